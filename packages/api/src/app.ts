@@ -1,0 +1,53 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { capacityApp } from './contexts/capacity.ts';
+import { devApp, type TokenMinter } from './contexts/dev.ts';
+import { frameworkApp } from './contexts/framework.ts';
+import { partnershipApp } from './contexts/partnership.ts';
+import { platformApp } from './contexts/platform.ts';
+import { errorBody, handleError, type Deps, type Env } from './http.ts';
+
+export const API_VERSION = '1.0.0';
+/** Request bodies above this answer 413 before any parsing. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  /** Local mode only: mounts POST /dev/token. */
+  devTokens?: TokenMinter;
+}
+
+/** The bounded contexts, each deployable as its own Lambda. */
+export const contexts = {
+  platform: platformApp,
+  framework: frameworkApp,
+  partnership: partnershipApp,
+  capacity: capacityApp,
+} as const;
+
+/** Every context mounted on one app, with the OpenAPI document built from their zod schemas. */
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const app = new OpenAPIHono<Env>();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; split it into smaller requests.`), 413),
+    }),
+  );
+  for (const make of Object.values(contexts)) app.route('/', make(deps));
+  if (options.devTokens !== undefined) app.route('/', devApp(deps, options.devTokens));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'SEND placement marketplace API',
+      version: API_VERSION,
+      description: 'Published capacity against the national bands and tariffs, search across LA boundaries, and allocation with the legal backstops. Money is in pence per year; dates are YYYY-MM-DD.',
+    },
+    security: [{ bearerAuth: [] }],
+  });
+  app.notFound((c) => c.json(errorBody('not_found', `There is no route ${c.req.method} ${c.req.path}; GET /openapi.json lists them.`), 404));
+  app.onError(handleError);
+  return app;
+}

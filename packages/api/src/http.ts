@@ -1,0 +1,103 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, UnavailableError, ValidationError, type FieldProblem } from '@placements/domain';
+import type { Store } from '@placements/store';
+import { UnauthenticatedError, type Authenticator, type Principal } from './auth.ts';
+
+/** What every context app is built from; the local server and each Lambda supply their own. */
+export interface Deps {
+  store: Store;
+  auth: Authenticator;
+  now?: () => Date;
+}
+
+export interface Env {
+  Variables: { principal: Principal | undefined; deps: Deps };
+}
+
+export function errorBody(code: string, message: string, details: unknown[] = []) {
+  return { error: { code, message, details } };
+}
+
+interface ZodIssueLike {
+  path: PropertyKey[];
+  message: string;
+  code: string;
+  keys?: string[];
+}
+
+/**
+ * Zod issues as fields a person can fix. Unknown keys become one problem each, so a typo such as
+ * `?laa=` is named rather than silently ignored.
+ */
+export function problemsFromIssues(issues: readonly ZodIssueLike[], target: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys' && issue.keys !== undefined) {
+      for (const key of issue.keys) problems.push({ field: key, message: `is not a ${target} parameter of this route` });
+      continue;
+    }
+    const field = issue.path.map(String).join('.') || target;
+    problems.push({ field, message: issue.message });
+  }
+  return problems;
+}
+
+const TARGET_WORDS: Record<string, string> = { query: 'query', param: 'path', json: 'body', header: 'header' };
+
+/**
+ * A bounded context's app: validation failures in our 400 shape with every field named, the
+ * principal taken from the token once per request, and every error mapped by handleError.
+ */
+export function contextApp(deps: Deps) {
+  const app = new OpenAPIHono<Env>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const problems = problemsFromIssues(result.error.issues as ZodIssueLike[], TARGET_WORDS[result.target] ?? result.target);
+        const e = new ValidationError(problems);
+        return c.json(errorBody(e.code, e.message, problems), 400);
+      }
+      return undefined;
+    },
+  });
+  app.use('*', async (c, next) => {
+    // Contexts mounted together share middleware; authenticate once per request.
+    if (c.get('deps') === undefined) {
+      c.set('deps', deps);
+      c.set('principal', await deps.auth.authenticate({ authorization: c.req.header('authorization'), env: c.env }));
+    }
+    await next();
+  });
+  app.onError(handleError);
+  return app;
+}
+
+/** Maps every error to the documented shape; nothing internal leaks into a 500. */
+export function handleError(error: Error, c: Context): Response {
+  if (error instanceof ValidationError) return c.json(errorBody(error.code, error.message, error.problems), 400);
+  if (error instanceof UnauthenticatedError) {
+    c.header('WWW-Authenticate', 'Bearer');
+    return c.json(errorBody(error.code, error.message), 401);
+  }
+  if (error instanceof ForbiddenError) return c.json(errorBody(error.code, error.message), 403);
+  if (error instanceof NotFoundError) return c.json(errorBody(error.code, error.message), 404);
+  if (error instanceof ConflictError) return c.json(errorBody(error.code, error.message, error.details), 409);
+  if (error instanceof UnavailableError) {
+    c.header('Retry-After', String(error.retryAfterSeconds));
+    return c.json(errorBody(error.code, error.message), 503);
+  }
+  if (error instanceof DomainError) return c.json(errorBody(error.code, error.message), 400);
+  if (error instanceof HTTPException) {
+    const status = error.status;
+    if (status === 400) {
+      // Hono's own 400s are about the body it could not parse (malformed JSON, wrong content type).
+      const message = /json/i.test(error.message) ? 'is not valid JSON; check quotes, commas and brackets' : error.message;
+      return c.json(errorBody('invalid_request', `The request body could not be read: ${message}.`, [{ field: 'body', message }]), 400);
+    }
+    const code = status === 413 ? 'payload_too_large' : 'http_error';
+    return c.json(errorBody(code, error.message || 'The request could not be processed.'), status);
+  }
+  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', error: String(error), stack: error.stack }));
+  return c.json(errorBody('internal_error', 'Something went wrong on our side; it has been logged. Try again, and tell us if it persists.'), 500);
+}

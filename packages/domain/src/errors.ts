@@ -1,0 +1,39 @@
+/** One invalid field and what a person should do about it. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Base of the domain's errors; the API maps each subclass to one status and code. */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'invalid_request';
+  constructor(readonly problems: FieldProblem[], message?: string) {
+    super(message ?? `The request has ${problems.length} invalid field${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.field).join(', ')}.`);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+}
+
+export class ConflictError extends DomainError {
+  constructor(readonly code: string, message: string, readonly details: unknown[] = []) {
+    super(message);
+  }
+}
+
+/** The store could not be reached or is throttling: the caller should retry later. */
+export class UnavailableError extends DomainError {
+  readonly code = 'store_unavailable';
+  constructor(message: string, readonly retryAfterSeconds = 2) {
+    super(message);
+  }
+}

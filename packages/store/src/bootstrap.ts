@@ -1,0 +1,84 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  ListTablesCommand,
+  ResourceNotFoundException,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marketplaceTable, type TableDefinition } from './table.ts';
+import { createDocumentClient } from './client.ts';
+
+/** The CreateTable request for a table definition: the local mirror of what infra/ deploys. */
+export function createTableInput(tableName: string, def: TableDefinition = marketplaceTable): CreateTableCommandInput {
+  const attributes = new Map<string, 'S' | 'N'>();
+  for (const k of [def.partitionKey, def.sortKey, ...def.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+    attributes.set(k.name, k.type);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: [
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: def.sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: def.globalSecondaryIndexes.map((i) => ({
+      IndexName: i.indexName,
+      KeySchema: [
+        { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+/** Creates the table if it is not there yet; returns true when it was created now. */
+export async function ensureTable(db: DynamoDBDocumentClient, tableName: string, def: TableDefinition = marketplaceTable): Promise<boolean> {
+  try {
+    await db.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await db.send(new CreateTableCommand(createTableInput(tableName, def)));
+  for (let i = 0; i < 100; i++) {
+    const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.TableStatus === 'ACTIVE') return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Table ${tableName} did not become active`);
+}
+
+export async function dropTable(db: DynamoDBDocumentClient, tableName: string): Promise<void> {
+  try {
+    await db.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+}
+
+/** Liveness of the store for GET /health. */
+export async function storeReachable(db: DynamoDBDocumentClient, tableName: string): Promise<boolean> {
+  try {
+    const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    return d.Table?.TableStatus === 'ACTIVE';
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a DynamoDB endpoint answers at all (used while DynamoDB Local starts). */
+export async function endpointAnswers(endpoint: string): Promise<boolean> {
+  const probe = createDocumentClient({ tableName: 'probe', endpoint, requestTimeoutMs: 1000, maxAttempts: 1 });
+  try {
+    await probe.send(new ListTablesCommand({ Limit: 1 }));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.destroy();
+  }
+}

@@ -1,0 +1,31 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface StoreConfig {
+  tableName: string;
+  region?: string;
+  /** Set for DynamoDB Local; unset in AWS. */
+  endpoint?: string;
+  /** Per-attempt timeout so a hung store becomes a clear 503, not a hung request. */
+  requestTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClient {
+  const local = config.endpoint !== undefined;
+  const client = new DynamoDBClient({
+    region: config.region ?? process.env.AWS_REGION ?? 'eu-west-2',
+    ...(local
+      ? {
+          endpoint: config.endpoint,
+          // DynamoDB Local accepts any credentials; fixed ones keep a developer's real keys out of it.
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {}),
+    maxAttempts: config.maxAttempts ?? 3,
+    requestHandler: { requestTimeout: config.requestTimeoutMs ?? 3000, connectionTimeout: 1000 },
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}

@@ -1,0 +1,35 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, type StoreConfig } from './client.ts';
+import { referenceRepository } from './repositories/reference.ts';
+import { settingsRepository } from './repositories/settings.ts';
+import { storeReachable } from './bootstrap.ts';
+
+export * from './table.ts';
+export * from './keys.ts';
+export * from './cursor.ts';
+export * from './page.ts';
+export * from './client.ts';
+export * from './errors.ts';
+export * from './bootstrap.ts';
+export * from './loader.ts';
+export type { ReferenceRepository } from './repositories/reference.ts';
+export type { SettingsRepository, SettingsFilter } from './repositories/settings.ts';
+
+/** Everything the API needs from persistence, bound to one table. */
+export interface Store {
+  tableName: string;
+  db: DynamoDBDocumentClient;
+  reference: ReturnType<typeof referenceRepository>;
+  settings: ReturnType<typeof settingsRepository>;
+  reachable(): Promise<boolean>;
+}
+
+export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = createDocumentClient(config)): Store {
+  return {
+    tableName: config.tableName,
+    db,
+    reference: referenceRepository(db, config.tableName),
+    settings: settingsRepository(db, config.tableName),
+    reachable: () => storeReachable(db, config.tableName),
+  };
+}

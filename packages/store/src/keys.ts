@@ -1,0 +1,56 @@
+import type { SettingType } from '@placements/domain';
+
+/**
+ * Key builders and the access patterns they serve. Every request path is a GetItem, a Query or a
+ * transaction: nothing scans the table.
+ *
+ * | access pattern                               | operation                                   |
+ * |----------------------------------------------|---------------------------------------------|
+ * | list LAs / get one LA                        | Query / Get pk=REF#LA (sk=gss)              |
+ * | list partnerships / get one                  | Query / Get pk=REF#PARTNERSHIP (sk=id)      |
+ * | framework versions (few; pick the one in force) | Query pk=REF#FRAMEWORK                   |
+ * | postcode district centroid                   | Get pk=REF#DISTRICT, sk=district            |
+ * | a setting with its listings                  | Query pk=SETTING#urn                        |
+ * | settings of an LA (optionally of one type)   | Query gsi1 pk=LA#gss, sk begins SETTING#type# |
+ * | settings of a type across England            | Query gsi2 pk=TYPE#type                     |
+ * | all settings                                 | gsi2, one provision type after another      |
+ *
+ * In gsi1 and gsi2 a listing's sort key extends its setting's (…#urn#LISTING#id), so a page of
+ * settings arrives with each setting's listings straight after it. `#` sorts below digits and
+ * letters, so a URN's listings never interleave with a longer URN that shares its prefix.
+ */
+export const keys = {
+  la: (gss: string) => ({ pk: 'REF#LA', sk: gss }),
+  laCollection: () => 'REF#LA',
+  partnership: (id: string) => ({ pk: 'REF#PARTNERSHIP', sk: id }),
+  partnershipCollection: () => 'REF#PARTNERSHIP',
+  framework: (version: string) => ({ pk: 'REF#FRAMEWORK', sk: version }),
+  frameworkCollection: () => 'REF#FRAMEWORK',
+  district: (district: string) => ({ pk: 'REF#DISTRICT', sk: district }),
+  seedInfo: () => ({ pk: 'META', sk: 'SEED' }),
+
+  settingPartition: (urn: string) => `SETTING#${urn}`,
+  setting: (urn: string) => ({ pk: `SETTING#${urn}`, sk: '#SETTING' }),
+  listing: (urn: string, listingId: string) => ({ pk: `SETTING#${urn}`, sk: `LISTING#${listingId}` }),
+
+  /** gsi1/gsi2 attributes of a setting and (with listingId) of one of its listings. */
+  settingIndexes: (s: { urn: string; laCode: string; type: SettingType }, listingId?: string) => {
+    const suffix = listingId === undefined ? '' : `#LISTING#${listingId}`;
+    return {
+      gsi1pk: `LA#${s.laCode}`,
+      gsi1sk: `SETTING#${s.type}#${s.urn}${suffix}`,
+      gsi2pk: `TYPE#${s.type}`,
+      gsi2sk: `SETTING#${s.urn}${suffix}`,
+    };
+  },
+  laSettingsPrefix: (type?: SettingType) => (type === undefined ? 'SETTING#' : `SETTING#${type}#`),
+};
+
+/** Attributes that belong to the table's layout, never to the entity returned to a caller. */
+export const LAYOUT_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity'] as const;
+
+export function stripLayout<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...item };
+  for (const a of LAYOUT_ATTRIBUTES) delete out[a];
+  return out as T;
+}

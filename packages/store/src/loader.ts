@@ -1,0 +1,100 @@
+import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  availablePlaces,
+  type Framework,
+  type Listing,
+  type LocalAuthority,
+  type Partnership,
+  type PostcodeDistrict,
+  type SettingWithListings,
+} from '@placements/domain';
+import { keys } from './keys.ts';
+
+/** What a seed run loaded, kept in the table so a restart knows not to load it again. */
+export interface SeedInfo {
+  source: 'generated' | 'data_dir';
+  dataDir?: string;
+  seed: number;
+  loadedAt: string;
+  counts: Record<string, number>;
+}
+
+export interface ReferenceData {
+  las: LocalAuthority[];
+  partnerships: Partnership[];
+  frameworks: Framework[];
+  districts: PostcodeDistrict[];
+  settings: SettingWithListings[];
+}
+
+const BATCH = 25;
+const CONCURRENCY = 8;
+
+/** Writes items with BatchWriteItem, 25 at a time and a few batches in flight, retrying leftovers. */
+export async function batchPut(db: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[]): Promise<void> {
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept items unprocessed after 8 retries');
+        const res = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        requests = (res.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+        if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+/** Items for a setting and its listings, with the index attributes that list them by LA and type. */
+export function settingItems(s: SettingWithListings): Record<string, unknown>[] {
+  const { listings, ...setting } = s;
+  return [
+    { ...keys.setting(s.urn), ...keys.settingIndexes(s), entity: 'setting', ...setting },
+    ...listings.map((l: Listing) => ({
+      ...keys.listing(s.urn, l.listingId),
+      ...keys.settingIndexes(s, l.listingId),
+      entity: 'listing',
+      ...l,
+      available: availablePlaces(l),
+    })),
+  ];
+}
+
+/** Loads reference and demo data into an empty table. */
+export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: string, data: ReferenceData, info: Omit<SeedInfo, 'loadedAt' | 'counts'>): Promise<SeedInfo> {
+  const items: Record<string, unknown>[] = [
+    ...data.las.map((la) => ({ ...keys.la(la.gssCode), entity: 'la', ...la })),
+    ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), entity: 'partnership', ...p })),
+    ...data.frameworks.map((f) => ({ ...keys.framework(f.version), entity: 'framework', ...f })),
+    ...data.districts.map((d) => ({ ...keys.district(d.district), entity: 'district', ...d })),
+    ...data.settings.flatMap(settingItems),
+  ];
+  await batchPut(db, tableName, items);
+  const seedInfo: SeedInfo = {
+    ...info,
+    loadedAt: new Date().toISOString(),
+    counts: {
+      las: data.las.length,
+      partnerships: data.partnerships.length,
+      frameworks: data.frameworks.length,
+      districts: data.districts.length,
+      settings: data.settings.length,
+      listings: data.settings.reduce((n, s) => n + s.listings.length, 0),
+    },
+  };
+  // Written last: its presence means the whole load finished.
+  await db.send(new PutCommand({ TableName: tableName, Item: { ...keys.seedInfo(), entity: 'seed', ...seedInfo } }));
+  return seedInfo;
+}
+
+export async function readSeedInfo(db: DynamoDBDocumentClient, tableName: string): Promise<SeedInfo | undefined> {
+  const res = await db.send(new GetCommand({ TableName: tableName, Key: keys.seedInfo() }));
+  if (res.Item === undefined) return undefined;
+  const { pk: _pk, sk: _sk, entity: _e, ...info } = res.Item;
+  return info as SeedInfo;
+}

@@ -1,0 +1,61 @@
+import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Framework, LocalAuthority, Partnership, PostcodeDistrict } from '@placements/domain';
+import { keys, stripLayout } from '../keys.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { guarded } from '../errors.ts';
+import type { Page } from '../page.ts';
+
+
+/** Reference data: LAs, partnerships, framework versions and postcode districts. */
+export function referenceRepository(db: DynamoDBDocumentClient, tableName: string) {
+  /** One page of a small reference collection held in a single partition, in key order. */
+  async function pageOf<T>(pk: string, limit: number, cursor: string | undefined): Promise<Page<T>> {
+    const start = decodeCursor(cursor, [['pk', 'sk']], (c) => c.pk === pk);
+    const res = await guarded(() =>
+      db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          Limit: limit,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    return {
+      items: (res.Items ?? []).map((i) => stripLayout<T>(i)),
+      nextCursor: encodeCursor(res.LastEvaluatedKey as Record<string, string> | undefined),
+    };
+  }
+
+  async function getOne<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: key })));
+    return res.Item === undefined ? undefined : stripLayout<T>(res.Item);
+  }
+
+  /** Every item of a partition (used for small collections such as framework versions). */
+  async function allOf<T>(pk: string): Promise<T[]> {
+    const out: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await guarded(() =>
+        db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start })),
+      );
+      out.push(...(res.Items ?? []).map((i) => stripLayout<T>(i)));
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    return out;
+  }
+
+  return {
+    /** LAs in GSS-code order. */
+    listLas: (limit: number, cursor?: string) => pageOf<LocalAuthority>(keys.laCollection(), limit, cursor),
+    getLa: (gss: string) => getOne<LocalAuthority>(keys.la(gss)),
+    listPartnerships: (limit: number, cursor?: string) => pageOf<Partnership>(keys.partnershipCollection(), limit, cursor),
+    getPartnership: (id: string) => getOne<Partnership>(keys.partnership(id)),
+    listFrameworks: () => allOf<Framework>(keys.frameworkCollection()),
+    getDistrict: (district: string) => getOne<PostcodeDistrict>(keys.district(district)),
+  };
+}
+
+export type ReferenceRepository = ReturnType<typeof referenceRepository>;

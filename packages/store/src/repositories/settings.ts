@@ -1,0 +1,129 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SETTING_TYPES, type Listing, type Setting, type SettingType, type SettingWithListings } from '@placements/domain';
+import { keys, stripLayout } from '../keys.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { guarded } from '../errors.ts';
+import type { Page } from '../page.ts';
+
+/** One partition of an index to read in order; a listing of all settings walks several. */
+interface Segment {
+  indexName: 'gsi1' | 'gsi2';
+  pk: string;
+  skPrefix: string;
+}
+
+const READ_BATCH = 100;
+
+export interface SettingsFilter {
+  la?: string;
+  type?: SettingType;
+}
+
+export function settingsRepository(db: DynamoDBDocumentClient, tableName: string) {
+  function segmentsFor(filter: SettingsFilter): Segment[] {
+    if (filter.la !== undefined) {
+      return [{ indexName: 'gsi1', pk: `LA#${filter.la}`, skPrefix: keys.laSettingsPrefix(filter.type) }];
+    }
+    const types = filter.type === undefined ? SETTING_TYPES : [filter.type];
+    return types.map((t) => ({ indexName: 'gsi2' as const, pk: `TYPE#${t}`, skPrefix: 'SETTING#' }));
+  }
+
+  return {
+    /** A setting with its listings, or undefined: one Query on the setting's partition. */
+    async getSetting(urn: string): Promise<SettingWithListings | undefined> {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': keys.settingPartition(urn) },
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        items.push(...(res.Items ?? []));
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      const head = items.find((i) => i.entity === 'setting');
+      if (head === undefined) return undefined;
+      return {
+        ...stripLayout<Setting>(head),
+        listings: items.filter((i) => i.entity === 'listing').map((i) => stripLayout<Listing>(i)),
+      };
+    },
+
+    /**
+     * A page of settings, each with its listings. The cursor is the key of the last item taken,
+     * so settings added or changed while a client pages never appear twice or push others out.
+     */
+    async listSettings(filter: SettingsFilter, limit: number, cursor?: string): Promise<Page<SettingWithListings>> {
+      const segments = segmentsFor(filter);
+      const indexKeys = (s: Segment): [string, string] => (s.indexName === 'gsi1' ? ['gsi1pk', 'gsi1sk'] : ['gsi2pk', 'gsi2sk']);
+      // A cursor is {seg} at a segment boundary, or {seg, table key, index key} inside one.
+      const decoded = decodeCursor(
+        cursor,
+        [['seg'], ['seg', 'pk', 'sk', 'gsi1pk', 'gsi1sk'], ['seg', 'pk', 'sk', 'gsi2pk', 'gsi2sk']],
+        (c) => {
+          const s = segments[Number(c.seg)];
+          if (!Number.isInteger(c.seg) || s === undefined) return false;
+          const [ipk] = indexKeys(s);
+          return !('pk' in c) || c[ipk] === s.pk;
+        },
+      );
+      let seg = decoded === undefined ? 0 : Number(decoded.seg);
+      let start: Record<string, unknown> | undefined;
+      if (decoded !== undefined && 'pk' in decoded) {
+        const { seg: _seg, ...key } = decoded;
+        start = key;
+      }
+      const page: SettingWithListings[] = [];
+      let current: SettingWithListings | undefined;
+      let lastTaken: Record<string, unknown> | undefined;
+
+      while (seg < segments.length) {
+        const s = segments[seg]!;
+        const [ipk, isk] = indexKeys(s);
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: s.indexName,
+              KeyConditionExpression: '#ipk = :pk AND begins_with(#isk, :prefix)',
+              ExpressionAttributeNames: { '#ipk': ipk, '#isk': isk },
+              ExpressionAttributeValues: { ':pk': s.pk, ':prefix': s.skPrefix },
+              ExclusiveStartKey: start,
+              Limit: READ_BATCH,
+            }),
+          ),
+        );
+        for (const item of res.Items ?? []) {
+          if (item.entity === 'setting') {
+            if (page.length === limit) {
+              return { items: page, nextCursor: encodeCursor({ seg, ...(lastTaken as Record<string, string> | undefined) }) };
+            }
+            current = { ...stripLayout<Setting>(item), listings: [] };
+            page.push(current);
+          } else if (item.entity === 'listing' && current !== undefined && item.urn === current.urn) {
+            current.listings.push(stripLayout<Listing>(item));
+          }
+          // A listing whose setting ended the previous page was returned there; it is passed over.
+          lastTaken = { pk: item.pk, sk: item.sk, [ipk]: item[ipk], [isk]: item[isk] };
+        }
+        if (res.LastEvaluatedKey !== undefined) {
+          start = res.LastEvaluatedKey;
+          continue;
+        }
+        seg += 1;
+        start = undefined;
+        current = undefined;
+        lastTaken = undefined;
+      }
+      return { items: page, nextCursor: null };
+    },
+  };
+}
+
+export type SettingsRepository = ReturnType<typeof settingsRepository>;

@@ -1,0 +1,45 @@
+/**
+ * The marketplace table, defined once. infra/ builds the AWS table from this and the local
+ * bootstrap builds the DynamoDB Local table from it, so the two can never drift apart.
+ * Plain data only: no AWS SDK import, so infra can read it without bundling the SDK.
+ */
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  /** Why the index exists: the access pattern it serves (see keys.ts). */
+  purpose: string;
+}
+
+export interface TableDefinition {
+  /** The default name; deployments and tests may use another. */
+  tableName: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  globalSecondaryIndexes: IndexDefinition[];
+}
+
+export const marketplaceTable: TableDefinition = {
+  tableName: 'placements',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [
+    {
+      indexName: 'gsi1',
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'S' },
+      purpose: 'Settings and their listings by host LA, ordered by provision type then URN',
+    },
+    {
+      indexName: 'gsi2',
+      partitionKey: { name: 'gsi2pk', type: 'S' },
+      sortKey: { name: 'gsi2sk', type: 'S' },
+      purpose: 'Settings and their listings by provision type across all LAs, ordered by URN',
+    },
+  ],
+};

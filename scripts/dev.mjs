@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The README's two commands go through here: `npm start` and `npm test`. It needs only Node and
+// npm: it installs the pinned pnpm and the locked dependencies, then runs the task in-process
+// (start) or as the test runner, so Ctrl-C reaches one process that stops DynamoDB Local cleanly.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pnpmSpec = pkg.packageManager; // pnpm@x.y.z, pinned
+const task = process.argv[2];
+
+function die(message) {
+  console.error(`\n${message}`);
+  process.exit(1);
+}
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 11)) die(`Node 20.11 or later is needed; this is Node ${process.versions.node}.`);
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env, ...opts });
+  if (res.error) die(`Could not run ${cmd}: ${res.error.message}`);
+  return res.status ?? 1;
+}
+
+/** Installs when node_modules is missing or older than the lockfile; CI always installs frozen. */
+function install() {
+  const marker = join(root, 'node_modules', '.modules.yaml');
+  const lock = join(root, 'pnpm-lock.yaml');
+  const fresh = existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
+  if (fresh && !process.env.CI) return;
+  console.log(`Installing dependencies with ${pnpmSpec} (locked versions)…`);
+  const status = run('npx', ['--yes', pnpmSpec, 'install', '--frozen-lockfile', '--reporter=append-only']);
+  if (status !== 0) die('Installing dependencies failed (see above).');
+}
+
+install();
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+if (task === 'start') {
+  // Same process: tsx's loader, then the start script; signals stop DynamoDB Local with it.
+  const { register } = await import(pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'api', 'index.mjs')).href);
+  register();
+  await import(pathToFileURL(join(root, 'packages', 'local', 'src', 'start.ts')).href);
+} else if (task === 'test') {
+  console.log('\nType-checking…');
+  if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) die('Type-check failed.');
+  console.log('\nRunning the tests (vitest, DynamoDB Local, CDK template tests)…');
+  process.exit(run(bin('vitest'), ['run', ...process.argv.slice(3)]));
+} else {
+  die('usage: node scripts/dev.mjs start|test');
+}
