@@ -37,6 +37,9 @@ function install() {
   if (status !== 0) die('Installing dependencies failed (see above).');
 }
 
+// The SDK warns that it will soon need Node 22 (Lambda runs 22); locally that is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 install();
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 

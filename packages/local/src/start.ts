@@ -18,8 +18,9 @@ const fresh = args.has('--fresh') || process.env.FRESH === '1';
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}".`);
 const defaultDataDir = join(repoRoot, '..', 'shared', 'data');
-const dataDir = process.env.DATA_DIR ?? (existsSync(defaultDataDir) ? defaultDataDir : undefined);
-if (process.env.DATA_DIR !== undefined && !hasDataDir(process.env.DATA_DIR)) {
+// DATA_DIR='' asks for the generated SE19 data even when shared/data is there.
+const dataDir = process.env.DATA_DIR === '' ? undefined : (process.env.DATA_DIR ?? (existsSync(defaultDataDir) ? defaultDataDir : undefined));
+if (process.env.DATA_DIR && !hasDataDir(process.env.DATA_DIR)) {
   fail(`DATA_DIR=${process.env.DATA_DIR} does not hold the public data files (see README, "Data").`);
 }
 const statePath = resolve(repoRoot, process.env.STATE_DIR ?? '.data');
@@ -39,6 +40,22 @@ try {
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
+
+let stopping = false;
+async function shutdown(signal: string, code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the marketplace and DynamoDB Local…`);
+  await running?.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown('SIGINT', 0));
+process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  void shutdown('crash', 1);
+});
 
 const readyMs = Math.round(performance.now());
 const info = running.seedInfo;
@@ -62,18 +79,3 @@ Try:
 
 Press Ctrl-C to stop (DynamoDB Local stops with it).`);
 
-let stopping = false;
-async function shutdown(signal: string, code: number) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping the marketplace and DynamoDB Local…`);
-  await running?.stop();
-  process.exit(code);
-}
-process.on('SIGINT', () => void shutdown('SIGINT', 0));
-process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
-process.on('SIGHUP', () => void shutdown('SIGHUP', 0));
-process.on('uncaughtException', (error) => {
-  console.error(error);
-  void shutdown('crash', 1);
-});

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startMarketplace, startDynamoDbLocal } from '@placements/local';
+import { repoRoot } from '../support/data-dir.ts';
+import { isAlive, waitUntil } from '../support/process.ts';
+
+const state = mkdtempSync(join(tmpdir(), 'placements-state-'));
+afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+describe('the local marketplace', () => {
+  it('serves the routes over HTTP on DynamoDB Local, keeps its data between runs, and reloads when fresh', async () => {
+    const first = await startMarketplace({ port: 0, statePath: state });
+    try {
+      expect(first.loadedNow).toBe(true);
+      const health = await fetch(`${first.url}/health`);
+      expect(await health.json()).toMatchObject({ status: 'ok', store: 'reachable' });
+      const las = (await (await fetch(`${first.url}/las?limit=200`)).json()) as { items: { gssCode: string }[] };
+      expect(las.items.map((l) => l.gssCode)).toContain('E10000016');
+      // The printed tokens are accepted by the server that printed them.
+      expect(first.identities.map((i) => i.principal.role)).toEqual(['la', 'provider', 'partnership', 'national']);
+      for (const id of first.identities) {
+        const res = await fetch(`${first.url}/bands`, { headers: { authorization: `Bearer ${id.token}` } });
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      await first.stop();
+    }
+    expect(isAlive(first.dynamoDb.javaPid)).toBe(false);
+
+    const second = await startMarketplace({ port: 0, statePath: state });
+    try {
+      expect(second.loadedNow).toBe(false);
+      expect(second.seedInfo.loadedAt).toBe(first.seedInfo.loadedAt);
+      // A token from the first run still works: the local key is kept with the data.
+      const res = await fetch(`${second.url}/bands`, { headers: { authorization: `Bearer ${first.identities[0]!.token}` } });
+      expect(res.status).toBe(200);
+    } finally {
+      await second.stop();
+    }
+
+    const third = await startMarketplace({ port: 0, statePath: state, fresh: true });
+    try {
+      expect(third.loadedNow).toBe(true);
+      expect(third.seedInfo.counts.settings).toBe(first.seedInfo.counts.settings);
+    } finally {
+      await third.stop();
+    }
+  });
+
+  it('leaves no Java process behind when the process that started DynamoDB Local is killed outright', async () => {
+    const script = `import { startDynamoDbLocal } from '@placements/local'; const d = await startDynamoDbLocal(); console.log('JAVA ' + d.javaPid); setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: join(repoRoot, 'test'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const javaPid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /JAVA (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('exit', () => reject(new Error(`exited early: ${out}`)));
+    });
+    expect(isAlive(javaPid)).toBe(true);
+    child.kill('SIGKILL');
+    expect(await waitUntil(() => !isAlive(javaPid), 10_000)).toBe(true);
+  });
+
+  it('stops DynamoDB Local when the start command gets Ctrl-C', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'packages/local/src/start.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, PORT: '0', DATA_DIR: '', STATE_DIR: join(state, 'ctrl-c') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Press Ctrl-C')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`start exited early:\n${out}`)));
+    });
+    expect(out).toMatch(/serving at http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toMatch(/ready in \d+\.\d s/);
+    expect(out).toContain('role la, org E10000016');
+    const ddbPort = /DynamoDB Local: http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1];
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    // Nothing answers on DynamoDB Local's port any more.
+    await expect(fetch(`http://127.0.0.1:${ddbPort}`)).rejects.toThrow();
+  });
+});
+
+describe('startDynamoDbLocal', () => {
+  it('answers on a free port and stops when asked', async () => {
+    const ddb = await startDynamoDbLocal();
+    expect(ddb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await ddb.stop();
+    expect(await waitUntil(() => !isAlive(ddb.javaPid), 5000)).toBe(true);
+  });
+});

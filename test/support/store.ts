@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { createApp, devTokenAuthenticator, type Principal } from '@placements/api';
+import { createStore, dropTable, ensureTable, loadReferenceData, type Store } from '@placements/store';
+import { buildReferenceData, type BuiltReferenceData } from '@placements/local';
+
+/** A new, empty table in the run's DynamoDB Local, named for this test file. */
+export async function freshStore(label = 'test'): Promise<Store & { drop(): Promise<void> }> {
+  const tableName = `${label}-${randomUUID().slice(0, 8)}`;
+  const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
+  await ensureTable(store.db, tableName);
+  return { ...store, drop: () => dropTable(store.db, tableName) };
+}
+
+export interface SeededApp {
+  store: Store & { drop(): Promise<void> };
+  data: BuiltReferenceData;
+  app: ReturnType<typeof createApp>;
+  token(p: Principal): Promise<string>;
+  request(path: string, init?: RequestInit & { token?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+/** A table loaded with the generated SE19 data (or a given data folder) and the full API over it. */
+export async function seededApp(options: { dataDir?: string; seed?: number } = {}): Promise<SeededApp> {
+  const store = await freshStore('api');
+  const data = buildReferenceData(options);
+  await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
+  const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
+  const app = createApp({ store, auth }, { devTokens: auth });
+  return {
+    store,
+    data,
+    app,
+    token: async (p) => (await auth.mint(p)).token,
+    async request(path, init = {}) {
+      const { token, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+      const res = await app.request(path, { ...rest, headers });
+      const text = await res.text();
+      return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
+    },
+  };
+}
