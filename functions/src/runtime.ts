@@ -8,13 +8,19 @@ import { createStore } from '@placements/store';
 const EnvSchema = z.object({
   TABLE_NAME: z.string({ error: 'TABLE_NAME must name the marketplace DynamoDB table' }).min(1),
   AWS_REGION: z.string().min(1).optional(),
+  /** Only for running the Lambda code against DynamoDB Local; unset in AWS. */
+  DYNAMODB_ENDPOINT: z.url({ error: 'DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000' }).optional(),
 });
 
 export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): Deps {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) throw new Error(`Lambda misconfigured: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return {
-    store: createStore({ tableName: parsed.data.TABLE_NAME, ...(parsed.data.AWS_REGION ? { region: parsed.data.AWS_REGION } : {}) }),
+    store: createStore({
+      tableName: parsed.data.TABLE_NAME,
+      ...(parsed.data.AWS_REGION ? { region: parsed.data.AWS_REGION } : {}),
+      ...(parsed.data.DYNAMODB_ENDPOINT ? { endpoint: parsed.data.DYNAMODB_ENDPOINT } : {}),
+    }),
     auth: apiGatewayAuthenticator(),
   };
 }

@@ -1,0 +1,85 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { marketplaceTable } from '@placements/store/table';
+import { createTableInput } from '@placements/store';
+import { MarketplaceStack, ROUTES, type Stage } from '../lib/marketplace-stack.ts';
+
+/** Synthesised offline in seconds: bundling skipped, as the assertions are about the template. */
+function synth(stage: Stage): Template {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return Template.fromStack(new MarketplaceStack(app, `Test-${stage}`, { stage }));
+}
+
+const dev = synth('dev');
+const prod = synth('prod');
+
+describe('the marketplace table', () => {
+  it('has the keys and GSIs of the single table definition the local bootstrap also uses', () => {
+    const local = createTableInput('placements');
+    dev.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: local.KeySchema,
+      AttributeDefinitions: Match.arrayEquals(local.AttributeDefinitions!),
+      GlobalSecondaryIndexes: marketplaceTable.globalSecondaryIndexes.map((i) =>
+        Match.objectLike({
+          IndexName: i.indexName,
+          KeySchema: [
+            { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+      ),
+    });
+  });
+
+  it('is on-demand, encrypted and point-in-time recoverable', () => {
+    dev.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+
+  it('is protected from deletion and retained in prod, disposable in dev', () => {
+    prod.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }) });
+    dev.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('the Lambdas', () => {
+  it('run one function per bounded context on Node 22, ARM64, with bounded memory and time and tracing', () => {
+    const fns = dev.findResources('AWS::Lambda::Function');
+    expect(Object.keys(fns)).toHaveLength(Object.keys(ROUTES).length);
+    for (const fn of Object.values(fns)) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties.Environment.Variables).toHaveProperty('TABLE_NAME');
+    }
+  });
+
+  it('keep their logs for a month in dev and a year in prod', () => {
+    dev.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    prod.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  it('may only read the table: no write action is granted for these public reads', () => {
+    const policies = dev.findResources('AWS::IAM::Policy');
+    const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions).toContain('dynamodb:GetItem');
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:*']) expect(actions).not.toContain(write);
+  });
+});
+
+describe('the HTTP API', () => {
+  it('routes every foundation path to its context Lambda', () => {
+    const routes = Object.values(dev.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    for (const path of Object.values(ROUTES).flat()) expect(routes).toContain(`GET ${path}`);
+    // The local-only token route is never deployed.
+    expect(routes.some((r: string) => r.includes('/dev/token'))).toBe(false);
+  });
+
+  it('outputs the API URL', () => {
+    dev.hasOutput('ApiUrl', {});
+  });
+});
