@@ -9,7 +9,7 @@ import type { SettingType } from '@placements/domain';
  * | list LAs / get one LA                        | Query / Get pk=REF#LA (sk=gss)              |
  * | list partnerships / get one                  | Query / Get pk=REF#PARTNERSHIP (sk=id)      |
  * | framework versions (few; pick the one in force) | Query pk=REF#FRAMEWORK                   |
- * | postcode district centroid                   | Get pk=REF#DISTRICT, sk=district            |
+ * | postcode district centroid                   | Get pk=REF#DISTRICT, sk=area (ME, CT, …)    |
  * | a setting with its listings                  | Query pk=SETTING#urn                        |
  * | settings of an LA (optionally of one type)   | Query gsi1 pk=LA#gss, sk begins SETTING#type# |
  * | settings of a type across England            | Query gsi2 pk=TYPE#type                     |
@@ -26,7 +26,7 @@ export const keys = {
   partnershipCollection: () => 'REF#PARTNERSHIP',
   framework: (version: string) => ({ pk: 'REF#FRAMEWORK', sk: version }),
   frameworkCollection: () => 'REF#FRAMEWORK',
-  district: (district: string) => ({ pk: 'REF#DISTRICT', sk: district }),
+  districtArea: (area: string) => ({ pk: 'REF#DISTRICT', sk: area }),
   seedInfo: () => ({ pk: 'META', sk: 'SEED' }),
 
   settingPartition: (urn: string) => `SETTING#${urn}`,
@@ -45,6 +45,11 @@ export const keys = {
   },
   laSettingsPrefix: (type?: SettingType) => (type === undefined ? 'SETTING#' : `SETTING#${type}#`),
 };
+
+/** The postcode area of a district: its leading letters (ME14 → ME, E1 → E). */
+export function postcodeArea(district: string): string {
+  return /^[A-Z]+/.exec(district)?.[0] ?? district;
+}
 
 /** Attributes that belong to the table's layout, never to the entity returned to a caller. */
 export const LAYOUT_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity'] as const;

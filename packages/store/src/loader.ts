@@ -8,7 +8,7 @@ import {
   type PostcodeDistrict,
   type SettingWithListings,
 } from '@placements/domain';
-import { keys } from './keys.ts';
+import { keys, postcodeArea } from './keys.ts';
 
 /** What a seed run loaded, kept in the table so a restart knows not to load it again. */
 export interface SeedInfo {
@@ -28,10 +28,10 @@ export interface ReferenceData {
 }
 
 const BATCH = 25;
-const CONCURRENCY = 8;
+const CONCURRENCY = 16;
 
 /** Writes items with BatchWriteItem, 25 at a time and a few batches in flight, retrying leftovers. */
-export async function batchPut(db: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[]): Promise<void> {
+export async function batchPut(db: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[], concurrency = CONCURRENCY): Promise<void> {
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
   let next = 0;
@@ -47,7 +47,7 @@ export async function batchPut(db: DynamoDBDocumentClient, tableName: string, it
       }
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 /** Items for a setting and its listings, with the index attributes that list them by LA and type. */
@@ -65,13 +65,26 @@ export function settingItems(s: SettingWithListings): Record<string, unknown>[] 
   ];
 }
 
+/**
+ * Postcode districts grouped by postcode area (ME, CT, SO…): about 120 items instead of 2,300,
+ * which matters on first start, and still one GetItem to find a district's centroid.
+ */
+function districtAreaItems(districts: PostcodeDistrict[]): Record<string, unknown>[] {
+  const byArea = new Map<string, Record<string, Omit<PostcodeDistrict, 'district'>>>();
+  for (const { district, ...rest } of districts) {
+    const area = postcodeArea(district);
+    byArea.set(area, { ...(byArea.get(area) ?? {}), [district]: rest });
+  }
+  return [...byArea].map(([area, members]) => ({ ...keys.districtArea(area), entity: 'district_area', area, districts: members }));
+}
+
 /** Loads reference and demo data into an empty table. */
 export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: string, data: ReferenceData, info: Omit<SeedInfo, 'loadedAt' | 'counts'>): Promise<SeedInfo> {
   const items: Record<string, unknown>[] = [
     ...data.las.map((la) => ({ ...keys.la(la.gssCode), entity: 'la', ...la })),
     ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), entity: 'partnership', ...p })),
     ...data.frameworks.map((f) => ({ ...keys.framework(f.version), entity: 'framework', ...f })),
-    ...data.districts.map((d) => ({ ...keys.district(d.district), entity: 'district', ...d })),
+    ...districtAreaItems(data.districts),
     ...data.settings.flatMap(settingItems),
   ];
   await batchPut(db, tableName, items);

@@ -1,6 +1,6 @@
 import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Framework, LocalAuthority, Partnership, PostcodeDistrict } from '@placements/domain';
-import { keys, stripLayout } from '../keys.ts';
+import { keys, postcodeArea, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
 import type { Page } from '../page.ts';
@@ -54,7 +54,11 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
     listPartnerships: (limit: number, cursor?: string) => pageOf<Partnership>(keys.partnershipCollection(), limit, cursor),
     getPartnership: (id: string) => getOne<Partnership>(keys.partnership(id)),
     listFrameworks: () => allOf<Framework>(keys.frameworkCollection()),
-    getDistrict: (district: string) => getOne<PostcodeDistrict>(keys.district(district)),
+    async getDistrict(district: string): Promise<PostcodeDistrict | undefined> {
+      const area = await getOne<{ districts: Record<string, Omit<PostcodeDistrict, 'district'>> }>(keys.districtArea(postcodeArea(district)));
+      const found = area?.districts[district];
+      return found === undefined ? undefined : { district, ...found };
+    },
   };
 }
 
