@@ -6,7 +6,10 @@ export interface StoreConfig {
   region?: string;
   /** Set for DynamoDB Local; unset in AWS. */
   endpoint?: string;
-  /** Per-attempt timeout so a hung store becomes a clear 503, not a hung request. */
+  /**
+   * Per-attempt timeout, so a hung store becomes a clear 503 rather than a hung request.
+   * Defaults to 3 s in AWS and 10 s against DynamoDB Local, which is slower on a busy laptop.
+   */
   requestTimeoutMs?: number;
   maxAttempts?: number;
 }
@@ -23,7 +26,7 @@ export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClien
         }
       : {}),
     maxAttempts: config.maxAttempts ?? 3,
-    requestHandler: { requestTimeout: config.requestTimeoutMs ?? 3000, connectionTimeout: 1000 },
+    requestHandler: { requestTimeout: config.requestTimeoutMs ?? (local ? 10_000 : 3_000), throwOnRequestTimeout: true, connectionTimeout: 1000 },
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
