@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededApp, type SeededApp } from '../support/store.ts';
+import { allPages as pagesOf, seededApp, type SeededApp } from '../support/store.ts';
 
 let t: SeededApp;
 beforeAll(async () => {
@@ -8,22 +8,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.store.drop();
 });
-
-/** Follows nextCursor to the end, as an integration would. */
-async function allPages(path: string, limit: number) {
-  const items: any[] = [];
-  let cursor: string | null = null;
-  let pages = 0;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const res = await t.request(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(res.status).toBe(200);
-    items.push(...res.body.items);
-    cursor = res.body.nextCursor;
-    pages++;
-  } while (cursor !== null && pages < 1000);
-  return { items, pages };
-}
 
 describe('GET /las', () => {
   it('lists the 19 South East LAs, Kent and Medway among them', async () => {
@@ -36,7 +20,7 @@ describe('GET /las', () => {
   });
 
   it('pages with the default limit and a cursor, each LA once', async () => {
-    const { items, pages } = await allPages('/las', 5);
+    const { items, pages } = await pagesOf(t, '/las', 5);
     expect(pages).toBe(4);
     expect(new Set(items.map((l) => l.gssCode)).size).toBe(19);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchPut, settingItems } from '@placements/store';
-import { seededApp, type SeededApp } from '../support/store.ts';
+import { allPages as pagesOf, seededApp, type SeededApp } from '../support/store.ts';
 
 let t: SeededApp;
 beforeAll(async () => {
@@ -10,27 +10,10 @@ afterAll(async () => {
   await t.store.drop();
 });
 
-async function allPages(path: string, limit: number, between?: (page: number) => Promise<void>) {
-  const items: any[] = [];
-  let cursor: string | null = null;
-  let page = 0;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const res = await t.request(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.items.length).toBeLessThanOrEqual(limit);
-    items.push(...res.body.items);
-    cursor = res.body.nextCursor;
-    page++;
-    await between?.(page);
-  } while (cursor !== null && page < 1000);
-  return items;
-}
-
 describe('GET /settings?la=', () => {
   it("pages through Kent's settings, each once, each with all its listings", async () => {
     const kent = t.data.settings.filter((s) => s.laCode === 'E10000016');
-    const items = await allPages('/settings?la=E10000016', 7);
+    const { items } = await pagesOf(t, '/settings?la=E10000016', 7);
     expect(items.map((s) => s.urn).sort()).toEqual(kent.map((s) => s.urn).sort());
     for (const s of items) {
       expect(s.laCode).toBe('E10000016');
@@ -40,16 +23,16 @@ describe('GET /settings?la=', () => {
   });
 
   it('filters by provision type within an LA', async () => {
-    const items = await allPages('/settings?la=E10000016&type=special_academy', 3);
+    const { items } = await pagesOf(t, '/settings?la=E10000016&type=special_academy', 3);
     const expected = t.data.settings.filter((s) => s.laCode === 'E10000016' && s.type === 'special_academy');
     expect(items.length).toBe(expected.length);
     expect(items.every((s) => s.type === 'special_academy')).toBe(true);
   });
 
   it('lists one type across every LA, and every setting when no filter is given', async () => {
-    const fe = await allPages('/settings?type=fe_college', 4);
+    const { items: fe } = await pagesOf(t, '/settings?type=fe_college', 4);
     expect(fe.length).toBe(t.data.settings.filter((s) => s.type === 'fe_college').length);
-    const all = await allPages('/settings', 200);
+    const { items: all } = await pagesOf(t, '/settings', 200);
     expect(all.length).toBe(t.data.settings.length);
     expect(new Set(all.map((s) => s.urn)).size).toBe(all.length);
   });
@@ -58,7 +41,7 @@ describe('GET /settings?la=', () => {
     const before = t.data.settings.filter((s) => s.laCode === 'E06000035');
     const template = before[0]!;
     const added: string[] = [];
-    const items = await allPages('/settings?la=E06000035', 3, async (page) => {
+    const { items } = await pagesOf(t, '/settings?la=E06000035', 3, async (page) => {
       // A new setting sorting at the very start and one at the very end of Medway's list.
       for (const urn of [`80000${page}`, `99999${page}`]) {
         added.push(urn);

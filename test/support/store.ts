@@ -42,3 +42,24 @@ export async function seededApp(options: { dataDir?: string; seed?: number } = {
     },
   };
 }
+
+/**
+ * Follows nextCursor to the last page, as an integration would, checking each page's size;
+ * `between` runs after each page (to change data mid-pagination).
+ */
+export async function allPages(t: SeededApp, path: string, limit: number, between?: (page: number) => Promise<void>) {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await t.request(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    if (res.status !== 200) throw new Error(`${path} page ${pages + 1}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.body.items.length > limit) throw new Error(`${path} page ${pages + 1} has more than ${limit} items`);
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+    pages++;
+    await between?.(pages);
+  } while (cursor !== null && pages < 1000);
+  return { items, pages };
+}

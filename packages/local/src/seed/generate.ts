@@ -1,6 +1,7 @@
 import {
   availablePlaces,
   bandsForType,
+  defaultGovernance,
   findBand,
   seededRandom,
   tariffPrice,
@@ -112,24 +113,11 @@ const PLACES_BY_TYPE: Record<SettingType, [number, number]> = {
 };
 
 function governanceFor(type: SettingType, rnd: Random): Governance {
-  switch (type) {
-    case 'special_academy':
-      return 'academy';
-    case 'special_maintained':
-      return 'maintained';
-    case 'non_maintained_special':
-      return 'non_maintained';
-    case 'independent_special':
-    case 'special_post16':
-      return 'independent';
-    case 'fe_college':
-      return 'fe';
-    case 'early_years':
-      return rnd.chance(0.5) ? 'maintained' : 'independent';
-    default:
-      // Mainstream, resourced provision, units and AP: most now academies, the rest maintained.
-      return rnd.chance(0.6) ? 'academy' : 'maintained';
-  }
+  const implied = defaultGovernance(type);
+  if (implied !== undefined) return implied;
+  if (type === 'early_years') return rnd.chance(0.5) ? 'maintained' : 'independent';
+  // Mainstream, resourced provision, units and AP: most now academies, the rest maintained.
+  return rnd.chance(0.6) ? 'academy' : 'maintained';
 }
 
 function nameFor(type: SettingType, town: string, rnd: Random, ageMin: number): string {
