@@ -21,12 +21,12 @@ export interface SeededApp {
 }
 
 /** A table loaded with the generated SE19 data (or a given data folder) and the full API over it. */
-export async function seededApp(options: { dataDir?: string; seed?: number } = {}): Promise<SeededApp> {
+export async function seededApp(options: { dataDir?: string; seed?: number; now?: () => Date } = {}): Promise<SeededApp> {
   const store = await freshStore('api');
-  const data = buildReferenceData(options);
+  const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed });
   await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
   const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
-  const app = createApp({ store, auth }, { devTokens: auth });
+  const app = createApp({ store, auth, ...(options.now ? { now: options.now } : {}) }, { devTokens: auth });
   return {
     store,
     data,

@@ -1,15 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { capacityApp } from './contexts/capacity.ts';
 import { devApp, type TokenMinter } from './contexts/dev.ts';
 import { frameworkApp } from './contexts/framework.ts';
 import { partnershipApp } from './contexts/partnership.ts';
 import { platformApp } from './contexts/platform.ts';
+import { auditApp } from './contexts/audit.ts';
 import { errorBody, handleError, type Deps, type Env } from './http.ts';
 
 export const API_VERSION = '1.0.0';
-/** Request bodies above this answer 413 before any parsing. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AppOptions {
   /** Local mode only: mounts POST /dev/token. */
@@ -22,18 +20,12 @@ export const contexts = {
   framework: frameworkApp,
   partnership: partnershipApp,
   capacity: capacityApp,
+  audit: auditApp,
 } as const;
 
 /** Every context mounted on one app, with the OpenAPI document built from their zod schemas. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new OpenAPIHono<Env>();
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; split it into smaller requests.`), 413),
-    }),
-  );
   for (const make of Object.values(contexts)) app.route('/', make(deps));
   if (options.devTokens !== undefined) app.route('/', devApp(deps, options.devTokens));
 

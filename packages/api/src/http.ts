@@ -1,7 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, UnavailableError, ValidationError, type FieldProblem } from '@placements/domain';
+import { bodyLimit } from 'hono/body-limit';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, PreconditionFailedError, PreconditionRequiredError, UnavailableError, ValidationError, type FieldProblem } from '@placements/domain';
 import type { Store } from '@placements/store';
 import { UnauthenticatedError, type Authenticator, type Principal } from './auth.ts';
 
@@ -15,6 +16,9 @@ export interface Deps {
 export interface Env {
   Variables: { principal: Principal | undefined; deps: Deps };
 }
+
+/** Request bodies above this answer 413 before any parsing. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export function errorBody(code: string, message: string, details: unknown[] = []) {
   return { error: { code, message, details } };
@@ -61,6 +65,13 @@ export function contextApp(deps: Deps) {
       return undefined;
     },
   });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; split it into smaller requests.`), 413),
+    }),
+  );
   app.use('*', async (c, next) => {
     // Contexts mounted together share middleware; authenticate once per request.
     if (c.get('deps') === undefined) {
@@ -83,6 +94,8 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof ForbiddenError) return c.json(errorBody(error.code, error.message), 403);
   if (error instanceof NotFoundError) return c.json(errorBody(error.code, error.message), 404);
   if (error instanceof ConflictError) return c.json(errorBody(error.code, error.message, error.details), 409);
+  if (error instanceof PreconditionFailedError) return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 412);
+  if (error instanceof PreconditionRequiredError) return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 428);
   if (error instanceof UnavailableError) {
     c.header('Retry-After', String(error.retryAfterSeconds));
     return c.json(errorBody(error.code, error.message), 503);

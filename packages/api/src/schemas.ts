@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ATTENDANCE, GOVERNANCE, NEED_CODES, SETTING_SOURCES, SETTING_TYPES, GSS_LA_PATTERN, DISTRICT_PATTERN } from '@placements/domain';
+import { ATTENDANCE, GOVERNANCE, NEED_CODES, SETTING_SOURCES, SETTING_TYPES, GSS_LA_PATTERN, DISTRICT_PATTERN, LISTING_ID_PATTERN, ListingInputSchema, FrameworkInputSchema } from '@placements/domain';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '@placements/store';
 
 const list = (values: readonly string[]) => values.join(', ');
@@ -141,6 +141,10 @@ export const SettingSchema = z
     needs: z.array(NeedCodeSchema),
     section41: z.boolean(),
     source: z.enum(SETTING_SOURCES).openapi({ description: 'generated marks demo data; the others name the public list a record came from.' }),
+    phase: z.string().optional(),
+    trustName: z.string().optional(),
+    resourcedProvisionCapacity: z.number().int().optional(),
+    senUnitCapacity: z.number().int().optional(),
     listings: z.array(ListingSchema),
   })
   .openapi('Setting');
@@ -161,3 +165,50 @@ export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => 
   description,
   content: { 'application/json': { schema } },
 });
+
+export const ListingId = z
+  .string()
+  .regex(LISTING_ID_PATTERN, { error: 'must be lower-case letters, digits and hyphens, such as s2-day' })
+  .openapi({ example: 's2-day' });
+
+/**
+ * The domain's own input schemas, used as they are (so the API validates exactly what the domain
+ * defines); they are inlined in the OpenAPI document rather than named components.
+ */
+export const ListingInput = ListingInputSchema;
+export const FrameworkInput = FrameworkInputSchema;
+
+export const AuditEventSchema = z
+  .object({
+    eventId: z.string(),
+    entity: z.string().openapi({ example: 'listing:900001:s2-day' }),
+    action: z.string().openapi({ example: 'listing.replaced' }),
+    actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+    at: z.string(),
+    before: z.unknown().optional(),
+    after: z.unknown().optional(),
+  })
+  .openapi('AuditEvent');
+
+const RowProblem = z.object({ field: z.string(), message: z.string(), line: z.number().int().optional(), row: z.number().int().optional() });
+
+export const BulkResultSchema = z
+  .object({
+    urn: Urn,
+    received: z.number().int(),
+    created: z.number().int(),
+    replaced: z.number().int(),
+    unchanged: z.number().int(),
+    listings: z.array(ListingSchema),
+  })
+  .openapi('BulkResult');
+
+export const BulkErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.array(RowProblem) }) })
+  .openapi('BulkError');
+
+export const conflictResponses = {
+  409: { description: 'Conflict with the current state.', content: { 'application/json': { schema: ErrorSchema } } },
+  412: { description: 'If-Match names a version other than the current one; details[0].current is the listing as it is now.', content: { 'application/json': { schema: ErrorSchema } } },
+  428: { description: 'The listing exists: send If-Match with its current version to replace it.', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;

@@ -37,3 +37,19 @@ export class UnavailableError extends DomainError {
     super(message);
   }
 }
+
+/** A conditional write found another version than the caller expected (HTTP 412). */
+export class PreconditionFailedError extends DomainError {
+  readonly code = 'version_mismatch';
+  constructor(message: string, readonly current: unknown) {
+    super(message);
+  }
+}
+
+/** Replacing needs the version the caller last saw, and none was sent (HTTP 428). */
+export class PreconditionRequiredError extends DomainError {
+  readonly code = 'version_required';
+  constructor(message: string, readonly current: unknown) {
+    super(message);
+  }
+}

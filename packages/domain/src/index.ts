@@ -6,3 +6,8 @@ export * from './geo.ts';
 export * from './random.ts';
 export * from './csv.ts';
 export * from './errors.ts';
+export * from './listing.ts';
+export * from './listing-upload.ts';
+export * from './framework-publish.ts';
+export * from './gias.ts';
+export * from './audit.ts';

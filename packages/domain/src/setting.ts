@@ -66,6 +66,12 @@ export interface Setting {
   needs: NeedCode[];
   section41: boolean;
   source: SettingSource;
+  /** As GIAS records it (Primary, Secondary, All-through, 16 plus…), where known. */
+  phase?: string;
+  trustName?: string;
+  /** Places in the setting's resourced provision and SEN unit, from GIAS. */
+  resourcedProvisionCapacity?: number;
+  senUnitCapacity?: number;
 }
 
 export interface SettingWithListings extends Setting {

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, type StoreConfig } from './client.ts';
 import { referenceRepository } from './repositories/reference.ts';
 import { settingsRepository } from './repositories/settings.ts';
+import { listingsRepository } from './repositories/listings.ts';
 import { storeReachable } from './bootstrap.ts';
 
 export * from './table.ts';
@@ -14,6 +15,8 @@ export * from './bootstrap.ts';
 export * from './loader.ts';
 export type { ReferenceRepository } from './repositories/reference.ts';
 export type { SettingsRepository, SettingsFilter } from './repositories/settings.ts';
+export { MAX_CHANGES_PER_TRANSACTION, type ListingChange, type ListingsRepository } from './repositories/listings.ts';
+export * from './transaction.ts';
 
 /** Everything the API needs from persistence, bound to one table. */
 export interface Store {
@@ -21,6 +24,7 @@ export interface Store {
   db: DynamoDBDocumentClient;
   reference: ReturnType<typeof referenceRepository>;
   settings: ReturnType<typeof settingsRepository>;
+  listings: ReturnType<typeof listingsRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -30,6 +34,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     db,
     reference: referenceRepository(db, config.tableName),
     settings: settingsRepository(db, config.tableName),
+    listings: listingsRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }

@@ -14,6 +14,8 @@ import type { SettingType } from '@placements/domain';
  * | settings of an LA (optionally of one type)   | Query gsi1 pk=LA#gss, sk begins SETTING#type# |
  * | settings of a type across England            | Query gsi2 pk=TYPE#type                     |
  * | all settings                                 | gsi2, one provision type after another      |
+ * | create / replace a listing + its audit event | TransactWriteItems, conditioned on version  |
+ * | an entity's audit history, oldest first      | Query pk=AUDIT#entity                       |
  *
  * In gsi1 and gsi2 a listing's sort key extends its setting's (…#urn#LISTING#id), so a page of
  * settings arrives with each setting's listings straight after it. `#` sorts below digits and
@@ -28,6 +30,13 @@ export const keys = {
   frameworkCollection: () => 'REF#FRAMEWORK',
   districtArea: (area: string) => ({ pk: 'REF#DISTRICT', sk: area }),
   seedInfo: () => ({ pk: 'META', sk: 'SEED' }),
+
+  auditPartition: (entity: string) => `AUDIT#${entity}`,
+  /**
+   * Ordered by the entity's own sequence (a listing's version), not the clock: two changes in one
+   * millisecond, or on machines whose clocks differ, still read back in the order they happened.
+   */
+  audit: (entity: string, sequence: number, eventId: string) => ({ pk: `AUDIT#${entity}`, sk: `${String(sequence).padStart(10, '0')}#${eventId}` }),
 
   settingPartition: (urn: string) => `SETTING#${urn}`,
   setting: (urn: string) => ({ pk: `SETTING#${urn}`, sk: '#SETTING' }),
@@ -52,7 +61,7 @@ export function postcodeArea(district: string): string {
 }
 
 /** Attributes that belong to the table's layout, never to the entity returned to a caller. */
-export const LAYOUT_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity'] as const;
+export const LAYOUT_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'itemType'] as const;
 
 export function stripLayout<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = { ...item };

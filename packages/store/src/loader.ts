@@ -54,11 +54,11 @@ export async function batchPut(db: DynamoDBDocumentClient, tableName: string, it
 export function settingItems(s: SettingWithListings): Record<string, unknown>[] {
   const { listings, ...setting } = s;
   return [
-    { ...keys.setting(s.urn), ...keys.settingIndexes(s), entity: 'setting', ...setting },
+    { ...keys.setting(s.urn), ...keys.settingIndexes(s), itemType: 'setting', ...setting },
     ...listings.map((l: Listing) => ({
       ...keys.listing(s.urn, l.listingId),
       ...keys.settingIndexes(s, l.listingId),
-      entity: 'listing',
+      itemType: 'listing',
       ...l,
       available: availablePlaces(l),
     })),
@@ -75,15 +75,15 @@ function districtAreaItems(districts: PostcodeDistrict[]): Record<string, unknow
     const area = postcodeArea(district);
     byArea.set(area, { ...(byArea.get(area) ?? {}), [district]: rest });
   }
-  return [...byArea].map(([area, members]) => ({ ...keys.districtArea(area), entity: 'district_area', area, districts: members }));
+  return [...byArea].map(([area, members]) => ({ ...keys.districtArea(area), itemType: 'district_area', area, districts: members }));
 }
 
 /** Loads reference and demo data into an empty table. */
 export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: string, data: ReferenceData, info: Omit<SeedInfo, 'loadedAt' | 'counts'>): Promise<SeedInfo> {
   const items: Record<string, unknown>[] = [
-    ...data.las.map((la) => ({ ...keys.la(la.gssCode), entity: 'la', ...la })),
-    ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), entity: 'partnership', ...p })),
-    ...data.frameworks.map((f) => ({ ...keys.framework(f.version), entity: 'framework', ...f })),
+    ...data.las.map((la) => ({ ...keys.la(la.gssCode), itemType: 'la', ...la })),
+    ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), itemType: 'partnership', ...p })),
+    ...data.frameworks.map((f) => ({ ...keys.framework(f.version), itemType: 'framework', ...f })),
     ...districtAreaItems(data.districts),
     ...data.settings.flatMap(settingItems),
   ];
@@ -101,13 +101,13 @@ export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: s
     },
   };
   // Written last: its presence means the whole load finished.
-  await db.send(new PutCommand({ TableName: tableName, Item: { ...keys.seedInfo(), entity: 'seed', ...seedInfo } }));
+  await db.send(new PutCommand({ TableName: tableName, Item: { ...keys.seedInfo(), itemType: 'seed', ...seedInfo } }));
   return seedInfo;
 }
 
 export async function readSeedInfo(db: DynamoDBDocumentClient, tableName: string): Promise<SeedInfo | undefined> {
   const res = await db.send(new GetCommand({ TableName: tableName, Key: keys.seedInfo() }));
   if (res.Item === undefined) return undefined;
-  const { pk: _pk, sk: _sk, entity: _e, ...info } = res.Item;
+  const { pk: _pk, sk: _sk, itemType: _e, ...info } = res.Item;
   return info as SeedInfo;
 }

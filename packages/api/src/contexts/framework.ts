@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { frameworkInForce, NotFoundError, ValidationError } from '@placements/domain';
+import { buildFramework, frameworkInForce, frameworkProblems, NotFoundError, ValidationError } from '@placements/domain';
+import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { errorResponses, FrameworkSchema, GssCode, json, LocalAuthoritySchema, pageOf, PageQuery } from '../schemas.ts';
+import { conflictResponses, errorResponses, FrameworkInput, FrameworkSchema, GssCode, json, LocalAuthoritySchema, pageOf, PageQuery } from '../schemas.ts';
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' });
 
@@ -17,6 +18,31 @@ const getBands = createRoute({
       }),
   },
   responses: { 200: json(FrameworkSchema, 'The framework in force'), ...errorResponses },
+});
+
+const FrameworkVersion = z.string().regex(/^v\d{1,4}$/, { error: 'must be v followed by a number, such as v2' }).openapi({ example: 'v2' });
+
+const getBandsVersion = createRoute({
+  method: 'get',
+  path: '/bands/{version}',
+  tags: ['framework'],
+  summary: 'One published framework version, whether or not it is in force',
+  request: { params: z.object({ version: FrameworkVersion }) },
+  responses: { 200: json(FrameworkSchema, 'The framework version'), ...errorResponses },
+});
+
+const publishBands = createRoute({
+  method: 'put',
+  path: '/bands/{version}',
+  tags: ['framework'],
+  summary: 'Publish a new framework version with its effective date (national)',
+  description: 'Versions are immutable: publishing an existing version is a 409. Tariff prices are derived from their elements. Listings priced from their effective date on follow the framework then in force.',
+  security: [{ bearerAuth: [] }],
+  request: {
+    params: z.object({ version: FrameworkVersion }),
+    body: { required: true, content: { 'application/json': { schema: FrameworkInput } } },
+  },
+  responses: { 201: json(FrameworkSchema, 'Published'), ...errorResponses, 409: conflictResponses[409] },
 });
 
 const listLas = createRoute({
@@ -49,6 +75,22 @@ export function frameworkApp(deps: Deps) {
         throw new ValidationError([{ field: 'on', message: `no framework was in force on ${date}; the first took effect later` }]);
       }
       return c.json(inForce, 200);
+    })
+    .openapi(getBandsVersion, async (c) => {
+      const { version } = c.req.valid('param');
+      const found = (await deps.store.reference.listFrameworks()).find((f) => f.version === version);
+      if (found === undefined) throw new NotFoundError(`No framework version ${version} has been published.`);
+      return c.json(found, 200);
+    })
+    .openapi(publishBands, async (c) => {
+      requireRole(c.get('principal'), ['national']);
+      const { version } = c.req.valid('param');
+      const input = c.req.valid('json');
+      const problems = frameworkProblems(version, input, await deps.store.reference.listFrameworks(), now().toISOString().slice(0, 10));
+      if (problems.length > 0) throw new ValidationError(problems);
+      const framework = buildFramework(version, input, now());
+      await deps.store.reference.putFramework(framework);
+      return c.json(framework, 201);
     })
     .openapi(listLas, async (c) => {
       const { limit, cursor } = c.req.valid('query');

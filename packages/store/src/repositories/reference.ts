@@ -1,5 +1,6 @@
-import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Framework, LocalAuthority, Partnership, PostcodeDistrict } from '@placements/domain';
+import { QueryCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConflictError, type Framework, type LocalAuthority, type Partnership, type PostcodeDistrict } from '@placements/domain';
 import { keys, postcodeArea, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
@@ -54,6 +55,25 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
     listPartnerships: (limit: number, cursor?: string) => pageOf<Partnership>(keys.partnershipCollection(), limit, cursor),
     getPartnership: (id: string) => getOne<Partnership>(keys.partnership(id)),
     listFrameworks: () => allOf<Framework>(keys.frameworkCollection()),
+    /** Publishes a framework version; versions are immutable, so an existing one is a conflict. */
+    async putFramework(framework: Framework): Promise<void> {
+      try {
+        await guarded(() =>
+          db.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { ...keys.framework(framework.version), itemType: 'framework', ...framework },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) {
+          throw new ConflictError('framework_version_exists', `Framework ${framework.version} is already published and cannot change; publish it as a new version.`);
+        }
+        throw error;
+      }
+    },
     async getDistrict(district: string): Promise<PostcodeDistrict | undefined> {
       const area = await getOne<{ districts: Record<string, Omit<PostcodeDistrict, 'district'>> }>(keys.districtArea(postcodeArea(district)));
       const found = area?.districts[district];

@@ -1,8 +1,9 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SETTING_TYPES, type Listing, type Setting, type SettingType, type SettingWithListings } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
+import { batchPut, settingItems } from '../loader.ts';
 import type { Page } from '../page.ts';
 
 /** One partition of an index to read in order; a listing of all settings walks several. */
@@ -20,6 +21,21 @@ export interface SettingsFilter {
 }
 
 export function settingsRepository(db: DynamoDBDocumentClient, tableName: string) {
+  /** The stored heads (no listings) of these settings, by URN, 100 keys a request. */
+  async function heads(urns: string[]): Promise<Map<string, Setting>> {
+    const found = new Map<string, Setting>();
+    for (let i = 0; i < urns.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: urns.slice(i, i + 100).map((u) => keys.setting(u)) } };
+      for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
+        const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
+        for (const item of res.Responses?.[tableName] ?? []) found.set(item.urn as string, stripLayout<Setting>(item));
+        request = res.UnprocessedKeys as typeof request;
+        if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed after 8 retries');
+      }
+    }
+    return found;
+  }
+
   function segmentsFor(filter: SettingsFilter): Segment[] {
     if (filter.la !== undefined) {
       return [{ indexName: 'gsi1', pk: `LA#${filter.la}`, skPrefix: keys.laSettingsPrefix(filter.type) }];
@@ -29,8 +45,28 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
   }
 
   return {
-    /** A setting with its listings, or undefined: one Query on the setting's partition. */
-    async getSetting(urn: string): Promise<SettingWithListings | undefined> {
+    /**
+     * Creates or updates settings (an import), keeping their listings. Where a setting's LA or
+     * provision type changed, its listings are rewritten so the indexes list them in the right place.
+     */
+    async putSettings(settings: Setting[]): Promise<{ created: number; updated: number }> {
+      const existing = await heads(settings.map((s) => s.urn));
+      await batchPut(db, tableName, settings.flatMap((s) => settingItems({ ...s, listings: [] })));
+      for (const s of settings) {
+        const before = existing.get(s.urn);
+        if (before !== undefined && (before.laCode !== s.laCode || before.type !== s.type)) {
+          const full = await this.getSetting(s.urn);
+          if (full !== undefined) await batchPut(db, tableName, settingItems(full).filter((i) => i.itemType === 'listing'));
+        }
+      }
+      return { created: settings.filter((s) => !existing.has(s.urn)).length, updated: settings.filter((s) => existing.has(s.urn)).length };
+    },
+
+    /**
+     * A setting with its listings, or undefined: one Query on the setting's partition.
+     * Writers read consistently, so the version they condition on is the latest.
+     */
+    async getSetting(urn: string, options: { consistent?: boolean } = {}): Promise<SettingWithListings | undefined> {
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {
@@ -41,17 +77,18 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
               KeyConditionExpression: 'pk = :pk',
               ExpressionAttributeValues: { ':pk': keys.settingPartition(urn) },
               ExclusiveStartKey: start,
+              ConsistentRead: options.consistent === true,
             }),
           ),
         );
         items.push(...(res.Items ?? []));
         start = res.LastEvaluatedKey;
       } while (start !== undefined);
-      const head = items.find((i) => i.entity === 'setting');
+      const head = items.find((i) => i.itemType === 'setting');
       if (head === undefined) return undefined;
       return {
         ...stripLayout<Setting>(head),
-        listings: items.filter((i) => i.entity === 'listing').map((i) => stripLayout<Listing>(i)),
+        listings: items.filter((i) => i.itemType === 'listing').map((i) => stripLayout<Listing>(i)),
       };
     },
 
@@ -100,13 +137,13 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
           ),
         );
         for (const item of res.Items ?? []) {
-          if (item.entity === 'setting') {
+          if (item.itemType === 'setting') {
             if (page.length === limit) {
               return { items: page, nextCursor: encodeCursor({ seg, ...(lastTaken as Record<string, string> | undefined) }) };
             }
             current = { ...stripLayout<Setting>(item), listings: [] };
             page.push(current);
-          } else if (item.entity === 'listing' && current !== undefined && item.urn === current.urn) {
+          } else if (item.itemType === 'listing' && current !== undefined && item.urn === current.urn) {
             current.listings.push(stripLayout<Listing>(item));
           }
           // A listing whose setting ended the previous page was returned there; it is passed over.

@@ -1,0 +1,36 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { parseListingEntity, ValidationError } from '@placements/domain';
+import { requireRole } from '../auth.ts';
+import { contextApp, type Deps } from '../http.ts';
+import { AuditEventSchema, errorResponses, json, pageOf, PageQuery } from '../schemas.ts';
+import { ownedSetting } from '../services/capacity.ts';
+
+const listAudit = createRoute({
+  method: 'get',
+  path: '/audit',
+  tags: ['audit'],
+  summary: "An entity's immutable change history, oldest first (its owner only)",
+  security: [{ bearerAuth: [] }],
+  request: {
+    query: z.strictObject({
+      entity: z.string({ error: 'is required: the entity, such as listing:900001:s2-day' }).openapi({ example: 'listing:900001:s2-day' }),
+      ...PageQuery,
+    }),
+  },
+  responses: { 200: json(pageOf(AuditEventSchema, 'AuditEventPage'), 'A page of events'), ...errorResponses },
+});
+
+/** The audit log: every capacity change (and, later, every case state change) with who, when, before and after. */
+export function auditApp(deps: Deps) {
+  return contextApp(deps).openapi(listAudit, async (c) => {
+    const principal = requireRole(c.get('principal'), ['provider']);
+    const { entity, limit, cursor } = c.req.valid('query');
+    const listing = parseListingEntity(entity);
+    if (listing === undefined) {
+      throw new ValidationError([{ field: 'entity', message: 'must name an entity as listing:<urn>:<listingId>, such as listing:900001:s2-day' }]);
+    }
+    // The owner of a listing's history is the provider that owns its setting.
+    await ownedSetting(deps, principal, listing.urn, "read its listings' history");
+    return c.json(await deps.store.listings.auditEvents(entity, limit, cursor), 200);
+  });
+}

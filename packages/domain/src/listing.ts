@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { allowedPriceRange, findBand, frameworkInForce, tariffPrice, type Framework } from './framework.ts';
+import { NEED_CODES, type NeedCode } from './needs.ts';
+import { ATTENDANCE, availablePlaces, type Listing, type Setting } from './setting.ts';
+import type { FieldProblem } from './errors.ts';
+
+export const LISTING_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_PLACES = 10_000;
+const MAX_PRICE = 100_000_000; // £1,000,000 a year: far above any real placement.
+
+const count = (what: string) =>
+  z
+    .number({ error: `must be a whole number of ${what}` })
+    .int({ error: `must be a whole number of ${what}` })
+    .min(0, { error: `cannot be negative` })
+    .max(MAX_PLACES, { error: `must be at most ${MAX_PLACES}` });
+
+const age = z.number({ error: 'must be an age in whole years' }).int({ error: 'must be an age in whole years' }).min(0, { error: 'must be 0 to 25' }).max(25, { error: 'must be 0 to 25 (EHC plans run to 25)' });
+
+/** What a provider states about a listing; held, available, version and updatedAt are the system's. */
+export const ListingInputSchema = z.strictObject({
+  band: z.string({ error: 'is required: a band code from GET /bands, such as S2' }).min(1, { error: 'is required: a band code from GET /bands, such as S2' }).max(16),
+  needs: z
+    .array(z.enum(NEED_CODES, { error: `must be SEN need codes: ${NEED_CODES.join(', ')}` }), { error: 'is required: the need codes this listing meets' })
+    .min(1, { error: 'must name at least one need' })
+    .max(NEED_CODES.length)
+    .refine((n) => new Set(n).size === n.length, { error: 'must not repeat a need' }),
+  ageMin: age,
+  ageMax: age,
+  attendance: z.enum(ATTENDANCE, { error: `must be one of: ${ATTENDANCE.join(', ')}` }),
+  commissioned: count('places'),
+  filled: count('places'),
+  availableFrom: z.string({ error: 'is required: the date places are available from, as YYYY-MM-DD' }).regex(ISO_DATE, { error: 'must be a date as YYYY-MM-DD' }).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: 'is not a real date' }),
+  price: z
+    .number({ error: 'must be pence per year, as a whole number' })
+    .int({ error: 'must be pence per year, as a whole number' })
+    .min(1, { error: 'must be more than zero; leave it out to use the tariff' })
+    .max(MAX_PRICE, { error: 'is implausibly high: prices are in pence per year' })
+    .optional(),
+  variationReason: z.string().trim().min(1, { error: 'must not be blank' }).max(500, { error: 'must be at most 500 characters' }).optional(),
+});
+
+export type ListingInput = z.infer<typeof ListingInputSchema>;
+
+export interface ListingContext {
+  setting: Setting;
+  /** Every published framework version; the one in force on the price's effective date is used. */
+  frameworks: readonly Framework[];
+  /** The listing as stored now, when this replaces one. */
+  existing?: Listing;
+  /** YYYY-MM-DD of today. */
+  today: string;
+}
+
+/** The date a listing's price takes effect: when its places become available, or today if sooner. */
+export function priceEffectiveDate(input: Pick<ListingInput, 'availableFrom'>, today: string): string {
+  return input.availableFrom > today ? input.availableFrom : today;
+}
+
+const pounds = (pence: number) => `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 2 })}`;
+
+/**
+ * Every business rule a listing must meet, as field problems (none means valid). Shape is
+ * checked first by ListingInputSchema; these are the rules across fields, the setting and the
+ * framework in force.
+ */
+export function listingProblems(input: ListingInput, ctx: ListingContext): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
+  const { setting } = ctx;
+  const effective = priceEffectiveDate(input, ctx.today);
+  const framework = frameworkInForce(ctx.frameworks, effective);
+
+  if (framework === undefined) {
+    add('availableFrom', `no national framework is in force on ${effective}`);
+  } else {
+    const band = findBand(framework, input.band);
+    if (band === undefined) {
+      add('band', `${input.band} is not a band of framework ${framework.version} (in force on ${effective}); it has ${framework.bands.map((b) => b.code).join(', ')}`);
+    } else {
+      if (!band.provisionTypes.includes(setting.type)) {
+        add('band', `band ${band.code} (${band.name}) is not offered by ${setting.type.replace(/_/g, ' ')} settings`);
+      }
+      if (input.attendance !== 'day' && !band.residentialAllowed) {
+        add('attendance', `band ${band.code} has no residential places; use day`);
+      }
+      const tariff = tariffPrice(framework, band.code, input.attendance)!;
+      const range = allowedPriceRange(framework, band.code, input.attendance)!;
+      if (input.price !== undefined && input.price !== tariff) {
+        if (input.variationReason === undefined) {
+          add('variationReason', `is required when the price (${pounds(input.price)}) differs from the ${band.code} tariff (${pounds(tariff)})`);
+        }
+        if (input.price < range.min || input.price > range.max) {
+          add('price', `must be within the framework's allowed variation for ${band.code}: ${pounds(range.min)} to ${pounds(range.max)} a year (tariff ${pounds(tariff)})`);
+        }
+      }
+    }
+  }
+
+  const outside = input.needs.filter((n) => !setting.needs.includes(n));
+  if (outside.length > 0) {
+    add('needs', `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among this setting's specialisms (${setting.needs.join(', ') || 'none recorded'})`);
+  }
+  if (input.ageMin > input.ageMax) add('ageMin', `must not be above ageMax (${input.ageMax})`);
+  if (input.ageMin < setting.ageMin || input.ageMax > setting.ageMax) {
+    add(input.ageMin < setting.ageMin ? 'ageMin' : 'ageMax', `the age range ${input.ageMin}–${input.ageMax} must lie inside the setting's ${setting.ageMin}–${setting.ageMax}`);
+  }
+  if (input.filled > input.commissioned) add('filled', `cannot exceed commissioned places (${input.commissioned})`);
+  const held = ctx.existing?.held ?? 0;
+  if (held > 0 && input.commissioned < input.filled + held) {
+    add('commissioned', `cannot drop below filled + held (${input.filled} + ${held} held for allocations in progress)`);
+  }
+  return problems;
+}
+
+/** The listing to store: derived availability, the tariff when no price is given, the next version. */
+export function buildListing(listingId: string, input: ListingInput, ctx: ListingContext, now: Date): Listing {
+  const effective = priceEffectiveDate(input, ctx.today);
+  const framework = frameworkInForce(ctx.frameworks, effective)!;
+  const tariff = tariffPrice(framework, input.band, input.attendance)!;
+  const price = input.price ?? tariff;
+  const held = ctx.existing?.held ?? 0;
+  const listing: Listing = {
+    listingId,
+    urn: ctx.setting.urn,
+    band: input.band,
+    needs: input.needs as NeedCode[],
+    ageMin: input.ageMin,
+    ageMax: input.ageMax,
+    attendance: input.attendance,
+    commissioned: input.commissioned,
+    filled: input.filled,
+    held,
+    available: availablePlaces({ commissioned: input.commissioned, filled: input.filled, held }),
+    availableFrom: input.availableFrom,
+    price,
+    frameworkVersion: framework.version,
+    version: (ctx.existing?.version ?? 0) + 1,
+    updatedAt: now.toISOString(),
+  };
+  // A reason only means something beside a varied price.
+  if (price !== tariff && input.variationReason !== undefined) listing.variationReason = input.variationReason;
+  return listing;
+}
+
+/** Whether a replacement changes anything a commissioner would see (version and time aside). */
+export function listingChanged(before: Listing, after: Listing): boolean {
+  const { version: _v1, updatedAt: _u1, ...a } = before;
+  const { version: _v2, updatedAt: _u2, ...b } = after;
+  return JSON.stringify(sortKeys(a)) !== JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
+}

@@ -1,0 +1,108 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  PreconditionFailedError,
+  listingEntity,
+  type Actor,
+  type AuditEvent,
+  type Listing,
+  type Setting,
+} from '@placements/domain';
+import { keys, stripLayout } from '../keys.ts';
+import { transact, type TransactItem } from '../transaction.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { guarded } from '../errors.ts';
+import type { Page } from '../page.ts';
+
+/** One listing write: the new listing and, when it replaces one, the listing it was read as. */
+export interface ListingChange {
+  listing: Listing;
+  before?: Listing;
+}
+
+/** TransactWriteItems holds 100 actions; each change is a listing and its audit event. */
+export const MAX_CHANGES_PER_TRANSACTION = 50;
+
+function listingItem(setting: Setting, listing: Listing): Record<string, unknown> {
+  return { ...keys.listing(setting.urn, listing.listingId), ...keys.settingIndexes(setting, listing.listingId), itemType: 'listing', ...listing };
+}
+
+export function auditItem(event: AuditEvent, sequence: number): Record<string, unknown> {
+  return { ...keys.audit(event.entity, sequence, event.eventId), itemType: 'audit', ...event };
+}
+
+export function auditEvent(entity: string, action: string, actor: Actor, at: string, before?: unknown, after?: unknown): AuditEvent {
+  return { eventId: randomUUID(), entity, action, actor, at, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
+}
+
+/**
+ * The listing's put, conditioned so no edit is lost:
+ *   create  ── attribute_not_exists(pk): nobody created it in between
+ *   replace ── version = the version the change was built from: nobody saved in between
+ * and its audit event, which can never overwrite another.
+ */
+function changeActions(tableName: string, setting: Setting, change: ListingChange, actor: Actor): TransactItem[] {
+  const { listing, before } = change;
+  const condition =
+    before === undefined
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': before.version } };
+  const event = auditEvent(listingEntity(setting.urn, listing.listingId), before === undefined ? 'listing.created' : 'listing.replaced', actor, listing.updatedAt, before, listing);
+  return [
+    { Put: { TableName: tableName, Item: listingItem(setting, listing), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+    { Put: { TableName: tableName, Item: auditItem(event, listing.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+  ];
+}
+
+export function listingsRepository(db: DynamoDBDocumentClient, tableName: string) {
+  /** Writes the changes and their audit events in one transaction: all of them, or none. */
+  async function write(setting: Setting, changes: ListingChange[], actor: Actor): Promise<void> {
+    if (changes.length === 0) return;
+    if (changes.length > MAX_CHANGES_PER_TRANSACTION) {
+      throw new ConflictError('too_many_changes', `At most ${MAX_CHANGES_PER_TRANSACTION} listings of one setting can change in one request.`);
+    }
+    await transact(
+      db,
+      changes.flatMap((c) => changeActions(tableName, setting, c, actor)),
+      (reasons) => {
+        const stale = reasons
+          .filter((r) => r.code === 'ConditionalCheckFailed' && r.index % 2 === 0)
+          .map((r) => {
+            const change = changes[r.index / 2]!;
+            const current = r.item === undefined ? undefined : stripLayout<Listing>(r.item);
+            return { listingId: change.listing.listingId, expectedVersion: change.before?.version ?? null, current: current ?? null };
+          });
+        const only = stale.length === 1 ? stale[0]! : undefined;
+        const message =
+          only === undefined
+            ? `${stale.length} listings were changed by someone else since they were read; nothing was saved. Reload them and apply your changes again.`
+            : only.current === null
+              ? `Listing ${only.listingId} no longer exists; nothing was saved.`
+              : only.expectedVersion === null
+                ? `Listing ${only.listingId} was created by someone else a moment ago (version ${(only.current as Listing).version}); nothing was saved. Send If-Match with that version to replace it.`
+                : `Listing ${only.listingId} is at version ${(only.current as Listing).version}, not ${only.expectedVersion}: someone else saved it since you read it. Nothing was saved; reload and apply your change again.`;
+        return new PreconditionFailedError(message, only ? only.current : stale);
+      },
+    );
+  }
+
+  return {
+    /** Creates or replaces one listing (with its audit event), or throws PreconditionFailedError. */
+    putListing: (setting: Setting, change: ListingChange, actor: Actor) => write(setting, [change], actor),
+    /** All-or-nothing for one setting: every change lands with its audit event, or none does. */
+    putListings: write,
+
+    /** An entity's audit events, oldest first. */
+    async auditEvents(entity: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+      const pk = keys.auditPartition(entity);
+      const start = decodeCursor(cursor, [['pk', 'sk']], (c) => c.pk === pk);
+      const res = await guarded(() =>
+        db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, Limit: limit, ExclusiveStartKey: start })),
+      );
+      return { items: (res.Items ?? []).map((i) => stripLayout<AuditEvent>(i)), nextCursor: encodeCursor(res.LastEvaluatedKey as Record<string, string> | undefined) };
+    },
+  };
+}
+
+export type ListingsRepository = ReturnType<typeof listingsRepository>;
