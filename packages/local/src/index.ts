@@ -4,3 +4,5 @@ export * from './seed/index.ts';
 export { generateSettings, type LaPlan, type NamedSetting } from './seed/generate.ts';
 export { loadRealData, normaliseLaName } from './seed/real-data.ts';
 export { SOUTH_EAST_LAS, southEastLocalAuthorities } from './seed/south-east.ts';
+export { uploadListings, splitByUrn, progressBar } from './cli/upload-listings.ts';
+export * from './runtime-file.ts';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startMarketplace } from './marketplace.ts';
 import { hasDataDir } from './seed/index.ts';
+import { clearRuntime, writeRuntime } from './runtime-file.ts';
 
 /** `npm start`: the marketplace on localhost, with its data kept in .data/ between runs. */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -46,6 +47,7 @@ async function shutdown(signal: string, code: number) {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the marketplace and DynamoDB Local…`);
+  clearRuntime(statePath);
   await running?.stop();
   process.exit(code);
 }
@@ -56,6 +58,9 @@ process.on('uncaughtException', (error) => {
   console.error(error);
   void shutdown('crash', 1);
 });
+
+// Tells the command-line tools (upload:listings, import:gias) how to reach this marketplace.
+writeRuntime(statePath, { url: running.url, dynamoDbEndpoint: running.dynamoDb.endpoint, tableName: running.store.tableName, pid: process.pid });
 
 const readyMs = Math.round(performance.now());
 const info = running.seedInfo;

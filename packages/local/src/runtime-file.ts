@@ -1,0 +1,33 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where a running local marketplace says how to reach it, so the command-line tools find it. */
+export interface RuntimeInfo {
+  url: string;
+  dynamoDbEndpoint: string;
+  tableName: string;
+  pid: number;
+}
+
+export const runtimeFile = (statePath: string) => join(statePath, 'runtime.json');
+
+export function writeRuntime(statePath: string, info: RuntimeInfo): void {
+  writeFileSync(runtimeFile(statePath), JSON.stringify(info, null, 2));
+}
+
+export function clearRuntime(statePath: string): void {
+  rmSync(runtimeFile(statePath), { force: true });
+}
+
+/** The running marketplace's details, or undefined when none is running from this folder. */
+export function readRuntime(statePath: string): RuntimeInfo | undefined {
+  const file = runtimeFile(statePath);
+  if (!existsSync(file)) return undefined;
+  const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined; // left behind by a process that is gone
+  }
+}
