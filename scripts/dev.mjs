@@ -43,16 +43,25 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 install();
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
-if (task === 'start') {
-  // Same process: tsx's loader, then the start script; signals stop DynamoDB Local with it.
+/** Runs a TypeScript entry in this process under tsx's loader, with the arguments after it. */
+async function runTs(file, args) {
   const { register } = await import(pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'api', 'index.mjs')).href);
   register();
-  await import(pathToFileURL(join(root, 'packages', 'local', 'src', 'start.ts')).href);
+  process.argv = [process.argv[0], file, ...args];
+  await import(pathToFileURL(join(root, file)).href);
+}
+
+if (task === 'start') {
+  // Same process, so signals stop DynamoDB Local with it.
+  await runTs('packages/local/src/start.ts', process.argv.slice(3));
+} else if (task === 'run') {
+  // The command-line tools and benchmarks: npm run <script> -- <args>.
+  await runTs(process.argv[3], process.argv.slice(4));
 } else if (task === 'test') {
   console.log('\nType-checking…');
   if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) die('Type-check failed.');
   console.log('\nRunning the tests (vitest, DynamoDB Local, CDK template tests)…');
   process.exit(run(bin('vitest'), ['run', ...process.argv.slice(3)]));
 } else {
-  die('usage: node scripts/dev.mjs start|test');
+  die('usage: node scripts/dev.mjs start|test|run <file.ts> [args]');
 }

@@ -28,3 +28,8 @@ export interface PostcodeDistrict {
 
 export const GSS_LA_PATTERN = /^E(06|08|09|10|11)\d{6}$/;
 export const DISTRICT_PATTERN = /^[A-Z]{1,2}\d[A-Z\d]?$/;
+
+/** The postcode area of a district: its leading letters (ME14 → ME, E1 → E). */
+export function postcodeAreaOf(district: string): string {
+  return /^[A-Z]+/.exec(district)?.[0] ?? '';
+}

@@ -6,3 +6,4 @@ export { loadRealData, normaliseLaName } from './seed/real-data.ts';
 export { SOUTH_EAST_LAS, southEastLocalAuthorities } from './seed/south-east.ts';
 export { uploadListings, splitByUrn, progressBar } from './cli/upload-listings.ts';
 export * from './runtime-file.ts';
+export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';

@@ -27,6 +27,8 @@ export interface DemoIdentity {
   label: string;
   principal: Principal;
   token: string;
+  /** For the provider: a setting it owns and a listing body valid for it, to try a PUT with. */
+  listingExample?: { urn: string; listingId: string; body: Record<string, unknown> };
 }
 
 export interface RunningMarketplace {
@@ -129,5 +131,16 @@ async function demoIdentities(store: Store, mint: RunningMarketplace['mint']): P
     { label: 'Regional partnership (SE19)', principal: { sub: 'demo-se19-coordinator', role: 'partnership', org: SE19_ID } },
     { label: 'National framework team', principal: { sub: 'demo-national', role: 'national', org: 'dfe' } },
   ];
-  return Promise.all(who.map(async (w) => ({ ...w, token: (await mint(w.principal)).token })));
+  const first = provider?.listings[0];
+  const listingExample =
+    provider !== undefined && first !== undefined
+      ? {
+          urn: provider.urn,
+          listingId: 'demo-day',
+          body: { band: first.band, needs: first.needs, ageMin: provider.ageMin, ageMax: provider.ageMax, attendance: 'day', commissioned: 6, filled: 4, availableFrom: first.availableFrom },
+        }
+      : undefined;
+  return Promise.all(
+    who.map(async (w) => ({ ...w, token: (await mint(w.principal)).token, ...(w.principal.role === 'provider' && listingExample ? { listingExample } : {}) })),
+  );
 }

@@ -76,11 +76,19 @@ Tokens (valid 12 hours; POST ${running.url}/dev/token mints others):`);
 for (const id of running.identities) {
   console.log(`  ${id.label} — role ${id.principal.role}, org ${id.principal.org}\n    ${id.token}`);
 }
+const example = running.identities.find((i) => i.listingExample)?.listingExample;
 console.log(`
 Try:
   curl -s ${running.url}/las
   curl -s '${running.url}/settings?la=E10000016&limit=5'
-  curl -s -H "Authorization: Bearer <token>" ${running.url}/bands
+  curl -s -H "Authorization: Bearer <token>" ${running.url}/bands${
+    example
+      ? `
+  # as the provider (P=<provider token>): publish a listing, then read its audit trail
+  curl -s -X PUT ${running.url}/settings/${example.urn}/listings/${example.listingId} -H "Authorization: Bearer $P" -H 'content-type: application/json' -d '${JSON.stringify(example.body)}'
+  curl -s '${running.url}/audit?entity=listing:${example.urn}:${example.listingId}' -H "Authorization: Bearer $P"`
+      : ''
+  }
 
 Press Ctrl-C to stop (DynamoDB Local stops with it).`);
 

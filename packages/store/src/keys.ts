@@ -55,10 +55,7 @@ export const keys = {
   laSettingsPrefix: (type?: SettingType) => (type === undefined ? 'SETTING#' : `SETTING#${type}#`),
 };
 
-/** The postcode area of a district: its leading letters (ME14 → ME, E1 → E). */
-export function postcodeArea(district: string): string {
-  return /^[A-Z]+/.exec(district)?.[0] ?? district;
-}
+export { postcodeAreaOf as postcodeArea } from '@placements/domain';
 
 /** Attributes that belong to the table's layout, never to the entity returned to a caller. */
 export const LAYOUT_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'itemType'] as const;

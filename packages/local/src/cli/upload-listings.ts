@@ -48,7 +48,7 @@ export interface UploadOptions {
   text: string;
   baseUrl: string;
   token: string;
-  fetchFn?: (url: string, init: RequestInit) => Promise<Response>;
+  fetchFn?: (url: string, init: RequestInit) => Response | Promise<Response>;
   onProgress?: (done: number, total: number, result: SheetResult) => void;
 }
 

@@ -75,7 +75,9 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
       }
     },
     async getDistrict(district: string): Promise<PostcodeDistrict | undefined> {
-      const area = await getOne<{ districts: Record<string, Omit<PostcodeDistrict, 'district'>> }>(keys.districtArea(postcodeArea(district)));
+      const areaCode = postcodeArea(district);
+      if (areaCode === '') return undefined;
+      const area = await getOne<{ districts: Record<string, Omit<PostcodeDistrict, 'district'>> }>(keys.districtArea(areaCode));
       const found = area?.districts[district];
       return found === undefined ? undefined : { district, ...found };
     },
