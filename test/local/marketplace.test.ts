@@ -48,7 +48,8 @@ describe('the local marketplace', () => {
     } finally {
       await third.stop();
     }
-  });
+    // Three starts, two of them loading data, on a machine busy with the other test files.
+  }, 180_000);
 
   it('leaves no Java process behind when the process that started DynamoDB Local is killed outright', async () => {
     const script = `import { startDynamoDbLocal } from '@placements/local'; const d = await startDynamoDbLocal(); console.log('JAVA ' + d.javaPid); setInterval(() => {}, 1000);`;
