@@ -73,7 +73,7 @@ describe('GIAS import', () => {
 
   it.runIf(samplePath !== undefined)('reads a later column set, CRLF line endings and a byte-order mark the same way', async () => {
     const text = readFileSync(samplePath!, 'utf8');
-    const ctx = { gssForDfeNumber: () => 'E10000016', districtCentroid: () => ({ lat: 51, lon: 0 }) };
+    const ctx = { gssForDfeNumber: () => 'E10000016', isKnownLa: () => true, districtCentroid: () => ({ lat: 51, lon: 0 }) };
     const base = importGias(...headerRows(text), ctx);
     const later = importGias(...headerRows(laterColumnSet(text)), ctx);
     const crlfBom = importGias(...headerRows(`\uFEFF${text.replace(/\r?\n/g, '\r\n')}`), ctx);
@@ -83,8 +83,15 @@ describe('GIAS import', () => {
     expect(crlfBom.skipped.map((s) => s.reason)).toEqual(base.skipped.map((s) => s.reason));
   });
 
+  it.runIf(samplePath !== undefined)('skips schools in LAs the marketplace does not hold, saying which LA', () => {
+    const { settings, skipped } = importGias(...headerRows(readFileSync(samplePath!, 'utf8')), { gssForDfeNumber: () => undefined, isKnownLa: (gss) => gss === 'E10000016', districtCentroid: () => ({ lat: 51, lon: 0 }) });
+    expect(settings).toEqual([]);
+    expect(skipped.filter((s) => /is not one of the marketplace's LAs/.test(s.reason))).toHaveLength(42);
+    expect(skipped.find((s) => /LAs/.test(s.reason))!.reason).toMatch(/^LA \w.* E\d{8} is not one/);
+  });
+
   it('names the missing columns of a file that is not a GIAS extract', () => {
-    expect(() => importGias(...headerRows('Name,Town\nOak,Kent\n'), { gssForDfeNumber: () => undefined, districtCentroid: () => undefined })).toThrow(/invalid fields: URN, EstablishmentName/);
+    expect(() => importGias(...headerRows('Name,Town\nOak,Kent\n'), { gssForDfeNumber: () => undefined, isKnownLa: () => false, districtCentroid: () => undefined })).toThrow(/invalid fields: URN, EstablishmentName/);
   });
 });
 

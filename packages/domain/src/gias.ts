@@ -87,6 +87,8 @@ const DEFAULT_NEEDS: Partial<Record<SettingType, NeedCode[]>> = {
 export interface GiasContext {
   /** GSS code for a DfE LA number, for extracts whose GSS column is blank or absent. */
   gssForDfeNumber: (dfeNumber: string) => string | undefined;
+  /** Whether a GSS code is one of the marketplace's LAs. */
+  isKnownLa: (gss: string) => boolean;
   /** Centroid of a postcode district, to place the setting. */
   districtCentroid: (district: string) => { lat: number; lon: number } | undefined;
 }
@@ -142,8 +144,8 @@ export function importGias(header: string[], rows: { line: number; values: Recor
       continue;
     }
     const gss = GSS_LA_PATTERN.test(v('GSSLACode (name)')) ? v('GSSLACode (name)') : ctx.gssForDfeNumber(v('LA (code)'));
-    if (gss === undefined) {
-      skip(`LA ${v('LA (code)') || v('GSSLACode (name)') || '(blank)'} is not one of the marketplace's LAs`);
+    if (gss === undefined || !ctx.isKnownLa(gss)) {
+      skip(`LA ${[v('LA (name)'), v('GSSLACode (name)') || v('LA (code)')].filter(Boolean).join(' ') || '(blank)'} is not one of the marketplace's LAs`);
       continue;
     }
     const district = v('Postcode').toUpperCase().split(/\s+/)[0] ?? '';

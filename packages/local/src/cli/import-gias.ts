@@ -29,6 +29,7 @@ export async function runGiasImport(store: Store, text: string): Promise<GiasImp
   const { header, rows } = csvObjects(text);
   const las = await allLas(store);
   const byDfe = new Map(las.map((la) => [la.dfeNumber, la.gssCode]));
+  const known = new Set(las.map((la) => la.gssCode));
   const districts = new Map<string, PostcodeDistrict | undefined>();
   for (const { values } of rows) {
     const district = (values.Postcode ?? '').trim().toUpperCase().split(/\s+/)[0] ?? '';
@@ -36,6 +37,7 @@ export async function runGiasImport(store: Store, text: string): Promise<GiasImp
   }
   const result = importGias(header, rows, {
     gssForDfeNumber: (n) => byDfe.get(n),
+    isKnownLa: (gss) => known.has(gss),
     districtCentroid: (d) => districts.get(d),
   });
   const written = await store.settings.putSettings(result.settings);
