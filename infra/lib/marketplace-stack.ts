@@ -15,12 +15,24 @@ export interface MarketplaceStackProps extends StackProps {
 
 const attr = (k: KeyAttribute) => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
 
-/** Public read routes served by each bounded context's Lambda. */
-export const ROUTES: Record<string, string[]> = {
-  platform: ['/health', '/openapi.json'],
-  framework: ['/bands', '/las', '/las/{gssCode}'],
-  partnership: ['/partnerships', '/partnerships/{id}'],
-  capacity: ['/settings', '/settings/{urn}'],
+/** The routes each bounded context's Lambda serves, and whether it may write the table. */
+export const CONTEXTS: Record<string, { routes: [HttpMethod, string][]; writes: boolean }> = {
+  platform: { routes: [[HttpMethod.GET, '/health'], [HttpMethod.GET, '/openapi.json']], writes: false },
+  framework: {
+    routes: [[HttpMethod.GET, '/bands'], [HttpMethod.GET, '/bands/{version}'], [HttpMethod.PUT, '/bands/{version}'], [HttpMethod.GET, '/las'], [HttpMethod.GET, '/las/{gssCode}']],
+    writes: true,
+  },
+  partnership: { routes: [[HttpMethod.GET, '/partnerships'], [HttpMethod.GET, '/partnerships/{id}']], writes: false },
+  capacity: {
+    routes: [
+      [HttpMethod.GET, '/settings'],
+      [HttpMethod.GET, '/settings/{urn}'],
+      [HttpMethod.PUT, '/settings/{urn}/listings/{listingId}'],
+      [HttpMethod.POST, '/settings/{urn}/listings:bulk'],
+    ],
+    writes: true,
+  },
+  audit: { routes: [[HttpMethod.GET, '/audit']], writes: false },
 };
 
 export class MarketplaceStack extends Stack {
@@ -53,7 +65,7 @@ export class MarketplaceStack extends Stack {
       corsPreflight: { allowOrigins: ['*'], allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'] },
     });
 
-    for (const [context, paths] of Object.entries(ROUTES)) {
+    for (const [context, { routes, writes }] of Object.entries(CONTEXTS)) {
       const { fn } = new ContextFunction(this, `${context[0]!.toUpperCase()}${context.slice(1)}`, {
         entry: context,
         environment: { TABLE_NAME: this.table.tableName, STAGE: props.stage },
@@ -61,10 +73,11 @@ export class MarketplaceStack extends Stack {
         logRetention: prod ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH,
         removalPolicy,
       });
-      // These routes only read published data.
-      this.table.grantReadData(fn);
+      // Least privilege: contexts that only read get read-only access to the table.
+      if (writes) this.table.grantReadWriteData(fn);
+      else this.table.grantReadData(fn);
       const integration = new HttpLambdaIntegration(`${context}Integration`, fn);
-      for (const path of paths) this.api.addRoutes({ path, methods: [HttpMethod.GET], integration });
+      for (const [method, path] of routes) this.api.addRoutes({ path, methods: [method], integration });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the marketplace API' });

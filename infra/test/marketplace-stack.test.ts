@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { marketplaceTable } from '@placements/store/table';
 import { createTableInput } from '@placements/store';
-import { MarketplaceStack, ROUTES, type Stage } from '../lib/marketplace-stack.ts';
+import { CONTEXTS, MarketplaceStack, type Stage } from '../lib/marketplace-stack.ts';
 
 /** Synthesised offline in seconds: bundling skipped, as the assertions are about the template. */
 function synth(stage: Stage): Template {
@@ -50,7 +50,7 @@ describe('the marketplace table', () => {
 describe('the Lambdas', () => {
   it('run one function per bounded context on Node 22, ARM64, with bounded memory and time and tracing', () => {
     const fns = dev.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(Object.keys(ROUTES).length);
+    expect(Object.keys(fns)).toHaveLength(Object.keys(CONTEXTS).length);
     for (const fn of Object.values(fns)) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 10, TracingConfig: { Mode: 'Active' } });
       expect(fn.Properties.Environment.Variables).toHaveProperty('TABLE_NAME');
@@ -62,19 +62,28 @@ describe('the Lambdas', () => {
     prod.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
-  it('may only read the table: no write action is granted for these public reads', () => {
-    const policies = dev.findResources('AWS::IAM::Policy');
-    const actions = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
-    expect(actions).toContain('dynamodb:Query');
-    expect(actions).toContain('dynamodb:GetItem');
-    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:*']) expect(actions).not.toContain(write);
+  it('grants write actions only to the contexts that write; the others may only read', () => {
+    const policies = Object.values(dev.findResources('AWS::IAM::Policy'));
+    const actionsOf = (context: string) => {
+      const prefix = `${context[0]!.toUpperCase()}${context.slice(1)}Function`;
+      const policy = policies.find((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(prefix)));
+      expect(policy, `a policy for ${context}`).toBeDefined();
+      return policy!.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()) as string[];
+    };
+    for (const [context, { writes }] of Object.entries(CONTEXTS)) {
+      const actions = actionsOf(context);
+      expect(actions).toContain('dynamodb:Query');
+      expect(actions).not.toContain('dynamodb:*');
+      if (writes) expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:BatchWriteItem']));
+      else for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(actions).not.toContain(write);
+    }
   });
 });
 
 describe('the HTTP API', () => {
-  it('routes every foundation path to its context Lambda', () => {
+  it('routes every path to its context Lambda', () => {
     const routes = Object.values(dev.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
-    for (const path of Object.values(ROUTES).flat()) expect(routes).toContain(`GET ${path}`);
+    for (const { routes: served } of Object.values(CONTEXTS)) for (const [method, path] of served) expect(routes).toContain(`${method} ${path}`);
     // The local-only token route is never deployed.
     expect(routes.some((r: string) => r.includes('/dev/token'))).toBe(false);
   });
