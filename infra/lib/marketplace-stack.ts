@@ -53,6 +53,7 @@ export class MarketplaceStack extends Stack {
         partitionKey: attr(i.partitionKey),
         sortKey: attr(i.sortKey),
       })),
+      timeToLiveAttribute: marketplaceTable.timeToLiveAttribute,
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

@@ -33,8 +33,9 @@ describe('the marketplace table', () => {
     });
   });
 
-  it('is on-demand, encrypted and point-in-time recoverable', () => {
+  it('is on-demand, encrypted and point-in-time recoverable, and expires search snapshots', () => {
     dev.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: marketplaceTable.timeToLiveAttribute, Enabled: true },
       BillingMode: 'PAY_PER_REQUEST',
       SSESpecification: { SSEEnabled: true },
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],

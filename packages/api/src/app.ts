@@ -5,6 +5,7 @@ import { frameworkApp } from './contexts/framework.ts';
 import { partnershipApp } from './contexts/partnership.ts';
 import { platformApp } from './contexts/platform.ts';
 import { auditApp } from './contexts/audit.ts';
+import { searchApp } from './contexts/search.ts';
 import { errorBody, handleError, type Deps, type Env } from './http.ts';
 
 export const API_VERSION = '1.0.0';
@@ -21,6 +22,7 @@ export const contexts = {
   partnership: partnershipApp,
   capacity: capacityApp,
   audit: auditApp,
+  search: searchApp,
 } as const;
 
 /** Every context mounted on one app, with the OpenAPI document built from their zod schemas. */

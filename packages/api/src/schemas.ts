@@ -51,6 +51,7 @@ export const LocalAuthoritySchema = z
     regionName: z.string().openapi({ example: 'South East' }),
     lat: z.number(),
     lon: z.number(),
+    extentKm: z.number().optional().openapi({ description: 'How far the LA reaches from its centroid, in km.' }),
   })
   .openapi('LocalAuthority');
 

@@ -11,3 +11,4 @@ export * from './listing-upload.ts';
 export * from './framework-publish.ts';
 export * from './gias.ts';
 export * from './audit.ts';
+export * from './search.ts';

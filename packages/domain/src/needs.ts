@@ -30,3 +30,14 @@ export const LOW_INCIDENCE_NEEDS: readonly NeedCode[] = ['PMLD', 'MSI', 'HI', 'V
 export function isNeedCode(value: string): value is NeedCode {
   return (NEED_CODES as readonly string[]).includes(value);
 }
+
+/**
+ * Needs from rarest to most common as the primary need of EHC plans in England (DfE, Education,
+ * health and care plans, 2024/25: MSI 1,692 … ASD 201,183; DS is new to the return and rare).
+ * A search for several needs reads the index of the rarest one and checks the others.
+ */
+export const NEEDS_RAREST_FIRST: readonly NeedCode[] = ['MSI', 'DS', 'VI', 'OTH', 'PMLD', 'HI', 'SpLD', 'PD', 'SLD', 'MLD', 'SEMH', 'SLCN', 'ASD'];
+
+export function rarestNeed(needs: readonly NeedCode[]): NeedCode | undefined {
+  return NEEDS_RAREST_FIRST.find((n) => needs.includes(n)) ?? needs[0];
+}

@@ -7,6 +7,8 @@ export interface LocalAuthority {
   regionName: string;
   lat: number;
   lon: number;
+  /** How far (km) the LA's settings and districts reach from its centroid; bounds radius searches. */
+  extentKm?: number;
 }
 
 /** A group of LAs that commission together, such as SE19 (the 19 South East LAs). */

@@ -3,6 +3,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   ListTablesCommand,
+  UpdateTimeToLiveCommand,
   ResourceNotFoundException,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -46,7 +47,10 @@ export async function ensureTable(db: DynamoDBDocumentClient, tableName: string,
   await db.send(new CreateTableCommand(createTableInput(tableName, def)));
   for (let i = 0; i < 100; i++) {
     const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
-    if (d.Table?.TableStatus === 'ACTIVE') return true;
+    if (d.Table?.TableStatus === 'ACTIVE') {
+      await db.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true } }));
+      return true;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`Table ${tableName} did not become active`);

@@ -3,6 +3,7 @@ import { createDocumentClient, type StoreConfig } from './client.ts';
 import { referenceRepository } from './repositories/reference.ts';
 import { settingsRepository } from './repositories/settings.ts';
 import { listingsRepository } from './repositories/listings.ts';
+import { searchRepository } from './repositories/search.ts';
 import { storeReachable } from './bootstrap.ts';
 
 export * from './table.ts';
@@ -17,6 +18,7 @@ export type { ReferenceRepository } from './repositories/reference.ts';
 export type { SettingsRepository, SettingsFilter } from './repositories/settings.ts';
 export { MAX_CHANGES_PER_TRANSACTION, type ListingChange, type ListingsRepository } from './repositories/listings.ts';
 export * from './transaction.ts';
+export { searchEntryItems, type SearchPartition, type SearchRepository } from './repositories/search.ts';
 
 /** Everything the API needs from persistence, bound to one table. */
 export interface Store {
@@ -25,6 +27,7 @@ export interface Store {
   reference: ReturnType<typeof referenceRepository>;
   settings: ReturnType<typeof settingsRepository>;
   listings: ReturnType<typeof listingsRepository>;
+  search: ReturnType<typeof searchRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -35,6 +38,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     reference: referenceRepository(db, config.tableName),
     settings: settingsRepository(db, config.tableName),
     listings: listingsRepository(db, config.tableName),
+    search: searchRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }

@@ -16,6 +16,14 @@ import type { SettingType } from '@placements/domain';
  * | all settings                                 | gsi2, one provision type after another      |
  * | create / replace a listing + its audit event | TransactWriteItems, conditioned on version  |
  * | an entity's audit history, oldest first      | Query pk=AUDIT#entity                       |
+ * | search: places for a need and age in an LA    | Query gsi3 pk=S#need#bucket#gss, sk A#…≤date |
+ * | search: places for a need and age nationally  | Query gsi4 pk=S#need#bucket, sk A#…≤date    |
+ * | a page of an earlier search (the snapshot)   | Get pk=SNAPSHOT#id                          |
+ *
+ * Search entries are a projection of each listing: one item per (need, age bucket) the listing
+ * covers, carrying the setting and listing fields a result shows, so a search reads only index
+ * entries and never the listings themselves. Their sort key starts with A (a place is free) or F
+ * (full) and then the date places are free from, so "available by <date>" is a key condition.
  *
  * In gsi1 and gsi2 a listing's sort key extends its setting's (…#urn#LISTING#id), so a page of
  * settings arrives with each setting's listings straight after it. `#` sorts below digits and
@@ -38,6 +46,14 @@ export const keys = {
    */
   audit: (entity: string, sequence: number, eventId: string) => ({ pk: `AUDIT#${entity}`, sk: `${String(sequence).padStart(10, '0')}#${eventId}` }),
 
+  searchEntry: (urn: string, listingId: string, need: string, bucket: string) => ({ pk: `SEARCH#${urn}#${listingId}`, sk: `${need}#${bucket}` }),
+  searchPartition: (urn: string, listingId: string) => `SEARCH#${urn}#${listingId}`,
+  searchLa: (need: string, bucket: string, laCode: string) => `S#${need}#${bucket}#${laCode}`,
+  searchNational: (need: string, bucket: string) => `S#${need}#${bucket}`,
+  /** A-entries (a place free) sort by the date it is free from; F-entries (full) after them. */
+  searchSort: (available: number, availableFrom: string, urn: string, listingId: string) => `${available > 0 ? `A#${availableFrom}` : 'F#'}#${urn}#${listingId}`,
+  snapshot: (id: string) => ({ pk: `SNAPSHOT#${id}`, sk: 'SNAPSHOT' }),
+
   settingPartition: (urn: string) => `SETTING#${urn}`,
   setting: (urn: string) => ({ pk: `SETTING#${urn}`, sk: '#SETTING' }),
   listing: (urn: string, listingId: string) => ({ pk: `SETTING#${urn}`, sk: `LISTING#${listingId}` }),
@@ -58,7 +74,7 @@ export const keys = {
 export { postcodeAreaOf as postcodeArea } from '@placements/domain';
 
 /** Attributes that belong to the table's layout, never to the entity returned to a caller. */
-export const LAYOUT_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'itemType'] as const;
+export const LAYOUT_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'itemType'] as const;
 
 export function stripLayout<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = { ...item };

@@ -9,6 +9,7 @@ import {
   type SettingWithListings,
 } from '@placements/domain';
 import { keys, postcodeArea } from './keys.ts';
+import { searchEntryItems } from './repositories/search.ts';
 
 /** What a seed run loaded, kept in the table so a restart knows not to load it again. */
 export interface SeedInfo {
@@ -50,18 +51,21 @@ export async function batchPut(db: DynamoDBDocumentClient, tableName: string, it
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-/** Items for a setting and its listings, with the index attributes that list them by LA and type. */
+/**
+ * Items for a setting and its listings, with the index attributes that list them by LA and type,
+ * and each listing's search entries.
+ */
 export function settingItems(s: SettingWithListings): Record<string, unknown>[] {
   const { listings, ...setting } = s;
   return [
     { ...keys.setting(s.urn), ...keys.settingIndexes(s), itemType: 'setting', ...setting },
-    ...listings.map((l: Listing) => ({
-      ...keys.listing(s.urn, l.listingId),
-      ...keys.settingIndexes(s, l.listingId),
-      itemType: 'listing',
-      ...l,
-      available: availablePlaces(l),
-    })),
+    ...listings.flatMap((l: Listing) => {
+      const listing = { ...l, available: availablePlaces(l) };
+      return [
+        { ...keys.listing(s.urn, l.listingId), ...keys.settingIndexes(s, l.listingId), itemType: 'listing', ...listing },
+        ...searchEntryItems(setting, listing),
+      ];
+    }),
   ];
 }
 

@@ -22,6 +22,8 @@ export interface TableDefinition {
   partitionKey: KeyAttribute;
   sortKey: KeyAttribute;
   globalSecondaryIndexes: IndexDefinition[];
+  /** Items with this epoch-seconds attribute are deleted once it has passed (search snapshots). */
+  timeToLiveAttribute: string;
 }
 
 export const marketplaceTable: TableDefinition = {
@@ -41,5 +43,18 @@ export const marketplaceTable: TableDefinition = {
       sortKey: { name: 'gsi2sk', type: 'S' },
       purpose: 'Settings and their listings by provision type across all LAs, ordered by URN',
     },
+    {
+      indexName: 'gsi3',
+      partitionKey: { name: 'gsi3pk', type: 'S' },
+      sortKey: { name: 'gsi3sk', type: 'S' },
+      purpose: 'Search: listings by need, age bucket and host LA; places free first, by date free',
+    },
+    {
+      indexName: 'gsi4',
+      partitionKey: { name: 'gsi4pk', type: 'S' },
+      sortKey: { name: 'gsi4sk', type: 'S' },
+      purpose: 'Search: listings by need and age bucket across England (national scope)',
+    },
   ],
+  timeToLiveAttribute: 'expiresAt',
 };

@@ -1,4 +1,4 @@
-import { FRAMEWORK_V1, type Framework, type LocalAuthority, type Partnership, type PostcodeDistrict } from '@placements/domain';
+import { distanceKm, FRAMEWORK_V1, type Framework, type LocalAuthority, type Partnership, type PostcodeDistrict } from '@placements/domain';
 import type { ReferenceData } from '@placements/store';
 import { generateSettings, type DistrictPoint, type LaPlan } from './generate.ts';
 import { hasDataDir, loadRealData } from './real-data.ts';
@@ -44,6 +44,15 @@ function settingsFor(populationK: number): number {
   return Math.max(MIN_SETTINGS_PER_LA, Math.round((populationK / 1000) * SETTINGS_PER_MILLION));
 }
 
+/** Each LA's reach from its centroid: its farthest district or setting, plus a margin for jitter. */
+function withExtents(las: LocalAuthority[], settings: { laCode: string; lat: number; lon: number }[], districts: { laCode?: string; lat: number; lon: number }[]): LocalAuthority[] {
+  return las.map((la) => {
+    const points = [...settings.filter((s) => s.laCode === la.gssCode), ...districts.filter((d) => d.laCode === la.gssCode)];
+    const farthest = points.reduce((m, p) => Math.max(m, distanceKm(la, p)), 0);
+    return { ...la, extentKm: Math.ceil(farthest + 5) };
+  });
+}
+
 export interface BuiltReferenceData extends ReferenceData {
   source: 'generated' | 'data_dir';
   skipped: { file: string; line: number; reason: string }[];
@@ -65,13 +74,14 @@ export function buildReferenceData(options: { dataDir?: string; seed?: number; f
       districts: real.districtsByLa.get(la.gssCode)!,
       settings: settingsFor(real.populationK.get(la.gssCode) ?? 0),
     }));
+    const settings = generateSettings({ plans, named: real.named, framework, seed });
     return {
       source: 'data_dir',
-      las: real.las,
+      las: withExtents(real.las, settings, real.districts),
       partnerships: regionalPartnerships(real.las),
       frameworks: [framework],
       districts: real.districts,
-      settings: generateSettings({ plans, named: real.named, framework, seed }),
+      settings,
       skipped: real.skipped,
     };
   }
@@ -82,13 +92,14 @@ export function buildReferenceData(options: { dataDir?: string; seed?: number; f
     districts: la.districts.map(([district, lat, lon, town]): DistrictPoint => ({ district, lat, lon, town })),
     settings: settingsFor(la.populationK),
   }));
+  const settings = generateSettings({ plans, framework, seed });
   return {
     source: 'generated',
-    las,
+    las: withExtents(las, settings, districts),
     partnerships: regionalPartnerships(las),
     frameworks: [framework],
     districts,
-    settings: generateSettings({ plans, framework, seed }),
+    settings,
     skipped: [],
   };
 }

@@ -13,6 +13,7 @@ import { keys, stripLayout } from '../keys.ts';
 import { transact, type TransactItem } from '../transaction.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
+import { searchRepository } from './search.ts';
 import type { Page } from '../page.ts';
 
 /** One listing write: the new listing and, when it replaces one, the listing it was read as. */
@@ -56,7 +57,13 @@ function changeActions(tableName: string, setting: Setting, change: ListingChang
 }
 
 export function listingsRepository(db: DynamoDBDocumentClient, tableName: string) {
-  /** Writes the changes and their audit events in one transaction: all of them, or none. */
+  const search = searchRepository(db, tableName);
+
+  /**
+   * Writes the changes and their audit events in one transaction: all of them, or none. Then
+   * brings the search index up to date; like any index it may lag a moment, and a booking always
+   * checks the listing itself.
+   */
   async function write(setting: Setting, changes: ListingChange[], actor: Actor): Promise<void> {
     if (changes.length === 0) return;
     if (changes.length > MAX_CHANGES_PER_TRANSACTION) {
@@ -85,6 +92,7 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
         return new PreconditionFailedError(message, only ? only.current : stale);
       },
     );
+    for (const c of changes) await search.project(setting, c.listing, c.before);
   }
 
   return {

@@ -46,18 +46,16 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
 
   return {
     /**
-     * Creates or updates settings (an import), keeping their listings. Where a setting's LA or
-     * provision type changed, its listings are rewritten so the indexes list them in the right place.
+     * Creates or updates settings (an import), keeping their listings. An updated setting's
+     * listings and search entries are rewritten too, since they carry its LA, type, name and place.
      */
     async putSettings(settings: Setting[]): Promise<{ created: number; updated: number }> {
       const existing = await heads(settings.map((s) => s.urn));
       await batchPut(db, tableName, settings.flatMap((s) => settingItems({ ...s, listings: [] })));
       for (const s of settings) {
-        const before = existing.get(s.urn);
-        if (before !== undefined && (before.laCode !== s.laCode || before.type !== s.type)) {
-          const full = await this.getSetting(s.urn);
-          if (full !== undefined) await batchPut(db, tableName, settingItems(full).filter((i) => i.itemType === 'listing'));
-        }
+        if (!existing.has(s.urn)) continue;
+        const stored = await this.getSetting(s.urn, { consistent: true });
+        if (stored !== undefined && stored.listings.length > 0) await batchPut(db, tableName, settingItems({ ...s, listings: stored.listings }).slice(1));
       }
       return { created: settings.filter((s) => !existing.has(s.urn)).length, updated: settings.filter((s) => existing.has(s.urn)).length };
     },

@@ -1,0 +1,89 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ATTENDANCE, DISTRICT_PATTERN, PHASES, SEARCH_SCOPES, SEARCH_SORTS } from '@placements/domain';
+import { requireRole } from '../auth.ts';
+import { contextApp, type Deps } from '../http.ts';
+import { errorResponses, json, NeedCodeSchema, PageQuery, SettingTypeSchema } from '../schemas.ts';
+import { searchPlaces } from '../services/search.ts';
+
+/** A repeatable query parameter: `need=ASD&need=SLD` or `need=ASD,SLD`. */
+const repeatable = (v: unknown) =>
+  v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD, or now' });
+const PHASE_NAMES = Object.keys(PHASES) as [keyof typeof PHASES, ...(keyof typeof PHASES)[]];
+
+export const SearchQuery = z.strictObject({
+  need: z
+    .preprocess(repeatable, z.array(NeedCodeSchema, { error: 'is required: the child’s need codes, primary first (repeat need= or separate with commas)' }).min(1, { error: 'is required: at least one need code' }))
+    .openapi({ type: 'array', items: { type: 'string' }, description: 'Need codes; a listing matches when it covers all of them.' }),
+  band: z.string().regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }).optional(),
+  age: z.coerce.number({ error: 'must be an age in whole years, 0 to 25' }).int({ error: 'must be an age in whole years, 0 to 25' }).min(0, { error: 'must be 0 to 25' }).max(25, { error: 'must be 0 to 25' }).optional(),
+  phase: z.enum(PHASE_NAMES, { error: `must be one of: ${PHASE_NAMES.join(', ')}` }).optional(),
+  type: z.preprocess(repeatable, z.array(SettingTypeSchema)).optional().openapi({ type: 'array', items: { type: 'string' } }),
+  postSixteen: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
+  from: z.string().transform((v) => v.trim().toUpperCase()).pipe(z.string().regex(DISTRICT_PATTERN, { error: 'must be a postcode district such as ME14 (the first half of a postcode)' })).optional(),
+  radiusKm: z.coerce.number({ error: 'must be a distance in km' }).positive({ error: 'must be more than 0' }).max(1000, { error: 'must be at most 1000 km' }).optional(),
+  scope: z.enum(SEARCH_SCOPES, { error: `must be one of: ${SEARCH_SCOPES.join(', ')}` }).optional(),
+  availableBy: z.union([z.literal('now'), IsoDate], { error: 'must be a date as YYYY-MM-DD, or now' }).optional(),
+  maxPrice: z.coerce.number({ error: 'must be pence per year' }).int({ error: 'must be whole pence per year' }).positive({ error: 'must be more than 0' }).optional(),
+  attendance: z.enum(ATTENDANCE, { error: `must be one of: ${ATTENDANCE.join(', ')}` }).optional(),
+  sort: z.enum(SEARCH_SORTS, { error: `must be one of: ${SEARCH_SORTS.join(', ')}` }).optional(),
+  ...PageQuery,
+});
+
+const PlaceResultSchema = z
+  .object({
+    setting: z.object({ urn: z.string(), name: z.string(), type: z.string(), governance: z.string(), laCode: z.string(), district: z.string(), lat: z.number(), lon: z.number(), section41: z.boolean(), phase: z.string().optional() }),
+    listing: z.object({ listingId: z.string(), band: z.string(), needs: z.array(z.string()), ageMin: z.number(), ageMax: z.number(), attendance: z.string(), available: z.number(), availableFrom: z.string(), price: z.number(), frameworkVersion: z.string(), version: z.number() }),
+    available: z.number().int(),
+    price: z.number().int().openapi({ description: 'Pence per year.' }),
+    distanceKm: z.number().nullable().openapi({ description: 'Great-circle distance from the from district centroid; null without from.' }),
+    hostLa: z.string(),
+    hostLaName: z.string(),
+    outOfArea: z.boolean().openapi({ description: 'The setting is in another LA than yours (or than the from district’s).' }),
+  })
+  .openapi('PlaceResult');
+
+const search = createRoute({
+  method: 'get',
+  path: '/places/search',
+  tags: ['search'],
+  summary: 'Search published places across LA boundaries',
+  description:
+    'A listing matches when it covers every need given and meets every other filter. Scope defaults to your LA (la role), your partnership, or England (national role). Pages come from a snapshot of the results taken by the first request, so paging never repeats or skips a result; the snapshot lasts 30 minutes. At most 1,000 results are kept (truncated says when there were more).',
+  security: [{ bearerAuth: [] }],
+  request: { query: SearchQuery },
+  responses: {
+    200: json(z.object({ items: z.array(PlaceResultSchema), nextCursor: z.string().nullable(), total: z.number().int(), truncated: z.boolean(), asOf: z.string() }).openapi('PlaceSearchPage'), 'A page of results'),
+    ...errorResponses,
+  },
+});
+
+/** Search across boundaries: commissioners, partnerships and the national team. */
+export function searchApp(deps: Deps) {
+  return contextApp(deps).openapi(search, async (c) => {
+    const principal = requireRole(c.get('principal'), ['la', 'partnership', 'national']);
+    const q = c.req.valid('query');
+    const today = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+    const page = await searchPlaces(deps, principal, {
+      criteria: {
+        needs: q.need,
+        ...(q.band !== undefined ? { band: q.band } : {}),
+        ...(q.age !== undefined ? { age: q.age } : {}),
+        ...(q.phase !== undefined ? { phase: q.phase } : {}),
+        ...(q.type !== undefined && q.type.length > 0 ? { types: q.type } : {}),
+        ...(q.postSixteen !== undefined ? { postSixteen: q.postSixteen } : {}),
+        ...(q.from !== undefined ? { from: q.from } : {}),
+        ...(q.radiusKm !== undefined ? { radiusKm: q.radiusKm } : {}),
+        ...(q.availableBy !== undefined ? { availableBy: q.availableBy === 'now' ? today : q.availableBy } : {}),
+        ...(q.maxPrice !== undefined ? { maxPrice: q.maxPrice } : {}),
+        ...(q.attendance !== undefined ? { attendance: q.attendance } : {}),
+      },
+      ...(q.scope !== undefined ? { scope: q.scope } : {}),
+      sort: q.sort ?? (q.from !== undefined ? 'distance' : 'available'),
+      limit: q.limit,
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+    });
+    return c.json(page, 200);
+  });
+}

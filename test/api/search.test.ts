@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceKm, type Listing, type SettingWithListings } from '@placements/domain';
+import { seededApp, type SeededApp } from '../support/store.ts';
+
+const TODAY = new Date('2026-11-22T10:00:00Z');
+let t: SeededApp;
+let kent: string;
+let medway: string;
+let national: string;
+
+beforeAll(async () => {
+  t = await seededApp({ now: () => TODAY });
+  kent = await t.token({ sub: 'kent-officer', role: 'la', org: 'E10000016' });
+  medway = await t.token({ sub: 'medway-officer', role: 'la', org: 'E06000035' });
+  national = await t.token({ sub: 'dfe', role: 'national', org: 'dfe' });
+});
+afterAll(async () => {
+  await t.store.drop();
+});
+
+type Row = { s: SettingWithListings; l: Listing };
+const all = (): Row[] => t.data.settings.flatMap((s) => s.listings.map((l) => ({ s, l })));
+const id = (r: { setting: { urn: string }; listing: { listingId: string } }) => `${r.setting.urn}#${r.listing.listingId}`;
+const idOf = ({ s, l }: Row) => `${s.urn}#${l.listingId}`;
+
+/** Every page of a search, following nextCursor. */
+async function search(query: string, token = kent, limit = 50) {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  let first: any;
+  do {
+    const res = await t.request(`/places/search?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    first ??= res.body;
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+  } while (cursor !== null);
+  return { items, total: first.total as number };
+}
+
+const SE = () => new Set(t.data.las.map((l) => l.gssCode));
+const ME14 = { lat: 51.2753, lon: 0.5393 };
+
+describe('GET /places/search: each filter against a plain reading of the data', () => {
+  it('finds every listing covering the need in the LA’s own area by default', async () => {
+    const { items } = await search('need=ASD');
+    const expected = all().filter(({ s, l }) => s.laCode === 'E10000016' && l.needs.includes('ASD'));
+    expect(items.map(id).sort()).toEqual(expected.map(idOf).sort());
+    expect(items.every((r: any) => r.outOfArea === false && r.hostLa === 'E10000016' && r.hostLaName === 'Kent')).toBe(true);
+  });
+
+  it('needs every one of several needs to be covered', async () => {
+    const { items } = await search('need=SLD&need=ASD&scope=partnership');
+    const expected = all().filter(({ l }) => l.needs.includes('SLD') && l.needs.includes('ASD'));
+    expect(items.map(id).sort()).toEqual(expected.map(idOf).sort());
+    const commaForm = await search('need=SLD,ASD&scope=partnership');
+    expect(commaForm.items.map(id).sort()).toEqual(items.map(id).sort());
+  });
+
+  it('crosses the boundary within the partnership, marking places out of area', async () => {
+    const { items } = await search('need=SEMH&age=12&scope=partnership');
+    const expected = all().filter(({ l }) => l.needs.includes('SEMH') && l.ageMin <= 12 && l.ageMax >= 12);
+    expect(items.map(id).sort()).toEqual(expected.map(idOf).sort());
+    expect(new Set(items.map((r: any) => r.hostLa)).size).toBeGreaterThan(5);
+    for (const r of items) expect(r.outOfArea).toBe(r.hostLa !== 'E10000016');
+  });
+
+  it('filters by band, phase, provision type, post-16, attendance and maximum price', async () => {
+    const check = async (q: string, keep: (r: Row) => boolean) => {
+      const { items } = await search(`${q}&scope=partnership`);
+      expect(items.map(id).sort(), q).toEqual(all().filter(keep).map(idOf).sort());
+    };
+    await check('need=ASD&band=S2', ({ l }) => l.needs.includes('ASD') && l.band === 'S2');
+    await check('need=ASD&phase=primary', ({ l }) => l.needs.includes('ASD') && l.ageMin <= 11 && l.ageMax >= 4);
+    await check('need=ASD&type=independent_special&type=non_maintained_special', ({ s, l }) => l.needs.includes('ASD') && ['independent_special', 'non_maintained_special'].includes(s.type));
+    await check('need=MLD&postSixteen=true', ({ l }) => l.needs.includes('MLD') && l.ageMax >= 16);
+    await check('need=SLD&attendance=residential_52', ({ l }) => l.needs.includes('SLD') && l.attendance === 'residential_52');
+    await check('need=ASD&maxPrice=2000000', ({ l }) => l.needs.includes('ASD') && l.price <= 2_000_000);
+  });
+
+  it('finds places free now or by a date', async () => {
+    const now = await search('need=ASD&scope=partnership&availableBy=now');
+    expect(now.items.map(id).sort()).toEqual(all().filter(({ l }) => l.needs.includes('ASD') && l.available > 0 && l.availableFrom <= '2026-11-22').map(idOf).sort());
+    const later = await search('need=ASD&scope=partnership&availableBy=2027-03-31');
+    expect(later.items.map(id).sort()).toEqual(all().filter(({ l }) => l.needs.includes('ASD') && l.available > 0 && l.availableFrom <= '2027-03-31').map(idOf).sort());
+    expect(later.items.length).toBeGreaterThanOrEqual(now.items.length);
+  });
+
+  it('measures great-circle distance from the district centroid and keeps within the radius, nearest first', async () => {
+    const { items } = await search('need=ASD&from=ME14&radiusKm=25&scope=partnership');
+    const expected = all().filter(({ s, l }) => l.needs.includes('ASD') && distanceKm(ME14, s) <= 25);
+    expect(items.map(id).sort()).toEqual(expected.map(idOf).sort());
+    expect(items.length).toBeGreaterThan(0);
+    for (const r of items) expect(r.distanceKm).toBeCloseTo(distanceKm(ME14, r.setting), 1);
+    const d = items.map((r: any) => r.distanceKm);
+    expect(d).toEqual([...d].sort((a, b) => a - b));
+    // Medway's settings are inside 25 km of Maidstone: across the boundary, and flagged so.
+    expect(items.some((r: any) => r.hostLa === 'E06000035' && r.outOfArea)).toBe(true);
+  });
+
+  it('sorts by price (cheapest first) and by places free (most first)', async () => {
+    const byPrice = (await search('need=ASD&scope=partnership&sort=price')).items.map((r: any) => r.price);
+    expect(byPrice).toEqual([...byPrice].sort((a, b) => a - b));
+    const byAvailable = (await search('need=ASD&scope=partnership&sort=available')).items.map((r: any) => r.available);
+    expect(byAvailable).toEqual([...byAvailable].sort((a, b) => b - a));
+  });
+
+  it('searches nationally (here the 19 LAs loaded) for the national team', async () => {
+    const { items } = await search('need=MSI', national);
+    expect(items.map(id).sort()).toEqual(all().filter(({ s, l }) => SE().has(s.laCode) && l.needs.includes('MSI')).map(idOf).sort());
+  });
+});
+
+describe('paging through search results', () => {
+  it('never repeats or skips a result while listings change between pages', async () => {
+    const first = await t.request('/places/search?need=ASD&scope=partnership&sort=available&limit=10', { token: kent });
+    expect(first.body.total).toBeGreaterThan(30);
+    const ids: string[] = first.body.items.map(id);
+    let cursor = first.body.nextCursor;
+    let changed = 0;
+    // Settings outside Kent that specialise in ASD: each gets a new, well-stocked ASD listing.
+    const targets = t.data.settings.filter((s) => s.laCode !== 'E10000016' && s.needs.includes('ASD') && s.listings.length > 0).slice(0, 3);
+    while (cursor) {
+      const target = targets[changed];
+      if (target !== undefined) {
+        // Between pages, a provider adds places that would sort at the very top.
+        const owner = await t.token({ sub: 'p', role: 'provider', org: target.providerId });
+        const l = target.listings[0]!;
+        const res = await t.request(`/settings/${target.urn}/listings/search-${changed}`, { method: 'PUT', token: owner, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ band: l.band, needs: ['ASD'], ageMin: l.ageMin, ageMax: l.ageMax, attendance: 'day', commissioned: 90, filled: 0, availableFrom: '2026-12-01' }) });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        changed++;
+      }
+      const page = await t.request(`/places/search?need=ASD&scope=partnership&sort=available&limit=10&cursor=${cursor}`, { token: kent });
+      ids.push(...page.body.items.map(id));
+      cursor = page.body.nextCursor;
+    }
+    expect(ids).toHaveLength(first.body.total);
+    expect(new Set(ids).size).toBe(ids.length);
+    // A new search sees the new listings.
+    const again = await search('need=ASD&scope=partnership&sort=available');
+    expect(again.total).toBe(first.body.total + changed);
+  });
+
+  it('refuses a cursor from someone else’s search, or a damaged one', async () => {
+    const first = await t.request('/places/search?need=ASD&scope=partnership&limit=5', { token: kent });
+    const other = await t.request(`/places/search?need=ASD&scope=partnership&limit=5&cursor=${first.body.nextCursor}`, { token: medway });
+    expect(other.status).toBe(400);
+    expect(other.body.error.details[0].field).toBe('cursor');
+    expect((await t.request('/places/search?need=ASD&cursor=nonsense', { token: kent })).status).toBe(400);
+  });
+});
+
+describe('search input and access', () => {
+  it('names every invalid parameter in one 400', async () => {
+    const res = await t.request('/places/search?need=XYZ&age=30&radiusKm=-1&sort=nearest&scope=planet&phase=college&postSixteen=maybe&from=12345&colour=red', { token: kent });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual(['age', 'colour', 'from', 'need.0', 'phase', 'postSixteen', 'radiusKm', 'scope', 'sort']);
+  });
+
+  it('needs a need, an origin for radius or distance sorting, and a district it knows', async () => {
+    expect((await t.request('/places/search?age=8', { token: kent })).body.error.details[0].field).toBe('need');
+    const noOrigin = await t.request('/places/search?need=ASD&radiusKm=10&sort=distance', { token: kent });
+    expect(noOrigin.body.error.details.map((d: any) => d.field).sort()).toEqual(['radiusKm', 'sort']);
+    const unknown = await t.request('/places/search?need=ASD&from=ZZ99', { token: kent });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0]).toMatchObject({ field: 'from', message: expect.stringContaining('ZZ99') });
+    expect((await t.request('/places/search?need=ASD&availableBy=2020-01-01', { token: kent })).body.error.details[0].field).toBe('availableBy');
+  });
+
+  it('is for LAs, partnerships and the national team; the scope comes from the token', async () => {
+    const provider = await t.token({ sub: 'p', role: 'provider', org: 'PRV900001' });
+    expect((await t.request('/places/search?need=ASD', { token: provider })).status).toBe(403);
+    expect((await t.request('/places/search?need=ASD')).status).toBe(401);
+    const se19 = await t.token({ sub: 'c', role: 'partnership', org: 'se19' });
+    const asPartnership = await t.request('/places/search?need=ASD&scope=la', { token: se19 });
+    expect(asPartnership.status).toBe(400);
+    expect(asPartnership.body.error.details[0].field).toBe('scope');
+    // Medway's own-LA search never shows Kent's places.
+    const medwayOwn = await search('need=ASD', medway);
+    expect(medwayOwn.items.every((r: any) => r.hostLa === 'E06000035')).toBe(true);
+  });
+});
