@@ -180,3 +180,32 @@ describe('search input and access', () => {
     expect(medwayOwn.items.every((r: any) => r.hostLa === 'E06000035')).toBe(true);
   });
 });
+
+describe('GET /places/tailored-list', () => {
+  it('lists the settings appropriate to a child across the partnership, each with why, and near misses with why not', async () => {
+    const res = await t.request('/places/tailored-list?need=SLD&need=ASD&age=9&band=S2&from=ME14', { token: kent });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { included, nearMisses } = res.body;
+    expect(included.length).toBeGreaterThan(0);
+    for (const e of included) {
+      expect(e.listing.needs).toEqual(expect.arrayContaining(['SLD', 'ASD']));
+      expect(e.listing.ageMin).toBeLessThanOrEqual(9);
+      expect(e.listing.ageMax).toBeGreaterThanOrEqual(9);
+      if (e.group !== 'mainstream') expect(e.listing.band).toBe('S2');
+      expect(e.reasons[0]).toBe('meets SLD, ASD');
+      expect(e.reasons.some((r: string) => /a place free now|no place now/.test(r))).toBe(true);
+    }
+    // Every setting in SE19 with an S2 listing for SLD and ASD at age 9 is on the list.
+    const expected = new Set(all().filter(({ l }) => l.band === 'S2' && l.needs.includes('SLD') && l.needs.includes('ASD') && l.ageMin <= 9 && l.ageMax >= 9).map(({ s }) => s.urn));
+    for (const urn of expected) expect(included.map((e: any) => e.setting.urn)).toContain(urn);
+    for (const m of nearMisses) expect(m.whyNot).toHaveLength(1);
+    expect(nearMisses.some((m: any) => /does not cover ASD|is band/.test(m.whyNot[0]))).toBe(true);
+  });
+
+  it('is for the child’s LA, and names what is missing', async () => {
+    expect((await t.request('/places/tailored-list?need=ASD&age=9&from=ME14', { token: national })).status).toBe(403);
+    const bad = await t.request('/places/tailored-list?need=ASD', { token: kent });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(['age', 'from']);
+  });
+});

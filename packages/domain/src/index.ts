@@ -12,3 +12,4 @@ export * from './framework-publish.ts';
 export * from './gias.ts';
 export * from './audit.ts';
 export * from './search.ts';
+export * from './tailored-list.ts';

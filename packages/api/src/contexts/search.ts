@@ -4,6 +4,7 @@ import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, json, NeedCodeSchema, PageQuery, SettingTypeSchema } from '../schemas.ts';
 import { searchPlaces } from '../services/search.ts';
+import { tailoredListFor } from '../services/tailored.ts';
 
 /** A repeatable query parameter: `need=ASD&need=SLD` or `need=ASD,SLD`. */
 const repeatable = (v: unknown) =>
@@ -59,9 +60,48 @@ const search = createRoute({
   },
 });
 
+const TailoredQuery = z.strictObject({
+  need: SearchQuery.shape.need,
+  age: z.coerce.number({ error: 'is required: the child’s age in whole years' }).int({ error: 'must be whole years' }).min(0, { error: 'must be 0 to 25' }).max(25, { error: 'must be 0 to 25' }),
+  band: SearchQuery.shape.band,
+  from: z.string({ error: 'is required: the child’s home postcode district, such as ME14' }).transform((v) => v.trim().toUpperCase()).pipe(z.string().regex(DISTRICT_PATTERN, { error: 'must be a postcode district such as ME14' })),
+  radiusKm: SearchQuery.shape.radiusKm,
+  postSixteen: SearchQuery.shape.postSixteen,
+  scope: SearchQuery.shape.scope,
+});
+
+const tailored = createRoute({
+  method: 'get',
+  path: '/places/tailored-list',
+  tags: ['search'],
+  summary: 'A tailored list for a child’s needs, with why each setting is in and why near misses are not',
+  description:
+    'Settings appropriate to the child’s needs and age: mainstream (including resourced provision and units, whatever the band: the right to request mainstream stands), specialist and independent, inside and outside the LA (scope defaults to partnership). Each says why it is included and whether it has a place now or from when; settings missing one criterion are listed as near misses with why not. The same list will hang off each case (GET /cases/{id}/tailored-list).',
+  security: [{ bearerAuth: [] }],
+  request: { query: TailoredQuery },
+  responses: { 200: json(z.object({ included: z.array(z.any()), nearMisses: z.array(z.any()), asOf: z.string() }).openapi('TailoredList'), 'The tailored list'), ...errorResponses },
+});
+
 /** Search across boundaries: commissioners, partnerships and the national team. */
 export function searchApp(deps: Deps) {
-  return contextApp(deps).openapi(search, async (c) => {
+  return contextApp(deps)
+    .openapi(tailored, async (c) => {
+      const principal = requireRole(c.get('principal'), ['la']);
+      const q = c.req.valid('query');
+      return c.json(
+        await tailoredListFor(deps, principal, {
+          needs: q.need,
+          age: q.age,
+          from: q.from,
+          ...(q.band !== undefined ? { band: q.band } : {}),
+          ...(q.radiusKm !== undefined ? { radiusKm: q.radiusKm } : {}),
+          ...(q.postSixteen !== undefined ? { postSixteen: q.postSixteen } : {}),
+          ...(q.scope !== undefined ? { scope: q.scope } : {}),
+        }),
+        200,
+      );
+    })
+    .openapi(search, async (c) => {
     const principal = requireRole(c.get('principal'), ['la', 'partnership', 'national']);
     const q = c.req.valid('query');
     const today = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);

@@ -12,6 +12,7 @@ import {
   type AgeBucket,
   type FieldProblem,
   type LocalAuthority,
+  type PlaceCandidate,
   type PlaceResult,
   type SearchCriteria,
   type SearchScope,
@@ -79,6 +80,14 @@ function bucketsFor(c: SearchCriteria): AgeBucket[] {
   return AGE_BUCKETS.map((b) => b.code);
 }
 
+/** A search's ordered results, kept so that its pages never shift. */
+interface SearchSnapshot {
+  owner: string;
+  asOf: string;
+  truncated: boolean;
+  results: PlaceResult[];
+}
+
 interface SnapshotCursor {
   s: string;
   o: number;
@@ -105,33 +114,62 @@ export async function searchPlaces(deps: Deps, principal: Principal, req: Search
   const now = deps.now?.() ?? new Date();
   const today = now.toISOString().slice(0, 10);
   const owner = `${principal.role}:${principal.org}`;
-  const { las, partnerships } = await referenceData(deps.store, now.getTime());
+  const { las } = await referenceData(deps.store, now.getTime());
   const laName = new Map(las.map((la) => [la.gssCode, la.name]));
+  const named = (r: PlaceResult) => ({ ...r, hostLaName: laName.get(r.hostLa) ?? r.hostLa });
 
   if (req.cursor !== undefined) {
     const c = decodeSearchCursor(req.cursor);
-    const snap = await deps.store.search.getSnapshot<{ owner: string; results: PlaceResult[] } | PlaceResult>(c.s, now);
-    const results = snap as unknown as PlaceResult[] | undefined;
-    const header = results?.[0] as unknown as { owner?: string } | undefined;
-    if (results === undefined || header?.owner !== owner) throw new ValidationError([{ field: 'cursor', message: 'this search has expired (after 30 minutes); search again' }]);
-    const rest = results.slice(1) as PlaceResult[];
-    const page = rest.slice(c.o, c.o + req.limit);
-    const next = c.o + req.limit < rest.length ? encode({ s: c.s, o: c.o + req.limit }) : null;
-    return { items: page.map((r) => ({ ...r, hostLaName: laName.get(r.hostLa) ?? r.hostLa })), nextCursor: next, total: rest.length, truncated: (header as { truncated?: boolean }).truncated === true, asOf: (header as { asOf?: string }).asOf ?? now.toISOString() };
+    const snap = await deps.store.search.getSnapshot<SearchSnapshot>(c.s, now);
+    // Only whoever ran the search may page through it.
+    if (snap === undefined || snap.owner !== owner) throw new ValidationError([{ field: 'cursor', message: 'this search has expired (after 30 minutes) or is not yours; search again' }]);
+    const next = c.o + req.limit < snap.results.length ? encode({ s: c.s, o: c.o + req.limit }) : null;
+    return { items: snap.results.slice(c.o, c.o + req.limit).map(named), nextCursor: next, total: snap.results.length, truncated: snap.truncated, asOf: snap.asOf };
   }
 
+  const { candidates, itemsRead, queries, criteria } = await gatherCandidates(deps, principal, req.criteria, req.scope, req.sort, today);
+  const homeLa = principal.role === 'la' ? principal.org : criteria.origin !== undefined ? (criteria.origin as { laCode?: string }).laCode : undefined;
+  const matched = candidates.filter((c) => mismatches(c, criteria).length === 0).map((c) => toResult(c, criteria, homeLa));
+  matched.sort(compareResults(req.sort));
+  if (stats) Object.assign(stats, { itemsRead, queries, matched: matched.length });
+
+  const truncated = matched.length > MAX_RESULTS;
+  const kept = matched.slice(0, MAX_RESULTS);
+  const asOf = now.toISOString();
+  let nextCursor: string | null = null;
+  if (kept.length > req.limit) {
+    const id = randomUUID();
+    await deps.store.search.putSnapshot<SearchSnapshot>(id, { owner, asOf, truncated, results: kept }, now);
+    nextCursor = encode({ s: id, o: req.limit });
+  }
+  return { items: kept.slice(0, req.limit).map(named), nextCursor, total: kept.length, truncated, asOf };
+}
+
+/**
+ * The index partitions that can hold matches for the criteria in the principal's scope, read in
+ * parallel; candidates outside the scope's LAs are dropped. Shared by search and the tailored list.
+ */
+export async function gatherCandidates(
+  deps: Deps,
+  principal: Principal,
+  input: SearchRequest['criteria'],
+  requestedScope: SearchScope | undefined,
+  sort: SearchSort | undefined,
+  today: string,
+): Promise<{ candidates: PlaceCandidate[]; itemsRead: number; queries: number; inScope: LocalAuthority[]; criteria: SearchCriteria }> {
+  const { las, partnerships } = await referenceData(deps.store);
   const problems: FieldProblem[] = [];
-  const { from, ...rest } = req.criteria;
+  const { from, ...rest } = input;
   const criteria: SearchCriteria = { ...rest };
   if (from !== undefined) {
     const district = await deps.store.reference.getDistrict(from);
     if (district === undefined) problems.push({ field: 'from', message: `${from} is not a postcode district the marketplace knows` });
     else criteria.origin = district;
   }
-  if (req.criteria.radiusKm !== undefined && from === undefined) problems.push({ field: 'radiusKm', message: 'needs from: the postcode district to measure from' });
-  if (req.sort === 'distance' && from === undefined) problems.push({ field: 'sort', message: 'distance needs from: the postcode district to measure from' });
+  if (input.radiusKm !== undefined && from === undefined) problems.push({ field: 'radiusKm', message: 'needs from: the postcode district to measure from' });
+  if (sort === 'distance' && from === undefined) problems.push({ field: 'sort', message: 'distance needs from: the postcode district to measure from' });
   if (criteria.availableBy !== undefined && criteria.availableBy < today) problems.push({ field: 'availableBy', message: `must be today (${today}) or later` });
-  const scope = req.scope ?? defaultScope(principal);
+  const scope = requestedScope ?? defaultScope(principal);
   let inScope = scopeLas(principal, scope, las, partnerships);
   if (!Array.isArray(inScope)) problems.push(inScope);
   if (problems.length > 0 || !Array.isArray(inScope)) throw new ValidationError(problems);
@@ -150,20 +188,5 @@ export async function searchPlaces(deps: Deps, principal: Principal, req: Search
     : inScope.flatMap((la) => buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.gssCode, ...(criteria.availableBy ? { availableBy: criteria.availableBy } : {}) })));
   const { candidates, itemsRead, queries } = await deps.store.search.candidates(partitions);
   const allowed = new Set(inScope.map((la) => la.gssCode));
-  const homeLa = principal.role === 'la' ? principal.org : criteria.origin !== undefined ? (criteria.origin as { laCode?: string }).laCode : undefined;
-  const matched = candidates.filter((c) => allowed.has(c.setting.laCode) && mismatches(c, criteria).length === 0).map((c) => toResult(c, criteria, homeLa));
-  matched.sort(compareResults(req.sort));
-  if (stats) Object.assign(stats, { itemsRead, queries, matched: matched.length });
-
-  const truncated = matched.length > MAX_RESULTS;
-  const kept = matched.slice(0, MAX_RESULTS);
-  const asOf = now.toISOString();
-  let nextCursor: string | null = null;
-  if (kept.length > req.limit) {
-    const id = randomUUID();
-    // The snapshot's first element records who searched and when; the rest are the results in order.
-    await deps.store.search.putSnapshot(id, [{ owner, asOf, truncated }, ...kept], now);
-    nextCursor = encode({ s: id, o: req.limit });
-  }
-  return { items: kept.slice(0, req.limit).map((r) => ({ ...r, hostLaName: laName.get(r.hostLa) ?? r.hostLa })), nextCursor, total: kept.length, truncated, asOf };
+  return { candidates: candidates.filter((c) => allowed.has(c.setting.laCode)), itemsRead, queries, inScope, criteria };
 }

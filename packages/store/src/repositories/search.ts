@@ -121,18 +121,18 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
     },
 
     /** Keeps a search's ordered results so later pages come from the same result set. */
-    async putSnapshot(id: string, results: unknown[], now: Date): Promise<void> {
-      const body = gzipSync(Buffer.from(JSON.stringify(results)));
+    async putSnapshot<T>(id: string, snapshot: T, now: Date): Promise<void> {
+      const body = gzipSync(Buffer.from(JSON.stringify(snapshot)));
       await guarded(() =>
-        db.send(new PutCommand({ TableName: tableName, Item: { ...keys.snapshot(id), itemType: 'search_snapshot', results: body, count: results.length, expiresAt: Math.floor(now.getTime() / 1000) + SNAPSHOT_TTL_SECONDS } })),
+        db.send(new PutCommand({ TableName: tableName, Item: { ...keys.snapshot(id), itemType: 'search_snapshot', snapshot: body, expiresAt: Math.floor(now.getTime() / 1000) + SNAPSHOT_TTL_SECONDS } })),
       );
     },
 
-    async getSnapshot<T>(id: string, now: Date): Promise<T[] | undefined> {
+    async getSnapshot<T>(id: string, now: Date): Promise<T | undefined> {
       const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.snapshot(id) })));
       // TTL deletion lags; an expired snapshot is treated as gone.
       if (res.Item === undefined || (res.Item.expiresAt as number) < now.getTime() / 1000) return undefined;
-      return JSON.parse(gunzipSync(res.Item.results as Uint8Array).toString('utf8')) as T[];
+      return JSON.parse(gunzipSync(res.Item.snapshot as Uint8Array).toString('utf8')) as T;
     },
   };
 }
