@@ -3,6 +3,7 @@ import { HttpApi, HttpMethod, CorsHttpMethod } from 'aws-cdk-lib/aws-apigatewayv
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { marketplaceTable, type KeyAttribute } from '@placements/store/table';
 import { ContextFunction } from './context-function.ts';
@@ -33,6 +34,29 @@ export const CONTEXTS: Record<string, { routes: [HttpMethod, string][]; writes: 
     writes: true,
   },
   audit: { routes: [[HttpMethod.GET, '/audit']], writes: false },
+  cases: {
+    routes: [
+      [HttpMethod.POST, '/cases'],
+      [HttpMethod.GET, '/cases/{id}'],
+      [HttpMethod.PUT, '/cases/{id}/preferences'],
+      [HttpMethod.POST, '/cases/{id}/allocate'],
+      [HttpMethod.GET, '/cases/{id}/tailored-list'],
+    ],
+    writes: true,
+  },
+  placements: {
+    routes: [
+      [HttpMethod.POST, '/placements/{id}/response'],
+      [HttpMethod.POST, '/placements/{id}/naming'],
+      [HttpMethod.POST, '/placements/{id}/admission'],
+      [HttpMethod.POST, '/placements/{id}/directions'],
+      [HttpMethod.POST, '/directions/{id}/appeal'],
+      [HttpMethod.POST, '/directions/{id}/determination'],
+    ],
+    writes: true,
+  },
+  // Search reads; its one write is the search snapshot, allowed below and nowhere else.
+  search: { routes: [[HttpMethod.GET, '/places/search'], [HttpMethod.GET, '/places/tailored-list']], writes: false },
 };
 
 export class MarketplaceStack extends Stack {
@@ -77,6 +101,15 @@ export class MarketplaceStack extends Stack {
       // Least privilege: contexts that only read get read-only access to the table.
       if (writes) this.table.grantReadWriteData(fn);
       else this.table.grantReadData(fn);
+      if (context === 'search') {
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:PutItem'],
+            resources: [this.table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SNAPSHOT#*'] } },
+          }),
+        );
+      }
       const integration = new HttpLambdaIntegration(`${context}Integration`, fn);
       for (const [method, path] of routes) this.api.addRoutes({ path, methods: [method], integration });
     }

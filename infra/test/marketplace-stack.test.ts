@@ -76,8 +76,16 @@ describe('the Lambdas', () => {
       expect(actions).toContain('dynamodb:Query');
       expect(actions).not.toContain('dynamodb:*');
       if (writes) expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:BatchWriteItem']));
-      else for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(actions).not.toContain(write);
+      else for (const write of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', ...(context === 'search' ? [] : ['dynamodb:PutItem'])]) expect(actions).not.toContain(write);
     }
+  });
+
+  it('lets search write only its result snapshots', () => {
+    const policies = Object.values(dev.findResources('AWS::IAM::Policy'));
+    const search = policies.find((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith('SearchFunction')))!;
+    const puts = search.Properties.PolicyDocument.Statement.filter((s: { Action: string | string[] }) => [s.Action].flat().includes('dynamodb:PutItem'));
+    expect(puts).toHaveLength(1);
+    expect(puts[0].Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SNAPSHOT#*'] } });
   });
 });
 

@@ -6,6 +6,8 @@ import { partnershipApp } from './contexts/partnership.ts';
 import { platformApp } from './contexts/platform.ts';
 import { auditApp } from './contexts/audit.ts';
 import { searchApp } from './contexts/search.ts';
+import { casesApp } from './contexts/cases.ts';
+import { placementsApp } from './contexts/placements.ts';
 import { errorBody, handleError, type Deps, type Env } from './http.ts';
 
 export const API_VERSION = '1.0.0';
@@ -23,6 +25,8 @@ export const contexts = {
   capacity: capacityApp,
   audit: auditApp,
   search: searchApp,
+  cases: casesApp,
+  placements: placementsApp,
 } as const;
 
 /** Every context mounted on one app, with the OpenAPI document built from their zod schemas. */

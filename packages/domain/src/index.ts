@@ -13,3 +13,6 @@ export * from './gias.ts';
 export * from './audit.ts';
 export * from './search.ts';
 export * from './tailored-list.ts';
+export * from './case.ts';
+export * from './allocation.ts';
+export * from './placement.ts';

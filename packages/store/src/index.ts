@@ -4,6 +4,7 @@ import { referenceRepository } from './repositories/reference.ts';
 import { settingsRepository } from './repositories/settings.ts';
 import { listingsRepository } from './repositories/listings.ts';
 import { searchRepository } from './repositories/search.ts';
+import { casesRepository, placementTransitions } from './repositories/cases.ts';
 import { storeReachable } from './bootstrap.ts';
 
 export * from './table.ts';
@@ -28,6 +29,8 @@ export interface Store {
   settings: ReturnType<typeof settingsRepository>;
   listings: ReturnType<typeof listingsRepository>;
   search: ReturnType<typeof searchRepository>;
+  cases: ReturnType<typeof casesRepository>;
+  placements: ReturnType<typeof placementTransitions>;
   reachable(): Promise<boolean>;
 }
 
@@ -39,6 +42,9 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     settings: settingsRepository(db, config.tableName),
     listings: listingsRepository(db, config.tableName),
     search: searchRepository(db, config.tableName),
+    cases: casesRepository(db, config.tableName),
+    placements: placementTransitions(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
+export { PlaceTakenError, CaseNotOpenError, IdempotentReplayError, caseEntity, type CasesRepository, type PlacementTransition } from './repositories/cases.ts';

@@ -19,6 +19,11 @@ import type { SettingType } from '@placements/domain';
  * | search: places for a need and age in an LA    | Query gsi3 pk=S#need#bucket#gss, sk A#…≤date |
  * | search: places for a need and age nationally  | Query gsi4 pk=S#need#bucket, sk A#…≤date    |
  * | a page of an earlier search (the snapshot)   | Get pk=SNAPSHOT#id                          |
+ * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
+ * | a placement                                  | Get pk=PLACEMENT#id                         |
+ * | placements addressed to a setting            | Query gsi1 pk=PLACEMENTS#urn                |
+ * | allocate: listing, placement, case, audit    | TransactWriteItems with a condition on each |
+ * | a retried request                            | Get pk=IDEMPOTENCY#org#key                  |
  *
  * Search entries are a projection of each listing: one item per (need, age bucket) the listing
  * covers, carrying the setting and listing fields a result shows, so a search reads only index
@@ -53,6 +58,13 @@ export const keys = {
   /** A-entries (a place free) sort by the date it is free from; F-entries (full) after them. */
   searchSort: (available: number, availableFrom: string, urn: string, listingId: string) => `${available > 0 ? `A#${availableFrom}` : 'F#'}#${urn}#${listingId}`,
   snapshot: (id: string) => ({ pk: `SNAPSHOT#${id}`, sk: 'SNAPSHOT' }),
+
+  /** Cases live under their LA's key, built from the caller's token: another LA's case cannot be addressed. */
+  caseItem: (laCode: string, id: string) => ({ pk: `LA#${laCode}#CASE#${id}`, sk: 'CASE' }),
+  placement: (id: string) => ({ pk: `PLACEMENT#${id}`, sk: 'PLACEMENT' }),
+  direction: (id: string) => ({ pk: `DIRECTION#${id}`, sk: 'DIRECTION' }),
+  placementIndexes: (p: { urn: string; createdAt: string; id: string }) => ({ gsi1pk: `PLACEMENTS#${p.urn}`, gsi1sk: `${p.createdAt}#${p.id}` }),
+  idempotency: (org: string, key: string) => ({ pk: `IDEMPOTENCY#${org}#${key}`, sk: 'IDEMPOTENCY' }),
 
   settingPartition: (urn: string) => `SETTING#${urn}`,
   setting: (urn: string) => ({ pk: `SETTING#${urn}`, sk: '#SETTING' }),

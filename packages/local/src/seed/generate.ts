@@ -48,6 +48,8 @@ export interface GenerateInput {
   seed: number;
   /** Generated URNs count up from here: 9xxxxx is unused by GIAS, so demo URNs never collide with real ones. */
   firstUrn?: number;
+  /** Listings per setting, [fewest, most]; the demo data uses [1, 3]. Benchmarks ask for more. */
+  listingsPerSetting?: [number, number];
 }
 
 /** Share of each provision type among an LA's generated settings; every type appears in a region. */
@@ -149,6 +151,7 @@ function nameFor(type: SettingType, town: string, rnd: Random, ageMin: number): 
 }
 
 function listingsFor(
+  perSetting: [number, number] | undefined,
   urn: string,
   type: SettingType,
   needs: NeedCode[],
@@ -160,7 +163,8 @@ function listingsFor(
 ): Listing[] {
   const bands = bandsForType(framework, type);
   if (bands.length === 0) return [];
-  const count = Math.min(bands.length + 1, rnd.int(1, 3));
+  // The demo's own mix; with perSetting, exactly that many (repeated bands get numbered ids).
+  const count = perSetting === undefined ? Math.min(bands.length + 1, rnd.int(1, 3)) : rnd.int(perSetting[0], perSetting[1]);
   const out: Listing[] = [];
   const used = new Set<string>();
   const [minPlaces, maxPlaces] = PLACES_BY_TYPE[type];
@@ -169,8 +173,11 @@ function listingsFor(
     const band = governance === 'independent' || governance === 'non_maintained' ? bands[Math.min(bands.length - 1, rnd.int(1, bands.length))]! : rnd.pick(bands);
     const residential = findBand(framework, band.code)?.residentialAllowed === true && (governance === 'independent' || governance === 'non_maintained') && rnd.chance(0.3);
     const attendance: Attendance = residential ? rnd.pick(['residential_38', 'residential_52'] as const) : 'day';
-    const listingId = `${band.code.toLowerCase()}-${attendance.replace('_', '')}`;
-    if (used.has(listingId)) continue;
+    let listingId = `${band.code.toLowerCase()}-${attendance.replace('_', '')}`;
+    if (used.has(listingId)) {
+      if (perSetting === undefined) continue;
+      listingId = `${listingId}-${i + 1}`;
+    }
     used.add(listingId);
     const listingNeeds = rnd.sample(needs, rnd.int(1, Math.min(3, needs.length)));
     const span = ageMax - ageMin;
@@ -262,7 +269,7 @@ export function generateSettings(input: GenerateInput): SettingWithListings[] {
       source: named?.source ?? 'generated',
       listings: [],
     };
-    setting.listings = listingsFor(urn, type, specialisms, ageMin, ageMax, governance, input.framework, rnd);
+    setting.listings = listingsFor(input.listingsPerSetting, urn, type, specialisms, ageMin, ageMax, governance, input.framework, rnd);
     out.push(setting);
   };
 

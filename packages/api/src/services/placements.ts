@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictError,
+  directionKind,
+  DIRECTION_TRANSITIONS,
+  ForbiddenError,
+  NotFoundError,
+  PLACEMENT_TRANSITIONS,
+  ValidationError,
+  type Case,
+  type DeclineReason,
+  type Direction,
+  type Placement,
+} from '@placements/domain';
+import type { PlacementTransition } from '@placements/store';
+import type { Principal } from '../auth.ts';
+import type { Deps } from '../http.ts';
+
+const clock = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString();
+const actorOf = (p: Principal) => ({ sub: p.sub, role: p.role, org: p.org });
+
+async function placementFor(deps: Deps, id: string): Promise<Placement> {
+  const p = await deps.store.cases.getPlacement(id);
+  if (p === undefined) throw new NotFoundError(`No placement has the id ${id}.`);
+  return p;
+}
+
+/** Any transition outside the state machine is a 409 naming the current state. */
+function moved(p: Placement, action: keyof typeof PLACEMENT_TRANSITIONS): Placement {
+  const t = PLACEMENT_TRANSITIONS[action]!;
+  if (!t.from.includes(p.state)) {
+    throw new ConflictError('invalid_transition', `The placement is ${p.state}; "${action}" is possible only when it is ${t.from.join(' or ')}.`, [{ state: p.state }]);
+  }
+  return { ...p, state: t.to, version: p.version + 1 };
+}
+
+async function caseOf(deps: Deps, p: Placement): Promise<Case> {
+  const c = await deps.store.cases.getCase(p.laCode, p.caseId);
+  if (c === undefined) throw new NotFoundError('The placement’s case no longer exists.');
+  return c;
+}
+
+/** The setting's provider answers its own consultations and admissions; nobody else. */
+function asProvider(principal: Principal, p: Placement): void {
+  if (principal.role !== 'provider' || principal.org !== p.providerId) throw new ForbiddenError('Only the provider of the setting consulted may answer for it.');
+}
+/** The placing LA, from the token. */
+function asOwningLa(principal: Principal, p: Placement): void {
+  if (principal.role !== 'la' || principal.org !== p.laCode) throw new ForbiddenError('Only the LA that owns the case may do this.');
+}
+
+async function apply(deps: Deps, t: PlacementTransition): Promise<Placement> {
+  await deps.store.placements.apply(t);
+  return t.placement.after;
+}
+
+/** The setting accepts, or declines with reasons from the legal tests; a decline releases the hold and reopens the case. */
+export async function respond(deps: Deps, principal: Principal, id: string, body: { decision: 'accept' | 'decline'; reasons?: DeclineReason[]; detail?: string }): Promise<Placement> {
+  const p = await placementFor(deps, id);
+  asProvider(principal, p);
+  const at = clock(deps);
+  if (body.decision === 'accept') return apply(deps, { placement: { before: p, after: moved(p, 'accept') }, action: 'placement.accepted', actor: actorOf(principal), at });
+  if (!body.reasons || body.reasons.length === 0) throw new ValidationError([{ field: 'reasons', message: 'a decline needs at least one reason from the legal tests' }]);
+  const after = { ...moved(p, 'decline'), declineReasons: body.reasons, ...(body.detail ? { declineDetail: body.detail } : {}) };
+  const c = await caseOf(deps, p);
+  const { activePlacementId: _a, ...rest } = c;
+  // The case is open again, and this listing is not offered to it again; the LA allocates the next preference or names the setting anyway.
+  const reopened: Case = { ...rest, state: 'open', declined: [...(c.declined ?? []), `${p.urn}#${p.listingId}`], version: c.version + 1 };
+  return apply(deps, { placement: { before: p, after }, kase: { before: c, after: reopened }, listing: { held: -1, available: 1, filled: 0 }, action: 'placement.declined', actor: actorOf(principal), at });
+}
+
+/** The LA names the setting; a declined maintained school or academy may be named anyway, with the reason recorded. */
+export async function name(deps: Deps, principal: Principal, id: string, body: { note?: string; mainstreamRefusal?: { urn: string; ground: string; evidence: string } }): Promise<Placement> {
+  const p = await placementFor(deps, id);
+  asOwningLa(principal, p);
+  if (p.state === 'declined') {
+    if (directionKind(p.governance) === undefined) throw new ConflictError('not_directable', 'An independent or non-maintained setting that declined cannot be named against its decision.', [{ state: p.state }]);
+    if (!body.note) throw new ValidationError([{ field: 'note', message: 'is required when naming a setting that declined: record why' }]);
+  }
+  if (body.mainstreamRefusal !== undefined && body.mainstreamRefusal.ground !== 'incompatible_with_efficient_education_of_others') {
+    throw new ValidationError([{ field: 'mainstreamRefusal.ground', message: 'a mainstream preference can be refused only as incompatible_with_efficient_education_of_others' }]);
+  }
+  const c = await caseOf(deps, p);
+  if (p.state === 'declined' && c.state !== 'open') throw new ConflictError('invalid_transition', `The case is ${c.state}: it has another placement in progress.`, [{ state: c.state }]);
+  const after = { ...moved(p, 'name'), ...(body.note ? { namingNote: body.note } : {}) };
+  const named: Case = { ...c, state: 'named', activePlacementId: p.id, version: c.version + 1 };
+  return apply(deps, { placement: { before: p, after }, kase: { before: c, after: named }, action: 'placement.named', actor: actorOf(principal), at: clock(deps) });
+}
+
+/** The named setting records admission (the held place becomes filled) or refusal. */
+export async function admission(deps: Deps, principal: Principal, id: string, body: { decision: 'admitted' | 'refused'; reason?: string }): Promise<Placement> {
+  const p = await placementFor(deps, id);
+  asProvider(principal, p);
+  const at = clock(deps);
+  if (body.decision === 'refused') {
+    if (!body.reason) throw new ValidationError([{ field: 'reason', message: 'a refusal to admit needs its reason' }]);
+    return apply(deps, { placement: { before: p, after: { ...moved(p, 'refuse'), refusalReason: body.reason } }, action: 'placement.refused', actor: actorOf(principal), at });
+  }
+  const c = await caseOf(deps, p);
+  const placed: Case = { ...c, state: 'placed', version: c.version + 1 };
+  // A place held since allocation becomes filled; a place named despite a decline was never held.
+  const wasHeld = !(p.declineReasons && p.declineReasons.length > 0);
+  return apply(deps, { placement: { before: p, after: moved(p, 'admit') }, kase: { before: c, after: placed }, ...(wasHeld ? { listing: { held: -1, available: 0, filled: 1 } } : {}), action: 'placement.admitted', actor: actorOf(principal), at });
+}
+
+/** The LA directs admission: its own direction for a maintained school, the trust backstop for an academy. */
+export async function direct(deps: Deps, principal: Principal, id: string): Promise<{ placement: Placement; direction: Direction }> {
+  const p = await placementFor(deps, id);
+  asOwningLa(principal, p);
+  const kind = directionKind(p.governance);
+  if (kind === undefined) throw new ConflictError('not_directable', `A ${p.governance.replace('_', '-')} setting cannot be directed to admit.`, [{ state: p.state }]);
+  const after = moved(p, 'direct');
+  const at = clock(deps);
+  const direction: Direction = { id: randomUUID(), placementId: p.id, caseId: p.caseId, laCode: p.laCode, urn: p.urn, kind, ...(p.trustId ? { trustId: p.trustId } : {}), state: 'issued', issuedAt: at, version: 1 };
+  await apply(deps, { placement: { before: p, after }, direction: { after: direction }, action: `direction.${kind}`, actor: actorOf(principal), at });
+  return { placement: after, direction };
+}
+
+async function directionFor(deps: Deps, id: string): Promise<Direction> {
+  const d = await deps.store.placements.getDirection(id);
+  if (d === undefined) throw new NotFoundError(`No direction has the id ${id}.`);
+  return d;
+}
+
+function movedDirection(d: Direction, action: keyof typeof DIRECTION_TRANSITIONS): Direction {
+  const t = DIRECTION_TRANSITIONS[action]!;
+  if (!t.from.includes(d.state)) throw new ConflictError('invalid_transition', `The direction is ${d.state}; "${action}" is possible only when it is ${t.from.join(' or ')}.`, [{ state: d.state }]);
+  return { ...d, state: t.to, version: d.version + 1 };
+}
+
+/** The trust appeals its own backstop direction to the Schools Adjudicator. */
+export async function appeal(deps: Deps, principal: Principal, id: string, grounds: string): Promise<Direction> {
+  const d = await directionFor(deps, id);
+  if (d.kind !== 'trust_backstop') throw new ConflictError('not_appealable', 'Only a trust backstop direction can be appealed to the Schools Adjudicator.', [{ state: d.state }]);
+  if (principal.role !== 'trust' || principal.org !== d.trustId) throw new ForbiddenError('Only the trust directed may appeal.');
+  const p = await placementFor(deps, d.placementId);
+  const after = { ...movedDirection(d, 'appeal'), appealGrounds: grounds };
+  await apply(deps, { placement: { before: p, after: { ...p, version: p.version + 1 } }, direction: { before: d, after }, action: 'direction.appealed', actor: actorOf(principal), at: clock(deps) });
+  return after;
+}
+
+/** The Schools Adjudicator determines the appeal; that ends the matter. Overturned: the case is open again. */
+export async function determine(deps: Deps, principal: Principal, id: string, outcome: 'upheld' | 'overturned'): Promise<Direction> {
+  if (principal.role !== 'adjudicator') throw new ForbiddenError('Only the Schools Adjudicator determines appeals.');
+  const d = await directionFor(deps, id);
+  const at = clock(deps);
+  const after = { ...movedDirection(d, outcome === 'upheld' ? 'uphold' : 'overturn'), determinedAt: at };
+  const p = await placementFor(deps, d.placementId);
+  if (outcome === 'upheld') {
+    await apply(deps, { placement: { before: p, after: { ...p, version: p.version + 1 } }, direction: { before: d, after }, action: 'direction.upheld', actor: actorOf(principal), at });
+    return after;
+  }
+  const c = await caseOf(deps, p);
+  const { activePlacementId: _a, ...rest } = c;
+  const wasHeld = !(p.declineReasons && p.declineReasons.length > 0);
+  await apply(deps, {
+    placement: { before: p, after: { ...moved(p, 'withdraw'), version: p.version + 1 } },
+    kase: { before: c, after: { ...rest, state: 'open', declined: [...(c.declined ?? []), `${p.urn}#${p.listingId}`], version: c.version + 1 } },
+    ...(wasHeld ? { listing: { held: -1, available: 1, filled: 0 } } : {}),
+    direction: { before: d, after },
+    action: 'direction.overturned',
+    actor: actorOf(principal),
+    at,
+  });
+  return after;
+}

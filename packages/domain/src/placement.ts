@@ -1,0 +1,86 @@
+import type { Governance } from './setting.ts';
+
+export const PLACEMENT_STATES = ['consulting', 'accepted', 'declined', 'named', 'admitted', 'refused', 'directed', 'withdrawn'] as const;
+export type PlacementState = (typeof PLACEMENT_STATES)[number];
+
+/** The legal tests a setting may give for declining (Children and Families Act 2014, s.39(4)/s.33). */
+export const DECLINE_REASONS = ['unsuitable_age_ability_aptitude_or_sen', 'incompatible_with_efficient_education_of_others', 'incompatible_with_efficient_use_of_resources'] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
+
+export const DIRECTION_KINDS = ['la_direction', 'trust_backstop'] as const;
+export type DirectionKind = (typeof DIRECTION_KINDS)[number];
+export const DIRECTION_STATES = ['issued', 'appealed', 'upheld', 'overturned', 'complied'] as const;
+export type DirectionState = (typeof DIRECTION_STATES)[number];
+
+export interface Placement {
+  id: string;
+  caseId: string;
+  laCode: string;
+  urn: string;
+  listingId: string;
+  providerId: string;
+  trustId?: string;
+  governance: Governance;
+  state: PlacementState;
+  rank: number;
+  skipped: { urn: string; rank: number; reason: string }[];
+  /** YYYY-MM-DD: the setting must answer the consultation by this date (15 calendar days). */
+  respondBy: string;
+  declineReasons?: DeclineReason[];
+  declineDetail?: string;
+  namingNote?: string;
+  refusalReason?: string;
+  createdAt: string;
+  version: number;
+}
+
+/** The consultation answer is due 15 calendar days after it is sent. */
+export const CONSULTATION_DAYS = 15;
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Which placement states each action may start from: anything else is a 409 naming the state. */
+export const PLACEMENT_TRANSITIONS: Record<string, { from: PlacementState[]; to: PlacementState }> = {
+  accept: { from: ['consulting'], to: 'accepted' },
+  decline: { from: ['consulting'], to: 'declined' },
+  name: { from: ['accepted', 'declined'], to: 'named' },
+  admit: { from: ['named', 'directed'], to: 'admitted' },
+  refuse: { from: ['named'], to: 'refused' },
+  direct: { from: ['refused'], to: 'directed' },
+  withdraw: { from: ['consulting', 'accepted', 'declined', 'named', 'refused', 'directed'], to: 'withdrawn' },
+};
+
+/** Only maintained schools and academies can be named against their will or directed. */
+export function directionKind(governance: Governance): DirectionKind | undefined {
+  if (governance === 'maintained') return 'la_direction';
+  if (governance === 'academy') return 'trust_backstop';
+  return undefined;
+}
+
+export interface Direction {
+  id: string;
+  placementId: string;
+  caseId: string;
+  laCode: string;
+  urn: string;
+  kind: DirectionKind;
+  /** The trust that may appeal a backstop direction. */
+  trustId?: string;
+  state: DirectionState;
+  issuedAt: string;
+  appealGrounds?: string;
+  determinedAt?: string;
+  version: number;
+}
+
+/** Which direction states each action may start from. */
+export const DIRECTION_TRANSITIONS: Record<string, { from: DirectionState[]; to: DirectionState }> = {
+  appeal: { from: ['issued'], to: 'appealed' },
+  uphold: { from: ['appealed'], to: 'upheld' },
+  overturn: { from: ['appealed'], to: 'overturned' },
+  comply: { from: ['issued', 'upheld'], to: 'complied' },
+};

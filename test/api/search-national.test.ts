@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededApp, type SeededApp } from '../support/store.ts';
+import { dataDir, requireDataDir } from '../support/data-dir.ts';
+
+/** National scope over all 153 LAs reads the national index (gsi4), not 153 LA partitions. */
+let t: SeededApp | undefined;
+beforeAll(async () => {
+  if (dataDir) t = await seededApp({ dataDir, now: () => new Date('2026-11-22T10:00:00Z') });
+});
+afterAll(async () => {
+  await t?.store.drop();
+});
+
+describe('national search over every LA in England', () => {
+  it('has the public data to load', () => {
+    if (requireDataDir) expect(dataDir).toBeDefined();
+  });
+
+  it.runIf(dataDir !== undefined)('finds every listing for a low-incidence need across all regions', async () => {
+    const token = await t!.token({ sub: 'dfe', role: 'national', org: 'dfe' });
+    for (const need of ['MSI', 'PMLD', 'HI', 'VI']) {
+      const res = await t!.request(`/places/search?need=${need}&limit=200`, { token });
+      expect(res.status).toBe(200);
+      const expected = t!.data.settings.flatMap((s) => s.listings.filter((l) => l.needs.includes(need as any)).map((l) => `${s.urn}#${l.listingId}`));
+      const got: string[] = [];
+      let body = res.body;
+      got.push(...body.items.map((r: any) => `${r.setting.urn}#${r.listing.listingId}`));
+      while (body.nextCursor) {
+        body = (await t!.request(`/places/search?need=${need}&limit=200&cursor=${body.nextCursor}`, { token })).body;
+        got.push(...body.items.map((r: any) => `${r.setting.urn}#${r.listing.listingId}`));
+      }
+      expect(got.sort(), need).toEqual(expected.sort());
+    }
+  });
+
+  it.runIf(dataDir !== undefined)('lets an LA search its regional partnership and the nation, flagging places out of area', async () => {
+    const leeds = await t!.token({ sub: 'o', role: 'la', org: 'E08000035' });
+    const region = await t!.request('/places/search?need=ASD&age=10&scope=partnership&limit=200', { token: leeds });
+    const yorkshire = new Set(t!.data.partnerships.find((p) => p.id === 'yorkshire-and-the-humber')!.members);
+    expect(region.body.items.length).toBeGreaterThan(0);
+    expect(region.body.items.every((r: any) => yorkshire.has(r.hostLa))).toBe(true);
+    const nation = await t!.request('/places/search?need=MSI&scope=national&limit=200', { token: leeds });
+    expect(new Set(nation.body.items.map((r: any) => r.hostLa)).size).toBeGreaterThan(5);
+    for (const r of nation.body.items) expect(r.outOfArea).toBe(r.hostLa !== 'E08000035');
+  });
+});
