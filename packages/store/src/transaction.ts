@@ -14,6 +14,9 @@ export interface CancelReason {
 }
 
 const CONTENTION = new Set(['TransactionConflict', 'None']);
+
+/** Other transactions on the same items kept cancelling this one; the caller may try again. */
+export class TransactionContentionError extends UnavailableError {}
 const MAX_ATTEMPTS = 4;
 
 /**
@@ -48,7 +51,7 @@ export async function transact(
         await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
         continue;
       }
-      throw new UnavailableError('The change collided with others at the same moment and could not be completed; try again.');
+      throw new TransactionContentionError('The change collided with others at the same moment and could not be completed; try again.', 1);
     }
   }
 }

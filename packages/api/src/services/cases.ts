@@ -20,7 +20,7 @@ import {
   type SettingWithListings,
   type SkippedPreference,
 } from '@placements/domain';
-import { CaseNotOpenError, IdempotentReplayError, PlaceTakenError } from '@placements/store';
+import { CaseNotOpenError, IdempotentReplayError, PlaceTakenError, TransactionContentionError } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { tailoredListFor } from './tailored.ts';
@@ -141,6 +141,11 @@ export async function allocate(deps: Deps, principal: Principal, id: string, ide
       return result;
     } catch (error) {
       if (error instanceof PlaceTakenError) continue; // the place went a moment ago: walk the preferences again
+      if (error instanceof TransactionContentionError) {
+        // Others were booking the same listing at that instant: wait a moment, read again, retry.
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * (attempt + 1)));
+        continue;
+      }
       if (error instanceof IdempotentReplayError && idempotencyKey !== undefined) {
         const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(principal.org, idempotencyKey);
         if (earlier !== undefined) return earlier;
