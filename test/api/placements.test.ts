@@ -46,6 +46,13 @@ describe('placement state machine, through the API', () => {
     expect((await post(`/placements/${placementId}/admission`, provider, { decision: 'admitted' })).body.state).toBe('admitted');
     expect(await caseOf(caseId)).toMatchObject({ state: 'placed', daysWithoutPlace: 0 });
     expect(await listingOf(s.urn, listingId)).toMatchObject({ held: 0, filled: 1, available: 0 });
+    // Every state change is in the case's history, in order, for its own LA only.
+    const audit = await t.request(`/audit?entity=case:${caseId}`, { token: kent });
+    expect(audit.status).toBe(200);
+    expect(audit.body.items.map((e: any) => e.action)).toEqual(['case.opened', 'case.preferences', 'case.allocated', 'placement.accepted', 'placement.named', 'placement.refused', 'direction.la_direction', 'placement.admitted']);
+    const medway = await t.token({ sub: 'm', role: 'la', org: 'E06000035' });
+    expect((await t.request(`/audit?entity=case:${caseId}`, { token: medway })).status).toBe(404);
+    expect((await t.request(`/audit?entity=case:${caseId}`, { token: provider })).status).toBe(403);
   });
 
   it('academy: a decline releases the hold; named anyway; refused; trust backstop; appeal; overturned reopens the case', async () => {

@@ -49,6 +49,12 @@ function asOwningLa(principal: Principal, p: Placement): void {
   if (principal.role !== 'la' || principal.org !== p.laCode) throw new ForbiddenError('Only the LA that owns the case may do this.');
 }
 
+/** The case at its next version, its state unchanged: for transitions that do not move the case. */
+async function touched(deps: Deps, p: Placement): Promise<PlacementTransition['kase']> {
+  const c = await caseOf(deps, p);
+  return { before: c, after: { ...c, version: c.version + 1 } };
+}
+
 async function apply(deps: Deps, t: PlacementTransition): Promise<Placement> {
   await deps.store.placements.apply(t);
   return t.placement.after;
@@ -59,7 +65,7 @@ export async function respond(deps: Deps, principal: Principal, id: string, body
   const p = await placementFor(deps, id);
   asProvider(principal, p);
   const at = clock(deps);
-  if (body.decision === 'accept') return apply(deps, { placement: { before: p, after: moved(p, 'accept') }, action: 'placement.accepted', actor: actorOf(principal), at });
+  if (body.decision === 'accept') return apply(deps, { placement: { before: p, after: moved(p, 'accept') }, kase: await touched(deps, p), action: 'placement.accepted', actor: actorOf(principal), at });
   if (!body.reasons || body.reasons.length === 0) throw new ValidationError([{ field: 'reasons', message: 'a decline needs at least one reason from the legal tests' }]);
   const after = { ...moved(p, 'decline'), declineReasons: body.reasons, ...(body.detail ? { declineDetail: body.detail } : {}) };
   const c = await caseOf(deps, p);
@@ -94,7 +100,7 @@ export async function admission(deps: Deps, principal: Principal, id: string, bo
   const at = clock(deps);
   if (body.decision === 'refused') {
     if (!body.reason) throw new ValidationError([{ field: 'reason', message: 'a refusal to admit needs its reason' }]);
-    return apply(deps, { placement: { before: p, after: { ...moved(p, 'refuse'), refusalReason: body.reason } }, action: 'placement.refused', actor: actorOf(principal), at });
+    return apply(deps, { placement: { before: p, after: { ...moved(p, 'refuse'), refusalReason: body.reason } }, kase: await touched(deps, p), action: 'placement.refused', actor: actorOf(principal), at });
   }
   const c = await caseOf(deps, p);
   const placed: Case = { ...c, state: 'placed', version: c.version + 1 };
@@ -112,7 +118,7 @@ export async function direct(deps: Deps, principal: Principal, id: string): Prom
   const after = moved(p, 'direct');
   const at = clock(deps);
   const direction: Direction = { id: randomUUID(), placementId: p.id, caseId: p.caseId, laCode: p.laCode, urn: p.urn, kind, ...(p.trustId ? { trustId: p.trustId } : {}), state: 'issued', issuedAt: at, version: 1 };
-  await apply(deps, { placement: { before: p, after }, direction: { after: direction }, action: `direction.${kind}`, actor: actorOf(principal), at });
+  await apply(deps, { placement: { before: p, after }, kase: await touched(deps, p), direction: { after: direction }, action: `direction.${kind}`, actor: actorOf(principal), at });
   return { placement: after, direction };
 }
 
@@ -135,7 +141,7 @@ export async function appeal(deps: Deps, principal: Principal, id: string, groun
   if (principal.role !== 'trust' || principal.org !== d.trustId) throw new ForbiddenError('Only the trust directed may appeal.');
   const p = await placementFor(deps, d.placementId);
   const after = { ...movedDirection(d, 'appeal'), appealGrounds: grounds };
-  await apply(deps, { placement: { before: p, after: { ...p, version: p.version + 1 } }, direction: { before: d, after }, action: 'direction.appealed', actor: actorOf(principal), at: clock(deps) });
+  await apply(deps, { placement: { before: p, after: { ...p, version: p.version + 1 } }, kase: await touched(deps, p), direction: { before: d, after }, action: 'direction.appealed', actor: actorOf(principal), at: clock(deps) });
   return after;
 }
 
@@ -147,7 +153,7 @@ export async function determine(deps: Deps, principal: Principal, id: string, ou
   const after = { ...movedDirection(d, outcome === 'upheld' ? 'uphold' : 'overturn'), determinedAt: at };
   const p = await placementFor(deps, d.placementId);
   if (outcome === 'upheld') {
-    await apply(deps, { placement: { before: p, after: { ...p, version: p.version + 1 } }, direction: { before: d, after }, action: 'direction.upheld', actor: actorOf(principal), at });
+    await apply(deps, { placement: { before: p, after: { ...p, version: p.version + 1 } }, kase: await touched(deps, p), direction: { before: d, after }, action: 'direction.upheld', actor: actorOf(principal), at });
     return after;
   }
   const c = await caseOf(deps, p);

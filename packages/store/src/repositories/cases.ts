@@ -14,6 +14,7 @@ export class IdempotentReplayError extends Error {}
 
 export const caseEntity = (laCode: string, id: string) => `case:${laCode}:${id}`;
 
+
 function caseItem(c: Case): Record<string, unknown> {
   return { ...keys.caseItem(c.laCode, c.id), itemType: 'case', ...c };
 }
@@ -128,7 +129,11 @@ export type CasesRepository = ReturnType<typeof casesRepository>;
 /** A change of placement state, with whatever else moves with it, as one transaction. */
 export interface PlacementTransition {
   placement: { before: Placement; after: Placement };
-  kase?: { before: Case; after: Case };
+  /**
+   * The case moves with every transition, if only to its next version: that orders its history
+   * (the audit sequence) and stops two transitions of one case interleaving.
+   */
+  kase: { before: Case; after: Case };
   /** Places moving between held, available and filled on the placement's listing. */
   listing?: { held: number; available: number; filled: number };
   direction?: { before?: Direction; after: Direction };
@@ -144,7 +149,7 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
       const { placement, kase, listing, direction, action, actor, at } = t;
       const versioned = (v: number) => ({ ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': v } });
       const items: TransactItem[] = [{ Put: { TableName: tableName, Item: placementItem(placement.after), ...versioned(placement.before.version) } }];
-      if (kase) items.push({ Put: { TableName: tableName, Item: caseItem(kase.after), ...versioned(kase.before.version) } });
+      items.push({ Put: { TableName: tableName, Item: caseItem(kase.after), ...versioned(kase.before.version) } });
       if (listing) {
         items.push({
           Update: {
@@ -161,8 +166,8 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
         const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...direction.after };
         items.push({ Put: { TableName: tableName, Item: item, ...(direction.before ? versioned(direction.before.version) : { ConditionExpression: 'attribute_not_exists(pk)' }) } });
       }
-      const subject = kase ? caseEntity(kase.after.laCode, kase.after.id) : caseEntity(placement.after.laCode, placement.after.caseId);
-      const sequence = kase ? kase.after.version : Date.parse(at);
+      const subject = caseEntity(kase.after.laCode, kase.after.id);
+      const sequence = kase.after.version;
       items.push({ Put: { TableName: tableName, Item: auditItem(auditEvent(subject, action, actor, at, { placement: placement.before, ...(direction?.before ? { direction: direction.before } : {}) }, { placement: placement.after, ...(direction ? { direction: direction.after } : {}) }), sequence), ConditionExpression: 'attribute_not_exists(pk)' } });
       await transact(db, items, () => new ConflictError('state_changed', 'The placement or case changed a moment ago; reload it and try again.'));
       if (listing) {
