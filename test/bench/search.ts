@@ -44,7 +44,6 @@ const pickNeed = () => {
   for (const [n, w] of NEED_WEIGHTS) if ((r -= w) < 0) return n;
   return 'ASD' as NeedCode;
 };
-const partnershipOf = new Map(reference.partnerships.flatMap((p) => p.members.map((m) => [m, p.id] as const)));
 const today = new Date().toISOString().slice(0, 10);
 type Sample = { label: string; principal: { sub: string; role: 'la' | 'national'; org: string }; req: SearchRequest };
 const samples: Sample[] = [];
@@ -69,7 +68,6 @@ for (let i = 0; i < SEARCHES; i++) {
   }
   samples.push({ label: `${scope}:${criteria.needs.join('+')}`, principal: scope === 'national' ? { sub: 'b', role: 'national', org: 'dfe' } : { sub: 'b', role: 'la', org: la.gssCode }, req: { criteria, scope, sort: criteria.from ? 'distance' : 'available', limit: 50 } });
 }
-void partnershipOf;
 
 const deps = { store, auth: devTokenAuthenticator('x'.repeat(32)) };
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;

@@ -9,17 +9,6 @@ interface Cached {
 }
 const cache = new WeakMap<Store, Cached>();
 
-async function all<T>(page: (limit: number, cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const p = await page(200, cursor);
-    out.push(...p.items);
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
-}
-
 /**
  * LAs and partnerships change a few times a year, and every search needs them: kept in memory
  * for five minutes per store (per Lambda instance in AWS), so a search reads only index entries.
@@ -27,7 +16,7 @@ async function all<T>(page: (limit: number, cursor?: string) => Promise<{ items:
 export async function referenceData(store: Store, now = Date.now()): Promise<Cached> {
   const hit = cache.get(store);
   if (hit !== undefined && now - hit.at < TTL_MS) return hit;
-  const fresh = { at: now, las: await all((l, c) => store.reference.listLas(l, c)), partnerships: await all((l, c) => store.reference.listPartnerships(l, c)) };
+  const fresh = { at: now, las: await store.reference.allLas(), partnerships: await store.reference.allPartnerships() };
   cache.set(store, fresh);
   return fresh;
 }

@@ -1,4 +1,4 @@
-import { csvObjects, importGias, postcodeAreaOf, type GiasImport, type LocalAuthority, type PostcodeDistrict } from '@placements/domain';
+import { csvObjects, importGias, postcodeAreaOf, type GiasImport, type PostcodeDistrict } from '@placements/domain';
 import type { Store } from '@placements/store';
 
 export interface GiasImportSummary extends Omit<GiasImport, 'settings'> {
@@ -8,18 +8,6 @@ export interface GiasImportSummary extends Omit<GiasImport, 'settings'> {
   updated: number;
 }
 
-/** Every LA (all pages), for mapping GIAS's DfE LA numbers to GSS codes. */
-async function allLas(store: Store): Promise<LocalAuthority[]> {
-  const out: LocalAuthority[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.reference.listLas(200, cursor);
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
-}
-
 /**
  * Loads a GIAS establishment extract into settings: reads the reference data it needs (LAs,
  * the postcode districts named in the file), maps the rows in the domain, and writes the settings,
@@ -27,7 +15,7 @@ async function allLas(store: Store): Promise<LocalAuthority[]> {
  */
 export async function runGiasImport(store: Store, text: string): Promise<GiasImportSummary> {
   const { header, rows } = csvObjects(text);
-  const las = await allLas(store);
+  const las = await store.reference.allLas();
   const byDfe = new Map(las.map((la) => [la.dfeNumber, la.gssCode]));
   const known = new Set(las.map((la) => la.gssCode));
   const districts = new Map<string, PostcodeDistrict | undefined>();

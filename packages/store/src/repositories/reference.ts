@@ -52,6 +52,9 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
     /** LAs in GSS-code order. */
     listLas: (limit: number, cursor?: string) => pageOf<LocalAuthority>(keys.laCollection(), limit, cursor),
     getLa: (gss: string) => getOne<LocalAuthority>(keys.la(gss)),
+    /** Every LA (153 at most): for caches and imports that need them all. */
+    allLas: () => allOf<LocalAuthority>(keys.laCollection()),
+    allPartnerships: () => allOf<Partnership>(keys.partnershipCollection()),
     listPartnerships: (limit: number, cursor?: string) => pageOf<Partnership>(keys.partnershipCollection(), limit, cursor),
     getPartnership: (id: string) => getOne<Partnership>(keys.partnership(id)),
     listFrameworks: () => allOf<Framework>(keys.frameworkCollection()),

@@ -90,7 +90,6 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
         partitions.map((p) => async () => {
           const index = p.scope === 'la' ? 'gsi3' : 'gsi4';
           const pk = p.scope === 'la' ? keys.searchLa(p.need, p.bucket, p.laCode!) : keys.searchNational(p.need, p.bucket);
-          const range = p.availableBy === undefined ? {} : { sk: 'A#', to: `A#${p.availableBy}#~` };
           let start: Record<string, unknown> | undefined;
           do {
             const res = await guarded(() =>
@@ -100,7 +99,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
                   IndexName: index,
                   KeyConditionExpression: p.availableBy === undefined ? '#pk = :pk' : '#pk = :pk AND #sk BETWEEN :from AND :to',
                   ExpressionAttributeNames: { '#pk': `${index}pk`, ...(p.availableBy === undefined ? {} : { '#sk': `${index}sk` }) },
-                  ExpressionAttributeValues: { ':pk': pk, ...(p.availableBy === undefined ? {} : { ':from': range.sk, ':to': range.to }) },
+                  ExpressionAttributeValues: { ':pk': pk, ...(p.availableBy === undefined ? {} : { ':from': 'A#', ':to': `A#${p.availableBy}#~` }) },
                   ProjectionExpression: 'setting, listing',
                   ExclusiveStartKey: start,
                 }),
