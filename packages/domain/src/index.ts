@@ -16,3 +16,5 @@ export * from './tailored-list.ts';
 export * from './case.ts';
 export * from './allocation.ts';
 export * from './placement.ts';
+export * from './allocation-round.ts';
+export * from './escalation.ts';

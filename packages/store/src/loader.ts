@@ -12,7 +12,14 @@ import { keys, postcodeArea } from './keys.ts';
 import { searchEntryItems } from './repositories/search.ts';
 
 /** What a seed run loaded, kept in the table so a restart knows not to load it again. */
+/**
+ * Bumped whenever stored items gain or change index attributes; a kept local database with an
+ * older layout is loaded afresh rather than served half-indexed. 2: settings by provider (gsi3).
+ */
+export const DATA_LAYOUT = 2;
+
 export interface SeedInfo {
+  layout?: number;
   source: 'generated' | 'data_dir';
   dataDir?: string;
   seed: number;
@@ -83,7 +90,7 @@ function districtAreaItems(districts: PostcodeDistrict[]): Record<string, unknow
 }
 
 /** Loads reference and demo data into an empty table. */
-export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: string, data: ReferenceData, info: Omit<SeedInfo, 'loadedAt' | 'counts'>): Promise<SeedInfo> {
+export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: string, data: ReferenceData, info: Omit<SeedInfo, 'loadedAt' | 'counts' | 'layout'>): Promise<SeedInfo> {
   const items: Record<string, unknown>[] = [
     ...data.las.map((la) => ({ ...keys.la(la.gssCode), itemType: 'la', ...la })),
     ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), itemType: 'partnership', ...p })),
@@ -94,6 +101,7 @@ export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: s
   await batchPut(db, tableName, items);
   const seedInfo: SeedInfo = {
     ...info,
+    layout: DATA_LAYOUT,
     loadedAt: new Date().toISOString(),
     counts: {
       las: data.las.length,
@@ -113,5 +121,7 @@ export async function readSeedInfo(db: DynamoDBDocumentClient, tableName: string
   const res = await db.send(new GetCommand({ TableName: tableName, Key: keys.seedInfo() }));
   if (res.Item === undefined) return undefined;
   const { pk: _pk, sk: _sk, itemType: _e, ...info } = res.Item;
+  // Data in an older layout counts as not loaded: the caller drops and reloads it.
+  if (info.layout !== DATA_LAYOUT) return undefined;
   return info as SeedInfo;
 }
