@@ -38,25 +38,30 @@ export interface ReferenceData {
 const BATCH = 25;
 const CONCURRENCY = 16;
 
-/** Writes items with BatchWriteItem, 25 at a time and a few batches in flight, retrying leftovers. */
-export async function batchPut(db: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[], concurrency = CONCURRENCY): Promise<void> {
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/** Puts and deletes with BatchWriteItem, 25 at a time and a few batches in flight, retrying leftovers. */
+export async function batchWrite(db: DynamoDBDocumentClient, tableName: string, all: WriteRequest[], concurrency = CONCURRENCY): Promise<void> {
+  const batches: WriteRequest[][] = [];
+  for (let i = 0; i < all.length; i += BATCH) batches.push(all.slice(i, i + BATCH));
   let next = 0;
   const worker = async () => {
     while (next < batches.length) {
-      const batch = batches[next++]!;
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      let requests = batches[next++]!;
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 8) throw new Error('DynamoDB kept items unprocessed after 8 retries');
         const res = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (res.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+        requests = (res.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
         if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
+
+/** Writes items with BatchWriteItem (see batchWrite). */
+export const batchPut = (db: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[], concurrency = CONCURRENCY) =>
+  batchWrite(db, tableName, items.map((Item) => ({ PutRequest: { Item } })), concurrency);
 
 /**
  * Items for a setting and its listings, with the index attributes that list them by LA and type,
