@@ -1,10 +1,11 @@
 import middy from '@middy/core';
 import type { Context, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { cognitoTokenCustomisation } from '@placements/api';
 
-/** Parsed once at cold start: the resource server whose `<id>/<role>` scopes API Gateway requires. */
-const env = z.object({ RESOURCE_SERVER: z.string({ error: 'RESOURCE_SERVER must name the Cognito resource server' }).min(1) }).parse(process.env);
+/** Read once at cold start: the resource server whose `<id>/<role>` scopes API Gateway requires. */
+const RESOURCE_SERVER = process.env.RESOURCE_SERVER ?? '';
+// No zod here: the trigger runs on every sign-in and must start fast; one variable needs no schema.
+if (RESOURCE_SERVER === '') throw new Error('Lambda misconfigured: RESOURCE_SERVER must name the Cognito resource server');
 
 /**
  * Cognito's pre token generation trigger (V2): every token gets the user's org as a claim and
@@ -16,7 +17,7 @@ async function preTokenGeneration(event: PreTokenGenerationV2TriggerEvent): Prom
     claimsAndScopeOverrideDetails: cognitoTokenCustomisation({
       userAttributes: event.request.userAttributes,
       groups: event.request.groupConfiguration.groupsToOverride ?? [],
-      resourceServer: env.RESOURCE_SERVER,
+      resourceServer: RESOURCE_SERVER,
     }),
   };
   return event;

@@ -27,8 +27,9 @@ export const BUNDLING: BundlingOptions = {
   mainFields: ['module', 'main'],
   // ESM bundles still meet CommonJS dependencies that call require().
   banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
-  // The Node 22 runtime ships the AWS SDK v3; bundling our own would add megabytes.
-  externalModules: ['@aws-sdk/*'],
+  // The AWS SDK is bundled, not taken from the runtime: tree-shaken into one file it loads in
+  // about half the time of the runtime's copy (hundreds of files), and its version is the locked one.
+  externalModules: [],
   logLevel: LogLevel.WARNING,
 };
 
