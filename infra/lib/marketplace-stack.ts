@@ -49,7 +49,8 @@ interface StageConfig {
 /** What differs between stages; everything else is the same code. */
 export const STAGES: Record<Stage, StageConfig> = {
   dev: { logRetention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY, callbackUrls: ['http://localhost:3000/'], passwordAuth: true },
-  prod: { logRetention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN, callbackUrls: ['http://localhost:3000/'], passwordAuth: false },
+  // Prod signs in only to the web UI's own origin, given at deploy time (-c webOrigin=...).
+  prod: { logRetention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN, callbackUrls: [], passwordAuth: false },
 };
 
 export interface MarketplaceStackProps extends StackProps {
@@ -103,7 +104,9 @@ export class MarketplaceStack extends Stack {
     this.alarms = new MarketplaceAlarms(this, 'Alarms', { removalPolicy });
     this.alarms.forTable(this.table);
 
-    this.auth = new MarketplaceAuth(this, 'Auth', { stage: props.stage, removalPolicy, logRetention, callbackUrls: props.callbackUrls ?? this.config.callbackUrls, passwordAuth: this.config.passwordAuth });
+    const callbackUrls = props.callbackUrls ?? this.config.callbackUrls;
+    if (callbackUrls.length === 0) throw new Error(`The ${props.stage} stage needs the web UI's origin for sign-in: cdk deploy -c stage=${props.stage} -c webOrigin=https://...`);
+    this.auth = new MarketplaceAuth(this, 'Auth', { stage: props.stage, removalPolicy, logRetention, callbackUrls, passwordAuth: this.config.passwordAuth });
     this.alarms.forFunction('PreTokenGeneration', this.auth.preTokenGeneration.fn, Duration.seconds(5));
 
     this.api = new HttpApi(this, 'Api', {

@@ -6,7 +6,7 @@ import { createTableInput } from '@placements/store';
 import { ALLOCATION_LATENCY_P95_MS, API_LATENCY_P99_MS } from '../lib/alarms.ts';
 import { RESOURCE_SERVER, scopeOf } from '../lib/auth.ts';
 import { ALLOCATION_THROTTLE, allRoutes, BULK_THROTTLE, CONTEXTS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, STAGE_THROTTLE, TABLE_ACTIONS } from '../lib/contexts.ts';
-import { actionsOf, functionId, SAMPLE_SCHEDULE, statementsOf, templateFor, withHelpers } from './synth.ts';
+import { actionsOf, functionId, PROD_ORIGIN, SAMPLE_SCHEDULE, stackFor, statementsOf, templateFor, withHelpers } from './synth.ts';
 
 const dev = templateFor('dev');
 const prod = templateFor('prod');
@@ -228,6 +228,12 @@ describe('Cognito', () => {
     const fn = dev.findResources('AWS::Lambda::Function')[functionId(dev, 'AuthPreTokenGeneration')]!;
     expect(fn.Properties.Environment.Variables.RESOURCE_SERVER).toBe(RESOURCE_SERVER);
     dev.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'cognito-idp.amazonaws.com', FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthPreTokenGenerationFunction'), 'Arn'] } });
+  });
+
+  it('returns sign-ins only to the web UI in prod, which must be given', () => {
+    const client = Object.values(prod.findResources('AWS::Cognito::UserPoolClient'))[0]!.Properties;
+    expect(client.CallbackURLs).toEqual([PROD_ORIGIN]);
+    expect(() => stackFor('prod', { callbackUrls: [] })).toThrow(/webOrigin/);
   });
 
   it('is on Plus with threat protection enforced, deletion-protected and retained in prod; allows CLI passwords in dev only', () => {

@@ -4,10 +4,12 @@ import { MarketplaceStack, type MarketplaceStackProps, type Stage } from '../lib
 import type { ScheduleSpec, StreamConsumerSpec } from '../lib/contexts.ts';
 import { WITHOUT_ACKNOWLEDGEMENTS } from '../lib/nag.ts';
 
+export const PROD_ORIGIN = 'https://placements.example.gov.uk/';
+
 /** Synthesised offline in well under a second: bundling skipped, as these tests are about the template. */
 export function stackFor(stage: Stage, extra: Partial<MarketplaceStackProps> = {}, options: { withoutAcknowledgements?: boolean } = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...(options.withoutAcknowledgements ? { [WITHOUT_ACKNOWLEDGEMENTS]: true } : {}) } });
-  return new MarketplaceStack(app, `Test-${stage}`, { stage, ...extra });
+  return new MarketplaceStack(app, `Test-${stage}`, { stage, ...(stage === 'prod' ? { callbackUrls: [PROD_ORIGIN] } : {}), ...extra });
 }
 
 export const templateFor = (stage: Stage, extra: Partial<MarketplaceStackProps> = {}) => Template.fromStack(stackFor(stage, extra));
