@@ -18,3 +18,4 @@ export * from './allocation.ts';
 export * from './placement.ts';
 export * from './allocation-round.ts';
 export * from './escalation.ts';
+export * from './sufficiency.ts';
