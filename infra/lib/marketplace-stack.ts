@@ -23,7 +23,17 @@ export const CONTEXTS: Record<string, { routes: [HttpMethod, string][]; writes: 
     routes: [[HttpMethod.GET, '/bands'], [HttpMethod.GET, '/bands/{version}'], [HttpMethod.PUT, '/bands/{version}'], [HttpMethod.GET, '/las'], [HttpMethod.GET, '/las/{gssCode}']],
     writes: true,
   },
-  partnership: { routes: [[HttpMethod.GET, '/partnerships'], [HttpMethod.GET, '/partnerships/{id}']], writes: false },
+  partnership: {
+    routes: [
+      [HttpMethod.GET, '/partnerships'],
+      [HttpMethod.GET, '/partnerships/{id}'],
+      [HttpMethod.PUT, '/partnerships/{id}'],
+      [HttpMethod.GET, '/partnerships/{id}/sufficiency'],
+      [HttpMethod.GET, '/partnerships/{id}/prices'],
+      [HttpMethod.GET, '/partnerships/{id}/oruk/services'],
+    ],
+    writes: true,
+  },
   capacity: {
     routes: [
       [HttpMethod.GET, '/settings'],

@@ -20,3 +20,8 @@ export async function referenceData(store: Store, now = Date.now()): Promise<Cac
   cache.set(store, fresh);
   return fresh;
 }
+
+/** Drops the cached LAs and partnerships (after a partnership changes). */
+export function forgetReferenceData(store: Store): void {
+  cache.delete(store);
+}
