@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceKm, type SettingWithListings } from '@placements/domain';
 import { runEscalations } from '@placements/api';
+import { loadEhcpBaseline } from '@placements/local';
+import { join } from 'node:path';
+import { dataDir, requireDataDir } from '../support/data-dir.ts';
 import { seededApp, type SeededApp } from '../support/store.ts';
 
 const KENT = 'E10000016';
@@ -276,5 +279,26 @@ describe('trends', () => {
     const v = await view();
     expect(v.trends).toHaveLength(1);
     expect(v.trends[0]).toMatchObject({ date: '2026-12-02', capacity: v.totals.capacity });
+  });
+});
+
+describe.runIf(dataDir !== undefined || requireDataDir)('the DfE EHC plan baseline', () => {
+  it('loads DfE figures for the members and shows them beside the marketplace’s own cases', async () => {
+    const r = await loadEhcpBaseline(t.store, join(dataDir!, 'ehcp'), 'se19');
+    expect(r.loaded).toHaveLength(19);
+    expect(r.missing).toEqual([]);
+    const v = await view();
+    // Kent, 2024/25, read by hand from caseload.csv and sen_needs_all_plans.csv.
+    const k = la(v, KENT);
+    expect(k.ehcp).toMatchObject({ year: '2024/25', plans: 20635, byPlacement: { mainstream: 7452, specialIndependent: 1487, specialNonMaintained: 136, specialTotal: 8050, feTotal: 2952 }, byNeed: { ASD: 9535, SEMH: 3833, SLCN: 3583 } });
+    const cases = k.demand.cases as number;
+    expect(cases).toBeGreaterThanOrEqual(5);
+    expect(k.ehcp.marketplaceCases).toBe(cases);
+    expect(k.ehcp.coverage).toBe(Math.round((1000 * cases) / 20635) / 10);
+    expect(v.ehcp.year).toBe('2024/25');
+    expect(v.ehcp.plans).toBe(v.byLa.reduce((n: number, l: any) => n + l.ehcp.plans, 0));
+    expect(v.ehcp.byNeed.find((n: any) => n.need === 'SLD')).toMatchObject({ plans: expect.any(Number) });
+    const csv = await (await t.app.request('/partnerships/se19/sufficiency?format=csv&view=ehcp', { headers: { authorization: `Bearer ${se19}` } })).text();
+    expect(csv.split('\r\n').find((l) => l.startsWith(KENT))).toMatch(/,2024\/25,20635,/);
   });
 });

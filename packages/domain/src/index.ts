@@ -19,3 +19,4 @@ export * from './placement.ts';
 export * from './allocation-round.ts';
 export * from './escalation.ts';
 export * from './sufficiency.ts';
+export * from './ehcp.ts';

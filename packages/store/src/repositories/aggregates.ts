@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CounterDelta } from '@placements/domain';
+import type { CounterDelta, EhcpStatistics } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
 import { batchPut } from '../loader.ts';
@@ -90,18 +90,7 @@ export function aggregatesRepository(db: DynamoDBDocumentClient, tableName: stri
   };
 }
 
-/** DfE EHC plan statistics of one LA for one year: the demand the marketplace should see. */
-export interface EhcpBaseline {
-  laCode: string;
-  laName: string;
-  year: string;
-  /** All EHC plans of the LA. */
-  plans: number | null;
-  /** Plans by placement type (caseload.csv columns), null where DfE suppressed the figure. */
-  byPlacement: Record<string, number | null>;
-  /** Plans by primary need code, null where suppressed. */
-  byNeed: Record<string, number | null>;
-  source: string;
-}
+/** DfE EHC plan statistics of one LA (the demand baseline); see domain ehcp.ts. */
+export type EhcpBaseline = EhcpStatistics;
 
 export type AggregatesRepository = ReturnType<typeof aggregatesRepository>;
