@@ -217,6 +217,26 @@ describe('block-commissioned places', () => {
     expect(la(v, MEDWAY).blockPlacesUsed).toBe('<5');
   });
 
+  it('in allocation rounds: a non-member round sees only unreserved places; a members’ round takes the block', async () => {
+    const s = medwaySetting(3);
+    const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
+    expect((await put(`/settings/${s.urn}/listings/block-round`, provider, { band: 'S2', needs: ['SLD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned: 3, filled: 0, availableFrom: '2026-09-01', reservedFor: { partnershipId: 'kent-medway', places: 2 } })).status).toBe(201);
+    const surreyCases = await openCases(surrey, 'RB-S', 2, [s.urn]);
+    const r1 = await post('/allocation-rounds', surrey, { cases: surreyCases, seed: 'rb-1', joinWaitingLists: false });
+    expect(r1.status, JSON.stringify(r1.body)).toBe(201);
+    expect(r1.body.summary).toMatchObject({ allocated: 1, unallocated: 1 });
+    const km = await t.token({ sub: 'coordinator', role: 'partnership', org: 'kent-medway' });
+    const members = [...(await openCases(kent, 'RB-K', 2, [s.urn])).map((id) => ({ la: KENT, id })), ...(await openCases(medway, 'RB-M', 1, [s.urn])).map((id) => ({ la: MEDWAY, id }))];
+    const r2 = await post('/allocation-rounds', km, { cases: members, seed: 'rb-2', joinWaitingLists: false });
+    expect(r2.status, JSON.stringify(r2.body)).toBe(201);
+    expect(r2.body.summary).toMatchObject({ allocated: 2, unallocated: 1 });
+    const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'block-round');
+    expect(l).toMatchObject({ available: 0, held: 3, reservedUsed: 2, unreserved: 0 });
+    const used = async (code: string) => (await t.store.aggregates.countersOf(code)).find((c) => c.key === `BLOCK#kent-medway#${s.urn}#block-round`)?.values.used ?? 0;
+    expect((await used(KENT)) + (await used(MEDWAY))).toBe(2);
+    expect(await used(SURREY)).toBe(0);
+  });
+
   it('refuses a reservation for an unknown partnership or above the places commissioned', async () => {
     const s = medwaySetting(2);
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });

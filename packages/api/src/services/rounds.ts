@@ -68,7 +68,7 @@ export interface RoundReport {
 /**
  * A transaction holds 100 actions: the listing's update and its capacity counters (one per need,
  * one for the band), three per case (placement, case, audit event) and the demand and placement
- * counters of each LA, band and need among the cases (and block use per LA).
+ * counters of each LA, band and need among the cases (and prices paid and block use per LA).
  */
 function commitChunks(listing: Listing, placements: RoundPlacement[]): RoundPlacement[][] {
   const chunks: RoundPlacement[][] = [];
@@ -76,7 +76,8 @@ function commitChunks(listing: Listing, placements: RoundPlacement[]): RoundPlac
   const counters = new Set<string>();
   const fixed = 2 + listing.needs.length;
   for (const p of placements) {
-    const mine = [`D#${p.after.laCode}#${p.after.band}#${p.after.needs[0]}`, `P#${p.after.laCode}#${p.after.band}#${p.after.needs[0]}`, ...(p.placement.blockPartnershipId ? [`B#${p.after.laCode}`] : [])];
+    // Demand and placement counters per LA, band and need; price paid and block use per LA.
+    const mine = [`D#${p.after.laCode}#${p.after.band}#${p.after.needs[0]}`, `P#${p.after.laCode}#${p.after.band}#${p.after.needs[0]}`, `R#${p.after.laCode}`, ...(p.placement.blockPartnershipId ? [`B#${p.after.laCode}`] : [])];
     const added = mine.filter((k) => !counters.has(k)).length;
     if (chunk.length > 0 && fixed + 3 * (chunk.length + 1) + counters.size + added > 100) {
       chunks.push(chunk);

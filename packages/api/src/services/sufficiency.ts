@@ -95,7 +95,8 @@ interface Gathered {
 async function gather(deps: Deps, partnership: Partnership): Promise<Gathered> {
   const counters = new Map<string, CounterItem[]>();
   const baselines = new Map<string, EhcpBaseline | undefined>();
-  await inParallel(partnership.members, 8, async (la) => {
+  // Each member's counters and baseline at once: a region has a few dozen LAs at most.
+  await inParallel(partnership.members, 20, async (la) => {
     const [c, b] = await Promise.all([deps.store.aggregates.countersOf(la), deps.store.aggregates.ehcpBaseline(la)]);
     counters.set(la, c);
     baselines.set(la, b);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createStore } from '@placements/store';
-import { readRuntime } from '../runtime-file.ts';
+import { cliTable } from '../runtime-file.ts';
 import { loadEhcpBaseline } from './load-ehcp.ts';
 
 /**
@@ -16,14 +16,12 @@ if (!existsSync(resolve(dir, 'caseload.csv'))) {
   console.error(`No caseload.csv in ${dir}: pass the folder holding DfE's caseload.csv and sen_needs_all_plans.csv.`);
   process.exit(2);
 }
-const runtime = readRuntime(resolve(repoRoot, process.env.STATE_DIR ?? '.data'));
-const tableName = process.env.TABLE_NAME ?? runtime?.tableName;
-const endpoint = process.env.DYNAMODB_ENDPOINT ?? (process.env.TABLE_NAME === undefined ? runtime?.dynamoDbEndpoint : undefined);
-if (tableName === undefined) {
+const target = cliTable(repoRoot);
+if (target === undefined) {
   console.error('No marketplace to load into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).');
   process.exit(2);
 }
-const store = createStore({ tableName, ...(endpoint ? { endpoint } : {}) });
+const store = createStore(target);
 try {
   const r = await loadEhcpBaseline(store, dir, partnershipId);
   console.log(`Loaded DfE EHC plan statistics for ${r.loaded.length} LAs of ${partnershipId}${r.missing.length ? `; no DfE row for ${r.missing.join(', ')}` : ''}.`);
