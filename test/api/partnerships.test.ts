@@ -264,7 +264,7 @@ describe('GET /partnerships/{id}/oruk/services', () => {
     const first = await t.request('/partnerships/se19/oruk/services?per_page=500');
     expect(first.status).toBe(200);
     const members = new Set((await t.request('/partnerships/se19')).body.members);
-    const expected = t.data.settings.filter((s) => members.has(s.laCode)).reduce((n, s) => n + s.listings.length, 0) + 2; // + suff-s2, block-s2
+    const expected = t.data.settings.filter((s) => members.has(s.laCode)).reduce((n, s) => n + s.listings.length, 0) + 3; // + suff-s2, block-s2, block-round
     expect(first.body).toMatchObject({ total_items: expected, page_number: 1, first_page: true, empty: false });
     const all: any[] = [];
     for (let page = 1; page <= first.body.total_pages; page++) all.push(...(await t.request(`/partnerships/se19/oruk/services?per_page=500&page=${page}`)).body.contents);
