@@ -8,7 +8,7 @@ import type { Listing } from './setting.ts';
  * in the same transaction. Each entity contributes a fixed amount to a few counters (its
  * `contribution`); a change adds contribution(after) − contribution(before).
  *
- * Counter keys, all under the LA they belong to:
+ * Counter keys, all under the LA they belong to (those moved by cases end in #<shard>, see below):
  *   CAP#<band>#<need>  places of listings hosted in the LA (a listing counts under each need it meets)
  *   CAPB#<band>        the same places once per listing (totals without double counting needs)
  *   DEM#<band>#<need>  cases of the LA by band and primary need: open (no place held), waiting
@@ -27,6 +27,27 @@ export interface CounterDelta {
   add: Record<string, number>;
 }
 
+/**
+ * Counters moved by cases (DEM, PLC, PRC, BLOCK) are split over a few items per key, chosen by the
+ * case id: two transactions touching one item at the same moment cancel each other
+ * (TransactionConflict), so 200 cases of one LA joining waiting lists at once must not all meet on
+ * one item. Capacity counters are not split: their changes already meet on the listing itself.
+ */
+export const COUNTER_SHARDS = 8;
+const SHARDED = new Set(['DEM', 'PLC', 'PRC', 'BLOCK']);
+
+export function shardOf(id: string): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % COUNTER_SHARDS;
+}
+
+/** A counter's key without its shard: the figure it is part of (DEM#S2#SLD#3 → DEM#S2#SLD). */
+export function logicalKey(key: string): string {
+  const parts = key.split('#');
+  return SHARDED.has(parts[0]!) ? parts.slice(0, -1).join('#') : key;
+}
+
 /** Placement states that no longer hold or use a place. */
 const ENDED_PLACEMENT_STATES = new Set(['declined', 'withdrawn']);
 
@@ -39,11 +60,11 @@ export function listingContribution(hostLa: string, l: Pick<Listing, 'band' | 'n
 }
 
 /** A case's demand, counted in its own LA under its band and primary need. */
-export function caseContribution(c: Pick<Case, 'laCode' | 'band' | 'needs' | 'state' | 'waitingOn' | 'withoutPlaceSince'>): CounterDelta[] {
+export function caseContribution(c: Pick<Case, 'id' | 'laCode' | 'band' | 'needs' | 'state' | 'waitingOn' | 'withoutPlaceSince'>): CounterDelta[] {
   const active = c.state === 'open' || c.state === 'allocated' || c.state === 'named';
   const open = c.state === 'open';
   const waiting = open && Object.keys(c.waitingOn ?? {}).length > 0;
-  return [{ la: c.laCode, key: `DEM#${c.band}#${c.needs[0]}`, add: { cases: 1, open: open ? 1 : 0, waiting: waiting ? 1 : 0, active: active ? 1 : 0, withoutSince: active ? epochDay(c.withoutPlaceSince) : 0 } }];
+  return [{ la: c.laCode, key: `DEM#${c.band}#${c.needs[0]}#${shardOf(c.id)}`, add: { cases: 1, open: open ? 1 : 0, waiting: waiting ? 1 : 0, active: active ? 1 : 0, withoutSince: active ? epochDay(c.withoutPlaceSince) : 0 } }];
 }
 
 /** A placement's use of a place and its cost, counted in the placing LA. */
@@ -52,10 +73,11 @@ export function placementContribution(p: Placement): CounterDelta[] {
   const outOfArea = p.hostLaCode !== undefined && p.hostLaCode !== p.laCode;
   const independent = p.governance === 'independent' || p.governance === 'non_maintained';
   const price = p.price ?? 0;
+  const shard = shardOf(p.caseId);
   const out: CounterDelta[] = [
     {
       la: p.laCode,
-      key: `PLC#${p.band}#${p.need ?? 'OTH'}`,
+      key: `PLC#${p.band}#${p.need ?? 'OTH'}#${shard}`,
       add: {
         placements: 1,
         outOfArea: outOfArea ? 1 : 0,
@@ -68,8 +90,8 @@ export function placementContribution(p: Placement): CounterDelta[] {
     },
   ];
   // What this LA pays this provider for this kind of place: price transparency across LAs.
-  out.push({ la: p.laCode, key: `PRC#${p.providerId}#${p.listingBand ?? p.band}#${p.attendance ?? 'day'}`, add: { placements: 1, spend: price, spendAtTariff: p.tariff ?? price } });
-  if (p.blockPartnershipId !== undefined) out.push({ la: p.laCode, key: `BLOCK#${p.blockPartnershipId}#${p.urn}#${p.listingId}`, add: { used: 1 } });
+  out.push({ la: p.laCode, key: `PRC#${p.providerId}#${p.listingBand ?? p.band}#${p.attendance ?? 'day'}#${shard}`, add: { placements: 1, spend: price, spendAtTariff: p.tariff ?? price } });
+  if (p.blockPartnershipId !== undefined) out.push({ la: p.laCode, key: `BLOCK#${p.blockPartnershipId}#${p.urn}#${p.listingId}#${shard}`, add: { used: 1 } });
   return out;
 }
 

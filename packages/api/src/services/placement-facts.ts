@@ -1,11 +1,9 @@
 import {
   distanceKm,
-  frameworkInForce,
   reservedLeft,
   tariffPrice,
   unreservedPlaces,
   type Case,
-  type Framework,
   type Listing,
   type Partnership,
   type Placement,
@@ -13,24 +11,20 @@ import {
   type SettingWithListings,
 } from '@placements/domain';
 import type { Deps } from '../http.ts';
-import { referenceData } from './reference-cache.ts';
+import { districtCentroid, frameworkVersion, referenceData } from './reference-cache.ts';
 
 /** What a placement records for the regional counters: fixed when the place is allocated. */
 export type PlacementFacts = Pick<Placement, 'band' | 'need' | 'hostLaCode' | 'distanceKm' | 'price' | 'tariff' | 'listingBand' | 'attendance'>;
 
 /**
- * Looks up, once per district and once per call for the frameworks, the facts each placement
- * carries: the case's band and primary need, the host LA, the distance from the home district's
- * centroid to the setting, the price and the band's tariff.
+ * The facts each placement carries: the case's band and primary need, the host LA, the distance
+ * from the home district's centroid to the setting, the price and the band's tariff. Districts and
+ * framework versions are kept in memory, so an allocation reads nothing more for them.
  */
 export function placementFactsFor(deps: Deps) {
-  const districts = new Map<string, Promise<{ lat: number; lon: number } | undefined>>();
-  let frameworks: Promise<Framework[]> | undefined;
-  return async (c: Case, setting: Setting, listing: Listing, today: string): Promise<PlacementFacts> => {
-    if (!districts.has(c.homeDistrict)) districts.set(c.homeDistrict, deps.store.reference.getDistrict(c.homeDistrict));
-    frameworks ??= deps.store.reference.listFrameworks();
-    const [home, fws] = await Promise.all([districts.get(c.homeDistrict)!, frameworks]);
-    const framework = frameworkInForce(fws, today);
+  return async (c: Case, setting: Setting, listing: Listing, _today: string): Promise<PlacementFacts> => {
+    // The tariff of the framework version that priced the listing: what "at tariff" means for it.
+    const [home, framework] = await Promise.all([districtCentroid(deps.store, c.homeDistrict), frameworkVersion(deps.store, listing.frameworkVersion)]);
     const tariff = framework ? tariffPrice(framework, listing.band, listing.attendance) : undefined;
     return {
       band: c.band,

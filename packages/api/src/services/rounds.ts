@@ -11,6 +11,7 @@ import {
   type Listing,
   type Placement,
   reservedLeft,
+  shardOf,
   type RoundMechanism,
   type RoundOutcome,
   type SettingWithListings,
@@ -68,7 +69,7 @@ export interface RoundReport {
 /**
  * A transaction holds 100 actions: the listing's update and its capacity counters (one per need,
  * one for the band), three per case (placement, case, audit event) and the demand and placement
- * counters of each LA, band and need among the cases (and prices paid and block use per LA).
+ * counters of each LA, band, need and counter shard among the cases (and prices paid and block use).
  */
 function commitChunks(listing: Listing, placements: RoundPlacement[]): RoundPlacement[][] {
   const chunks: RoundPlacement[][] = [];
@@ -77,7 +78,8 @@ function commitChunks(listing: Listing, placements: RoundPlacement[]): RoundPlac
   const fixed = 2 + listing.needs.length;
   for (const p of placements) {
     // Demand and placement counters per LA, band and need; price paid and block use per LA.
-    const mine = [`D#${p.after.laCode}#${p.after.band}#${p.after.needs[0]}`, `P#${p.after.laCode}#${p.after.band}#${p.after.needs[0]}`, `R#${p.after.laCode}`, ...(p.placement.blockPartnershipId ? [`B#${p.after.laCode}`] : [])];
+    const at = `${p.after.laCode}#${shardOf(p.after.id)}`;
+    const mine = [`D#${at}#${p.after.band}#${p.after.needs[0]}`, `P#${at}#${p.after.band}#${p.after.needs[0]}`, `R#${at}`, ...(p.placement.blockPartnershipId ? [`B#${at}`] : [])];
     const added = mine.filter((k) => !counters.has(k)).length;
     if (chunk.length > 0 && fixed + 3 * (chunk.length + 1) + counters.size + added > 100) {
       chunks.push(chunk);

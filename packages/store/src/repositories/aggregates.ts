@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CounterDelta, EhcpStatistics } from '@placements/domain';
+import { logicalKey, type CounterDelta, type EhcpStatistics } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
 import { batchPut } from '../loader.ts';
@@ -48,20 +48,24 @@ const NON_COUNTER = new Set(['pk', 'sk', 'la', 'key', 'itemType']);
 
 export function aggregatesRepository(db: DynamoDBDocumentClient, tableName: string) {
   return {
-    /** Every counter of one LA: one Query (a few hundred items at most, however many settings). */
+    /**
+     * Every counter of one LA: one Query (a few hundred items at most, however many settings),
+     * the shards of each counter summed.
+     */
     async countersOf(la: string): Promise<CounterItem[]> {
-      const out: CounterItem[] = [];
+      const merged = new Map<string, CounterItem>();
       let start: Record<string, unknown> | undefined;
       do {
         const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.counterPartition(la) }, ExclusiveStartKey: start })));
         for (const item of res.Items ?? []) {
-          const values: Record<string, number> = {};
-          for (const [k, v] of Object.entries(item)) if (!NON_COUNTER.has(k) && typeof v === 'number') values[k] = v;
-          out.push({ la, key: String(item.key), values });
+          const key = logicalKey(String(item.key));
+          const c = merged.get(key) ?? { la, key, values: {} };
+          for (const [k, v] of Object.entries(item)) if (!NON_COUNTER.has(k) && typeof v === 'number') c.values[k] = Math.round(((c.values[k] ?? 0) + v) * 10) / 10;
+          merged.set(key, c);
         }
         start = res.LastEvaluatedKey;
       } while (start !== undefined);
-      return out;
+      return [...merged.values()];
     },
 
     /** DfE's EHC plan figures for an LA (the demand baseline), as loaded by `npm run load:ehcp`. */
