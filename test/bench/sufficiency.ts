@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Case, SettingWithListings } from '@placements/domain';
 import { createApp, devTokenAuthenticator } from '@placements/api';
-import { createStore, ensureTable, loadReferenceData } from '@placements/store';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createStore, ensureTable, keys, loadReferenceData } from '@placements/store';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
 
 const REQUESTS = 40;
@@ -59,7 +60,9 @@ async function load(settings: SettingWithListings[]) {
     return res.json() as Promise<any>;
   };
   for (let i = 0; i < 5; i++) await get(); // warm: the reference cache, the JIT
-  const counterItems = (await Promise.all(reference.las.map((l) => store.aggregates.countersOf(l.gssCode)))).reduce((k, c) => k + c.length, 0);
+  // Items the view's Queries read (every shard of every counter of the members), not the merged figures.
+  const counted = await Promise.all(reference.las.map((l) => store.db.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.counterPartition(l.gssCode) }, Select: 'COUNT' }))));
+  const counterItems = counted.reduce((k, r) => k + (r.Count ?? 0), 0);
   return { store, get, settings: settings.length, listings: settings.reduce((k, s) => k + s.listings.length, 0), cases: n, counterItems, loadS, times: [] as number[], body: undefined as any };
 }
 
