@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createStore, endpointAnswers, ensureTable } from '@placements/store';
 import { startMarketplace, startDynamoDbLocal } from '@placements/local';
 import { repoRoot } from '../support/data-dir.ts';
 import { isAlive, waitUntil } from '../support/process.ts';
@@ -103,4 +105,25 @@ describe('startDynamoDbLocal', () => {
     await ddb.stop();
     expect(await waitUntil(() => !isAlive(ddb.javaPid), 5000)).toBe(true);
   });
+
+  it('is killed outright and restarted on the same port and folder, with the data written before', async () => {
+    const ddb = await startDynamoDbLocal({ dbPath: join(state, 'restart') });
+    try {
+      const store = createStore({ tableName: 'restart', endpoint: ddb.endpoint });
+      await ensureTable(store.db, 'restart');
+      const first = ddb.javaPid;
+      await ddb.kill();
+      expect(await waitUntil(() => !isAlive(first), 5000)).toBe(true);
+      expect(await endpointAnswers(ddb.endpoint)).toBe(false);
+      await ddb.restart();
+      expect(ddb.javaPid).not.toBe(first);
+      // The client made before the crash reconnects by itself; the table is still there.
+      expect(await store.reachable()).toBe(true);
+      const tables = await store.db.send(new ListTablesCommand({}));
+      expect(tables.TableNames).toContain('restart');
+      store.db.destroy();
+    } finally {
+      await ddb.stop();
+    }
+  }, 120_000);
 });
