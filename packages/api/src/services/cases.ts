@@ -265,6 +265,9 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
     const settings = await settingsByUrn(deps, c.preferences.ranked);
     const choice = firstAvailable(c, c.preferences.ranked, settings, today, new Set(c.declined ?? []));
     if (choice.chosen === undefined) {
+      // The case was read before, the listings after, this key's own first request took the place.
+      const earlier = idempotencyKey === undefined ? undefined : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+      if (earlier !== undefined) return earlier;
       const details = options.fromQueue ? choice.skipped : await joinQueues(deps, c, settings, choice.skipped, actor, now);
       throw new ConflictError('no_available_place', 'None of the preferred settings has a suitable place free now. The case is on the waiting list of each suitable listing and will be offered a freed place in turn.', details);
     }
