@@ -95,7 +95,8 @@ describe('the local marketplace', () => {
     expect(await exit).toBe(0);
     // Nothing answers on DynamoDB Local's port any more.
     await expect(fetch(`http://127.0.0.1:${ddbPort}`)).rejects.toThrow();
-  });
+    // A whole start with a data load: 11 s alone, over 30 s beside the other test files on two cores.
+  }, 120_000);
 });
 
 describe('startDynamoDbLocal', () => {
@@ -104,7 +105,7 @@ describe('startDynamoDbLocal', () => {
     expect(ddb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await ddb.stop();
     expect(await waitUntil(() => !isAlive(ddb.javaPid), 5000)).toBe(true);
-  });
+  }, 60_000);
 
   it('is killed outright and restarted on the same port and folder, with the data written before', async () => {
     const ddb = await startDynamoDbLocal({ dbPath: join(state, 'restart') });
