@@ -57,6 +57,7 @@ export const CONTEXTS: Record<string, { routes: [HttpMethod, string][]; writes: 
   },
   // Search reads; its one write is the search snapshot, allowed below and nowhere else.
   search: { routes: [[HttpMethod.GET, '/places/search'], [HttpMethod.GET, '/places/tailored-list']], writes: false },
+  geography: { routes: [[HttpMethod.GET, '/districts/{district}']], writes: false },
 };
 
 export class MarketplaceStack extends Stack {

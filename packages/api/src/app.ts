@@ -8,6 +8,7 @@ import { auditApp } from './contexts/audit.ts';
 import { searchApp } from './contexts/search.ts';
 import { casesApp } from './contexts/cases.ts';
 import { placementsApp } from './contexts/placements.ts';
+import { geographyApp } from './contexts/geography.ts';
 import { errorBody, handleError, type Deps, type Env } from './http.ts';
 
 export const API_VERSION = '1.0.0';
@@ -27,6 +28,7 @@ export const contexts = {
   search: searchApp,
   cases: casesApp,
   placements: placementsApp,
+  geography: geographyApp,
 } as const;
 
 /** Every context mounted on one app, with the OpenAPI document built from their zod schemas. */

@@ -16,3 +16,4 @@ export * from './tailored-list.ts';
 export * from './case.ts';
 export * from './allocation.ts';
 export * from './placement.ts';
+export * from './listing-sheet.ts';
