@@ -41,11 +41,16 @@ export const CONTEXTS: Record<string, { routes: [HttpMethod, string][]; writes: 
       [HttpMethod.PUT, '/cases/{id}/preferences'],
       [HttpMethod.POST, '/cases/{id}/allocate'],
       [HttpMethod.GET, '/cases/{id}/tailored-list'],
+      [HttpMethod.GET, '/cases'],
+      [HttpMethod.GET, '/settings/{urn}/listings/{listingId}/waiting-list'],
     ],
     writes: true,
   },
+  rounds: { routes: [[HttpMethod.POST, '/allocation-rounds'], [HttpMethod.GET, '/allocation-rounds/{id}']], writes: true },
   placements: {
     routes: [
+      [HttpMethod.GET, '/placements/{id}'],
+      [HttpMethod.GET, '/settings/{urn}/placements'],
       [HttpMethod.POST, '/placements/{id}/response'],
       [HttpMethod.POST, '/placements/{id}/naming'],
       [HttpMethod.POST, '/placements/{id}/admission'],

@@ -8,6 +8,7 @@ import { auditApp } from './contexts/audit.ts';
 import { searchApp } from './contexts/search.ts';
 import { casesApp } from './contexts/cases.ts';
 import { placementsApp } from './contexts/placements.ts';
+import { roundsApp } from './contexts/rounds.ts';
 import { geographyApp } from './contexts/geography.ts';
 import { errorBody, handleError, type Deps, type Env } from './http.ts';
 
@@ -28,6 +29,7 @@ export const contexts = {
   search: searchApp,
   cases: casesApp,
   placements: placementsApp,
+  rounds: roundsApp,
   geography: geographyApp,
 } as const;
 

@@ -25,6 +25,7 @@ export function suitableListings(c: Pick<Case, 'band' | 'needs' | 'age'>, settin
  * takes the first with a suitable listing that has a place free today; lower preferences are not
  * looked at once one succeeds. Every preference passed over is reported with its reason.
  * `exclude` holds listings that must not be offered again (a declined consultation).
+ * `availableOf` reads a listing's free places; a batch round passes its own running count.
  */
 export function firstAvailable(
   c: Pick<Case, 'band' | 'needs' | 'age'>,
@@ -32,6 +33,7 @@ export function firstAvailable(
   settings: ReadonlyMap<string, SettingWithListings | undefined>,
   today: string,
   exclude: ReadonlySet<string> = new Set(),
+  availableOf: (urn: string, l: Listing) => number = (_u, l) => l.available,
 ): AllocationChoice {
   const skipped: SkippedPreference[] = [];
   for (const [i, urn] of ranked.entries()) {
@@ -48,10 +50,10 @@ export function firstAvailable(
       continue;
     }
     // The listing with a place now; among several, the one with most places left.
-    const free = suitable.filter((l) => l.available > 0 && l.availableFrom <= today).sort((a, b) => b.available - a.available || a.listingId.localeCompare(b.listingId));
+    const free = suitable.filter((l) => availableOf(urn, l) > 0 && l.availableFrom <= today).sort((a, b) => availableOf(urn, b) - availableOf(urn, a) || a.listingId.localeCompare(b.listingId));
     const listing = free[0];
     if (listing === undefined) {
-      const soonest = suitable.filter((l) => l.available > 0).map((l) => l.availableFrom).sort()[0];
+      const soonest = suitable.filter((l) => l.availableFrom > today && availableOf(urn, l) > 0).map((l) => l.availableFrom).sort()[0];
       skipped.push({ urn, rank, reason: soonest !== undefined ? `no place free now; places from ${soonest}` : 'no place free: full' });
       continue;
     }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DISTRICT_PATTERN } from './reference.ts';
 import { NEED_CODES, type NeedCode } from './needs.ts';
 import type { FieldProblem } from './errors.ts';
+import type { Escalation } from './escalation.ts';
 
 /**
  * A case is pseudonymous: an LA-issued reference, needs, band, age, home postcode district and
@@ -64,6 +65,10 @@ export interface Case {
   activePlacementId?: string;
   /** Listings (urn#listingId) that declined this case on consultation; not offered again. */
   declined?: string[];
+  /** Waiting lists the case is on: listing (urn#listingId) → when it joined (orders the queue). */
+  waitingOn?: Record<string, string>;
+  /** Escalations raised by the timeliness job, each once (by key). */
+  escalations?: Escalation[];
   openedAt: string;
   /** When the case last had a place (or was opened); days without a place count from here. */
   withoutPlaceSince: string;

@@ -16,4 +16,6 @@ export * from './tailored-list.ts';
 export * from './case.ts';
 export * from './allocation.ts';
 export * from './placement.ts';
+export * from './allocation-round.ts';
+export * from './escalation.ts';
 export * from './listing-sheet.ts';

@@ -30,6 +30,10 @@ export interface Placement {
   declineDetail?: string;
   namingNote?: string;
   refusalReason?: string;
+  /** The place was offered from the listing's waiting list when it was freed. */
+  fromWaitingList?: boolean;
+  /** The batch allocation round that allocated the place. */
+  roundId?: string;
   createdAt: string;
   version: number;
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { createApp, devTokenAuthenticator, type Principal } from '@placements/api';
+import { createApp, devTokenAuthenticator, runEscalations, type EscalationPolicy, type Principal } from '@placements/api';
 import { createStore, dropTable, ensureTable, loadReferenceData, marketplaceTable, readSeedInfo, type SeedInfo, type Store } from '@placements/store';
 import { webDistDir } from '@placements/web';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
@@ -25,6 +25,11 @@ export interface MarketplaceOptions {
   /** Folder of the built web app served at /app/; packages/web/dist by default. */
   webDir?: string;
   log?: (line: string) => void;
+  /**
+   * The timeliness job (escalations, offers to waiting lists) runs on this timer, as the
+   * EventBridge schedule runs it in AWS. Omitted or 0: not scheduled (tests call it directly).
+   */
+  escalation?: { everyMs: number; policy?: EscalationPolicy };
 }
 
 export interface DemoIdentity {
@@ -100,6 +105,25 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     const address = server.address() as AddressInfo;
     const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
     const running = server;
+    let timer: NodeJS.Timeout | undefined;
+    if (options.escalation !== undefined && options.escalation.everyMs > 0) {
+      const policy = options.escalation.policy;
+      let busy = false;
+      timer = setInterval(() => {
+        if (busy) return; // a slow run is never overlapped by the next
+        busy = true;
+        runEscalations({ store, auth }, policy)
+          .then((run) => {
+            const raised = Object.entries(run.raised).map(([k, n]) => `${n} ${k}`);
+            if (raised.length > 0 || run.placesOffered > 0) log(`escalation job: ${raised.join(', ') || 'nothing raised'}; ${run.placesOffered} freed places offered (${run.casesChecked} active cases checked)`);
+          })
+          .catch((error) => log(`escalation job failed, will run again: ${String(error)}`))
+          .finally(() => {
+            busy = false;
+          });
+      }, options.escalation.everyMs);
+      timer.unref();
+    }
     return {
       url,
       dynamoDb,
@@ -109,6 +133,7 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       identities,
       mint: auth.mint,
       async stop() {
+        if (timer) clearInterval(timer);
         await new Promise<void>((resolve) => running.close(() => resolve()));
         store.db.destroy();
         await dynamoDb.stop();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { parseEscalationPolicy } from '@placements/api';
 import { startMarketplace } from './marketplace.ts';
 import { hasDataDir } from './seed/index.ts';
 import { clearRuntime, writeRuntime } from './runtime-file.ts';
@@ -25,6 +26,14 @@ if (process.env.DATA_DIR && !hasDataDir(process.env.DATA_DIR)) {
   fail(`DATA_DIR=${process.env.DATA_DIR} does not hold the public data files (see README, "Data").`);
 }
 const statePath = resolve(repoRoot, process.env.STATE_DIR ?? '.data');
+const everyMinutes = Number(process.env.ESCALATION_INTERVAL_MINUTES ?? 60);
+if (!Number.isFinite(everyMinutes) || everyMinutes < 0) fail(`ESCALATION_INTERVAL_MINUTES must be minutes (0 turns the job off), not "${process.env.ESCALATION_INTERVAL_MINUTES}".`);
+let escalationPolicy;
+try {
+  escalationPolicy = parseEscalationPolicy(process.env.ESCALATION_DAYS_WITHOUT_PLACE, process.env.ESCALATION_PHASE_TRANSFER_WARNING_DAYS);
+} catch (error) {
+  fail(`ESCALATION_DAYS_WITHOUT_PLACE / ESCALATION_PHASE_TRANSFER_WARNING_DAYS: ${(error as Error).message}`);
+}
 
 console.log(`Starting DynamoDB Local and the marketplace${fresh ? ' (fresh: stored data dropped)' : ''}…`);
 let running: Awaited<ReturnType<typeof startMarketplace>> | undefined;
@@ -37,6 +46,7 @@ try {
     dataDir,
     ...(process.env.SEED !== undefined ? { seed: Number(process.env.SEED) } : {}),
     log: (line) => console.log(`  ${line}`),
+    escalation: { everyMs: everyMinutes * 60_000, policy: escalationPolicy },
   });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));

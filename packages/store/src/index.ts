@@ -47,4 +47,4 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     reachable: () => storeReachable(db, config.tableName),
   };
 }
-export { PlaceTakenError, CaseNotOpenError, IdempotentReplayError, caseEntity, type CasesRepository, type PlacementTransition } from './repositories/cases.ts';
+export { PlaceTakenError, CaseNotOpenError, IdempotentReplayError, caseEntity, type CasesRepository, type PlacementTransition, type WaitingEntry, type RoundPlacement } from './repositories/cases.ts';

@@ -13,6 +13,7 @@ import type { SettingType } from '@placements/domain';
  * | a setting with its listings                  | Query pk=SETTING#urn                        |
  * | settings of an LA (optionally of one type)   | Query gsi1 pk=LA#gss, sk begins SETTING#type# |
  * | settings of a type across England            | Query gsi2 pk=TYPE#type                     |
+ * | settings of one provider (a trust: many)     | Query gsi3 pk=PROVIDER#id                   |
  * | all settings                                 | gsi2, one provision type after another      |
  * | create / replace a listing + its audit event | TransactWriteItems, conditioned on version  |
  * | an entity's audit history, oldest first      | Query pk=AUDIT#entity                       |
@@ -22,6 +23,10 @@ import type { SettingType } from '@placements/domain';
  * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
  * | a placement                                  | Get pk=PLACEMENT#id                         |
  * | placements addressed to a setting            | Query gsi1 pk=PLACEMENTS#urn                |
+ * | cases of an LA (active ones first)           | Query gsi1 pk=CASES#gss, sk A#… or Z#…      |
+ * | a listing's waiting list, in order           | Query pk=WAIT#urn#listingId                 |
+ * | listings that have a waiting list            | Query gsi2 pk=WAITING                       |
+ * | an allocation round and its outcomes         | Get pk=LA#org#ROUND#id (org from the token) |
  * | allocate: listing, placement, case, audit    | TransactWriteItems with a condition on each |
  * | a retried request                            | Get pk=IDEMPOTENCY#org#key                  |
  *
@@ -64,6 +69,25 @@ export const keys = {
   placement: (id: string) => ({ pk: `PLACEMENT#${id}`, sk: 'PLACEMENT' }),
   direction: (id: string) => ({ pk: `DIRECTION#${id}`, sk: 'DIRECTION' }),
   placementIndexes: (p: { urn: string; createdAt: string; id: string }) => ({ gsi1pk: `PLACEMENTS#${p.urn}`, gsi1sk: `${p.createdAt}#${p.id}` }),
+  placementsOfSetting: (urn: string) => `PLACEMENTS#${urn}`,
+  /** Active cases (open, allocated, named) sort under A#, finished ones under Z#, each by opening time. */
+  caseIndexes: (c: { laCode: string; state: string; openedAt: string; id: string }) => ({
+    gsi1pk: `CASES#${c.laCode}`,
+    gsi1sk: `${c.state === 'placed' || c.state === 'closed' ? 'Z' : 'A'}#${c.openedAt}#${c.id}`,
+  }),
+  casesOfLa: (laCode: string) => `CASES#${laCode}`,
+  /**
+   * A case waiting on a listing: ordered by when it joined, then by case id. Every entry is also
+   * in gsi2 under WAITING, so the escalation job finds listings with a queue without scanning.
+   */
+  waiting: (urn: string, listingId: string, joinedAt: string, caseId: string) => ({
+    pk: `WAIT#${urn}#${listingId}`,
+    sk: `${joinedAt}#${caseId}`,
+    gsi2pk: 'WAITING',
+    gsi2sk: `${urn}#${listingId}#${joinedAt}#${caseId}`,
+  }),
+  waitingPartition: (urn: string, listingId: string) => `WAIT#${urn}#${listingId}`,
+  round: (org: string, id: string) => ({ pk: `ROUND#${org}#${id}`, sk: 'ROUND' }),
   idempotency: (org: string, key: string) => ({ pk: `IDEMPOTENCY#${org}#${key}`, sk: 'IDEMPOTENCY' }),
 
   settingPartition: (urn: string) => `SETTING#${urn}`,
@@ -71,9 +95,11 @@ export const keys = {
   listing: (urn: string, listingId: string) => ({ pk: `SETTING#${urn}`, sk: `LISTING#${listingId}` }),
 
   /** gsi1/gsi2 attributes of a setting and (with listingId) of one of its listings. */
-  settingIndexes: (s: { urn: string; laCode: string; type: SettingType }, listingId?: string) => {
+  settingIndexes: (s: { urn: string; laCode: string; type: SettingType; providerId: string }, listingId?: string) => {
     const suffix = listingId === undefined ? '' : `#LISTING#${listingId}`;
     return {
+      gsi3pk: `PROVIDER#${s.providerId}`,
+      gsi3sk: `SETTING#${s.urn}${suffix}`,
       gsi1pk: `LA#${s.laCode}`,
       gsi1sk: `SETTING#${s.type}#${s.urn}${suffix}`,
       gsi2pk: `TYPE#${s.type}`,

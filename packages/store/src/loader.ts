@@ -12,7 +12,14 @@ import { keys, postcodeArea } from './keys.ts';
 import { searchEntryItems } from './repositories/search.ts';
 
 /** What a seed run loaded, kept in the table so a restart knows not to load it again. */
+/**
+ * Bumped whenever stored items gain or change index attributes; a kept local database with an
+ * older layout is loaded afresh rather than served half-indexed. 2: settings by provider (gsi3).
+ */
+export const DATA_LAYOUT = 2;
+
 export interface SeedInfo {
+  layout?: number;
   source: 'generated' | 'data_dir';
   dataDir?: string;
   seed: number;
@@ -31,25 +38,30 @@ export interface ReferenceData {
 const BATCH = 25;
 const CONCURRENCY = 16;
 
-/** Writes items with BatchWriteItem, 25 at a time and a few batches in flight, retrying leftovers. */
-export async function batchPut(db: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[], concurrency = CONCURRENCY): Promise<void> {
-  const batches: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+
+/** Puts and deletes with BatchWriteItem, 25 at a time and a few batches in flight, retrying leftovers. */
+export async function batchWrite(db: DynamoDBDocumentClient, tableName: string, all: WriteRequest[], concurrency = CONCURRENCY): Promise<void> {
+  const batches: WriteRequest[][] = [];
+  for (let i = 0; i < all.length; i += BATCH) batches.push(all.slice(i, i + BATCH));
   let next = 0;
   const worker = async () => {
     while (next < batches.length) {
-      const batch = batches[next++]!;
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      let requests = batches[next++]!;
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 8) throw new Error('DynamoDB kept items unprocessed after 8 retries');
         const res = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (res.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+        requests = (res.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
         if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
+
+/** Writes items with BatchWriteItem (see batchWrite). */
+export const batchPut = (db: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[], concurrency = CONCURRENCY) =>
+  batchWrite(db, tableName, items.map((Item) => ({ PutRequest: { Item } })), concurrency);
 
 /**
  * Items for a setting and its listings, with the index attributes that list them by LA and type,
@@ -83,7 +95,7 @@ function districtAreaItems(districts: PostcodeDistrict[]): Record<string, unknow
 }
 
 /** Loads reference and demo data into an empty table. */
-export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: string, data: ReferenceData, info: Omit<SeedInfo, 'loadedAt' | 'counts'>): Promise<SeedInfo> {
+export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: string, data: ReferenceData, info: Omit<SeedInfo, 'loadedAt' | 'counts' | 'layout'>): Promise<SeedInfo> {
   const items: Record<string, unknown>[] = [
     ...data.las.map((la) => ({ ...keys.la(la.gssCode), itemType: 'la', ...la })),
     ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), itemType: 'partnership', ...p })),
@@ -94,6 +106,7 @@ export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: s
   await batchPut(db, tableName, items);
   const seedInfo: SeedInfo = {
     ...info,
+    layout: DATA_LAYOUT,
     loadedAt: new Date().toISOString(),
     counts: {
       las: data.las.length,
@@ -113,5 +126,7 @@ export async function readSeedInfo(db: DynamoDBDocumentClient, tableName: string
   const res = await db.send(new GetCommand({ TableName: tableName, Key: keys.seedInfo() }));
   if (res.Item === undefined) return undefined;
   const { pk: _pk, sk: _sk, itemType: _e, ...info } = res.Item;
+  // Data in an older layout counts as not loaded: the caller drops and reloads it.
+  if (info.layout !== DATA_LAYOUT) return undefined;
   return info as SeedInfo;
 }

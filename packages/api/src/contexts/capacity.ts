@@ -30,6 +30,7 @@ const listSettings = createRoute({
     query: z.strictObject({
       la: GssCode.optional().openapi({ description: 'Host LA (GSS code).' }),
       type: SettingTypeSchema.optional(),
+      provider: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }).optional().openapi({ description: 'One provider’s settings (a trust’s academies); not combined with la or type.' }),
       ...PageQuery,
     }),
   },
@@ -49,7 +50,11 @@ const getSetting = createRoute({
 export function capacityApp(deps: Deps) {
   return capacityWriteApp(deps)
     .openapi(listSettings, async (c) => {
-      const { la, type, limit, cursor } = c.req.valid('query');
+      const { la, type, provider, limit, cursor } = c.req.valid('query');
+      if (provider !== undefined && (la !== undefined || type !== undefined)) {
+        throw new ValidationError([{ field: 'provider', message: 'cannot be combined with la or type; ask for one provider’s settings on their own' }]);
+      }
+      if (provider !== undefined) return c.json(await deps.store.settings.listSettings({ provider }, limit, cursor), 200);
       if (la !== undefined && (await deps.store.reference.getLa(la)) === undefined) {
         throw new ValidationError([{ field: 'la', message: `no local authority has the GSS code ${la}; GET /las lists them` }]);
       }

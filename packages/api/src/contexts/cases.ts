@@ -1,13 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CaseInputSchema, PreferencesSchema } from '@placements/domain';
+import { CASE_STATES, CaseInputSchema, PreferencesSchema } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, errorResponses, json } from '../schemas.ts';
-import { allocate, caseView, openCase, ownCase, setPreferences } from '../services/cases.ts';
+import { conflictResponses, errorResponses, json, ListingId, pageOf, PageQuery, Urn } from '../schemas.ts';
+import { allocate, caseView, listCases, openCase, ownCase, setPreferences, waitingListView } from '../services/cases.ts';
 import { tailoredListFor } from '../services/tailored.ts';
 
 const CaseId = z.string().uuid({ error: 'must be a case id as returned by POST /cases' });
-const CaseViewSchema = z.object({ id: z.string(), ref: z.string(), laCode: z.string(), needs: z.array(z.string()), band: z.string(), age: z.number(), homeDistrict: z.string(), postSixteen: z.boolean(), state: z.string(), daysWithoutPlace: z.number(), preferences: z.any().optional(), placement: z.any().optional() }).openapi('Case');
+const CaseFields = { id: z.string(), ref: z.string(), laCode: z.string(), needs: z.array(z.string()), band: z.string(), age: z.number(), homeDistrict: z.string(), postSixteen: z.boolean(), phaseTransferDeadline: z.string().optional(), state: z.string(), daysWithoutPlace: z.number(), preferences: z.any().optional(), escalations: z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() })).optional() };
+const CaseViewSchema = z
+  .object({ ...CaseFields, placement: z.any().optional(), waiting: z.array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() })).openapi({ description: 'The waiting lists the case is on, with its position (1 = offered the next place freed).' }) })
+  .openapi('Case');
+const CaseSummarySchema = z.object(CaseFields).openapi('CaseSummary');
 const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be 1 to 128 letters, digits, - or _' });
 
 const create = createRoute({
@@ -40,11 +44,50 @@ const alloc = createRoute({
   request: { params: z.object({ id: CaseId }), headers: z.object({ 'idempotency-key': IdempotencyKey.optional() }) },
   responses: { 201: json(z.object({ placement: z.any(), skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })), case: CaseViewSchema }).openapi('Allocation'), 'Allocated: the placement is consulting'), ...errorResponses, 409: conflictResponses[409] },
 });
+const list = createRoute({
+  method: 'get',
+  path: '/cases',
+  tags: ['cases'],
+  summary: 'Your LA’s cases, active ones first (la)',
+  security: [{ bearerAuth: [] }],
+  request: {
+    query: z.strictObject({
+      state: z.enum(CASE_STATES, { error: `must be one of ${CASE_STATES.join(', ')}` }).optional(),
+      active: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional().openapi({ description: 'Only cases still open, allocated or named.' }),
+      ...PageQuery,
+    }),
+  },
+  responses: { 200: json(pageOf(CaseSummarySchema, 'CasePage'), 'A page of cases'), ...errorResponses },
+});
+const waitingList = createRoute({
+  method: 'get',
+  path: '/settings/{urn}/listings/{listingId}/waiting-list',
+  tags: ['cases'],
+  summary: 'A listing’s waiting list, in the order freed places are offered (la, partnership, national, the setting’s provider)',
+  description: 'Cases that found no place join the waiting list of each suitable listing of their preferred settings, first come first offered. Case ids are shown only to the case’s own LA.',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ urn: Urn, listingId: ListingId }), query: z.strictObject({ ...PageQuery }) },
+  responses: {
+    200: json(z.object({ urn: z.string(), listingId: z.string(), items: z.array(z.object({ position: z.number(), laCode: z.string(), joinedAt: z.string(), daysWaiting: z.number(), caseId: z.string().optional() })), nextCursor: z.string().nullable() }).openapi('WaitingList'), 'The queue'),
+    ...errorResponses,
+  },
+});
 const tailored = createRoute({ method: 'get', path: '/cases/{id}/tailored-list', tags: ['cases'], summary: 'The case’s tailored list', security: [{ bearerAuth: [] }], request: { params: z.object({ id: CaseId }) }, responses: { 200: json(z.any(), 'The tailored list'), ...errorResponses } });
 
 /** Cases and allocation, for the child's own LA only. */
 export function casesApp(deps: Deps) {
   return contextApp(deps)
+    .openapi(list, async (c) => {
+      const principal = requireRole(c.get('principal'), ['la']);
+      const { state, active, limit, cursor } = c.req.valid('query');
+      return c.json(await listCases(deps, principal, { ...(state ? { state } : {}), ...(active ? { active } : {}), limit, ...(cursor ? { cursor } : {}) }), 200);
+    })
+    .openapi(waitingList, async (c) => {
+      const principal = requireRole(c.get('principal'), ['la', 'partnership', 'national', 'provider']);
+      const { urn, listingId } = c.req.valid('param');
+      const { limit, cursor } = c.req.valid('query');
+      return c.json(await waitingListView(deps, principal, urn, listingId, limit, cursor), 200);
+    })
     .openapi(create, async (c) => {
       const principal = requireRole(c.get('principal'), ['la']);
       return c.json(await openCase(deps, principal, c.req.valid('json')), 201);

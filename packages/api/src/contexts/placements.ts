@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { DECLINE_REASONS } from '@placements/domain';
+import { DECLINE_REASONS, PLACEMENT_STATES } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, errorResponses, json } from '../schemas.ts';
-import { admission, appeal, determine, direct, name, respond } from '../services/placements.ts';
+import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from '../schemas.ts';
+import { admission, appeal, determine, direct, name, placementsOfSetting, placementView, respond } from '../services/placements.ts';
 
 const Id = z.string().uuid({ error: 'must be an id as returned by the API' });
 const PlacementSchema = z.object({ id: z.string(), caseId: z.string(), urn: z.string(), listingId: z.string(), state: z.string(), respondBy: z.string(), skipped: z.array(z.any()) }).passthrough().openapi('Placement');
@@ -27,9 +27,34 @@ const directionsRoute = route('post', '/placements/{id}/directions', 'Direct adm
 const appealRoute = route('post', '/directions/{id}/appeal', 'The trust appeals to the Schools Adjudicator (trust)', z.strictObject({ grounds: z.string({ error: 'is required: the grounds of appeal' }).min(1).max(4000) }), DirectionSchema);
 const determinationRoute = route('post', '/directions/{id}/determination', 'The Schools Adjudicator determines the appeal (adjudicator)', z.strictObject({ outcome: z.enum(['upheld', 'overturned'], { error: 'must be upheld or overturned' }) }), DirectionSchema);
 
+const readRoute = createRoute({
+  method: 'get',
+  path: '/placements/{id}',
+  tags: ['placements'],
+  summary: 'A placement (the owning la, or the provider of the setting consulted)',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ id: Id }) },
+  responses: { 200: json(PlacementSchema, 'The placement'), ...errorResponses },
+});
+const ofSettingRoute = createRoute({
+  method: 'get',
+  path: '/settings/{urn}/placements',
+  tags: ['placements'],
+  summary: 'Placements addressed to your setting, newest first: consultations to answer, admissions to record (provider)',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ urn: Urn }), query: z.strictObject({ state: z.enum(PLACEMENT_STATES, { error: `must be one of ${PLACEMENT_STATES.join(', ')}` }).optional(), ...PageQuery }) },
+  responses: { 200: json(pageOf(PlacementSchema, 'PlacementPage'), 'A page of placements'), ...errorResponses },
+});
+
 /** Consultation, naming, admission, direction and appeal: the legal backstops as a state machine. */
 export function placementsApp(deps: Deps) {
   return contextApp(deps)
+    .openapi(readRoute, async (c) => c.json(await placementView(deps, requireRole(c.get('principal'), ['la', 'provider']), c.req.valid('param').id), 200))
+    .openapi(ofSettingRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['provider']);
+      const { state, limit, cursor } = c.req.valid('query');
+      return c.json(await placementsOfSetting(deps, principal, c.req.valid('param').urn, { ...(state ? { state } : {}), limit, ...(cursor ? { cursor } : {}) }), 200);
+    })
     .openapi(responseRoute, async (c: any) => c.json(await respond(deps, requireRole(c.get('principal'), ['provider']), c.req.valid('param').id, c.req.valid('json')), 200))
     .openapi(namingRoute, async (c: any) => c.json(await name(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')), 200))
     .openapi(admissionRoute, async (c: any) => c.json(await admission(deps, requireRole(c.get('principal'), ['provider']), c.req.valid('param').id, c.req.valid('json')), 200))

@@ -17,6 +17,7 @@ import {
 import { MAX_CHANGES_PER_TRANSACTION, type ListingChange } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
+import { offerAfterRelease } from './cases.ts';
 
 const today = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
 const now = (deps: Deps) => deps.now?.() ?? new Date();
@@ -70,6 +71,8 @@ export async function putListing(
   const listing = buildListing(listingId, input, ctx, now(deps));
   if (existing !== undefined && !listingChanged(existing, listing)) return { listing: existing, created: false, changed: false };
   await deps.store.listings.putListing(setting, { listing, ...(existing ? { before: existing } : {}) }, actorOf(principal));
+  // More places free than before: the listing's waiting list is offered them, in order.
+  if (listing.available > (existing?.available ?? 0)) await offerAfterRelease(deps, urn, listingId);
   return { listing, created: existing === undefined, changed: true };
 }
 
@@ -126,6 +129,7 @@ export async function bulkUpsert(deps: Deps, principal: Principal, urn: string, 
   }
   if (problems.length > 0) throw new UploadRejectedError(problems.sort((a, b) => (a.line ?? a.row ?? 0) - (b.line ?? b.row ?? 0)));
   await deps.store.listings.putListings(setting, changes, actorOf(principal));
+  for (const c of changes) if (c.listing.available > (c.before?.available ?? 0)) await offerAfterRelease(deps, urn, c.listing.listingId);
   return {
     urn,
     received: parsed.rows.length,

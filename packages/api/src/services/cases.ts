@@ -5,13 +5,16 @@ import {
   ConflictError,
   daysBetween,
   findBand,
+  ForbiddenError,
   firstAvailable,
   frameworkInForce,
   NotFoundError,
   preferenceProblems,
   provisionGroup,
+  suitableListings,
   ValidationError,
   type Actor,
+  type Listing,
   type Case,
   type CaseInput,
   type FieldProblem,
@@ -20,10 +23,11 @@ import {
   type SettingWithListings,
   type SkippedPreference,
 } from '@placements/domain';
-import { CaseNotOpenError, IdempotentReplayError, PlaceTakenError, TransactionContentionError } from '@placements/store';
+import { CaseNotOpenError, IdempotentReplayError, PlaceTakenError, TransactionContentionError, type WaitingEntry } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { tailoredListFor } from './tailored.ts';
+import { inParallel } from './parallel.ts';
 
 const clock = (deps: Deps) => deps.now?.() ?? new Date();
 const actorOf = (p: Principal): Actor => ({ sub: p.sub, role: p.role, org: p.org });
@@ -31,13 +35,28 @@ const actorOf = (p: Principal): Actor => ({ sub: p.sub, role: p.role, org: p.org
 export interface CaseView extends Case {
   daysWithoutPlace: number;
   placement?: Placement;
+  /** The queues the case is in, with its place in each (1 = offered the next place freed). */
+  waiting: { urn: string; listingId: string; position: number; joinedAt: string }[];
 }
 
-/** The case as its LA sees it, with days without a place counted to now. */
+/** Days without a place, counted to now; zero once placed. */
+export function daysWithoutPlace(deps: Deps, c: Case): number {
+  return c.state === 'placed' || c.state === 'closed' ? 0 : daysBetween(c.withoutPlaceSince, clock(deps).toISOString());
+}
+
+async function waitingPositions(deps: Deps, c: Case): Promise<CaseView['waiting']> {
+  return Promise.all(
+    Object.entries(c.waitingOn ?? {}).map(async ([k, joinedAt]) => {
+      const [urn, listingId] = k.split('#') as [string, string];
+      return { urn, listingId, joinedAt, position: await deps.store.cases.waitingPosition(urn, listingId, joinedAt, c.id) };
+    }),
+  );
+}
+
+/** The case as its LA sees it: days without a place, the placement in progress, its queues. */
 export async function caseView(deps: Deps, c: Case): Promise<CaseView> {
-  const placement = c.activePlacementId ? await deps.store.cases.getPlacement(c.activePlacementId) : undefined;
-  const placed = c.state === 'placed' || c.state === 'closed';
-  return { ...c, daysWithoutPlace: placed ? 0 : daysBetween(c.withoutPlaceSince, clock(deps).toISOString()), ...(placement ? { placement } : {}) };
+  const [placement, waiting] = await Promise.all([c.activePlacementId ? deps.store.cases.getPlacement(c.activePlacementId) : undefined, waitingPositions(deps, c)]);
+  return { ...c, daysWithoutPlace: daysWithoutPlace(deps, c), waiting, ...(placement ? { placement } : {}) };
 }
 
 /** A case of the caller's own LA: the key is built from the token, so another LA's case is a 404. */
@@ -61,9 +80,12 @@ export async function openCase(deps: Deps, principal: Principal, input: CaseInpu
   return caseView(deps, c);
 }
 
-async function settingsByUrn(deps: Deps, urns: readonly string[]): Promise<Map<string, SettingWithListings | undefined>> {
-  const found = await Promise.all(urns.map(async (u) => [u, await deps.store.settings.getSetting(u, { consistent: true })] as const));
-  return new Map(found);
+export async function settingsByUrn(deps: Deps, urns: readonly string[]): Promise<Map<string, SettingWithListings | undefined>> {
+  const found = new Map<string, SettingWithListings | undefined>();
+  await inParallel(urns, 16, async (u) => {
+    found.set(u, await deps.store.settings.getSetting(u, { consistent: true }));
+  });
+  return found;
 }
 
 /**
@@ -85,8 +107,15 @@ export async function setPreferences(deps: Deps, principal: Principal, id: strin
     }
   });
   if (problems.length > 0) throw new ValidationError(problems);
-  const after: Case = { ...c, preferences: prefs, version: c.version + 1 };
+  // Queues of settings no longer ranked are left: the family no longer wants those places.
+  const ranked = new Set(prefs.ranked);
+  const [kept, dropped] = [Object.entries(c.waitingOn ?? {}).filter(([k]) => ranked.has(k.split('#')[0]!)), Object.entries(c.waitingOn ?? {}).filter(([k]) => !ranked.has(k.split('#')[0]!))];
+  const { waitingOn: _w, ...rest } = c;
+  const after: Case = { ...rest, ...(kept.length > 0 ? { waitingOn: Object.fromEntries(kept) } : {}), preferences: prefs, version: c.version + 1 };
   await deps.store.cases.updateCase(c, after, 'case.preferences', actorOf(principal), clock(deps).toISOString());
+  if (dropped.length > 0) {
+    await deps.store.cases.removeWaiting(dropped.map(([k, joinedAt]) => ({ urn: k.split('#')[0]!, listingId: k.split('#')[1]!, caseId: c.id, laCode: c.laCode, joinedAt })));
+  }
   return caseView(deps, after);
 }
 
@@ -95,25 +124,134 @@ export interface AllocationResult {
   body: { placement: Placement; skipped: SkippedPreference[]; case: CaseView };
 }
 
+/** Most queue entries a case takes: one transaction holds 100 actions, with the case and its audit event. */
+const MAX_QUEUES = 60;
+const QUEUES_PER_SETTING = 3;
+
+/**
+ * No preference had a place: the case joins the queue of each suitable listing of its preferred
+ * settings (those it has not joined already, and not ones that declined it), and the 409 says
+ * where it now stands in each.
+ */
+export async function joinQueues(deps: Deps, c: Case, settings: Map<string, SettingWithListings | undefined>, skipped: SkippedPreference[], actor: Actor, now: Date): Promise<(SkippedPreference & { waiting?: { listingId: string; position: number }[] })[]> {
+  const declined = new Set(c.declined ?? []);
+  const wanted: { urn: string; listingId: string }[] = [];
+  for (const urn of c.preferences?.ranked ?? []) {
+    const s = settings.get(urn);
+    if (s === undefined) continue;
+    const listings = suitableListings(c, s).filter((l: Listing) => !declined.has(`${urn}#${l.listingId}`)).sort((a, b) => a.availableFrom.localeCompare(b.availableFrom) || a.listingId.localeCompare(b.listingId));
+    for (const l of listings.slice(0, QUEUES_PER_SETTING)) wanted.push({ urn, listingId: l.listingId });
+  }
+  const joinedAt = now.toISOString();
+  const fresh = wanted.filter((w) => c.waitingOn?.[`${w.urn}#${w.listingId}`] === undefined).slice(0, Math.max(0, MAX_QUEUES - Object.keys(c.waitingOn ?? {}).length));
+  let current = c;
+  if (fresh.length > 0) {
+    const entries: WaitingEntry[] = fresh.map((w) => ({ ...w, caseId: c.id, laCode: c.laCode, joinedAt }));
+    const after: Case = { ...c, waitingOn: { ...(c.waitingOn ?? {}), ...Object.fromEntries(fresh.map((w) => [`${w.urn}#${w.listingId}`, joinedAt])) }, version: c.version + 1 };
+    try {
+      await deps.store.cases.joinWaitingLists(c, after, entries, actor, joinedAt);
+      current = after;
+    } catch (error) {
+      // Someone changed the case at that moment; it stays out of the queues until the next attempt.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  const positions = await waitingPositions(deps, current);
+  return skipped.map((s) => {
+    const here = positions.filter((p) => p.urn === s.urn).map((p) => ({ listingId: p.listingId, position: p.position }));
+    return here.length > 0 ? { ...s, waiting: here } : s;
+  });
+}
+
+/** A freed place offered from a queue: who got it, or why the queue moved on. */
+export interface QueueOffer {
+  caseId: string;
+  laCode: string;
+  placementId: string;
+  urn: string;
+  listingId: string;
+}
+
+const queueActor = (laCode: string): Actor => ({ sub: 'system:waiting-list', role: 'system', org: laCode });
+
+/**
+ * Offers a listing's free places to its queue, in order. Each waiting case is allocated as if its
+ * LA asked again (first available place in order of preference), so a case whose higher
+ * preference has also freed up gets that instead, and the place passes to the next in the queue.
+ * Entries of cases that have moved on are removed as they are met.
+ */
+export async function offerFreedPlaces(deps: Deps, urn: string, listingId: string): Promise<QueueOffer[]> {
+  const offers: QueueOffer[] = [];
+  const seen = new Set<string>();
+  for (let round = 0; round < 20; round++) {
+    const setting = await deps.store.settings.getSetting(urn, { consistent: true });
+    const listing = setting?.listings.find((l) => l.listingId === listingId);
+    const today = clock(deps).toISOString().slice(0, 10);
+    if (listing === undefined || listing.available <= 0 || listing.availableFrom > today) return offers;
+    const page = await deps.store.cases.waitingList(urn, listingId, 25);
+    const entries = page.items.filter((e) => !seen.has(e.caseId));
+    if (entries.length === 0) return offers;
+    for (const entry of entries) {
+      seen.add(entry.caseId);
+      const c = await deps.store.cases.getCase(entry.laCode, entry.caseId);
+      if (c === undefined || c.state !== 'open' || c.waitingOn?.[`${urn}#${listingId}`] !== entry.joinedAt) {
+        await deps.store.cases.removeWaiting([entry]);
+        continue;
+      }
+      try {
+        const result = await allocateCase(deps, entry.laCode, entry.caseId, queueActor(entry.laCode), { fromQueue: true });
+        offers.push({ caseId: c.id, laCode: c.laCode, placementId: result.body.placement.id, urn: result.body.placement.urn, listingId: result.body.placement.listingId });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        // No place after all (taken a moment ago, or no longer suitable): the next case is tried.
+      }
+      break; // read the listing again: the place may be gone
+    }
+  }
+  return offers;
+}
+
+/** Offers freed places after a change that released some; a failure here is left to the scheduled job. */
+export async function offerAfterRelease(deps: Deps, urn: string, listingId: string): Promise<QueueOffer[]> {
+  try {
+    return await offerFreedPlaces(deps, urn, listingId);
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'warn', message: 'offering freed places failed; the escalation job will retry', urn, listingId, error: String(error) }));
+    return [];
+  }
+}
+
 /**
  * Allocates the first available place in order of preference and holds it atomically. If the
  * place goes to someone else between reading and holding, the preferences are walked again.
  */
 export async function allocate(deps: Deps, principal: Principal, id: string, idempotencyKey?: string): Promise<AllocationResult> {
+  return allocateCase(deps, principal.org, id, actorOf(principal), idempotencyKey !== undefined ? { idempotencyKey } : {});
+}
+
+async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor, options: { idempotencyKey?: string; fromQueue?: boolean }): Promise<AllocationResult> {
+  const { idempotencyKey } = options;
   if (idempotencyKey !== undefined) {
-    const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(principal.org, idempotencyKey);
+    const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
     if (earlier !== undefined) return earlier;
   }
+  const load = async () => {
+    const c = await deps.store.cases.getCase(laCode, id);
+    if (c === undefined) throw new NotFoundError(`Your LA has no case ${id}.`);
+    return c;
+  };
   // Each retry follows a place lost to another case, so this bounds the walk, not the outcome.
   for (let attempt = 0; attempt < 30; attempt++) {
-    const c = await ownCase(deps, principal, id);
+    const c = await load();
     if (c.state !== 'open') throw new ConflictError('invalid_transition', `The case is ${c.state}: it already holds a place. Allocation needs an open case.`, [{ state: c.state }]);
     if (c.preferences === undefined) throw new ConflictError('no_preferences', 'Record the ranked preferences (PUT /cases/{id}/preferences) before allocating.');
     const now = clock(deps);
     const today = now.toISOString().slice(0, 10);
-    const choice = firstAvailable(c, c.preferences.ranked, await settingsByUrn(deps, c.preferences.ranked), today, new Set(c.declined ?? []));
+    const settings = await settingsByUrn(deps, c.preferences.ranked);
+    const choice = firstAvailable(c, c.preferences.ranked, settings, today, new Set(c.declined ?? []));
     if (choice.chosen === undefined) {
-      throw new ConflictError('no_available_place', 'None of the preferred settings has a suitable place free now.', choice.skipped);
+      const details = options.fromQueue ? choice.skipped : await joinQueues(deps, c, settings, choice.skipped, actor, now);
+      throw new ConflictError('no_available_place', 'None of the preferred settings has a suitable place free now. The case is on the waiting list of each suitable listing and will be offered a freed place in turn.', details);
     }
     const { setting, listing, rank } = choice.chosen;
     const placement: Placement = {
@@ -130,14 +268,16 @@ export async function allocate(deps: Deps, principal: Principal, id: string, ide
       skipped: choice.skipped,
       respondBy: addDays(today, CONSULTATION_DAYS),
       createdAt: now.toISOString(),
+      ...(options.fromQueue ? { fromWaitingList: true } : {}),
       version: 1,
     };
-    const after: Case = { ...c, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 };
-    const result: AllocationResult = { status: 201, body: { placement, skipped: choice.skipped, case: { ...after, daysWithoutPlace: daysBetween(after.withoutPlaceSince, now.toISOString()), placement } } };
+    const { waitingOn: _w, ...rest } = c;
+    const after: Case = { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 };
+    const result: AllocationResult = { status: 201, body: { placement, skipped: choice.skipped, case: { ...after, daysWithoutPlace: daysBetween(after.withoutPlaceSince, now.toISOString()), waiting: [], placement } } };
     try {
       // One token per attempt: derived from the client's key when it sent one, so its retries match.
-      const clientRequestToken = idempotencyKey === undefined ? randomUUID() : createHash('sha256').update(`${principal.org}|${idempotencyKey}|${attempt}`).digest('hex').slice(0, 36);
-      await deps.store.cases.allocate({ setting, listing, placement, before: c, after, actor: actorOf(principal), at: now.toISOString(), today, clientRequestToken, ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response: result } } : {}) });
+      const clientRequestToken = idempotencyKey === undefined ? randomUUID() : createHash('sha256').update(`${laCode}|${idempotencyKey}|${attempt}`).digest('hex').slice(0, 36);
+      await deps.store.cases.allocate({ setting, listing, placement, before: c, after, actor, at: now.toISOString(), today, clientRequestToken, ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response: result } } : {}) });
       return result;
     } catch (error) {
       if (error instanceof PlaceTakenError) continue; // the place went a moment ago: walk the preferences again
@@ -147,16 +287,45 @@ export async function allocate(deps: Deps, principal: Principal, id: string, ide
         continue;
       }
       if (error instanceof IdempotentReplayError && idempotencyKey !== undefined) {
-        const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(principal.org, idempotencyKey);
+        const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
         if (earlier !== undefined) return earlier;
         throw new ConflictError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry in a moment.');
       }
       if (error instanceof CaseNotOpenError) {
-        const now2 = await ownCase(deps, principal, id);
+        const now2 = await load();
         throw new ConflictError('invalid_transition', `The case is ${now2.state}: it already holds a place.`, [{ state: now2.state }]);
       }
       throw error;
     }
   }
   throw new ConflictError('allocation_contended', 'Places were taken by others while allocating; try again.');
+}
+
+/** A listing's queue as others may see it: positions, LAs and dates; case ids only to their own LA. */
+export async function waitingListView(deps: Deps, principal: Principal, urn: string, listingId: string, limit: number, cursor?: string) {
+  const setting = await deps.store.settings.getSetting(urn);
+  if (setting === undefined || !setting.listings.some((l) => l.listingId === listingId)) throw new NotFoundError(`Setting ${urn} has no listing ${listingId}.`);
+  if (principal.role === 'provider' && principal.org !== setting.providerId) throw new ForbiddenError('Only the setting’s own provider sees its waiting lists.');
+  const page = await deps.store.cases.waitingList(urn, listingId, limit, cursor);
+  const first = page.items[0];
+  const start = first === undefined ? 1 : await deps.store.cases.waitingPosition(urn, listingId, first.joinedAt, first.caseId);
+  const now = clock(deps).toISOString();
+  return {
+    urn,
+    listingId,
+    items: page.items.map((e, i) => ({
+      position: start + i,
+      laCode: e.laCode,
+      joinedAt: e.joinedAt,
+      daysWaiting: daysBetween(e.joinedAt, now),
+      ...(principal.role === 'la' && principal.org === e.laCode ? { caseId: e.caseId } : {}),
+    })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** The LA's own cases, active first; each with days without a place. */
+export async function listCases(deps: Deps, principal: Principal, q: { state?: string; active?: boolean; limit: number; cursor?: string }) {
+  const page = await deps.store.cases.listCases(principal.org, { ...(q.state ? { state: q.state } : {}), ...(q.active ? { activeOnly: true } : {}), limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+  return { items: page.items.map((c) => ({ ...c, daysWithoutPlace: daysWithoutPlace(deps, c) })), nextCursor: page.nextCursor };
 }

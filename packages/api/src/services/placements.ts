@@ -15,6 +15,7 @@ import {
 import type { PlacementTransition } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
+import { offerAfterRelease } from './cases.ts';
 
 const clock = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString();
 const actorOf = (p: Principal) => ({ sub: p.sub, role: p.role, org: p.org });
@@ -72,7 +73,10 @@ export async function respond(deps: Deps, principal: Principal, id: string, body
   const { activePlacementId: _a, ...rest } = c;
   // The case is open again, and this listing is not offered to it again; the LA allocates the next preference or names the setting anyway.
   const reopened: Case = { ...rest, state: 'open', declined: [...(c.declined ?? []), `${p.urn}#${p.listingId}`], version: c.version + 1 };
-  return apply(deps, { placement: { before: p, after }, kase: { before: c, after: reopened }, listing: { held: -1, available: 1, filled: 0 }, action: 'placement.declined', actor: actorOf(principal), at });
+  const declined = await apply(deps, { placement: { before: p, after }, kase: { before: c, after: reopened }, listing: { held: -1, available: 1, filled: 0 }, action: 'placement.declined', actor: actorOf(principal), at });
+  // The released place goes to the listing's waiting list, in order.
+  await offerAfterRelease(deps, p.urn, p.listingId);
+  return declined;
 }
 
 /** The LA names the setting; a declined maintained school or academy may be named anyway, with the reason recorded. */
@@ -168,5 +172,23 @@ export async function determine(deps: Deps, principal: Principal, id: string, ou
     actor: actorOf(principal),
     at,
   });
+  if (wasHeld) await offerAfterRelease(deps, p.urn, p.listingId);
   return after;
+}
+
+/** A placement, to the LA that owns the case or the provider of the setting consulted. */
+export async function placementView(deps: Deps, principal: Principal, id: string): Promise<Placement> {
+  const p = await placementFor(deps, id);
+  const mine = (principal.role === 'la' && principal.org === p.laCode) || (principal.role === 'provider' && principal.org === p.providerId);
+  // Another tenant's placement is not found, not forbidden: its existence is not theirs to know.
+  if (!mine) throw new NotFoundError(`No placement has the id ${id}.`);
+  return p;
+}
+
+/** Placements addressed to one of the provider's settings, newest first (its consultations and admissions). */
+export async function placementsOfSetting(deps: Deps, principal: Principal, urn: string, q: { state?: string; limit: number; cursor?: string }) {
+  const setting = await deps.store.settings.getSetting(urn);
+  if (setting === undefined) throw new NotFoundError(`No setting has the URN ${urn}.`);
+  if (setting.providerId !== principal.org) throw new ForbiddenError(`Setting ${urn} is not one of your settings.`);
+  return deps.store.cases.listPlacements(urn, { ...(q.state ? { state: q.state } : {}), limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
 }

@@ -1,6 +1,9 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, type Actor, type Case, type Direction, type Listing, type Placement, type Setting } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
+import { decodeCursor, encodeCursor, type Cursor } from '../cursor.ts';
+import type { Page } from '../page.ts';
+import { batchPut, batchWrite } from '../loader.ts';
 import { guarded } from '../errors.ts';
 import { transact, type TransactItem } from '../transaction.ts';
 import { auditEvent, auditItem } from './listings.ts';
@@ -16,7 +19,34 @@ export const caseEntity = (laCode: string, id: string) => `case:${laCode}:${id}`
 
 
 function caseItem(c: Case): Record<string, unknown> {
-  return { ...keys.caseItem(c.laCode, c.id), itemType: 'case', ...c };
+  return { ...keys.caseItem(c.laCode, c.id), ...keys.caseIndexes(c), itemType: 'case', ...c };
+}
+
+/** A case waiting on a listing, in the listing's queue. */
+export interface WaitingEntry {
+  urn: string;
+  listingId: string;
+  caseId: string;
+  laCode: string;
+  joinedAt: string;
+}
+
+const waitingKey = (w: Pick<WaitingEntry, 'urn' | 'listingId'>) => `${w.urn}#${w.listingId}`;
+
+/** Deletes of a case's waiting entries: they leave the queues in the same transaction as the case gets a place. */
+function leaveQueues(tableName: string, c: Case): TransactItem[] {
+  return Object.entries(c.waitingOn ?? {}).map(([k, joinedAt]) => {
+    const [urn, listingId] = k.split('#') as [string, string];
+    const { pk, sk } = keys.waiting(urn, listingId, joinedAt, c.id);
+    return { Delete: { TableName: tableName, Key: { pk, sk } } };
+  });
+}
+
+/** One case's share of a round's commit on a listing. */
+export interface RoundPlacement {
+  placement: Placement;
+  before: Case;
+  after: Case;
 }
 
 function placementItem(p: Placement): Record<string, unknown> {
@@ -97,6 +127,8 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       if (args.idempotency !== undefined) {
         items.push({ Put: { TableName: tableName, Item: { ...keys.idempotency(actor.org, args.idempotency.key), itemType: 'idempotency', response: args.idempotency.response, at }, ConditionExpression: 'attribute_not_exists(pk)' } });
       }
+      // A case with a place waits nowhere: its queue entries go in the same transaction.
+      items.push(...leaveQueues(tableName, before));
       // The client request token makes the SDK's own retry after a timeout safe: if the first
       // attempt committed, DynamoDB answers the retry with success instead of applying it twice.
       await transactOnce(
@@ -114,6 +146,197 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       const held: Listing = { ...listing, available: listing.available - 1, held: listing.held + 1, version: listing.version + 1, updatedAt: at };
       await search.project(setting, held, listing);
       return held;
+    },
+
+    /** Cases of an LA, active ones (open, allocated, named) first, each group by opening time. */
+    async listCases(laCode: string, options: { activeOnly?: boolean; state?: string; limit: number; cursor?: string }): Promise<Page<Case>> {
+      const start = decodeCursor(options.cursor, [['pk', 'sk', 'gsi1pk', 'gsi1sk']], (c) => c.gsi1pk === keys.casesOfLa(laCode));
+      const items: Case[] = [];
+      let next: Record<string, unknown> | undefined = start;
+      do {
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: options.activeOnly ? 'gsi1pk = :pk AND begins_with(gsi1sk, :a)' : 'gsi1pk = :pk',
+              ...(options.state ? { FilterExpression: '#state = :state', ExpressionAttributeNames: { '#state': 'state' } } : {}),
+              ExpressionAttributeValues: { ':pk': keys.casesOfLa(laCode), ...(options.activeOnly ? { ':a': 'A#' } : {}), ...(options.state ? { ':state': options.state } : {}) },
+              ExclusiveStartKey: next,
+              Limit: options.limit - items.length,
+            }),
+          ),
+        );
+        items.push(...(res.Items ?? []).map((i) => stripLayout<Case>(i)));
+        next = res.LastEvaluatedKey;
+      } while (next !== undefined && items.length < options.limit);
+      return { items, nextCursor: encodeCursor(next as Cursor | undefined) };
+    },
+
+    /** Cases by key, 100 a request (a batch round reads many). */
+    async getCases(refs: { laCode: string; id: string }[]): Promise<Map<string, Case>> {
+      const found = new Map<string, Case>();
+      for (let i = 0; i < refs.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = { [tableName]: { Keys: refs.slice(i, i + 100).map((r) => keys.caseItem(r.laCode, r.id)), ConsistentRead: true } };
+        for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
+          if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed after 8 retries');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
+          for (const item of res.Responses?.[tableName] ?? []) found.set(`${item.laCode}#${item.id}`, stripLayout<Case>(item));
+          request = res.UnprocessedKeys as typeof request;
+        }
+      }
+      return found;
+    },
+
+    /** Placements addressed to a setting, newest first. */
+    async listPlacements(urn: string, options: { state?: string; limit: number; cursor?: string }): Promise<Page<Placement>> {
+      const start = decodeCursor(options.cursor, [['pk', 'sk', 'gsi1pk', 'gsi1sk']], (c) => c.gsi1pk === keys.placementsOfSetting(urn));
+      const items: Placement[] = [];
+      let next: Record<string, unknown> | undefined = start;
+      do {
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk',
+              ...(options.state ? { FilterExpression: '#state = :state', ExpressionAttributeNames: { '#state': 'state' } } : {}),
+              ExpressionAttributeValues: { ':pk': keys.placementsOfSetting(urn), ...(options.state ? { ':state': options.state } : {}) },
+              ScanIndexForward: false,
+              ExclusiveStartKey: next,
+              Limit: options.limit - items.length,
+            }),
+          ),
+        );
+        items.push(...(res.Items ?? []).map((i) => stripLayout<Placement>(i)));
+        next = res.LastEvaluatedKey;
+      } while (next !== undefined && items.length < options.limit);
+      return { items, nextCursor: encodeCursor(next as Cursor | undefined) };
+    },
+
+    /**
+     * The case joins the queues of listings it could not get, in one transaction with its new
+     * version (which records where it waits) and an audit event. Joining twice is a no-op: the
+     * caller passes only listings the case is not yet waiting on.
+     */
+    async joinWaitingLists(before: Case, after: Case, entries: WaitingEntry[], actor: Actor, at: string): Promise<void> {
+      await transact(
+        db,
+        [
+          { Put: { TableName: tableName, Item: caseItem(after), ConditionExpression: '#state = :open AND #v = :v', ExpressionAttributeNames: { '#state': 'state', '#v': 'version' }, ExpressionAttributeValues: { ':open': 'open', ':v': before.version } } },
+          ...entries.map((e) => ({ Put: { TableName: tableName, Item: { ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId), itemType: 'waiting', ...e } } })),
+          { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(after.laCode, after.id), 'case.waiting', actor, at, undefined, { waitingOn: entries.map(waitingKey) }), after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+        () => new ConflictError('case_changed', 'The case was changed by someone else a moment ago; reload it and try again.'),
+      );
+    },
+
+    /** A listing's waiting list in order (first to be offered first). */
+    async waitingList(urn: string, listingId: string, limit: number, cursor?: string): Promise<Page<WaitingEntry>> {
+      const pk = keys.waitingPartition(urn, listingId);
+      const start = decodeCursor(cursor, [['pk', 'sk']], (c) => c.pk === pk);
+      const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, Limit: limit, ConsistentRead: true })));
+      return { items: (res.Items ?? []).map((i) => stripLayout<WaitingEntry>(i)), nextCursor: encodeCursor(res.LastEvaluatedKey as Cursor | undefined) };
+    },
+
+    /** 1-based place in a listing's queue: how many joined before, plus one. */
+    async waitingPosition(urn: string, listingId: string, joinedAt: string, caseId: string): Promise<number> {
+      const { pk, sk } = keys.waiting(urn, listingId, joinedAt, caseId);
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND sk < :sk', ExpressionAttributeValues: { ':pk': pk, ':sk': sk }, Select: 'COUNT', ExclusiveStartKey: start })));
+        count += res.Count ?? 0;
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      return count + 1;
+    },
+
+    /** Every listing that has a queue (urn#listingId), for the job that offers freed places. */
+    async listingsWithQueues(): Promise<{ urn: string; listingId: string }[]> {
+      const found = new Set<string>();
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': 'WAITING' }, ProjectionExpression: 'urn, listingId', ExclusiveStartKey: start })));
+        for (const i of res.Items ?? []) found.add(`${i.urn}#${i.listingId}`);
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      return [...found].map((k) => {
+        const [urn, listingId] = k.split('#') as [string, string];
+        return { urn, listingId };
+      });
+    },
+
+    /** Removes queue entries whose case has moved on (placed elsewhere, or no longer wants the listing). */
+    async removeWaiting(entries: WaitingEntry[]): Promise<void> {
+      await guarded(() => batchWrite(db, tableName, entries.map((e) => {
+        const { pk, sk } = keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId);
+        return { DeleteRequest: { Key: { pk, sk } } };
+      }), 4));
+    },
+
+    /**
+     * A round's places on one listing, all or nothing: the listing gives `placements.length`
+     * places (it must still have them), and each case, still open at the version the round read,
+     * gets its placement and audit event. TransactWriteItems holds 100 actions, so callers pass
+     * at most 33 cases at a time.
+     */
+    async commitRoundListing(args: { setting: Setting; listingId: string; placements: RoundPlacement[]; actor: Actor; at: string; today: string; roundId: string }): Promise<void> {
+      const { setting, listingId, placements, actor, at, today } = args;
+      const n = placements.length;
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.listing(setting.urn, listingId),
+            UpdateExpression: 'SET available = available - :n, held = held + :n, version = version + :one, updatedAt = :at',
+            ConditionExpression: 'available >= :n AND availableFrom <= :today',
+            ExpressionAttributeValues: { ':n': n, ':one': 1, ':today': today, ':at': at },
+          },
+        },
+      ];
+      for (const p of placements) {
+        items.push(
+          { Put: { TableName: tableName, Item: placementItem(p.placement), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: tableName, Item: caseItem(p.after), ConditionExpression: '#state = :open AND #v = :v', ExpressionAttributeNames: { '#state': 'state', '#v': 'version' }, ExpressionAttributeValues: { ':open': 'open', ':v': p.before.version } } },
+          { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(p.after.laCode, p.after.id), 'case.allocated', actor, at, p.before, { case: p.after, placement: p.placement, roundId: args.roundId }), p.after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+        );
+      }
+      await transact(db, items, (reasons) => {
+        const failed = reasons.filter((r) => r.code === 'ConditionalCheckFailed').map((r) => r.index);
+        if (failed.includes(0)) return new PlaceTakenError('taken');
+        return new CaseNotOpenError('case_not_open', 'A case in the round changed while it ran.');
+      });
+      const stored = await settingsRepository(db, tableName).getSetting(setting.urn, { consistent: true });
+      const l = stored?.listings.find((x) => x.listingId === listingId);
+      if (stored && l) await search.project(stored, l);
+      // Queue entries of cases now placed: best effort, the offer job skips any left behind.
+      const left: WaitingEntry[] = placements.flatMap((p) => Object.entries(p.before.waitingOn ?? {}).map(([k, joinedAt]) => ({ urn: k.split('#')[0]!, listingId: k.split('#')[1]!, caseId: p.before.id, laCode: p.before.laCode, joinedAt })));
+      if (left.length > 0) await this.removeWaiting(left).catch(() => undefined);
+    },
+
+    /** A round's record: its inputs, order and outcomes, split into parts under the item size limit. */
+    async putRound(org: string, id: string, head: Record<string, unknown>, outcomes: unknown[]): Promise<void> {
+      const parts: unknown[][] = [];
+      for (let i = 0; i < outcomes.length; i += 500) parts.push(outcomes.slice(i, i + 500));
+      const { pk } = keys.round(org, id);
+      const items = [{ ...keys.round(org, id), itemType: 'round', ...head, parts: parts.length }, ...parts.map((outcomes, i) => ({ pk, sk: `OUTCOMES#${String(i).padStart(5, '0')}`, itemType: 'round_outcomes', outcomes }))];
+      await guarded(() => batchPut(db, tableName, items, 4));
+    },
+
+    async getRound(org: string, id: string): Promise<{ head: Record<string, unknown>; outcomes: unknown[] } | undefined> {
+      const { pk } = keys.round(org, id);
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ConsistentRead: true })));
+        items.push(...(res.Items ?? []));
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      const head = items.find((i) => i.sk === 'ROUND');
+      if (head === undefined) return undefined;
+      return { head: stripLayout<Record<string, unknown>>(head), outcomes: items.filter((i) => i.itemType === 'round_outcomes').flatMap((i) => i.outcomes as unknown[]) };
     },
 
     /** The stored response for an idempotency key, if the request was made before. */

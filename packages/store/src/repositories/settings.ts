@@ -8,7 +8,7 @@ import type { Page } from '../page.ts';
 
 /** One partition of an index to read in order; a listing of all settings walks several. */
 interface Segment {
-  indexName: 'gsi1' | 'gsi2';
+  indexName: 'gsi1' | 'gsi2' | 'gsi3';
   pk: string;
   skPrefix: string;
 }
@@ -18,6 +18,8 @@ const READ_BATCH = 100;
 export interface SettingsFilter {
   la?: string;
   type?: SettingType;
+  /** One provider's settings (a trust's academies, or a single school's own). */
+  provider?: string;
 }
 
 export function settingsRepository(db: DynamoDBDocumentClient, tableName: string) {
@@ -37,6 +39,7 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
   }
 
   function segmentsFor(filter: SettingsFilter): Segment[] {
+    if (filter.provider !== undefined) return [{ indexName: 'gsi3', pk: `PROVIDER#${filter.provider}`, skPrefix: 'SETTING#' }];
     if (filter.la !== undefined) {
       return [{ indexName: 'gsi1', pk: `LA#${filter.la}`, skPrefix: keys.laSettingsPrefix(filter.type) }];
     }
@@ -96,11 +99,11 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
      */
     async listSettings(filter: SettingsFilter, limit: number, cursor?: string): Promise<Page<SettingWithListings>> {
       const segments = segmentsFor(filter);
-      const indexKeys = (s: Segment): [string, string] => (s.indexName === 'gsi1' ? ['gsi1pk', 'gsi1sk'] : ['gsi2pk', 'gsi2sk']);
+      const indexKeys = (s: Segment): [string, string] => [`${s.indexName}pk`, `${s.indexName}sk`];
       // A cursor is {seg} at a segment boundary, or {seg, table key, index key} inside one.
       const decoded = decodeCursor(
         cursor,
-        [['seg'], ['seg', 'pk', 'sk', 'gsi1pk', 'gsi1sk'], ['seg', 'pk', 'sk', 'gsi2pk', 'gsi2sk']],
+        [['seg'], ['seg', 'pk', 'sk', 'gsi1pk', 'gsi1sk'], ['seg', 'pk', 'sk', 'gsi2pk', 'gsi2sk'], ['seg', 'pk', 'sk', 'gsi3pk', 'gsi3sk']],
         (c) => {
           const s = segments[Number(c.seg)];
           if (!Number.isInteger(c.seg) || s === undefined) return false;

@@ -1,0 +1,63 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ROUND_MECHANISMS } from '@placements/domain';
+import { requireRole } from '../auth.ts';
+import { contextApp, type Deps } from '../http.ts';
+import { errorResponses, GssCode, json } from '../schemas.ts';
+import { getRound, PRIORITY_RULE, runAllocationRound } from '../services/rounds.ts';
+
+const CaseId = z.string().uuid({ error: 'must be a case id as returned by POST /cases' });
+const RoundInput = z.strictObject({
+  cases: z
+    .array(z.union([CaseId, z.strictObject({ la: GssCode, id: CaseId })], { error: 'must be a case id (your LA’s) or {"la", "id"} (a partnership’s member LA)' }), { error: 'is required: the cases to allocate' })
+    .min(1, { error: 'must name at least one case' })
+    .max(10_000, { error: 'must be at most 10,000 cases a round' }),
+  mechanism: z.enum(ROUND_MECHANISMS, { error: `must be ${ROUND_MECHANISMS.join(' or ')}` }).default('serial_dictatorship'),
+  seed: z.string({ error: 'is required: the lottery seed, published with the round so anyone can re-run it' }).min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }),
+  joinWaitingLists: z.boolean({ error: 'must be true or false' }).default(true),
+});
+const Outcome = z.object({ caseId: z.string(), laCode: z.string(), ref: z.string().optional(), outcome: z.enum(['allocated', 'unallocated', 'not_eligible']), turn: z.number().optional(), lottery: z.number().optional(), placementId: z.string().optional(), urn: z.string().optional(), listingId: z.string().optional(), rank: z.number().optional(), skipped: z.array(z.any()), explanation: z.string() });
+const Report = z
+  .object({
+    id: z.string(),
+    mechanism: z.enum(ROUND_MECHANISMS),
+    seed: z.string(),
+    priorityRule: z.string(),
+    snapshotAt: z.string(),
+    reruns: z.number(),
+    summary: z.object({ cases: z.number(), allocated: z.number(), firstPreference: z.number(), unallocated: z.number(), notEligible: z.number() }),
+    outcomes: z.array(Outcome),
+  })
+  .openapi('AllocationRound');
+
+const run = createRoute({
+  method: 'post',
+  path: '/allocation-rounds',
+  tags: ['allocation rounds'],
+  summary: 'Allocate many cases at once against a frozen capacity snapshot (la, partnership)',
+  description: `Mechanisms: serial_dictatorship (default: cases take turns in the published order, each getting its highest preference with a place left) or deferred_acceptance (case-proposing; each listing prefers cases of its own LA). Both are strategy-proof for families. Order: ${PRIORITY_RULE} Results are committed per listing, all or nothing; a listing that changed meanwhile is re-run. Each case gets an explanation.`,
+  security: [{ bearerAuth: [] }],
+  request: { body: { required: true, content: { 'application/json': { schema: RoundInput } } } },
+  responses: { 201: json(Report, 'The round: order, outcome and explanation per case'), ...errorResponses },
+});
+const read = createRoute({
+  method: 'get',
+  path: '/allocation-rounds/{id}',
+  tags: ['allocation rounds'],
+  summary: 'A round you ran, with every outcome (la, partnership)',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ id: z.string().uuid({ error: 'must be a round id as returned by POST /allocation-rounds' }) }) },
+  responses: { 200: json(Report, 'The round'), ...errorResponses },
+});
+
+/** Batch allocation rounds: their own Lambda, with the longer timeout a large round needs. */
+export function roundsApp(deps: Deps) {
+  return contextApp(deps)
+    .openapi(run, async (c) => {
+      const principal = requireRole(c.get('principal'), ['la', 'partnership']);
+      return c.json(await runAllocationRound(deps, principal, c.req.valid('json')), 201);
+    })
+    .openapi(read, async (c) => {
+      const principal = requireRole(c.get('principal'), ['la', 'partnership']);
+      return c.json(await getRound(deps, principal, c.req.valid('param').id), 200);
+    });
+}

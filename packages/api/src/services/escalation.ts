@@ -1,0 +1,58 @@
+import { ConflictError, DEFAULT_ESCALATION_POLICY, dueEscalations, type Actor, type Case, type EscalationKind, type EscalationPolicy } from '@placements/domain';
+import type { Deps } from '../http.ts';
+import { offerFreedPlaces } from './cases.ts';
+import { inParallel } from './parallel.ts';
+
+const SYSTEM: Actor = { sub: 'system:escalation', role: 'system', org: 'marketplace' };
+
+export interface EscalationRun {
+  at: string;
+  lasChecked: number;
+  casesChecked: number;
+  raised: Partial<Record<EscalationKind, number>>;
+  /** Cases changed by someone else while the job ran: raised on the next run instead. */
+  deferred: number;
+  queuesChecked: number;
+  placesOffered: number;
+}
+
+/**
+ * The timeliness job (hourly in AWS, on a timer locally): raises each due escalation once per
+ * case (overdue consultations, days without a place past the thresholds, phase-transfer deadlines
+ * near or passed), recorded on the case with an audit event; then offers any free places on
+ * listings with a waiting list, in case an offer after a release was missed.
+ * Reads active cases LA by LA through the index: never a scan.
+ */
+export async function runEscalations(deps: Deps, policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY): Promise<EscalationRun> {
+  const now = deps.now?.() ?? new Date();
+  const run: EscalationRun = { at: now.toISOString(), lasChecked: 0, casesChecked: 0, raised: {}, deferred: 0, queuesChecked: 0, placesOffered: 0 };
+  const las = await deps.store.reference.allLas();
+  await inParallel(las, 4, async (la) => {
+    run.lasChecked++;
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.cases.listCases(la.gssCode, { activeOnly: true, limit: 100, ...(cursor ? { cursor } : {}) });
+      for (const c of page.items) {
+        run.casesChecked++;
+        const placement = c.state === 'allocated' && c.activePlacementId ? await deps.store.cases.getPlacement(c.activePlacementId) : undefined;
+        const due = dueEscalations(c, placement, now, policy);
+        if (due.length === 0) continue;
+        const after: Case = { ...c, escalations: [...(c.escalations ?? []), ...due], version: c.version + 1 };
+        try {
+          await deps.store.cases.updateCase(c, after, 'case.escalated', SYSTEM, now.toISOString());
+          for (const e of due) run.raised[e.kind] = (run.raised[e.kind] ?? 0) + 1;
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          run.deferred++;
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  });
+  const queues = await deps.store.cases.listingsWithQueues();
+  run.queuesChecked = queues.length;
+  await inParallel(queues, 4, async (q) => {
+    run.placesOffered += (await offerFreedPlaces(deps, q.urn, q.listingId)).length;
+  });
+  return run;
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import {
+  addDays,
+  CONSULTATION_DAYS,
+  NotFoundError,
+  runRound,
+  ValidationError,
+  type Actor,
+  type Case,
+  type FieldProblem,
+  type Placement,
+  type RoundMechanism,
+  type RoundOutcome,
+  type SettingWithListings,
+  type SkippedPreference,
+} from '@placements/domain';
+import { CaseNotOpenError, PlaceTakenError, TransactionContentionError, type RoundPlacement } from '@placements/store';
+import type { Principal } from '../auth.ts';
+import type { Deps } from '../http.ts';
+import { joinQueues, settingsByUrn } from './cases.ts';
+import { inParallel } from './parallel.ts';
+
+const clock = (deps: Deps) => deps.now?.() ?? new Date();
+
+export interface RoundInput {
+  cases: (string | { la: string; id: string })[];
+  mechanism: RoundMechanism;
+  seed: string;
+  joinWaitingLists: boolean;
+}
+
+export const PRIORITY_RULE =
+  'Longest without a place first (earliest withoutPlaceSince); ties by lottery number cyrb53("<seed>:<case id>"), lowest first; then by case id. Deferred acceptance: each listing puts cases of its own LA first, then this order.';
+
+/** What happened to one case in the round, with the reasons a family or tribunal can follow. */
+export interface RoundCaseOutcome {
+  caseId: string;
+  laCode: string;
+  ref?: string;
+  outcome: 'allocated' | 'unallocated' | 'not_eligible';
+  turn?: number;
+  lottery?: number;
+  placementId?: string;
+  urn?: string;
+  listingId?: string;
+  rank?: number;
+  skipped: (SkippedPreference & { waiting?: unknown })[];
+  explanation: string;
+}
+
+export interface RoundReport {
+  id: string;
+  mechanism: RoundMechanism;
+  seed: string;
+  priorityRule: string;
+  snapshotAt: string;
+  /** How many times the round was run again for cases whose listing changed while it committed. */
+  reruns: number;
+  summary: { cases: number; allocated: number; firstPreference: number; unallocated: number; notEligible: number };
+  outcomes: RoundCaseOutcome[];
+}
+
+/** A transaction holds 100 actions: the listing's update plus three per case. */
+const CASES_PER_COMMIT = 33;
+const MAX_RERUNS = 3;
+
+/** The cases a caller may put in a round: its own LA's, or a partnership's member LAs'. */
+async function resolveCases(deps: Deps, principal: Principal, input: RoundInput): Promise<{ laCode: string; id: string }[]> {
+  const problems: FieldProblem[] = [];
+  const members = principal.role === 'partnership' ? new Set((await deps.store.reference.getPartnership(principal.org))?.members ?? []) : new Set([principal.org]);
+  const refs = input.cases.map((c, i) => {
+    if (typeof c === 'string') {
+      if (principal.role !== 'la') problems.push({ field: `cases.${i}`, message: 'must be {"la": "<GSS code>", "id": "<case id>"}: a partnership’s round names each case’s LA' });
+      return { laCode: principal.org, id: c };
+    }
+    if (!members.has(c.la)) problems.push({ field: `cases.${i}.la`, message: principal.role === 'la' ? 'must be your own LA: a round allocates only your cases' : `${c.la} is not a member of ${principal.org}` });
+    return { laCode: c.la, id: c.id };
+  });
+  const seen = new Map<string, number>();
+  refs.forEach((r, i) => {
+    const k = `${r.laCode}#${r.id}`;
+    if (seen.has(k)) problems.push({ field: `cases.${i}`, message: `repeats cases.${seen.get(k)}: each case once` });
+    else seen.set(k, i);
+  });
+  if (problems.length > 0) throw new ValidationError(problems);
+  return refs;
+}
+
+/**
+ * Allocates many cases at once against a frozen snapshot of capacity (see allocation-round.ts for
+ * the mechanisms and the published order). Results are committed per listing, all or nothing; a
+ * listing whose places changed since the snapshot fails its commit, and its cases are run again
+ * against a fresh snapshot. Cases left without a place join the waiting lists, as with single
+ * allocation.
+ */
+export async function runAllocationRound(deps: Deps, principal: Principal, input: RoundInput): Promise<RoundReport> {
+  const refs = await resolveCases(deps, principal, input);
+  const found = await deps.store.cases.getCases(refs);
+  const missing = refs.map((r, i) => ({ r, i })).filter(({ r }) => !found.has(`${r.laCode}#${r.id}`));
+  if (missing.length > 0) throw new ValidationError(missing.map(({ r, i }) => ({ field: `cases.${i}`, message: `${r.laCode} has no case ${r.id}` })));
+
+  const id = randomUUID();
+  const actor: Actor = { sub: principal.sub, role: principal.role, org: principal.org };
+  const outcomes = new Map<string, RoundCaseOutcome>();
+  const notEligible = (c: Case, why: string) => outcomes.set(c.id, { caseId: c.id, laCode: c.laCode, ref: c.ref, outcome: 'not_eligible', skipped: [], explanation: why });
+  let pending: Case[] = [];
+  for (const c of found.values()) {
+    if (c.state !== 'open') notEligible(c, `The case is ${c.state}: a round allocates only open cases.`);
+    else if (c.preferences === undefined) notEligible(c, 'The case has no ranked preferences yet.');
+    else pending.push(c);
+  }
+
+  const snapshotAt = clock(deps).toISOString();
+  let reruns = 0;
+  let settings = new Map<string, SettingWithListings | undefined>();
+  for (;;) {
+    const now = clock(deps);
+    const today = now.toISOString().slice(0, 10);
+    settings = await settingsByUrn(deps, [...new Set(pending.flatMap((c) => c.preferences!.ranked))]);
+    const result = runRound({ cases: pending.map((c) => ({ ...c, ranked: c.preferences!.ranked })), settings, seed: input.seed, today, mechanism: input.mechanism });
+    const byId = new Map(pending.map((c) => [c.id, c]));
+    const groups = new Map<string, RoundOutcome[]>();
+    for (const o of result.outcomes) {
+      const c = byId.get(o.caseId)!;
+      const note = reruns > 0 ? ` (run ${reruns + 1}: a listing changed while the round committed)` : '';
+      outcomes.set(c.id, { caseId: c.id, laCode: c.laCode, ref: c.ref, outcome: o.assignment ? 'allocated' : 'unallocated', turn: o.turn, lottery: o.lottery, skipped: o.skipped, explanation: o.explanation + note, ...(o.assignment ? { urn: o.assignment.urn, listingId: o.assignment.listingId, rank: o.assignment.rank } : {}) });
+      if (o.assignment) groups.set(`${o.assignment.urn}#${o.assignment.listingId}`, [...(groups.get(`${o.assignment.urn}#${o.assignment.listingId}`) ?? []), o]);
+    }
+
+    const failed: Case[] = [];
+    await inParallel([...groups.values()], 4, async (group) => {
+      const { urn, listingId } = group[0]!.assignment!;
+      const setting = settings.get(urn)!;
+      for (let i = 0; i < group.length; i += CASES_PER_COMMIT) {
+        const chunk = group.slice(i, i + CASES_PER_COMMIT);
+        const placements: RoundPlacement[] = chunk.map((o) => {
+          const c = byId.get(o.caseId)!;
+          const placement: Placement = {
+            id: randomUUID(),
+            caseId: c.id,
+            laCode: c.laCode,
+            urn,
+            listingId,
+            providerId: setting.providerId,
+            ...(setting.trustId ? { trustId: setting.trustId } : {}),
+            governance: setting.governance,
+            state: 'consulting',
+            rank: o.assignment!.rank,
+            skipped: o.skipped,
+            respondBy: addDays(today, CONSULTATION_DAYS),
+            createdAt: now.toISOString(),
+            roundId: id,
+            version: 1,
+          };
+          const { waitingOn: _w, ...rest } = c;
+          return { placement, before: c, after: { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 } };
+        });
+        try {
+          await deps.store.cases.commitRoundListing({ setting, listingId, placements, actor, at: now.toISOString(), today, roundId: id });
+          for (const p of placements) outcomes.get(p.before.id)!.placementId = p.placement.id;
+        } catch (error) {
+          if (!(error instanceof PlaceTakenError || error instanceof CaseNotOpenError || error instanceof TransactionContentionError)) throw error;
+          failed.push(...placements.map((p) => p.before));
+        }
+      }
+    });
+    if (failed.length === 0) break;
+    if (reruns >= MAX_RERUNS) {
+      for (const c of failed) {
+        const { urn: _u, listingId: _l, rank: _r, ...o } = outcomes.get(c.id)!;
+        outcomes.set(c.id, { ...o, outcome: 'unallocated', explanation: `${o.explanation} Not committed: the listing kept changing while the round ran; allocate this case again.` });
+      }
+      break;
+    }
+    // Run again for the cases whose commit failed, against capacity as it is now.
+    reruns++;
+    const fresh = await deps.store.cases.getCases(failed.map((c) => ({ laCode: c.laCode, id: c.id })));
+    pending = [];
+    for (const c of fresh.values()) {
+      if (c.state !== 'open') notEligible(c, `The case became ${c.state} while the round ran.`);
+      else pending.push(c);
+    }
+    if (pending.length === 0) break;
+  }
+
+  // Cases left without a place wait on their preferred listings, as after a single allocation.
+  const waiting = [...outcomes.values()].filter((o) => o.outcome === 'unallocated');
+  if (input.joinWaitingLists && waiting.length > 0) {
+    const current = await deps.store.cases.getCases(waiting.map((o) => ({ laCode: o.laCode, id: o.caseId })));
+    await inParallel(waiting, 8, async (o) => {
+      const c = current.get(`${o.laCode}#${o.caseId}`);
+      if (c === undefined || c.state !== 'open') return;
+      o.skipped = await joinQueues(deps, c, settings, o.skipped, actor, clock(deps));
+    });
+  }
+
+  const list = refs.map((r) => outcomes.get(r.id)!);
+  const allocated = list.filter((o) => o.outcome === 'allocated');
+  const report: RoundReport = {
+    id,
+    mechanism: input.mechanism,
+    seed: input.seed,
+    priorityRule: PRIORITY_RULE,
+    snapshotAt,
+    reruns,
+    summary: { cases: list.length, allocated: allocated.length, firstPreference: allocated.filter((o) => o.rank === 1).length, unallocated: list.filter((o) => o.outcome === 'unallocated').length, notEligible: list.filter((o) => o.outcome === 'not_eligible').length },
+    outcomes: list,
+  };
+  const { outcomes: stored, ...head } = report;
+  await deps.store.cases.putRound(principal.org, id, { ...head, by: actor }, stored);
+  return report;
+}
+
+export async function getRound(deps: Deps, principal: Principal, id: string): Promise<RoundReport> {
+  const round = await deps.store.cases.getRound(principal.org, id);
+  if (round === undefined) throw new NotFoundError(`You have no allocation round ${id}.`);
+  const { by: _by, parts: _parts, ...head } = round.head;
+  return { ...(head as Omit<RoundReport, 'outcomes'>), outcomes: round.outcomes as RoundCaseOutcome[] };
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { lotteryNumber, type SettingWithListings } from '@placements/domain';
+import { keys } from '@placements/store';
+import { seededApp, type SeededApp } from '../support/store.ts';
+
+const TODAY = new Date('2026-11-22T10:00:00Z');
+let t: SeededApp;
+let kent: string;
+let medway: string;
+const post = (path: string, token: string, body: unknown = {}) => t.request(path, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const put = (path: string, token: string, body: unknown) => t.request(path, { method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  t = await seededApp({ now: () => TODAY });
+  kent = await t.token({ sub: 'officer', role: 'la', org: 'E10000016' });
+  medway = await t.token({ sub: 'officer', role: 'la', org: 'E06000035' });
+});
+afterAll(async () => {
+  await t.store.drop();
+});
+
+/** Settings for SLD at 11 with no S2 SLD listing of their own, each given one of `places` free places. */
+async function market(ids: string[], places: number[]): Promise<SettingWithListings[]> {
+  const chosen = t.data.settings.filter((s) => s.needs.includes('SLD') && s.ageMin <= 11 && s.ageMax >= 11 && s.type !== 'independent_special' && !s.listings.some((l) => l.band === 'S2' && l.needs.includes('SLD'))).slice(0, places.length);
+  for (const [i, s] of chosen.entries()) {
+    const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
+    const res = await put(`/settings/${s.urn}/listings/${ids[i]}`, provider, { band: 'S2', needs: ['SLD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned: places[i], filled: 0, availableFrom: '2026-09-01' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
+  return chosen;
+}
+
+async function openCases(token: string, prefix: string, rankings: string[][]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [i, ranked] of rankings.entries()) {
+    const c = await post('/cases', token, { ref: `${prefix}-${i}`, needs: ['SLD'], band: 'S2', age: 11, homeDistrict: 'ME14' });
+    expect((await put(`/cases/${c.body.id}/preferences`, token, { holder: 'parent', ranked })).status).toBe(200);
+    ids.push(c.body.id);
+  }
+  return ids;
+}
+
+describe('POST /allocation-rounds', () => {
+  it('allocates in the published order, never over capacity, explains each case and records the round', async () => {
+    const [a, b, c] = await market(['round-a', 'round-b', 'round-c'], [2, 1, 1]);
+    // Eight cases: most want A first; there are four places.
+    const ids = await openCases(kent, 'RND', [[a!.urn, b!.urn], [a!.urn, c!.urn], [a!.urn], [b!.urn, a!.urn], [a!.urn, b!.urn, c!.urn], [c!.urn], [a!.urn], [b!.urn]]);
+    const res = await post('/allocation-rounds', kent, { cases: ids, seed: 'kent-2026-11' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const round = res.body;
+    expect(round).toMatchObject({ mechanism: 'serial_dictatorship', seed: 'kent-2026-11', reruns: 0, summary: { cases: 8, allocated: 4, unallocated: 4, notEligible: 0 } });
+
+    // The order is the published one: all opened at the same moment, so by lottery number.
+    const byTurn = [...round.outcomes].sort((x: any, y: any) => x.turn - y.turn);
+    const lotteries = byTurn.map((o: any) => o.lottery);
+    expect(lotteries).toEqual(ids.map((id) => lotteryNumber('kent-2026-11', id)).sort((x, y) => x - y));
+
+    // Serial dictatorship by hand: each in turn takes its highest preference with a place left.
+    const left = new Map([[a!.urn, 2], [b!.urn, 1], [c!.urn, 1]]);
+    const rankings = new Map(ids.map((id, i) => [id, [[a!.urn, b!.urn], [a!.urn, c!.urn], [a!.urn], [b!.urn, a!.urn], [a!.urn, b!.urn, c!.urn], [c!.urn], [a!.urn], [b!.urn]][i]!]));
+    for (const o of byTurn) {
+      const want = rankings.get(o.caseId)!.find((u) => left.get(u)! > 0);
+      if (want) left.set(want, left.get(want)! - 1);
+      expect(o.urn).toBe(want);
+      expect(o.outcome).toBe(want ? 'allocated' : 'unallocated');
+      expect(o.explanation).toMatch(new RegExp(`^Turn ${o.turn} of 8: `));
+    }
+    expect(round.summary.firstPreference).toBe(byTurn.filter((o: any) => o.rank === 1).length);
+
+    // Listings gave exactly what was allocated; allocated cases hold consulting placements from the round.
+    for (const [s, id, n] of [[a!, 'round-a', 2], [b!, 'round-b', 1], [c!, 'round-c', 1]] as const) {
+      const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === id);
+      expect(l).toMatchObject({ held: n, available: 0 });
+    }
+    const allocated = byTurn.find((o: any) => o.outcome === 'allocated');
+    expect((await t.request(`/cases/${allocated.caseId}`, { token: kent })).body).toMatchObject({ state: 'allocated', placement: { state: 'consulting', roundId: round.id, urn: allocated.urn } });
+    // Cases left without a place wait on their preferred listings, and their higher preferences say why.
+    const unallocated = byTurn.find((o: any) => o.outcome === 'unallocated');
+    expect(unallocated.skipped[0].reason).toBe('its places went to cases earlier in the order');
+    expect((await t.request(`/cases/${unallocated.caseId}`, { token: kent })).body.waiting.length).toBeGreaterThan(0);
+
+    // The round is kept, for its own LA only.
+    const kept = await t.request(`/allocation-rounds/${round.id}`, { token: kent });
+    expect(kept.status).toBe(200);
+    expect(kept.body).toEqual(round);
+    expect((await t.request(`/allocation-rounds/${round.id}`, { token: medway })).status).toBe(404);
+
+    // A case already allocated is reported, not allocated twice.
+    const again = await post('/allocation-rounds', kent, { cases: [allocated.caseId], seed: 'x' });
+    expect(again.body.outcomes[0]).toMatchObject({ outcome: 'not_eligible', explanation: expect.stringContaining('allocated') });
+  });
+
+  it('runs across a partnership’s member LAs with deferred acceptance, each listing preferring its own LA’s cases', async () => {
+    const [a] = await market(['da-a'], [1]);
+    const se19 = await t.token({ sub: 'coord', role: 'partnership', org: 'se19' });
+    // One case from the setting's own LA, one from another SE19 LA; whatever the lottery, the host LA's case gets the place.
+    const host = a!.laCode;
+    const away = host === 'E06000035' ? 'E10000016' : 'E06000035';
+    const [fromHost] = await openCases(await t.token({ sub: 'o', role: 'la', org: host }), 'DA-H', [[a!.urn]]);
+    const [fromAway] = await openCases(await t.token({ sub: 'o', role: 'la', org: away }), 'DA-A', [[a!.urn]]);
+    for (const seed of ['se19-a', 'se19-b', 'se19-c']) {
+      const preview = [fromHost!, fromAway!].map((id) => lotteryNumber(seed, id));
+      if (seed !== 'se19-c' && preview[0]! < preview[1]!) continue; // look for a seed where the away case comes first in the order
+      const res = await post('/allocation-rounds', se19, { cases: [{ la: host, id: fromHost }, { la: away, id: fromAway }], mechanism: 'deferred_acceptance', seed, joinWaitingLists: false });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const winner = res.body.outcomes.find((o: any) => o.outcome === 'allocated');
+      const loser = res.body.outcomes.find((o: any) => o.outcome === 'unallocated');
+      expect(winner).toMatchObject({ laCode: host, caseId: fromHost });
+      expect(loser.skipped[0].reason).toBe('its places went to cases with higher priority there');
+      break;
+    }
+    const [fromKent, fromMedway] = [fromHost, fromAway];
+    // A partnership names each case's LA, and only its members'.
+    const bad = await post('/allocation-rounds', se19, { cases: [fromKent, { la: 'E09000033', id: fromMedway }], seed: 's' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: any) => d.field)).toEqual(['cases.0', 'cases.1.la']);
+  });
+
+  it('names every invalid field, and refuses another LA’s cases and unknown ones', async () => {
+    const bad = await post('/allocation-rounds', kent, { cases: [], mechanism: 'boston', extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(['cases', 'extra', 'mechanism', 'seed']);
+    const [medwayCase] = await openCases(medway, 'FOREIGN', [[t.data.settings[0]!.urn]]).catch(() => ['00000000-0000-4000-8000-000000000000']);
+    const foreign = await post('/allocation-rounds', kent, { cases: [{ la: 'E06000035', id: medwayCase }, '00000000-0000-4000-8000-000000000000'], seed: 's' });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.error.details.map((d: any) => d.field)).toEqual(['cases.0.la']);
+    const unknown = await post('/allocation-rounds', kent, { cases: ['00000000-0000-4000-8000-000000000000'], seed: 's' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0]).toMatchObject({ field: 'cases.0', message: expect.stringContaining('has no case') });
+    const provider = await t.token({ sub: 'p', role: 'provider', org: 'PRV900001' });
+    expect((await post('/allocation-rounds', provider, { cases: ['00000000-0000-4000-8000-000000000000'], seed: 's' })).status).toBe(403);
+  });
+
+  it('re-runs the cases of a listing whose places were taken while the round committed', async () => {
+    const [a, b] = await market(['race-a', 'race-b'], [2, 2]);
+    const ids = await openCases(kent, 'RACE', [[a!.urn, b!.urn], [a!.urn, b!.urn]]);
+    // Just before the round's first commit, another allocation takes one of A's two places for real.
+    const send = t.store.db.send.bind(t.store.db);
+    let raced = false;
+    t.store.db.send = (async (command: any, ...rest: any[]) => {
+      if (!raced && command.constructor.name === 'TransactWriteCommand' && command.input.TransactItems?.length === 7) {
+        raced = true;
+        await send(new TransactWriteCommand({ TransactItems: [{ Update: { TableName: t.store.tableName, Key: keys.listing(a!.urn, 'race-a'), UpdateExpression: 'SET available = available - :one, held = held + :one', ExpressionAttributeValues: { ':one': 1 } } }] }));
+      }
+      return (send as any)(command, ...rest);
+    }) as typeof t.store.db.send;
+    try {
+      const res = await post('/allocation-rounds', kent, { cases: ids, seed: 'race' });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(raced).toBe(true);
+      expect(res.body.reruns).toBe(1);
+      // One case still got A's remaining place; the other was re-run and got B. Nothing over capacity.
+      expect(res.body.outcomes.map((o: any) => o.urn).sort()).toEqual([a!.urn, b!.urn].sort());
+      expect(res.body.outcomes.find((o: any) => o.urn === b!.urn).explanation).toMatch(/run 2: a listing changed/);
+      const la = (await t.request(`/settings/${a!.urn}`)).body.listings.find((x: any) => x.listingId === 'race-a');
+      expect(la).toMatchObject({ available: 0, held: 2 });
+    } finally {
+      t.store.db.send = send;
+    }
+  });
+});
