@@ -56,6 +56,10 @@ export async function launchChromium(): Promise<RunningBrowser> {
 /** Signs in on the local sign-in page by choosing the demo identity whose label starts with `label`. */
 export async function signIn(page: Page, baseUrl: string, label: string): Promise<void> {
   await page.goto(`${baseUrl}/app/`);
+  // The session is per tab: forget whoever was signed in here before.
+  await page.evaluate(() => (globalThis as any).sessionStorage.clear());
+  await page.goto(`${baseUrl}/app/#/`);
+  await page.reload();
   await page.getByRole('button', { name: new RegExp(`^${label.replace(/[()]/g, '\\$&')}`) }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
@@ -73,7 +77,8 @@ export interface AxeViolation {
 export async function axe(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ content: axeSource });
   return page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    // Runs in the browser, where globalThis is window and axe reads the whole document.
+    const result = await (globalThis as any).axe.run((globalThis as any).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
     return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n: any) => ({ target: n.target, failureSummary: n.failureSummary })) }));
   });
 }

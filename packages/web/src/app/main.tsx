@@ -16,6 +16,8 @@ import { SignIn } from './screens/sign-in.tsx';
 import { Sufficiency } from './screens/sufficiency.tsx';
 import { Upload } from './screens/upload.tsx';
 
+const SIGNED_OUT = 'placements:signed-out';
+
 /** What each role finds in the navigation, first item being its home. */
 const NAV: Record<Role, [string, string][]> = {
   provider: [
@@ -81,15 +83,12 @@ function App({ config }: { config: AppConfig }) {
   const [message, setMessage] = useState<string | undefined>(undefined);
   const path = useHashPath();
   useEffect(() => {
-    configureApi({
-      baseUrl: config.apiUrl,
-      token: () => readSession()?.token,
-      onSignedOut: (why) => {
-        clearSession();
-        setSession(undefined);
-        setMessage(`You have been signed out: ${why}`);
-      },
-    });
+    const onSignedOut = (e: Event) => {
+      setSession(undefined);
+      setMessage(`You have been signed out: ${(e as CustomEvent<string>).detail}`);
+    };
+    addEventListener(SIGNED_OUT, onSignedOut);
+    return () => removeEventListener(SIGNED_OUT, onSignedOut);
   }, []);
   useEffect(() => {
     completeHostedSignIn(config)
@@ -173,6 +172,15 @@ function App({ config }: { config: AppConfig }) {
 const root = document.getElementById('root')!;
 loadConfig()
   .then((config) => {
+    // Configured before the first render: screens start reading as soon as they mount.
+    configureApi({
+      baseUrl: config.apiUrl,
+      token: () => readSession()?.token,
+      onSignedOut: (why) => {
+        clearSession();
+        dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: why }));
+      },
+    });
     root.textContent = '';
     render(<App config={config} />, root);
   })

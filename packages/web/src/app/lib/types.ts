@@ -11,6 +11,8 @@ import type { PlaceCandidate } from '@placements/domain/search.ts';
 export interface CaseView extends Case {
   daysWithoutPlace: number;
   placement?: Placement;
+  /** Waiting lists the case is on; position 1 is offered the next place freed. */
+  waiting?: { urn: string; listingId: string; position: number; joinedAt: string }[];
 }
 
 export interface Page<T> {

@@ -130,6 +130,33 @@ export function CasePage({ id }: { id: string }) {
           <dd>{longDate(c.openedAt)}</dd>
         </div>
       </dl>
+      {(c.escalations ?? []).length > 0 ? (
+        <Notice kind="warning">
+          <p>
+            <strong>Escalated:</strong>
+          </p>
+          <ul>
+            {c.escalations!.map((e) => (
+              <li key={e.key}>
+                {e.message} ({longDate(e.raisedAt)})
+              </li>
+            ))}
+          </ul>
+        </Notice>
+      ) : null}
+      {(c.waiting ?? []).length > 0 ? (
+        <Notice>
+          <p>On the waiting list for:</p>
+          <ul>
+            {c.waiting!.map((w) => (
+              <li key={`${w.urn}:${w.listingId}`}>
+                {byUrn.get(w.urn)?.setting.name ?? `URN ${w.urn}`}, listing {w.listingId}: position {w.position}
+                {w.position === 1 ? ' (offered the next place freed)' : ''}
+              </li>
+            ))}
+          </ul>
+        </Notice>
+      ) : null}
       <ErrorSummary error={noPlace ? undefined : error} />
 
       {c.placement ? <PlacementPanel placement={c.placement} setting={byUrn.get(c.placement.urn)?.setting} onChange={kase.reload} /> : null}
