@@ -7,6 +7,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { marketplaceTable, type KeyAttribute } from '@placements/store/table';
 import { ContextFunction } from './context-function.ts';
+import { WebApp } from './web.ts';
 
 export type Stage = 'dev' | 'prod';
 
@@ -120,6 +121,9 @@ export class MarketplaceStack extends Stack {
       for (const [method, path] of routes) this.api.addRoutes({ path, methods: [method], integration });
     }
 
+    // The browser app (issue 8); pass `auth` (Cognito hosted sign-in) once the user pool exists.
+    const web = new WebApp(this, 'Web', { apiUrl: this.api.apiEndpoint, removalPolicy });
+    new CfnOutput(this, 'WebUrl', { value: web.url, description: 'The web app (CloudFront)' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Base URL of the marketplace API' });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }

@@ -19,6 +19,5 @@ export async function loadConfig(): Promise<AppConfig> {
   const res = await fetch('config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`The app's settings (config.json) could not be read: ${res.status}.`);
   const config = (await res.json()) as AppConfig;
-  if (config.mode === 'aws' && config.cognito === undefined) throw new Error('config.json says aws but gives no Cognito sign-in settings.');
   return { ...config, apiUrl: config.apiUrl.replace(/\/$/, '') };
 }

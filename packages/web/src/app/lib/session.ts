@@ -98,10 +98,12 @@ export async function completeHostedSignIn(config: AppConfig): Promise<Session |
     body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.cognito.clientId, code, redirect_uri: redirectUri(), code_verifier: saved.verifier }),
   });
   if (!res.ok) throw new Error('Signing in failed. Please try again.');
-  const tokens = (await res.json()) as { id_token: string; expires_in: number };
-  // The id token carries custom:org and the groups the API reads the role from.
-  const { exp, ...principal } = principalFromToken(tokens.id_token);
-  const session: Session = { token: tokens.id_token, principal, label: principal.sub, expiresAt: new Date((exp ?? Date.now() / 1000 + tokens.expires_in) * 1000).toISOString() };
+  const tokens = (await res.json()) as { access_token: string; id_token?: string; expires_in: number };
+  // The API's authorizer reads the access token: the pool's pre token trigger puts the org, the
+  // groups and the one role scope in it. The id token only gives a name to show.
+  const { exp, ...principal } = principalFromToken(tokens.access_token);
+  const email = tokens.id_token ? (JSON.parse(base64UrlDecode(tokens.id_token.split('.')[1] ?? '')) as { email?: string }).email : undefined;
+  const session: Session = { token: tokens.access_token, principal, label: email ?? principal.sub, expiresAt: new Date((exp ?? Date.now() / 1000 + tokens.expires_in) * 1000).toISOString() };
   saveSession(session);
   return session;
 }

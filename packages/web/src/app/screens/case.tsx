@@ -30,6 +30,8 @@ export function CasePage({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   // One key per intended allocation, so a retried click never allocates twice.
   const [allocationKey, setAllocationKey] = useState(newKey);
+  const [showAll, setShowAll] = useState(false);
+  const [freeOnly, setFreeOnly] = useState(false);
 
   useEffect(() => {
     if (kase.data && !dirty) {
@@ -42,6 +44,8 @@ export function CasePage({ id }: { id: string }) {
   const c = kase.data;
   if (c === undefined) return <Loading what="the case" />;
   const entries = tailored.data?.included ?? [];
+  const shown = entries.filter((e) => !freeOnly || e.placeNow || ranked.includes(e.setting.urn));
+  const FIRST = 12;
   const byUrn = new Map(entries.map((e) => [e.setting.urn, e]));
   const holder = c.age >= 16 ? 'young_person' : 'parent';
   const open = c.state === 'open';
@@ -244,8 +248,18 @@ export function CasePage({ id }: { id: string }) {
         <p>Settings appropriate to meet this child’s needs, inside and outside your LA, and why each is on the list.</p>
         <ErrorSummary error={tailored.error} />
         {tailored.loading && !tailored.data ? <Loading what="the tailored list" /> : null}
+        {entries.length > 0 ? (
+          <div class="field">
+            <label class="checkbox">
+              <input type="checkbox" checked={freeOnly} onChange={(e) => setFreeOnly(e.currentTarget.checked)} /> Only settings with a place free now
+            </label>
+          </div>
+        ) : null}
+        <p class="meta" aria-live="polite">
+          Showing {Math.min(shown.length, showAll ? shown.length : FIRST)} of {plural(shown.length, 'setting')}, nearest first.
+        </p>
         <ul class="tailored">
-          {entries.map((e) => (
+          {(showAll ? shown : shown.slice(0, FIRST)).map((e) => (
             <li key={e.setting.urn} class="card">
               <h3>{e.setting.name}</h3>
               <p class="meta">
@@ -271,6 +285,11 @@ export function CasePage({ id }: { id: string }) {
             </li>
           ))}
         </ul>
+        {!showAll && shown.length > FIRST ? (
+          <button class="button button-secondary" onClick={() => setShowAll(true)}>
+            Show all {plural(shown.length, 'setting')}
+          </button>
+        ) : null}
         {tailored.data && tailored.data.nearMisses.length > 0 ? (
           <details class="details">
             <summary>Near misses: {plural(tailored.data.nearMisses.length, 'setting')} just outside the criteria</summary>

@@ -38,7 +38,9 @@ export function SignIn({ config, onSignedIn, message }: { config: AppConfig; onS
       <PageHeading>Sign in</PageHeading>
       {message ? <Notice kind="warning">{message}</Notice> : null}
       <ErrorSummary error={error} />
-      {config.mode === 'aws' ? (
+      {config.mode === 'aws' && config.cognito === undefined ? (
+        <Notice kind="warning">Sign-in is not set up for this deployment yet: ask the team that runs it.</Notice>
+      ) : config.mode === 'aws' ? (
         <>
           <p>Sign in with the account your organisation gave you.</p>
           <button class="button" onClick={() => void startHostedSignIn(config).catch(setError)}>
