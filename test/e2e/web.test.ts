@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { buildWeb } from '@placements/web';
 import { startMarketplace, type RunningMarketplace } from '@placements/local';
 import { axe, launchChromium, serious, signIn, type RunningBrowser } from './support/browser.ts';
-import { commissionerAllocates, commissionerFindsAcrossBoundary, namedAndAdmitted, providerAccepts, providerUpdatesPlaces, storyFor, type Story } from './support/tour.ts';
+import { commissionerAllocates, commissionerFindsAcrossBoundary, namedAndAdmitted, providerAccepts, providerUpdatesPlaces, providerUploadsSheet, storyFor, type Story } from './support/tour.ts';
 
 let m: RunningMarketplace;
 let b: RunningBrowser;
@@ -36,6 +36,10 @@ describe('the web app in Chromium, against the locally started marketplace', () 
     const kase = await (await fetch(`${m.url}/cases/${story.caseId}`, { headers: { authorization: `Bearer ${token}` } })).json();
     expect(kase).toMatchObject({ state: 'placed', placement: { urn: story.urn, state: 'admitted' } });
   }, 90_000);
+
+  it('a provider uploads a sheet for two settings: a progress bar, one saved, the other refused with every problem by line', async () => {
+    await providerUploadsSheet(provider, story);
+  }, 30_000);
 
   it('has no serious or critical accessibility violation (axe-core, WCAG 2.2 AA) on each main screen, on a desktop and a phone', async () => {
     const screens: [string, string, string][] = [

@@ -1,4 +1,6 @@
-import { expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningMarketplace } from '@placements/local';
 import { signIn } from './browser.ts';
@@ -16,6 +18,19 @@ export interface Story {
   listing: { listingId: string; band: string; needs: string[]; ageMin: number; ageMax: number; commissioned: number; filled: number; held: number; version: number; availableFrom: string };
   caseRef: string;
   caseId?: string;
+}
+
+/** Plain checks, so the screenshot script can run the story outside vitest. */
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new Error(message);
+}
+
+async function until(test: () => Promise<boolean>, message: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export async function storyFor(m: RunningMarketplace): Promise<Story> {
@@ -56,7 +71,7 @@ export async function providerUpdatesPlaces(page: Page, s: Story, shoot?: (name:
     headers: { authorization: `Bearer ${s.provider.token}`, 'content-type': 'application/json', 'if-match': String(s.listing.version) },
     body: JSON.stringify({ band: colleague.band, needs: colleague.needs, ageMin: colleague.ageMin, ageMax: colleague.ageMax, attendance: 'day', commissioned: colleague.commissioned, filled: colleague.filled, availableFrom: colleague.availableFrom }),
   });
-  expect(put.status).toBe(200);
+  check(put.status === 200, `the colleague's save answered ${put.status}`);
 
   await page.getByRole('button', { name: 'Save listing' }).click();
   const conflict = page.getByRole('heading', { name: 'Someone else changed this listing while you were editing it' });
@@ -64,7 +79,7 @@ export async function providerUpdatesPlaces(page: Page, s: Story, shoot?: (name:
   await shoot?.('provider-listing-conflict');
   await page.getByRole('button', { name: 'Replace it with my change' }).click();
   await page.getByRole('heading', { name: `Listing ${s.listing.listingId} saved` }).waitFor();
-  expect(await page.getByText(`3 of ${wanted} places available`).count()).toBe(1);
+  check((await page.getByText(`3 of ${wanted} places available`).count()) === 1, 'the saved listing should say 3 places are available');
 }
 
 /** The Kent commissioner searches across SE19 from ME14 and sees the Medway setting marked across the boundary. */
@@ -87,7 +102,7 @@ export async function commissionerFindsAcrossBoundary(page: Page, s: Story, shoo
 
 /** Opens a case, ranks the Medway setting from its tailored list, and allocates. */
 export async function commissionerAllocates(page: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
-  await page.getByRole('link', { name: 'Cases' }).click();
+  await page.getByRole('link', { name: 'Cases', exact: true }).click();
   await page.getByRole('link', { name: 'Open a case' }).click();
   await page.getByLabel('Case reference').fill(s.caseRef);
   await page.getByLabel('Primary need').selectOption(s.listing.needs[0]!);
@@ -98,11 +113,12 @@ export async function commissionerAllocates(page: Page, s: Story, shoot?: (name:
   await page.getByRole('button', { name: 'Open the case' }).click();
   await page.getByRole('heading', { name: 'Tailored list' }).waitFor();
   s.caseId = page.url().split('/cases/')[1];
+  await page.getByLabel('Only settings with a place free now').check();
   const entry = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: s.settingName }) }).first();
   await entry.getByRole('button', { name: /Add to preferences/ }).click();
   await page.getByRole('button', { name: 'Record preferences' }).click();
   const allocate = page.getByRole('button', { name: 'Allocate the first available place' });
-  await expect.poll(() => allocate.isEnabled(), { timeout: 10_000 }).toBe(true);
+  await until(() => allocate.isEnabled(), 'Allocate did not become available after recording the preferences');
   await allocate.click();
   await page.getByText(`A place is held at ${s.settingName}`).waitFor();
   await page.getByRole('heading', { name: `Placement at ${s.settingName}` }).waitFor();
@@ -132,4 +148,33 @@ export async function namedAndAdmitted(commissioner: Page, provider: Page, s: St
   await commissioner.reload();
   await commissioner.getByText(`The child has a place at ${s.settingName}`).waitFor();
   await shoot?.('commissioner-case-placed');
+}
+
+/**
+ * A sheet for two of the provider's settings, the second with mistakes: the first is saved,
+ * the second is refused whole, each problem reported by its line in the file.
+ */
+export async function providerUploadsSheet(page: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
+  const settings = ((await (await fetch(`${s.base}/settings?provider=${s.provider.org}`)).json()) as { items: { urn: string; name: string }[] }).items;
+  const other = settings.find((x) => x.urn !== s.urn)!;
+  const l = s.listing;
+  const sheet = [
+    'urn,listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom,price,variationReason',
+    `${s.urn},${l.listingId},${l.band},${l.needs.join(';')},${l.ageMin},${l.ageMax},day,12,5,${today()},,`,
+    `${other.urn},extra-day,Z9,ASD,4,11,day,6,2,2027-01-04,,`,
+    `${other.urn},extra-res,S2,ASD,4,11,weekly,4,9,2027-13-01,,`,
+  ].join('\n');
+  const file = join(mkdtempSync(join(tmpdir(), 'sheet-')), 'listings.csv');
+  writeFileSync(file, sheet);
+  await page.getByRole('link', { name: 'Upload a sheet' }).click();
+  await page.getByLabel('CSV file').setInputFiles(file);
+  await page.getByRole('button', { name: 'Upload' }).click();
+  await page.getByText('Finished: 2 settings.').waitFor();
+  const saved = page.getByRole('region', { name: s.settingName });
+  await saved.getByText('Saved: 0 created, 1 replaced, 0 unchanged.').waitFor();
+  const refused = page.getByRole('region', { name: other.name });
+  const rows = await refused.getByRole('row').allInnerTexts();
+  check(rows.some((r) => /^3\s+band\s+Z9 is not a band/.test(r)) && rows.some((r) => /^4\s+attendance/.test(r)), `the report should name line 3's band and line 4's attendance:\n${rows.join('\n')}`);
+  check((await page.getByRole('progressbar').getAttribute('value')) === '100', 'the progress bar should reach 100%');
+  await shoot?.('provider-upload-report');
 }

@@ -10,7 +10,7 @@ import { CASE_STATE_NAMES } from '../lib/words.ts';
 import { SelectField, bandOptions, ErrorSummary, Field, Loading, Notice, PageHeading, problemFor, TableWrap, Tag } from '../ui/common.tsx';
 
 export function DaysWithoutPlace({ c }: { c: Pick<CaseView, 'daysWithoutPlace' | 'state'> }) {
-  if (c.state === 'placed' || c.state === 'closed') return <Tag kind="green">Placed</Tag>;
+  if (c.state === 'placed' || c.state === 'closed') return <Tag kind="green">Has a place</Tag>;
   const d = c.daysWithoutPlace;
   return <Tag kind={d >= 30 ? 'red' : d >= 14 ? 'yellow' : 'grey'}>{`${d} ${d === 1 ? 'day' : 'days'} without a place`}</Tag>;
 }

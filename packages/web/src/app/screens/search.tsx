@@ -137,9 +137,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
           <Field label="Age" name="age" error={problem('age')}>
             {(a) => <input {...a} class="input-short" type="number" min={0} max={25} inputMode="numeric" value={form.age} onInput={(e) => set({ age: e.currentTarget.value })} />}
           </Field>
-          <SelectField label="Band" name="band" value={form.band} onChange={(band) => set({ band })} options={bandOptions(framework.data)} empty="Any band" error={problem('band')} />
           <SelectField label="Where" name="scope" value={form.scope} onChange={(scope) => set({ scope })} options={Object.entries(SCOPE_NAMES)} />
-          <SelectField label="Type of setting" name="type" value={form.type} onChange={(type) => set({ type })} options={SETTING_TYPES.map((t) => [t, SETTING_TYPE_NAMES[t]] as const)} empty="Any type" />
           <Field label="Place free by" name="availableBy" error={problem('availableBy')}>
             {(a) => (
               <select {...a} value={form.availableBy === '' || form.availableBy === 'now' ? form.availableBy : 'date'} onChange={(e) => set({ availableBy: e.currentTarget.value === 'date' ? todayIso() : e.currentTarget.value })}>
@@ -154,30 +152,20 @@ export function Search({ session, path }: { session: Session; path: string }) {
               {(a) => <input {...a} type="date" value={form.availableBy} onInput={(e) => set({ availableBy: e.currentTarget.value })} />}
             </Field>
           ) : null}
+        </div>
+        <details class="details" open={[form.band, form.type, form.maxPounds, form.attendance, form.postSixteen, form.sort].some((v) => v !== '')}>
+          <summary>More filters: band, type of setting, price, attendance, post-16, order</summary>
+          <div class="field-grid">
+          <SelectField label="Band" name="band" value={form.band} onChange={(band) => set({ band })} options={bandOptions(framework.data)} empty="Any band" error={problem('band')} />
+          <SelectField label="Type of setting" name="type" value={form.type} onChange={(type) => set({ type })} options={SETTING_TYPES.map((t) => [t, SETTING_TYPE_NAMES[t]] as const)} empty="Any type" />
           <Field label="Most a year (£)" name="maxPrice" error={problem('maxPrice')}>
             {(a) => <input {...a} class="input-short" inputMode="numeric" value={form.maxPounds} onInput={(e) => set({ maxPounds: e.currentTarget.value })} />}
           </Field>
           <SelectField label="Attendance" name="attendance" value={form.attendance} onChange={(attendance) => set({ attendance })} options={ATTENDANCE.map((x) => [x, ATTENDANCE_NAMES[x]] as const)} empty="Any" />
-          <Field label="Post-16 and FE" name="postSixteen">
-            {(a) => (
-              <select {...a} value={form.postSixteen} onChange={(e) => set({ postSixteen: e.currentTarget.value })}>
-                <option value="">Any</option>
-                <option value="true">Post-16 places only</option>
-                <option value="false">Under 16 places only</option>
-              </select>
-            )}
-          </Field>
-          <Field label="Sort by" name="sort">
-            {(a) => (
-              <select {...a} value={form.sort} onChange={(e) => set({ sort: e.currentTarget.value })}>
-                <option value="">Nearest first (with a district)</option>
-                <option value="distance">Distance</option>
-                <option value="price">Price</option>
-                <option value="available">Most places free</option>
-              </select>
-            )}
-          </Field>
-        </div>
+          <SelectField label="Post-16 and FE" name="postSixteen" value={form.postSixteen} onChange={(postSixteen) => set({ postSixteen })} options={[['true', 'Post-16 places only'], ['false', 'Under 16 places only']]} empty="Any" />
+          <SelectField label="Sort by" name="sort" value={form.sort} onChange={(sort) => set({ sort })} options={[['distance', 'Distance'], ['price', 'Price'], ['available', 'Most places free']]} empty="Nearest first (with a district)" />
+          </div>
+        </details>
         <button class="button">Search</button>
       </form>
 

@@ -71,7 +71,7 @@ export function Upload({ session }: { session: Session }) {
         } else {
           const e = errorFrom(res.status, res.body);
           const problems = e.details.map((d: any) => ({ ...d, ...(typeof d.line === 'number' ? { line: sheet.originalLine.get(d.line) ?? d.line } : {}) }));
-          results.push({ urn: sheet.urn, name: nameOf(sheet.urn), ok: false, message: `Nothing saved for this setting. ${e.message}`, problems });
+          results.push({ urn: sheet.urn, name: nameOf(sheet.urn), ok: false, message: e.message, problems });
         }
       } catch (e) {
         results.push({ urn: sheet.urn, name: nameOf(sheet.urn), ok: false, message: (e as Error).message, problems: [] });
@@ -122,7 +122,9 @@ export function Upload({ session }: { session: Session }) {
       </form>
       {progress ? (
         <div class="progress">
-          <label for="upload-progress">Uploading {progress.label}</label>
+          <label for="upload-progress">
+            {progress.done >= progress.total ? 'Uploaded' : 'Uploading'} {progress.label}
+          </label>
           <progress id="upload-progress" max={100} value={percent}>
             {percent}%
           </progress>

@@ -18,7 +18,7 @@ export function PlacesMap(props: { origin: LatLon & { district: string }; marker
   const farthest = Math.max(0, ...points.map((p) => Math.hypot(p.x, p.y)));
   const rings = ringDistances(props.radiusKm, farthest);
   const half = viewHalfSize(rings, props.radiusKm !== undefined ? [] : points);
-  const r = half / 30; // marker size scales with the view so it reads the same at any zoom
+  const r = half / 24; // marker size scales with the view so it reads the same at any zoom
   const font = half / 26;
   const laLabels = props.las.map((la) => ({ la, ...project(props.origin, la) })).filter((p) => Math.abs(p.x) < half * 0.92 && Math.abs(p.y) < half * 0.92);
   const inView = points.filter((p) => Math.abs(p.x) <= half && Math.abs(p.y) <= half);
