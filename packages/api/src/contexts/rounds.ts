@@ -25,6 +25,7 @@ const Report = z
     snapshotAt: z.string(),
     reruns: z.number(),
     summary: z.object({ cases: z.number(), allocated: z.number(), firstPreference: z.number(), unallocated: z.number(), notEligible: z.number() }),
+    timings: z.object({ snapshotMs: z.number(), mechanismMs: z.number(), commitMs: z.number(), waitingListsMs: z.number() }),
     outcomes: z.array(Outcome),
   })
   .openapi('AllocationRound');

@@ -133,7 +133,15 @@ const QUEUES_PER_SETTING = 3;
  * settings (those it has not joined already, and not ones that declined it), and the 409 says
  * where it now stands in each.
  */
-export async function joinQueues(deps: Deps, c: Case, settings: Map<string, SettingWithListings | undefined>, skipped: SkippedPreference[], actor: Actor, now: Date): Promise<(SkippedPreference & { waiting?: { listingId: string; position: number }[] })[]> {
+export async function joinQueues(
+  deps: Deps,
+  c: Case,
+  settings: Map<string, SettingWithListings | undefined>,
+  skipped: SkippedPreference[],
+  actor: Actor,
+  now: Date,
+  options: { positions: boolean } = { positions: true },
+): Promise<(SkippedPreference & { waiting?: { listingId: string; position?: number }[] })[]> {
   const declined = new Set(c.declined ?? []);
   const wanted: { urn: string; listingId: string }[] = [];
   for (const urn of c.preferences?.ranked ?? []) {
@@ -156,9 +164,11 @@ export async function joinQueues(deps: Deps, c: Case, settings: Map<string, Sett
       if (!(error instanceof ConflictError)) throw error;
     }
   }
-  const positions = await waitingPositions(deps, current);
+  const positions = options.positions
+    ? await waitingPositions(deps, current)
+    : Object.keys(current.waitingOn ?? {}).map((k) => ({ urn: k.split('#')[0]!, listingId: k.split('#')[1]!, position: undefined }));
   return skipped.map((s) => {
-    const here = positions.filter((p) => p.urn === s.urn).map((p) => ({ listingId: p.listingId, position: p.position }));
+    const here = positions.filter((p) => p.urn === s.urn).map((p) => ({ listingId: p.listingId, ...(p.position !== undefined ? { position: p.position } : {}) }));
     return here.length > 0 ? { ...s, waiting: here } : s;
   });
 }

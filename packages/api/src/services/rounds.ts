@@ -57,6 +57,8 @@ export interface RoundReport {
   /** How many times the round was run again for cases whose listing changed while it committed. */
   reruns: number;
   summary: { cases: number; allocated: number; firstPreference: number; unallocated: number; notEligible: number };
+  /** Where the time went, in ms: reading the snapshot, the mechanism, committing, joining waiting lists. */
+  timings: { snapshotMs: number; mechanismMs: number; commitMs: number; waitingListsMs: number };
   outcomes: RoundCaseOutcome[];
 }
 
@@ -111,13 +113,23 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
   }
 
   const snapshotAt = clock(deps).toISOString();
+  const timings = { snapshotMs: 0, mechanismMs: 0, commitMs: 0, waitingListsMs: 0 };
+  let mark = performance.now();
+  const lap = (k: keyof typeof timings) => {
+    const t = performance.now();
+    timings[k] += t - mark;
+    mark = t;
+  };
   let reruns = 0;
   let settings = new Map<string, SettingWithListings | undefined>();
   for (;;) {
     const now = clock(deps);
     const today = now.toISOString().slice(0, 10);
+    mark = performance.now();
     settings = await settingsByUrn(deps, [...new Set(pending.flatMap((c) => c.preferences!.ranked))]);
+    lap('snapshotMs');
     const result = runRound({ cases: pending.map((c) => ({ ...c, ranked: c.preferences!.ranked })), settings, seed: input.seed, today, mechanism: input.mechanism });
+    lap('mechanismMs');
     const byId = new Map(pending.map((c) => [c.id, c]));
     const groups = new Map<string, RoundOutcome[]>();
     for (const o of result.outcomes) {
@@ -128,7 +140,7 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
     }
 
     const failed: Case[] = [];
-    await inParallel([...groups.values()], 4, async (group) => {
+    await inParallel([...groups.values()], 8, async (group) => {
       const { urn, listingId } = group[0]!.assignment!;
       const setting = settings.get(urn)!;
       for (let i = 0; i < group.length; i += CASES_PER_COMMIT) {
@@ -164,6 +176,7 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
         }
       }
     });
+    lap('commitMs');
     if (failed.length === 0) break;
     if (reruns >= MAX_RERUNS) {
       for (const c of failed) {
@@ -185,14 +198,18 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
 
   // Cases left without a place wait on their preferred listings, as after a single allocation.
   const waiting = [...outcomes.values()].filter((o) => o.outcome === 'unallocated');
+  mark = performance.now();
   if (input.joinWaitingLists && waiting.length > 0) {
     const current = await deps.store.cases.getCases(waiting.map((o) => ({ laCode: o.laCode, id: o.caseId })));
     await inParallel(waiting, 8, async (o) => {
       const c = current.get(`${o.laCode}#${o.caseId}`);
       if (c === undefined || c.state !== 'open') return;
-      o.skipped = await joinQueues(deps, c, settings, o.skipped, actor, clock(deps));
+      // Positions are left to GET /cases/{id}: counting them for thousands of cases would double the round's time.
+      o.skipped = await joinQueues(deps, c, settings, o.skipped, actor, clock(deps), { positions: false });
     });
   }
+  lap('waitingListsMs');
+  for (const k of Object.keys(timings) as (keyof typeof timings)[]) timings[k] = Math.round(timings[k]);
 
   const list = refs.map((r) => outcomes.get(r.id)!);
   const allocated = list.filter((o) => o.outcome === 'allocated');
@@ -203,6 +220,7 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
     priorityRule: PRIORITY_RULE,
     snapshotAt,
     reruns,
+    timings,
     summary: { cases: list.length, allocated: allocated.length, firstPreference: allocated.filter((o) => o.rank === 1).length, unallocated: list.filter((o) => o.outcome === 'unallocated').length, notEligible: list.filter((o) => o.outcome === 'not_eligible').length },
     outcomes: list,
   };

@@ -83,6 +83,14 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       );
     },
 
+    /**
+     * Loads many cases at once (a migration from a case-management system, or a benchmark), each
+     * with its "opened" audit event. Not conditional: for loading into an empty table only.
+     */
+    async importCases(cases: Case[], actor: Actor): Promise<void> {
+      await guarded(() => batchPut(db, tableName, cases.flatMap((c) => [caseItem(c), auditItem(auditEvent(caseEntity(c.laCode, c.id), 'case.opened', actor, c.openedAt, undefined, c), c.version)])));
+    },
+
     /** A case of this LA; another LA's case is simply not found. */
     getCase: (laCode: string, id: string) => get<Case>(keys.caseItem(laCode, id)),
     getPlacement: (id: string) => get<Placement>(keys.placement(id)),
