@@ -26,7 +26,7 @@ export function BarChart<T>(props: { title: string; rows: T[]; label: (row: T) =
   return (
     <figure class="chart" aria-labelledby={`${props.id}-title`}>
       <figcaption id={`${props.id}-title`}>
-        <h3>{props.title}</h3>
+        <h2 class="chart-title">{props.title}</h2>
         {props.note ? <p class="hint">{props.note}</p> : null}
         <span class="legend">
           {series.map((s) => (
