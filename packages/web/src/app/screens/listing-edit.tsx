@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ATTENDANCE } from '@placements/domain/setting.ts';
 import { ApiError, get, request } from '../lib/api.ts';
-import { longDate, penceFromPounds, pounds, todayIso } from '../lib/format.ts';
-import { bands } from '../lib/reference.ts';
+import { longDate, penceFromPounds, plural, pounds, todayIso } from '../lib/format.ts';
+import { bands, laName, localAuthorities } from '../lib/reference.ts';
 import { navigate } from '../lib/router.ts';
 import type { AuditEvent, Listing, Setting } from '../lib/types.ts';
 import { AuditTable } from '../ui/audit.tsx';
@@ -275,11 +275,42 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
         </button>
       </form>
       {original ? (
-        <p>
-          <a href={`#/provider/settings/${urn}/listings/${listingId}/history`}>See who changed this listing and when</a>
-        </p>
+        <>
+          <WaitingList urn={urn} listingId={listingId} />
+          <p>
+            <a href={`#/provider/settings/${urn}/listings/${listingId}/history`}>See who changed this listing and when</a>
+          </p>
+        </>
       ) : null}
     </>
+  );
+}
+
+type Queue = { items: { position: number; laCode: string; joinedAt: string; daysWaiting: number }[] };
+
+/** Children waiting for a place in this listing: a place you free is offered to the first. */
+function WaitingList({ urn, listingId }: { urn: string; listingId: string }) {
+  const queue = useLoad(() => get<Queue>(`/settings/${urn}/listings/${encodeURIComponent(listingId)}/waiting-list?limit=200`), [urn, listingId]);
+  const las = useLoad(localAuthorities, []);
+  if (queue.data === undefined) return null;
+  return (
+    <section aria-labelledby="waiting-title">
+      <h2 id="waiting-title">Waiting list ({queue.data.items.length})</h2>
+      {queue.data.items.length === 0 ? (
+        <p>No child is waiting for a place in this listing.</p>
+      ) : (
+        <>
+          <p>A place you free (more commissioned, or fewer filled) is offered to the first child in the queue.</p>
+          <ol>
+            {queue.data.items.map((w) => (
+              <li key={w.position}>
+                A child from {laName(las.data, w.laCode)}, waiting {plural(w.daysWaiting, 'day')}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
   );
 }
 
