@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import { handle } from 'hono/aws-lambda';
-import { contexts } from '@placements/api';
+import { capacityApp } from '@placements/api';
 import { lambdaDeps, requestLog } from './runtime.ts';
 
 /** The capacity context's routes in Lambda: the same Hono app the local server mounts. */
-const app = contexts.capacity(lambdaDeps());
+const app = capacityApp(lambdaDeps());
 
 export const handler = middy(handle(app)).use(requestLog('capacity'));

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { buildReferenceData } from '@placements/local';
 import { createStore, dropTable, ensureTable, loadReferenceData } from '@placements/store';
 
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/http-api-v2-get.json', import.meta.url), 'utf8')) as APIGatewayProxyEventV2;
+const load = <T = APIGatewayProxyEventV2>(name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as T;
+const fixture = load('http-api-v2-get');
 const context = { awsRequestId: 'req-1', functionName: 'capacity', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 const tableName = `lambda-${Date.now()}`;
 const data = buildReferenceData({});
 
-/** Real API Gateway v2 events through middy and the Hono adapter, against DynamoDB Local. */
-async function loadHandler(name: 'capacity' | 'platform' | 'framework') {
+/** Real API Gateway v2 (and Cognito trigger) events through middy and the Hono adapter, against DynamoDB Local. */
+async function loadHandler(name: 'capacity' | 'platform' | 'framework' | 'cases' | 'search') {
   vi.resetModules();
   // The Lambda builds its store at module scope from the environment, as in AWS.
   process.env.TABLE_NAME = tableName;
@@ -25,6 +26,31 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dropTable(createStore({ tableName, endpoint: inject('dynamoDbEndpoint') }).db, tableName);
+});
+
+describe('the Cognito pre token generation trigger', () => {
+  type Event = PreTokenGenerationV2TriggerEvent;
+  async function trigger() {
+    vi.resetModules();
+    process.env.RESOURCE_SERVER = 'placements';
+    return (await import('./pre-token.ts')).handler as unknown as (e: Event, c: Context) => Promise<Event>;
+  }
+
+  it('adds the org claim and the role scope to the event Cognito sends', async () => {
+    const out = await (await trigger())(load<Event>('cognito-pre-token-v2'), context);
+    expect(out.response.claimsAndScopeOverrideDetails).toMatchObject({
+      idTokenGeneration: { claimsToAddOrOverride: { org: 'E10000016' } },
+      accessTokenGeneration: { claimsToAddOrOverride: { org: 'E10000016' }, scopesToAdd: ['placements/la'] },
+    });
+    expect(out.response.claimsAndScopeOverrideDetails!.accessTokenGeneration!.scopesToSuppress).toContain('placements/national');
+  });
+
+  it('fails the sign-in of a user with no role group', async () => {
+    const event = load<Event>('cognito-pre-token-v2');
+    event.request.groupConfiguration.groupsToOverride = ['staff'];
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await expect((await trigger())(event, context)).rejects.toThrow(/no role/);
+  });
 });
 
 describe('Lambda entry points', () => {
@@ -71,6 +97,44 @@ describe('Lambda entry points', () => {
     expect(paths).toContain('/settings/{urn}');
     // The dev token route exists only in the local server.
     expect(paths).not.toContain('/dev/token');
+  });
+
+  it('opens a case from a Cognito-authorised POST, in the LA named by the token', async () => {
+    const handler = await loadHandler('cases');
+    const event = load('http-api-v2-jwt-post');
+    const res = await handler(event, context);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(JSON.parse(res.body!)).toMatchObject({ ref: 'LAMBDA-1', laCode: 'E10000016', state: 'open' });
+    // A tenant in the body is refused, never obeyed: the LA is the token's org.
+    const smuggled = { ...event, body: JSON.stringify({ ...JSON.parse(event.body!), laCode: 'E06000035' }) };
+    const refused = await handler(smuggled, context);
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body!).error.details.map((d: { field: string }) => d.field)).toContain('laCode');
+  });
+
+  it('reads a base64-encoded CSV upload from a provider', async () => {
+    const handler = await loadHandler('capacity');
+    const res = await handler(load('http-api-v2-base64-csv'), context);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(JSON.parse(res.body!)).toMatchObject({ urn: '900001', received: 1, created: 1 });
+    const setting = JSON.parse((await handler(fixture, context)).body!);
+    expect(setting.listings.find((l: { listingId: string }) => l.listingId === 'm1-lambda')).toMatchObject({ commissioned: 6, filled: 2, available: 4 });
+  });
+
+  it('keeps both values of a repeated query parameter', async () => {
+    const handler = await loadHandler('search');
+    const res = await handler(load('http-api-v2-repeated-query'), context);
+    expect(res.statusCode, res.body).toBe(200);
+    const items = JSON.parse(res.body!).items as { listing: { needs: string[] } }[];
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(item.listing.needs).toEqual(expect.arrayContaining(['ASD', 'SEMH']));
+  });
+
+  it('answers 401 on a protected route when API Gateway sent no verified claims, whatever the header says', async () => {
+    const handler = await loadHandler('cases');
+    const { authorizer: _none, ...requestContext } = load('http-api-v2-jwt-post').requestContext as APIGatewayProxyEventV2['requestContext'] & { authorizer?: unknown };
+    const res = await handler({ ...load('http-api-v2-jwt-post'), requestContext } as APIGatewayProxyEventV2, context);
+    expect(res.statusCode).toBe(401);
   });
 
   it('refuses to start without TABLE_NAME, saying what is missing', async () => {

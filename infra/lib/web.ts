@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -14,10 +14,11 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildWeb } from '@placements/web';
+import { acknowledge } from './nag.ts';
 
 /** Cognito hosted sign-in, as the web app needs it (authorisation code flow with PKCE). */
 export interface WebAuthSettings {
@@ -33,7 +34,6 @@ export interface WebAppProps {
   apiUrl: string;
   /** Until the user pool exists the app says that sign-in is not set up. */
   auth?: WebAuthSettings;
-  removalPolicy: RemovalPolicy;
   /** A built app folder; by default the app is built now, into a folder of its own. */
   assetDir?: string;
 }
@@ -63,7 +63,6 @@ export class WebApp extends Construct {
     super(scope, id);
     // Built into a folder of its own so a synth never races a test rebuilding packages/web/dist.
     const dir = props.assetDir ?? buildWeb({ outDir: mkdtempSync(join(tmpdir(), 'placements-web-')) }).dir;
-    const disposable = props.removalPolicy === RemovalPolicy.DESTROY;
 
     const logs = new Bucket(this, 'AccessLogs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -72,8 +71,8 @@ export class WebApp extends Construct {
       // CloudFront standard logs are written with an ACL.
       objectOwnership: ObjectOwnership.OBJECT_WRITER,
       lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: props.removalPolicy,
-      autoDeleteObjects: disposable,
+      // Kept when the stack goes (a non-empty bucket cannot be deleted, and emptying it needs another Lambda).
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.bucket = new Bucket(this, 'Assets', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -81,8 +80,7 @@ export class WebApp extends Construct {
       enforceSSL: true,
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 's3/',
-      removalPolicy: props.removalPolicy,
-      autoDeleteObjects: disposable,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     const connect = ["'self'", props.apiUrl, ...(props.auth ? [props.auth.domain] : [])].join(' ');
@@ -139,5 +137,44 @@ export class WebApp extends Construct {
     });
     // index.html names the hashed bundles: they must be there first.
     entry.node.addDependency(assets);
+
+    acknowledge(this.distribution, 'AwsSolutions-CFR1', 'No geo restriction: staff of English LAs and settings sign in from wherever they work; the distribution serves only static files and every read of data goes through the API with a Cognito token.');
+    acknowledge(this.distribution, 'AwsSolutions-CFR2', 'No WAF on the static app: it serves a few public, cacheable files with no input to inspect; the API behind it has its own throttles and authorizer. Add a web ACL with a custom domain if the service needs one.');
+    acknowledge(this.distribution, 'AwsSolutions-CFR4', 'The default *.cloudfront.net certificate cannot set a minimum TLS version; a custom domain with an ACM certificate and TLSv1.2_2021 replaces it for a public launch.');
+    // CDK's own bucket-deployment handler (a singleton per stack), not code of ours.
+    for (const handler of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
+      const why = 'CDK’s BucketDeployment handler, which copies the built app into the bucket at deploy time; its runtime, managed logging policy and S3 permissions on the two buckets it copies between are set by aws-cdk-lib.';
+      const assets = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+      const findings = [
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`),
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `AwsSolutions-IAM5[Resource::<${assets}.Arn>/*]`,
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-L1',
+        'Serverless-LambdaDLQ',
+        'Serverless-LambdaLatestVersion',
+        'Serverless-LambdaTracing',
+      ];
+      for (const id of findings) acknowledge(handler, id, why);
+    }
+  }
+}
+
+export interface WebStackProps extends StackProps, WebAppProps {}
+
+/**
+ * The web app as a stack of its own beside the marketplace stack: it reads the API URL and the
+ * sign-in settings from it, and the marketplace stack's template and its tests stay as they are.
+ * The Cognito client's callback is the web app's URL, passed back with -c webOrigin=<WebUrl>
+ * (a reference the other way would make the two stacks depend on each other).
+ */
+export class WebStack extends Stack {
+  readonly web: WebApp;
+
+  constructor(scope: Construct, id: string, props: WebStackProps) {
+    super(scope, id, props);
+    this.web = new WebApp(this, 'Web', props);
+    new CfnOutput(this, 'WebUrl', { value: this.web.url, description: 'The web app; give it to the marketplace stack as -c webOrigin=<this URL> for sign-in' });
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { devTokenAuthenticator, parseGroups, principalFromClaims, DEV_AUDIENCE, DEV_ISSUER } from '@placements/api';
+import { apiGatewayAuthenticator, cognitoTokenCustomisation, devTokenAuthenticator, parseGroups, principalFromClaims, DEV_AUDIENCE, DEV_ISSUER, ROLES } from '@placements/api';
 import { seededApp, type SeededApp } from '../support/store.ts';
 
 let t: SeededApp;
@@ -73,17 +73,62 @@ describe('bearer tokens', () => {
 
 describe('claims from API Gateway', () => {
   it('reads cognito:groups in every shape API Gateway sends it', () => {
+    // HTTP API JWT authorizer: arrays are flattened to "[a b]".
     expect(parseGroups('[la]')).toEqual(['la']);
     expect(parseGroups('[la provider]')).toEqual(['la', 'provider']);
+    expect(parseGroups('[]')).toEqual([]);
+    // REST API Cognito authorizer and some proxies: "[a, b]" or "a,b".
+    expect(parseGroups('[la, provider]')).toEqual(['la', 'provider']);
+    expect(parseGroups('la,provider')).toEqual(['la', 'provider']);
+    expect(parseGroups(' la  provider ')).toEqual(['la', 'provider']);
+    expect(parseGroups('la')).toEqual(['la']);
+    // JSON, as a string or as the decoded token's real array.
     expect(parseGroups('["la","provider"]')).toEqual(['la', 'provider']);
     expect(parseGroups(['la'])).toEqual(['la']);
-    expect(parseGroups('la,provider')).toEqual(['la', 'provider']);
     expect(parseGroups(undefined)).toEqual([]);
+    expect(parseGroups(42)).toEqual([]);
   });
 
-  it('builds the principal from sub, the group that is a role and custom:org', () => {
+  it('builds the principal from sub, the group that is a role and the org claim', () => {
     expect(principalFromClaims({ sub: 'u1', 'cognito:groups': '[staff la]', 'custom:org': 'E10000016' })).toEqual({ sub: 'u1', role: 'la', org: 'E10000016' });
+    // The access token's org claim, added by the pre token generation trigger.
+    expect(principalFromClaims({ sub: 'u2', 'cognito:groups': '[provider]', org: 'PRV000123', scope: 'placements/provider' })).toEqual({ sub: 'u2', role: 'provider', org: 'PRV000123' });
     expect(() => principalFromClaims({ sub: 'u1', 'cognito:groups': '[staff]', 'custom:org': 'E10000016' })).toThrow(/role/);
     expect(() => principalFromClaims({ sub: 'u1', role: 'la' })).toThrow(/organisation/);
+  });
+
+  it('refuses a token with two roles rather than pick one', () => {
+    for (const groups of ['[la provider]', '["trust","adjudicator"]', 'la,national']) {
+      expect(() => principalFromClaims({ sub: 'u1', 'cognito:groups': groups, org: 'E10000016' })).toThrow(/more than one role/);
+    }
+    // The same role twice is one role.
+    expect(principalFromClaims({ sub: 'u1', 'cognito:groups': '[la la]', org: 'E10000016' }).role).toBe('la');
+  });
+
+  it('reads only claims API Gateway verified: no authorizer context is anonymous, never a header', async () => {
+    const auth = apiGatewayAuthenticator();
+    const forged = 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6Im5hdGlvbmFsIiwib3JnIjoiZGZlIn0.';
+    expect(await auth.authenticate({ authorization: forged, env: { event: { requestContext: {} } } })).toBeUndefined();
+    const env = { event: { requestContext: { authorizer: { jwt: { claims: { sub: 'u1', 'cognito:groups': '[la]', org: 'E10000016' }, scopes: ['placements/la'] } } } } };
+    expect(await auth.authenticate({ authorization: forged, env })).toEqual({ sub: 'u1', role: 'la', org: 'E10000016' });
+  });
+});
+
+describe('the Cognito pre token generation trigger', () => {
+  it('puts the org in both tokens and exactly the role scope in the access token', () => {
+    const out = cognitoTokenCustomisation({ userAttributes: { sub: 'u1', email: 'a@kent.gov.uk', 'custom:org': 'E10000016' }, groups: ['la'], resourceServer: 'placements' });
+    expect(out.idTokenGeneration.claimsToAddOrOverride).toEqual({ org: 'E10000016' });
+    expect(out.accessTokenGeneration.claimsToAddOrOverride).toEqual({ org: 'E10000016' });
+    expect(out.accessTokenGeneration.scopesToAdd).toEqual(['placements/la']);
+    // Whatever the client asked for, no other role's scope survives.
+    expect(out.accessTokenGeneration.scopesToSuppress.sort()).toEqual(ROLES.filter((r) => r !== 'la').map((r) => `placements/${r}`).sort());
+  });
+
+  it('issues no token to a user without exactly one role, or without an org', () => {
+    const attrs = { 'custom:org': 'E10000016' };
+    expect(() => cognitoTokenCustomisation({ userAttributes: attrs, groups: [], resourceServer: 'placements' })).toThrow(/no role/);
+    expect(() => cognitoTokenCustomisation({ userAttributes: attrs, groups: ['la', 'national'], resourceServer: 'placements' })).toThrow(/more than one role/);
+    expect(() => cognitoTokenCustomisation({ userAttributes: {}, groups: ['la'], resourceServer: 'placements' })).toThrow(/custom:org/);
+    expect(() => cognitoTokenCustomisation({ userAttributes: { 'custom:org': '  ' }, groups: ['la'], resourceServer: 'placements' })).toThrow(/custom:org/);
   });
 });

@@ -112,19 +112,21 @@ describe('POST /allocation-rounds', () => {
     }
     const [fromKent, fromMedway] = [fromHost, fromAway];
     // A partnership names each case's LA, and only its members'.
-    const bad = await post('/allocation-rounds', se19, { cases: [fromKent, { la: 'E09000033', id: fromMedway }], seed: 's' });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: any) => d.field)).toEqual(['cases.0', 'cases.1.la']);
+    const unnamed = await post('/allocation-rounds', se19, { cases: [fromKent], seed: 's' });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.error.details.map((d: any) => d.field)).toEqual(['cases.0']);
+    const outside = await post('/allocation-rounds', se19, { cases: [{ la: 'E09000033', id: fromMedway }], seed: 's' });
+    expect(outside.status).toBe(403);
   });
 
-  it('names every invalid field, and refuses another LA’s cases and unknown ones', async () => {
+  it('names every invalid field, refuses another LA’s cases (403) and unknown ones (400)', async () => {
     const bad = await post('/allocation-rounds', kent, { cases: [], mechanism: 'boston', extra: 1 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(['cases', 'extra', 'mechanism', 'seed']);
     const [medwayCase] = await openCases(medway, 'FOREIGN', [[t.data.settings[0]!.urn]]).catch(() => ['00000000-0000-4000-8000-000000000000']);
     const foreign = await post('/allocation-rounds', kent, { cases: [{ la: 'E06000035', id: medwayCase }, '00000000-0000-4000-8000-000000000000'], seed: 's' });
-    expect(foreign.status).toBe(400);
-    expect(foreign.body.error.details.map((d: any) => d.field)).toEqual(['cases.0.la']);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.message).toContain('cases 0 are not');
     const unknown = await post('/allocation-rounds', kent, { cases: ['00000000-0000-4000-8000-000000000000'], seed: 's' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.details[0]).toMatchObject({ field: 'cases.0', message: expect.stringContaining('has no case') });

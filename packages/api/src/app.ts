@@ -47,7 +47,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
       version: API_VERSION,
       description: 'Published capacity against the national bands and tariffs, search across LA boundaries, and allocation with the legal backstops. Money is in pence per year; dates are YYYY-MM-DD.',
     },
-    security: [{ bearerAuth: [] }],
+    // No document-wide security: each protected route declares bearerAuth, so the public reads
+    // are documented as public (the authorisation matrix test holds the two together).
   });
   app.notFound((c) => c.json(errorBody('not_found', `There is no route ${c.req.method} ${c.req.path}; GET /openapi.json lists them.`), 404));
   app.onError(handleError);

@@ -1,8 +1,7 @@
 import { SignJWT, jwtVerify } from 'jose';
-import { ForbiddenError } from '@placements/domain';
+import { ForbiddenError, isRole, ROLES, type Role } from '@placements/domain';
 
-export const ROLES = ['national', 'partnership', 'la', 'provider', 'trust', 'adjudicator'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 /** Who is calling, from a verified token: the only source of role and tenant (org). */
 export interface Principal {
@@ -20,10 +19,6 @@ export class UnauthenticatedError extends Error {
 /** Turns the request's credentials into a principal, or undefined when none were sent. */
 export interface Authenticator {
   authenticate(input: { authorization: string | undefined; env: unknown }): Promise<Principal | undefined>;
-}
-
-function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
 /**
@@ -46,15 +41,59 @@ export function parseGroups(value: unknown): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
 }
 
-/** Claims to a principal, or an UnauthenticatedError naming what is missing. */
+/**
+ * The one role among a user's groups. Other groups (such as "staff") are ignored; two roles are
+ * refused, because a principal with two roles would be authorised as whichever came first.
+ */
+export function roleFromGroups(groups: readonly string[]): Role {
+  const roles = [...new Set(groups.filter(isRole))];
+  if (roles.length === 0) throw new UnauthenticatedError(`The token carries no role; expected one of ${ROLES.join(', ')}.`);
+  if (roles.length > 1) throw new UnauthenticatedError(`The token carries more than one role (${roles.join(', ')}); each user holds exactly one.`);
+  return roles[0]!;
+}
+
+/**
+ * Claims to a principal, or an UnauthenticatedError naming what is missing. Dev tokens carry
+ * `role` and `org`; Cognito access tokens carry the role as a group in `cognito:groups` and the
+ * org as `org` (added by the pre token generation trigger; `custom:org` in ID tokens).
+ */
 export function principalFromClaims(claims: Record<string, unknown>): Principal {
   const sub = claims.sub;
-  const role = claims.role ?? parseGroups(claims['cognito:groups']).find(isRole);
+  const role = claims.role ?? roleFromGroups(parseGroups(claims['cognito:groups']));
   const org = claims.org ?? claims['custom:org'];
   if (typeof sub !== 'string' || sub === '') throw new UnauthenticatedError('The token has no subject (sub).');
   if (!isRole(role)) throw new UnauthenticatedError(`The token carries no role; expected one of ${ROLES.join(', ')}.`);
   if (typeof org !== 'string' || org === '') throw new UnauthenticatedError('The token carries no organisation (org).');
   return { sub, role, org };
+}
+
+/** The OAuth scope that stands for a role at API Gateway: `<resource server>/<role>`. */
+export const roleScope = (resourceServer: string, role: Role) => `${resourceServer}/${role}`;
+
+/** What the Cognito pre token generation trigger (V2) answers for one user. */
+export interface CognitoTokenCustomisation {
+  idTokenGeneration: { claimsToAddOrOverride: Record<string, string> };
+  accessTokenGeneration: { claimsToAddOrOverride: Record<string, string>; scopesToAdd: string[]; scopesToSuppress: string[] };
+}
+
+/**
+ * Shapes a Cognito user's tokens: the org (from the admin-set `custom:org` attribute) becomes an
+ * `org` claim in both tokens, and the access token gets exactly the scope of the user's one role
+ * and none of the others, whatever the client asked for. API Gateway requires these scopes per
+ * route; a user with no role, two roles or no org gets no token at all.
+ */
+export function cognitoTokenCustomisation(input: { userAttributes: Record<string, string | undefined>; groups: readonly string[]; resourceServer: string }): CognitoTokenCustomisation {
+  const role = roleFromGroups(input.groups);
+  const org = input.userAttributes['custom:org']?.trim();
+  if (!org) throw new UnauthenticatedError('The user has no organisation (custom:org); an administrator must set it before they can sign in.');
+  return {
+    idTokenGeneration: { claimsToAddOrOverride: { org } },
+    accessTokenGeneration: {
+      claimsToAddOrOverride: { org },
+      scopesToAdd: [roleScope(input.resourceServer, role)],
+      scopesToSuppress: ROLES.filter((r) => r !== role).map((r) => roleScope(input.resourceServer, r)),
+    },
+  };
 }
 
 function bearer(authorization: string | undefined): string | undefined {

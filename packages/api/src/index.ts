@@ -3,6 +3,16 @@ export * from './http.ts';
 export * from './app.ts';
 export * from './schemas.ts';
 export { devApp, type TokenMinter } from './contexts/dev.ts';
+// Each context by name, so a Lambda bundles only its own (the packages declare no side effects).
+export { platformApp } from './contexts/platform.ts';
+export { frameworkApp } from './contexts/framework.ts';
+export { partnershipApp } from './contexts/partnership.ts';
+export { capacityApp } from './contexts/capacity.ts';
+export { auditApp } from './contexts/audit.ts';
+export { searchApp } from './contexts/search.ts';
+export { casesApp } from './contexts/cases.ts';
+export { placementsApp } from './contexts/placements.ts';
+export { geographyApp } from './contexts/geography.ts';
 export { searchPlaces, type SearchRequest, type SearchStats } from './services/search.ts';
 export { runEscalations, type EscalationRun } from './services/escalation.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';

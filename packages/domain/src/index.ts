@@ -18,4 +18,5 @@ export * from './allocation.ts';
 export * from './placement.ts';
 export * from './allocation-round.ts';
 export * from './escalation.ts';
+export * from './roles.ts';
 export * from './listing-sheet.ts';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   addDays,
   CONSULTATION_DAYS,
+  ForbiddenError,
   NotFoundError,
   runRound,
   ValidationError,
@@ -69,15 +70,20 @@ const MAX_RERUNS = 3;
 /** The cases a caller may put in a round: its own LA's, or a partnership's member LAs'. */
 async function resolveCases(deps: Deps, principal: Principal, input: RoundInput): Promise<{ laCode: string; id: string }[]> {
   const problems: FieldProblem[] = [];
+  const foreign: number[] = [];
   const members = principal.role === 'partnership' ? new Set((await deps.store.reference.getPartnership(principal.org))?.members ?? []) : new Set([principal.org]);
   const refs = input.cases.map((c, i) => {
     if (typeof c === 'string') {
       if (principal.role !== 'la') problems.push({ field: `cases.${i}`, message: 'must be {"la": "<GSS code>", "id": "<case id>"}: a partnership’s round names each case’s LA' });
       return { laCode: principal.org, id: c };
     }
-    if (!members.has(c.la)) problems.push({ field: `cases.${i}.la`, message: principal.role === 'la' ? 'must be your own LA: a round allocates only your cases' : `${c.la} is not a member of ${principal.org}` });
+    if (!members.has(c.la)) foreign.push(i);
     return { laCode: c.la, id: c.id };
   });
+  // Another tenant's cases are refused outright, before anything is read.
+  if (foreign.length > 0) {
+    throw new ForbiddenError(`${principal.role === 'la' ? 'A round allocates only your own LA’s cases' : `A round allocates only the cases of ${principal.org}’s member LAs`}; cases ${foreign.join(', ')} are not.`);
+  }
   const seen = new Map<string, number>();
   refs.forEach((r, i) => {
     const k = `${r.laCode}#${r.id}`;

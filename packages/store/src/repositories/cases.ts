@@ -1,9 +1,9 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, type Actor, type Case, type Direction, type Listing, type Placement, type Setting } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor, type Cursor } from '../cursor.ts';
 import type { Page } from '../page.ts';
-import { batchPut, batchWrite } from '../loader.ts';
+import { batchPut } from '../loader.ts';
 import { guarded } from '../errors.ts';
 import { transact, type TransactItem } from '../transaction.ts';
 import { auditEvent, auditItem } from './listings.ts';
@@ -278,10 +278,15 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
 
     /** Removes queue entries whose case has moved on (placed elsewhere, or no longer wants the listing). */
     async removeWaiting(entries: WaitingEntry[]): Promise<void> {
-      await guarded(() => batchWrite(db, tableName, entries.map((e) => {
-        const { pk, sk } = keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId);
-        return { DeleteRequest: { Key: { pk, sk } } };
-      }), 4));
+      // Single deletes, a few at a time: request paths never use BatchWriteItem (least privilege in AWS).
+      for (let i = 0; i < entries.length; i += 8) {
+        await Promise.all(
+          entries.slice(i, i + 8).map((e) => {
+            const { pk, sk } = keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId);
+            return guarded(() => db.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk } })));
+          }),
+        );
+      }
     },
 
     /**
@@ -330,7 +335,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       for (let i = 0; i < outcomes.length; i += 500) parts.push(outcomes.slice(i, i + 500));
       const { pk } = keys.round(org, id);
       const items = [{ ...keys.round(org, id), itemType: 'round', ...head, parts: parts.length }, ...parts.map((outcomes, i) => ({ pk, sk: `OUTCOMES#${String(i).padStart(5, '0')}`, itemType: 'round_outcomes', outcomes }))];
-      await guarded(() => batchPut(db, tableName, items, 4));
+      for (let i = 0; i < items.length; i += 8) await Promise.all(items.slice(i, i + 8).map((Item) => guarded(() => db.send(new PutCommand({ TableName: tableName, Item })))));
     },
 
     async getRound(org: string, id: string): Promise<{ head: Record<string, unknown>; outcomes: unknown[] } | undefined> {

@@ -1,0 +1,98 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Operation, type TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** API latency (p99 over five minutes) above which someone should look. */
+export const API_LATENCY_P99_MS = 3000;
+/** Allocation must stay quick even when contended: its own, tighter latency alarm. */
+export const ALLOCATION_LATENCY_P95_MS = 1500;
+/** A function whose p99 duration is this share of its timeout is about to time out. */
+export const DURATION_SHARE_OF_TIMEOUT = 0.8;
+
+/**
+ * The marketplace's alarms, all notifying one encrypted SNS topic (subscribe an email or a
+ * chat integration to it after deploying). Errors, throttles and latency, for each function, the
+ * API and the table.
+ */
+export class MarketplaceAlarms extends Construct {
+  readonly topic: Topic;
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: { removalPolicy: RemovalPolicy }) {
+    super(scope, id);
+    // CloudWatch can only publish to an encrypted topic through a customer managed key it may use.
+    const key = new Key(this, 'TopicKey', { enableKeyRotation: true, description: 'Encrypts the marketplace alarm topic', removalPolicy: props.removalPolicy });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Topic', { displayName: 'SEND placement marketplace alarms', masterKey: key, enforceSSL: true });
+    this.topic.grantPublish(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    this.action = new SnsAction(this.topic);
+  }
+
+  private alarm(id: string, metric: IMetric, threshold: number, description: string, evaluationPeriods = 1): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold,
+      evaluationPeriods,
+      datapointsToAlarm: evaluationPeriods,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No traffic is not a failure.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    return alarm;
+  }
+
+  /** Errors (any unhandled one is a bug: the API maps expected failures), throttles, and running close to the timeout. */
+  forFunction(name: string, fn: IFunction, timeout: Duration): void {
+    this.alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: the function failed (an unhandled error or a timeout).`);
+    this.alarm(`${name}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: invocations were throttled (account or reserved concurrency exhausted).`);
+    this.alarm(
+      `${name}Duration`,
+      fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }),
+      Math.round(timeout.toMilliseconds() * DURATION_SHARE_OF_TIMEOUT),
+      `${name}: p99 duration above ${DURATION_SHARE_OF_TIMEOUT * 100}% of its ${timeout.toSeconds()} s timeout for 15 minutes.`,
+      3,
+    );
+  }
+
+  /** Server errors and slow answers at the API, and the allocation route's latency on its own. */
+  forApi(stage: HttpStage, allocationRoute: string): void {
+    this.alarm('Api5xx', stage.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), 5, 'The API answered 5 or more 5xx responses in 5 minutes.');
+    this.alarm('ApiLatency', stage.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }), API_LATENCY_P99_MS, `API p99 latency at or above ${API_LATENCY_P99_MS} ms for 15 minutes.`, 3);
+    // Detailed (per-route) metrics are on for the stage, so one route can be watched alone.
+    const allocation = new Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName: 'Latency',
+      dimensionsMap: { ApiId: stage.api.apiId, Stage: stage.stageName, Route: allocationRoute },
+      period: FIVE_MINUTES,
+      statistic: 'p95',
+    });
+    this.alarm('AllocationLatency', allocation, ALLOCATION_LATENCY_P95_MS, `${allocationRoute}: p95 latency at or above ${ALLOCATION_LATENCY_P95_MS} ms for 15 minutes.`, 3);
+  }
+
+  /** DynamoDB throttling (on-demand tables still throttle on hot partitions) and its own errors. */
+  forTable(table: TableV2): void {
+    // The operations the functions use (an alarm's math may sum at most 10 metrics).
+    const operations = [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.DELETE_ITEM, Operation.TRANSACT_WRITE_ITEMS];
+    this.alarm('TableThrottles', table.metricThrottledRequestsForOperations({ operations, period: FIVE_MINUTES }), 1, 'DynamoDB throttled requests to the marketplace table.');
+    this.alarm('TableSystemErrors', table.metricSystemErrorsForOperations({ operations, period: FIVE_MINUTES }), 1, 'DynamoDB answered with internal server errors.');
+  }
+
+  /** Anything in a dead-letter queue is an event that failed every retry. */
+  forDeadLetterQueue(name: string, queue: IQueue): void {
+    this.alarm(`${name}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, `${name}: failed events are waiting in the dead-letter queue.`);
+  }
+}

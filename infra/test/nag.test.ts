@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import type { Stage } from '../lib/marketplace-stack.ts';
+import { acknowledgementsUnder, nagFindings, nagPacks } from '../lib/nag.ts';
+import { stackFor, withHelpers } from './synth.ts';
+
+/** The three shapes the app takes: dev, prod, and with a scheduled job and a stream consumer. */
+const variants: [string, Stage, typeof withHelpers][] = [
+  ['dev', 'dev', {}],
+  ['prod', 'prod', {}],
+  ['dev with a schedule and a stream consumer', 'dev', withHelpers],
+];
+
+describe.each(variants)('cdk-nag (AwsSolutions and Serverless packs) on %s', (_label, stage, extra) => {
+  const stack = stackFor(stage, extra);
+
+  it('finds nothing that is not acknowledged', () => {
+    expect(nagFindings(stack).map((f) => `${f.rule} ${f.severity} at ${f.path}: ${f.description}`)).toEqual([]);
+  });
+
+  // Reading every annotation of a stack this size takes tens of seconds on two busy cores.
+  it('leaves no CDK warning or error annotation', () => {
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  }, 120_000);
+
+  it('acknowledges only findings that would otherwise be reported, each with its reason', () => {
+    // The same stack built without acknowledgements shows what each one silences.
+    const bare = nagFindings(stackFor(stage, extra, { withoutAcknowledgements: true }));
+    const acknowledged = acknowledgementsUnder(stack);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const a of acknowledged) {
+      const silenced = bare.filter((f) => f.rule === a.id && (f.path === a.path || f.path.startsWith(`${a.path}/`)));
+      expect(silenced, `${a.id} on ${a.path} silences nothing: remove it`).not.toHaveLength(0);
+      expect(a.reason.length, `${a.id} on ${a.path}`).toBeGreaterThanOrEqual(60);
+    }
+    // And every finding of the bare stack is covered by one of them.
+    for (const f of bare) expect(acknowledged.some((a) => a.id === f.rule && (f.path === a.path || f.path.startsWith(`${a.path}/`))), `${f.rule} at ${f.path}`).toBe(true);
+  });
+});
+
+describe('the acknowledged rules', () => {
+  it('are these, and only these, in the deployed app', () => {
+    const ids = [...new Set([...acknowledgementsUnder(stackFor('dev')), ...acknowledgementsUnder(stackFor('prod'))].map((a) => a.id))].sort();
+    expect(ids).toEqual([
+      'AwsSolutions-APIG4',
+      'AwsSolutions-COG8',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-L1',
+      'Serverless-LambdaDLQ',
+      'Serverless-LambdaLatestVersion',
+      // The escalation schedule's dead-letter queue (see deadLetterQueue in the stack).
+      'Serverless-SQSRedrivePolicy',
+    ]);
+  });
+});
+
+describe('synthesis as `cdk synth` runs it', () => {
+  it('bundles every function with the project esbuild, offline, with the nag packs registered as validation plugins', async () => {
+    // Real bundling this once (10 to 40 s on two busy cores): each entry must build, and the
+    // validation plugins must pass, or synth throws.
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'placements-synth-')), context: { 'aws:cdk:enable-asset-metadata': true } });
+    const { MarketplaceStack } = await import('../lib/marketplace-stack.ts');
+    const stack = new MarketplaceStack(app, 'Synth-dev', { stage: 'dev' });
+    Validations.of(app).addPlugins(...nagPacks(app));
+    const assembly = app.synth();
+    const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(8);
+    const bundles = functions.map((fn) => `${assembly.directory}/${fn.Metadata?.['aws:asset:path']}/index.mjs`);
+    for (const bundle of bundles) expect(statSync(bundle).size, bundle).toBeLessThan(1.2 * 1024 * 1024);
+    // Each bundle loads on its own, the AWS SDK inside it, as it will in Lambda (no node_modules there).
+    const probe = "const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler')";
+    for (const bundle of bundles) {
+      const res = spawnSync(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(bundle).href], { env: { PATH: process.env.PATH, TABLE_NAME: 't', AWS_REGION: 'eu-west-2', RESOURCE_SERVER: 'placements', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, cwd: tmpdir(), encoding: 'utf8' });
+      expect(res.status, `${bundle}: ${res.stderr}`).toBe(0);
+    }
+    rmSync(assembly.directory, { recursive: true, force: true });
+  }, 300_000);
+});
