@@ -17,7 +17,7 @@ beforeAll(async () => {
   story = await storyFor(m);
   provider = await b.newPage();
   commissioner = await b.newPage();
-}, 180_000);
+}, 600_000); // a fresh machine installs Chromium with apt-get first
 
 afterAll(async () => {
   await b?.close();

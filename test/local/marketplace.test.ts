@@ -95,7 +95,8 @@ describe('the local marketplace', () => {
     expect(await exit).toBe(0);
     // Nothing answers on DynamoDB Local's port any more.
     await expect(fetch(`http://127.0.0.1:${ddbPort}`)).rejects.toThrow();
-  });
+    // A fresh start loads the generated data: seconds alone, 40 s on two cores shared with other runs.
+  }, 120_000);
 });
 
 describe('startDynamoDbLocal', () => {
