@@ -73,7 +73,19 @@ export const CONTEXTS: Record<string, ContextSpec> = {
     routes: [get('/bands'), get('/bands/{version}'), { method: 'PUT', path: '/bands/{version}', roles: ['national'] }, get('/las'), get('/las/{gssCode}')],
     table: 'write',
   },
-  partnership: { routes: [get('/partnerships'), get('/partnerships/{id}')], table: 'read' },
+  partnership: {
+    routes: [
+      get('/partnerships'),
+      get('/partnerships/{id}'),
+      { method: 'PUT', path: '/partnerships/{id}', roles: ['national'] },
+      get('/partnerships/{id}/sufficiency', ['partnership', 'la', 'national']),
+      get('/partnerships/{id}/prices', ['partnership', 'la', 'national']),
+      // Published capacity as an Open Referral UK feed: public, like the settings it is built from.
+      get('/partnerships/{id}/oruk/services'),
+    ],
+    // Writes only partnerships (PUT, national); the views read counter items, never scan.
+    table: 'write',
+  },
   // Postcode district centroids: where distances are measured from (the web app's map origin).
   geography: { routes: [get('/districts/{district}')], table: 'read' },
   capacity: {

@@ -171,6 +171,30 @@ const ROWS: Row[] = [
   { route: 'GET /partnerships', expected: PUBLIC, foreign: null, why: 'public read', target: get('/partnerships') },
   { route: 'GET /partnerships/{id}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/partnerships/se19') },
   { route: 'GET /districts/{district}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/districts/ME14') },
+  { route: 'GET /partnerships/{id}/oruk/services', expected: PUBLIC, foreign: null, why: 'public read: published capacity as an ORUK feed', target: get('/partnerships/se19/oruk/services') },
+  {
+    route: 'PUT /partnerships/{id}',
+    expected: m(401, 201, 403, 403, 403, 403, 403, null),
+    foreign: null,
+    why: 'partnerships are formed by the one national team',
+    target: async () => {
+      const id = `matrix-${++listingSeq}`;
+      return { call: (tok) => request('PUT', `/partnerships/${id}`, { token: tok, body: { name: 'Matrix partnership', members: ['E10000016', 'E06000035'], remit: ['Low-incidence, high-cost places'] } }) };
+    },
+  },
+  {
+    route: 'GET /partnerships/{id}/sufficiency',
+    expected: m(401, 200, 200, 200, 403, 403, 403, 403),
+    foreign: 'partnership',
+    why: 'the partnership, its member LAs and the national team; another partnership is refused',
+    target: get('/partnerships/se19/sufficiency'),
+  },
+  {
+    route: 'GET /partnerships/{id}/prices',
+    expected: m(401, 200, 200, 200, 403, 403, 403, 403),
+    foreign: 'partnership',
+    target: get('/partnerships/se19/prices'),
+  },
   { route: 'GET /settings', expected: PUBLIC, foreign: null, why: 'public read', target: get('/settings?la=E10000016&limit=5') },
   { route: 'GET /settings/{urn}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/settings/900001') },
   {

@@ -141,9 +141,10 @@ describe('POST /allocation-rounds', () => {
     const send = t.store.db.send.bind(t.store.db);
     let raced = false;
     t.store.db.send = (async (command: any, ...rest: any[]) => {
-      if (!raced && command.constructor.name === 'TransactWriteCommand' && command.input.TransactItems?.length === 7) {
+      // The round's commit on A: the transaction that writes both cases' placements.
+      if (!raced && command.constructor.name === 'TransactWriteCommand' && command.input.TransactItems?.filter((i: any) => i.Put?.Item?.itemType === 'placement').length === 2) {
         raced = true;
-        await send(new TransactWriteCommand({ TransactItems: [{ Update: { TableName: t.store.tableName, Key: keys.listing(a!.urn, 'race-a'), UpdateExpression: 'SET available = available - :one, held = held + :one', ExpressionAttributeValues: { ':one': 1 } } }] }));
+        await send(new TransactWriteCommand({ TransactItems: [{ Update: { TableName: t.store.tableName, Key: keys.listing(a!.urn, 'race-a'), UpdateExpression: 'SET available = available - :one, held = held + :one, unreserved = unreserved - :one', ExpressionAttributeValues: { ':one': 1 } } }] }));
       }
       return (send as any)(command, ...rest);
     }) as typeof t.store.db.send;

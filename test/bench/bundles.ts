@@ -126,14 +126,17 @@ const report = lines.join('\n');
 console.log(`\n${report}\n`);
 
 if (WRITE) {
+  // Only the figures between the markers are replaced; the reading of them around it is prose.
   const docPath = join(REPO_ROOT, 'docs', 'benchmarks.md');
   const doc = readFileSync(docPath, 'utf8');
-  const heading = '## Lambda bundles (issue 7)';
-  const intro = `${heading}\n\n\`npm run bench:bundles\` — each Lambda as \`cdk synth\` bundles it, beside a hello-world handler bundled the same way; a fresh Node process per cold import (the AWS SDK is bundled, so nothing is resolved outside the bundle). Goal: each handler under 1.2 MB minified and under 3x the hello-world import time.\n\n`;
-  const start = doc.indexOf(heading);
-  const next = start === -1 ? -1 : doc.indexOf('\n## ', start + heading.length);
-  const section = `${intro}${report}\n`;
-  const updated = start === -1 ? `${doc.trimEnd()}\n\n${section}` : `${doc.slice(0, start)}${section}${next === -1 ? '' : doc.slice(next)}`;
+  const [open, close] = ['<!-- bench:bundles -->', '<!-- /bench:bundles -->'];
+  const block = `${open}\n${report}\n${close}`;
+  const start = doc.indexOf(open);
+  const end = doc.indexOf(close);
+  const updated =
+    start >= 0 && end > start
+      ? `${doc.slice(0, start)}${block}${doc.slice(end + close.length)}`
+      : `${doc.trimEnd()}\n\n## Lambda bundles (issue 7)\n\n\`npm run bench:bundles\` (add \`-- --write\` to update the figures below).\n\n${block}\n`;
   writeFileSync(docPath, updated);
   console.log(`Written to ${docPath}`);
 }

@@ -119,6 +119,9 @@ export const ListingSchema = z
     price: z.number().int().openapi({ description: 'Pence per year.' }),
     frameworkVersion: z.string(),
     variationReason: z.string().optional(),
+    reservedFor: z.object({ partnershipId: z.string(), places: z.number().int() }).optional().openapi({ description: 'Places block-commissioned by a partnership: only its member LAs may allocate them.' }),
+    reservedUsed: z.number().int().optional().openapi({ description: 'Block places in use by members’ placements (held or filled); read-only.' }),
+    unreserved: z.number().int().optional().openapi({ description: 'Places anyone may take: available less the unused block places; read-only.' }),
     version: z.number().int(),
     updatedAt: z.string(),
   })

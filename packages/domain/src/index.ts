@@ -19,4 +19,6 @@ export * from './placement.ts';
 export * from './allocation-round.ts';
 export * from './escalation.ts';
 export * from './roles.ts';
+export * from './sufficiency.ts';
+export * from './ehcp.ts';
 export * from './listing-sheet.ts';

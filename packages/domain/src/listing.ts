@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { allowedPriceRange, findBand, frameworkInForce, tariffPrice, type Framework } from './framework.ts';
 import { NEED_CODES, type NeedCode } from './needs.ts';
-import { ATTENDANCE, availablePlaces, type Listing, type Setting } from './setting.ts';
+import { ATTENDANCE, availablePlaces, unreservedPlaces, type Listing, type Setting } from './setting.ts';
 import type { FieldProblem } from './errors.ts';
 
 export const LISTING_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -39,6 +39,13 @@ export const ListingInputSchema = z.strictObject({
     .max(MAX_PRICE, { error: 'is implausibly high: prices are in pence per year' })
     .optional(),
   variationReason: z.string().trim().min(1, { error: 'must not be blank' }).max(500, { error: 'must be at most 500 characters' }).optional(),
+  /** Places block-commissioned by a regional partnership for its member LAs. */
+  reservedFor: z
+    .strictObject({
+      partnershipId: z.string({ error: 'is required: the partnership id, such as se19' }).regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: 'must be a partnership id such as se19' }),
+      places: count('places').min(1, { error: 'must be at least 1; leave reservedFor out to reserve none' }),
+    })
+    .optional(),
 });
 
 export type ListingInput = z.infer<typeof ListingInputSchema>;
@@ -51,6 +58,8 @@ export interface ListingContext {
   existing?: Listing;
   /** YYYY-MM-DD of today. */
   today: string;
+  /** Ids of the partnerships that exist, to check a reservation against (unchecked when absent). */
+  partnershipIds?: readonly string[];
 }
 
 /** The date a listing's price takes effect: when its places become available, or today if sooner. */
@@ -107,6 +116,14 @@ export function listingProblems(input: ListingInput, ctx: ListingContext): Field
     add(input.ageMin < setting.ageMin ? 'ageMin' : 'ageMax', `the age range ${input.ageMin}–${input.ageMax} must lie inside the setting's ${setting.ageMin}–${setting.ageMax}`);
   }
   if (input.filled > input.commissioned) add('filled', `cannot exceed commissioned places (${input.commissioned})`);
+  if (input.reservedFor !== undefined) {
+    if (ctx.partnershipIds !== undefined && !ctx.partnershipIds.includes(input.reservedFor.partnershipId)) add('reservedFor.partnershipId', `no partnership has the id ${input.reservedFor.partnershipId}`);
+    if (input.reservedFor.places > input.commissioned) add('reservedFor.places', `cannot exceed commissioned places (${input.commissioned})`);
+  }
+  const used = ctx.existing?.reservedUsed ?? 0;
+  if (used > 0 && ctx.existing?.reservedFor !== undefined && input.reservedFor?.partnershipId !== ctx.existing.reservedFor.partnershipId) {
+    add('reservedFor', `${used} of the block places reserved for ${ctx.existing.reservedFor.partnershipId} are in use by its members; keep that partnership until they are released`);
+  }
   const held = ctx.existing?.held ?? 0;
   if (held > 0 && input.commissioned < input.filled + held) {
     add('commissioned', `cannot drop below filled + held (${input.filled} + ${held} held for allocations in progress)`);
@@ -141,6 +158,11 @@ export function buildListing(listingId: string, input: ListingInput, ctx: Listin
   };
   // A reason only means something beside a varied price.
   if (price !== tariff && input.variationReason !== undefined) listing.variationReason = input.variationReason;
+  if (input.reservedFor !== undefined) {
+    listing.reservedFor = { partnershipId: input.reservedFor.partnershipId, places: input.reservedFor.places };
+    listing.reservedUsed = ctx.existing?.reservedUsed ?? 0;
+  }
+  listing.unreserved = unreservedPlaces(listing);
   return listing;
 }
 

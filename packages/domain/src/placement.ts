@@ -34,6 +34,19 @@ export interface Placement {
   fromWaitingList?: boolean;
   /** The batch allocation round that allocated the place. */
   roundId?: string;
+  /** What the regional counters need, fixed at allocation: the case's band and primary need, the
+   * setting's host LA, the distance from the home district's centroid, the price and the tariff. */
+  band?: string;
+  need?: string;
+  hostLaCode?: string;
+  distanceKm?: number;
+  price?: number;
+  tariff?: number;
+  /** The listing's band and attendance (the price's basis; for mainstream the case's band may differ). */
+  listingBand?: string;
+  attendance?: string;
+  /** The place came from a partnership's block-commissioned places (see Listing.reservedFor). */
+  blockPartnershipId?: string;
   createdAt: string;
   version: number;
 }

@@ -45,6 +45,15 @@ export interface Listing {
   /** The framework version whose tariff priced (or bounded) this listing. */
   frameworkVersion: string;
   variationReason?: string;
+  /** Places block-commissioned by a partnership: only its member LAs may allocate them. */
+  reservedFor?: { partnershipId: string; places: number };
+  /** Block places in use by members' placements (held or filled). */
+  reservedUsed?: number;
+  /**
+   * Places anyone may take: available less the block places still unused. Stored, like
+   * available, so an allocation by a non-member can be conditioned on it.
+   */
+  unreserved?: number;
   version: number;
   updatedAt: string;
 }
@@ -81,6 +90,16 @@ export interface SettingWithListings extends Setting {
 /** available = commissioned − filled − held, floored at zero (domain rule 1). */
 export function availablePlaces(counts: { commissioned: number; filled: number; held: number }): number {
   return Math.max(0, counts.commissioned - counts.filled - counts.held);
+}
+
+/** Block places not yet used: reserved for the partnership's members. */
+export function reservedLeft(l: Pick<Listing, 'reservedFor' | 'reservedUsed'>): number {
+  return l.reservedFor === undefined ? 0 : Math.max(0, l.reservedFor.places - (l.reservedUsed ?? 0));
+}
+
+/** Places a non-member may take: available less the unused block places. */
+export function unreservedPlaces(l: Pick<Listing, 'available' | 'reservedFor' | 'reservedUsed'>): number {
+  return Math.max(0, l.available - reservedLeft(l));
 }
 
 /** The governance a provision type implies, where it implies one. */

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Where a running local marketplace says how to reach it, so the command-line tools find it. */
 export interface RuntimeInfo {
@@ -30,4 +30,15 @@ export function readRuntime(statePath: string): RuntimeInfo | undefined {
   } catch {
     return undefined; // left behind by a process that is gone
   }
+}
+
+/**
+ * The table a command-line tool writes to: TABLE_NAME (and DYNAMODB_ENDPOINT, if local) when set,
+ * otherwise the running local marketplace's; undefined when there is neither.
+ */
+export function cliTable(repoRoot: string): { tableName: string; endpoint?: string } | undefined {
+  const runtime = readRuntime(resolve(repoRoot, process.env.STATE_DIR ?? '.data'));
+  const tableName = process.env.TABLE_NAME ?? runtime?.tableName;
+  const endpoint = process.env.DYNAMODB_ENDPOINT ?? (process.env.TABLE_NAME === undefined ? runtime?.dynamoDbEndpoint : undefined);
+  return tableName === undefined ? undefined : { tableName, ...(endpoint ? { endpoint } : {}) };
 }

@@ -6,6 +6,7 @@ import { listingsRepository } from './repositories/listings.ts';
 import { searchRepository } from './repositories/search.ts';
 import { casesRepository, placementTransitions } from './repositories/cases.ts';
 import { storeReachable } from './bootstrap.ts';
+import { aggregatesRepository } from './repositories/aggregates.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -31,6 +32,7 @@ export interface Store {
   search: ReturnType<typeof searchRepository>;
   cases: ReturnType<typeof casesRepository>;
   placements: ReturnType<typeof placementTransitions>;
+  aggregates: ReturnType<typeof aggregatesRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -44,7 +46,9 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     search: searchRepository(db, config.tableName),
     cases: casesRepository(db, config.tableName),
     placements: placementTransitions(db, config.tableName),
+    aggregates: aggregatesRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
 export { PlaceTakenError, CaseNotOpenError, IdempotentReplayError, caseEntity, type CasesRepository, type PlacementTransition, type WaitingEntry, type RoundPlacement } from './repositories/cases.ts';
+export { counterActions, counterItems, type CounterItem, type EhcpBaseline, type AggregatesRepository } from './repositories/aggregates.ts';

@@ -29,6 +29,12 @@ import type { SettingType } from '@placements/domain';
  * | an allocation round and its outcomes         | Get pk=LA#org#ROUND#id (org from the token) |
  * | allocate: listing, placement, case, audit    | TransactWriteItems with a condition on each |
  * | a retried request                            | Get pk=IDEMPOTENCY#org#key                  |
+ * | an LA's sufficiency counters (places, demand, placements, spend, block use) | Query pk=AGG#gss |
+ * | a partnership's sufficiency                  | one Query pk=AGG#gss per member LA          |
+ * | counters kept up to date                     | ADD on AGG#gss items inside each transaction |
+ * | an LA's DfE EHC plan baseline                | Get pk=EHCP#gss                             |
+ * | a partnership's daily sufficiency figures    | Query pk=TREND#id (sk = date)               |
+ * | published capacity as an Open Referral feed  | gsi1 pk=LA#gss per member LA (as settings)  |
  *
  * Search entries are a projection of each listing: one item per (need, age bucket) the listing
  * covers, carrying the setting and listing fields a result shows, so a search reads only index
@@ -87,6 +93,11 @@ export const keys = {
     gsi2sk: `${urn}#${listingId}#${joinedAt}#${caseId}`,
   }),
   waitingPartition: (urn: string, listingId: string) => `WAIT#${urn}#${listingId}`,
+  /** A sufficiency counter of an LA (key: CAP#band#need, DEM#…, PLC#…, see domain sufficiency.ts). */
+  counter: (la: string, key: string) => ({ pk: `AGG#${la}`, sk: key }),
+  counterPartition: (la: string) => `AGG#${la}`,
+  ehcpBaseline: (la: string) => ({ pk: `EHCP#${la}`, sk: 'BASELINE' }),
+  sufficiencySnapshot: (partnershipId: string, date: string) => ({ pk: `TREND#${partnershipId}`, sk: date }),
   round: (org: string, id: string) => ({ pk: `ROUND#${org}#${id}`, sk: 'ROUND' }),
   idempotency: (org: string, key: string) => ({ pk: `IDEMPOTENCY#${org}#${key}`, sk: 'IDEMPOTENCY' }),
 

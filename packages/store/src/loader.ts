@@ -1,6 +1,8 @@
 import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   availablePlaces,
+  counterChange,
+  listingContribution,
   type Framework,
   type Listing,
   type LocalAuthority,
@@ -10,13 +12,14 @@ import {
 } from '@placements/domain';
 import { keys, postcodeArea } from './keys.ts';
 import { searchEntryItems } from './repositories/search.ts';
+import { counterItems } from './repositories/aggregates.ts';
 
 /** What a seed run loaded, kept in the table so a restart knows not to load it again. */
 /**
  * Bumped whenever stored items gain or change index attributes; a kept local database with an
  * older layout is loaded afresh rather than served half-indexed. 2: settings by provider (gsi3).
  */
-export const DATA_LAYOUT = 2;
+export const DATA_LAYOUT = 3; // 3: sufficiency counters (AGG#gss) and listings' unreserved places
 
 export interface SeedInfo {
   layout?: number;
@@ -72,7 +75,8 @@ export function settingItems(s: SettingWithListings): Record<string, unknown>[] 
   return [
     { ...keys.setting(s.urn), ...keys.settingIndexes(s), itemType: 'setting', ...setting },
     ...listings.flatMap((l: Listing) => {
-      const listing = { ...l, available: availablePlaces(l) };
+      const available = availablePlaces(l);
+      const listing = { ...l, available, unreserved: l.unreserved ?? available };
       return [
         { ...keys.listing(s.urn, l.listingId), ...keys.settingIndexes(s, l.listingId), itemType: 'listing', ...listing },
         ...searchEntryItems(setting, listing),
@@ -102,6 +106,8 @@ export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: s
     ...data.frameworks.map((f) => ({ ...keys.framework(f.version), itemType: 'framework', ...f })),
     ...districtAreaItems(data.districts),
     ...data.settings.flatMap(settingItems),
+    // The regional counters start from the places loaded; every later write keeps them current.
+    ...counterItems(counterChange(...data.settings.flatMap((s) => s.listings.map((l) => ({ after: listingContribution(s.laCode, { ...l, available: availablePlaces(l) }) }))))),
   ];
   await batchPut(db, tableName, items);
   const seedInfo: SeedInfo = {

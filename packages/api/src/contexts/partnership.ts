@@ -1,7 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { NotFoundError } from '@placements/domain';
+import { NotFoundError, SUPPRESSED } from '@placements/domain';
+import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { errorResponses, json, pageOf, PageQuery, PartnershipSchema } from '../schemas.ts';
+import { errorResponses, GssCode, json, pageOf, PageQuery, PartnershipSchema } from '../schemas.ts';
+import { orukServices, prices, putPartnership, SUFFICIENCY_VIEWS, sufficiencyCsv } from '../services/partnerships.ts';
+import { sufficiency } from '../services/sufficiency.ts';
 
 const PartnershipId = z
   .string()
@@ -26,7 +29,104 @@ const getPartnership = createRoute({
   responses: { 200: json(PartnershipSchema, 'The partnership'), ...errorResponses },
 });
 
-/** Regional partnerships: membership now, sufficiency and block commissioning to come. */
+const PartnershipInput = z.strictObject({
+  name: z.string({ error: 'is required: the partnership’s name' }).trim().min(3, { error: 'must be 3 to 120 characters' }).max(120, { error: 'must be 3 to 120 characters' }),
+  regionCode: z.string().regex(/^E1200000\d$/, { error: 'must be an English region code such as E12000008 (South East)' }).optional(),
+  members: z.array(GssCode, { error: 'is required: the GSS codes of the member LAs' }).min(2, { error: 'must name at least two LAs: a partnership commissions across LAs' }).max(153, { error: 'must be at most 153 LAs' }),
+  remit: z
+    .array(z.string().trim().min(3, { error: 'must be 3 to 300 characters' }).max(300, { error: 'must be 3 to 300 characters' }), { error: 'is required: what the members commission together' })
+    .min(1, { error: 'must state at least one thing the members commission together (the recognised remit)' })
+    .max(20, { error: 'must be at most 20 items' }),
+});
+
+const putRoute = createRoute({
+  method: 'put',
+  path: '/partnerships/{id}',
+  tags: ['partnership'],
+  summary: 'Create or replace a partnership: members and remit (national)',
+  description: 'Any group of English LAs may form a partnership (every region has one already in the public data); an LA may belong to several. Members must be known LAs, each once; the remit lists what they commission together.',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ id: PartnershipId }), body: { required: true, content: { 'application/json': { schema: PartnershipInput } } } },
+  responses: { 200: json(PartnershipSchema, 'Replaced'), 201: json(PartnershipSchema, 'Created'), ...errorResponses },
+});
+
+const Count = z.union([z.number(), z.literal(SUPPRESSED)]).openapi({ description: 'A count of children, or "<5" when it is 1 to 4.' });
+const Capacity = z.object({ listings: z.number(), commissioned: z.number(), filled: z.number(), held: z.number(), available: z.number() }).openapi('RegionalCapacity');
+const Demand = z
+  .object({ cases: Count, openCases: Count, waiting: Count, withoutPlace: Count, daysWithoutPlace: Count, averageDaysWithoutPlace: z.union([z.number(), z.literal(SUPPRESSED)]).nullable() })
+  .openapi('RegionalDemand');
+const Placements = z
+  .object({ placements: Count, outOfArea: Count, averageOutOfAreaKm: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), independent: Count, spend: Count, spendAtTariff: Count, independentSpend: Count })
+  .openapi('RegionalPlacements');
+const Ehcp = z.object({ year: z.string(), plans: z.number().nullable(), marketplaceCases: Count, coverage: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), byPlacement: z.record(z.string(), z.number().nullable()), byNeed: z.record(z.string(), z.number().nullable()) });
+const Sufficiency = z
+  .object({
+    partnership: z.object({ id: z.string(), name: z.string(), members: z.array(z.string()), remit: z.array(z.string()) }),
+    asOf: z.string(),
+    suppression: z.string(),
+    totals: z.object({ capacity: Capacity, demand: Demand, placements: Placements }),
+    byLa: z.array(z.object({ laCode: z.string(), name: z.string(), capacity: Capacity, demand: Demand, placements: Placements, blockPlacesUsed: Count, ehcp: Ehcp.nullable() })),
+    byBand: z.array(z.object({ band: z.string(), capacity: Capacity, demand: Demand, placements: Placements })),
+    byNeed: z.array(z.object({ need: z.string(), capacity: Capacity, demand: Demand, placements: Placements })),
+    byLaBandNeed: z.array(z.object({ laCode: z.string(), band: z.string(), need: z.string(), capacity: Capacity, demand: Demand })),
+    blockPlaces: z.array(z.object({ urn: z.string(), listingId: z.string(), laCode: z.string(), used: Count })),
+    ehcp: z.object({ year: z.string().nullable(), plans: z.number().nullable(), marketplaceCases: Count, coverage: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), byNeed: z.array(z.object({ need: z.string(), plans: z.number().nullable(), marketplaceCases: Count })) }),
+    trends: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi('Sufficiency');
+
+const sufficiencyRoute = createRoute({
+  method: 'get',
+  path: '/partnerships/{id}/sufficiency',
+  tags: ['partnership'],
+  summary: 'Regional sufficiency: capacity against demand by LA, band and need (partnership, member la, national)',
+  description:
+    'Read from counters kept in the same transactions as every listing, case and placement change: one Query per member LA, never a scan. Counts of children from 1 to 4 are "<5". `format=csv` with `view` returns one view as CSV.',
+  security: [{ bearerAuth: [] }],
+  request: {
+    params: z.object({ id: PartnershipId }),
+    query: z.strictObject({
+      format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
+      view: z.enum(SUFFICIENCY_VIEWS, { error: `must be one of: ${SUFFICIENCY_VIEWS.join(', ')}` }).optional(),
+    }),
+  },
+  responses: { 200: { description: 'The sufficiency view (JSON), or one view as CSV', content: { 'application/json': { schema: Sufficiency }, 'text/csv': { schema: z.string() } } }, ...errorResponses },
+});
+
+const PriceRow = z.object({
+  providerId: z.string(),
+  band: z.string(),
+  attendance: z.string(),
+  tariff: z.number().nullable(),
+  byLa: z.array(z.object({ laCode: z.string(), name: z.string(), placements: Count, averagePrice: z.number(), averageTariff: z.number(), differenceFromTariff: z.number(), differencePercent: z.number().nullable() })),
+});
+const pricesRoute = createRoute({
+  method: 'get',
+  path: '/partnerships/{id}/prices',
+  tags: ['partnership'],
+  summary: 'Price transparency: what each member LA pays the same provider, against the tariff (partnership, member la, national)',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ id: PartnershipId }), query: z.strictObject({ provider: z.string().min(1).max(100).optional(), band: z.string().regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }).optional() }) },
+  responses: { 200: json(z.object({ partnershipId: z.string(), items: z.array(PriceRow) }).openapi('PriceComparison'), 'Prices per provider, band and attendance, LA by LA (pence per year)'), ...errorResponses },
+});
+
+const orukRoute = createRoute({
+  method: 'get',
+  path: '/partnerships/{id}/oruk/services',
+  tags: ['partnership'],
+  summary: 'Published capacity as an Open Referral UK (HSDS 3.0) paginated list of services (anyone)',
+  description: 'One service per listing, with its organization, service_capacities (unit: place; available, maximum), cost_options (GBP per year) and service_at_locations.',
+  request: {
+    params: z.object({ id: PartnershipId }),
+    query: z.strictObject({
+      page: z.coerce.number({ error: 'must be a page number from 1' }).int({ error: 'must be a page number from 1' }).min(1, { error: 'must be a page number from 1' }).default(1),
+      per_page: z.coerce.number({ error: 'must be 1 to 500' }).int({ error: 'must be 1 to 500' }).min(1, { error: 'must be 1 to 500' }).max(500, { error: 'must be 1 to 500' }).default(50),
+    }),
+  },
+  responses: { 200: json(z.object({ total_items: z.number(), total_pages: z.number(), page_number: z.number(), size: z.number(), first_page: z.boolean(), last_page: z.boolean(), empty: z.boolean(), contents: z.array(z.record(z.string(), z.unknown())) }).openapi('OrukServicePage'), 'A page of HSDS 3.0 services'), ...errorResponses },
+});
+
+/** Regional partnerships: membership and remit, sufficiency, prices, exports. */
 export function partnershipApp(deps: Deps) {
   return contextApp(deps)
     .openapi(listPartnerships, async (c) => {
@@ -38,5 +138,34 @@ export function partnershipApp(deps: Deps) {
       const p = await deps.store.reference.getPartnership(id);
       if (p === undefined) throw new NotFoundError(`No partnership has the id ${id}.`);
       return c.json(p, 200);
+    })
+    .openapi(putRoute, async (c) => {
+      requireRole(c.get('principal'), ['national']);
+      const { partnership, created } = await putPartnership(deps, c.req.valid('param').id, c.req.valid('json'));
+      return c.json(partnership, created ? 201 : 200);
+    })
+    .openapi(sufficiencyRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['partnership', 'la', 'national']);
+      const { format, view } = c.req.valid('query');
+      const result = await sufficiency(deps, principal, c.req.valid('param').id);
+      if (format === 'csv') {
+        const name = view ?? 'byLa';
+        c.header('Content-Type', 'text/csv; charset=utf-8');
+        c.header('Content-Disposition', `attachment; filename="${result.partnership.id}-sufficiency-${name}-${result.asOf.slice(0, 10)}.csv"`);
+        return c.body(sufficiencyCsv(result, name), 200) as never;
+      }
+      return c.json(result, 200);
+    })
+    .openapi(pricesRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['partnership', 'la', 'national']);
+      const q = c.req.valid('query');
+      return c.json(await prices(deps, principal, c.req.valid('param').id, { ...(q.provider ? { provider: q.provider } : {}), ...(q.band ? { band: q.band } : {}) }), 200);
+    })
+    .openapi(orukRoute, async (c) => {
+      const { page, per_page } = c.req.valid('query');
+      const id = c.req.valid('param').id;
+      const result = await orukServices(deps, id, page, per_page);
+      if (result === undefined) throw new NotFoundError(`No partnership has the id ${id}.`);
+      return c.json(result, 200);
     });
 }

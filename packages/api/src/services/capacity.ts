@@ -18,6 +18,7 @@ import { MAX_CHANGES_PER_TRANSACTION, type ListingChange } from '@placements/sto
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { offerAfterRelease } from './cases.ts';
+import { referenceData } from './reference-cache.ts';
 
 const today = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
 const now = (deps: Deps) => deps.now?.() ?? new Date();
@@ -65,7 +66,8 @@ export async function putListing(
   if (existing === undefined && ifMatch !== undefined) {
     throw new PreconditionFailedError(`Listing ${listingId} does not exist, so it has no version ${ifMatch}; send no If-Match to create it.`, null);
   }
-  const ctx = { setting, frameworks: await deps.store.reference.listFrameworks(), today: today(deps), ...(existing ? { existing } : {}) };
+  const partnershipIds = (await referenceData(deps.store)).partnerships.map((p) => p.id);
+  const ctx = { setting, frameworks: await deps.store.reference.listFrameworks(), today: today(deps), partnershipIds, ...(existing ? { existing } : {}) };
   const problems = listingProblems(input, ctx);
   if (problems.length > 0) throw new ValidationError(problems);
   const listing = buildListing(listingId, input, ctx, now(deps));
@@ -100,6 +102,7 @@ export class UploadRejectedError extends ValidationError {
 export async function bulkUpsert(deps: Deps, principal: Principal, urn: string, parsed: ParsedUpload): Promise<BulkResult> {
   const setting = await ownedSetting(deps, principal, urn);
   const frameworks = await deps.store.reference.listFrameworks();
+  const partnershipIds = (await referenceData(deps.store)).partnerships.map((p) => p.id);
   const problems: RowProblem[] = [...parsed.problems];
   const changes: ListingChange[] = [];
   const unchanged: Listing[] = [];
@@ -114,7 +117,7 @@ export async function bulkUpsert(deps: Deps, principal: Principal, urn: string, 
       problems.push({ ...where, field: 'version', message: existing ? `the listing is now at version ${existing.version}, not ${row.version}: someone changed it since your sheet was made` : `listing ${row.listingId} does not exist yet; leave version empty to create it` });
       continue;
     }
-    const ctx = { setting, frameworks, today: today(deps), ...(existing ? { existing } : {}) };
+    const ctx = { setting, frameworks, today: today(deps), partnershipIds, ...(existing ? { existing } : {}) };
     const rowProblems = listingProblems(row.input, ctx);
     if (rowProblems.length > 0) {
       problems.push(...rowProblems.map((p) => ({ ...where, ...p })));

@@ -28,6 +28,7 @@ import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { tailoredListFor } from './tailored.ts';
 import { inParallel } from './parallel.ts';
+import { asSeenBy, mayUseBlock, partnershipsOf, placementFactsFor } from './placement-facts.ts';
 
 const clock = (deps: Deps) => deps.now?.() ?? new Date();
 const actorOf = (p: Principal): Actor => ({ sub: p.sub, role: p.role, org: p.org });
@@ -257,13 +258,25 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
     if (c.preferences === undefined) throw new ConflictError('no_preferences', 'Record the ranked preferences (PUT /cases/{id}/preferences) before allocating.');
     const now = clock(deps);
     const today = now.toISOString().slice(0, 10);
-    const settings = await settingsByUrn(deps, c.preferences.ranked);
+    const stored = await settingsByUrn(deps, c.preferences.ranked);
+    const memberOf = await partnershipsOf(deps, c.laCode);
+    // Block-commissioned places are seen only by the partnership's members.
+    const settings = asSeenBy(memberOf, stored);
     const choice = firstAvailable(c, c.preferences.ranked, settings, today, new Set(c.declined ?? []));
+    if (choice.chosen === undefined && !options.fromQueue) {
+      const reserved = firstAvailable(c, c.preferences.ranked, stored, today, new Set(c.declined ?? [])).chosen;
+      if (reserved !== undefined) {
+        const block = reserved.listing.reservedFor!;
+        throw new ForbiddenError(`The only places left among the preferences (${reserved.setting.name}, URN ${reserved.setting.urn}, listing ${reserved.listing.listingId}) are block-commissioned by partnership ${block.partnershipId} for its member LAs; your LA is not a member.`);
+      }
+    }
     if (choice.chosen === undefined) {
       const details = options.fromQueue ? choice.skipped : await joinQueues(deps, c, settings, choice.skipped, actor, now);
       throw new ConflictError('no_available_place', 'None of the preferred settings has a suitable place free now. The case is on the waiting list of each suitable listing and will be offered a freed place in turn.', details);
     }
-    const { setting, listing, rank } = choice.chosen;
+    const { setting, rank } = choice.chosen;
+    const listing = stored.get(setting.urn)!.listings.find((l) => l.listingId === choice.chosen!.listing.listingId)!;
+    const facts = await placementFactsFor(deps)(c, setting, listing, today);
     const placement: Placement = {
       id: randomUUID(),
       caseId: c.id,
@@ -279,6 +292,8 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
       respondBy: addDays(today, CONSULTATION_DAYS),
       createdAt: now.toISOString(),
       ...(options.fromQueue ? { fromWaitingList: true } : {}),
+      ...facts,
+      ...(mayUseBlock(memberOf, listing) ? { blockPartnershipId: listing.reservedFor!.partnershipId } : {}),
       version: 1,
     };
     const { waitingOn: _w, ...rest } = c;

@@ -2,6 +2,7 @@ import { ConflictError, DEFAULT_ESCALATION_POLICY, dueEscalations, type Actor, t
 import type { Deps } from '../http.ts';
 import { offerFreedPlaces } from './cases.ts';
 import { inParallel } from './parallel.ts';
+import { recordDailySnapshots } from './sufficiency.ts';
 
 const SYSTEM: Actor = { sub: 'system:escalation', role: 'system', org: 'marketplace' };
 
@@ -14,6 +15,8 @@ export interface EscalationRun {
   deferred: number;
   queuesChecked: number;
   placesOffered: number;
+  /** Partnerships whose daily sufficiency figures (the trend) were written by this run: once a day each. */
+  snapshotsWritten: number;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface EscalationRun {
  */
 export async function runEscalations(deps: Deps, policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY): Promise<EscalationRun> {
   const now = deps.now?.() ?? new Date();
-  const run: EscalationRun = { at: now.toISOString(), lasChecked: 0, casesChecked: 0, raised: {}, deferred: 0, queuesChecked: 0, placesOffered: 0 };
+  const run: EscalationRun = { at: now.toISOString(), lasChecked: 0, casesChecked: 0, raised: {}, deferred: 0, queuesChecked: 0, placesOffered: 0, snapshotsWritten: 0 };
   const las = await deps.store.reference.allLas();
   await inParallel(las, 4, async (la) => {
     run.lasChecked++;
@@ -54,5 +57,6 @@ export async function runEscalations(deps: Deps, policy: EscalationPolicy = DEFA
   await inParallel(queues, 4, async (q) => {
     run.placesOffered += (await offerFreedPlaces(deps, q.urn, q.listingId)).length;
   });
+  run.snapshotsWritten = await recordDailySnapshots(deps);
   return run;
 }

@@ -9,7 +9,10 @@ import {
   type Actor,
   type Case,
   type FieldProblem,
+  type Listing,
   type Placement,
+  reservedLeft,
+  shardOf,
   type RoundMechanism,
   type RoundOutcome,
   type SettingWithListings,
@@ -20,6 +23,7 @@ import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { joinQueues, settingsByUrn } from './cases.ts';
 import { inParallel } from './parallel.ts';
+import { asSeenBy, partnershipsOf, placementFactsFor } from './placement-facts.ts';
 
 const clock = (deps: Deps) => deps.now?.() ?? new Date();
 
@@ -63,8 +67,32 @@ export interface RoundReport {
   outcomes: RoundCaseOutcome[];
 }
 
-/** A transaction holds 100 actions: the listing's update plus three per case. */
-const CASES_PER_COMMIT = 33;
+/**
+ * A transaction holds 100 actions: the listing's update and its capacity counters (one per need,
+ * one for the band), three per case (placement, case, audit event) and the demand and placement
+ * counters of each LA, band, need and counter shard among the cases (and prices paid and block use).
+ */
+function commitChunks(listing: Listing, placements: RoundPlacement[]): RoundPlacement[][] {
+  const chunks: RoundPlacement[][] = [];
+  let chunk: RoundPlacement[] = [];
+  const counters = new Set<string>();
+  const fixed = 2 + listing.needs.length;
+  for (const p of placements) {
+    // Demand and placement counters per LA, band and need; price paid and block use per LA.
+    const at = `${p.after.laCode}#${shardOf(p.after.id)}`;
+    const mine = [`D#${at}#${p.after.band}#${p.after.needs[0]}`, `P#${at}#${p.after.band}#${p.after.needs[0]}`, `R#${at}`, ...(p.placement.blockPartnershipId ? [`B#${at}`] : [])];
+    const added = mine.filter((k) => !counters.has(k)).length;
+    if (chunk.length > 0 && fixed + 3 * (chunk.length + 1) + counters.size + added > 100) {
+      chunks.push(chunk);
+      chunk = [];
+      counters.clear();
+    }
+    chunk.push(p);
+    for (const k of mine) counters.add(k);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
 const MAX_RERUNS = 3;
 
 /** The cases a caller may put in a round: its own LA's, or a partnership's member LAs'. */
@@ -133,8 +161,14 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
     const today = now.toISOString().slice(0, 10);
     mark = performance.now();
     settings = await settingsByUrn(deps, [...new Set(pending.flatMap((c) => c.preferences!.ranked))]);
+    // Block places count in the round only when every case in it is a member of the partnership
+    // that reserved them; members still take them first when their places are committed.
+    const memberships = new Map<string, Set<string>>();
+    for (const la of new Set(pending.map((c) => c.laCode))) memberships.set(la, await partnershipsOf(deps, la));
+    const common = new Set([...memberships.values()].reduce<string[]>((acc, m, i) => (i === 0 ? [...m] : acc.filter((x) => m.has(x))), []));
+    const seen = asSeenBy(common, settings);
     lap('snapshotMs');
-    const result = runRound({ cases: pending.map((c) => ({ ...c, ranked: c.preferences!.ranked })), settings, seed: input.seed, today, mechanism: input.mechanism });
+    const result = runRound({ cases: pending.map((c) => ({ ...c, ranked: c.preferences!.ranked })), settings: seen, seed: input.seed, today, mechanism: input.mechanism });
     lap('mechanismMs');
     const byId = new Map(pending.map((c) => [c.id, c]));
     const groups = new Map<string, RoundOutcome[]>();
@@ -149,33 +183,44 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
     await inParallel([...groups.values()], 8, async (group) => {
       const { urn, listingId } = group[0]!.assignment!;
       const setting = settings.get(urn)!;
-      for (let i = 0; i < group.length; i += CASES_PER_COMMIT) {
-        const chunk = group.slice(i, i + CASES_PER_COMMIT);
-        const placements: RoundPlacement[] = chunk.map((o) => {
-          const c = byId.get(o.caseId)!;
-          const placement: Placement = {
-            id: randomUUID(),
-            caseId: c.id,
-            laCode: c.laCode,
-            urn,
-            listingId,
-            providerId: setting.providerId,
-            ...(setting.trustId ? { trustId: setting.trustId } : {}),
-            governance: setting.governance,
-            state: 'consulting',
-            rank: o.assignment!.rank,
-            skipped: o.skipped,
-            respondBy: addDays(today, CONSULTATION_DAYS),
-            createdAt: now.toISOString(),
-            roundId: id,
-            version: 1,
-          };
-          const { waitingOn: _w, ...rest } = c;
-          return { placement, before: c, after: { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 } };
-        });
+      const listing = setting.listings.find((l) => l.listingId === listingId)!;
+      const facts = placementFactsFor(deps);
+      let blockLeft = reservedLeft(listing);
+      const all: RoundPlacement[] = [];
+      for (const o of group) {
+        const c = byId.get(o.caseId)!;
+        const block = listing.reservedFor !== undefined && blockLeft > 0 && memberships.get(c.laCode)!.has(listing.reservedFor.partnershipId);
+        if (block) blockLeft--;
+        const placement: Placement = {
+          id: randomUUID(),
+          caseId: c.id,
+          laCode: c.laCode,
+          urn,
+          listingId,
+          providerId: setting.providerId,
+          ...(setting.trustId ? { trustId: setting.trustId } : {}),
+          governance: setting.governance,
+          state: 'consulting',
+          rank: o.assignment!.rank,
+          skipped: o.skipped,
+          respondBy: addDays(today, CONSULTATION_DAYS),
+          createdAt: now.toISOString(),
+          roundId: id,
+          ...(await facts(c, setting, listing, today)),
+          ...(block ? { blockPartnershipId: listing.reservedFor!.partnershipId } : {}),
+          version: 1,
+        };
+        const { waitingOn: _w, ...rest } = c;
+        all.push({ placement, before: c, after: { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 } });
+      }
+      let current = listing;
+      for (const placements of commitChunks(listing, all)) {
         try {
-          await deps.store.cases.commitRoundListing({ setting, listingId, placements, actor, at: now.toISOString(), today, roundId: id });
+          await deps.store.cases.commitRoundListing({ setting, listing: current, placements, actor, at: now.toISOString(), today, roundId: id });
           for (const p of placements) outcomes.get(p.before.id)!.placementId = p.placement.id;
+          const n = placements.length;
+          const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
+          current = { ...current, available: current.available - n, held: current.held + n, reservedUsed: (current.reservedUsed ?? 0) + r, unreserved: (current.unreserved ?? current.available) - (n - r) };
         } catch (error) {
           if (!(error instanceof PlaceTakenError || error instanceof CaseNotOpenError || error instanceof TransactionContentionError)) throw error;
           failed.push(...placements.map((p) => p.before));

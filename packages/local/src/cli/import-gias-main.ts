@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createStore } from '@placements/store';
-import { readRuntime } from '../runtime-file.ts';
+import { cliTable } from '../runtime-file.ts';
 import { runGiasImport } from './import-gias.ts';
 
 /**
@@ -15,15 +15,12 @@ if (file === undefined) {
   process.exit(2);
 }
 const repoRoot = resolve(import.meta.dirname, '../../../..');
-const runtime = readRuntime(resolve(repoRoot, process.env.STATE_DIR ?? '.data'));
-const tableName = process.env.TABLE_NAME ?? runtime?.tableName;
-const endpoint = process.env.DYNAMODB_ENDPOINT ?? (process.env.TABLE_NAME === undefined ? runtime?.dynamoDbEndpoint : undefined);
-if (tableName === undefined) {
+const target = cliTable(repoRoot);
+if (target === undefined) {
   console.error('No marketplace to import into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).');
   process.exit(2);
 }
-
-const store = createStore({ tableName, ...(endpoint ? { endpoint } : {}) });
+const store = createStore(target);
 const text = readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), file), 'utf8');
 try {
   const s = await runGiasImport(store, text);

@@ -1,5 +1,5 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, type Actor, type Case, type Direction, type Listing, type Placement, type Setting } from '@placements/domain';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { caseContribution, ConflictError, counterChange, listingContribution, placementContribution, type Actor, type Case, type Direction, type Listing, type Placement, type Setting } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor, type Cursor } from '../cursor.ts';
 import type { Page } from '../page.ts';
@@ -8,6 +8,7 @@ import { guarded } from '../errors.ts';
 import { transact, type TransactItem } from '../transaction.ts';
 import { auditEvent, auditItem } from './listings.ts';
 import { searchRepository } from './search.ts';
+import { counterActions } from './aggregates.ts';
 import { settingsRepository } from './settings.ts';
 
 /** Why an allocation's transaction was refused, from its positional cancellation reasons. */
@@ -78,6 +79,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
         [
           { Put: { TableName: tableName, Item: caseItem(c), ConditionExpression: 'attribute_not_exists(pk)' } },
           { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(c.laCode, c.id), 'case.opened', actor, c.openedAt, undefined, c), c.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...counterActions(tableName, counterChange({ after: caseContribution(c) })),
         ],
         () => new ConflictError('case_exists', 'A case with this id exists already; try again.'),
       );
@@ -89,6 +91,10 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
      */
     async importCases(cases: Case[], actor: Actor): Promise<void> {
       await guarded(() => batchPut(db, tableName, cases.flatMap((c) => [caseItem(c), auditItem(auditEvent(caseEntity(c.laCode, c.id), 'case.opened', actor, c.openedAt, undefined, c), c.version)])));
+      // Their demand is added to the counters (ADD, so several imports accumulate).
+      for (const action of counterActions(tableName, counterChange(...cases.map((c) => ({ after: caseContribution(c) }))))) {
+        await guarded(() => db.send(new UpdateCommand(action.Update as ConstructorParameters<typeof UpdateCommand>[0])));
+      }
     },
 
     /** A case of this LA; another LA's case is simply not found. */
@@ -102,6 +108,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
         [
           { Put: { TableName: tableName, Item: caseItem(after), ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } } },
           { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(after.laCode, after.id), action, actor, at, before, after), after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...counterActions(tableName, counterChange({ before: caseContribution(before), after: caseContribution(after) })),
         ],
         () => new ConflictError('case_changed', 'The case was changed by someone else a moment ago; reload it and try again.'),
       );
@@ -118,14 +125,22 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
      */
     async allocate(args: { setting: Setting; listing: Listing; placement: Placement; before: Case; after: Case; actor: Actor; at: string; today: string; idempotency?: { key: string; response: unknown }; clientRequestToken: string }): Promise<Listing> {
       const { setting, listing, placement, before, after, actor, at, today } = args;
+      const block = placement.blockPartnershipId !== undefined;
       const items: TransactItem[] = [
         {
           Update: {
             TableName: tableName,
             Key: keys.listing(setting.urn, listing.listingId),
-            UpdateExpression: 'SET available = available - :one, held = held + :one, version = version + :one, updatedAt = :at',
-            ConditionExpression: 'available >= :one AND availableFrom <= :today',
-            ExpressionAttributeValues: { ':one': 1, ':today': today, ':at': at },
+            // A member's place comes out of the partnership's block while it lasts; anyone else's
+            // (and a member's once the block is used) out of the unreserved places.
+            UpdateExpression: `SET available = available - :one, held = held + :one, ${block ? 'reservedUsed = reservedUsed + :one' : 'unreserved = unreserved - :one'}, version = version + :one, updatedAt = :at`,
+            ConditionExpression: [
+              'available >= :one AND availableFrom <= :today',
+              block ? 'reservedFor.partnershipId = :pid AND reservedUsed < :places' : 'unreserved >= :one',
+              // The counters move under the band and needs read: they must not have changed.
+              'band = :band AND needs = :needs',
+            ].join(' AND '),
+            ExpressionAttributeValues: { ':one': 1, ':today': today, ':at': at, ':band': listing.band, ':needs': listing.needs, ...(block ? { ':pid': placement.blockPartnershipId, ':places': listing.reservedFor?.places ?? 0 } : {}) },
           },
         },
         { Put: { TableName: tableName, Item: placementItem(placement), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -137,6 +152,8 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       }
       // A case with a place waits nowhere: its queue entries go in the same transaction.
       items.push(...leaveQueues(tableName, before));
+      const heldListing = { ...listing, available: listing.available - 1, held: listing.held + 1 };
+      items.push(...counterActions(tableName, counterChange({ before: listingContribution(setting.laCode, listing), after: listingContribution(setting.laCode, heldListing) }, { before: caseContribution(before), after: caseContribution(after) }, { after: placementContribution(placement) })));
       // The client request token makes the SDK's own retry after a timeout safe: if the first
       // attempt committed, DynamoDB answers the retry with success instead of applying it twice.
       await transactOnce(
@@ -151,7 +168,14 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
         },
         args.clientRequestToken,
       );
-      const held: Listing = { ...listing, available: listing.available - 1, held: listing.held + 1, version: listing.version + 1, updatedAt: at };
+      const held: Listing = {
+        ...listing,
+        available: listing.available - 1,
+        held: listing.held + 1,
+        ...(block ? { reservedUsed: (listing.reservedUsed ?? 0) + 1 } : { unreserved: (listing.unreserved ?? listing.available) - 1 }),
+        version: listing.version + 1,
+        updatedAt: at,
+      };
       await search.project(setting, held, listing);
       return held;
     },
@@ -235,6 +259,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
           { Put: { TableName: tableName, Item: caseItem(after), ConditionExpression: '#state = :open AND #v = :v', ExpressionAttributeNames: { '#state': 'state', '#v': 'version' }, ExpressionAttributeValues: { ':open': 'open', ':v': before.version } } },
           ...entries.map((e) => ({ Put: { TableName: tableName, Item: { ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId), itemType: 'waiting', ...e } } })),
           { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(after.laCode, after.id), 'case.waiting', actor, at, undefined, { waitingOn: entries.map(waitingKey) }), after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...counterActions(tableName, counterChange({ before: caseContribution(before), after: caseContribution(after) })),
         ],
         () => new ConflictError('case_changed', 'The case was changed by someone else a moment ago; reload it and try again.'),
       );
@@ -292,20 +317,23 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
     /**
      * A round's places on one listing, all or nothing: the listing gives `placements.length`
      * places (it must still have them), and each case, still open at the version the round read,
-     * gets its placement and audit event. TransactWriteItems holds 100 actions, so callers pass
-     * at most 33 cases at a time.
+     * gets its placement and audit event, with the regional counters. TransactWriteItems holds
+     * 100 actions, so callers pass at most ROUND_CASES_PER_COMMIT cases at a time.
      */
-    async commitRoundListing(args: { setting: Setting; listingId: string; placements: RoundPlacement[]; actor: Actor; at: string; today: string; roundId: string }): Promise<void> {
-      const { setting, listingId, placements, actor, at, today } = args;
+    async commitRoundListing(args: { setting: Setting; listing: Listing; placements: RoundPlacement[]; actor: Actor; at: string; today: string; roundId: string }): Promise<void> {
+      const { setting, listing, placements, actor, at, today } = args;
+      const listingId = listing.listingId;
       const n = placements.length;
+      // Members' places from the partnership's block (the caller marks at most what is left), the rest unreserved.
+      const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
       const items: TransactItem[] = [
         {
           Update: {
             TableName: tableName,
             Key: keys.listing(setting.urn, listingId),
-            UpdateExpression: 'SET available = available - :n, held = held + :n, version = version + :one, updatedAt = :at',
-            ConditionExpression: 'available >= :n AND availableFrom <= :today',
-            ExpressionAttributeValues: { ':n': n, ':one': 1, ':today': today, ':at': at },
+            UpdateExpression: 'SET available = available - :n, held = held + :n, unreserved = unreserved - :open, version = version + :one, updatedAt = :at' + (r > 0 ? ', reservedUsed = reservedUsed + :r' : ''),
+            ConditionExpression: 'available >= :n AND availableFrom <= :today AND unreserved >= :open AND band = :band AND needs = :needs' + (r > 0 ? ' AND reservedUsed <= :maxUsed' : ''),
+            ExpressionAttributeValues: { ':n': n, ':open': n - r, ':one': 1, ':today': today, ':at': at, ':band': listing.band, ':needs': listing.needs, ...(r > 0 ? { ':r': r, ':maxUsed': (listing.reservedFor?.places ?? 0) - r } : {}) },
           },
         },
       ];
@@ -316,6 +344,14 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
           { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(p.after.laCode, p.after.id), 'case.allocated', actor, at, p.before, { case: p.after, placement: p.placement, roundId: args.roundId }), p.after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
         );
       }
+      const heldListing = { ...listing, available: listing.available - n, held: listing.held + n };
+      items.push(
+        ...counterActions(
+          tableName,
+          counterChange({ before: listingContribution(setting.laCode, listing), after: listingContribution(setting.laCode, heldListing) }, ...placements.flatMap((p) => [{ before: caseContribution(p.before), after: caseContribution(p.after) }, { after: placementContribution(p.placement) }])),
+        ),
+      );
+      if (items.length > 100) throw new Error(`a round commit of ${n} cases needs ${items.length} actions; pass fewer cases`);
       await transact(db, items, (reasons) => {
         const failed = reasons.filter((r) => r.code === 'ConditionalCheckFailed').map((r) => r.index);
         if (failed.includes(0)) return new PlaceTakenError('taken');
@@ -386,17 +422,27 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
       const versioned = (v: number) => ({ ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': v } });
       const items: TransactItem[] = [{ Put: { TableName: tableName, Item: placementItem(placement.after), ...versioned(placement.before.version) } }];
       items.push({ Put: { TableName: tableName, Item: caseItem(kase.after), ...versioned(kase.before.version) } });
+      let counted: CounterDeltas = [{ before: caseContribution(kase.before), after: caseContribution(kase.after) }, { before: placementContribution(placement.before), after: placementContribution(placement.after) }];
       if (listing) {
+        // Read for its band and needs (the counters move under them) and conditioned on them not changing.
+        const current = await getListing(db, tableName, placement.after.urn, placement.after.listingId);
+        if (current === undefined) throw new ConflictError('state_changed', 'The placement’s listing no longer exists.');
+        const hostLa = placement.after.hostLaCode ?? (await settingWithListing(db, tableName, placement.after.urn))?.laCode ?? '';
+        // A released place goes back to the partnership's block if it came from it; otherwise it is free to anyone.
+        const block = placement.before.blockPartnershipId !== undefined;
+        const unreservedSet = listing.available === 0 ? '' : block ? ', reservedUsed = reservedUsed - :a' : ', unreserved = unreserved + :a';
         items.push({
           Update: {
             TableName: tableName,
             Key: keys.listing(placement.after.urn, placement.after.listingId),
-            UpdateExpression: 'SET held = held + :h, available = available + :a, filled = filled + :f, version = version + :one, updatedAt = :at',
+            UpdateExpression: `SET held = held + :h, available = available + :a, filled = filled + :f, version = version + :one, updatedAt = :at${unreservedSet}`,
             // A release needs a held place to release; nothing ever goes below zero.
-            ConditionExpression: 'held >= :needHeld',
-            ExpressionAttributeValues: { ':h': listing.held, ':a': listing.available, ':f': listing.filled, ':one': 1, ':at': at, ':needHeld': listing.held < 0 ? -listing.held : 0 },
+            ConditionExpression: 'held >= :needHeld AND band = :band AND needs = :needs',
+            ExpressionAttributeValues: { ':h': listing.held, ':a': listing.available, ':f': listing.filled, ':one': 1, ':at': at, ':needHeld': listing.held < 0 ? -listing.held : 0, ':band': current.band, ':needs': current.needs },
           },
         });
+        const moved = { ...current, held: current.held + listing.held, available: current.available + listing.available, filled: current.filled + listing.filled };
+        counted = [...counted, { before: listingContribution(hostLa, current), after: listingContribution(hostLa, moved) }];
       }
       if (direction) {
         const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...direction.after };
@@ -405,6 +451,7 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
       const subject = caseEntity(kase.after.laCode, kase.after.id);
       const sequence = kase.after.version;
       items.push({ Put: { TableName: tableName, Item: auditItem(auditEvent(subject, action, actor, at, { placement: placement.before, ...(direction?.before ? { direction: direction.before } : {}) }, { placement: placement.after, ...(direction ? { direction: direction.after } : {}) }), sequence), ConditionExpression: 'attribute_not_exists(pk)' } });
+      items.push(...counterActions(tableName, counterChange(...counted)));
       await transact(db, items, () => new ConflictError('state_changed', 'The placement or case changed a moment ago; reload it and try again.'));
       if (listing) {
         const setting = await settingWithListing(db, tableName, placement.after.urn);
@@ -417,6 +464,13 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
       return res.Item === undefined ? undefined : stripLayout<Direction>(res.Item);
     },
   };
+}
+
+type CounterDeltas = Parameters<typeof counterChange>;
+
+async function getListing(db: DynamoDBDocumentClient, tableName: string, urn: string, listingId: string): Promise<Listing | undefined> {
+  const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.listing(urn, listingId), ConsistentRead: true })));
+  return res.Item === undefined ? undefined : stripLayout<Listing>(res.Item);
 }
 
 function settingWithListing(db: DynamoDBDocumentClient, tableName: string, urn: string) {

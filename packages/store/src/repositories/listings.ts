@@ -2,6 +2,9 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { randomUUID } from 'node:crypto';
 import {
   ConflictError,
+  counterChange,
+  listingContribution,
+  unreservedPlaces,
   PreconditionFailedError,
   listingEntity,
   type Actor,
@@ -14,6 +17,7 @@ import { transact, type TransactItem } from '../transaction.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
 import { searchRepository } from './search.ts';
+import { counterActions } from './aggregates.ts';
 import type { Page } from '../page.ts';
 
 /** One listing write: the new listing and, when it replaces one, the listing it was read as. */
@@ -22,11 +26,15 @@ export interface ListingChange {
   before?: Listing;
 }
 
-/** TransactWriteItems holds 100 actions; each change is a listing and its audit event. */
-export const MAX_CHANGES_PER_TRANSACTION = 50;
+/**
+ * TransactWriteItems holds 100 actions; each change is a listing and its audit event, and the
+ * regional counters of the bands and needs they touch take the rest.
+ */
+export const MAX_CHANGES_PER_TRANSACTION = 30;
 
+/** The stored listing; its unreserved places are derived here, so no writer can leave them stale. */
 function listingItem(setting: Setting, listing: Listing): Record<string, unknown> {
-  return { ...keys.listing(setting.urn, listing.listingId), ...keys.settingIndexes(setting, listing.listingId), itemType: 'listing', ...listing };
+  return { ...keys.listing(setting.urn, listing.listingId), ...keys.settingIndexes(setting, listing.listingId), itemType: 'listing', ...listing, unreserved: unreservedPlaces(listing) };
 }
 
 export function auditItem(event: AuditEvent, sequence: number): Record<string, unknown> {
@@ -69,9 +77,14 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
     if (changes.length > MAX_CHANGES_PER_TRANSACTION) {
       throw new ConflictError('too_many_changes', `At most ${MAX_CHANGES_PER_TRANSACTION} listings of one setting can change in one request.`);
     }
+    // The host LA's capacity counters move by the difference, in the same transaction.
+    const counters = counterChange(...changes.map((c) => ({ ...(c.before ? { before: listingContribution(setting.laCode, c.before) } : {}), after: listingContribution(setting.laCode, c.listing) })));
+    if (changes.length * 2 + counters.length > 100) {
+      throw new ConflictError('too_many_changes', `These changes touch ${counters.length} band and need totals; change fewer listings of this setting at once.`);
+    }
     await transact(
       db,
-      changes.flatMap((c) => changeActions(tableName, setting, c, actor)),
+      [...changes.flatMap((c) => changeActions(tableName, setting, c, actor)), ...counterActions(tableName, counters)],
       (reasons) => {
         const stale = reasons
           .filter((r) => r.code === 'ConditionalCheckFailed' && r.index % 2 === 0)

@@ -58,6 +58,10 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
     listPartnerships: (limit: number, cursor?: string) => pageOf<Partnership>(keys.partnershipCollection(), limit, cursor),
     getPartnership: (id: string) => getOne<Partnership>(keys.partnership(id)),
     listFrameworks: () => allOf<Framework>(keys.frameworkCollection()),
+    /** Creates or replaces a partnership (members and remit). */
+    async putPartnership(p: Partnership): Promise<void> {
+      await guarded(() => db.send(new PutCommand({ TableName: tableName, Item: { ...keys.partnership(p.id), itemType: 'partnership', ...p } })));
+    },
     /** Publishes a framework version; versions are immutable, so an existing one is a conflict. */
     async putFramework(framework: Framework): Promise<void> {
       try {
