@@ -3,7 +3,7 @@ import { toCsv } from './csv-export.ts';
 import { daysUntil, longDate, penceFromPounds, pounds } from './format.ts';
 import { project, ringDistances, viewHalfSize } from './map.ts';
 import { principalFromToken } from './session.ts';
-import { fromPublishedCapacity } from './sufficiency.ts';
+import { fromPublishedCapacity, fromSufficiencyReport, type SufficiencyResponse } from './sufficiency.ts';
 import type { LocalAuthority, Setting } from './types.ts';
 
 const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -79,5 +79,38 @@ describe('sufficiency from published capacity', () => {
   });
   it('exports CSV that spreadsheets open, quoting what needs quoting', () => {
     expect(toCsv(report.byLa, [{ header: 'LA', value: (r) => r.label }, { header: 'note, quoted', value: () => 'say "hi"' }])).toBe('LA,"note, quoted"\r\nKent,"say ""hi"""\r\nMedway,"say ""hi"""\r\n');
+  });
+});
+
+describe('sufficiency from the partnership report', () => {
+  const cap = (commissioned: number, filled: number, held: number) => ({ commissioned, filled, held, available: commissioned - filled - held });
+  const dem = (openCases: number | '<5') => ({ openCases, withoutPlace: openCases, averageDaysWithoutPlace: null });
+  const plc = (placements: number | '<5', outOfArea: number | '<5', spend: number | '<5') => ({ placements, outOfArea, averageOutOfAreaKm: null, spend, spendAtTariff: spend });
+  const response: SufficiencyResponse = {
+    partnership: { id: 'se19', name: 'SE19' },
+    asOf: '2026-11-22T10:00:00Z',
+    totals: { capacity: cap(30, 20, 2), demand: { openCases: 9, withoutPlace: 11, averageDaysWithoutPlace: 12.5 }, placements: plc(14, 6, 5_000_000) },
+    byLa: [
+      { laCode: 'E10000016', name: 'Kent', capacity: cap(20, 15, 2), demand: dem(7), placements: plc(10, 5, 4_000_000) },
+      { laCode: 'E06000035', name: 'Medway', capacity: cap(10, 5, 0), demand: dem('<5'), placements: plc('<5', '<5', '<5') },
+    ],
+    byBand: [{ band: 'S2', capacity: cap(30, 20, 2), demand: dem(9) }],
+    byNeed: [{ need: 'ASD', capacity: cap(30, 20, 2), demand: dem(9) }],
+  };
+  const r = fromSufficiencyReport(response);
+  it('puts open cases beside capacity, and keeps suppressed counts as <5', () => {
+    expect(r.byBand).toEqual([{ key: 'S2', label: 'Band S2', commissioned: 30, filled: 20, held: 2, available: 8, demand: 9 }]);
+    expect(r.byLa.map((l) => [l.label, l.demand])).toEqual([
+      ['Kent', 7],
+      ['Medway', '<5'],
+    ]);
+    expect(r.withoutPlace).toEqual({ cases: 11, averageDays: 12.5 });
+  });
+  it('splits each member’s placements into its own area and another LA’s', () => {
+    expect(r.flows).toEqual([
+      { key: 'E10000016', label: 'Kent', inArea: 5, outOfArea: 5, averageOutOfAreaKm: null },
+      { key: 'E06000035', label: 'Medway', inArea: '<5', outOfArea: '<5', averageOutOfAreaKm: null },
+    ]);
+    expect(r.spendByLa[0]).toEqual({ key: 'E10000016', label: 'Kent', pence: 4_000_000, atTariff: 4_000_000 });
   });
 });

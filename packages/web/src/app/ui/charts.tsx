@@ -3,7 +3,8 @@ import type { ComponentChildren } from 'preact';
 export interface Series<T> {
   key: string;
   label: string;
-  value: (row: T) => number | undefined;
+  /** A number draws a bar; "<5" (a suppressed count) is written with no bar; undefined is no data. */
+  value: (row: T) => number | '<5' | undefined;
   /** A CSS class giving the bar its colour (and a pattern, so colour is not the only cue). */
   className: string;
 }
@@ -15,7 +16,8 @@ export interface Series<T> {
 export function BarChart<T>(props: { title: string; rows: T[]; label: (row: T) => string; series: Series<T>[]; format?: (n: number) => string; note?: ComponentChildren; id: string }) {
   const format = props.format ?? ((n: number) => n.toLocaleString('en-GB'));
   const series = props.series.filter((s) => props.rows.some((r) => s.value(r) !== undefined));
-  const max = Math.max(1, ...props.rows.flatMap((r) => series.map((s) => s.value(r) ?? 0)));
+  const num = (v: number | '<5' | undefined) => (typeof v === 'number' ? v : 0);
+  const max = Math.max(1, ...props.rows.flatMap((r) => series.map((s) => num(s.value(r)))));
   const barH = 14;
   const gap = 10;
   const groupH = series.length * barH + gap;
@@ -48,13 +50,14 @@ export function BarChart<T>(props: { title: string; rows: T[]; label: (row: T) =
                 {props.label(row).length > 24 ? `${props.label(row).slice(0, 23)}…` : props.label(row)}
               </text>
               {series.map((s, j) => {
-                const v = s.value(row) ?? 0;
+                const raw = s.value(row);
+                const v = num(raw);
                 const w = (v / max) * plotW;
                 return (
                   <g key={s.key}>
                     <rect x={labelW} y={j * barH} width={Math.max(v > 0 ? 1 : 0, w)} height={barH - 2} class={s.className} />
                     <text x={labelW + w + 4} y={j * barH + barH - 4} class="chart-value">
-                      {format(v)}
+                      {raw === '<5' ? '<5' : format(v)}
                     </text>
                   </g>
                 );
@@ -83,7 +86,7 @@ export function BarChart<T>(props: { title: string; rows: T[]; label: (row: T) =
                   <th scope="row">{props.label(row)}</th>
                   {series.map((s) => (
                     <td class="num" key={s.key}>
-                      {s.value(row) === undefined ? '—' : format(s.value(row)!)}
+                      {show(s.value(row), format)}
                     </td>
                   ))}
                 </tr>
@@ -94,4 +97,9 @@ export function BarChart<T>(props: { title: string; rows: T[]; label: (row: T) =
       </details>
     </figure>
   );
+}
+
+function show(v: number | '<5' | undefined, format: (n: number) => string): string {
+  if (v === undefined) return '—';
+  return v === '<5' ? '<5' : format(v);
 }
