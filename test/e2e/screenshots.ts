@@ -43,6 +43,13 @@ try {
 
   await providerUploadsSheet(provider, story, shooter(provider));
 
+  // Some demand for the dashboard: Kent cases still waiting (counts under 5 would show as <5).
+  const kent = m.identities.find((i) => i.principal.role === 'la')!.token;
+  for (let i = 0; i < 12; i++) {
+    const body = { ref: `KCC-DEMO-${i}`, needs: [i % 3 === 0 ? 'SLD' : 'ASD'], band: i % 2 === 0 ? 'S2' : 'S3', age: 8 + (i % 6), homeDistrict: 'ME14' };
+    await fetch(`${m.url}/cases`, { method: 'POST', headers: { authorization: `Bearer ${kent}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  }
+
   const coordinator = await b.newPage();
   await signIn(coordinator, m.url, 'Regional partnership');
   await coordinator.getByRole('heading', { name: /Sufficiency: / }).waitFor();
