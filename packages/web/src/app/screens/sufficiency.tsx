@@ -143,7 +143,7 @@ export function Sufficiency({ session }: { session: Session }) {
 const figure = (f: Figure | null) => (f === null ? '—' : typeof f === 'number' ? f.toLocaleString('en-GB', { maximumFractionDigits: 1 }) : f);
 
 function spendTotal(r: SufficiencyReport): string {
-  if (r.spendTotal !== undefined) return r.spendTotal === '<5' ? 'Not shown (under 5 placements)' : pounds(r.spendTotal);
+  if (r.spendTotal !== undefined) return r.spendTotal === '<5' ? '<5 placements' : pounds(r.spendTotal);
   return pounds(r.spendByLa.reduce<number>((n, s) => n + (typeof s.pence === 'number' ? s.pence : 0), 0));
 }
 
