@@ -8,9 +8,19 @@ import { endpointAnswers } from '@placements/store';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
-  /** The java process id, for diagnostics and orphan checks. */
-  javaPid: number;
+  /** The java process id (of the latest start), for diagnostics and orphan checks. */
+  readonly javaPid: number;
   stop(): Promise<void>;
+  /**
+   * Kills java outright (SIGKILL, as a crash would), without waiting for anything to be flushed.
+   * For fault tests: requests made meanwhile find the port closed.
+   */
+  kill(): Promise<void>;
+  /**
+   * Starts java again on the same port and database folder, so clients already pointing at the
+   * endpoint reconnect by themselves; with a dbPath the data written before survives.
+   */
+  restart(): Promise<void>;
 }
 
 export interface DynamoDbLocalOptions {
@@ -71,11 +81,17 @@ kill $child 2>/dev/null
 wait $child
 `;
 
-/** Starts AWS's DynamoDB Local on a free loopback port and waits until it answers. */
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
-  checkJava();
+/** One java process under its watchdog shell, answering on `port`. */
+interface Launched {
+  javaPid: number;
+  child: ChildProcess;
+  exited: Promise<void>;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+async function launch(options: DynamoDbLocalOptions, port: number): Promise<Launched> {
   const { jar, libDir } = dynamoDbLocalJar();
-  const port = options.port ?? (await freePort());
   const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
   if (options.dbPath !== undefined && !existsSync(options.dbPath)) mkdirSync(options.dbPath, { recursive: true });
   const java = ['java', `-Xmx${options.javaHeap ?? '512m'}`, `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), '-sharedDb', ...storage];
@@ -95,18 +111,22 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   const endpoint = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = async () => {
+    if (child.exitCode !== null) return;
+    try {
+      process.kill(javaPid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    child.stdin!.end();
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
+    if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
+  };
   const stop = async () => {
     if (child.exitCode !== null) return;
     child.stdin!.end();
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
-    if ((await Promise.race([exited, timeout])) === 'timeout') {
-      try {
-        process.kill(javaPid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      child.kill('SIGKILL');
-    }
+    if ((await Promise.race([exited, timeout])) === 'timeout') await kill();
   };
 
   const limit = options.readyTimeoutMs ?? 60_000;
@@ -122,5 +142,25 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // Its stdout is not needed once it runs; keep draining so the pipe never fills.
   child.stdout!.resume();
   child.stderr!.resume();
-  return { endpoint, port, javaPid, stop };
+  return { javaPid, child, exited, stop, kill };
+}
+
+/** Starts AWS's DynamoDB Local on a free loopback port and waits until it answers. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  checkJava();
+  const port = options.port ?? (await freePort());
+  let current = await launch(options, port);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    get javaPid() {
+      return current.javaPid;
+    },
+    stop: () => current.stop(),
+    kill: () => current.kill(),
+    async restart() {
+      await current.stop();
+      current = await launch(options, port);
+    },
+  };
 }

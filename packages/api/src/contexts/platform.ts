@@ -18,6 +18,8 @@ export function platformApp(deps: Deps) {
   return contextApp(deps).openapi(health, async (c) => {
     const reachable = await deps.store.reachable();
     const body = { status: reachable ? ('ok' as const) : ('degraded' as const), store: reachable ? ('reachable' as const) : ('unreachable' as const), time: now().toISOString() };
-    return reachable ? c.json(body, 200) : c.json(body, 503);
+    if (reachable) return c.json(body, 200);
+    c.header('Retry-After', '5'); // as every other 503: a load balancer or client knows when to look again
+    return c.json(body, 503);
   });
 }

@@ -254,7 +254,12 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
   // Each retry follows a place lost to another case, so this bounds the walk, not the outcome.
   for (let attempt = 0; attempt < 30; attempt++) {
     const c = await load();
-    if (c.state !== 'open') throw new ConflictError('invalid_transition', `The case is ${c.state}: it already holds a place. Allocation needs an open case.`, [{ state: c.state }]);
+    if (c.state !== 'open') {
+      // A replay that raced its own first request (which committed since the check above) gets the first result.
+      const earlier = idempotencyKey === undefined ? undefined : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+      if (earlier !== undefined) return earlier;
+      throw new ConflictError('invalid_transition', `The case is ${c.state}: it already holds a place. Allocation needs an open case.`, [{ state: c.state }]);
+    }
     if (c.preferences === undefined) throw new ConflictError('no_preferences', 'Record the ranked preferences (PUT /cases/{id}/preferences) before allocating.');
     const now = clock(deps);
     const today = now.toISOString().slice(0, 10);
@@ -271,6 +276,9 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
       }
     }
     if (choice.chosen === undefined) {
+      // The case was read before, the listings after, this key's own first request took the place.
+      const earlier = idempotencyKey === undefined ? undefined : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+      if (earlier !== undefined) return earlier;
       const details = options.fromQueue ? choice.skipped : await joinQueues(deps, c, settings, choice.skipped, actor, now);
       throw new ConflictError('no_available_place', 'None of the preferred settings has a suitable place free now. The case is on the waiting list of each suitable listing and will be offered a freed place in turn.', details);
     }
@@ -317,6 +325,8 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
         throw new ConflictError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry in a moment.');
       }
       if (error instanceof CaseNotOpenError) {
+        const earlier = idempotencyKey === undefined ? undefined : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+        if (earlier !== undefined) return earlier;
         const now2 = await load();
         throw new ConflictError('invalid_transition', `The case is ${now2.state}: it already holds a place.`, [{ state: now2.state }]);
       }

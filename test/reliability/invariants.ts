@@ -1,0 +1,105 @@
+/**
+ * The marketplace's invariants, read back from the table itself (never from the load script's
+ * counters): no listing below zero, no place given twice, nothing half-written.
+ */
+import type { Case, Listing, Placement } from '@placements/domain';
+import { caseEntity, type Store } from '@placements/store';
+
+/** Placement states in which the placement holds one of its listing's places. */
+const HOLDING = new Set(['consulting', 'accepted']);
+
+export interface InvariantReport {
+  listings: number;
+  placements: number;
+  holdingPlacements: number;
+  /** Of those, offered from a waiting list when a listing update freed a place (no client got a 201 for them). */
+  fromWaitingList: number;
+  allocatedCases: number;
+  auditEventsChecked: number;
+  /** Individual assertions made. */
+  checks: number;
+  violations: string[];
+}
+
+async function allPages<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 10_000; i++) {
+    const p = await page(cursor);
+    out.push(...p.items);
+    if (p.nextCursor === null) break;
+    cursor = p.nextCursor;
+  }
+  return out;
+}
+
+/**
+ * Reads every listing, every placement of every setting, the cases of `las` and the audit of
+ * each holding placement's case, and checks:
+ *  - each listing: available ≥ 0, available = commissioned − filled − held, filled + held ≤ commissioned;
+ *  - each listing's held count = its placements that hold a place (none lost, none given twice);
+ *  - each holding placement: its case is allocated to exactly it, and the case's audit records
+ *    `case.allocated` with that placement (the audit event is in the same transaction);
+ *  - each allocated case of `las`: its active placement exists, is its own and holds a place;
+ *  - no case holds two places.
+ * `strictHeld` off skips the held = holding-placements equality (after fuzzing, whose random
+ * decisions may name a declined setting, which holds no place).
+ */
+export async function checkInvariants(store: Store, las: string[], options: { strictHeld?: boolean } = {}): Promise<InvariantReport> {
+  const strictHeld = options.strictHeld ?? true;
+  const r: InvariantReport = { listings: 0, placements: 0, holdingPlacements: 0, fromWaitingList: 0, allocatedCases: 0, auditEventsChecked: 0, checks: 0, violations: [] };
+  const check = (ok: boolean, what: () => string) => {
+    r.checks++;
+    if (!ok) r.violations.push(what());
+  };
+  const settings = await allPages((cursor) => store.settings.listSettings({}, 200, cursor));
+  const placements = new Map<string, Placement>();
+  const holdingByCase = new Map<string, Placement[]>();
+  for (const s of settings) {
+    const ofSetting = s.listings.length === 0 ? [] : await allPages((cursor) => store.cases.listPlacements(s.urn, { limit: 200, ...(cursor ? { cursor } : {}) }));
+    const holdingPerListing = new Map<string, number>();
+    for (const p of ofSetting) {
+      placements.set(p.id, p);
+      if (!HOLDING.has(p.state)) continue;
+      holdingPerListing.set(p.listingId, (holdingPerListing.get(p.listingId) ?? 0) + 1);
+      holdingByCase.set(p.caseId, [...(holdingByCase.get(p.caseId) ?? []), p]);
+    }
+    for (const l of s.listings as Listing[]) {
+      r.listings++;
+      const at = `listing ${s.urn}/${l.listingId}`;
+      check(l.available >= 0, () => `${at}: available ${l.available} is below zero`);
+      check(l.available === l.commissioned - l.filled - l.held, () => `${at}: available ${l.available} ≠ commissioned ${l.commissioned} − filled ${l.filled} − held ${l.held}`);
+      check(l.filled + l.held <= l.commissioned, () => `${at}: filled ${l.filled} + held ${l.held} exceed commissioned ${l.commissioned}`);
+      const holding = holdingPerListing.get(l.listingId) ?? 0;
+      if (strictHeld) check(holding === l.held, () => `${at}: ${holding} placements hold a place but the listing counts ${l.held} held`);
+      else check(holding <= l.commissioned - l.filled, () => `${at}: ${holding} placements hold a place, more than the ${l.commissioned - l.filled} not filled`);
+    }
+  }
+  r.placements = placements.size;
+
+  const holding = [...placements.values()].filter((p) => HOLDING.has(p.state));
+  r.holdingPlacements = holding.length;
+  r.fromWaitingList = holding.filter((p) => p.fromWaitingList === true).length;
+  const cases = await store.cases.getCases(holding.map((p) => ({ laCode: p.laCode, id: p.caseId })));
+  for (const p of holding) {
+    const c = cases.get(`${p.laCode}#${p.caseId}`);
+    check(c !== undefined, () => `placement ${p.id}: its case ${p.caseId} does not exist`);
+    if (c === undefined) continue;
+    check(c.activePlacementId === p.id && ['allocated', 'named'].includes(c.state), () => `placement ${p.id} holds a place, but case ${c.id} is ${c.state} with active placement ${c.activePlacementId}`);
+    check((holdingByCase.get(p.caseId) ?? []).length === 1, () => `case ${p.caseId} holds ${(holdingByCase.get(p.caseId) ?? []).length} places`);
+    const audit = await allPages((cursor) => store.listings.auditEvents(caseEntity(p.laCode, p.caseId), 200, cursor));
+    r.auditEventsChecked += audit.length;
+    const recorded = audit.some((e) => e.action === 'case.allocated' && (e.after as { placement?: { id?: string } } | undefined)?.placement?.id === p.id);
+    check(recorded, () => `placement ${p.id}: no case.allocated audit event for it on case ${p.caseId}`);
+  }
+
+  for (const la of las) {
+    const allocated: Case[] = await allPages((cursor) => store.cases.listCases(la, { state: 'allocated', limit: 200, ...(cursor ? { cursor } : {}) }));
+    for (const c of allocated) {
+      r.allocatedCases++;
+      const p = c.activePlacementId === undefined ? undefined : placements.get(c.activePlacementId);
+      check(p !== undefined && p.caseId === c.id && HOLDING.has(p.state), () => `case ${c.id} is allocated, but its placement ${c.activePlacementId} is ${p === undefined ? 'missing' : `${p.state}, of case ${p.caseId}`}`);
+    }
+  }
+  return r;
+}
