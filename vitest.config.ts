@@ -2,12 +2,41 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'functions/src/**/*.test.ts', 'infra/test/**/*.test.ts', 'test/**/*.test.ts'],
-    // One DynamoDB Local for the whole run; each test file makes its own tables in it.
-    globalSetup: ['test/setup/dynamodb-local.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Two cores: two workers keep DynamoDB Local and the tests from starving each other.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit and integration',
+          include: ['packages/*/src/**/*.test.ts', 'functions/src/**/*.test.ts', 'infra/test/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['test/e2e/**', 'test/local/marketplace.test.ts', '**/node_modules/**'],
+          // One DynamoDB Local for the whole run; each test file makes its own tables in it.
+          globalSetup: ['test/setup/dynamodb-local.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'local start',
+          include: ['test/local/marketplace.test.ts'],
+          // Starts and stops DynamoDB Local (Java) several times and loads data each time: run
+          // apart from the 200-request allocation race, whose load made its requests time out.
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/e2e/**/*.test.ts'],
+          // After the rest, on its own: Chromium and the marketplace's own DynamoDB Local would
+          // otherwise compete on two cores with the tests that time DynamoDB Local's start.
+          sequence: { groupOrder: 2 },
+        },
+      },
+    ],
   },
 });

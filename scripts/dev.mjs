@@ -51,7 +51,13 @@ async function runTs(file, args) {
   await import(pathToFileURL(join(root, file)).href);
 }
 
+/** The web app (packages/web) bundled by esbuild into packages/web/dist: under a second. */
+function buildWeb() {
+  if (run(bin('tsx'), ['packages/web/src/build.ts']) !== 0) die('Building the web app failed (see above).');
+}
+
 if (task === 'start') {
+  buildWeb();
   // Same process, so signals stop DynamoDB Local with it.
   await runTs('packages/local/src/start.ts', process.argv.slice(3));
 } else if (task === 'run') {
@@ -60,6 +66,8 @@ if (task === 'start') {
 } else if (task === 'test') {
   console.log('\nType-checking…');
   if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) die('Type-check failed.');
+  if (run(bin('tsc'), ['-p', 'packages/web/tsconfig.json', '--noEmit']) !== 0) die('Type-check of the web app failed.');
+  buildWeb();
   console.log('\nRunning the tests (vitest, DynamoDB Local, CDK template tests)…');
   process.exit(run(bin('vitest'), ['run', ...process.argv.slice(3)]));
 } else {

@@ -11,6 +11,7 @@ import {
   StringAttribute,
   UserPool,
   UserPoolClient,
+  UserPoolDomain,
   UserPoolOperation,
   UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
@@ -44,6 +45,8 @@ export class MarketplaceAuth extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
   readonly resourceServer: UserPoolResourceServer;
+  /** The hosted sign-in (the web app's authorisation code flow with PKCE). */
+  readonly signInDomain: UserPoolDomain;
   readonly preTokenGeneration: ContextFunction;
 
   constructor(scope: Construct, id: string, props: MarketplaceAuthProps) {
@@ -102,7 +105,7 @@ export class MarketplaceAuth extends Construct {
     });
     this.client.node.addDependency(this.resourceServer);
 
-    this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: `send-placements-${props.stage}-${Stack.of(this).account}` } });
+    this.signInDomain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: `send-placements-${props.stage}-${Stack.of(this).account}` } });
 
     this.preTokenGeneration = new ContextFunction(this, 'PreTokenGeneration', {
       entry: 'pre-token',

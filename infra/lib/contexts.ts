@@ -86,6 +86,8 @@ export const CONTEXTS: Record<string, ContextSpec> = {
     // Writes only partnerships (PUT, national); the views read counter items, never scan.
     table: 'write',
   },
+  // Postcode district centroids: where distances are measured from (the web app's map origin).
+  geography: { routes: [get('/districts/{district}')], table: 'read' },
   capacity: {
     routes: [
       get('/settings'),

@@ -170,6 +170,7 @@ const ROWS: Row[] = [
   { route: 'GET /las/{gssCode}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/las/E10000016') },
   { route: 'GET /partnerships', expected: PUBLIC, foreign: null, why: 'public read', target: get('/partnerships') },
   { route: 'GET /partnerships/{id}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/partnerships/se19') },
+  { route: 'GET /districts/{district}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/districts/ME14') },
   { route: 'GET /partnerships/{id}/oruk/services', expected: PUBLIC, foreign: null, why: 'public read: published capacity as an ORUK feed', target: get('/partnerships/se19/oruk/services') },
   {
     route: 'PUT /partnerships/{id}',

@@ -22,7 +22,9 @@ describe('the local marketplace', () => {
       const las = (await (await fetch(`${first.url}/las?limit=200`)).json()) as { items: { gssCode: string }[] };
       expect(las.items.map((l) => l.gssCode)).toContain('E10000016');
       // The printed tokens are accepted by the server that printed them.
-      expect(first.identities.map((i) => i.principal.role)).toEqual(['la', 'provider', 'partnership', 'national']);
+      // Two providers: one in Kent, one across its boundary in Medway (the web app's story).
+      expect(first.identities.map((i) => i.principal.role)).toEqual(['la', 'provider', 'provider', 'partnership', 'national']);
+      expect(first.identities[2]!.label).toMatch(/^Provider in Medway/);
       for (const id of first.identities) {
         const res = await fetch(`${first.url}/bands`, { headers: { authorization: `Bearer ${id.token}` } });
         expect(res.status).toBe(200);

@@ -9,6 +9,7 @@ import { searchApp } from './contexts/search.ts';
 import { casesApp } from './contexts/cases.ts';
 import { placementsApp } from './contexts/placements.ts';
 import { roundsApp } from './contexts/rounds.ts';
+import { geographyApp } from './contexts/geography.ts';
 import { errorBody, handleError, type Deps, type Env } from './http.ts';
 
 export const API_VERSION = '1.0.0';
@@ -29,6 +30,7 @@ export const contexts = {
   cases: casesApp,
   placements: placementsApp,
   rounds: roundsApp,
+  geography: geographyApp,
 } as const;
 
 /** Every context mounted on one app, with the OpenAPI document built from their zod schemas. */

@@ -12,6 +12,7 @@ export { auditApp } from './contexts/audit.ts';
 export { searchApp } from './contexts/search.ts';
 export { casesApp } from './contexts/cases.ts';
 export { placementsApp } from './contexts/placements.ts';
+export { geographyApp } from './contexts/geography.ts';
 export { searchPlaces, type SearchRequest, type SearchStats } from './services/search.ts';
 export { runEscalations, type EscalationRun } from './services/escalation.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';

@@ -21,3 +21,4 @@ export * from './escalation.ts';
 export * from './roles.ts';
 export * from './sufficiency.ts';
 export * from './ehcp.ts';
+export * from './listing-sheet.ts';

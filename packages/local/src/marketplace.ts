@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp, devTokenAuthenticator, runEscalations, type EscalationPolicy, type Principal } from '@placements/api';
 import { createStore, dropTable, ensureTable, loadReferenceData, marketplaceTable, readSeedInfo, type SeedInfo, type Store } from '@placements/store';
+import { webDistDir } from '@placements/web';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { withWebApp } from './web-server.ts';
 import { buildReferenceData, DEFAULT_SEED, SE19_ID } from './seed/index.ts';
 
 export interface MarketplaceOptions {
@@ -20,6 +22,8 @@ export interface MarketplaceOptions {
   seed?: number;
   tableName?: string;
   devTokenSecret?: string;
+  /** Folder of the built web app served at /app/; packages/web/dist by default. */
+  webDir?: string;
   log?: (line: string) => void;
   /**
    * The timeliness job (escalations, offers to waiting lists) runs on this timer, as the
@@ -93,13 +97,13 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
 
     const auth = devTokenAuthenticator(devSecret(options));
     const app = createApp({ store, auth }, { devTokens: auth });
+    const identities = await demoIdentities(store, auth.mint);
+    const fetch = withWebApp(app.fetch, { webDir: options.webDir ?? webDistDir, identities: () => identities });
     server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: options.port ?? 3000, hostname: options.host ?? '127.0.0.1' }, () => resolve(s));
+      const s = serve({ fetch, port: options.port ?? 3000, hostname: options.host ?? '127.0.0.1' }, () => resolve(s));
     });
     const address = server.address() as AddressInfo;
     const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
-
-    const identities = await demoIdentities(store, auth.mint);
     const running = server;
     let timer: NodeJS.Timeout | undefined;
     if (options.escalation !== undefined && options.escalation.everyMs > 0) {
@@ -142,16 +146,21 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
   }
 }
 
-/** Ready tokens for a Kent commissioner, a Kent provider, SE19 and the national team. */
+/** Ready tokens for a Kent commissioner, a Kent provider, a Medway provider, SE19 and the national team. */
 async function demoIdentities(store: Store, mint: RunningMarketplace['mint']): Promise<DemoIdentity[]> {
   const kent = 'E10000016';
   const page = await store.settings.listSettings({ la: kent, type: 'special_academy' }, 5);
   const fallback = await store.settings.listSettings({ la: kent }, 5);
   const provider = [...page.items, ...fallback.items].find((s) => s.listings.length > 0);
+  // A provider across Kent's boundary (Medway), so a Kent commissioner has someone to find there.
+  const medway = (await store.settings.listSettings({ la: 'E06000035' }, 50)).items.find((s) => s.listings.length > 0 && s.type.startsWith('special'));
   const who: { label: string; principal: Principal }[] = [
     { label: 'LA commissioner (Kent)', principal: { sub: 'demo-kent-commissioner', role: 'la', org: kent } },
     ...(provider !== undefined
       ? [{ label: `Provider (${provider.name}, URN ${provider.urn})`, principal: { sub: 'demo-provider', role: 'provider' as const, org: provider.providerId } }]
+      : []),
+    ...(medway !== undefined && medway.providerId !== provider?.providerId
+      ? [{ label: `Provider in Medway (${medway.name}, URN ${medway.urn})`, principal: { sub: 'demo-medway-provider', role: 'provider' as const, org: medway.providerId } }]
       : []),
     { label: 'Regional partnership (SE19)', principal: { sub: 'demo-se19-coordinator', role: 'partnership', org: SE19_ID } },
     { label: 'National framework team', principal: { sub: 'demo-national', role: 'national', org: 'dfe' } },
@@ -166,6 +175,6 @@ async function demoIdentities(store: Store, mint: RunningMarketplace['mint']): P
         }
       : undefined;
   return Promise.all(
-    who.map(async (w) => ({ ...w, token: (await mint(w.principal)).token, ...(w.principal.role === 'provider' && listingExample ? { listingExample } : {}) })),
+    who.map(async (w) => ({ ...w, token: (await mint(w.principal)).token, ...(w.principal.sub === 'demo-provider' && listingExample ? { listingExample } : {}) })),
   );
 }

@@ -80,6 +80,7 @@ The marketplace is serving at ${running.url}  (ready in ${(readyMs / 1000).toFix
   Data: ${source}, ${running.loadedNow ? 'loaded now' : `loaded ${info.loadedAt}; start with --fresh to reload`}
         ${Object.entries(info.counts).map(([k, v]) => `${v} ${k}`).join(', ')}
   DynamoDB Local: ${running.dynamoDb.endpoint} (data in ${join(statePath, 'dynamodb')})
+  Web app: ${running.url}/app/  (sign in as any demo identity below)
   API reference: ${running.url}/openapi.json
 
 Tokens (valid 12 hours; POST ${running.url}/dev/token mints others):`);

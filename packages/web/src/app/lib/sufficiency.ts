@@ -1,0 +1,137 @@
+import type { LocalAuthority, Partnership, Setting } from './types.ts';
+
+/** A count of children, or "<5" where the report suppresses 1 to 4 (capacity is never suppressed). */
+export type Figure = number | '<5';
+
+/** Places in one group (a band, a need, an LA): the capacity side, and demand where it is known. */
+export interface CapacityRow {
+  key: string;
+  label: string;
+  commissioned: number;
+  filled: number;
+  held: number;
+  available: number;
+  /** Children with no place held (open cases) in this group; only the sufficiency report knows it. */
+  demand?: Figure;
+}
+
+/** One member LA's placements: how many are in another LA's settings, and how far away. */
+export interface FlowRow {
+  key: string;
+  label: string;
+  inArea: Figure;
+  outOfArea: Figure;
+  averageOutOfAreaKm: Figure | null;
+}
+
+export interface SpendRow {
+  key: string;
+  label: string;
+  /** Pence per year. */
+  pence: Figure;
+  /** The same places at the band's tariff, where known. */
+  atTariff?: Figure;
+}
+
+/**
+ * What the dashboard draws, whatever it was computed from. Today: published capacity of the
+ * partnership's members. When GET /partnerships/{id}/sufficiency exists, its answer is mapped to
+ * this same shape and demand and flows appear.
+ */
+export interface SufficiencyReport {
+  source: 'published_capacity' | 'sufficiency_report';
+  partnership: Pick<Partnership, 'id' | 'name'>;
+  asOf: string;
+  byBand: CapacityRow[];
+  byNeed: CapacityRow[];
+  byLa: CapacityRow[];
+  spendByLa: SpendRow[];
+  /** Placements in and out of each member's area, where known. */
+  flows?: FlowRow[];
+  /** Children without a place across the partnership, and their average days without one. */
+  withoutPlace?: { cases: Figure; averageDays: Figure | null };
+  /** The partnership's annual spend on placements, as the report totals it. */
+  spendTotal?: Figure;
+}
+
+const emptyRow = (key: string, label: string): CapacityRow => ({ key, label, commissioned: 0, filled: 0, held: 0, available: 0 });
+
+function add(map: Map<string, CapacityRow>, key: string, label: string, l: { commissioned: number; filled: number; held: number; available: number }) {
+  const row = map.get(key) ?? emptyRow(key, label);
+  row.commissioned += l.commissioned;
+  row.filled += l.filled;
+  row.held += l.held;
+  row.available += l.available;
+  map.set(key, row);
+}
+
+const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key, 'en-GB', { numeric: true });
+
+/**
+ * Sufficiency from what every member publishes: places by band, by need (a listing meeting
+ * several needs counts under each) and by host LA, and the annual spend at published prices on
+ * places filled, by host LA.
+ */
+export function fromPublishedCapacity(partnership: Pick<Partnership, 'id' | 'name' | 'members'>, settings: Setting[], las: Map<string, LocalAuthority>, asOf: string): SufficiencyReport {
+  const band = new Map<string, CapacityRow>();
+  const need = new Map<string, CapacityRow>();
+  const la = new Map<string, CapacityRow>();
+  const spend = new Map<string, number>();
+  for (const code of partnership.members) {
+    la.set(code, emptyRow(code, las.get(code)?.name ?? code));
+    spend.set(code, 0);
+  }
+  for (const s of settings) {
+    if (!partnership.members.includes(s.laCode)) continue;
+    for (const l of s.listings) {
+      add(band, l.band, `Band ${l.band}`, l);
+      for (const n of l.needs) add(need, n, n, l);
+      add(la, s.laCode, las.get(s.laCode)?.name ?? s.laCode, l);
+      spend.set(s.laCode, spend.get(s.laCode)! + l.filled * l.price);
+    }
+  }
+  return {
+    source: 'published_capacity',
+    partnership: { id: partnership.id, name: partnership.name },
+    asOf,
+    byBand: [...band.values()].sort(byKey),
+    byNeed: [...need.values()].sort((a, b) => b.commissioned - a.commissioned),
+    byLa: [...la.values()].sort((a, b) => a.label.localeCompare(b.label)),
+    spendByLa: [...spend].map(([key, pence]) => ({ key, label: las.get(key)?.name ?? key, pence })).sort((a, b) => b.pence - a.pence),
+  };
+}
+
+type Capacity = { commissioned: number; filled: number; held: number; available: number };
+type Demand = { openCases: Figure; withoutPlace: Figure; averageDaysWithoutPlace: Figure | null };
+type Placements = { placements: Figure; outOfArea: Figure; averageOutOfAreaKm: Figure | null; spend: Figure; spendAtTariff: Figure };
+
+/** The answer of GET /partnerships/{id}/sufficiency, in the parts the dashboard draws. */
+export interface SufficiencyResponse {
+  partnership: { id: string; name: string };
+  asOf: string;
+  totals: { capacity: Capacity; demand: Demand; placements: Placements };
+  byLa: { laCode: string; name: string; capacity: Capacity; demand: Demand; placements: Placements }[];
+  byBand: { band: string; capacity: Capacity; demand: Demand }[];
+  byNeed: { need: string; capacity: Capacity; demand: Demand }[];
+}
+
+const row = (key: string, label: string, c: Capacity, d: Demand): CapacityRow => ({ key, label, commissioned: c.commissioned, filled: c.filled, held: c.held, available: c.available, demand: d.openCases });
+const minus = (a: Figure, b: Figure): Figure => (typeof a === 'number' && typeof b === 'number' ? a - b : '<5');
+
+/** The partnership sufficiency report mapped to what the dashboard draws: demand and flows included. */
+export function fromSufficiencyReport(r: SufficiencyResponse): SufficiencyReport {
+  return {
+    source: 'sufficiency_report',
+    partnership: { id: r.partnership.id, name: r.partnership.name },
+    asOf: r.asOf,
+    byBand: r.byBand.map((b) => row(b.band, `Band ${b.band}`, b.capacity, b.demand)).sort(byKey),
+    byNeed: r.byNeed.map((n) => row(n.need, n.need, n.capacity, n.demand)).sort((a, b) => b.commissioned - a.commissioned),
+    byLa: r.byLa.map((l) => row(l.laCode, l.name, l.capacity, l.demand)).sort((a, b) => a.label.localeCompare(b.label)),
+    spendByLa: r.byLa.map((l) => ({ key: l.laCode, label: l.name, pence: l.placements.spend, atTariff: l.placements.spendAtTariff })).sort((a, b) => (typeof b.pence === 'number' ? b.pence : 0) - (typeof a.pence === 'number' ? a.pence : 0)),
+    flows: r.byLa
+      .map((l) => ({ key: l.laCode, label: l.name, inArea: minus(l.placements.placements, l.placements.outOfArea), outOfArea: l.placements.outOfArea, averageOutOfAreaKm: l.placements.averageOutOfAreaKm }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
+    withoutPlace: { cases: r.totals.demand.withoutPlace, averageDays: r.totals.demand.averageDaysWithoutPlace },
+    spendTotal: r.totals.placements.spend,
+  };
+}

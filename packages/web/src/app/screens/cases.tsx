@@ -1,0 +1,157 @@
+import { useState } from 'preact/hooks';
+import { NEED_CODES, NEED_NAMES } from '@placements/domain/needs.ts';
+import { get, request } from '../lib/api.ts';
+import { bands } from '../lib/reference.ts';
+import { navigate } from '../lib/router.ts';
+import type { Session } from '../lib/session.ts';
+import type { CaseView, Page } from '../lib/types.ts';
+import { useLoad } from '../lib/use-load.ts';
+import { CASE_STATE_NAMES } from '../lib/words.ts';
+import { SelectField, bandOptions, ErrorSummary, Field, Loading, Notice, PageHeading, problemFor, TableWrap, Tag } from '../ui/common.tsx';
+
+export function DaysWithoutPlace({ c }: { c: Pick<CaseView, 'daysWithoutPlace' | 'state'> }) {
+  if (c.state === 'placed' || c.state === 'closed') return <Tag kind="green">Has a place</Tag>;
+  const d = c.daysWithoutPlace;
+  return <Tag kind={d >= 30 ? 'red' : d >= 14 ? 'yellow' : 'grey'}>{`${d} ${d === 1 ? 'day' : 'days'} without a place`}</Tag>;
+}
+
+/** The LA's cases, longest without a place first: nobody waits unseen. */
+export function Cases({ session }: { session: Session }) {
+  const [state, setState] = useState('');
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const cases = useLoad(() => get<Page<CaseView>>(`/cases?limit=50${state ? `&state=${state}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`), [state, cursor]);
+  const items = [...(cases.data?.items ?? [])].sort((a, b) => b.daysWithoutPlace - a.daysWithoutPlace);
+  return (
+    <>
+      <PageHeading caption={session.label}>Cases</PageHeading>
+      <p>
+        <a class="button" href="#/cases/new">
+          Open a case
+        </a>
+      </p>
+      <SelectField label="Show" name="state" value={state} onChange={(v) => (setCursor(undefined), setState(v))} options={Object.entries(CASE_STATE_NAMES)} empty="All cases" />
+      <ErrorSummary error={cases.error} />
+      {cases.loading && !cases.data ? <Loading what="cases" /> : null}
+      {cases.data && items.length === 0 ? <Notice>No cases here yet.</Notice> : null}
+      {items.length > 0 ? (
+        <TableWrap label="Cases">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Case</th>
+                <th scope="col">Needs</th>
+                <th scope="col">Band</th>
+                <th scope="col" class="num">Age</th>
+                <th scope="col">Home district</th>
+                <th scope="col">State</th>
+                <th scope="col">Days without a place</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((c) => (
+                <tr key={c.id}>
+                  <th scope="row">
+                    <a href={`#/cases/${c.id}`}>{c.ref}</a>
+                  </th>
+                  <td>{c.needs.join(', ')}</td>
+                  <td>{c.band}</td>
+                  <td class="num">{c.age}</td>
+                  <td>{c.homeDistrict}</td>
+                  <td>{CASE_STATE_NAMES[c.state] ?? c.state}</td>
+                  <td>
+                    <DaysWithoutPlace c={c} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      ) : null}
+      {cases.data?.nextCursor ? (
+        <button class="button button-secondary" onClick={() => setCursor(cases.data!.nextCursor!)}>
+          Next page
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+/** Open a pseudonymous case: a reference, needs, band, age and home district; never a name. */
+export function OpenCase({ session }: { session: Session }) {
+  const framework = useLoad(bands, []);
+  const [f, setF] = useState({ ref: '', primary: '', others: [] as string[], band: '', age: '', homeDistrict: '', postSixteen: false, phaseTransferDeadline: '' });
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const set = (patch: Partial<typeof f>) => setF({ ...f, ...patch });
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const needs = [f.primary, ...f.others.filter((n) => n !== f.primary)].filter(Boolean);
+      const body = { ref: f.ref.trim(), needs, band: f.band, age: f.age === '' ? undefined : Number(f.age), homeDistrict: f.homeDistrict.trim(), postSixteen: f.postSixteen, ...(f.phaseTransferDeadline ? { phaseTransferDeadline: f.phaseTransferDeadline } : {}) };
+      const res = await request<CaseView>('/cases', { method: 'POST', body });
+      navigate(`/cases/${res.body.id}`);
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const problem = (x: string) => problemFor(error, x);
+  return (
+    <>
+      <PageHeading caption={session.label}>Open a case</PageHeading>
+      <Notice>The marketplace stores no child’s identity: use your case-management reference, never a name, date of birth or full postcode.</Notice>
+      <ErrorSummary error={error} />
+      <form class="form" onSubmit={(e) => void submit(e)}>
+        <Field label="Case reference" name="ref" hint="Your LA’s pseudonymous reference, for example KCC-2026-0142." error={problem('ref')}>
+          {(a) => <input {...a} class="input-medium" value={f.ref} onInput={(e) => set({ ref: e.currentTarget.value })} required autoComplete="off" />}
+        </Field>
+        <Field label="Primary need" name="needs" error={problem('needs')}>
+          {(a) => (
+            <select {...a} value={f.primary} onChange={(e) => set({ primary: e.currentTarget.value })} required>
+              <option value="">Choose the primary need</option>
+              {NEED_CODES.map((n) => (
+                <option key={n} value={n}>
+                  {n}: {NEED_NAMES[n]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <fieldset class="field">
+          <legend>Other needs (optional)</legend>
+          <div class="checkboxes columns">
+            {NEED_CODES.filter((n) => n !== f.primary).map((n) => (
+              <label key={n} class="checkbox">
+                <input type="checkbox" checked={f.others.includes(n)} onChange={(e) => set({ others: e.currentTarget.checked ? [...f.others, n] : f.others.filter((x) => x !== n) })} />{' '}
+                <abbr title={NEED_NAMES[n]}>{n}</abbr>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <SelectField label="Band" name="band" value={f.band} onChange={(band) => set({ band })} options={bandOptions(framework.data)} empty="Choose a band" error={problem('band')} required />
+        <div class="field-row">
+          <Field label="Age" name="age" hint="Whole years." error={problem('age')}>
+            {(a) => <input {...a} class="input-short" type="number" min={0} max={25} inputMode="numeric" value={f.age} onInput={(e) => set({ age: e.currentTarget.value })} required />}
+          </Field>
+          <Field label="Home postcode district" name="homeDistrict" hint="The first half only, such as ME14." error={problem('homeDistrict')}>
+            {(a) => <input {...a} class="input-short" value={f.homeDistrict} onInput={(e) => set({ homeDistrict: e.currentTarget.value.toUpperCase() })} required autoComplete="off" spellcheck={false} />}
+          </Field>
+        </div>
+        <div class="field">
+          <label class="checkbox">
+            <input type="checkbox" checked={f.postSixteen} onChange={(e) => set({ postSixteen: e.currentTarget.checked })} /> Looking for a post-16 or further education place
+          </label>
+        </div>
+        <Field label="Phase-transfer deadline (optional)" name="phaseTransferDeadline" hint="15 February for a school transfer, 31 March for a post-16 transfer." error={problem('phaseTransferDeadline')}>
+          {(a) => <input {...a} type="date" value={f.phaseTransferDeadline} onInput={(e) => set({ phaseTransferDeadline: e.currentTarget.value })} />}
+        </Field>
+        <button class="button" disabled={busy}>
+          Open the case
+        </button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,192 @@
+import { useState } from 'preact/hooks';
+import { DECLINE_REASONS } from '@placements/domain/placement.ts';
+import { getAll, request } from '../lib/api.ts';
+import { daysUntil, longDate } from '../lib/format.ts';
+import { laName, localAuthorities } from '../lib/reference.ts';
+import type { Session } from '../lib/session.ts';
+import type { DeclineReason, Placement, Setting } from '../lib/types.ts';
+import { useLoad } from '../lib/use-load.ts';
+import { DECLINE_REASON_NAMES, PLACEMENT_STATE_NAMES } from '../lib/words.ts';
+import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag } from '../ui/common.tsx';
+import { ownSettings } from './provider-settings.tsx';
+
+/** A placement addressed to one of the provider's settings, with what the API says of the child's needs. */
+type Addressed = Placement & { setting: Setting; case?: { ref?: string; needs?: string[]; band?: string; age?: number } };
+
+async function addressedPlacements(session: Session): Promise<Addressed[]> {
+  const settings = await ownSettings(session);
+  const lists = await Promise.all(settings.map(async (s) => (await getAll<Placement>(`/settings/${s.urn}/placements`)).map((p) => ({ ...p, setting: s }) as Addressed)));
+  return lists.flat().sort((a, b) => a.respondBy.localeCompare(b.respondBy));
+}
+
+export function Deadline({ respondBy }: { respondBy: string }) {
+  const days = daysUntil(respondBy);
+  if (days < 0) return <Tag kind="red">Answer overdue by {-days} {days === -1 ? 'day' : 'days'} (was due {longDate(respondBy)})</Tag>;
+  return (
+    <Tag kind={days <= 3 ? 'yellow' : 'blue'}>
+      Answer by {longDate(respondBy)}: {days === 0 ? 'today' : `${days} ${days === 1 ? 'day' : 'days'} left`}
+    </Tag>
+  );
+}
+
+/** Consultations and admissions for the provider's settings: answer each within its 15 days. */
+export function Consultations({ session }: { session: Session }) {
+  const placements = useLoad(() => addressedPlacements(session), [session.principal.org]);
+  const las = useLoad(localAuthorities, []);
+  const waiting = (placements.data ?? []).filter((p) => p.state === 'consulting');
+  const admissions = (placements.data ?? []).filter((p) => p.state === 'named' || p.state === 'directed');
+  const others = (placements.data ?? []).filter((p) => !waiting.includes(p) && !admissions.includes(p));
+  return (
+    <>
+      <PageHeading caption={session.label}>Consultations and admissions</PageHeading>
+      <p>
+        An LA that allocates a place at your setting consults you. Answer within 15 calendar days: accept, or decline with the legal grounds. A setting named in
+        a child’s EHCP has a duty to admit.
+      </p>
+      <ErrorSummary error={placements.error} />
+      {placements.loading && !placements.data ? <Loading what="consultations" /> : null}
+      <h2>Waiting for your answer ({waiting.length})</h2>
+      {placements.data && waiting.length === 0 ? <p>No consultation is waiting for an answer.</p> : null}
+      {waiting.map((p) => (
+        <ConsultationCard key={p.id} p={p} laLabel={laName(las.data, p.laCode)} onDone={placements.reload} />
+      ))}
+      <h2>Named: record admission ({admissions.length})</h2>
+      {placements.data && admissions.length === 0 ? <p>No named placement is waiting for admission.</p> : null}
+      {admissions.map((p) => (
+        <AdmissionCard key={p.id} p={p} laLabel={laName(las.data, p.laCode)} onDone={placements.reload} />
+      ))}
+      {others.length > 0 ? (
+        <>
+          <h2>Earlier answers ({others.length})</h2>
+          <ul class="plain-list">
+            {others.map((p) => (
+              <li key={p.id}>
+                {p.setting.name}, listing {p.listingId}, for {laName(las.data, p.laCode)}: <Tag>{PLACEMENT_STATE_NAMES[p.state]}</Tag>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function Who({ p, laLabel }: { p: Addressed; laLabel: string }) {
+  const c = p.case;
+  return (
+    <p class="meta">
+      From {laLabel} for listing {p.listingId}
+      {c?.needs ? ` · needs ${c.needs.join(', ')}` : ''}
+      {c?.band ? ` · band ${c.band}` : ''}
+      {c?.age !== undefined ? ` · age ${c.age}` : ''}
+      {c?.ref ? ` · case ${c.ref}` : ''}
+    </p>
+  );
+}
+
+function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: string; onDone: () => void }) {
+  const [reasons, setReasons] = useState<DeclineReason[]>([]);
+  const [detail, setDetail] = useState('');
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [declining, setDeclining] = useState(false);
+  async function answer(decision: 'accept' | 'decline') {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await request(`/placements/${p.id}/response`, { method: 'POST', body: decision === 'accept' ? { decision } : { decision, reasons, ...(detail.trim() ? { detail: detail.trim() } : {}) } });
+      onDone();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const id = `consultation-${p.id}`;
+  return (
+    <section class="card" aria-labelledby={id}>
+      <h3 id={id}>{p.setting.name}</h3>
+      <Who p={p} laLabel={laLabel} />
+      <p>
+        <Deadline respondBy={p.respondBy} />
+      </p>
+      <ErrorSummary error={error} />
+      <div class="button-group">
+        <button class="button" disabled={busy} onClick={() => void answer('accept')}>
+          Accept the place<span class="visually-hidden"> at {p.setting.name} for {laLabel}</span>
+        </button>
+        <button class="button button-secondary" aria-expanded={declining} onClick={() => setDeclining(!declining)}>
+          Decline…
+        </button>
+      </div>
+      {declining ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void answer('decline');
+          }}
+        >
+          <fieldset class="field">
+            <legend>Why you are declining (the legal tests)</legend>
+            <div class="checkboxes">
+              {DECLINE_REASONS.map((r) => (
+                <label key={r} class="checkbox">
+                  <input type="checkbox" checked={reasons.includes(r)} onChange={(e) => setReasons(e.currentTarget.checked ? [...reasons, r] : reasons.filter((x) => x !== r))} />{' '}
+                  {DECLINE_REASON_NAMES[r]}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <Field label="What the LA should know (optional)" name={`detail-${p.id}`}>
+            {(a) => <textarea {...a} rows={3} value={detail} onInput={(e) => setDetail(e.currentTarget.value)} />}
+          </Field>
+          <button class="button button-warning" disabled={busy || reasons.length === 0}>
+            Decline the place
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+function AdmissionCard({ p, laLabel, onDone }: { p: Addressed; laLabel: string; onDone: () => void }) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<Error | undefined>(undefined);
+  async function record(decision: 'admitted' | 'refused') {
+    setError(undefined);
+    try {
+      await request(`/placements/${p.id}/admission`, { method: 'POST', body: decision === 'admitted' ? { decision } : { decision, reason: reason.trim() } });
+      onDone();
+    } catch (e) {
+      setError(e as Error);
+    }
+  }
+  const id = `admission-${p.id}`;
+  return (
+    <section class="card" aria-labelledby={id}>
+      <h3 id={id}>{p.setting.name}</h3>
+      <Who p={p} laLabel={laLabel} />
+      <p>
+        <Tag kind="blue">{PLACEMENT_STATE_NAMES[p.state]}</Tag>
+      </p>
+      {p.state === 'directed' ? <Notice kind="warning">You have been directed to admit this child.</Notice> : null}
+      <ErrorSummary error={error} />
+      <div class="button-group">
+        <button class="button" onClick={() => void record('admitted')}>
+          Record admission
+        </button>
+      </div>
+      {p.state === 'named' ? (
+        <details class="details">
+          <summary>Refuse admission</summary>
+          <Field label="Reason for refusing" name={`reason-${p.id}`} hint="The LA may direct a maintained school or an academy to admit.">
+            {(a) => <textarea {...a} rows={3} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
+          </Field>
+          <button class="button button-warning" disabled={reason.trim() === ''} onClick={() => void record('refused')}>
+            Refuse admission
+          </button>
+        </details>
+      ) : null}
+    </section>
+  );
+}

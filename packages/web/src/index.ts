@@ -1,0 +1,1 @@
+export { buildWeb, webDistDir, type WebBuild } from './build.ts';
