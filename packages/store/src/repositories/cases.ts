@@ -71,6 +71,34 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
     return res.Item === undefined ? undefined : stripLayout<T>(res.Item);
   };
 
+  /**
+   * A page of one gsi1 partition (optionally under a sort-key prefix, filtered by state), read
+   * until the page is full: a state filter can leave a DynamoDB page short.
+   */
+  async function gsi1Page<T>(q: { pk: string; skPrefix?: string; state?: string; newestFirst?: boolean; limit: number; cursor?: string }): Promise<Page<T>> {
+    let next: Record<string, unknown> | undefined = decodeCursor(q.cursor, [['pk', 'sk', 'gsi1pk', 'gsi1sk']], (c) => c.gsi1pk === q.pk);
+    const items: T[] = [];
+    do {
+      const res = await guarded(() =>
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: q.skPrefix ? 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)' : 'gsi1pk = :pk',
+            ...(q.state ? { FilterExpression: '#state = :state', ExpressionAttributeNames: { '#state': 'state' } } : {}),
+            ExpressionAttributeValues: { ':pk': q.pk, ...(q.skPrefix ? { ':prefix': q.skPrefix } : {}), ...(q.state ? { ':state': q.state } : {}) },
+            ...(q.newestFirst ? { ScanIndexForward: false } : {}),
+            ExclusiveStartKey: next,
+            Limit: q.limit - items.length,
+          }),
+        ),
+      );
+      items.push(...(res.Items ?? []).map((i) => stripLayout<T>(i)));
+      next = res.LastEvaluatedKey;
+    } while (next !== undefined && items.length < q.limit);
+    return { items, nextCursor: encodeCursor(next as Cursor | undefined) };
+  }
+
   return {
     /** Opens a case with its first audit event; the LA's key comes from the caller's token. */
     async createCase(c: Case, actor: Actor): Promise<void> {
@@ -182,27 +210,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
 
     /** Cases of an LA, active ones (open, allocated, named) first, each group by opening time. */
     async listCases(laCode: string, options: { activeOnly?: boolean; state?: string; limit: number; cursor?: string }): Promise<Page<Case>> {
-      const start = decodeCursor(options.cursor, [['pk', 'sk', 'gsi1pk', 'gsi1sk']], (c) => c.gsi1pk === keys.casesOfLa(laCode));
-      const items: Case[] = [];
-      let next: Record<string, unknown> | undefined = start;
-      do {
-        const res = await guarded(() =>
-          db.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: 'gsi1',
-              KeyConditionExpression: options.activeOnly ? 'gsi1pk = :pk AND begins_with(gsi1sk, :a)' : 'gsi1pk = :pk',
-              ...(options.state ? { FilterExpression: '#state = :state', ExpressionAttributeNames: { '#state': 'state' } } : {}),
-              ExpressionAttributeValues: { ':pk': keys.casesOfLa(laCode), ...(options.activeOnly ? { ':a': 'A#' } : {}), ...(options.state ? { ':state': options.state } : {}) },
-              ExclusiveStartKey: next,
-              Limit: options.limit - items.length,
-            }),
-          ),
-        );
-        items.push(...(res.Items ?? []).map((i) => stripLayout<Case>(i)));
-        next = res.LastEvaluatedKey;
-      } while (next !== undefined && items.length < options.limit);
-      return { items, nextCursor: encodeCursor(next as Cursor | undefined) };
+      return gsi1Page<Case>({ pk: keys.casesOfLa(laCode), ...(options.activeOnly ? { skPrefix: 'A#' } : {}), ...options });
     },
 
     /** Cases by key, 100 a request (a batch round reads many). */
@@ -223,28 +231,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
 
     /** Placements addressed to a setting, newest first. */
     async listPlacements(urn: string, options: { state?: string; limit: number; cursor?: string }): Promise<Page<Placement>> {
-      const start = decodeCursor(options.cursor, [['pk', 'sk', 'gsi1pk', 'gsi1sk']], (c) => c.gsi1pk === keys.placementsOfSetting(urn));
-      const items: Placement[] = [];
-      let next: Record<string, unknown> | undefined = start;
-      do {
-        const res = await guarded(() =>
-          db.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :pk',
-              ...(options.state ? { FilterExpression: '#state = :state', ExpressionAttributeNames: { '#state': 'state' } } : {}),
-              ExpressionAttributeValues: { ':pk': keys.placementsOfSetting(urn), ...(options.state ? { ':state': options.state } : {}) },
-              ScanIndexForward: false,
-              ExclusiveStartKey: next,
-              Limit: options.limit - items.length,
-            }),
-          ),
-        );
-        items.push(...(res.Items ?? []).map((i) => stripLayout<Placement>(i)));
-        next = res.LastEvaluatedKey;
-      } while (next !== undefined && items.length < options.limit);
-      return { items, nextCursor: encodeCursor(next as Cursor | undefined) };
+      return gsi1Page<Placement>({ pk: keys.placementsOfSetting(urn), newestFirst: true, ...options });
     },
 
     /**
