@@ -8,8 +8,8 @@ const day = (n: number) => (now = new Date(now.getTime() + n * 86_400_000));
 let t: SeededApp;
 let kent: string;
 let deps: Deps;
-const post = (path: string, token: string, body: unknown = {}) => t.request(path, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const put = (path: string, token: string, body: unknown) => t.request(path, { method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post: SeededApp['post'] = (...a) => t.post(...a);
+const put: SeededApp['put'] = (...a) => t.put(...a);
 const escalationsOf = async (id: string) => ((await t.request(`/cases/${id}`, { token: kent })).body.escalations ?? []).map((e: any) => e.key);
 
 beforeAll(async () => {

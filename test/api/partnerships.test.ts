@@ -16,8 +16,8 @@ let medway: string;
 let surrey: string;
 let se19: string;
 let national: string;
-const post = (path: string, token: string, body: unknown = {}) => t.request(path, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const put = (path: string, token: string, body: unknown, headers: Record<string, string> = {}) => t.request(path, { method: 'PUT', token, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const post: SeededApp['post'] = (...a) => t.post(...a);
+const put: SeededApp['put'] = (...a) => t.put(...a);
 const view = async (id = 'se19', token = se19) => {
   const res = await t.request(`/partnerships/${id}/sufficiency`, { token });
   expect(res.status, JSON.stringify(res.body)).toBe(200);

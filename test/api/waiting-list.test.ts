@@ -9,8 +9,8 @@ const tick = () => (now = new Date(now.getTime() + 60_000));
 let t: SeededApp;
 let kent: string;
 let medway: string;
-const post = (path: string, token: string, body: unknown = {}) => t.request(path, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const put = (path: string, token: string, body: unknown, headers: Record<string, string> = {}) => t.request(path, { method: 'PUT', token, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+const post: SeededApp['post'] = (...a) => t.post(...a);
+const put: SeededApp['put'] = (...a) => t.put(...a);
 
 beforeAll(async () => {
   t = await seededApp({ now: () => now });

@@ -6,8 +6,8 @@ const TODAY = new Date('2026-11-22T10:00:00Z');
 let t: SeededApp;
 let kent: string;
 let medway: string;
-const post = (path: string, token: string, body: unknown = {}) => t.request(path, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const put = (path: string, token: string, body: unknown) => t.request(path, { method: 'PUT', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post: SeededApp['post'] = (...a) => t.post(...a);
+const put: SeededApp['put'] = (...a) => t.put(...a);
 
 beforeAll(async () => {
   t = await seededApp({ now: () => TODAY });

@@ -18,6 +18,9 @@ export interface SeededApp {
   app: ReturnType<typeof createApp>;
   token(p: Principal): Promise<string>;
   request(path: string, init?: RequestInit & { token?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** A JSON POST or PUT with a token, as the API's clients send them. */
+  post(path: string, token: string, body?: unknown): ReturnType<SeededApp['request']>;
+  put(path: string, token: string, body: unknown, headers?: Record<string, string>): ReturnType<SeededApp['request']>;
 }
 
 /** A table loaded with the generated SE19 data (or a given data folder) and the full API over it. */
@@ -27,19 +30,22 @@ export async function seededApp(options: { dataDir?: string; seed?: number; now?
   await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
   const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
   const app = createApp({ store, auth, ...(options.now ? { now: options.now } : {}) }, { devTokens: auth });
+  const request: SeededApp['request'] = async (path, init = {}) => {
+    const { token, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+    const res = await app.request(path, { ...rest, headers });
+    const text = await res.text();
+    return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
+  };
   return {
     store,
     data,
     app,
     token: async (p) => (await auth.mint(p)).token,
-    async request(path, init = {}) {
-      const { token, ...rest } = init;
-      const headers = new Headers(rest.headers);
-      if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
-      const res = await app.request(path, { ...rest, headers });
-      const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
-    },
+    request,
+    post: (path, token, body = {}) => request(path, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    put: (path, token, body, headers = {}) => request(path, { method: 'PUT', token, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
   };
 }
 
