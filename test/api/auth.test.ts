@@ -39,6 +39,12 @@ describe('POST /dev/token', () => {
     expect(res.body.error.details[0].field).toBe('body');
   });
 
+  it('answers a body in a media type the route does not take with 415, naming the one it does', async () => {
+    const res = await t.request('/dev/token', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'role=la' });
+    expect(res.status).toBe(415);
+    expect(res.body.error.message).toMatch(/application\/json/);
+  });
+
   it('answers a body over 1 MiB with 413', async () => {
     const res = await t.request('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'la', org: 'x'.repeat(1_100_000) }) });
     expect(res.status).toBe(413);

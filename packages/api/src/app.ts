@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
 import { capacityApp } from './contexts/capacity.ts';
 import { devApp, type TokenMinter } from './contexts/dev.ts';
 import { frameworkApp } from './contexts/framework.ts';
@@ -11,6 +11,8 @@ import { placementsApp } from './contexts/placements.ts';
 import { roundsApp } from './contexts/rounds.ts';
 import { geographyApp } from './contexts/geography.ts';
 import { errorBody, handleError, type Deps, type Env } from './http.ts';
+import { openApiDocument } from './openapi-document.ts';
+import type { RouteConfig } from './openapi.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -33,24 +35,41 @@ export const contexts = {
   geography: geographyApp,
 } as const;
 
+const DOCUMENT_INFO = {
+  title: 'SEND placement marketplace API',
+  version: API_VERSION,
+  description: 'Published capacity against the national bands and tariffs, search across LA boundaries, and allocation with the legal backstops. Money is in pence per year; dates are YYYY-MM-DD.',
+};
+// No document-wide security: each protected route declares bearerAuth, so the public reads are
+// documented as public (the authorisation matrix test holds the two together).
+const SECURITY_SCHEMES = { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } };
+
 /** Every context mounted on one app, with the OpenAPI document built from their zod schemas. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
-  const app = new OpenAPIHono<Env>();
-  for (const make of Object.values(contexts)) app.route('/', make(deps));
-  if (options.devTokens !== undefined) app.route('/', devApp(deps, options.devTokens));
+  const app = new Hono<Env>();
+  const documented: RouteConfig[] = [];
+  const mount = (context: { documented: RouteConfig[] } & Hono<Env>) => {
+    documented.push(...context.documented);
+    app.route('/', context);
+  };
+  for (const make of Object.values(contexts)) mount(make(deps));
+  if (options.devTokens !== undefined) mount(devApp(deps, options.devTokens));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'SEND placement marketplace API',
-      version: API_VERSION,
-      description: 'Published capacity against the national bands and tariffs, search across LA boundaries, and allocation with the legal backstops. Money is in pence per year; dates are YYYY-MM-DD.',
-    },
-    // No document-wide security: each protected route declares bearerAuth, so the public reads
-    // are documented as public (the authorisation matrix test holds the two together).
-  });
+  // Built on first request and kept: the routes and their schemas do not change while running.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(documented, DOCUMENT_INFO, SECURITY_SCHEMES))));
   app.notFound((c) => c.json(errorBody('not_found', `There is no route ${c.req.method} ${c.req.path}; GET /openapi.json lists them.`), 404));
   app.onError(handleError);
   return app;
+}
+
+/**
+ * The document of the API as deployed (no /dev/token). It is committed as packages/api/openapi.json
+ * (npm run openapi), which the platform Lambda serves so that it never builds every context's
+ * schemas at start-up; a test keeps the file equal to this.
+ */
+export async function deployedApiDocument(): Promise<unknown> {
+  const unused = new Proxy({}, { get: () => { throw new Error('building the document reads no store'); } }) as Deps['store'];
+  const app = createApp({ store: unused, auth: { authenticate: async () => undefined } });
+  return (await app.request('/openapi.json')).json();
 }

@@ -1,10 +1,10 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, PreconditionFailedError, PreconditionRequiredError, UnavailableError, ValidationError, type FieldProblem } from '@placements/domain';
 import type { Store } from '@placements/store';
 import { UnauthenticatedError, type Authenticator, type Principal } from './auth.ts';
+import { ApiApp } from './openapi.ts';
 
 /** What every context app is built from; the local server and each Lambda supply their own. */
 export interface Deps {
@@ -55,15 +55,11 @@ const TARGET_WORDS: Record<string, string> = { query: 'query', param: 'path', js
  * principal taken from the token once per request, and every error mapped by handleError.
  */
 export function contextApp(deps: Deps) {
-  const app = new OpenAPIHono<Env>({
-    defaultHook: (result, c) => {
-      if (!result.success) {
-        const problems = problemsFromIssues(result.error.issues as ZodIssueLike[], TARGET_WORDS[result.target] ?? result.target);
-        const e = new ValidationError(problems);
-        return c.json(errorBody(e.code, e.message, problems), 400);
-      }
-      return undefined;
-    },
+  const app = new ApiApp<Env>((result, c) => {
+    if (result.success) return undefined;
+    const problems = problemsFromIssues(result.error.issues as readonly ZodIssueLike[], TARGET_WORDS[result.target] ?? result.target);
+    const e = new ValidationError(problems);
+    return c.json(errorBody(e.code, e.message, problems), 400);
   });
   app.use(
     '*',

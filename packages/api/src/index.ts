@@ -2,6 +2,8 @@ export * from './auth.ts';
 export * from './http.ts';
 export * from './app.ts';
 export * from './schemas.ts';
+export * from './schemas-capacity.ts';
+export * from './schemas-framework.ts';
 export { devApp, type TokenMinter } from './contexts/dev.ts';
 // Each context by name, so a Lambda bundles only its own (the packages declare no side effects).
 export { platformApp } from './contexts/platform.ts';
@@ -13,6 +15,7 @@ export { searchApp } from './contexts/search.ts';
 export { casesApp } from './contexts/cases.ts';
 export { placementsApp } from './contexts/placements.ts';
 export { geographyApp } from './contexts/geography.ts';
+export { roundsApp } from './contexts/rounds.ts';
 export { searchPlaces, type SearchRequest, type SearchStats } from './services/search.ts';
 export { runEscalations, type EscalationRun } from './services/escalation.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DISTRICT_PATTERN } from './reference.ts';
 import { NEED_CODES, type NeedCode } from './needs.ts';
 import type { FieldProblem } from './errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldProblem } from './errors.ts';
 import type { Band, Framework, Tariff } from './framework.ts';
 import { NEED_CODES } from './needs.ts';

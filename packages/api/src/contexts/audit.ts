@@ -1,11 +1,24 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { ForbiddenError, parseListingEntity, ValidationError } from '@placements/domain';
 import { caseEntity } from '@placements/store';
 import { ownCase } from '../services/cases.ts';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { AuditEventSchema, errorResponses, json, pageOf, PageQuery } from '../schemas.ts';
+import { errorResponses, json, pageOf, PageQuery } from '../schemas.ts';
 import { ownedSetting } from '../services/capacity.ts';
+
+const AuditEventSchema = z
+  .object({
+    eventId: z.string(),
+    entity: z.string().meta({ example: 'listing:900001:s2-day' }),
+    action: z.string().meta({ example: 'listing.replaced' }),
+    actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+    at: z.string(),
+    before: z.unknown().optional(),
+    after: z.unknown().optional(),
+  })
+  .meta({ id: 'AuditEvent' });
 
 const listAudit = createRoute({
   method: 'get',
@@ -15,7 +28,7 @@ const listAudit = createRoute({
   security: [{ bearerAuth: [] }],
   request: {
     query: z.strictObject({
-      entity: z.string({ error: 'is required: the entity, such as listing:900001:s2-day' }).openapi({ example: 'listing:900001:s2-day' }),
+      entity: z.string({ error: 'is required: the entity, such as listing:900001:s2-day' }).meta({ example: 'listing:900001:s2-day' }),
       ...PageQuery,
     }),
   },

@@ -1,24 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { LISTING_CSV_COLUMNS, LISTING_CSV_OPTIONAL, NotFoundError, parseListingsCsv, parseListingsJson, ValidationError } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import {
-  BulkErrorSchema,
-  BulkResultSchema,
-  conflictResponses,
-  ErrorSchema,
-  errorResponses,
-  GssCode,
-  json,
-  ListingId,
-  ListingInput,
-  ListingSchema,
-  pageOf,
-  PageQuery,
-  SettingSchema,
-  SettingTypeSchema,
-  Urn,
-} from '../schemas.ts';
+import { conflictResponses, ErrorSchema, errorResponses, GssCode, json, ListingId, pageOf, PageQuery, SettingTypeSchema, Urn } from '../schemas.ts';
+import { BulkErrorSchema, BulkResultSchema, ListingInput, ListingSchema, SettingSchema } from '../schemas-capacity.ts';
 import { bulkUpsert, parseIfMatch, putListing } from '../services/capacity.ts';
 
 const listSettings = createRoute({
@@ -28,9 +14,9 @@ const listSettings = createRoute({
   summary: 'Settings with their published listings, by LA and provision type',
   request: {
     query: z.strictObject({
-      la: GssCode.optional().openapi({ description: 'Host LA (GSS code).' }),
+      la: GssCode.optional().meta({ description: 'Host LA (GSS code).' }),
       type: SettingTypeSchema.optional(),
-      provider: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }).optional().openapi({ description: 'One provider’s settings (a trust’s academies); not combined with la or type.' }),
+      provider: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }).optional().meta({ description: 'One provider’s settings (a trust’s academies); not combined with la or type.' }),
       ...PageQuery,
     }),
   },
@@ -77,7 +63,7 @@ const putListingRoute = createRoute({
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ urn: Urn, listingId: ListingId }),
-    headers: z.object({ 'if-match': z.string().optional().openapi({ description: 'The version being replaced, e.g. 3 or "3".' }) }),
+    headers: z.object({ 'if-match': z.string().optional().meta({ description: 'The version being replaced, e.g. 3 or "3".' }) }),
     body: { required: true, content: { 'application/json': { schema: ListingInput } } },
   },
   responses: {
@@ -101,7 +87,7 @@ const bulkRoute = createRoute({
     body: {
       required: true,
       content: {
-        'text/csv': { schema: z.string().openapi({ example: `${LISTING_CSV_COLUMNS.join(',')}\ns2-day,S2,ASD;SLD,4,19,day,24,20,2026-09-01,,` }) },
+        'text/csv': { schema: z.string().meta({ example: `${LISTING_CSV_COLUMNS.join(',')}\ns2-day,S2,ASD;SLD,4,19,day,24,20,2026-09-01,,` }) },
         'application/json': { schema: z.object({ listings: z.array(ListingInput.extend({ listingId: ListingId, version: z.number().int().optional() })) }) },
       },
     },
@@ -130,7 +116,7 @@ export function capacityWriteApp(deps: Deps) {
 
   // The colon in "listings:bulk" is literal, which Hono's path syntax would read as a parameter,
   // so the route is registered with a regex segment and documented from bulkRoute.
-  app.openAPIRegistry.registerPath(bulkRoute);
+  app.document(bulkRoute);
   app.post('/settings/:urn/:op{listings:bulk}', async (c) => {
     const principal = requireRole(c.get('principal'), ['provider']);
     const urn = c.req.param('urn');

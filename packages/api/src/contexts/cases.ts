@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { CASE_STATES, CaseInputSchema, PreferencesSchema } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -9,9 +10,9 @@ import { tailoredListFor } from '../services/tailored.ts';
 const CaseId = z.string().uuid({ error: 'must be a case id as returned by POST /cases' });
 const CaseFields = { id: z.string(), ref: z.string(), laCode: z.string(), needs: z.array(z.string()), band: z.string(), age: z.number(), homeDistrict: z.string(), postSixteen: z.boolean(), phaseTransferDeadline: z.string().optional(), state: z.string(), daysWithoutPlace: z.number(), preferences: z.any().optional(), escalations: z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() })).optional() };
 const CaseViewSchema = z
-  .object({ ...CaseFields, placement: z.any().optional(), waiting: z.array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() })).openapi({ description: 'The waiting lists the case is on, with its position (1 = offered the next place freed).' }) })
-  .openapi('Case');
-const CaseSummarySchema = z.object(CaseFields).openapi('CaseSummary');
+  .object({ ...CaseFields, placement: z.any().optional(), waiting: z.array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() })).meta({ description: 'The waiting lists the case is on, with its position (1 = offered the next place freed).' }) })
+  .meta({ id: 'Case' });
+const CaseSummarySchema = z.object(CaseFields).meta({ id: 'CaseSummary' });
 const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be 1 to 128 letters, digits, - or _' });
 
 const create = createRoute({
@@ -42,7 +43,7 @@ const alloc = createRoute({
   description: 'Holds the place atomically (listing, placement, case and audit in one transaction). 409 no_available_place lists each preference and why it had no place. Send Idempotency-Key to make retries safe: a repeat returns the first result and changes nothing.',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: CaseId }), headers: z.object({ 'idempotency-key': IdempotencyKey.optional() }) },
-  responses: { 201: json(z.object({ placement: z.any(), skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })), case: CaseViewSchema }).openapi('Allocation'), 'Allocated: the placement is consulting'), ...errorResponses, 409: conflictResponses[409] },
+  responses: { 201: json(z.object({ placement: z.any(), skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })), case: CaseViewSchema }).meta({ id: 'Allocation' }), 'Allocated: the placement is consulting'), ...errorResponses, 409: conflictResponses[409] },
 });
 const list = createRoute({
   method: 'get',
@@ -53,7 +54,7 @@ const list = createRoute({
   request: {
     query: z.strictObject({
       state: z.enum(CASE_STATES, { error: `must be one of ${CASE_STATES.join(', ')}` }).optional(),
-      active: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional().openapi({ description: 'Only cases still open, allocated or named.' }),
+      active: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional().meta({ description: 'Only cases still open, allocated or named.' }),
       ...PageQuery,
     }),
   },
@@ -68,7 +69,7 @@ const waitingList = createRoute({
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ urn: Urn, listingId: ListingId }), query: z.strictObject({ ...PageQuery }) },
   responses: {
-    200: json(z.object({ urn: z.string(), listingId: z.string(), items: z.array(z.object({ position: z.number(), laCode: z.string(), joinedAt: z.string(), daysWaiting: z.number(), caseId: z.string().optional() })), nextCursor: z.string().nullable() }).openapi('WaitingList'), 'The queue'),
+    200: json(z.object({ urn: z.string(), listingId: z.string(), items: z.array(z.object({ position: z.number(), laCode: z.string(), joinedAt: z.string(), daysWaiting: z.number(), caseId: z.string().optional() })), nextCursor: z.string().nullable() }).meta({ id: 'WaitingList' }), 'The queue'),
     ...errorResponses,
   },
 });

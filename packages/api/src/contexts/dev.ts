@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { ValidationError, type FieldProblem } from '@placements/domain';
 import { ROLES, type Principal } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -12,14 +13,14 @@ const DevTokenRequest = z
   .strictObject({
     role: z.enum(ROLES, { error: `must be one of: ${ROLES.join(', ')}` }),
     org: z.string({ error: 'is required: the GSS code for an LA, the partnership id, or the provider, trust or national organisation id' }).min(1, { error: 'must not be empty' }).max(64),
-    sub: z.string().min(1).max(128).optional().openapi({ description: 'Subject; defaults to a name made from role and org.' }),
+    sub: z.string().min(1).max(128).optional().meta({ description: 'Subject; defaults to a name made from role and org.' }),
     ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
   })
-  .openapi('DevTokenRequest');
+  .meta({ id: 'DevTokenRequest' });
 
 const DevTokenResponse = z
   .object({ token: z.string(), expiresAt: z.string(), principal: z.object({ sub: z.string(), role: z.enum(ROLES), org: z.string() }) })
-  .openapi('DevTokenResponse');
+  .meta({ id: 'DevTokenResponse' });
 
 const mintToken = createRoute({
   method: 'post',

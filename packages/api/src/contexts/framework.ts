@@ -1,8 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { buildFramework, frameworkInForce, frameworkProblems, NotFoundError, ValidationError } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, errorResponses, FrameworkInput, FrameworkSchema, GssCode, json, LocalAuthoritySchema, pageOf, PageQuery } from '../schemas.ts';
+import { conflictResponses, errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts';
+import { FrameworkInput, FrameworkSchema, LocalAuthoritySchema } from '../schemas-framework.ts';
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' });
 
@@ -14,13 +16,13 @@ const getBands = createRoute({
   request: {
     query: z
       .strictObject({
-        on: IsoDate.optional().openapi({ description: 'Show the framework in force on this date instead of today.' }),
+        on: IsoDate.optional().meta({ description: 'Show the framework in force on this date instead of today.' }),
       }),
   },
   responses: { 200: json(FrameworkSchema, 'The framework in force'), ...errorResponses },
 });
 
-const FrameworkVersion = z.string().regex(/^v\d{1,4}$/, { error: 'must be v followed by a number, such as v2' }).openapi({ example: 'v2' });
+const FrameworkVersion = z.string().regex(/^v\d{1,4}$/, { error: 'must be v followed by a number, such as v2' }).meta({ example: 'v2' });
 
 const getBandsVersion = createRoute({
   method: 'get',

@@ -1,16 +1,17 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { DISTRICT_PATTERN, NotFoundError } from '@placements/domain';
 import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, json } from '../schemas.ts';
 
 const DistrictSchema = z
   .object({
-    district: z.string().openapi({ example: 'ME14' }),
+    district: z.string().meta({ example: 'ME14' }),
     lat: z.number(),
     lon: z.number(),
-    laCode: z.string().optional().openapi({ description: 'The LA (GSS code) the district is assigned to, where known.' }),
+    laCode: z.string().optional().meta({ description: 'The LA (GSS code) the district is assigned to, where known.' }),
   })
-  .openapi('PostcodeDistrict');
+  .meta({ id: 'PostcodeDistrict' });
 
 const getDistrict = createRoute({
   method: 'get',

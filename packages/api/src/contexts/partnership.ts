@@ -1,15 +1,26 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { NotFoundError, SUPPRESSED } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { errorResponses, GssCode, json, pageOf, PageQuery, PartnershipSchema } from '../schemas.ts';
+import { errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts';
 import { orukServices, prices, putPartnership, SUFFICIENCY_VIEWS, sufficiencyCsv } from '../services/partnerships.ts';
 import { sufficiency } from '../services/sufficiency.ts';
+
+const PartnershipSchema = z
+  .object({
+    id: z.string().meta({ example: 'se19' }),
+    name: z.string().meta({ example: 'SE19 South East partnership' }),
+    regionCode: z.string().optional(),
+    members: z.array(z.string()).meta({ description: 'GSS codes of the member LAs.' }),
+    remit: z.array(z.string()).meta({ description: 'What the members commission together.' }),
+  })
+  .meta({ id: 'Partnership' });
 
 const PartnershipId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)' })
-  .openapi({ example: 'se19' });
+  .meta({ example: 'se19' });
 
 const listPartnerships = createRoute({
   method: 'get',
@@ -50,14 +61,14 @@ const putRoute = createRoute({
   responses: { 200: json(PartnershipSchema, 'Replaced'), 201: json(PartnershipSchema, 'Created'), ...errorResponses },
 });
 
-const Count = z.union([z.number(), z.literal(SUPPRESSED)]).openapi({ description: 'A count of children, or "<5" when it is 1 to 4.' });
-const Capacity = z.object({ listings: z.number(), commissioned: z.number(), filled: z.number(), held: z.number(), available: z.number() }).openapi('RegionalCapacity');
+const Count = z.union([z.number(), z.literal(SUPPRESSED)]).meta({ description: 'A count of children, or "<5" when it is 1 to 4.' });
+const Capacity = z.object({ listings: z.number(), commissioned: z.number(), filled: z.number(), held: z.number(), available: z.number() }).meta({ id: 'RegionalCapacity' });
 const Demand = z
   .object({ cases: Count, openCases: Count, waiting: Count, withoutPlace: Count, daysWithoutPlace: Count, averageDaysWithoutPlace: z.union([z.number(), z.literal(SUPPRESSED)]).nullable() })
-  .openapi('RegionalDemand');
+  .meta({ id: 'RegionalDemand' });
 const Placements = z
   .object({ placements: Count, outOfArea: Count, averageOutOfAreaKm: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), independent: Count, spend: Count, spendAtTariff: Count, independentSpend: Count })
-  .openapi('RegionalPlacements');
+  .meta({ id: 'RegionalPlacements' });
 const Ehcp = z.object({ year: z.string(), plans: z.number().nullable(), marketplaceCases: Count, coverage: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), byPlacement: z.record(z.string(), z.number().nullable()), byNeed: z.record(z.string(), z.number().nullable()) });
 const Sufficiency = z
   .object({
@@ -73,7 +84,7 @@ const Sufficiency = z
     ehcp: z.object({ year: z.string().nullable(), plans: z.number().nullable(), marketplaceCases: Count, coverage: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), byNeed: z.array(z.object({ need: z.string(), plans: z.number().nullable(), marketplaceCases: Count })) }),
     trends: z.array(z.record(z.string(), z.unknown())),
   })
-  .openapi('Sufficiency');
+  .meta({ id: 'Sufficiency' });
 
 const sufficiencyRoute = createRoute({
   method: 'get',
@@ -107,7 +118,7 @@ const pricesRoute = createRoute({
   summary: 'Price transparency: what each member LA pays the same provider, against the tariff (partnership, member la, national)',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: PartnershipId }), query: z.strictObject({ provider: z.string().min(1).max(100).optional(), band: z.string().regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }).optional() }) },
-  responses: { 200: json(z.object({ partnershipId: z.string(), items: z.array(PriceRow) }).openapi('PriceComparison'), 'Prices per provider, band and attendance, LA by LA (pence per year)'), ...errorResponses },
+  responses: { 200: json(z.object({ partnershipId: z.string(), items: z.array(PriceRow) }).meta({ id: 'PriceComparison' }), 'Prices per provider, band and attendance, LA by LA (pence per year)'), ...errorResponses },
 });
 
 const orukRoute = createRoute({
@@ -123,7 +134,7 @@ const orukRoute = createRoute({
       per_page: z.coerce.number({ error: 'must be 1 to 500' }).int({ error: 'must be 1 to 500' }).min(1, { error: 'must be 1 to 500' }).max(500, { error: 'must be 1 to 500' }).default(50),
     }),
   },
-  responses: { 200: json(z.object({ total_items: z.number(), total_pages: z.number(), page_number: z.number(), size: z.number(), first_page: z.boolean(), last_page: z.boolean(), empty: z.boolean(), contents: z.array(z.record(z.string(), z.unknown())) }).openapi('OrukServicePage'), 'A page of HSDS 3.0 services'), ...errorResponses },
+  responses: { 200: json(z.object({ total_items: z.number(), total_pages: z.number(), page_number: z.number(), size: z.number(), first_page: z.boolean(), last_page: z.boolean(), empty: z.boolean(), contents: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'OrukServicePage' }), 'A page of HSDS 3.0 services'), ...errorResponses },
 });
 
 /** Regional partnerships: membership and remit, sufficiency, prices, exports. */

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { DECLINE_REASONS, PLACEMENT_STATES } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -6,8 +7,8 @@ import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from 
 import { admission, appeal, determine, direct, name, placementsOfSetting, placementView, respond } from '../services/placements.ts';
 
 const Id = z.string().uuid({ error: 'must be an id as returned by the API' });
-const PlacementSchema = z.object({ id: z.string(), caseId: z.string(), urn: z.string(), listingId: z.string(), state: z.string(), respondBy: z.string(), skipped: z.array(z.any()) }).passthrough().openapi('Placement');
-const DirectionSchema = z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }).passthrough().openapi('Direction');
+const PlacementSchema = z.object({ id: z.string(), caseId: z.string(), urn: z.string(), listingId: z.string(), state: z.string(), respondBy: z.string(), skipped: z.array(z.any()) }).passthrough().meta({ id: 'Placement' });
+const DirectionSchema = z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }).passthrough().meta({ id: 'Direction' });
 const route = (method: 'post', path: string, summary: string, body: z.ZodTypeAny, out: z.ZodTypeAny, status: 200 | 201 = 200) =>
   createRoute({
     method,

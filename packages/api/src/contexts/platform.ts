@@ -1,6 +1,11 @@
-import { createRoute } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { HealthSchema, json } from '../schemas.ts';
+import { json } from '../schemas.ts';
+
+const HealthSchema = z
+  .object({ status: z.enum(['ok', 'degraded']), store: z.enum(['reachable', 'unreachable']), time: z.string() })
+  .meta({ id: 'Health' });
 
 const health = createRoute({
   method: 'get',

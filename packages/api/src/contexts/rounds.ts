@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { ROUND_MECHANISMS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -28,7 +29,7 @@ const Report = z
     timings: z.object({ snapshotMs: z.number(), mechanismMs: z.number(), commitMs: z.number(), waitingListsMs: z.number() }),
     outcomes: z.array(Outcome),
   })
-  .openapi('AllocationRound');
+  .meta({ id: 'AllocationRound' });
 
 const run = createRoute({
   method: 'post',

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../openapi.ts';
 import { ATTENDANCE, DISTRICT_PATTERN, PHASES, SEARCH_SCOPES, SEARCH_SORTS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -16,11 +17,11 @@ const PHASE_NAMES = Object.keys(PHASES) as [keyof typeof PHASES, ...(keyof typeo
 export const SearchQuery = z.strictObject({
   need: z
     .preprocess(repeatable, z.array(NeedCodeSchema, { error: 'is required: the child’s need codes, primary first (repeat need= or separate with commas)' }).min(1, { error: 'is required: at least one need code' }))
-    .openapi({ type: 'array', items: { type: 'string' }, description: 'Need codes; a listing matches when it covers all of them.' }),
+    .meta({ type: 'array', items: { type: 'string' }, description: 'Need codes; a listing matches when it covers all of them.' }),
   band: z.string().regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }).optional(),
   age: z.coerce.number({ error: 'must be an age in whole years, 0 to 25' }).int({ error: 'must be an age in whole years, 0 to 25' }).min(0, { error: 'must be 0 to 25' }).max(25, { error: 'must be 0 to 25' }).optional(),
   phase: z.enum(PHASE_NAMES, { error: `must be one of: ${PHASE_NAMES.join(', ')}` }).optional(),
-  type: z.preprocess(repeatable, z.array(SettingTypeSchema)).optional().openapi({ type: 'array', items: { type: 'string' } }),
+  type: z.preprocess(repeatable, z.array(SettingTypeSchema)).optional().meta({ type: 'array', items: { type: 'string' } }),
   postSixteen: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional(),
   from: z.string().transform((v) => v.trim().toUpperCase()).pipe(z.string().regex(DISTRICT_PATTERN, { error: 'must be a postcode district such as ME14 (the first half of a postcode)' })).optional(),
   radiusKm: z.coerce.number({ error: 'must be a distance in km' }).positive({ error: 'must be more than 0' }).max(1000, { error: 'must be at most 1000 km' }).optional(),
@@ -37,13 +38,13 @@ const PlaceResultSchema = z
     setting: z.object({ urn: z.string(), name: z.string(), type: z.string(), governance: z.string(), laCode: z.string(), district: z.string(), lat: z.number(), lon: z.number(), section41: z.boolean(), phase: z.string().optional() }),
     listing: z.object({ listingId: z.string(), band: z.string(), needs: z.array(z.string()), ageMin: z.number(), ageMax: z.number(), attendance: z.string(), available: z.number(), availableFrom: z.string(), price: z.number(), frameworkVersion: z.string(), version: z.number() }),
     available: z.number().int(),
-    price: z.number().int().openapi({ description: 'Pence per year.' }),
-    distanceKm: z.number().nullable().openapi({ description: 'Great-circle distance from the from district centroid; null without from.' }),
+    price: z.number().int().meta({ description: 'Pence per year.' }),
+    distanceKm: z.number().nullable().meta({ description: 'Great-circle distance from the from district centroid; null without from.' }),
     hostLa: z.string(),
     hostLaName: z.string(),
-    outOfArea: z.boolean().openapi({ description: 'The setting is in another LA than yours (or than the from district’s).' }),
+    outOfArea: z.boolean().meta({ description: 'The setting is in another LA than yours (or than the from district’s).' }),
   })
-  .openapi('PlaceResult');
+  .meta({ id: 'PlaceResult' });
 
 const search = createRoute({
   method: 'get',
@@ -55,7 +56,7 @@ const search = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: SearchQuery },
   responses: {
-    200: json(z.object({ items: z.array(PlaceResultSchema), nextCursor: z.string().nullable(), total: z.number().int(), truncated: z.boolean(), asOf: z.string() }).openapi('PlaceSearchPage'), 'A page of results'),
+    200: json(z.object({ items: z.array(PlaceResultSchema), nextCursor: z.string().nullable(), total: z.number().int(), truncated: z.boolean(), asOf: z.string() }).meta({ id: 'PlaceSearchPage' }), 'A page of results'),
     ...errorResponses,
   },
 });
@@ -79,7 +80,7 @@ const tailored = createRoute({
     'Settings appropriate to the child’s needs and age: mainstream (including resourced provision and units, whatever the band: the right to request mainstream stands), specialist and independent, inside and outside the LA (scope defaults to partnership). Each says why it is included and whether it has a place now or from when; settings missing one criterion are listed as near misses with why not. The same list will hang off each case (GET /cases/{id}/tailored-list).',
   security: [{ bearerAuth: [] }],
   request: { query: TailoredQuery },
-  responses: { 200: json(z.object({ included: z.array(z.any()), nearMisses: z.array(z.any()), asOf: z.string() }).openapi('TailoredList'), 'The tailored list'), ...errorResponses },
+  responses: { 200: json(z.object({ included: z.array(z.any()), nearMisses: z.array(z.any()), asOf: z.string() }).meta({ id: 'TailoredList' }), 'The tailored list'), ...errorResponses },
 });
 
 /** Search across boundaries: commissioners, partnerships and the national team. */

@@ -1,0 +1,103 @@
+import * as z from 'zod';
+import type { MediaType, RouteConfig } from './openapi.ts';
+
+/**
+ * The OpenAPI 3.1 document of the declared routes, from their zod schemas. OpenAPI 3.1 schemas
+ * are JSON Schema 2020-12, which zod writes itself; every schema named with `.meta({ id })` is a
+ * component referenced by $ref. Schemas are described as sent (zod's input side: before defaults
+ * and transforms), which for responses, having neither, is what the API sends; the output side
+ * would also close every object (additionalProperties: false), which responses do not promise.
+ */
+
+export interface DocumentInfo {
+  title: string;
+  version: string;
+  description?: string;
+}
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[]; description?: string };
+
+const REF = (id: string) => `#/components/schemas/${id}`;
+const PARAMETER_IN = { params: 'path', query: 'query', headers: 'header' } as const;
+
+/** Converts schemas in bulk, so named ones become $refs and nothing is converted twice. */
+function convert(schemas: z.ZodType[]) {
+  const registry = z.registry<{ id: string }>();
+  // Every named schema joins, so references resolve to components rather than local copies.
+  for (const [id, schema] of z.globalRegistry._idmap) registry.add(schema as z.ZodType, { id: String(id) });
+  const anonymous = new Map<z.ZodType, string>();
+  for (const schema of schemas) {
+    const id = z.globalRegistry.get(schema)?.id;
+    if (id === undefined && !anonymous.has(schema)) {
+      anonymous.set(schema, `__inline${anonymous.size}`);
+      registry.add(schema, { id: anonymous.get(schema)! });
+    }
+  }
+  const { schemas: out } = z.toJSONSchema(registry, {
+    io: 'input',
+    uri: REF,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    // .int() says "a safe integer" with two bounds of 2^53 on every count; that is noise here.
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+    },
+  }) as { schemas: Record<string, JsonSchema> };
+  const strip = (s: JsonSchema): JsonSchema => {
+    const { $schema: _schema, $id: _id, id: _metaId, ...rest } = s;
+    return rest;
+  };
+  const components = Object.fromEntries(Object.entries(out).filter(([id]) => !id.startsWith('__')).map(([id, s]) => [id, strip(s)]));
+  const schemaOf = (schema: z.ZodType): JsonSchema => {
+    const id = z.globalRegistry.get(schema)?.id;
+    return id !== undefined ? { $ref: REF(id) } : strip(out[anonymous.get(schema)!]!);
+  };
+  return { components, schemaOf };
+}
+
+export function openApiDocument(routes: readonly RouteConfig[], info: DocumentInfo, securitySchemes: Record<string, unknown>) {
+  const schemas: z.ZodType[] = [];
+  const bodies = (content: Record<string, MediaType> | undefined) => Object.values(content ?? {}).forEach((m) => schemas.push(m.schema));
+  for (const route of routes) {
+    for (const key of ['params', 'query', 'headers'] as const) if (route.request?.[key]) schemas.push(route.request[key]);
+    bodies(route.request?.body?.content);
+    for (const response of Object.values(route.responses)) bodies(response.content);
+  }
+  const converted = convert(schemas);
+
+  const content = (media: Record<string, MediaType>) =>
+    Object.fromEntries(Object.entries(media).map(([type, m]) => [type, { schema: converted.schemaOf(m.schema), ...(m.example !== undefined ? { example: m.example } : {}) }]));
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const parameters: unknown[] = [];
+    for (const key of ['params', 'query', 'headers'] as const) {
+      const schema = route.request?.[key];
+      if (schema === undefined) continue;
+      const object = converted.schemaOf(schema);
+      const required = new Set(object.required ?? []);
+      for (const [name, property] of Object.entries(object.properties ?? {})) {
+        const where = PARAMETER_IN[key];
+        parameters.push({ schema: property, required: where === 'path' || required.has(name), ...(property.description ? { description: property.description } : {}), name, in: where });
+      }
+    }
+    const body = route.request?.body;
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = {
+      ...(route.tags ? { tags: route.tags } : {}),
+      ...(route.summary ? { summary: route.summary } : {}),
+      ...(route.description ? { description: route.description } : {}),
+      ...(route.security ? { security: route.security } : {}),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(body ? { requestBody: { ...(body.description ? { description: body.description } : {}), required: body.required ?? false, content: content(body.content) } } : {}),
+      responses: Object.fromEntries(Object.entries(route.responses).map(([status, r]) => [status, { description: r.description, ...(r.content ? { content: content(r.content) } : {}) }])),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info,
+    components: { securitySchemes, schemas: converted.components },
+    paths,
+  };
+}
