@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployedApiDocument } from '@placements/api';
 import { allPages as pagesOf, seededApp, type SeededApp } from '../support/store.ts';
 
 let t: SeededApp;
@@ -106,6 +108,15 @@ describe('GET /health and GET /openapi.json', () => {
     expect(res.body.components.schemas).toHaveProperty('Error');
     expect(res.body.components.schemas).toHaveProperty('Setting');
     expect(res.body.paths['/settings'].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['la', 'type', 'limit', 'cursor']));
+  });
+
+  it('keeps packages/api/openapi.json, which the platform Lambda serves, equal to the document the routes describe', async () => {
+    const committed = JSON.parse(readFileSync(new URL('../../packages/api/openapi.json', import.meta.url), 'utf8'));
+    expect(committed, 'packages/api/openapi.json is out of date: run npm run openapi and commit it').toEqual(await deployedApiDocument());
+    // Every reference resolves to a component.
+    const refs = [...JSON.stringify(committed).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(30);
+    expect(refs.filter((r) => !(r in committed.components.schemas))).toEqual([]);
   });
 
   it('answers an unknown route with a 404 in the error shape', async () => {
