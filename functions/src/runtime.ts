@@ -1,15 +1,15 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiGatewayAuthenticator, type Deps } from '@placements/api';
 import { createStore } from '@placements/store';
 
 /** The environment each Lambda needs, parsed once at cold start so a misconfiguration fails loudly. */
 const EnvSchema = z.object({
-  TABLE_NAME: z.string({ error: 'TABLE_NAME must name the marketplace DynamoDB table' }).min(1),
-  AWS_REGION: z.string().min(1).optional(),
+  TABLE_NAME: z.string({ error: 'TABLE_NAME must name the marketplace DynamoDB table' }).check(z.minLength(1)),
+  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
   /** Only for running the Lambda code against DynamoDB Local; unset in AWS. */
-  DYNAMODB_ENDPOINT: z.url({ error: 'DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000' }).optional(),
+  DYNAMODB_ENDPOINT: z.optional(z.url({ error: 'DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000' })),
 });
 
 export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): Deps {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { MediaType, RouteConfig } from './openapi.ts';
 
 /**
@@ -21,11 +21,11 @@ const REF = (id: string) => `#/components/schemas/${id}`;
 const PARAMETER_IN = { params: 'path', query: 'query', headers: 'header' } as const;
 
 /** Converts schemas in bulk, so named ones become $refs and nothing is converted twice. */
-function convert(schemas: z.ZodType[]) {
+function convert(schemas: z.core.$ZodType[]) {
   const registry = z.registry<{ id: string }>();
   // Every named schema joins, so references resolve to components rather than local copies.
-  for (const [id, schema] of z.globalRegistry._idmap) registry.add(schema as z.ZodType, { id: String(id) });
-  const anonymous = new Map<z.ZodType, string>();
+  for (const [id, schema] of z.globalRegistry._idmap) registry.add(schema as z.core.$ZodType, { id: String(id) });
+  const anonymous = new Map<z.core.$ZodType, string>();
   for (const schema of schemas) {
     const id = z.globalRegistry.get(schema)?.id;
     if (id === undefined && !anonymous.has(schema)) {
@@ -49,7 +49,7 @@ function convert(schemas: z.ZodType[]) {
     return rest;
   };
   const components = Object.fromEntries(Object.entries(out).filter(([id]) => !id.startsWith('__')).map(([id, s]) => [id, strip(s)]));
-  const schemaOf = (schema: z.ZodType): JsonSchema => {
+  const schemaOf = (schema: z.core.$ZodType): JsonSchema => {
     const id = z.globalRegistry.get(schema)?.id;
     return id !== undefined ? { $ref: REF(id) } : strip(out[anonymous.get(schema)!]!);
   };
@@ -57,7 +57,7 @@ function convert(schemas: z.ZodType[]) {
 }
 
 export function openApiDocument(routes: readonly RouteConfig[], info: DocumentInfo, securitySchemes: Record<string, unknown>) {
-  const schemas: z.ZodType[] = [];
+  const schemas: z.core.$ZodType[] = [];
   const bodies = (content: Record<string, MediaType> | undefined) => Object.values(content ?? {}).forEach((m) => schemas.push(m.schema));
   for (const route of routes) {
     for (const key of ['params', 'query', 'headers'] as const) if (route.request?.[key]) schemas.push(route.request[key]);

@@ -1,7 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context, type Env as HonoEnv, type Handler, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 
 /**
  * Routes declared once, with their zod schemas, and used twice: to validate requests (here) and
@@ -13,7 +13,7 @@ import type * as z from 'zod';
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface MediaType {
-  schema: z.ZodType;
+  schema: z.core.$ZodType;
   example?: unknown;
 }
 
@@ -31,9 +31,9 @@ export interface RouteConfig {
   description?: string;
   security?: Array<Record<string, string[]>>;
   request?: {
-    params?: z.ZodType;
-    query?: z.ZodType;
-    headers?: z.ZodType;
+    params?: z.core.$ZodType;
+    query?: z.core.$ZodType;
+    headers?: z.core.$ZodType;
     body?: { required?: boolean; description?: string; content: Record<string, MediaType> };
   };
   responses: Record<number, ResponseConfig>;
@@ -42,8 +42,8 @@ export interface RouteConfig {
 /** Types a route as written, so the handler's c.req.valid() knows each part's parsed shape. */
 export const createRoute = <const R extends RouteConfig>(route: R): R => route;
 
-type Part<R, K extends string, T extends string> = R extends { request: { [k in K]: infer S extends z.ZodType } } ? { [t in T]: z.output<S> } : {};
-type JsonBody<R> = R extends { request: { body: { content: { 'application/json': { schema: infer S extends z.ZodType } } } } } ? { json: z.output<S> } : {};
+type Part<R, K extends string, T extends string> = R extends { request: { [k in K]: infer S extends z.core.$ZodType } } ? { [t in T]: z.output<S> } : {};
+type JsonBody<R> = R extends { request: { body: { content: { 'application/json': { schema: infer S extends z.core.$ZodType } } } } } ? { json: z.output<S> } : {};
 /** What c.req.valid(target) returns in a route's handler. */
 export type ValidatedInput<R> = { out: Part<R, 'params', 'param'> & Part<R, 'query', 'query'> & Part<R, 'headers', 'header'> & JsonBody<R> };
 

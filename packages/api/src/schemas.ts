@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '@placements/domain/zod-english.ts';
 
 // Schemas shared by several contexts. A context's own schemas live with it (or in schemas-<context>.ts),
 // so a Lambda builds only the schemas of its own routes at start-up.
@@ -7,43 +8,30 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from '@placements/store';
 
 const list = (values: readonly string[]) => values.join(', ');
 
-export const ErrorSchema = z
-  .object({
+export const ErrorSchema = z.object({
     error: z.object({
-      code: z.string().meta({ example: 'invalid_request' }),
-      message: z.string().meta({ example: 'The request has 1 invalid field: la.' }),
-      details: z.array(z.object({ field: z.string(), message: z.string() }).passthrough()),
+      code: z.string().check(z.meta({ example: 'invalid_request' })),
+      message: z.string().check(z.meta({ example: 'The request has 1 invalid field: la.' })),
+      details: z.array(z.catchall(z.object({ field: z.string(), message: z.string() }), z.unknown())),
     }),
-  })
-  .meta({ id: 'Error' });
+  }).check(z.meta({ id: 'Error' }));
 
-export const GssCode = z
-  .string()
-  .regex(GSS_LA_PATTERN, { error: 'must be an English LA GSS code such as E10000016 (Kent)' })
-  .meta({ example: 'E10000016' });
+export const GssCode = z.string().check(z.regex(GSS_LA_PATTERN, { error: 'must be an English LA GSS code such as E10000016 (Kent)' }), z.meta({ example: 'E10000016' }));
 
-export const Urn = z
-  .string()
-  .regex(/^\d{6}$/, { error: 'must be a six-digit URN, as in Get Information About Schools' })
-  .meta({ example: '118946' });
+export const Urn = z.string().check(z.regex(/^\d{6}$/, { error: 'must be a six-digit URN, as in Get Information About Schools' }), z.meta({ example: '118946' }));
 
 export const NeedCodeSchema = z.enum(NEED_CODES, { error: `must be one of the SEN need codes: ${list(NEED_CODES)}` });
 export const SettingTypeSchema = z.enum(SETTING_TYPES, { error: `must be one of: ${list(SETTING_TYPES)}` });
 
 /** limit and cursor, shared by every list route (api.md, pagination). */
 export const PageQuery = {
-  limit: z.coerce
-    .number({ error: `must be a whole number from 1 to ${MAX_LIMIT}` })
-    .int({ error: `must be a whole number from 1 to ${MAX_LIMIT}` })
-    .min(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` })
-    .max(MAX_LIMIT, { error: `must be at most ${MAX_LIMIT}` })
-    .default(DEFAULT_LIMIT)
-    .meta({ description: `Page size, default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}.` }),
-  cursor: z.string().min(1).max(2048, { error: 'is too long to be a cursor this API issued' }).optional().meta({ description: 'nextCursor from the previous page.' }),
+  limit: z._default(z.coerce
+    .number({ error: `must be a whole number from 1 to ${MAX_LIMIT}` }).check(z.int({ error: `must be a whole number from 1 to ${MAX_LIMIT}` }), z.minimum(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }), z.maximum(MAX_LIMIT, { error: `must be at most ${MAX_LIMIT}` })), DEFAULT_LIMIT).check(z.meta({ description: `Page size, default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}.` })),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048, { error: 'is too long to be a cursor this API issued' }))).check(z.meta({ description: 'nextCursor from the previous page.' })),
 };
 
-export const pageOf = <T extends z.ZodTypeAny>(item: T, name: string) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).meta({ id: name });
+export const pageOf = <T extends z.ZodMiniType>(item: T, name: string) =>
+  z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: name }));
 
 export const errorResponses = {
   400: { description: 'Invalid input: every invalid field is listed in details.', content: { 'application/json': { schema: ErrorSchema } } },
@@ -53,15 +41,12 @@ export const errorResponses = {
   503: { description: 'The store is unavailable; retry after the Retry-After seconds.', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
 
-export const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+export const json = <T extends z.ZodMiniType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
 
-export const ListingId = z
-  .string()
-  .regex(LISTING_ID_PATTERN, { error: 'must be lower-case letters, digits and hyphens, such as s2-day' })
-  .meta({ example: 's2-day' });
+export const ListingId = z.string().check(z.regex(LISTING_ID_PATTERN, { error: 'must be lower-case letters, digits and hyphens, such as s2-day' }), z.meta({ example: 's2-day' }));
 
 export const conflictResponses = {
   409: { description: 'Conflict with the current state.', content: { 'application/json': { schema: ErrorSchema } } },

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-english.ts';
 import type { FieldProblem } from './errors.ts';
 import type { Band, Framework, Tariff } from './framework.ts';
 import { NEED_CODES } from './needs.ts';
@@ -6,42 +7,38 @@ import { SETTING_TYPES } from './setting.ts';
 
 export const FRAMEWORK_VERSION_PATTERN = /^v\d{1,4}$/;
 
-const pence = (what: string) => z.number({ error: `must be ${what} in pence per year` }).int({ error: `must be whole pence` }).min(0, { error: 'cannot be negative' }).max(100_000_000, { error: 'is implausibly high: amounts are in pence' });
+const pence = (what: string) => z.number({ error: `must be ${what} in pence per year` }).check(z.int({ error: `must be whole pence` }), z.minimum(0, { error: 'cannot be negative' }), z.maximum(100_000_000, { error: 'is implausibly high: amounts are in pence' }));
 
 /** A new framework version as the national team publishes it; prices are derived from elements. */
 export const FrameworkInputSchema = z.strictObject({
-  effectiveFrom: z.string({ error: 'is required: the date this framework takes effect, as YYYY-MM-DD' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' }),
-  bands: z
-    .array(
+  effectiveFrom: z.string({ error: 'is required: the date this framework takes effect, as YYYY-MM-DD' }).check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' })),
+  bands: z.array(
       z.strictObject({
-        code: z.string().regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a short upper-case code such as S2' }),
-        name: z.string().min(1).max(120),
-        description: z.string().max(1000).default(''),
-        needLevel: z.number().int().min(1, { error: 'must be 1 to 5' }).max(5, { error: 'must be 1 to 5' }),
-        provisionTypes: z.array(z.enum(SETTING_TYPES, { error: `must be provision types: ${SETTING_TYPES.join(', ')}` })).min(1),
-        typicalNeeds: z.array(z.enum(NEED_CODES)).default([]),
+        code: z.string().check(z.regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a short upper-case code such as S2' })),
+        name: z.string().check(z.minLength(1), z.maxLength(120)),
+        description: z._default(z.string().check(z.maxLength(1000)), ''),
+        needLevel: z.number().check(z.int(), z.minimum(1, { error: 'must be 1 to 5' }), z.maximum(5, { error: 'must be 1 to 5' })),
+        provisionTypes: z.array(z.enum(SETTING_TYPES, { error: `must be provision types: ${SETTING_TYPES.join(', ')}` })).check(z.minLength(1)),
+        typicalNeeds: z._default(z.array(z.enum(NEED_CODES)), []),
         residentialAllowed: z.boolean(),
       }),
-    )
-    .min(1, { error: 'must hold at least one band' }),
-  tariffs: z
-    .array(
+    ).check(z.minLength(1, { error: 'must hold at least one band' })),
+  tariffs: z.array(
       z.strictObject({
-        band: z.string().min(1),
+        band: z.string().check(z.minLength(1)),
         elements: z.strictObject({
           placeFunding: pence('place funding'),
           topUp: pence('top-up'),
-          staffRatio: z.string().regex(/^1:\d{1,2}$/, { error: 'must be a staffing ratio such as 1:3' }),
+          staffRatio: z.string().check(z.regex(/^1:\d{1,2}$/, { error: 'must be a staffing ratio such as 1:3' })),
           therapies: pence('therapies'),
           residential: z.strictObject({ day: z.literal(0, { error: 'must be 0: day places have no residential element' }), residential_38: pence('the 38-week residential element'), residential_52: pence('the 52-week residential element') }),
         }),
         variation: z.strictObject({
-          minPercent: z.number().min(-50, { error: 'must be between -50 and 0' }).max(0, { error: 'must be between -50 and 0' }),
-          maxPercent: z.number().min(0, { error: 'must be between 0 and 50' }).max(50, { error: 'must be between 0 and 50' }),
+          minPercent: z.number().check(z.minimum(-50, { error: 'must be between -50 and 0' }), z.maximum(0, { error: 'must be between -50 and 0' })),
+          maxPercent: z.number().check(z.minimum(0, { error: 'must be between 0 and 50' }), z.maximum(50, { error: 'must be between 0 and 50' })),
         }),
       }),
-    )
-    .min(1),
+    ).check(z.minLength(1)),
 });
 
 export type FrameworkInput = z.infer<typeof FrameworkInputSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
 import { ForbiddenError, parseListingEntity, ValidationError } from '@placements/domain';
 import { caseEntity } from '@placements/store';
@@ -8,17 +8,15 @@ import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, json, pageOf, PageQuery } from '../schemas.ts';
 import { ownedSetting } from '../services/capacity.ts';
 
-const AuditEventSchema = z
-  .object({
+const AuditEventSchema = z.object({
     eventId: z.string(),
-    entity: z.string().meta({ example: 'listing:900001:s2-day' }),
-    action: z.string().meta({ example: 'listing.replaced' }),
+    entity: z.string().check(z.meta({ example: 'listing:900001:s2-day' })),
+    action: z.string().check(z.meta({ example: 'listing.replaced' })),
     actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
     at: z.string(),
-    before: z.unknown().optional(),
-    after: z.unknown().optional(),
-  })
-  .meta({ id: 'AuditEvent' });
+    before: z.optional(z.unknown()),
+    after: z.optional(z.unknown()),
+  }).check(z.meta({ id: 'AuditEvent' }));
 
 const listAudit = createRoute({
   method: 'get',
@@ -28,7 +26,7 @@ const listAudit = createRoute({
   security: [{ bearerAuth: [] }],
   request: {
     query: z.strictObject({
-      entity: z.string({ error: 'is required: the entity, such as listing:900001:s2-day' }).meta({ example: 'listing:900001:s2-day' }),
+      entity: z.string({ error: 'is required: the entity, such as listing:900001:s2-day' }).check(z.meta({ example: 'listing:900001:s2-day' })),
       ...PageQuery,
     }),
   },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
 import { LISTING_CSV_COLUMNS, LISTING_CSV_OPTIONAL, NotFoundError, parseListingsCsv, parseListingsJson, ValidationError } from '@placements/domain';
 import { requireRole } from '../auth.ts';
@@ -14,9 +14,9 @@ const listSettings = createRoute({
   summary: 'Settings with their published listings, by LA and provision type',
   request: {
     query: z.strictObject({
-      la: GssCode.optional().meta({ description: 'Host LA (GSS code).' }),
-      type: SettingTypeSchema.optional(),
-      provider: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }).optional().meta({ description: 'One provider’s settings (a trust’s academies); not combined with la or type.' }),
+      la: z.optional(GssCode).check(z.meta({ description: 'Host LA (GSS code).' })),
+      type: z.optional(SettingTypeSchema),
+      provider: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }))).check(z.meta({ description: 'One provider’s settings (a trust’s academies); not combined with la or type.' })),
       ...PageQuery,
     }),
   },
@@ -63,7 +63,7 @@ const putListingRoute = createRoute({
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ urn: Urn, listingId: ListingId }),
-    headers: z.object({ 'if-match': z.string().optional().meta({ description: 'The version being replaced, e.g. 3 or "3".' }) }),
+    headers: z.object({ 'if-match': z.optional(z.string()).check(z.meta({ description: 'The version being replaced, e.g. 3 or "3".' })) }),
     body: { required: true, content: { 'application/json': { schema: ListingInput } } },
   },
   responses: {
@@ -87,8 +87,8 @@ const bulkRoute = createRoute({
     body: {
       required: true,
       content: {
-        'text/csv': { schema: z.string().meta({ example: `${LISTING_CSV_COLUMNS.join(',')}\ns2-day,S2,ASD;SLD,4,19,day,24,20,2026-09-01,,` }) },
-        'application/json': { schema: z.object({ listings: z.array(ListingInput.extend({ listingId: ListingId, version: z.number().int().optional() })) }) },
+        'text/csv': { schema: z.string().check(z.meta({ example: `${LISTING_CSV_COLUMNS.join(',')}\ns2-day,S2,ASD;SLD,4,19,day,24,20,2026-09-01,,` })) },
+        'application/json': { schema: z.object({ listings: z.array(z.extend(ListingInput, { listingId: ListingId, version: z.optional(z.number().check(z.int())) })) }) },
       },
     },
   },

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
 import { CASE_STATES, CaseInputSchema, PreferencesSchema } from '@placements/domain';
 import { requireRole } from '../auth.ts';
@@ -7,13 +7,11 @@ import { conflictResponses, errorResponses, json, ListingId, pageOf, PageQuery, 
 import { allocate, caseView, listCases, openCase, ownCase, setPreferences, waitingListView } from '../services/cases.ts';
 import { tailoredListFor } from '../services/tailored.ts';
 
-const CaseId = z.string().uuid({ error: 'must be a case id as returned by POST /cases' });
-const CaseFields = { id: z.string(), ref: z.string(), laCode: z.string(), needs: z.array(z.string()), band: z.string(), age: z.number(), homeDistrict: z.string(), postSixteen: z.boolean(), phaseTransferDeadline: z.string().optional(), state: z.string(), daysWithoutPlace: z.number(), preferences: z.any().optional(), escalations: z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() })).optional() };
-const CaseViewSchema = z
-  .object({ ...CaseFields, placement: z.any().optional(), waiting: z.array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() })).meta({ description: 'The waiting lists the case is on, with its position (1 = offered the next place freed).' }) })
-  .meta({ id: 'Case' });
-const CaseSummarySchema = z.object(CaseFields).meta({ id: 'CaseSummary' });
-const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be 1 to 128 letters, digits, - or _' });
+const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
+const CaseFields = { id: z.string(), ref: z.string(), laCode: z.string(), needs: z.array(z.string()), band: z.string(), age: z.number(), homeDistrict: z.string(), postSixteen: z.boolean(), phaseTransferDeadline: z.optional(z.string()), state: z.string(), daysWithoutPlace: z.number(), preferences: z.optional(z.any()), escalations: z.optional(z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() }))) };
+const CaseViewSchema = z.object({ ...CaseFields, placement: z.optional(z.any()), waiting: z.array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() })).check(z.meta({ description: 'The waiting lists the case is on, with its position (1 = offered the next place freed).' })) }).check(z.meta({ id: 'Case' }));
+const CaseSummarySchema = z.object(CaseFields).check(z.meta({ id: 'CaseSummary' }));
+const IdempotencyKey = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be 1 to 128 letters, digits, - or _' }));
 
 const create = createRoute({
   method: 'post',
@@ -42,8 +40,8 @@ const alloc = createRoute({
   summary: 'Allocate the first available place in order of preference',
   description: 'Holds the place atomically (listing, placement, case and audit in one transaction). 409 no_available_place lists each preference and why it had no place. Send Idempotency-Key to make retries safe: a repeat returns the first result and changes nothing.',
   security: [{ bearerAuth: [] }],
-  request: { params: z.object({ id: CaseId }), headers: z.object({ 'idempotency-key': IdempotencyKey.optional() }) },
-  responses: { 201: json(z.object({ placement: z.any(), skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })), case: CaseViewSchema }).meta({ id: 'Allocation' }), 'Allocated: the placement is consulting'), ...errorResponses, 409: conflictResponses[409] },
+  request: { params: z.object({ id: CaseId }), headers: z.object({ 'idempotency-key': z.optional(IdempotencyKey) }) },
+  responses: { 201: json(z.object({ placement: z.any(), skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })), case: CaseViewSchema }).check(z.meta({ id: 'Allocation' })), 'Allocated: the placement is consulting'), ...errorResponses, 409: conflictResponses[409] },
 });
 const list = createRoute({
   method: 'get',
@@ -53,8 +51,8 @@ const list = createRoute({
   security: [{ bearerAuth: [] }],
   request: {
     query: z.strictObject({
-      state: z.enum(CASE_STATES, { error: `must be one of ${CASE_STATES.join(', ')}` }).optional(),
-      active: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true').optional().meta({ description: 'Only cases still open, allocated or named.' }),
+      state: z.optional(z.enum(CASE_STATES, { error: `must be one of ${CASE_STATES.join(', ')}` })),
+      active: z.optional(z.pipe(z.enum(['true', 'false'], { error: 'must be true or false' }), z.transform((v) => v === 'true'))).check(z.meta({ description: 'Only cases still open, allocated or named.' })),
       ...PageQuery,
     }),
   },
@@ -69,7 +67,7 @@ const waitingList = createRoute({
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ urn: Urn, listingId: ListingId }), query: z.strictObject({ ...PageQuery }) },
   responses: {
-    200: json(z.object({ urn: z.string(), listingId: z.string(), items: z.array(z.object({ position: z.number(), laCode: z.string(), joinedAt: z.string(), daysWaiting: z.number(), caseId: z.string().optional() })), nextCursor: z.string().nullable() }).meta({ id: 'WaitingList' }), 'The queue'),
+    200: json(z.object({ urn: z.string(), listingId: z.string(), items: z.array(z.object({ position: z.number(), laCode: z.string(), joinedAt: z.string(), daysWaiting: z.number(), caseId: z.optional(z.string()) })), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: 'WaitingList' })), 'The queue'),
     ...errorResponses,
   },
 });

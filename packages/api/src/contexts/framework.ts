@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
 import { buildFramework, frameworkInForce, frameworkProblems, NotFoundError, ValidationError } from '@placements/domain';
 import { requireRole } from '../auth.ts';
@@ -6,7 +6,7 @@ import { contextApp, type Deps } from '../http.ts';
 import { conflictResponses, errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts';
 import { FrameworkInput, FrameworkSchema, LocalAuthoritySchema } from '../schemas-framework.ts';
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' });
+const IsoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' }));
 
 const getBands = createRoute({
   method: 'get',
@@ -14,15 +14,14 @@ const getBands = createRoute({
   tags: ['framework'],
   summary: 'The national framework in force: bands and tariffs',
   request: {
-    query: z
-      .strictObject({
-        on: IsoDate.optional().meta({ description: 'Show the framework in force on this date instead of today.' }),
+    query: z.strictObject({
+        on: z.optional(IsoDate).check(z.meta({ description: 'Show the framework in force on this date instead of today.' })),
       }),
   },
   responses: { 200: json(FrameworkSchema, 'The framework in force'), ...errorResponses },
 });
 
-const FrameworkVersion = z.string().regex(/^v\d{1,4}$/, { error: 'must be v followed by a number, such as v2' }).meta({ example: 'v2' });
+const FrameworkVersion = z.string().check(z.regex(/^v\d{1,4}$/, { error: 'must be v followed by a number, such as v2' }), z.meta({ example: 'v2' }));
 
 const getBandsVersion = createRoute({
   method: 'get',

@@ -1,17 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
 import { DISTRICT_PATTERN, NotFoundError } from '@placements/domain';
 import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, json } from '../schemas.ts';
 
-const DistrictSchema = z
-  .object({
-    district: z.string().meta({ example: 'ME14' }),
+const DistrictSchema = z.object({
+    district: z.string().check(z.meta({ example: 'ME14' })),
     lat: z.number(),
     lon: z.number(),
-    laCode: z.string().optional().meta({ description: 'The LA (GSS code) the district is assigned to, where known.' }),
-  })
-  .meta({ id: 'PostcodeDistrict' });
+    laCode: z.optional(z.string()).check(z.meta({ description: 'The LA (GSS code) the district is assigned to, where known.' })),
+  }).check(z.meta({ id: 'PostcodeDistrict' }));
 
 const getDistrict = createRoute({
   method: 'get',
@@ -20,10 +18,7 @@ const getDistrict = createRoute({
   summary: 'A postcode district’s centroid: where a search’s distances are measured from',
   request: {
     params: z.object({
-      district: z
-        .string()
-        .transform((v) => v.trim().toUpperCase())
-        .pipe(z.string().regex(DISTRICT_PATTERN, { error: 'must be a postcode district such as ME14 (the first half of a postcode)' })),
+      district: z.string().check(z.trim(), z.toUpperCase(), z.regex(DISTRICT_PATTERN, { error: 'must be a postcode district such as ME14 (the first half of a postcode)' })),
     }),
   },
   responses: { 200: json(DistrictSchema, 'The district and its centroid'), ...errorResponses },

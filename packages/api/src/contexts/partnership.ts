@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
 import { NotFoundError, SUPPRESSED } from '@placements/domain';
 import { requireRole } from '../auth.ts';
@@ -7,20 +7,15 @@ import { errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts'
 import { orukServices, prices, putPartnership, SUFFICIENCY_VIEWS, sufficiencyCsv } from '../services/partnerships.ts';
 import { sufficiency } from '../services/sufficiency.ts';
 
-const PartnershipSchema = z
-  .object({
-    id: z.string().meta({ example: 'se19' }),
-    name: z.string().meta({ example: 'SE19 South East partnership' }),
-    regionCode: z.string().optional(),
-    members: z.array(z.string()).meta({ description: 'GSS codes of the member LAs.' }),
-    remit: z.array(z.string()).meta({ description: 'What the members commission together.' }),
-  })
-  .meta({ id: 'Partnership' });
+const PartnershipSchema = z.object({
+    id: z.string().check(z.meta({ example: 'se19' })),
+    name: z.string().check(z.meta({ example: 'SE19 South East partnership' })),
+    regionCode: z.optional(z.string()),
+    members: z.array(z.string()).check(z.meta({ description: 'GSS codes of the member LAs.' })),
+    remit: z.array(z.string()).check(z.meta({ description: 'What the members commission together.' })),
+  }).check(z.meta({ id: 'Partnership' }));
 
-const PartnershipId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)' })
-  .meta({ example: 'se19' });
+const PartnershipId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)' }), z.meta({ example: 'se19' }));
 
 const listPartnerships = createRoute({
   method: 'get',
@@ -41,13 +36,10 @@ const getPartnership = createRoute({
 });
 
 const PartnershipInput = z.strictObject({
-  name: z.string({ error: 'is required: the partnership’s name' }).trim().min(3, { error: 'must be 3 to 120 characters' }).max(120, { error: 'must be 3 to 120 characters' }),
-  regionCode: z.string().regex(/^E1200000\d$/, { error: 'must be an English region code such as E12000008 (South East)' }).optional(),
-  members: z.array(GssCode, { error: 'is required: the GSS codes of the member LAs' }).min(2, { error: 'must name at least two LAs: a partnership commissions across LAs' }).max(153, { error: 'must be at most 153 LAs' }),
-  remit: z
-    .array(z.string().trim().min(3, { error: 'must be 3 to 300 characters' }).max(300, { error: 'must be 3 to 300 characters' }), { error: 'is required: what the members commission together' })
-    .min(1, { error: 'must state at least one thing the members commission together (the recognised remit)' })
-    .max(20, { error: 'must be at most 20 items' }),
+  name: z.string({ error: 'is required: the partnership’s name' }).check(z.trim(), z.minLength(3, { error: 'must be 3 to 120 characters' }), z.maxLength(120, { error: 'must be 3 to 120 characters' })),
+  regionCode: z.optional(z.string().check(z.regex(/^E1200000\d$/, { error: 'must be an English region code such as E12000008 (South East)' }))),
+  members: z.array(GssCode, { error: 'is required: the GSS codes of the member LAs' }).check(z.minLength(2, { error: 'must name at least two LAs: a partnership commissions across LAs' }), z.maxLength(153, { error: 'must be at most 153 LAs' })),
+  remit: z.array(z.string().check(z.trim(), z.minLength(3, { error: 'must be 3 to 300 characters' }), z.maxLength(300, { error: 'must be 3 to 300 characters' })), { error: 'is required: what the members commission together' }).check(z.minLength(1, { error: 'must state at least one thing the members commission together (the recognised remit)' }), z.maxLength(20, { error: 'must be at most 20 items' })),
 });
 
 const putRoute = createRoute({
@@ -61,30 +53,24 @@ const putRoute = createRoute({
   responses: { 200: json(PartnershipSchema, 'Replaced'), 201: json(PartnershipSchema, 'Created'), ...errorResponses },
 });
 
-const Count = z.union([z.number(), z.literal(SUPPRESSED)]).meta({ description: 'A count of children, or "<5" when it is 1 to 4.' });
-const Capacity = z.object({ listings: z.number(), commissioned: z.number(), filled: z.number(), held: z.number(), available: z.number() }).meta({ id: 'RegionalCapacity' });
-const Demand = z
-  .object({ cases: Count, openCases: Count, waiting: Count, withoutPlace: Count, daysWithoutPlace: Count, averageDaysWithoutPlace: z.union([z.number(), z.literal(SUPPRESSED)]).nullable() })
-  .meta({ id: 'RegionalDemand' });
-const Placements = z
-  .object({ placements: Count, outOfArea: Count, averageOutOfAreaKm: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), independent: Count, spend: Count, spendAtTariff: Count, independentSpend: Count })
-  .meta({ id: 'RegionalPlacements' });
-const Ehcp = z.object({ year: z.string(), plans: z.number().nullable(), marketplaceCases: Count, coverage: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), byPlacement: z.record(z.string(), z.number().nullable()), byNeed: z.record(z.string(), z.number().nullable()) });
-const Sufficiency = z
-  .object({
+const Count = z.union([z.number(), z.literal(SUPPRESSED)]).check(z.meta({ description: 'A count of children, or "<5" when it is 1 to 4.' }));
+const Capacity = z.object({ listings: z.number(), commissioned: z.number(), filled: z.number(), held: z.number(), available: z.number() }).check(z.meta({ id: 'RegionalCapacity' }));
+const Demand = z.object({ cases: Count, openCases: Count, waiting: Count, withoutPlace: Count, daysWithoutPlace: Count, averageDaysWithoutPlace: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])) }).check(z.meta({ id: 'RegionalDemand' }));
+const Placements = z.object({ placements: Count, outOfArea: Count, averageOutOfAreaKm: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), independent: Count, spend: Count, spendAtTariff: Count, independentSpend: Count }).check(z.meta({ id: 'RegionalPlacements' }));
+const Ehcp = z.object({ year: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count, coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), byPlacement: z.record(z.string(), z.nullable(z.number())), byNeed: z.record(z.string(), z.nullable(z.number())) });
+const Sufficiency = z.object({
     partnership: z.object({ id: z.string(), name: z.string(), members: z.array(z.string()), remit: z.array(z.string()) }),
     asOf: z.string(),
     suppression: z.string(),
     totals: z.object({ capacity: Capacity, demand: Demand, placements: Placements }),
-    byLa: z.array(z.object({ laCode: z.string(), name: z.string(), capacity: Capacity, demand: Demand, placements: Placements, blockPlacesUsed: Count, ehcp: Ehcp.nullable() })),
+    byLa: z.array(z.object({ laCode: z.string(), name: z.string(), capacity: Capacity, demand: Demand, placements: Placements, blockPlacesUsed: Count, ehcp: z.nullable(Ehcp) })),
     byBand: z.array(z.object({ band: z.string(), capacity: Capacity, demand: Demand, placements: Placements })),
     byNeed: z.array(z.object({ need: z.string(), capacity: Capacity, demand: Demand, placements: Placements })),
     byLaBandNeed: z.array(z.object({ laCode: z.string(), band: z.string(), need: z.string(), capacity: Capacity, demand: Demand })),
     blockPlaces: z.array(z.object({ urn: z.string(), listingId: z.string(), laCode: z.string(), used: Count })),
-    ehcp: z.object({ year: z.string().nullable(), plans: z.number().nullable(), marketplaceCases: Count, coverage: z.union([z.number(), z.literal(SUPPRESSED)]).nullable(), byNeed: z.array(z.object({ need: z.string(), plans: z.number().nullable(), marketplaceCases: Count })) }),
+    ehcp: z.object({ year: z.nullable(z.string()), plans: z.nullable(z.number()), marketplaceCases: Count, coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), byNeed: z.array(z.object({ need: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count })) }),
     trends: z.array(z.record(z.string(), z.unknown())),
-  })
-  .meta({ id: 'Sufficiency' });
+  }).check(z.meta({ id: 'Sufficiency' }));
 
 const sufficiencyRoute = createRoute({
   method: 'get',
@@ -97,8 +83,8 @@ const sufficiencyRoute = createRoute({
   request: {
     params: z.object({ id: PartnershipId }),
     query: z.strictObject({
-      format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
-      view: z.enum(SUFFICIENCY_VIEWS, { error: `must be one of: ${SUFFICIENCY_VIEWS.join(', ')}` }).optional(),
+      format: z._default(z.enum(['json', 'csv'], { error: 'must be json or csv' }), 'json'),
+      view: z.optional(z.enum(SUFFICIENCY_VIEWS, { error: `must be one of: ${SUFFICIENCY_VIEWS.join(', ')}` })),
     }),
   },
   responses: { 200: { description: 'The sufficiency view (JSON), or one view as CSV', content: { 'application/json': { schema: Sufficiency }, 'text/csv': { schema: z.string() } } }, ...errorResponses },
@@ -108,8 +94,8 @@ const PriceRow = z.object({
   providerId: z.string(),
   band: z.string(),
   attendance: z.string(),
-  tariff: z.number().nullable(),
-  byLa: z.array(z.object({ laCode: z.string(), name: z.string(), placements: Count, averagePrice: z.number(), averageTariff: z.number(), differenceFromTariff: z.number(), differencePercent: z.number().nullable() })),
+  tariff: z.nullable(z.number()),
+  byLa: z.array(z.object({ laCode: z.string(), name: z.string(), placements: Count, averagePrice: z.number(), averageTariff: z.number(), differenceFromTariff: z.number(), differencePercent: z.nullable(z.number()) })),
 });
 const pricesRoute = createRoute({
   method: 'get',
@@ -117,8 +103,8 @@ const pricesRoute = createRoute({
   tags: ['partnership'],
   summary: 'Price transparency: what each member LA pays the same provider, against the tariff (partnership, member la, national)',
   security: [{ bearerAuth: [] }],
-  request: { params: z.object({ id: PartnershipId }), query: z.strictObject({ provider: z.string().min(1).max(100).optional(), band: z.string().regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }).optional() }) },
-  responses: { 200: json(z.object({ partnershipId: z.string(), items: z.array(PriceRow) }).meta({ id: 'PriceComparison' }), 'Prices per provider, band and attendance, LA by LA (pence per year)'), ...errorResponses },
+  request: { params: z.object({ id: PartnershipId }), query: z.strictObject({ provider: z.optional(z.string().check(z.minLength(1), z.maxLength(100))), band: z.optional(z.string().check(z.regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }))) }) },
+  responses: { 200: json(z.object({ partnershipId: z.string(), items: z.array(PriceRow) }).check(z.meta({ id: 'PriceComparison' })), 'Prices per provider, band and attendance, LA by LA (pence per year)'), ...errorResponses },
 });
 
 const orukRoute = createRoute({
@@ -130,11 +116,11 @@ const orukRoute = createRoute({
   request: {
     params: z.object({ id: PartnershipId }),
     query: z.strictObject({
-      page: z.coerce.number({ error: 'must be a page number from 1' }).int({ error: 'must be a page number from 1' }).min(1, { error: 'must be a page number from 1' }).default(1),
-      per_page: z.coerce.number({ error: 'must be 1 to 500' }).int({ error: 'must be 1 to 500' }).min(1, { error: 'must be 1 to 500' }).max(500, { error: 'must be 1 to 500' }).default(50),
+      page: z._default(z.coerce.number({ error: 'must be a page number from 1' }).check(z.int({ error: 'must be a page number from 1' }), z.minimum(1, { error: 'must be a page number from 1' })), 1),
+      per_page: z._default(z.coerce.number({ error: 'must be 1 to 500' }).check(z.int({ error: 'must be 1 to 500' }), z.minimum(1, { error: 'must be 1 to 500' }), z.maximum(500, { error: 'must be 1 to 500' })), 50),
     }),
   },
-  responses: { 200: json(z.object({ total_items: z.number(), total_pages: z.number(), page_number: z.number(), size: z.number(), first_page: z.boolean(), last_page: z.boolean(), empty: z.boolean(), contents: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'OrukServicePage' }), 'A page of HSDS 3.0 services'), ...errorResponses },
+  responses: { 200: json(z.object({ total_items: z.number(), total_pages: z.number(), page_number: z.number(), size: z.number(), first_page: z.boolean(), last_page: z.boolean(), empty: z.boolean(), contents: z.array(z.record(z.string(), z.unknown())) }).check(z.meta({ id: 'OrukServicePage' })), 'A page of HSDS 3.0 services'), ...errorResponses },
 });
 
 /** Regional partnerships: membership and remit, sufficiency, prices, exports. */

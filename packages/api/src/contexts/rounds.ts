@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
 import { ROUND_MECHANISMS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
@@ -6,19 +6,15 @@ import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, GssCode, json } from '../schemas.ts';
 import { getRound, PRIORITY_RULE, runAllocationRound } from '../services/rounds.ts';
 
-const CaseId = z.string().uuid({ error: 'must be a case id as returned by POST /cases' });
+const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
 const RoundInput = z.strictObject({
-  cases: z
-    .array(z.union([CaseId, z.strictObject({ la: GssCode, id: CaseId })], { error: 'must be a case id (your LA’s) or {"la", "id"} (a partnership’s member LA)' }), { error: 'is required: the cases to allocate' })
-    .min(1, { error: 'must name at least one case' })
-    .max(10_000, { error: 'must be at most 10,000 cases a round' }),
-  mechanism: z.enum(ROUND_MECHANISMS, { error: `must be ${ROUND_MECHANISMS.join(' or ')}` }).default('serial_dictatorship'),
-  seed: z.string({ error: 'is required: the lottery seed, published with the round so anyone can re-run it' }).min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }),
-  joinWaitingLists: z.boolean({ error: 'must be true or false' }).default(true),
+  cases: z.array(z.union([CaseId, z.strictObject({ la: GssCode, id: CaseId })], { error: 'must be a case id (your LA’s) or {"la", "id"} (a partnership’s member LA)' }), { error: 'is required: the cases to allocate' }).check(z.minLength(1, { error: 'must name at least one case' }), z.maxLength(10_000, { error: 'must be at most 10,000 cases a round' })),
+  mechanism: z._default(z.enum(ROUND_MECHANISMS, { error: `must be ${ROUND_MECHANISMS.join(' or ')}` }), 'serial_dictatorship'),
+  seed: z.string({ error: 'is required: the lottery seed, published with the round so anyone can re-run it' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(100, { error: 'must be at most 100 characters' })),
+  joinWaitingLists: z._default(z.boolean({ error: 'must be true or false' }), true),
 });
-const Outcome = z.object({ caseId: z.string(), laCode: z.string(), ref: z.string().optional(), outcome: z.enum(['allocated', 'unallocated', 'not_eligible']), turn: z.number().optional(), lottery: z.number().optional(), placementId: z.string().optional(), urn: z.string().optional(), listingId: z.string().optional(), rank: z.number().optional(), skipped: z.array(z.any()), explanation: z.string() });
-const Report = z
-  .object({
+const Outcome = z.object({ caseId: z.string(), laCode: z.string(), ref: z.optional(z.string()), outcome: z.enum(['allocated', 'unallocated', 'not_eligible']), turn: z.optional(z.number()), lottery: z.optional(z.number()), placementId: z.optional(z.string()), urn: z.optional(z.string()), listingId: z.optional(z.string()), rank: z.optional(z.number()), skipped: z.array(z.any()), explanation: z.string() });
+const Report = z.object({
     id: z.string(),
     mechanism: z.enum(ROUND_MECHANISMS),
     seed: z.string(),
@@ -28,8 +24,7 @@ const Report = z
     summary: z.object({ cases: z.number(), allocated: z.number(), firstPreference: z.number(), unallocated: z.number(), notEligible: z.number() }),
     timings: z.object({ snapshotMs: z.number(), mechanismMs: z.number(), commitMs: z.number(), waitingListsMs: z.number() }),
     outcomes: z.array(Outcome),
-  })
-  .meta({ id: 'AllocationRound' });
+  }).check(z.meta({ id: 'AllocationRound' }));
 
 const run = createRoute({
   method: 'post',
@@ -47,7 +42,7 @@ const read = createRoute({
   tags: ['allocation rounds'],
   summary: 'A round you ran, with every outcome (la, partnership)',
   security: [{ bearerAuth: [] }],
-  request: { params: z.object({ id: z.string().uuid({ error: 'must be a round id as returned by POST /allocation-rounds' }) }) },
+  request: { params: z.object({ id: z.string().check(z.uuid({ error: 'must be a round id as returned by POST /allocation-rounds' })) }) },
   responses: { 200: json(Report, 'The round'), ...errorResponses },
 });
 
