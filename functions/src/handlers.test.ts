@@ -53,6 +53,14 @@ describe('the Cognito pre token generation trigger', () => {
   });
 });
 
+describe('a Lambda’s environment', () => {
+  it('fails at cold start naming every variable that is wrong', async () => {
+    const { lambdaDeps } = await import('./runtime.ts');
+    expect(() => lambdaDeps({ DYNAMODB_ENDPOINT: 'localhost:8000' })).toThrow('Lambda misconfigured: TABLE_NAME must name the marketplace DynamoDB table; DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000');
+    expect(lambdaDeps({ TABLE_NAME: 'placements', AWS_REGION: 'eu-west-2' }).store.tableName).toBe('placements');
+  });
+});
+
 describe('Lambda entry points', () => {
   it('answers GET /settings/{urn} from the capacity Lambda with the setting and its listings', async () => {
     const handler = await loadHandler('capacity');

@@ -1,26 +1,23 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import * as z from 'zod/mini';
 import { apiGatewayAuthenticator, type Deps } from '@placements/api';
 import { createStore } from '@placements/store';
 
-/** The environment each Lambda needs, parsed once at cold start so a misconfiguration fails loudly. */
-const EnvSchema = z.object({
-  TABLE_NAME: z.string({ error: 'TABLE_NAME must name the marketplace DynamoDB table' }).check(z.minLength(1)),
-  AWS_REGION: z.optional(z.string().check(z.minLength(1))),
-  /** Only for running the Lambda code against DynamoDB Local; unset in AWS. */
-  DYNAMODB_ENDPOINT: z.optional(z.url({ error: 'DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000' })),
-});
-
+/**
+ * The store and authenticator from the environment, read once at cold start so a misconfiguration
+ * fails loudly, naming every variable that is wrong. (Three variables: plain checks, not a schema,
+ * which would cost start-up time for nothing.)
+ */
 export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): Deps {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) throw new Error(`Lambda misconfigured: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  const { TABLE_NAME: tableName, AWS_REGION: region, DYNAMODB_ENDPOINT: endpoint } = env;
+  const problems = [
+    ...(tableName ? [] : ['TABLE_NAME must name the marketplace DynamoDB table']),
+    // Only for running the Lambda code against DynamoDB Local; unset in AWS.
+    ...(endpoint === undefined || (/^https?:\/\//.test(endpoint) && URL.canParse(endpoint)) ? [] : ['DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000']),
+  ];
+  if (problems.length > 0 || !tableName) throw new Error(`Lambda misconfigured: ${problems.join('; ')}`);
   return {
-    store: createStore({
-      tableName: parsed.data.TABLE_NAME,
-      ...(parsed.data.AWS_REGION ? { region: parsed.data.AWS_REGION } : {}),
-      ...(parsed.data.DYNAMODB_ENDPOINT ? { endpoint: parsed.data.DYNAMODB_ENDPOINT } : {}),
-    }),
+    store: createStore({ tableName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) }),
     auth: apiGatewayAuthenticator(),
   };
 }

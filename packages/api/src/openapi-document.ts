@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { MediaType, RouteConfig } from './openapi.ts';
+import type { MediaType, ResponseMediaType, RouteConfig } from './openapi.ts';
 
 /**
  * The OpenAPI 3.1 document of the declared routes, from their zod schemas. OpenAPI 3.1 schemas
@@ -19,6 +19,9 @@ type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSc
 
 const REF = (id: string) => `#/components/schemas/${id}`;
 const PARAMETER_IN = { params: 'path', query: 'query', headers: 'header' } as const;
+
+/** Response schemas are given as builders (see lazySchema); here is where they are built. */
+const built = (m: MediaType | ResponseMediaType): z.core.$ZodType => (typeof m.schema === 'function' ? m.schema() : m.schema);
 
 /** Converts schemas in bulk, so named ones become $refs and nothing is converted twice. */
 function convert(schemas: z.core.$ZodType[]) {
@@ -58,7 +61,7 @@ function convert(schemas: z.core.$ZodType[]) {
 
 export function openApiDocument(routes: readonly RouteConfig[], info: DocumentInfo, securitySchemes: Record<string, unknown>) {
   const schemas: z.core.$ZodType[] = [];
-  const bodies = (content: Record<string, MediaType> | undefined) => Object.values(content ?? {}).forEach((m) => schemas.push(m.schema));
+  const bodies = (content: Record<string, MediaType | ResponseMediaType> | undefined) => Object.values(content ?? {}).forEach((m) => schemas.push(built(m)));
   for (const route of routes) {
     for (const key of ['params', 'query', 'headers'] as const) if (route.request?.[key]) schemas.push(route.request[key]);
     bodies(route.request?.body?.content);
@@ -66,8 +69,8 @@ export function openApiDocument(routes: readonly RouteConfig[], info: DocumentIn
   }
   const converted = convert(schemas);
 
-  const content = (media: Record<string, MediaType>) =>
-    Object.fromEntries(Object.entries(media).map(([type, m]) => [type, { schema: converted.schemaOf(m.schema), ...(m.example !== undefined ? { example: m.example } : {}) }]));
+  const content = (media: Record<string, MediaType | ResponseMediaType>) =>
+    Object.fromEntries(Object.entries(media).map(([type, m]) => [type, { schema: converted.schemaOf(built(m)), ...(m.example !== undefined ? { example: m.example } : {}) }]));
 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -97,7 +100,24 @@ export function openApiDocument(routes: readonly RouteConfig[], info: DocumentIn
   return {
     openapi: '3.1.0',
     info,
-    components: { securitySchemes, schemas: converted.components },
+    components: { securitySchemes, schemas: reachable(paths, converted.components) },
     paths,
   };
+}
+
+/**
+ * The components the paths reference, directly or through other components. zod's registry holds
+ * every named schema built in the process (the local /dev/token's too, once asked for), and the
+ * document lists only those its routes use.
+ */
+function reachable(paths: unknown, components: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  const refs = (value: unknown) => [...JSON.stringify(value).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+  const kept = new Set<string>();
+  const queue = refs(paths);
+  for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+    if (kept.has(id) || components[id] === undefined) continue;
+    kept.add(id);
+    queue.push(...refs(components[id]));
+  }
+  return Object.fromEntries(Object.entries(components).filter(([id]) => kept.has(id)));
 }

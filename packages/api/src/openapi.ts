@@ -17,9 +17,24 @@ export interface MediaType {
   example?: unknown;
 }
 
+/** A response's schema may be a builder: only the OpenAPI document reads it, so Lambdas never build it. */
+export interface ResponseMediaType {
+  schema: z.core.$ZodType | (() => z.core.$ZodType);
+  example?: unknown;
+}
+
 export interface ResponseConfig {
   description: string;
-  content?: Record<string, MediaType>;
+  content?: Record<string, ResponseMediaType>;
+}
+
+/**
+ * A schema built on first use and kept. For response schemas: the API never validates what it
+ * sends, so they are read only when the OpenAPI document is written, never at a Lambda's start-up.
+ */
+export function lazySchema<T extends z.core.$ZodType>(build: () => T): () => T {
+  let schema: T | undefined;
+  return () => (schema ??= build());
 }
 
 export interface RouteConfig {

@@ -1,9 +1,10 @@
 import * as z from 'zod/mini';
+import { lazySchema } from './openapi.ts';
 import { ATTENDANCE, DISTRICT_PATTERN, GOVERNANCE, ListingInputSchema, SETTING_SOURCES } from '@placements/domain';
 import { GssCode, NeedCodeSchema, SettingTypeSchema, Urn } from './schemas.ts';
 
 // The capacity context's schemas, apart from the shared ones so other Lambdas never build them.
-export const ListingSchema = z.object({
+export const ListingSchema = lazySchema(() => z.object({
     listingId: z.string(),
     urn: Urn,
     band: z.string(),
@@ -24,9 +25,9 @@ export const ListingSchema = z.object({
     unreserved: z.optional(z.number().check(z.int())).check(z.meta({ description: 'Places anyone may take: available less the unused block places; read-only.' })),
     version: z.number().check(z.int()),
     updatedAt: z.string(),
-  }).check(z.meta({ id: 'Listing' }));
+  }).check(z.meta({ id: 'Listing' })));
 
-export const SettingSchema = z.object({
+export const SettingSchema = lazySchema(() => z.object({
     urn: Urn,
     name: z.string(),
     type: SettingTypeSchema,
@@ -47,21 +48,21 @@ export const SettingSchema = z.object({
     trustName: z.optional(z.string()),
     resourcedProvisionCapacity: z.optional(z.number().check(z.int())),
     senUnitCapacity: z.optional(z.number().check(z.int())),
-    listings: z.array(ListingSchema),
-  }).check(z.meta({ id: 'Setting' }));
+    listings: z.array(ListingSchema()),
+  }).check(z.meta({ id: 'Setting' })));
 
 /** The domain's own input schema, used as it is (the API validates exactly what the domain defines); inlined in the document. */
 export const ListingInput = ListingInputSchema;
-const RowProblem = z.object({ field: z.string(), message: z.string(), line: z.optional(z.number().check(z.int())), row: z.optional(z.number().check(z.int())) });
+const RowProblem = lazySchema(() => z.object({ field: z.string(), message: z.string(), line: z.optional(z.number().check(z.int())), row: z.optional(z.number().check(z.int())) }));
 
-export const BulkResultSchema = z.object({
+export const BulkResultSchema = lazySchema(() => z.object({
     urn: Urn,
     received: z.number().check(z.int()),
     created: z.number().check(z.int()),
     replaced: z.number().check(z.int()),
     unchanged: z.number().check(z.int()),
-    listings: z.array(ListingSchema),
-  }).check(z.meta({ id: 'BulkResult' }));
+    listings: z.array(ListingSchema()),
+  }).check(z.meta({ id: 'BulkResult' })));
 
-export const BulkErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.array(RowProblem) }) }).check(z.meta({ id: 'BulkError' }));
+export const BulkErrorSchema = lazySchema(() => z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.array(RowProblem()) }) }).check(z.meta({ id: 'BulkError' })));
 

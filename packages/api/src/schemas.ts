@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { lazySchema } from './openapi.ts';
 import '@placements/domain/zod-english.ts';
 
 // Schemas shared by several contexts. A context's own schemas live with it (or in schemas-<context>.ts),
@@ -8,13 +9,13 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from '@placements/store';
 
 const list = (values: readonly string[]) => values.join(', ');
 
-export const ErrorSchema = z.object({
+export const ErrorSchema = lazySchema(() => z.object({
     error: z.object({
       code: z.string().check(z.meta({ example: 'invalid_request' })),
       message: z.string().check(z.meta({ example: 'The request has 1 invalid field: la.' })),
       details: z.array(z.catchall(z.object({ field: z.string(), message: z.string() }), z.unknown())),
     }),
-  }).check(z.meta({ id: 'Error' }));
+  }).check(z.meta({ id: 'Error' })));
 
 export const GssCode = z.string().check(z.regex(GSS_LA_PATTERN, { error: 'must be an English LA GSS code such as E10000016 (Kent)' }), z.meta({ example: 'E10000016' }));
 
@@ -30,8 +31,8 @@ export const PageQuery = {
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048, { error: 'is too long to be a cursor this API issued' }))).check(z.meta({ description: 'nextCursor from the previous page.' })),
 };
 
-export const pageOf = <T extends z.ZodMiniType>(item: T, name: string) =>
-  z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: name }));
+export const pageOf = <T extends z.ZodMiniType>(item: () => T, name: string) =>
+  lazySchema(() => z.object({ items: z.array(item()), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: name })));
 
 export const errorResponses = {
   400: { description: 'Invalid input: every invalid field is listed in details.', content: { 'application/json': { schema: ErrorSchema } } },
@@ -41,9 +42,10 @@ export const errorResponses = {
   503: { description: 'The store is unavailable; retry after the Retry-After seconds.', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
 
-export const json = <T extends z.ZodMiniType>(schema: T, description: string) => ({
+/** A JSON response; give its schema as a builder (() => schema) so that only the document builds it. */
+export const json = (schema: z.ZodMiniType | (() => z.ZodMiniType), description: string) => ({
   description,
-  content: { 'application/json': { schema } },
+  content: { 'application/json': { schema: typeof schema === 'function' ? lazySchema(schema) : schema } },
 });
 
 export const ListingId = z.string().check(z.regex(LISTING_ID_PATTERN, { error: 'must be lower-case letters, digits and hyphens, such as s2-day' }), z.meta({ example: 's2-day' }));

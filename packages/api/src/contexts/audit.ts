@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { ForbiddenError, parseListingEntity, ValidationError } from '@placements/domain';
 import { caseEntity } from '@placements/store';
 import { ownCase } from '../services/cases.ts';
@@ -8,7 +8,7 @@ import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, json, pageOf, PageQuery } from '../schemas.ts';
 import { ownedSetting } from '../services/capacity.ts';
 
-const AuditEventSchema = z.object({
+const AuditEventSchema = lazySchema(() => z.object({
     eventId: z.string(),
     entity: z.string().check(z.meta({ example: 'listing:900001:s2-day' })),
     action: z.string().check(z.meta({ example: 'listing.replaced' })),
@@ -16,7 +16,7 @@ const AuditEventSchema = z.object({
     at: z.string(),
     before: z.optional(z.unknown()),
     after: z.optional(z.unknown()),
-  }).check(z.meta({ id: 'AuditEvent' }));
+  }).check(z.meta({ id: 'AuditEvent' })));
 
 const listAudit = createRoute({
   method: 'get',

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { CASE_STATES, CaseInputSchema, PreferencesSchema } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -8,9 +8,9 @@ import { allocate, caseView, listCases, openCase, ownCase, setPreferences, waiti
 import { tailoredListFor } from '../services/tailored.ts';
 
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
-const CaseFields = { id: z.string(), ref: z.string(), laCode: z.string(), needs: z.array(z.string()), band: z.string(), age: z.number(), homeDistrict: z.string(), postSixteen: z.boolean(), phaseTransferDeadline: z.optional(z.string()), state: z.string(), daysWithoutPlace: z.number(), preferences: z.optional(z.any()), escalations: z.optional(z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() }))) };
-const CaseViewSchema = z.object({ ...CaseFields, placement: z.optional(z.any()), waiting: z.array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() })).check(z.meta({ description: 'The waiting lists the case is on, with its position (1 = offered the next place freed).' })) }).check(z.meta({ id: 'Case' }));
-const CaseSummarySchema = z.object(CaseFields).check(z.meta({ id: 'CaseSummary' }));
+const CaseFields = () => ({ id: z.string(), ref: z.string(), laCode: z.string(), needs: z.array(z.string()), band: z.string(), age: z.number(), homeDistrict: z.string(), postSixteen: z.boolean(), phaseTransferDeadline: z.optional(z.string()), state: z.string(), daysWithoutPlace: z.number(), preferences: z.optional(z.any()), escalations: z.optional(z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() }))) });
+const CaseViewSchema = lazySchema(() => z.object({ ...CaseFields(), placement: z.optional(z.any()), waiting: z.array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() })).check(z.meta({ description: 'The waiting lists the case is on, with its position (1 = offered the next place freed).' })) }).check(z.meta({ id: 'Case' })));
+const CaseSummarySchema = lazySchema(() => z.object(CaseFields()).check(z.meta({ id: 'CaseSummary' })));
 const IdempotencyKey = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be 1 to 128 letters, digits, - or _' }));
 
 const create = createRoute({
@@ -41,7 +41,7 @@ const alloc = createRoute({
   description: 'Holds the place atomically (listing, placement, case and audit in one transaction). 409 no_available_place lists each preference and why it had no place. Send Idempotency-Key to make retries safe: a repeat returns the first result and changes nothing.',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: CaseId }), headers: z.object({ 'idempotency-key': z.optional(IdempotencyKey) }) },
-  responses: { 201: json(z.object({ placement: z.any(), skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })), case: CaseViewSchema }).check(z.meta({ id: 'Allocation' })), 'Allocated: the placement is consulting'), ...errorResponses, 409: conflictResponses[409] },
+  responses: { 201: json(() => z.object({ placement: z.any(), skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })), case: CaseViewSchema() }).check(z.meta({ id: 'Allocation' })), 'Allocated: the placement is consulting'), ...errorResponses, 409: conflictResponses[409] },
 });
 const list = createRoute({
   method: 'get',
@@ -67,11 +67,11 @@ const waitingList = createRoute({
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ urn: Urn, listingId: ListingId }), query: z.strictObject({ ...PageQuery }) },
   responses: {
-    200: json(z.object({ urn: z.string(), listingId: z.string(), items: z.array(z.object({ position: z.number(), laCode: z.string(), joinedAt: z.string(), daysWaiting: z.number(), caseId: z.optional(z.string()) })), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: 'WaitingList' })), 'The queue'),
+    200: json(() => z.object({ urn: z.string(), listingId: z.string(), items: z.array(z.object({ position: z.number(), laCode: z.string(), joinedAt: z.string(), daysWaiting: z.number(), caseId: z.optional(z.string()) })), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: 'WaitingList' })), 'The queue'),
     ...errorResponses,
   },
 });
-const tailored = createRoute({ method: 'get', path: '/cases/{id}/tailored-list', tags: ['cases'], summary: 'The case’s tailored list', security: [{ bearerAuth: [] }], request: { params: z.object({ id: CaseId }) }, responses: { 200: json(z.any(), 'The tailored list'), ...errorResponses } });
+const tailored = createRoute({ method: 'get', path: '/cases/{id}/tailored-list', tags: ['cases'], summary: 'The case’s tailored list', security: [{ bearerAuth: [] }], request: { params: z.object({ id: CaseId }) }, responses: { 200: json(() => z.any(), 'The tailored list'), ...errorResponses } });
 
 /** Cases and allocation, for the child's own LA only. */
 export function casesApp(deps: Deps) {

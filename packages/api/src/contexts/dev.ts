@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { ValidationError, type FieldProblem } from '@placements/domain';
 import { ROLES, type Principal } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -16,7 +16,7 @@ const DevTokenRequest = z.strictObject({
     ttlSeconds: z.optional(z.number().check(z.int(), z.minimum(60), z.maximum(7 * 24 * 3600))),
   }).check(z.meta({ id: 'DevTokenRequest' }));
 
-const DevTokenResponse = z.object({ token: z.string(), expiresAt: z.string(), principal: z.object({ sub: z.string(), role: z.enum(ROLES), org: z.string() }) }).check(z.meta({ id: 'DevTokenResponse' }));
+const DevTokenResponse = lazySchema(() => z.object({ token: z.string(), expiresAt: z.string(), principal: z.object({ sub: z.string(), role: z.enum(ROLES), org: z.string() }) }).check(z.meta({ id: 'DevTokenResponse' })));
 
 const mintToken = createRoute({
   method: 'post',

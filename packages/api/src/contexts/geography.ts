@@ -1,15 +1,15 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { DISTRICT_PATTERN, NotFoundError } from '@placements/domain';
 import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, json } from '../schemas.ts';
 
-const DistrictSchema = z.object({
+const DistrictSchema = lazySchema(() => z.object({
     district: z.string().check(z.meta({ example: 'ME14' })),
     lat: z.number(),
     lon: z.number(),
     laCode: z.optional(z.string()).check(z.meta({ description: 'The LA (GSS code) the district is assigned to, where known.' })),
-  }).check(z.meta({ id: 'PostcodeDistrict' }));
+  }).check(z.meta({ id: 'PostcodeDistrict' })));
 
 const getDistrict = createRoute({
   method: 'get',

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { NotFoundError, SUPPRESSED } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -7,13 +7,13 @@ import { errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts'
 import { orukServices, prices, putPartnership, SUFFICIENCY_VIEWS, sufficiencyCsv } from '../services/partnerships.ts';
 import { sufficiency } from '../services/sufficiency.ts';
 
-const PartnershipSchema = z.object({
+const PartnershipSchema = lazySchema(() => z.object({
     id: z.string().check(z.meta({ example: 'se19' })),
     name: z.string().check(z.meta({ example: 'SE19 South East partnership' })),
     regionCode: z.optional(z.string()),
     members: z.array(z.string()).check(z.meta({ description: 'GSS codes of the member LAs.' })),
     remit: z.array(z.string()).check(z.meta({ description: 'What the members commission together.' })),
-  }).check(z.meta({ id: 'Partnership' }));
+  }).check(z.meta({ id: 'Partnership' })));
 
 const PartnershipId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)' }), z.meta({ example: 'se19' }));
 
@@ -53,24 +53,24 @@ const putRoute = createRoute({
   responses: { 200: json(PartnershipSchema, 'Replaced'), 201: json(PartnershipSchema, 'Created'), ...errorResponses },
 });
 
-const Count = z.union([z.number(), z.literal(SUPPRESSED)]).check(z.meta({ description: 'A count of children, or "<5" when it is 1 to 4.' }));
-const Capacity = z.object({ listings: z.number(), commissioned: z.number(), filled: z.number(), held: z.number(), available: z.number() }).check(z.meta({ id: 'RegionalCapacity' }));
-const Demand = z.object({ cases: Count, openCases: Count, waiting: Count, withoutPlace: Count, daysWithoutPlace: Count, averageDaysWithoutPlace: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])) }).check(z.meta({ id: 'RegionalDemand' }));
-const Placements = z.object({ placements: Count, outOfArea: Count, averageOutOfAreaKm: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), independent: Count, spend: Count, spendAtTariff: Count, independentSpend: Count }).check(z.meta({ id: 'RegionalPlacements' }));
-const Ehcp = z.object({ year: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count, coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), byPlacement: z.record(z.string(), z.nullable(z.number())), byNeed: z.record(z.string(), z.nullable(z.number())) });
-const Sufficiency = z.object({
+const Count = lazySchema(() => z.union([z.number(), z.literal(SUPPRESSED)]).check(z.meta({ description: 'A count of children, or "<5" when it is 1 to 4.' })));
+const Capacity = lazySchema(() => z.object({ listings: z.number(), commissioned: z.number(), filled: z.number(), held: z.number(), available: z.number() }).check(z.meta({ id: 'RegionalCapacity' })));
+const Demand = lazySchema(() => z.object({ cases: Count(), openCases: Count(), waiting: Count(), withoutPlace: Count(), daysWithoutPlace: Count(), averageDaysWithoutPlace: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])) }).check(z.meta({ id: 'RegionalDemand' })));
+const Placements = lazySchema(() => z.object({ placements: Count(), outOfArea: Count(), averageOutOfAreaKm: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), independent: Count(), spend: Count(), spendAtTariff: Count(), independentSpend: Count() }).check(z.meta({ id: 'RegionalPlacements' })));
+const Ehcp = lazySchema(() => z.object({ year: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count(), coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), byPlacement: z.record(z.string(), z.nullable(z.number())), byNeed: z.record(z.string(), z.nullable(z.number())) }));
+const Sufficiency = lazySchema(() => z.object({
     partnership: z.object({ id: z.string(), name: z.string(), members: z.array(z.string()), remit: z.array(z.string()) }),
     asOf: z.string(),
     suppression: z.string(),
-    totals: z.object({ capacity: Capacity, demand: Demand, placements: Placements }),
-    byLa: z.array(z.object({ laCode: z.string(), name: z.string(), capacity: Capacity, demand: Demand, placements: Placements, blockPlacesUsed: Count, ehcp: z.nullable(Ehcp) })),
-    byBand: z.array(z.object({ band: z.string(), capacity: Capacity, demand: Demand, placements: Placements })),
-    byNeed: z.array(z.object({ need: z.string(), capacity: Capacity, demand: Demand, placements: Placements })),
-    byLaBandNeed: z.array(z.object({ laCode: z.string(), band: z.string(), need: z.string(), capacity: Capacity, demand: Demand })),
-    blockPlaces: z.array(z.object({ urn: z.string(), listingId: z.string(), laCode: z.string(), used: Count })),
-    ehcp: z.object({ year: z.nullable(z.string()), plans: z.nullable(z.number()), marketplaceCases: Count, coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), byNeed: z.array(z.object({ need: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count })) }),
+    totals: z.object({ capacity: Capacity(), demand: Demand(), placements: Placements() }),
+    byLa: z.array(z.object({ laCode: z.string(), name: z.string(), capacity: Capacity(), demand: Demand(), placements: Placements(), blockPlacesUsed: Count(), ehcp: z.nullable(Ehcp()) })),
+    byBand: z.array(z.object({ band: z.string(), capacity: Capacity(), demand: Demand(), placements: Placements() })),
+    byNeed: z.array(z.object({ need: z.string(), capacity: Capacity(), demand: Demand(), placements: Placements() })),
+    byLaBandNeed: z.array(z.object({ laCode: z.string(), band: z.string(), need: z.string(), capacity: Capacity(), demand: Demand() })),
+    blockPlaces: z.array(z.object({ urn: z.string(), listingId: z.string(), laCode: z.string(), used: Count() })),
+    ehcp: z.object({ year: z.nullable(z.string()), plans: z.nullable(z.number()), marketplaceCases: Count(), coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), byNeed: z.array(z.object({ need: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count() })) }),
     trends: z.array(z.record(z.string(), z.unknown())),
-  }).check(z.meta({ id: 'Sufficiency' }));
+  }).check(z.meta({ id: 'Sufficiency' })));
 
 const sufficiencyRoute = createRoute({
   method: 'get',
@@ -90,13 +90,13 @@ const sufficiencyRoute = createRoute({
   responses: { 200: { description: 'The sufficiency view (JSON), or one view as CSV', content: { 'application/json': { schema: Sufficiency }, 'text/csv': { schema: z.string() } } }, ...errorResponses },
 });
 
-const PriceRow = z.object({
+const PriceRow = lazySchema(() => z.object({
   providerId: z.string(),
   band: z.string(),
   attendance: z.string(),
   tariff: z.nullable(z.number()),
-  byLa: z.array(z.object({ laCode: z.string(), name: z.string(), placements: Count, averagePrice: z.number(), averageTariff: z.number(), differenceFromTariff: z.number(), differencePercent: z.nullable(z.number()) })),
-});
+  byLa: z.array(z.object({ laCode: z.string(), name: z.string(), placements: Count(), averagePrice: z.number(), averageTariff: z.number(), differenceFromTariff: z.number(), differencePercent: z.nullable(z.number()) })),
+}));
 const pricesRoute = createRoute({
   method: 'get',
   path: '/partnerships/{id}/prices',
@@ -104,7 +104,7 @@ const pricesRoute = createRoute({
   summary: 'Price transparency: what each member LA pays the same provider, against the tariff (partnership, member la, national)',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: PartnershipId }), query: z.strictObject({ provider: z.optional(z.string().check(z.minLength(1), z.maxLength(100))), band: z.optional(z.string().check(z.regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }))) }) },
-  responses: { 200: json(z.object({ partnershipId: z.string(), items: z.array(PriceRow) }).check(z.meta({ id: 'PriceComparison' })), 'Prices per provider, band and attendance, LA by LA (pence per year)'), ...errorResponses },
+  responses: { 200: json(() => z.object({ partnershipId: z.string(), items: z.array(PriceRow()) }).check(z.meta({ id: 'PriceComparison' })), 'Prices per provider, band and attendance, LA by LA (pence per year)'), ...errorResponses },
 });
 
 const orukRoute = createRoute({
@@ -120,7 +120,7 @@ const orukRoute = createRoute({
       per_page: z._default(z.coerce.number({ error: 'must be 1 to 500' }).check(z.int({ error: 'must be 1 to 500' }), z.minimum(1, { error: 'must be 1 to 500' }), z.maximum(500, { error: 'must be 1 to 500' })), 50),
     }),
   },
-  responses: { 200: json(z.object({ total_items: z.number(), total_pages: z.number(), page_number: z.number(), size: z.number(), first_page: z.boolean(), last_page: z.boolean(), empty: z.boolean(), contents: z.array(z.record(z.string(), z.unknown())) }).check(z.meta({ id: 'OrukServicePage' })), 'A page of HSDS 3.0 services'), ...errorResponses },
+  responses: { 200: json(() => z.object({ total_items: z.number(), total_pages: z.number(), page_number: z.number(), size: z.number(), first_page: z.boolean(), last_page: z.boolean(), empty: z.boolean(), contents: z.array(z.record(z.string(), z.unknown())) }).check(z.meta({ id: 'OrukServicePage' })), 'A page of HSDS 3.0 services'), ...errorResponses },
 });
 
 /** Regional partnerships: membership and remit, sufficiency, prices, exports. */

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { DECLINE_REASONS, PLACEMENT_STATES } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -7,8 +7,8 @@ import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from 
 import { admission, appeal, determine, direct, name, placementsOfSetting, placementView, respond } from '../services/placements.ts';
 
 const Id = z.string().check(z.uuid({ error: 'must be an id as returned by the API' }));
-const PlacementSchema = z.catchall(z.object({ id: z.string(), caseId: z.string(), urn: z.string(), listingId: z.string(), state: z.string(), respondBy: z.string(), skipped: z.array(z.any()) }), z.unknown()).check(z.meta({ id: 'Placement' }));
-const DirectionSchema = z.catchall(z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }), z.unknown()).check(z.meta({ id: 'Direction' }));
+const PlacementSchema = lazySchema(() => z.catchall(z.object({ id: z.string(), caseId: z.string(), urn: z.string(), listingId: z.string(), state: z.string(), respondBy: z.string(), skipped: z.array(z.any()) }), z.unknown()).check(z.meta({ id: 'Placement' })));
+const DirectionSchema = lazySchema(() => z.catchall(z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }), z.unknown()).check(z.meta({ id: 'Direction' })));
 const route = (method: 'post', path: string, summary: string, body: z.ZodMiniType, out: z.ZodMiniType, status: 200 | 201 = 200) =>
   createRoute({
     method,
@@ -21,12 +21,12 @@ const route = (method: 'post', path: string, summary: string, body: z.ZodMiniTyp
     responses: { [status]: json(out, 'Done'), ...errorResponses, 409: conflictResponses[409] } as any,
   });
 
-const responseRoute = route('post', '/placements/{id}/response', 'The setting accepts, or declines with reasons from the legal tests (provider)', z.strictObject({ decision: z.enum(['accept', 'decline'], { error: 'must be accept or decline' }), reasons: z.optional(z.array(z.enum(DECLINE_REASONS, { error: `must be reasons from the legal tests: ${DECLINE_REASONS.join(', ')}` }))), detail: z.optional(z.string().check(z.maxLength(2000))) }), PlacementSchema);
-const namingRoute = route('post', '/placements/{id}/naming', 'The LA names the setting (owning la)', z.strictObject({ note: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))), mainstreamRefusal: z.optional(z.strictObject({ urn: z.string().check(z.regex(/^\d{6}$/)), ground: z.string(), evidence: z.string().check(z.minLength(1, { error: 'is required: the evidence for the refusal' })) })) }), PlacementSchema);
-const admissionRoute = route('post', '/placements/{id}/admission', 'The named setting records admission or refusal (provider)', z.strictObject({ decision: z.enum(['admitted', 'refused'], { error: 'must be admitted or refused' }), reason: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))) }), PlacementSchema);
-const directionsRoute = route('post', '/placements/{id}/directions', 'Direct admission: LA direction (maintained) or trust backstop (academy); 409 not_directable otherwise (owning la)', z.strictObject({}), z.object({ placement: PlacementSchema, direction: DirectionSchema }), 201);
-const appealRoute = route('post', '/directions/{id}/appeal', 'The trust appeals to the Schools Adjudicator (trust)', z.strictObject({ grounds: z.string({ error: 'is required: the grounds of appeal' }).check(z.minLength(1), z.maxLength(4000)) }), DirectionSchema);
-const determinationRoute = route('post', '/directions/{id}/determination', 'The Schools Adjudicator determines the appeal (adjudicator)', z.strictObject({ outcome: z.enum(['upheld', 'overturned'], { error: 'must be upheld or overturned' }) }), DirectionSchema);
+const responseRoute = route('post', '/placements/{id}/response', 'The setting accepts, or declines with reasons from the legal tests (provider)', z.strictObject({ decision: z.enum(['accept', 'decline'], { error: 'must be accept or decline' }), reasons: z.optional(z.array(z.enum(DECLINE_REASONS, { error: `must be reasons from the legal tests: ${DECLINE_REASONS.join(', ')}` }))), detail: z.optional(z.string().check(z.maxLength(2000))) }), PlacementSchema());
+const namingRoute = route('post', '/placements/{id}/naming', 'The LA names the setting (owning la)', z.strictObject({ note: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))), mainstreamRefusal: z.optional(z.strictObject({ urn: z.string().check(z.regex(/^\d{6}$/)), ground: z.string(), evidence: z.string().check(z.minLength(1, { error: 'is required: the evidence for the refusal' })) })) }), PlacementSchema());
+const admissionRoute = route('post', '/placements/{id}/admission', 'The named setting records admission or refusal (provider)', z.strictObject({ decision: z.enum(['admitted', 'refused'], { error: 'must be admitted or refused' }), reason: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))) }), PlacementSchema());
+const directionsRoute = route('post', '/placements/{id}/directions', 'Direct admission: LA direction (maintained) or trust backstop (academy); 409 not_directable otherwise (owning la)', z.strictObject({}), z.object({ placement: PlacementSchema(), direction: DirectionSchema() }), 201);
+const appealRoute = route('post', '/directions/{id}/appeal', 'The trust appeals to the Schools Adjudicator (trust)', z.strictObject({ grounds: z.string({ error: 'is required: the grounds of appeal' }).check(z.minLength(1), z.maxLength(4000)) }), DirectionSchema());
+const determinationRoute = route('post', '/directions/{id}/determination', 'The Schools Adjudicator determines the appeal (adjudicator)', z.strictObject({ outcome: z.enum(['upheld', 'overturned'], { error: 'must be upheld or overturned' }) }), DirectionSchema());
 
 const readRoute = createRoute({
   method: 'get',

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { json } from '../schemas.ts';
 
-const HealthSchema = z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['reachable', 'unreachable']), time: z.string() }).check(z.meta({ id: 'Health' }));
+const HealthSchema = lazySchema(() => z.object({ status: z.enum(['ok', 'degraded']), store: z.enum(['reachable', 'unreachable']), time: z.string() }).check(z.meta({ id: 'Health' })));
 
 const health = createRoute({
   method: 'get',

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { ROUND_MECHANISMS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -13,8 +13,8 @@ const RoundInput = z.strictObject({
   seed: z.string({ error: 'is required: the lottery seed, published with the round so anyone can re-run it' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(100, { error: 'must be at most 100 characters' })),
   joinWaitingLists: z._default(z.boolean({ error: 'must be true or false' }), true),
 });
-const Outcome = z.object({ caseId: z.string(), laCode: z.string(), ref: z.optional(z.string()), outcome: z.enum(['allocated', 'unallocated', 'not_eligible']), turn: z.optional(z.number()), lottery: z.optional(z.number()), placementId: z.optional(z.string()), urn: z.optional(z.string()), listingId: z.optional(z.string()), rank: z.optional(z.number()), skipped: z.array(z.any()), explanation: z.string() });
-const Report = z.object({
+const Outcome = lazySchema(() => z.object({ caseId: z.string(), laCode: z.string(), ref: z.optional(z.string()), outcome: z.enum(['allocated', 'unallocated', 'not_eligible']), turn: z.optional(z.number()), lottery: z.optional(z.number()), placementId: z.optional(z.string()), urn: z.optional(z.string()), listingId: z.optional(z.string()), rank: z.optional(z.number()), skipped: z.array(z.any()), explanation: z.string() }));
+const Report = lazySchema(() => z.object({
     id: z.string(),
     mechanism: z.enum(ROUND_MECHANISMS),
     seed: z.string(),
@@ -23,8 +23,8 @@ const Report = z.object({
     reruns: z.number(),
     summary: z.object({ cases: z.number(), allocated: z.number(), firstPreference: z.number(), unallocated: z.number(), notEligible: z.number() }),
     timings: z.object({ snapshotMs: z.number(), mechanismMs: z.number(), commitMs: z.number(), waitingListsMs: z.number() }),
-    outcomes: z.array(Outcome),
-  }).check(z.meta({ id: 'AllocationRound' }));
+    outcomes: z.array(Outcome()),
+  }).check(z.meta({ id: 'AllocationRound' })));
 
 const run = createRoute({
   method: 'post',

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import { ATTENDANCE, DISTRICT_PATTERN, PHASES, SEARCH_SCOPES, SEARCH_SORTS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
@@ -31,7 +31,7 @@ export const SearchQuery = z.strictObject({
   ...PageQuery,
 });
 
-const PlaceResultSchema = z.object({
+const PlaceResultSchema = lazySchema(() => z.object({
     setting: z.object({ urn: z.string(), name: z.string(), type: z.string(), governance: z.string(), laCode: z.string(), district: z.string(), lat: z.number(), lon: z.number(), section41: z.boolean(), phase: z.optional(z.string()) }),
     listing: z.object({ listingId: z.string(), band: z.string(), needs: z.array(z.string()), ageMin: z.number(), ageMax: z.number(), attendance: z.string(), available: z.number(), availableFrom: z.string(), price: z.number(), frameworkVersion: z.string(), version: z.number() }),
     available: z.number().check(z.int()),
@@ -40,7 +40,7 @@ const PlaceResultSchema = z.object({
     hostLa: z.string(),
     hostLaName: z.string(),
     outOfArea: z.boolean().check(z.meta({ description: 'The setting is in another LA than yours (or than the from district’s).' })),
-  }).check(z.meta({ id: 'PlaceResult' }));
+  }).check(z.meta({ id: 'PlaceResult' })));
 
 const search = createRoute({
   method: 'get',
@@ -52,7 +52,7 @@ const search = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: SearchQuery },
   responses: {
-    200: json(z.object({ items: z.array(PlaceResultSchema), nextCursor: z.nullable(z.string()), total: z.number().check(z.int()), truncated: z.boolean(), asOf: z.string() }).check(z.meta({ id: 'PlaceSearchPage' })), 'A page of results'),
+    200: json(() => z.object({ items: z.array(PlaceResultSchema()), nextCursor: z.nullable(z.string()), total: z.number().check(z.int()), truncated: z.boolean(), asOf: z.string() }).check(z.meta({ id: 'PlaceSearchPage' })), 'A page of results'),
     ...errorResponses,
   },
 });
@@ -76,7 +76,7 @@ const tailored = createRoute({
     'Settings appropriate to the child’s needs and age: mainstream (including resourced provision and units, whatever the band: the right to request mainstream stands), specialist and independent, inside and outside the LA (scope defaults to partnership). Each says why it is included and whether it has a place now or from when; settings missing one criterion are listed as near misses with why not. The same list will hang off each case (GET /cases/{id}/tailored-list).',
   security: [{ bearerAuth: [] }],
   request: { query: TailoredQuery },
-  responses: { 200: json(z.object({ included: z.array(z.any()), nearMisses: z.array(z.any()), asOf: z.string() }).check(z.meta({ id: 'TailoredList' })), 'The tailored list'), ...errorResponses },
+  responses: { 200: json(() => z.object({ included: z.array(z.any()), nearMisses: z.array(z.any()), asOf: z.string() }).check(z.meta({ id: 'TailoredList' })), 'The tailored list'), ...errorResponses },
 });
 
 /** Search across boundaries: commissioners, partnerships and the national team. */
