@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -144,11 +144,15 @@ export class WebApp extends Construct {
     // CDK's own bucket-deployment handler (a singleton per stack), not code of ours.
     for (const handler of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
       const why = 'CDK’s BucketDeployment handler, which copies the built app into the bucket at deploy time; its runtime, managed logging policy and S3 permissions on the two buckets it copies between are set by aws-cdk-lib.';
-      const assets = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+      const stack = Stack.of(this);
+      const assets = stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+      // The CDK assets bucket is named after the account and region: tokens when the stack is
+      // environment-agnostic, the values themselves when cdk synth/deploy resolves them.
+      const [account, region] = [stack.account, stack.region].map((v, i) => (Token.isUnresolved(v) ? ['<AWS::AccountId>', '<AWS::Region>'][i] : v));
       const findings = [
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`),
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
         `AwsSolutions-IAM5[Resource::<${assets}.Arn>/*]`,
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-L1',
