@@ -112,7 +112,9 @@ export class MarketplaceStack extends Stack {
     this.api = new HttpApi(this, 'Api', {
       description: `SEND placement marketplace API (${props.stage})`,
       createDefaultStage: false,
-      corsPreflight: { allowOrigins: ['*'], allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'], exposeHeaders: ['etag', 'retry-after'] },
+      // Browsers may call the API only from the web UI's origin in prod; in dev from anywhere, as
+      // developers do from localhost and tools (the tokens are bearer tokens, never cookies).
+      corsPreflight: { allowOrigins: props.stage === 'prod' ? [...new Set(callbackUrls.map((u) => new URL(u).origin))] : ['*'], allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'], exposeHeaders: ['etag', 'retry-after'] },
     });
     this.apiStage = this.createStage(logRetention, removalPolicy);
     const authorizer = new HttpUserPoolAuthorizer('Cognito', this.auth.userPool, { userPoolClients: [this.auth.client], authorizerName: 'cognito' });

@@ -140,6 +140,11 @@ describe('the HTTP API', () => {
     expect(keys.some((r) => r.includes('/dev/token'))).toBe(false);
   });
 
+  it('lets browsers call it only from the web UI’s origin in prod, from anywhere in dev', () => {
+    prod.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: [new URL(PROD_ORIGIN).origin] }) });
+    dev.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'], ExposeHeaders: ['etag', 'retry-after'] }) });
+  });
+
   it('verifies Cognito access tokens with a JWT authorizer for the user pool and its client', () => {
     dev.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
