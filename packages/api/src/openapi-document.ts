@@ -3,7 +3,7 @@ import type { MediaType, ResponseMediaType, RouteConfig } from './openapi.ts';
 
 /**
  * The OpenAPI 3.1 document of the declared routes, from their zod schemas. OpenAPI 3.1 schemas
- * are JSON Schema 2020-12, which zod writes itself; every schema named with `.meta({ id })` is a
+ * are JSON Schema 2020-12, which zod writes itself; every schema named with `z.meta({ id })` is a
  * component referenced by $ref. Schemas are described as sent (zod's input side: before defaults
  * and transforms), which for responses, having neither, is what the API sends; the output side
  * would also close every object (additionalProperties: false), which responses do not promise.

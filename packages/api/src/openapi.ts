@@ -7,7 +7,8 @@ import type * as z from 'zod/mini';
  * Routes declared once, with their zod schemas, and used twice: to validate requests (here) and
  * to write the OpenAPI document (openapi-document.ts, loaded only where the document is served).
  * This replaces @hono/zod-openapi, which needs all of zod and an OpenAPI generator in every Lambda
- * at start-up; schemas carry their names and examples as zod's own metadata (`.meta({ id })`).
+ * at start-up; schemas (zod/mini) carry their names and examples as zod's own metadata
+ * (`.check(z.meta({ id }))`), and response schemas are builders (lazySchema) no Lambda calls.
  */
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
