@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { lotteryNumber, type SettingWithListings } from '@placements/domain';
 import { keys } from '@placements/store';
-import { seededApp, type SeededApp } from '../support/store.ts';
+import { withTwoLaOfficers, type SeededApp } from '../support/store.ts';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
 let t: SeededApp;
@@ -11,14 +11,7 @@ let medway: string;
 const post: SeededApp['post'] = (...a) => t.post(...a);
 const put: SeededApp['put'] = (...a) => t.put(...a);
 
-beforeAll(async () => {
-  t = await seededApp({ now: () => TODAY });
-  kent = await t.token({ sub: 'officer', role: 'la', org: 'E10000016' });
-  medway = await t.token({ sub: 'officer', role: 'la', org: 'E06000035' });
-});
-afterAll(async () => {
-  await t.store.drop();
-});
+withTwoLaOfficers(() => TODAY, (s) => ({ t, kent, medway } = s));
 
 /** Settings for SLD at 11 with no S2 SLD listing of their own, each given one of `places` free places. */
 async function market(ids: string[], places: number[]): Promise<SettingWithListings[]> {

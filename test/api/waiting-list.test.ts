@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SettingWithListings } from '@placements/domain';
 import { runEscalations } from '@placements/api';
-import { seededApp, type SeededApp } from '../support/store.ts';
+import { withTwoLaOfficers, type SeededApp } from '../support/store.ts';
 
 /** A clock the tests move on, so queue order (by time joined) is explicit. */
 let now = new Date('2026-11-22T10:00:00Z');
@@ -12,14 +12,7 @@ let medway: string;
 const post: SeededApp['post'] = (...a) => t.post(...a);
 const put: SeededApp['put'] = (...a) => t.put(...a);
 
-beforeAll(async () => {
-  t = await seededApp({ now: () => now });
-  kent = await t.token({ sub: 'officer', role: 'la', org: 'E10000016' });
-  medway = await t.token({ sub: 'officer', role: 'la', org: 'E06000035' });
-});
-afterAll(async () => {
-  await t.store.drop();
-});
+withTwoLaOfficers(() => now, (s) => ({ t, kent, medway } = s));
 
 /** A setting for ASD at 9 with no S3 ASD listing of its own yet, so the test's listing is the only place. */
 const quiet = (type: string) => t.data.settings.find((s) => s.type === type && s.needs.includes('ASD') && s.ageMin <= 9 && s.ageMax >= 9 && !s.listings.some((l) => l.band === 'S3' && l.needs.includes('ASD')))!;

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededApp, type SeededApp } from '../support/store.ts';
+import { describe, expect, it } from 'vitest';
+import { withTwoLaOfficers, type SeededApp } from '../support/store.ts';
 
 /** The lists people work from: an LA's cases, a provider's settings and the placements addressed to them. */
 const TODAY = new Date('2026-11-22T10:00:00Z');
@@ -9,14 +9,7 @@ let medway: string;
 const post: SeededApp['post'] = (...a) => t.post(...a);
 const put: SeededApp['put'] = (...a) => t.put(...a);
 
-beforeAll(async () => {
-  t = await seededApp({ now: () => TODAY });
-  kent = await t.token({ sub: 'officer', role: 'la', org: 'E10000016' });
-  medway = await t.token({ sub: 'officer', role: 'la', org: 'E06000035' });
-});
-afterAll(async () => {
-  await t.store.drop();
-});
+withTwoLaOfficers(() => TODAY, (s) => ({ t, kent, medway } = s));
 
 describe('work lists', () => {
   it('lists an LA’s own cases, active first, with days without a place; never another LA’s', async () => {

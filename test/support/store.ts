@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createApp, devTokenAuthenticator, type Principal } from '@placements/api';
 import { createStore, dropTable, ensureTable, loadReferenceData, type Store } from '@placements/store';
 import { buildReferenceData, type BuiltReferenceData } from '@placements/local';
@@ -47,6 +47,21 @@ export async function seededApp(options: { dataDir?: string; seed?: number; now?
     post: (path, token, body = {}) => request(path, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     put: (path, token, body, headers = {}) => request(path, { method: 'PUT', token, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
   };
+}
+
+/**
+ * The cross-LA setting of several test files: a seeded app and tokens of a Kent and a Medway LA
+ * officer, made before the calling file's tests (handed to `use`) and its table dropped after them.
+ */
+export function withTwoLaOfficers(now: () => Date, use: (s: { t: SeededApp; kent: string; medway: string }) => void) {
+  let t: SeededApp | undefined;
+  beforeAll(async () => {
+    t = await seededApp({ now });
+    use({ t, kent: await t.token({ sub: 'officer', role: 'la', org: 'E10000016' }), medway: await t.token({ sub: 'officer', role: 'la', org: 'E06000035' }) });
+  });
+  afterAll(async () => {
+    await t?.store.drop();
+  });
 }
 
 /**
