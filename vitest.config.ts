@@ -11,7 +11,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit and integration',
-          include: ['packages/*/src/**/*.test.ts', 'functions/src/**/*.test.ts', 'infra/test/**/*.test.ts', 'test/**/*.test.ts'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'functions/src/**/*.test.ts',
+            'infra/test/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
           exclude: ['test/e2e/**', 'test/local/marketplace.test.ts', '**/node_modules/**'],
           // One DynamoDB Local for the whole run; each test file makes its own tables in it.
           globalSetup: ['test/setup/dynamodb-local.ts'],

@@ -18,7 +18,8 @@ function die(message) {
 }
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 11)) die(`Node 20.11 or later is needed; this is Node ${process.versions.node}.`);
+if (major < 20 || (major === 20 && minor < 11))
+  die(`Node 20.11 or later is needed; this is Node ${process.versions.node}.`);
 
 function run(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env, ...opts });
@@ -45,7 +46,9 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 /** Runs a TypeScript entry in this process under tsx's loader, with the arguments after it. */
 async function runTs(file, args) {
-  const { register } = await import(pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'api', 'index.mjs')).href);
+  const { register } = await import(
+    pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'api', 'index.mjs')).href
+  );
   register();
   process.argv = [process.argv[0], file, ...args];
   await import(pathToFileURL(join(root, file)).href);

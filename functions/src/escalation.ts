@@ -8,7 +8,10 @@ import { lambdaDeps } from './runtime.ts';
  * to waiting lists. Thresholds come from the environment and are checked at cold start.
  */
 const deps = lambdaDeps();
-const policy = parseEscalationPolicy(process.env.ESCALATION_DAYS_WITHOUT_PLACE, process.env.ESCALATION_PHASE_TRANSFER_WARNING_DAYS);
+const policy = parseEscalationPolicy(
+  process.env.ESCALATION_DAYS_WITHOUT_PLACE,
+  process.env.ESCALATION_PHASE_TRANSFER_WARNING_DAYS,
+);
 
 export const handler = middy(async () => {
   const run = await runEscalations(deps, policy);

@@ -1,12 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+  PreTokenGenerationV2TriggerEvent,
+} from 'aws-lambda';
 import { buildReferenceData } from '@placements/local';
 import { createStore, dropTable, ensureTable, loadReferenceData } from '@placements/store';
 
-const load = <T = APIGatewayProxyEventV2>(name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as T;
+const load = <T = APIGatewayProxyEventV2>(name: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as T;
 const fixture = load('http-api-v2-get');
-const context = { awsRequestId: 'req-1', functionName: 'capacity', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = {
+  awsRequestId: 'req-1',
+  functionName: 'capacity',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
 const tableName = `lambda-${Date.now()}`;
 const data = buildReferenceData({});
 
@@ -16,7 +26,10 @@ async function loadHandler(name: 'capacity' | 'platform' | 'framework' | 'cases'
   // The Lambda builds its store at module scope from the environment, as in AWS.
   process.env.TABLE_NAME = tableName;
   process.env.DYNAMODB_ENDPOINT = inject('dynamoDbEndpoint');
-  return (await import(`./${name}.ts`)).handler as (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+  return (await import(`./${name}.ts`)).handler as (
+    e: APIGatewayProxyEventV2,
+    c: Context,
+  ) => Promise<APIGatewayProxyStructuredResultV2>;
 }
 
 beforeAll(async () => {
@@ -42,7 +55,9 @@ describe('the Cognito pre token generation trigger', () => {
       idTokenGeneration: { claimsToAddOrOverride: { org: 'E10000016' } },
       accessTokenGeneration: { claimsToAddOrOverride: { org: 'E10000016' }, scopesToAdd: ['placements/la'] },
     });
-    expect(out.response.claimsAndScopeOverrideDetails!.accessTokenGeneration!.scopesToSuppress).toContain('placements/national');
+    expect(out.response.claimsAndScopeOverrideDetails!.accessTokenGeneration!.scopesToSuppress).toContain(
+      'placements/national',
+    );
   });
 
   it('fails the sign-in of a user with no role group', async () => {
@@ -56,7 +71,9 @@ describe('the Cognito pre token generation trigger', () => {
 describe('a Lambda’s environment', () => {
   it('fails at cold start naming every variable that is wrong', async () => {
     const { lambdaDeps } = await import('./runtime.ts');
-    expect(() => lambdaDeps({ DYNAMODB_ENDPOINT: 'localhost:8000' })).toThrow('Lambda misconfigured: TABLE_NAME must name the marketplace DynamoDB table; DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000');
+    expect(() => lambdaDeps({ DYNAMODB_ENDPOINT: 'localhost:8000' })).toThrow(
+      'Lambda misconfigured: TABLE_NAME must name the marketplace DynamoDB table; DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000',
+    );
     expect(lambdaDeps({ TABLE_NAME: 'placements', AWS_REGION: 'eu-west-2' }).store.tableName).toBe('placements');
   });
 });
@@ -73,7 +90,13 @@ describe('Lambda entry points', () => {
 
   it('answers a bad query with the documented 400 shape, not a 500', async () => {
     const handler = await loadHandler('capacity');
-    const event = { ...fixture, rawPath: '/settings', rawQueryString: 'la=Kent', queryStringParameters: { la: 'Kent' }, requestContext: { ...fixture.requestContext, http: { ...fixture.requestContext.http, path: '/settings' } } };
+    const event = {
+      ...fixture,
+      rawPath: '/settings',
+      rawQueryString: 'la=Kent',
+      queryStringParameters: { la: 'Kent' },
+      requestContext: { ...fixture.requestContext, http: { ...fixture.requestContext.http, path: '/settings' } },
+    };
     const res = await handler(event, context);
     expect(res.statusCode).toBe(400);
     expect(JSON.parse(res.body!).error.details[0].field).toBe('la');
@@ -87,20 +110,42 @@ describe('Lambda entry points', () => {
       requestContext: {
         ...fixture.requestContext,
         http: { ...fixture.requestContext.http, path: '/bands' },
-        authorizer: { jwt: { claims: { sub: 'u1', 'cognito:groups': '[la]', 'custom:org': 'E10000016' }, scopes: null } },
+        authorizer: {
+          jwt: { claims: { sub: 'u1', 'cognito:groups': '[la]', 'custom:org': 'E10000016' }, scopes: null },
+        },
       },
     } as unknown as APIGatewayProxyEventV2;
     expect((await handler(event, context)).statusCode).toBe(200);
     // Claims without a role are refused outright.
-    const noRole = { ...event, requestContext: { ...event.requestContext, authorizer: { jwt: { claims: { sub: 'u1', 'custom:org': 'E10000016' } } } } } as unknown as APIGatewayProxyEventV2;
+    const noRole = {
+      ...event,
+      requestContext: {
+        ...event.requestContext,
+        authorizer: { jwt: { claims: { sub: 'u1', 'custom:org': 'E10000016' } } },
+      },
+    } as unknown as APIGatewayProxyEventV2;
     expect((await handler(noRole, context)).statusCode).toBe(401);
   });
 
   it('serves /health and the OpenAPI document from the platform Lambda', async () => {
     const handler = await loadHandler('platform');
-    const health = await handler({ ...fixture, rawPath: '/health', requestContext: { ...fixture.requestContext, http: { ...fixture.requestContext.http, path: '/health' } } }, context);
+    const health = await handler(
+      {
+        ...fixture,
+        rawPath: '/health',
+        requestContext: { ...fixture.requestContext, http: { ...fixture.requestContext.http, path: '/health' } },
+      },
+      context,
+    );
     expect(JSON.parse(health.body!)).toMatchObject({ status: 'ok', store: 'reachable' });
-    const doc = await handler({ ...fixture, rawPath: '/openapi.json', requestContext: { ...fixture.requestContext, http: { ...fixture.requestContext.http, path: '/openapi.json' } } }, context);
+    const doc = await handler(
+      {
+        ...fixture,
+        rawPath: '/openapi.json',
+        requestContext: { ...fixture.requestContext, http: { ...fixture.requestContext.http, path: '/openapi.json' } },
+      },
+      context,
+    );
     const paths = Object.keys(JSON.parse(doc.body!).paths);
     expect(paths).toContain('/settings/{urn}');
     // The dev token route exists only in the local server.
@@ -126,7 +171,11 @@ describe('Lambda entry points', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(JSON.parse(res.body!)).toMatchObject({ urn: '900001', received: 1, created: 1 });
     const setting = JSON.parse((await handler(fixture, context)).body!);
-    expect(setting.listings.find((l: { listingId: string }) => l.listingId === 'm1-lambda')).toMatchObject({ commissioned: 6, filled: 2, available: 4 });
+    expect(setting.listings.find((l: { listingId: string }) => l.listingId === 'm1-lambda')).toMatchObject({
+      commissioned: 6,
+      filled: 2,
+      available: 4,
+    });
   });
 
   it('keeps both values of a repeated query parameter', async () => {
@@ -140,7 +189,8 @@ describe('Lambda entry points', () => {
 
   it('answers 401 on a protected route when API Gateway sent no verified claims, whatever the header says', async () => {
     const handler = await loadHandler('cases');
-    const { authorizer: _none, ...requestContext } = load('http-api-v2-jwt-post').requestContext as APIGatewayProxyEventV2['requestContext'] & { authorizer?: unknown };
+    const { authorizer: _none, ...requestContext } = load('http-api-v2-jwt-post')
+      .requestContext as APIGatewayProxyEventV2['requestContext'] & { authorizer?: unknown };
     const res = await handler({ ...load('http-api-v2-jwt-post'), requestContext } as APIGatewayProxyEventV2, context);
     expect(res.statusCode).toBe(401);
   });

@@ -5,7 +5,8 @@ import { cognitoTokenCustomisation } from '@placements/api';
 /** Read once at cold start: the resource server whose `<id>/<role>` scopes API Gateway requires. */
 const RESOURCE_SERVER = process.env.RESOURCE_SERVER ?? '';
 // No zod here: the trigger runs on every sign-in and must start fast; one variable needs no schema.
-if (RESOURCE_SERVER === '') throw new Error('Lambda misconfigured: RESOURCE_SERVER must name the Cognito resource server');
+if (RESOURCE_SERVER === '')
+  throw new Error('Lambda misconfigured: RESOURCE_SERVER must name the Cognito resource server');
 
 /**
  * Cognito's pre token generation trigger (V2): every token gets the user's org as a claim and
@@ -23,9 +24,19 @@ async function preTokenGeneration(event: PreTokenGenerationV2TriggerEvent): Prom
   return event;
 }
 
-export const handler = middy<PreTokenGenerationV2TriggerEvent, PreTokenGenerationV2TriggerEvent, Error, Context>(preTokenGeneration).use({
+export const handler = middy<PreTokenGenerationV2TriggerEvent, PreTokenGenerationV2TriggerEvent, Error, Context>(
+  preTokenGeneration,
+).use({
   onError: (request) => {
     // Logged without attributes; Cognito shows the message to the user signing in.
-    console.error(JSON.stringify({ level: 'error', context: 'pre-token', requestId: request.context.awsRequestId, userName: request.event.userName, error: String(request.error) }));
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        context: 'pre-token',
+        requestId: request.context.awsRequestId,
+        userName: request.event.userName,
+        error: String(request.error),
+      }),
+    );
   },
 });

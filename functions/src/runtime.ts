@@ -13,7 +13,9 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): Deps {
   const problems = [
     ...(tableName ? [] : ['TABLE_NAME must name the marketplace DynamoDB table']),
     // Only for running the Lambda code against DynamoDB Local; unset in AWS.
-    ...(endpoint === undefined || (/^https?:\/\//.test(endpoint) && URL.canParse(endpoint)) ? [] : ['DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000']),
+    ...(endpoint === undefined || (/^https?:\/\//.test(endpoint) && URL.canParse(endpoint))
+      ? []
+      : ['DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000']),
   ];
   if (problems.length > 0 || !tableName) throw new Error(`Lambda misconfigured: ${problems.join('; ')}`);
   return {
@@ -47,11 +49,24 @@ export function requestLog(context: string): Handler {
     },
     onError: (request) => {
       // Hono maps every error itself; reaching here means the adapter failed. Answer in the API's shape.
-      console.error(JSON.stringify({ level: 'error', context, requestId: request.context.awsRequestId, error: String(request.error) }));
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          context,
+          requestId: request.context.awsRequestId,
+          error: String(request.error),
+        }),
+      );
       request.response = {
         statusCode: 500,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.', details: [] } }),
+        body: JSON.stringify({
+          error: {
+            code: 'internal_error',
+            message: 'Something went wrong on our side; it has been logged.',
+            details: [],
+          },
+        }),
       };
     },
   };

@@ -32,9 +32,17 @@ export class MarketplaceAlarms extends Construct {
   constructor(scope: Construct, id: string, props: { removalPolicy: RemovalPolicy }) {
     super(scope, id);
     // CloudWatch can only publish to an encrypted topic through a customer managed key it may use.
-    const key = new Key(this, 'TopicKey', { enableKeyRotation: true, description: 'Encrypts the marketplace alarm topic', removalPolicy: props.removalPolicy });
+    const key = new Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the marketplace alarm topic',
+      removalPolicy: props.removalPolicy,
+    });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new Topic(this, 'Topic', { displayName: 'SEND placement marketplace alarms', masterKey: key, enforceSSL: true });
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'SEND placement marketplace alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
     this.topic.grantPublish(new ServicePrincipal('cloudwatch.amazonaws.com'));
     this.action = new SnsAction(this.topic);
   }
@@ -57,8 +65,18 @@ export class MarketplaceAlarms extends Construct {
 
   /** Errors (any unhandled one is a bug: the API maps expected failures), throttles, and running close to the timeout. */
   forFunction(name: string, fn: IFunction, timeout: Duration): void {
-    this.alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: the function failed (an unhandled error or a timeout).`);
-    this.alarm(`${name}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name}: invocations were throttled (account or reserved concurrency exhausted).`);
+    this.alarm(
+      `${name}Errors`,
+      fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      1,
+      `${name}: the function failed (an unhandled error or a timeout).`,
+    );
+    this.alarm(
+      `${name}Throttles`,
+      fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      1,
+      `${name}: invocations were throttled (account or reserved concurrency exhausted).`,
+    );
     this.alarm(
       `${name}Duration`,
       fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }),
@@ -70,8 +88,19 @@ export class MarketplaceAlarms extends Construct {
 
   /** Server errors and slow answers at the API, and the allocation route's latency on its own. */
   forApi(stage: HttpStage, allocationRoute: string): void {
-    this.alarm('Api5xx', stage.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), 5, 'The API answered 5 or more 5xx responses in 5 minutes.');
-    this.alarm('ApiLatency', stage.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }), API_LATENCY_P99_MS, `API p99 latency at or above ${API_LATENCY_P99_MS} ms for 15 minutes.`, 3);
+    this.alarm(
+      'Api5xx',
+      stage.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      5,
+      'The API answered 5 or more 5xx responses in 5 minutes.',
+    );
+    this.alarm(
+      'ApiLatency',
+      stage.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }),
+      API_LATENCY_P99_MS,
+      `API p99 latency at or above ${API_LATENCY_P99_MS} ms for 15 minutes.`,
+      3,
+    );
     // Detailed (per-route) metrics are on for the stage, so one route can be watched alone.
     const allocation = new Metric({
       namespace: 'AWS/ApiGateway',
@@ -80,19 +109,48 @@ export class MarketplaceAlarms extends Construct {
       period: FIVE_MINUTES,
       statistic: 'p95',
     });
-    this.alarm('AllocationLatency', allocation, ALLOCATION_LATENCY_P95_MS, `${allocationRoute}: p95 latency at or above ${ALLOCATION_LATENCY_P95_MS} ms for 15 minutes.`, 3);
+    this.alarm(
+      'AllocationLatency',
+      allocation,
+      ALLOCATION_LATENCY_P95_MS,
+      `${allocationRoute}: p95 latency at or above ${ALLOCATION_LATENCY_P95_MS} ms for 15 minutes.`,
+      3,
+    );
   }
 
   /** DynamoDB throttling (on-demand tables still throttle on hot partitions) and its own errors. */
   forTable(table: TableV2): void {
     // The operations the functions use (an alarm's math may sum at most 10 metrics).
-    const operations = [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.DELETE_ITEM, Operation.TRANSACT_WRITE_ITEMS];
-    this.alarm('TableThrottles', table.metricThrottledRequestsForOperations({ operations, period: FIVE_MINUTES }), 1, 'DynamoDB throttled requests to the marketplace table.');
-    this.alarm('TableSystemErrors', table.metricSystemErrorsForOperations({ operations, period: FIVE_MINUTES }), 1, 'DynamoDB answered with internal server errors.');
+    const operations = [
+      Operation.GET_ITEM,
+      Operation.BATCH_GET_ITEM,
+      Operation.QUERY,
+      Operation.PUT_ITEM,
+      Operation.UPDATE_ITEM,
+      Operation.DELETE_ITEM,
+      Operation.TRANSACT_WRITE_ITEMS,
+    ];
+    this.alarm(
+      'TableThrottles',
+      table.metricThrottledRequestsForOperations({ operations, period: FIVE_MINUTES }),
+      1,
+      'DynamoDB throttled requests to the marketplace table.',
+    );
+    this.alarm(
+      'TableSystemErrors',
+      table.metricSystemErrorsForOperations({ operations, period: FIVE_MINUTES }),
+      1,
+      'DynamoDB answered with internal server errors.',
+    );
   }
 
   /** Anything in a dead-letter queue is an event that failed every retry. */
   forDeadLetterQueue(name: string, queue: IQueue): void {
-    this.alarm(`${name}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }), 1, `${name}: failed events are waiting in the dead-letter queue.`);
+    this.alarm(
+      `${name}DeadLetters`,
+      queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
+      `${name}: failed events are waiting in the dead-letter queue.`,
+    );
   }
 }

@@ -10,10 +10,10 @@ import {
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
-  UserPoolClient,
-  UserPoolDomain,
+  type UserPoolClient,
+  type UserPoolDomain,
   UserPoolOperation,
-  UserPoolResourceServer,
+  type UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -61,7 +61,14 @@ export class MarketplaceAuth extends Construct {
       signInCaseSensitive: false,
       standardAttributes: { email: { required: true, mutable: true } },
       customAttributes: { org: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
-      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
@@ -80,7 +87,11 @@ export class MarketplaceAuth extends Construct {
       );
     }
 
-    for (const role of ROLES) this.userPool.addGroup(`Group-${role}`, { groupName: role, description: `Role ${role}: org is ${ROLE_ORGS[role]}`.slice(0, 2048) });
+    for (const role of ROLES)
+      this.userPool.addGroup(`Group-${role}`, {
+        groupName: role,
+        description: `Role ${role}: org is ${ROLE_ORGS[role]}`.slice(0, 2048),
+      });
 
     this.resourceServer = this.userPool.addResourceServer('Api', {
       identifier: RESOURCE_SERVER,
@@ -98,14 +109,23 @@ export class MarketplaceAuth extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
       // The org is the tenant: users may read it but never change it; administrators set it.
-      readAttributes: new ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }).withCustomAttributes('org'),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes('org'),
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
       // Role scopes are not grantable to the client: only the trigger adds them, and only the user's own.
-      oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID, OAuthScope.EMAIL], callbackUrls: props.callbackUrls, logoutUrls: props.callbackUrls },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL],
+        callbackUrls: props.callbackUrls,
+        logoutUrls: props.callbackUrls,
+      },
     });
     this.client.node.addDependency(this.resourceServer);
 
-    this.signInDomain = this.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: `send-placements-${props.stage}-${Stack.of(this).account}` } });
+    this.signInDomain = this.userPool.addDomain('SignIn', {
+      cognitoDomain: { domainPrefix: `send-placements-${props.stage}-${Stack.of(this).account}` },
+    });
 
     this.preTokenGeneration = new ContextFunction(this, 'PreTokenGeneration', {
       entry: 'pre-token',
@@ -117,6 +137,10 @@ export class MarketplaceAuth extends Construct {
       removalPolicy: props.removalPolicy,
       invokedBy: 'cognito',
     });
-    this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.preTokenGeneration.fn, LambdaVersion.V2_0);
+    this.userPool.addTrigger(
+      UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+      this.preTokenGeneration.fn,
+      LambdaVersion.V2_0,
+    );
   }
 }

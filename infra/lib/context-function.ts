@@ -1,8 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { delimiter, dirname, join } from 'node:path';
@@ -16,7 +16,8 @@ export const RUNTIME = Runtime.NODEJS_22_X;
 // Local bundling runs `pnpm exec esbuild` (esbuild is a workspace package): make the pinned pnpm
 // and esbuild findable however synth was started (npm run synth, npx cdk, a test runner).
 const BIN = join(REPO_ROOT, 'node_modules', '.bin');
-if (!(process.env.PATH ?? '').split(delimiter).includes(BIN)) process.env.PATH = `${BIN}${delimiter}${process.env.PATH ?? ''}`;
+if (!(process.env.PATH ?? '').split(delimiter).includes(BIN))
+  process.env.PATH = `${BIN}${delimiter}${process.env.PATH ?? ''}`;
 
 /** How every Lambda is bundled; the bundle benchmark builds its hello-world baseline the same way. */
 export const BUNDLING: BundlingOptions = {
@@ -61,8 +62,10 @@ export interface ContextFunctionProps {
 /** Why a function has no dead-letter queue, by who invokes it. */
 const NO_DLQ_BECAUSE: Record<ContextFunctionProps['invokedBy'], string | undefined> = {
   api: 'Invoked synchronously by API Gateway: the client receives the error and Lambda never retries the request, so a dead-letter queue would stay empty.',
-  cognito: 'Invoked synchronously by Cognito during sign-in: the user receives the error and Lambda never retries it, so a dead-letter queue would stay empty.',
-  stream: 'Stream batches are not asynchronous invocations, so a function DLQ never receives them; records that fail every retry go to the event source mapping\'s on-failure queue.',
+  cognito:
+    'Invoked synchronously by Cognito during sign-in: the user receives the error and Lambda never retries it, so a dead-letter queue would stay empty.',
+  stream:
+    "Stream batches are not asynchronous invocations, so a function DLQ never receives them; records that fail every retry go to the event source mapping's on-failure queue.",
   schedule: undefined,
 };
 
@@ -81,7 +84,10 @@ export class ContextFunction extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy may create and
     // write any log group in the account; this one writes only its own.
-    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `${id}: ${props.description}` });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${id}: ${props.description}`,
+    });
     this.logGroup.grantWrite(this.role);
     this.fn = new NodejsFunction(this, 'Function', {
       entry: join(REPO_ROOT, 'functions', 'src', `${props.entry}.ts`),
@@ -110,7 +116,8 @@ export class ContextFunction extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       `Active X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords${props.invokedBy === 'stream' ? ', and reading a stream dynamodb:ListStreams,' : ''} which support no resource-level permissions, so their Resource must be "*"; every other statement names its resource.`,
     );
-    if (props.invokedBy === 'schedule' && !props.deadLetterQueue) throw new Error(`${id}: a scheduled function needs a dead-letter queue`);
+    if (props.invokedBy === 'schedule' && !props.deadLetterQueue)
+      throw new Error(`${id}: a scheduled function needs a dead-letter queue`);
     const noDlq = NO_DLQ_BECAUSE[props.invokedBy];
     if (noDlq !== undefined) acknowledge(this.fn, 'Serverless-LambdaDLQ', noDlq);
   }

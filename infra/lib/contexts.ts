@@ -40,7 +40,15 @@ export type TableAccess = 'describe' | 'read' | 'write';
 export const TABLE_ACTIONS: Record<TableAccess, readonly string[]> = {
   describe: ['dynamodb:DescribeTable'],
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  write: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+  write: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
 };
 
 export interface ContextSpec {
@@ -70,7 +78,13 @@ const get = (path: string, roles: RouteSpec['roles'] = 'public'): RouteSpec => (
 export const CONTEXTS: Record<string, ContextSpec> = {
   platform: { routes: [get('/health'), get('/openapi.json')], table: 'describe', memoryMb: 256, timeoutSeconds: 5 },
   framework: {
-    routes: [get('/bands'), get('/bands/{version}'), { method: 'PUT', path: '/bands/{version}', roles: ['national'] }, get('/las'), get('/las/{gssCode}')],
+    routes: [
+      get('/bands'),
+      get('/bands/{version}'),
+      { method: 'PUT', path: '/bands/{version}', roles: ['national'] },
+      get('/las'),
+      get('/las/{gssCode}'),
+    ],
     table: 'write',
   },
   partnership: {
@@ -163,7 +177,14 @@ export interface ScheduleSpec {
 export const SCHEDULES: Record<string, ScheduleSpec> = {
   // Timeliness: overdue consultations, days without a place, phase-transfer deadlines; and offers
   // of free places to waiting lists that a release missed (docs/allocation.md).
-  escalation: { entry: 'escalation', schedule: 'rate(1 hour)', description: 'Escalates overdue consultations and cases past their thresholds or deadlines; offers freed places to waiting lists', table: 'write', timeoutSeconds: 300 },
+  escalation: {
+    entry: 'escalation',
+    schedule: 'rate(1 hour)',
+    description:
+      'Escalates overdue consultations and cases past their thresholds or deadlines; offers freed places to waiting lists',
+    table: 'write',
+    timeoutSeconds: 300,
+  },
 };
 
 /** A Lambda fed by the table's stream; the table streams only when at least one exists. */
@@ -184,4 +205,6 @@ export const STREAM_CONSUMERS: Record<string, StreamConsumerSpec> = {};
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;
 
 export const allRoutes = (contexts: Record<string, ContextSpec> = CONTEXTS) =>
-  Object.entries(contexts).flatMap(([context, spec]) => spec.routes.map((route) => ({ context, ...route, key: routeKey(route) })));
+  Object.entries(contexts).flatMap(([context, spec]) =>
+    spec.routes.map((route) => ({ context, ...route, key: routeKey(route) })),
+  );

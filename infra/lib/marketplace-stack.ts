@@ -1,6 +1,15 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+  type HttpRoute,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -48,9 +57,19 @@ interface StageConfig {
 
 /** What differs between stages; everything else is the same code. */
 export const STAGES: Record<Stage, StageConfig> = {
-  dev: { logRetention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY, callbackUrls: ['http://localhost:3000/'], passwordAuth: true },
+  dev: {
+    logRetention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+    callbackUrls: ['http://localhost:3000/'],
+    passwordAuth: true,
+  },
   // Prod signs in only to the web UI's own origin, given at deploy time (-c webOrigin=...).
-  prod: { logRetention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN, callbackUrls: [], passwordAuth: false },
+  prod: {
+    logRetention: RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+    callbackUrls: [],
+    passwordAuth: false,
+  },
 };
 
 export interface MarketplaceStackProps extends StackProps {
@@ -63,7 +82,10 @@ export interface MarketplaceStackProps extends StackProps {
   streamConsumers?: Record<string, StreamConsumerSpec>;
 }
 
-const attr = (k: KeyAttribute) => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+const attr = (k: KeyAttribute) => ({
+  name: k.name,
+  type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
 const pascal = (name: string) => name.replace(/(^|[-_])([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 const seconds = (s: number | undefined) => Duration.seconds(s ?? DEFAULT_TIMEOUT_SECONDS);
 
@@ -90,7 +112,11 @@ export class MarketplaceStack extends Stack {
     this.table = new TableV2(this, 'Table', {
       partitionKey: attr(marketplaceTable.partitionKey),
       sortKey: attr(marketplaceTable.sortKey),
-      globalSecondaryIndexes: marketplaceTable.globalSecondaryIndexes.map((i) => ({ indexName: i.indexName, partitionKey: attr(i.partitionKey), sortKey: attr(i.sortKey) })),
+      globalSecondaryIndexes: marketplaceTable.globalSecondaryIndexes.map((i) => ({
+        indexName: i.indexName,
+        partitionKey: attr(i.partitionKey),
+        sortKey: attr(i.sortKey),
+      })),
       timeToLiveAttribute: marketplaceTable.timeToLiveAttribute,
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.awsManagedKey(),
@@ -105,8 +131,17 @@ export class MarketplaceStack extends Stack {
     this.alarms.forTable(this.table);
 
     const callbackUrls = props.callbackUrls ?? this.config.callbackUrls;
-    if (callbackUrls.length === 0) throw new Error(`The ${props.stage} stage needs the web UI's origin for sign-in: cdk deploy -c stage=${props.stage} -c webOrigin=https://...`);
-    this.auth = new MarketplaceAuth(this, 'Auth', { stage: props.stage, removalPolicy, logRetention, callbackUrls, passwordAuth: this.config.passwordAuth });
+    if (callbackUrls.length === 0)
+      throw new Error(
+        `The ${props.stage} stage needs the web UI's origin for sign-in: cdk deploy -c stage=${props.stage} -c webOrigin=https://...`,
+      );
+    this.auth = new MarketplaceAuth(this, 'Auth', {
+      stage: props.stage,
+      removalPolicy,
+      logRetention,
+      callbackUrls,
+      passwordAuth: this.config.passwordAuth,
+    });
     this.alarms.forFunction('PreTokenGeneration', this.auth.preTokenGeneration.fn, Duration.seconds(5));
 
     this.api = new HttpApi(this, 'Api', {
@@ -114,10 +149,18 @@ export class MarketplaceStack extends Stack {
       createDefaultStage: false,
       // Browsers may call the API only from the web UI's origin in prod; in dev from anywhere, as
       // developers do from localhost and tools (the tokens are bearer tokens, never cookies).
-      corsPreflight: { allowOrigins: props.stage === 'prod' ? [...new Set(callbackUrls.map((u) => new URL(u).origin))] : ['*'], allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'], exposeHeaders: ['etag', 'retry-after'] },
+      corsPreflight: {
+        allowOrigins: props.stage === 'prod' ? [...new Set(callbackUrls.map((u) => new URL(u).origin))] : ['*'],
+        allowMethods: [CorsHttpMethod.ANY],
+        allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+        exposeHeaders: ['etag', 'retry-after'],
+      },
     });
     this.apiStage = this.createStage(logRetention, removalPolicy);
-    const authorizer = new HttpUserPoolAuthorizer('Cognito', this.auth.userPool, { userPoolClients: [this.auth.client], authorizerName: 'cognito' });
+    const authorizer = new HttpUserPoolAuthorizer('Cognito', this.auth.userPool, {
+      userPoolClients: [this.auth.client],
+      authorizerName: 'cognito',
+    });
 
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     const routes: HttpRoute[] = [];
@@ -152,7 +195,11 @@ export class MarketplaceStack extends Stack {
             'A public read by design (api.md: "anyone"): published framework, reference data, settings and listings, health and the OpenAPI document; it carries no tenant data and has no authorizer.',
           );
         }
-        if (route.throttle) routeSettings[routeKey(route)] = { ThrottlingRateLimit: route.throttle.rate, ThrottlingBurstLimit: route.throttle.burst };
+        if (route.throttle)
+          routeSettings[routeKey(route)] = {
+            ThrottlingRateLimit: route.throttle.rate,
+            ThrottlingBurstLimit: route.throttle.burst,
+          };
       }
     }
     // Route settings name routes by key; the stage must be updated after they exist.
@@ -164,9 +211,18 @@ export class MarketplaceStack extends Stack {
     for (const [name, spec] of Object.entries(streamConsumers)) this.addStreamConsumer(name, spec);
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'Base URL of the marketplace API' });
-    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId, description: 'Cognito user pool: create users here, each in one role group with custom:org' });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId, description: 'App client the API accepts access tokens from' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Subscribe to receive alarms' });
+    new CfnOutput(this, 'UserPoolId', {
+      value: this.auth.userPool.userPoolId,
+      description: 'Cognito user pool: create users here, each in one role group with custom:org',
+    });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: this.auth.client.userPoolClientId,
+      description: 'App client the API accepts access tokens from',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Subscribe to receive alarms',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 
@@ -202,7 +258,15 @@ export class MarketplaceStack extends Stack {
   /** A function with the stage's defaults, its table grant and its alarms. */
   addFunction(
     name: string,
-    spec: { entry: string; description: string; table: TableAccess; invokedBy: ContextFunctionProps['invokedBy']; memoryMb?: number | undefined; timeoutSeconds?: number | undefined; deadLetterQueue?: Queue },
+    spec: {
+      entry: string;
+      description: string;
+      table: TableAccess;
+      invokedBy: ContextFunctionProps['invokedBy'];
+      memoryMb?: number | undefined;
+      timeoutSeconds?: number | undefined;
+      deadLetterQueue?: Queue;
+    },
   ): ContextFunction {
     const timeout = seconds(spec.timeoutSeconds);
     const fn = new ContextFunction(this, pascal(name), {
@@ -228,10 +292,14 @@ export class MarketplaceStack extends Stack {
    */
   private grantTable(grantee: IGrantable, access: TableAccess): void {
     const actions = TABLE_ACTIONS[access];
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }),
+    );
     if (actions.includes('dynamodb:Query')) {
       const indexes = marketplaceTable.globalSecondaryIndexes.map((i) => `${this.table.tableArn}/index/${i.indexName}`);
-      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes }));
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes }),
+      );
     }
   }
 
@@ -251,8 +319,13 @@ export class MarketplaceStack extends Stack {
    * cdk-nag recognises a Lambda's DLQ as one (`recognised`), but not an event source mapping's.
    */
   private deadLetterQueue(name: string, recognised: boolean): Queue {
-    const queue = new Queue(this, `${pascal(name)}DeadLetters`, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    const reason = 'This queue is itself a dead-letter queue (failed events of a Lambda or its event source); giving it a dead-letter queue of its own would only move the same failed events again.';
+    const queue = new Queue(this, `${pascal(name)}DeadLetters`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const reason =
+      'This queue is itself a dead-letter queue (failed events of a Lambda or its event source); giving it a dead-letter queue of its own would only move the same failed events again.';
     if (!recognised) acknowledge(queue, 'AwsSolutions-SQS3', reason);
     acknowledge(queue, 'Serverless-SQSRedrivePolicy', reason);
     this.alarms.forDeadLetterQueue(pascal(name), queue);
@@ -266,7 +339,11 @@ export class MarketplaceStack extends Stack {
   addScheduledFunction(name: string, spec: ScheduleSpec): ContextFunction {
     const dlq = this.deadLetterQueue(name, true);
     const fn = this.addFunction(name, { ...spec, invokedBy: 'schedule', deadLetterQueue: dlq });
-    fn.fn.configureAsyncInvoke({ onFailure: new SqsDestination(dlq), retryAttempts: 2, maxEventAge: Duration.hours(1) });
+    fn.fn.configureAsyncInvoke({
+      onFailure: new SqsDestination(dlq),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+    });
     new Rule(this, `${pascal(name)}Schedule`, {
       description: spec.description,
       schedule: Schedule.expression(spec.schedule),
@@ -291,7 +368,15 @@ export class MarketplaceStack extends Stack {
         maxRecordAge: Duration.hours(6),
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(dlq),
-        ...(spec.itemTypes ? { filters: [FilterCriteria.filter({ dynamodb: { NewImage: { itemType: { S: FilterRule.or(...spec.itemTypes) } } } })] } : {}),
+        ...(spec.itemTypes
+          ? {
+              filters: [
+                FilterCriteria.filter({
+                  dynamodb: { NewImage: { itemType: { S: FilterRule.or(...spec.itemTypes) } } },
+                }),
+              ],
+            }
+          : {}),
       }),
     );
     return fn;

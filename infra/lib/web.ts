@@ -43,7 +43,15 @@ export function webConfig(props: Pick<WebAppProps, 'apiUrl' | 'auth'>) {
   return {
     mode: 'aws' as const,
     apiUrl: props.apiUrl,
-    ...(props.auth ? { cognito: { domain: props.auth.domain, clientId: props.auth.clientId, scopes: props.auth.scopes ?? ['openid', 'email'] } } : {}),
+    ...(props.auth
+      ? {
+          cognito: {
+            domain: props.auth.domain,
+            clientId: props.auth.clientId,
+            scopes: props.auth.scopes ?? ['openid', 'email'],
+          },
+        }
+      : {}),
   };
 }
 
@@ -127,7 +135,10 @@ export class WebApp extends Construct {
     });
     // The entry points: read afresh on every visit, and invalidated at CloudFront on each deploy.
     const entry = new BucketDeployment(this, 'DeployEntry', {
-      sources: [Source.data('index.html', readFileSync(join(dir, 'index.html'), 'utf8')), Source.jsonData('config.json', webConfig(props))],
+      sources: [
+        Source.data('index.html', readFileSync(join(dir, 'index.html'), 'utf8')),
+        Source.jsonData('config.json', webConfig(props)),
+      ],
       destinationBucket: this.bucket,
       cacheControl: [CacheControl.noCache()],
       prune: false,
@@ -138,20 +149,39 @@ export class WebApp extends Construct {
     // index.html names the hashed bundles: they must be there first.
     entry.node.addDependency(assets);
 
-    acknowledge(this.distribution, 'AwsSolutions-CFR1', 'No geo restriction: staff of English LAs and settings sign in from wherever they work; the distribution serves only static files and every read of data goes through the API with a Cognito token.');
-    acknowledge(this.distribution, 'AwsSolutions-CFR2', 'No WAF on the static app: it serves a few public, cacheable files with no input to inspect; the API behind it has its own throttles and authorizer. Add a web ACL with a custom domain if the service needs one.');
-    acknowledge(this.distribution, 'AwsSolutions-CFR4', 'The default *.cloudfront.net certificate cannot set a minimum TLS version; a custom domain with an ACM certificate and TLSv1.2_2021 replaces it for a public launch.');
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR1',
+      'No geo restriction: staff of English LAs and settings sign in from wherever they work; the distribution serves only static files and every read of data goes through the API with a Cognito token.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR2',
+      'No WAF on the static app: it serves a few public, cacheable files with no input to inspect; the API behind it has its own throttles and authorizer. Add a web ACL with a custom domain if the service needs one.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR4',
+      'The default *.cloudfront.net certificate cannot set a minimum TLS version; a custom domain with an ACM certificate and TLSv1.2_2021 replaces it for a public launch.',
+    );
     // CDK's own bucket-deployment handler (a singleton per stack), not code of ours.
-    for (const handler of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
-      const why = 'CDK’s BucketDeployment handler, which copies the built app into the bucket at deploy time; its runtime, managed logging policy and S3 permissions on the two buckets it copies between are set by aws-cdk-lib.';
+    for (const handler of Stack.of(this).node.children.filter((c) =>
+      c.node.id.startsWith('Custom::CDKBucketDeployment'),
+    )) {
+      const why =
+        'CDK’s BucketDeployment handler, which copies the built app into the bucket at deploy time; its runtime, managed logging policy and S3 permissions on the two buckets it copies between are set by aws-cdk-lib.';
       const stack = Stack.of(this);
       const assets = stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket);
       // The CDK assets bucket is named after the account and region: tokens when the stack is
       // environment-agnostic, the values themselves when cdk synth/deploy resolves them.
-      const [account, region] = [stack.account, stack.region].map((v, i) => (Token.isUnresolved(v) ? ['<AWS::AccountId>', '<AWS::Region>'][i] : v));
+      const [account, region] = [stack.account, stack.region].map((v, i) =>
+        Token.isUnresolved(v) ? ['<AWS::AccountId>', '<AWS::Region>'][i] : v,
+      );
       const findings = [
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((a) => `AwsSolutions-IAM5[Action::${a}]`),
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map(
+          (a) => `AwsSolutions-IAM5[Action::${a}]`,
+        ),
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
         `AwsSolutions-IAM5[Resource::<${assets}.Arn>/*]`,
         'AwsSolutions-IAM5[Resource::*]',
@@ -179,6 +209,9 @@ export class WebStack extends Stack {
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
     this.web = new WebApp(this, 'Web', props);
-    new CfnOutput(this, 'WebUrl', { value: this.web.url, description: 'The web app; give it to the marketplace stack as -c webOrigin=<this URL> for sign-in' });
+    new CfnOutput(this, 'WebUrl', {
+      value: this.web.url,
+      description: 'The web app; give it to the marketplace stack as -c webOrigin=<this URL> for sign-in',
+    });
   }
 }

@@ -43,13 +43,21 @@ describe.each(variants)('cdk-nag (AwsSolutions and Serverless packs) on %s', (_l
       expect(a.reason.length, `${a.id} on ${a.path}`).toBeGreaterThanOrEqual(60);
     }
     // And every finding of the bare stack is covered by one of them.
-    for (const f of bare) expect(acknowledged.some((a) => a.id === f.rule && (f.path === a.path || f.path.startsWith(`${a.path}/`))), `${f.rule} at ${f.path}`).toBe(true);
+    for (const f of bare)
+      expect(
+        acknowledged.some((a) => a.id === f.rule && (f.path === a.path || f.path.startsWith(`${a.path}/`))),
+        `${f.rule} at ${f.path}`,
+      ).toBe(true);
   });
 });
 
 describe('the acknowledged rules', () => {
   it('are these, and only these, in the deployed app', () => {
-    const ids = [...new Set([...acknowledgementsUnder(stackFor('dev')), ...acknowledgementsUnder(stackFor('prod'))].map((a) => a.id))].sort();
+    const ids = [
+      ...new Set(
+        [...acknowledgementsUnder(stackFor('dev')), ...acknowledgementsUnder(stackFor('prod'))].map((a) => a.id),
+      ),
+    ].sort();
     expect(ids).toEqual([
       'AwsSolutions-APIG4',
       'AwsSolutions-COG8',
@@ -67,20 +75,36 @@ describe('synthesis as `cdk synth` runs it', () => {
   it('bundles every function with the project esbuild, offline, with the nag packs registered as validation plugins', async () => {
     // Real bundling this once (10 to 40 s on two busy cores): each entry must build, and the
     // validation plugins must pass, or synth throws.
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'placements-synth-')), context: { 'aws:cdk:enable-asset-metadata': true } });
+    const app = new App({
+      outdir: mkdtempSync(join(tmpdir(), 'placements-synth-')),
+      context: { 'aws:cdk:enable-asset-metadata': true },
+    });
     const { MarketplaceStack } = await import('../lib/marketplace-stack.ts');
     const stack = new MarketplaceStack(app, 'Synth-dev', { stage: 'dev' });
     Validations.of(app).addPlugins(...nagPacks(app));
     const assembly = app.synth();
-    const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> };
+    const template = assembly.getStackArtifact(stack.artifactId).template as {
+      Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+    };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThan(8);
     const bundles = functions.map((fn) => `${assembly.directory}/${fn.Metadata?.['aws:asset:path']}/index.mjs`);
     for (const bundle of bundles) expect(statSync(bundle).size, bundle).toBeLessThan(1.2 * 1024 * 1024);
     // Each bundle loads on its own, the AWS SDK inside it, as it will in Lambda (no node_modules there).
-    const probe = "const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler')";
+    const probe =
+      "const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler')";
     for (const bundle of bundles) {
-      const res = spawnSync(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(bundle).href], { env: { PATH: process.env.PATH, TABLE_NAME: 't', AWS_REGION: 'eu-west-2', RESOURCE_SERVER: 'placements', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, cwd: tmpdir(), encoding: 'utf8' });
+      const res = spawnSync(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(bundle).href], {
+        env: {
+          PATH: process.env.PATH,
+          TABLE_NAME: 't',
+          AWS_REGION: 'eu-west-2',
+          RESOURCE_SERVER: 'placements',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        cwd: tmpdir(),
+        encoding: 'utf8',
+      });
       expect(res.status, `${bundle}: ${res.stderr}`).toBe(0);
     }
     rmSync(assembly.directory, { recursive: true, force: true });
@@ -90,7 +114,11 @@ describe('synthesis as `cdk synth` runs it', () => {
     // The CLI resolves an account and region for the stacks' env, which changes some resource
     // names the acknowledgements match: only synthesising the app itself catches a mismatch.
     const out = mkdtempSync(join(tmpdir(), 'placements-cli-synth-'));
-    const res = spawnSync(join(REPO, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', out], { cwd: REPO, encoding: 'utf8', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const res = spawnSync(join(REPO, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet', '--output', out], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
     expect(res.status, `${res.stdout}\n${res.stderr}`).toBe(0);
     expect(`${res.stdout}${res.stderr}`).not.toMatch(/WARNING|ERROR/);
     expect(statSync(join(out, 'Placements-dev-web.template.json')).size).toBeGreaterThan(0);

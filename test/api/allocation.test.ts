@@ -13,34 +13,88 @@ const la = (gss: string) => tokens.get(gss)!;
 beforeAll(async () => {
   t = await seededApp({ now: () => TODAY });
   for (const gss of LAS) tokens.set(gss, await t.token({ sub: `officer-${gss}`, role: 'la', org: gss }));
-  setting = t.data.settings.find((s) => s.type === 'special_maintained' && s.needs.includes('ASD') && s.ageMin <= 8 && s.ageMax >= 8 && s.laCode === 'E10000016') ?? t.data.settings.find((s) => s.type === 'special_maintained' && s.needs.includes('ASD') && s.ageMin <= 8 && s.ageMax >= 8)!;
+  setting =
+    t.data.settings.find(
+      (s) =>
+        s.type === 'special_maintained' &&
+        s.needs.includes('ASD') &&
+        s.ageMin <= 8 &&
+        s.ageMax >= 8 &&
+        s.laCode === 'E10000016',
+    ) ??
+    t.data.settings.find(
+      (s) => s.type === 'special_maintained' && s.needs.includes('ASD') && s.ageMin <= 8 && s.ageMax >= 8,
+    )!;
   provider = await t.token({ sub: 'head', role: 'provider', org: setting.providerId });
 });
 afterAll(async () => {
   await t.store.drop();
 });
 
-const json = (method: string, token: string, body?: unknown, headers: Record<string, string> = {}) => ({ method, token, headers: { 'content-type': 'application/json', ...headers }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+const json = (method: string, token: string, body?: unknown, headers: Record<string, string> = {}) => ({
+  method,
+  token,
+  headers: { 'content-type': 'application/json', ...headers },
+  ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+});
 
 async function publish(listingId: string, places: number) {
-  const res = await t.request(`/settings/${setting.urn}/listings/${listingId}`, json('PUT', provider, { band: 'S3', needs: ['ASD'], ageMin: setting.ageMin, ageMax: setting.ageMax, attendance: 'day', commissioned: places, filled: 0, availableFrom: '2026-09-01' }));
+  const res = await t.request(
+    `/settings/${setting.urn}/listings/${listingId}`,
+    json('PUT', provider, {
+      band: 'S3',
+      needs: ['ASD'],
+      ageMin: setting.ageMin,
+      ageMax: setting.ageMax,
+      attendance: 'day',
+      commissioned: places,
+      filled: 0,
+      availableFrom: '2026-09-01',
+    }),
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
 }
 
 async function openCase(gss: string, ref: string, ranked = [setting.urn]) {
-  const created = await t.request('/cases', json('POST', la(gss), { ref, needs: ['ASD'], band: 'S3', age: 8, homeDistrict: 'ME14' }));
+  const created = await t.request(
+    '/cases',
+    json('POST', la(gss), { ref, needs: ['ASD'], band: 'S3', age: 8, homeDistrict: 'ME14' }),
+  );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const prefs = await t.request(`/cases/${created.body.id}/preferences`, json('PUT', la(gss), { holder: 'parent', ranked }));
+  const prefs = await t.request(
+    `/cases/${created.body.id}/preferences`,
+    json('PUT', la(gss), { holder: 'parent', ranked }),
+  );
   expect(prefs.status, JSON.stringify(prefs.body)).toBe(200);
   return created.body.id as string;
 }
 
 describe('cases', () => {
   it('opens a pseudonymous case and refuses a child’s name or date of birth by name', async () => {
-    const ok = await t.request('/cases', json('POST', la('E10000016'), { ref: 'KCC-2026-0001', needs: ['ASD', 'SLCN'], band: 'S2', age: 9, homeDistrict: 'me14' }));
+    const ok = await t.request(
+      '/cases',
+      json('POST', la('E10000016'), {
+        ref: 'KCC-2026-0001',
+        needs: ['ASD', 'SLCN'],
+        band: 'S2',
+        age: 9,
+        homeDistrict: 'me14',
+      }),
+    );
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ laCode: 'E10000016', state: 'open', homeDistrict: 'ME14', daysWithoutPlace: 0 });
-    const bad = await t.request('/cases', json('POST', la('E10000016'), { ref: 'KCC-2', needs: ['ASD'], band: 'S2', age: 9, homeDistrict: 'ME14 5XX', name: 'Sam Smith', dateOfBirth: '2017-01-01' }));
+    const bad = await t.request(
+      '/cases',
+      json('POST', la('E10000016'), {
+        ref: 'KCC-2',
+        needs: ['ASD'],
+        band: 'S2',
+        age: 9,
+        homeDistrict: 'ME14 5XX',
+        name: 'Sam Smith',
+        dateOfBirth: '2017-01-01',
+      }),
+    );
     expect(bad.status).toBe(400);
     const fields = bad.body.error.details.map((d: any) => d.field).sort();
     expect(fields).toEqual(['dateOfBirth', 'homeDistrict', 'name']);
@@ -48,19 +102,31 @@ describe('cases', () => {
   });
 
   it('never shows one LA another LA’s case', async () => {
-    const mine = await t.request('/cases', json('POST', la('E10000016'), { ref: 'KCC-3', needs: ['ASD'], band: 'S2', age: 9, homeDistrict: 'ME14' }));
+    const mine = await t.request(
+      '/cases',
+      json('POST', la('E10000016'), { ref: 'KCC-3', needs: ['ASD'], band: 'S2', age: 9, homeDistrict: 'ME14' }),
+    );
     expect((await t.request(`/cases/${mine.body.id}`, { token: la('E06000035') })).status).toBe(404);
     expect((await t.request(`/cases/${mine.body.id}`, { token: la('E10000016') })).status).toBe(200);
     expect((await t.request(`/cases/${mine.body.id}`, { token: provider })).status).toBe(403);
   });
 
   it('takes the preference holder from the age and ranks only settings on the tailored list', async () => {
-    const c = await t.request('/cases', json('POST', la('E10000016'), { ref: 'KCC-4', needs: ['ASD'], band: 'S3', age: 8, homeDistrict: 'ME14' }));
-    const young = await t.request(`/cases/${c.body.id}/preferences`, json('PUT', la('E10000016'), { holder: 'young_person', ranked: [setting.urn] }));
+    const c = await t.request(
+      '/cases',
+      json('POST', la('E10000016'), { ref: 'KCC-4', needs: ['ASD'], band: 'S3', age: 8, homeDistrict: 'ME14' }),
+    );
+    const young = await t.request(
+      `/cases/${c.body.id}/preferences`,
+      json('PUT', la('E10000016'), { holder: 'young_person', ranked: [setting.urn] }),
+    );
     expect(young.status).toBe(400);
     expect(young.body.error.details[0].field).toBe('holder');
     const offList = t.data.settings.find((s) => s.type === 'fe_college')!;
-    const res = await t.request(`/cases/${c.body.id}/preferences`, json('PUT', la('E10000016'), { holder: 'parent', ranked: [offList.urn, '999998'] }));
+    const res = await t.request(
+      `/cases/${c.body.id}/preferences`,
+      json('PUT', la('E10000016'), { holder: 'parent', ranked: [offList.urn, '999998'] }),
+    );
     expect(res.body.error.details.map((d: any) => d.field)).toEqual(['ranked.0', 'ranked.1']);
   });
 });
@@ -70,32 +136,77 @@ describe('POST /cases/{id}/allocate', () => {
     await publish('race', 10);
     // Opened a few at a time (each builds a tailored list); the race itself is all at once.
     const cases: string[] = [];
-    for (let i = 0; i < 200; i += 10) cases.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => openCase(LAS[(i + j) % LAS.length]!, `RACE-${i + j}`, [setting.urn])))));
-    const results = await Promise.all(cases.map((id, i) => t.request(`/cases/${id}/allocate`, { method: 'POST', token: la(LAS[i % LAS.length]!) })));
+    for (let i = 0; i < 200; i += 10)
+      cases.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, (_, j) => openCase(LAS[(i + j) % LAS.length]!, `RACE-${i + j}`, [setting.urn])),
+        )),
+      );
+    const results = await Promise.all(
+      cases.map((id, i) => t.request(`/cases/${id}/allocate`, { method: 'POST', token: la(LAS[i % LAS.length]!) })),
+    );
     const won = results.filter((r) => r.status === 201);
-    const statuses = results.reduce<Record<string, number>>((m, r) => ({ ...m, [`${r.status} ${r.body?.error?.code ?? ''}`.trim()]: (m[`${r.status} ${r.body?.error?.code ?? ''}`.trim()] ?? 0) + 1 }), {});
+    const statuses = results.reduce<Record<string, number>>(
+      (m, r) => ({
+        ...m,
+        [`${r.status} ${r.body?.error?.code ?? ''}`.trim()]:
+          (m[`${r.status} ${r.body?.error?.code ?? ''}`.trim()] ?? 0) + 1,
+      }),
+      {},
+    );
     expect(statuses).toEqual({ '201': 10, '409 no_available_place': 190 });
     const lost = results.filter((r) => r.status === 409);
     expect(won).toHaveLength(10);
     expect(lost).toHaveLength(190);
     for (const r of lost) {
       expect(r.body.error.code).toBe('no_available_place');
-      expect(r.body.error.details[0]).toMatchObject({ urn: setting.urn, rank: 1, reason: expect.stringMatching(/no place free|no listing/) });
+      expect(r.body.error.details[0]).toMatchObject({
+        urn: setting.urn,
+        rank: 1,
+        reason: expect.stringMatching(/no place free|no listing/),
+      });
     }
     expect(new Set(won.map((r) => r.body.placement.id)).size).toBe(10);
-    const listing = (await t.request(`/settings/${setting.urn}`)).body.listings.find((l: any) => l.listingId === 'race');
+    const listing = (await t.request(`/settings/${setting.urn}`)).body.listings.find(
+      (l: any) => l.listingId === 'race',
+    );
     expect(listing).toMatchObject({ available: 0, held: 10, commissioned: 10, filled: 0 });
   }, 300_000);
 
   it('takes the first preference with a place and says why each higher one was passed over', async () => {
     await publish('first-choice', 1);
-    const full = t.data.settings.find((s) => s.urn !== setting.urn && s.type === 'special_maintained' && s.needs.includes('ASD') && s.ageMin <= 8 && s.ageMax >= 8)!;
+    const full = t.data.settings.find(
+      (s) =>
+        s.urn !== setting.urn &&
+        s.type === 'special_maintained' &&
+        s.needs.includes('ASD') &&
+        s.ageMin <= 8 &&
+        s.ageMax >= 8,
+    )!;
     const fullOwner = await t.token({ sub: 'h', role: 'provider', org: full.providerId });
-    await t.request(`/settings/${full.urn}/listings/full`, json('PUT', fullOwner, { band: 'S3', needs: ['ASD'], ageMin: full.ageMin, ageMax: full.ageMax, attendance: 'day', commissioned: 5, filled: 5, availableFrom: '2026-09-01' }));
+    await t.request(
+      `/settings/${full.urn}/listings/full`,
+      json('PUT', fullOwner, {
+        band: 'S3',
+        needs: ['ASD'],
+        ageMin: full.ageMin,
+        ageMax: full.ageMax,
+        attendance: 'day',
+        commissioned: 5,
+        filled: 5,
+        availableFrom: '2026-09-01',
+      }),
+    );
     const id = await openCase('E10000016', 'ORDER-1', [full.urn, setting.urn]);
     const res = await t.request(`/cases/${id}/allocate`, { method: 'POST', token: la('E10000016') });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body.placement).toMatchObject({ urn: setting.urn, listingId: 'first-choice', state: 'consulting', rank: 2, respondBy: '2026-12-07' });
+    expect(res.body.placement).toMatchObject({
+      urn: setting.urn,
+      listingId: 'first-choice',
+      state: 'consulting',
+      rank: 2,
+      respondBy: '2026-12-07',
+    });
     expect(res.body.skipped).toEqual([{ urn: full.urn, rank: 1, reason: 'no place free: full' }]);
     expect(res.body.case).toMatchObject({ state: 'allocated' });
     // A case holds one place at a time.
@@ -107,7 +218,12 @@ describe('POST /cases/{id}/allocate', () => {
   it('returns the first result for a repeated Idempotency-Key and changes nothing', async () => {
     await publish('idem', 3);
     const id = await openCase('E06000035', 'IDEM-1');
-    const send = () => t.request(`/cases/${id}/allocate`, { method: 'POST', token: la('E06000035'), headers: { 'idempotency-key': 'retry-123' } });
+    const send = () =>
+      t.request(`/cases/${id}/allocate`, {
+        method: 'POST',
+        token: la('E06000035'),
+        headers: { 'idempotency-key': 'retry-123' },
+      });
     const first = await send();
     expect(first.status).toBe(201);
     const replays = await Promise.all([send(), send(), send()]);
@@ -115,7 +231,9 @@ describe('POST /cases/{id}/allocate', () => {
       expect(r.status).toBe(201);
       expect(r.body.placement.id).toBe(first.body.placement.id);
     }
-    const listing = (await t.request(`/settings/${setting.urn}`)).body.listings.find((l: any) => l.listingId === first.body.placement.listingId);
+    const listing = (await t.request(`/settings/${setting.urn}`)).body.listings.find(
+      (l: any) => l.listingId === first.body.placement.listingId,
+    );
     expect(listing.held).toBeGreaterThanOrEqual(1);
     const view = await t.request(`/cases/${id}`, { token: la('E06000035') });
     expect(view.body.placement.id).toBe(first.body.placement.id);
@@ -127,7 +245,10 @@ describe('POST /cases/{id}/allocate', () => {
     const res = await t.request(`/cases/${id}/allocate`, { method: 'POST', token: la('E10000030') });
     if (res.status === 201) {
       const view = await t.request(`/cases/${id}`, { token: la('E10000030') });
-      expect(view.body).toMatchObject({ state: 'allocated', placement: { id: res.body.placement.id, state: 'consulting' } });
+      expect(view.body).toMatchObject({
+        state: 'allocated',
+        placement: { id: res.body.placement.id, state: 'consulting' },
+      });
     } else {
       expect(res.body.error.code).toBe('no_available_place');
     }

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import { apiGatewayAuthenticator, cognitoTokenCustomisation, devTokenAuthenticator, parseGroups, principalFromClaims, DEV_AUDIENCE, DEV_ISSUER, ROLES } from '@placements/api';
+import {
+  apiGatewayAuthenticator,
+  cognitoTokenCustomisation,
+  devTokenAuthenticator,
+  parseGroups,
+  principalFromClaims,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  ROLES,
+} from '@placements/api';
 import { seededApp, type SeededApp } from '../support/store.ts';
 
 let t: SeededApp;
@@ -11,7 +20,12 @@ afterAll(async () => {
   await t.store.drop();
 });
 
-const post = (body: unknown) => t.request('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (body: unknown) =>
+  t.request('/dev/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('POST /dev/token', () => {
   it('mints a token whose principal the API then recognises', async () => {
@@ -19,7 +33,9 @@ describe('POST /dev/token', () => {
     expect(res.status).toBe(200);
     expect(res.body.principal).toEqual({ sub: 'la:E10000016', role: 'la', org: 'E10000016' });
     const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
-    expect(await auth.authenticate({ authorization: `Bearer ${res.body.token}`, env: undefined })).toEqual(res.body.principal);
+    expect(await auth.authenticate({ authorization: `Bearer ${res.body.token}`, env: undefined })).toEqual(
+      res.body.principal,
+    );
     expect((await t.request('/bands', { token: res.body.token })).status).toBe(200);
   });
 
@@ -34,19 +50,31 @@ describe('POST /dev/token', () => {
   });
 
   it('answers malformed JSON with a 400 naming the body', async () => {
-    const res = await t.request('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":' });
+    const res = await t.request('/dev/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"role":',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].field).toBe('body');
   });
 
   it('answers a body in a media type the route does not take with 415, naming the one it does', async () => {
-    const res = await t.request('/dev/token', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'role=la' });
+    const res = await t.request('/dev/token', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'role=la',
+    });
     expect(res.status).toBe(415);
     expect(res.body.error.message).toMatch(/application\/json/);
   });
 
   it('answers a body over 1 MiB with 413', async () => {
-    const res = await t.request('/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'la', org: 'x'.repeat(1_100_000) }) });
+    const res = await t.request('/dev/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'la', org: 'x'.repeat(1_100_000) }),
+    });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload_too_large');
   });
@@ -54,11 +82,22 @@ describe('POST /dev/token', () => {
 
 describe('bearer tokens', () => {
   const sign = (secret: string, claims: Record<string, unknown>, exp: number | string = '1h') =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('someone').setIssuer(DEV_ISSUER).setAudience(DEV_AUDIENCE).setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('someone')
+      .setIssuer(DEV_ISSUER)
+      .setAudience(DEV_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(secret));
 
   it('answers 401 with WWW-Authenticate for a malformed, foreign-signed or expired token', async () => {
     const foreign = await sign('another-key-entirely-000000000000', { role: 'la', org: 'E10000016' });
-    const expired = await sign('test-secret-key-for-dev-tokens-000', { role: 'la', org: 'E10000016' }, Math.floor(Date.now() / 1000) - 60);
+    const expired = await sign(
+      'test-secret-key-for-dev-tokens-000',
+      { role: 'la', org: 'E10000016' },
+      Math.floor(Date.now() / 1000) - 60,
+    );
     for (const token of ['not.a.jwt', foreign, expired]) {
       const res = await t.request('/las', { token });
       expect(res.status).toBe(401);
@@ -96,16 +135,31 @@ describe('claims from API Gateway', () => {
   });
 
   it('builds the principal from sub, the group that is a role and the org claim', () => {
-    expect(principalFromClaims({ sub: 'u1', 'cognito:groups': '[staff la]', 'custom:org': 'E10000016' })).toEqual({ sub: 'u1', role: 'la', org: 'E10000016' });
+    expect(principalFromClaims({ sub: 'u1', 'cognito:groups': '[staff la]', 'custom:org': 'E10000016' })).toEqual({
+      sub: 'u1',
+      role: 'la',
+      org: 'E10000016',
+    });
     // The access token's org claim, added by the pre token generation trigger.
-    expect(principalFromClaims({ sub: 'u2', 'cognito:groups': '[provider]', org: 'PRV000123', scope: 'placements/provider' })).toEqual({ sub: 'u2', role: 'provider', org: 'PRV000123' });
-    expect(() => principalFromClaims({ sub: 'u1', 'cognito:groups': '[staff]', 'custom:org': 'E10000016' })).toThrow(/role/);
+    expect(
+      principalFromClaims({
+        sub: 'u2',
+        'cognito:groups': '[provider]',
+        org: 'PRV000123',
+        scope: 'placements/provider',
+      }),
+    ).toEqual({ sub: 'u2', role: 'provider', org: 'PRV000123' });
+    expect(() => principalFromClaims({ sub: 'u1', 'cognito:groups': '[staff]', 'custom:org': 'E10000016' })).toThrow(
+      /role/,
+    );
     expect(() => principalFromClaims({ sub: 'u1', role: 'la' })).toThrow(/organisation/);
   });
 
   it('refuses a token with two roles rather than pick one', () => {
     for (const groups of ['[la provider]', '["trust","adjudicator"]', 'la,national']) {
-      expect(() => principalFromClaims({ sub: 'u1', 'cognito:groups': groups, org: 'E10000016' })).toThrow(/more than one role/);
+      expect(() => principalFromClaims({ sub: 'u1', 'cognito:groups': groups, org: 'E10000016' })).toThrow(
+        /more than one role/,
+      );
     }
     // The same role twice is one role.
     expect(principalFromClaims({ sub: 'u1', 'cognito:groups': '[la la]', org: 'E10000016' }).role).toBe('la');
@@ -115,26 +169,58 @@ describe('claims from API Gateway', () => {
     const auth = apiGatewayAuthenticator();
     const forged = 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6Im5hdGlvbmFsIiwib3JnIjoiZGZlIn0.';
     expect(await auth.authenticate({ authorization: forged, env: { event: { requestContext: {} } } })).toBeUndefined();
-    const env = { event: { requestContext: { authorizer: { jwt: { claims: { sub: 'u1', 'cognito:groups': '[la]', org: 'E10000016' }, scopes: ['placements/la'] } } } } };
-    expect(await auth.authenticate({ authorization: forged, env })).toEqual({ sub: 'u1', role: 'la', org: 'E10000016' });
+    const env = {
+      event: {
+        requestContext: {
+          authorizer: {
+            jwt: { claims: { sub: 'u1', 'cognito:groups': '[la]', org: 'E10000016' }, scopes: ['placements/la'] },
+          },
+        },
+      },
+    };
+    expect(await auth.authenticate({ authorization: forged, env })).toEqual({
+      sub: 'u1',
+      role: 'la',
+      org: 'E10000016',
+    });
   });
 });
 
 describe('the Cognito pre token generation trigger', () => {
   it('puts the org in both tokens and exactly the role scope in the access token', () => {
-    const out = cognitoTokenCustomisation({ userAttributes: { sub: 'u1', email: 'a@kent.gov.uk', 'custom:org': 'E10000016' }, groups: ['la'], resourceServer: 'placements' });
+    const out = cognitoTokenCustomisation({
+      userAttributes: { sub: 'u1', email: 'a@kent.gov.uk', 'custom:org': 'E10000016' },
+      groups: ['la'],
+      resourceServer: 'placements',
+    });
     expect(out.idTokenGeneration.claimsToAddOrOverride).toEqual({ org: 'E10000016' });
     expect(out.accessTokenGeneration.claimsToAddOrOverride).toEqual({ org: 'E10000016' });
     expect(out.accessTokenGeneration.scopesToAdd).toEqual(['placements/la']);
     // Whatever the client asked for, no other role's scope survives.
-    expect(out.accessTokenGeneration.scopesToSuppress.sort()).toEqual(ROLES.filter((r) => r !== 'la').map((r) => `placements/${r}`).sort());
+    expect(out.accessTokenGeneration.scopesToSuppress.sort()).toEqual(
+      ROLES.filter((r) => r !== 'la')
+        .map((r) => `placements/${r}`)
+        .sort(),
+    );
   });
 
   it('issues no token to a user without exactly one role, or without an org', () => {
     const attrs = { 'custom:org': 'E10000016' };
-    expect(() => cognitoTokenCustomisation({ userAttributes: attrs, groups: [], resourceServer: 'placements' })).toThrow(/no role/);
-    expect(() => cognitoTokenCustomisation({ userAttributes: attrs, groups: ['la', 'national'], resourceServer: 'placements' })).toThrow(/more than one role/);
-    expect(() => cognitoTokenCustomisation({ userAttributes: {}, groups: ['la'], resourceServer: 'placements' })).toThrow(/custom:org/);
-    expect(() => cognitoTokenCustomisation({ userAttributes: { 'custom:org': '  ' }, groups: ['la'], resourceServer: 'placements' })).toThrow(/custom:org/);
+    expect(() =>
+      cognitoTokenCustomisation({ userAttributes: attrs, groups: [], resourceServer: 'placements' }),
+    ).toThrow(/no role/);
+    expect(() =>
+      cognitoTokenCustomisation({ userAttributes: attrs, groups: ['la', 'national'], resourceServer: 'placements' }),
+    ).toThrow(/more than one role/);
+    expect(() =>
+      cognitoTokenCustomisation({ userAttributes: {}, groups: ['la'], resourceServer: 'placements' }),
+    ).toThrow(/custom:org/);
+    expect(() =>
+      cognitoTokenCustomisation({
+        userAttributes: { 'custom:org': '  ' },
+        groups: ['la'],
+        resourceServer: 'placements',
+      }),
+    ).toThrow(/custom:org/);
   });
 });

@@ -38,7 +38,16 @@ interface Row {
 }
 
 /** The expected statuses, in CALLERS order: anonymous, national, partnership, la, provider, trust, adjudicator, foreign. */
-function m(anonymous: number, national: number, partnership: number, la: number, provider: number, trust: number, adjudicator: number, foreign: number | null): Record<Caller, number | null> {
+function m(
+  anonymous: number,
+  national: number,
+  partnership: number,
+  la: number,
+  provider: number,
+  trust: number,
+  adjudicator: number,
+  foreign: number | null,
+): Record<Caller, number | null> {
   return { anonymous, national, partnership, la, provider, trust, adjudicator, foreign };
 }
 const PUBLIC = m(200, 200, 200, 200, 200, 200, 200, null);
@@ -47,8 +56,22 @@ let t: SeededApp;
 let maintained: SettingWithListings;
 let academy: SettingWithListings;
 /** The tenant each role acts as by default, and the other tenant tried as "foreign". */
-const HOME: Record<Role, string> = { national: 'dfe', partnership: 'se19', la: 'E10000016', provider: '', trust: '', adjudicator: 'osa' };
-const FOREIGN: Record<Role, string> = { national: 'dfe-other', partnership: 'london', la: 'E06000035', provider: '', trust: '', adjudicator: 'osa-other' };
+const HOME: Record<Role, string> = {
+  national: 'dfe',
+  partnership: 'se19',
+  la: 'E10000016',
+  provider: '',
+  trust: '',
+  adjudicator: 'osa',
+};
+const FOREIGN: Record<Role, string> = {
+  national: 'dfe-other',
+  partnership: 'london',
+  la: 'E06000035',
+  provider: '',
+  trust: '',
+  adjudicator: 'osa-other',
+};
 const tokens = new Map<string, string>();
 const token = async (role: Role, org: string) => {
   const key = `${role}:${org}`;
@@ -68,7 +91,12 @@ const recorded: Recorded[] = [];
 let current: { actions: string[]; putKeys: string[] } | undefined;
 let templates: { key: string; pattern: RegExp }[] = [];
 
-const ITEM_ACTION: Record<string, string> = { Put: 'dynamodb:PutItem', Update: 'dynamodb:UpdateItem', Delete: 'dynamodb:DeleteItem', ConditionCheck: 'dynamodb:ConditionCheckItem' };
+const ITEM_ACTION: Record<string, string> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+};
 const pkOf = (item: any) => (typeof item?.pk === 'string' ? item.pk : item?.pk?.S) as string;
 
 /** Records the IAM action each DynamoDB command needs; a transaction needs each item's action. */
@@ -76,19 +104,31 @@ function recordCommand(commandName: string, input: any) {
   if (current === undefined) return;
   const name = commandName.replace(/Command$/, '');
   if (name === 'TransactWriteItems') {
-    for (const item of input.TransactItems ?? []) for (const [kind, action] of Object.entries(ITEM_ACTION)) if (item[kind]) current.actions.push(action);
+    for (const item of input.TransactItems ?? [])
+      for (const [kind, action] of Object.entries(ITEM_ACTION)) if (item[kind]) current.actions.push(action);
     return;
   }
   current.actions.push(`dynamodb:${name}`);
   if (name === 'PutItem') current.putKeys.push(pkOf(input.Item));
 }
 
-async function request(method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Res> {
+async function request(
+  method: string,
+  path: string,
+  init: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Res> {
   const pathOnly = path.split('?')[0]!;
-  const route = templates.find((r) => r.key.startsWith(`${method} `) && r.pattern.test(pathOnly))?.key ?? `${method} ${pathOnly}`;
+  const route =
+    templates.find((r) => r.key.startsWith(`${method} `) && r.pattern.test(pathOnly))?.key ?? `${method} ${pathOnly}`;
   current = { actions: [], putKeys: [] };
-  const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-  const res = await t.request(path, { method, ...(init.token ? { token: init.token } : {}), headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers }, ...(body !== undefined ? { body } : {}) });
+  const body =
+    init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+  const res = await t.request(path, {
+    method,
+    ...(init.token ? { token: init.token } : {}),
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    ...(body !== undefined ? { body } : {}),
+  });
   recorded.push({ route, status: res.status, ...current });
   current = undefined;
   return res;
@@ -105,15 +145,36 @@ let caseSeq = 0;
 let frameworkSeq = 0;
 const LISTING_ID = 'matrix-s3';
 
-const listingBody = (s: SettingWithListings, commissioned = 40) => ({ band: 'S3', needs: ['ASD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned, filled: 0, availableFrom: '2026-09-01' });
+const listingBody = (s: SettingWithListings, commissioned = 40) => ({
+  band: 'S3',
+  needs: ['ASD'],
+  ageMin: s.ageMin,
+  ageMax: s.ageMax,
+  attendance: 'day',
+  commissioned,
+  filled: 0,
+  availableFrom: '2026-09-01',
+});
 
 async function openCase(): Promise<string> {
   const kent = await token('la', HOME.la);
-  return ok(await request('POST', '/cases', { token: kent, body: { ref: `MATRIX-${++caseSeq}`, needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' } }), 201).id;
+  return ok(
+    await request('POST', '/cases', {
+      token: kent,
+      body: { ref: `MATRIX-${++caseSeq}`, needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' },
+    }),
+    201,
+  ).id;
 }
 async function withPreferences(setting: SettingWithListings): Promise<string> {
   const id = await openCase();
-  ok(await request('PUT', `/cases/${id}/preferences`, { token: await token('la', HOME.la), body: { holder: 'parent', ranked: [setting.urn] } }), 200);
+  ok(
+    await request('PUT', `/cases/${id}/preferences`, {
+      token: await token('la', HOME.la),
+      body: { holder: 'parent', ranked: [setting.urn] },
+    }),
+    200,
+  );
   return id;
 }
 /** A placement of a fresh case at `setting`, moved along the legal path to `state`. */
@@ -127,34 +188,82 @@ async function placement(setting: SettingWithListings, state: 'consulting' | 'ac
   if (state === 'accepted') return id;
   ok(await request('POST', `/placements/${id}/naming`, { token: kent, body: {} }), 200);
   if (state === 'named') return id;
-  ok(await request('POST', `/placements/${id}/admission`, { token: provider, body: { decision: 'refused', reason: 'No room in the class' } }), 200);
+  ok(
+    await request('POST', `/placements/${id}/admission`, {
+      token: provider,
+      body: { decision: 'refused', reason: 'No room in the class' },
+    }),
+    200,
+  );
   return id;
 }
 /** A trust backstop direction to the academy, issued, or appealed by its trust. */
 async function direction(state: 'issued' | 'appealed') {
   const id = await placement(academy, 'refused');
-  const d = ok(await request('POST', `/placements/${id}/directions`, { token: await token('la', HOME.la), body: {} }), 201).direction;
-  if (state === 'appealed') ok(await request('POST', `/directions/${d.id}/appeal`, { token: await token('trust', academy.trustId!), body: { grounds: 'The academy cannot meet the need' } }), 200);
+  const d = ok(
+    await request('POST', `/placements/${id}/directions`, { token: await token('la', HOME.la), body: {} }),
+    201,
+  ).direction;
+  if (state === 'appealed')
+    ok(
+      await request('POST', `/directions/${d.id}/appeal`, {
+        token: await token('trust', academy.trustId!),
+        body: { grounds: 'The academy cannot meet the need' },
+      }),
+      200,
+    );
   return d.id as string;
 }
 const frameworkBody = () => ({
   effectiveFrom: `2030-01-${String(++frameworkSeq).padStart(2, '0')}`,
-  bands: [{ code: 'S2', name: 'Specialist day, complex needs', needLevel: 4, provisionTypes: ['special_maintained', 'special_academy'], residentialAllowed: true }],
-  tariffs: [{ band: 'S2', elements: { placeFunding: 1_000_000, topUp: 1_100_000, staffRatio: '1:3', therapies: 200_000, residential: { day: 0, residential_38: 3_800_000, residential_52: 7_000_000 } }, variation: { minPercent: -10, maxPercent: 15 } }],
+  bands: [
+    {
+      code: 'S2',
+      name: 'Specialist day, complex needs',
+      needLevel: 4,
+      provisionTypes: ['special_maintained', 'special_academy'],
+      residentialAllowed: true,
+    },
+  ],
+  tariffs: [
+    {
+      band: 'S2',
+      elements: {
+        placeFunding: 1_000_000,
+        topUp: 1_100_000,
+        staffRatio: '1:3',
+        therapies: 200_000,
+        residential: { day: 0, residential_38: 3_800_000, residential_52: 7_000_000 },
+      },
+      variation: { minPercent: -10, maxPercent: 15 },
+    },
+  ],
 });
 
 const get = (path: string) => async (): Promise<Target> => ({ call: (tok) => request('GET', path, { token: tok }) });
-const ownedBy = (setting: SettingWithListings): Partial<Record<Role, string>> => ({ provider: setting.providerId, ...(setting.trustId ? { trust: setting.trustId } : {}) });
+const ownedBy = (setting: SettingWithListings): Partial<Record<Role, string>> => ({
+  provider: setting.providerId,
+  ...(setting.trustId ? { trust: setting.trustId } : {}),
+});
 
 /** A placement step: a fresh placement at the maintained school, brought to the state the step needs. */
-function placementRow(route: string, state: Parameters<typeof placement>[1], body: unknown, expected: Row['expected'], foreign: Role): Row {
+function placementRow(
+  route: string,
+  state: Parameters<typeof placement>[1],
+  body: unknown,
+  expected: Row['expected'],
+  foreign: Role,
+): Row {
   return {
     route,
     expected,
     foreign,
     target: async () => {
       const id = await placement(maintained, state);
-      return { owners: ownedBy(maintained), call: (tok) => request('POST', route.split(' ')[1]!.replace('{id}', id), { token: tok, body }) };
+      return {
+        owners: ownedBy(maintained),
+        call: (tok) => request('POST', route.split(' ')[1]!.replace('{id}', id), { token: tok, body }),
+      };
     },
   };
 }
@@ -169,9 +278,27 @@ const ROWS: Row[] = [
   { route: 'GET /las', expected: PUBLIC, foreign: null, why: 'public read', target: get('/las?limit=5') },
   { route: 'GET /las/{gssCode}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/las/E10000016') },
   { route: 'GET /partnerships', expected: PUBLIC, foreign: null, why: 'public read', target: get('/partnerships') },
-  { route: 'GET /partnerships/{id}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/partnerships/se19') },
-  { route: 'GET /districts/{district}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/districts/ME14') },
-  { route: 'GET /partnerships/{id}/oruk/services', expected: PUBLIC, foreign: null, why: 'public read: published capacity as an ORUK feed', target: get('/partnerships/se19/oruk/services') },
+  {
+    route: 'GET /partnerships/{id}',
+    expected: PUBLIC,
+    foreign: null,
+    why: 'public read',
+    target: get('/partnerships/se19'),
+  },
+  {
+    route: 'GET /districts/{district}',
+    expected: PUBLIC,
+    foreign: null,
+    why: 'public read',
+    target: get('/districts/ME14'),
+  },
+  {
+    route: 'GET /partnerships/{id}/oruk/services',
+    expected: PUBLIC,
+    foreign: null,
+    why: 'public read: published capacity as an ORUK feed',
+    target: get('/partnerships/se19/oruk/services'),
+  },
   {
     route: 'PUT /partnerships/{id}',
     expected: m(401, 201, 403, 403, 403, 403, 403, null),
@@ -179,7 +306,17 @@ const ROWS: Row[] = [
     why: 'partnerships are formed by the one national team',
     target: async () => {
       const id = `matrix-${++listingSeq}`;
-      return { call: (tok) => request('PUT', `/partnerships/${id}`, { token: tok, body: { name: 'Matrix partnership', members: ['E10000016', 'E06000035'], remit: ['Low-incidence, high-cost places'] } }) };
+      return {
+        call: (tok) =>
+          request('PUT', `/partnerships/${id}`, {
+            token: tok,
+            body: {
+              name: 'Matrix partnership',
+              members: ['E10000016', 'E06000035'],
+              remit: ['Low-incidence, high-cost places'],
+            },
+          }),
+      };
     },
   },
   {
@@ -195,8 +332,20 @@ const ROWS: Row[] = [
     foreign: 'partnership',
     target: get('/partnerships/se19/prices'),
   },
-  { route: 'GET /settings', expected: PUBLIC, foreign: null, why: 'public read', target: get('/settings?la=E10000016&limit=5') },
-  { route: 'GET /settings/{urn}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/settings/900001') },
+  {
+    route: 'GET /settings',
+    expected: PUBLIC,
+    foreign: null,
+    why: 'public read',
+    target: get('/settings?la=E10000016&limit=5'),
+  },
+  {
+    route: 'GET /settings/{urn}',
+    expected: PUBLIC,
+    foreign: null,
+    why: 'public read',
+    target: get('/settings/900001'),
+  },
   {
     route: 'PUT /bands/{version}',
     expected: m(401, 201, 403, 403, 403, 403, 403, null),
@@ -214,7 +363,14 @@ const ROWS: Row[] = [
     foreign: 'provider',
     target: async () => {
       const id = `matrix-put-${++listingSeq}`;
-      return { owners: ownedBy(maintained), call: (tok) => request('PUT', `/settings/${maintained.urn}/listings/${id}`, { token: tok, body: listingBody(maintained, 3) }) };
+      return {
+        owners: ownedBy(maintained),
+        call: (tok) =>
+          request('PUT', `/settings/${maintained.urn}/listings/${id}`, {
+            token: tok,
+            body: listingBody(maintained, 3),
+          }),
+      };
     },
   },
   {
@@ -224,7 +380,15 @@ const ROWS: Row[] = [
     target: async () => {
       const id = `matrix-bulk-${++listingSeq}`;
       const sheet = `listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom,price,variationReason\n${id},S3,ASD,${maintained.ageMin},${maintained.ageMax},day,2,0,2026-09-01,,\n`;
-      return { owners: ownedBy(maintained), call: (tok) => request('POST', `/settings/${maintained.urn}/listings:bulk`, { token: tok, body: sheet, headers: { 'content-type': 'text/csv' } }) };
+      return {
+        owners: ownedBy(maintained),
+        call: (tok) =>
+          request('POST', `/settings/${maintained.urn}/listings:bulk`, {
+            token: tok,
+            body: sheet,
+            headers: { 'content-type': 'text/csv' },
+          }),
+      };
     },
   },
   {
@@ -232,7 +396,10 @@ const ROWS: Row[] = [
     variant: 'a listing’s history',
     expected: m(401, 403, 403, 403, 200, 403, 403, 403),
     foreign: 'provider',
-    target: async () => ({ owners: ownedBy(maintained), call: (tok) => request('GET', `/audit?entity=listing:${maintained.urn}:${LISTING_ID}`, { token: tok }) }),
+    target: async () => ({
+      owners: ownedBy(maintained),
+      call: (tok) => request('GET', `/audit?entity=listing:${maintained.urn}:${LISTING_ID}`, { token: tok }),
+    }),
   },
   {
     route: 'GET /audit',
@@ -263,7 +430,13 @@ const ROWS: Row[] = [
     expected: m(401, 403, 403, 201, 403, 403, 403, null),
     foreign: null,
     why: 'a case is always opened in the caller’s own LA (see the tenant-key test below)',
-    target: async () => ({ call: (tok) => request('POST', '/cases', { token: tok, body: { ref: `MATRIX-NEW-${++caseSeq}`, needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' } }) }),
+    target: async () => ({
+      call: (tok) =>
+        request('POST', '/cases', {
+          token: tok,
+          body: { ref: `MATRIX-NEW-${++caseSeq}`, needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' },
+        }),
+    }),
   },
   {
     route: 'GET /cases/{id}',
@@ -280,7 +453,13 @@ const ROWS: Row[] = [
     foreign: 'la',
     target: async () => {
       const id = await openCase();
-      return { call: (tok) => request('PUT', `/cases/${id}/preferences`, { token: tok, body: { holder: 'parent', ranked: [maintained.urn] } }) };
+      return {
+        call: (tok) =>
+          request('PUT', `/cases/${id}/preferences`, {
+            token: tok,
+            body: { holder: 'parent', ranked: [maintained.urn] },
+          }),
+      };
     },
   },
   {
@@ -313,7 +492,10 @@ const ROWS: Row[] = [
     expected: m(401, 200, 200, 200, 200, 403, 403, 403),
     foreign: 'provider',
     why: 'commissioners see every queue (case ids only their own); a provider only its own settings’',
-    target: async () => ({ owners: ownedBy(maintained), call: (tok) => request('GET', `/settings/${maintained.urn}/listings/${LISTING_ID}/waiting-list`, { token: tok }) }),
+    target: async () => ({
+      owners: ownedBy(maintained),
+      call: (tok) => request('GET', `/settings/${maintained.urn}/listings/${LISTING_ID}/waiting-list`, { token: tok }),
+    }),
   },
   {
     route: 'POST /allocation-rounds',
@@ -322,7 +504,10 @@ const ROWS: Row[] = [
     why: 'a round takes only the caller’s own LA’s cases, or a partnership’s members’',
     target: async () => {
       const id = await withPreferences(maintained);
-      return { call: (tok) => request('POST', '/allocation-rounds', { token: tok, body: { cases: [{ la: HOME.la, id }], seed: 'matrix' } }) };
+      return {
+        call: (tok) =>
+          request('POST', '/allocation-rounds', { token: tok, body: { cases: [{ la: HOME.la, id }], seed: 'matrix' } }),
+      };
     },
   },
   {
@@ -332,7 +517,13 @@ const ROWS: Row[] = [
     foreign: 'la',
     target: async () => {
       const id = await withPreferences(maintained);
-      const round = ok(await request('POST', '/allocation-rounds', { token: await token('la', HOME.la), body: { cases: [id], seed: 'matrix' } }), 201).id;
+      const round = ok(
+        await request('POST', '/allocation-rounds', {
+          token: await token('la', HOME.la),
+          body: { cases: [id], seed: 'matrix' },
+        }),
+        201,
+      ).id;
       return { call: (tok) => request('GET', `/allocation-rounds/${round}`, { token: tok }) };
     },
   },
@@ -343,7 +534,13 @@ const ROWS: Row[] = [
     foreign: 'partnership',
     target: async () => {
       const id = await withPreferences(maintained);
-      const round = ok(await request('POST', '/allocation-rounds', { token: await token('partnership', HOME.partnership), body: { cases: [{ la: HOME.la, id }], seed: 'matrix' } }), 201).id;
+      const round = ok(
+        await request('POST', '/allocation-rounds', {
+          token: await token('partnership', HOME.partnership),
+          body: { cases: [{ la: HOME.la, id }], seed: 'matrix' },
+        }),
+        201,
+      ).id;
       return { call: (tok) => request('GET', `/allocation-rounds/${round}`, { token: tok }) };
     },
   },
@@ -360,11 +557,26 @@ const ROWS: Row[] = [
     route: 'GET /settings/{urn}/placements',
     expected: m(401, 403, 403, 403, 200, 403, 403, 403),
     foreign: 'provider',
-    target: async () => ({ owners: ownedBy(maintained), call: (tok) => request('GET', `/settings/${maintained.urn}/placements`, { token: tok }) }),
+    target: async () => ({
+      owners: ownedBy(maintained),
+      call: (tok) => request('GET', `/settings/${maintained.urn}/placements`, { token: tok }),
+    }),
   },
-  placementRow('POST /placements/{id}/response', 'consulting', { decision: 'accept' }, m(401, 403, 403, 403, 200, 403, 403, 403), 'provider'),
+  placementRow(
+    'POST /placements/{id}/response',
+    'consulting',
+    { decision: 'accept' },
+    m(401, 403, 403, 403, 200, 403, 403, 403),
+    'provider',
+  ),
   placementRow('POST /placements/{id}/naming', 'accepted', {}, m(401, 403, 403, 200, 403, 403, 403, 403), 'la'),
-  placementRow('POST /placements/{id}/admission', 'named', { decision: 'admitted' }, m(401, 403, 403, 403, 200, 403, 403, 403), 'provider'),
+  placementRow(
+    'POST /placements/{id}/admission',
+    'named',
+    { decision: 'admitted' },
+    m(401, 403, 403, 403, 200, 403, 403, 403),
+    'provider',
+  ),
   placementRow('POST /placements/{id}/directions', 'refused', {}, m(401, 403, 403, 201, 403, 403, 403, 403), 'la'),
   {
     route: 'POST /directions/{id}/appeal',
@@ -372,7 +584,14 @@ const ROWS: Row[] = [
     foreign: 'trust',
     target: async () => {
       const id = await direction('issued');
-      return { owners: ownedBy(academy), call: (tok) => request('POST', `/directions/${id}/appeal`, { token: tok, body: { grounds: 'The academy cannot meet the need' } }) };
+      return {
+        owners: ownedBy(academy),
+        call: (tok) =>
+          request('POST', `/directions/${id}/appeal`, {
+            token: tok,
+            body: { grounds: 'The academy cannot meet the need' },
+          }),
+      };
     },
   },
   {
@@ -382,7 +601,10 @@ const ROWS: Row[] = [
     why: 'there is one Schools Adjudicator',
     target: async () => {
       const id = await direction('appealed');
-      return { owners: ownedBy(academy), call: (tok) => request('POST', `/directions/${id}/determination`, { token: tok, body: { outcome: 'upheld' } }) };
+      return {
+        owners: ownedBy(academy),
+        call: (tok) => request('POST', `/directions/${id}/determination`, { token: tok, body: { outcome: 'upheld' } }),
+      };
     },
   },
 ];
@@ -395,27 +617,59 @@ let documented: { key: string; secured: boolean }[] = [];
 
 beforeAll(async () => {
   t = await seededApp({ now: () => TODAY });
-  t.store.db.middlewareStack.add((next, context) => async (args) => {
-    recordCommand(String((context as { commandName?: string }).commandName), (args as { input: unknown }).input);
-    return next(args);
-  }, { step: 'initialize', name: 'authorisationMatrixRecorder' });
+  t.store.db.middlewareStack.add(
+    (next, context) => async (args) => {
+      recordCommand(String((context as { commandName?: string }).commandName), (args as { input: unknown }).input);
+      return next(args);
+    },
+    { step: 'initialize', name: 'authorisationMatrixRecorder' },
+  );
 
   // The document of the app as deployed: the same contexts, without the local-only /dev/token.
   const deployedApp = createApp({ store: t.store, auth: apiGatewayAuthenticator() });
-  const doc = (await (await deployedApp.request('/openapi.json')).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-  documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, secured: (op.security ?? []).length > 0 })));
+  const doc = (await (await deployedApp.request('/openapi.json')).json()) as {
+    paths: Record<string, Record<string, { security?: unknown[] }>>;
+  };
+  documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({
+      key: `${method.toUpperCase()} ${path}`,
+      secured: (op.security ?? []).length > 0,
+    })),
+  );
   documented.push({ key: 'GET /openapi.json', secured: false });
-  templates = documented.map(({ key }) => ({ key, pattern: new RegExp(`^${key.split(' ')[1]!.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
+  templates = documented.map(({ key }) => ({
+    key,
+    pattern: new RegExp(
+      `^${key
+        .split(' ')[1]!
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replace(/\{[^}]+\}/g, '[^/]+')}$`,
+    ),
+  }));
 
   const suits = (s: SettingWithListings) => s.needs.includes('ASD') && s.ageMin <= 9 && s.ageMax >= 9;
   maintained = t.data.settings.find((s) => s.type === 'special_maintained' && suits(s))!;
-  academy = t.data.settings.find((s) => s.type === 'special_academy' && suits(s) && s.trustId !== undefined && s.providerId !== maintained.providerId)!;
+  academy = t.data.settings.find(
+    (s) =>
+      s.type === 'special_academy' && suits(s) && s.trustId !== undefined && s.providerId !== maintained.providerId,
+  )!;
   HOME.provider = maintained.providerId;
   HOME.trust = academy.trustId!;
-  FOREIGN.provider = t.data.settings.find((s) => ![maintained.providerId, academy.providerId].includes(s.providerId))!.providerId;
-  FOREIGN.trust = t.data.settings.find((s) => s.trustId !== undefined && s.trustId !== academy.trustId && s.trustId !== maintained.providerId)!.trustId!;
+  FOREIGN.provider = t.data.settings.find(
+    (s) => ![maintained.providerId, academy.providerId].includes(s.providerId),
+  )!.providerId;
+  FOREIGN.trust = t.data.settings.find(
+    (s) => s.trustId !== undefined && s.trustId !== academy.trustId && s.trustId !== maintained.providerId,
+  )!.trustId!;
   // Places to allocate: a listing at each setting, published by its own provider.
-  for (const s of [maintained, academy]) ok(await request('PUT', `/settings/${s.urn}/listings/${LISTING_ID}`, { token: await token('provider', s.providerId), body: listingBody(s) }), 201);
+  for (const s of [maintained, academy])
+    ok(
+      await request('PUT', `/settings/${s.urn}/listings/${LISTING_ID}`, {
+        token: await token('provider', s.providerId),
+        body: listingBody(s),
+      }),
+      201,
+    );
 }, 120_000);
 afterAll(async () => {
   await t.store.drop();
@@ -427,20 +681,31 @@ describe('the authorisation matrix', () => {
     const covered = new Set(ROWS.map((r) => r.route));
     const missing = documented.map((d) => d.key).filter((k) => !covered.has(k));
     expect(missing, 'routes with no row in the authorisation matrix: add them').toEqual([]);
-    expect([...covered].filter((k) => !documented.some((d) => d.key === k)), 'rows for routes the API does not serve').toEqual([]);
+    expect(
+      [...covered].filter((k) => !documented.some((d) => d.key === k)),
+      'rows for routes the API does not serve',
+    ).toEqual([]);
   });
 
   it.each(ROWS.map((r) => [rowName(r), r] as const))('%s', async (_name, row) => {
     const callers = CALLERS.filter((c) => c !== 'foreign' || row.foreign !== null);
     // Refusals first: none of them may change what the allowed caller then finds.
-    const ordered = [...callers.filter((c) => !isSuccess(row.expected[c])), ...callers.filter((c) => isSuccess(row.expected[c]))];
+    const ordered = [
+      ...callers.filter((c) => !isSuccess(row.expected[c])),
+      ...callers.filter((c) => isSuccess(row.expected[c])),
+    ];
     const changes = row.route.split(' ')[0] !== 'GET';
     let target = await row.target();
     let allowedSoFar = 0;
     const outcomes: string[] = [];
     for (const caller of ordered) {
       if (isSuccess(row.expected[caller]) && changes && allowedSoFar++ > 0) target = await row.target();
-      const tok = caller === 'anonymous' ? undefined : caller === 'foreign' ? await token(row.foreign!, FOREIGN[row.foreign!]) : await token(caller, target.owners?.[caller] ?? HOME[caller]);
+      const tok =
+        caller === 'anonymous'
+          ? undefined
+          : caller === 'foreign'
+            ? await token(row.foreign!, FOREIGN[row.foreign!])
+            : await token(caller, target.owners?.[caller] ?? HOME[caller]);
       const before = recorded.length;
       const res = await target.call(tok);
       const mine = recorded.slice(before);
@@ -448,7 +713,10 @@ describe('the authorisation matrix', () => {
       expect(res.status, `${rowName(row)} as ${caller}: ${JSON.stringify(res.body)}`).toBe(row.expected[caller]);
       if (!isSuccess(res.status)) {
         // A refusal writes nothing and says nothing about the target beyond the refusal.
-        expect(mine.flatMap((r) => r.actions).filter((a) => !/GetItem|Query|DescribeTable/.test(a)), `${rowName(row)} as ${caller} wrote`).toEqual([]);
+        expect(
+          mine.flatMap((r) => r.actions).filter((a) => !/GetItem|Query|DescribeTable/.test(a)),
+          `${rowName(row)} as ${caller} wrote`,
+        ).toEqual([]);
         expect(res.body.error.code).toMatch(/^(unauthenticated|forbidden|not_found)$/);
         expect(Object.keys(res.body)).toEqual(['error']);
       }
@@ -470,9 +738,18 @@ describe('the authorisation matrix', () => {
   it('builds tenant keys from the token: a case opened by Medway is Medway’s, whatever the body says', async () => {
     const medway = await token('la', FOREIGN.la);
     const kent = await token('la', HOME.la);
-    const smuggled = await request('POST', '/cases', { token: medway, body: { ref: 'MATRIX-SMUGGLE', needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14', laCode: HOME.la } });
+    const smuggled = await request('POST', '/cases', {
+      token: medway,
+      body: { ref: 'MATRIX-SMUGGLE', needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14', laCode: HOME.la },
+    });
     expect(smuggled.status).toBe(400);
-    const own = ok(await request('POST', '/cases', { token: medway, body: { ref: 'MATRIX-MEDWAY', needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' } }), 201);
+    const own = ok(
+      await request('POST', '/cases', {
+        token: medway,
+        body: { ref: 'MATRIX-MEDWAY', needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' },
+      }),
+      201,
+    );
     expect(own.laCode).toBe(FOREIGN.la);
     expect((await request('GET', `/cases/${own.id}`, { token: kent })).status).toBe(404);
     expect((await request('GET', `/cases/${own.id}`, { token: medway })).status).toBe(200);
@@ -481,7 +758,12 @@ describe('the authorisation matrix', () => {
 
 describe('the matrix against what is deployed', () => {
   const deployed = allRoutes();
-  const allowedRoles = (route: string) => [...new Set(ROWS.filter((r) => r.route === route).flatMap((r) => ROLES.filter((role) => isSuccess(r.expected[role]))))].sort();
+  const allowedRoles = (route: string) =>
+    [
+      ...new Set(
+        ROWS.filter((r) => r.route === route).flatMap((r) => ROLES.filter((role) => isSuccess(r.expected[role]))),
+      ),
+    ].sort();
 
   it('deploys exactly the routes the API serves', () => {
     expect(deployed.map((r) => r.key).sort()).toEqual(documented.map((d) => d.key).sort());
@@ -518,15 +800,18 @@ describe('the matrix against what is deployed', () => {
       }
       const spec = CONTEXTS[context]!;
       const granted = new Set([...TABLE_ACTIONS[spec.table], ...(spec.putOnlyUnder ? ['dynamodb:PutItem'] : [])]);
-      for (const action of r.actions) if (!granted.has(action)) problems.push(`${r.route} (${context}, ${spec.table}) used ${action}`);
+      for (const action of r.actions)
+        if (!granted.has(action)) problems.push(`${r.route} (${context}, ${spec.table}) used ${action}`);
       // A read-only context puts only under its allowed prefixes (IAM dynamodb:LeadingKeys).
       if (spec.putOnlyUnder && !TABLE_ACTIONS[spec.table].includes('dynamodb:PutItem')) {
-        for (const pk of r.putKeys) if (!spec.putOnlyUnder.some((p) => pk.startsWith(p))) problems.push(`${r.route} put ${pk}`);
+        for (const pk of r.putKeys)
+          if (!spec.putOnlyUnder.some((p) => pk.startsWith(p))) problems.push(`${r.route} put ${pk}`);
       }
     }
     expect(problems).toEqual([]);
     // And the grants are used: every context that may write did write somewhere in the matrix.
     const used = new Set(recorded.flatMap((r) => r.actions.map((a) => `${contextOf.get(r.route)} ${a}`)));
-    for (const [context, spec] of Object.entries(CONTEXTS)) if (spec.table === 'write') expect(used.has(`${context} dynamodb:PutItem`), `${context} writes`).toBe(true);
+    for (const [context, spec] of Object.entries(CONTEXTS))
+      if (spec.table === 'write') expect(used.has(`${context} dynamodb:PutItem`), `${context} writes`).toBe(true);
   });
 });

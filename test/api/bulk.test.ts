@@ -15,7 +15,9 @@ const HEADER = 'listingId,band,needs,ageMin,ageMax,attendance,commissioned,fille
 
 beforeAll(async () => {
   t = await seededApp({ now: () => TODAY });
-  setting = t.data.settings.find((s) => s.type === 'special_academy' && s.needs.length >= 2 && s.ageMin <= 5 && s.ageMax >= 16)!;
+  setting = t.data.settings.find(
+    (s) => s.type === 'special_academy' && s.needs.length >= 2 && s.ageMin <= 5 && s.ageMax >= 16,
+  )!;
   owner = await t.token({ sub: 'staff-1', role: 'provider', org: setting.providerId });
 });
 afterAll(async () => {
@@ -24,26 +26,75 @@ afterAll(async () => {
 
 const csv = (rows: string[]) => [HEADER, ...rows].join('\r\n') + '\r\n';
 const [n1, n2] = [() => setting.needs[0], () => setting.needs[1]];
-const row = (id: string, over: Partial<Record<'band' | 'needs' | 'ageMin' | 'ageMax' | 'attendance' | 'commissioned' | 'filled' | 'availableFrom' | 'price' | 'reason', string>> = {}) =>
-  [id, over.band ?? 'S2', over.needs ?? `${n1()};${n2()}`, over.ageMin ?? String(setting.ageMin), over.ageMax ?? String(setting.ageMax), over.attendance ?? 'day', over.commissioned ?? '12', over.filled ?? '10', over.availableFrom ?? '2026-12-01', over.price ?? '', over.reason ?? ''].join(',');
+const row = (
+  id: string,
+  over: Partial<
+    Record<
+      | 'band'
+      | 'needs'
+      | 'ageMin'
+      | 'ageMax'
+      | 'attendance'
+      | 'commissioned'
+      | 'filled'
+      | 'availableFrom'
+      | 'price'
+      | 'reason',
+      string
+    >
+  > = {},
+) =>
+  [
+    id,
+    over.band ?? 'S2',
+    over.needs ?? `${n1()};${n2()}`,
+    over.ageMin ?? String(setting.ageMin),
+    over.ageMax ?? String(setting.ageMax),
+    over.attendance ?? 'day',
+    over.commissioned ?? '12',
+    over.filled ?? '10',
+    over.availableFrom ?? '2026-12-01',
+    over.price ?? '',
+    over.reason ?? '',
+  ].join(',');
 
 const upload = (content: string, type = 'text/csv', token = owner, urn = setting.urn) =>
-  t.request(`/settings/${urn}/listings:bulk`, { method: 'POST', token, headers: { 'content-type': type }, body: content });
+  t.request(`/settings/${urn}/listings:bulk`, {
+    method: 'POST',
+    token,
+    headers: { 'content-type': type },
+    body: content,
+  });
 
 const listingsNow = async () => ((await t.request(`/settings/${setting.urn}`)).body as SettingWithListings).listings;
 
 describe('POST /settings/{urn}/listings:bulk', () => {
   it('creates every listing of a CSV sheet (CRLF, needs separated by ;) and reports what it did', async () => {
-    const res = await upload(csv([row('b-one'), row('b-two', { band: 'S3', commissioned: '6', filled: '6' }), row('b-three', { band: 'S1', price: '1700000', reason: 'Shared site' })]));
+    const res = await upload(
+      csv([
+        row('b-one'),
+        row('b-two', { band: 'S3', commissioned: '6', filled: '6' }),
+        row('b-three', { band: 'S1', price: '1700000', reason: 'Shared site' }),
+      ]),
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ urn: setting.urn, received: 3, created: 3, replaced: 0, unchanged: 0 });
     const now = await listingsNow();
     expect(now.find((l) => l.listingId === 'b-two')).toMatchObject({ band: 'S3', available: 0, price: 3_500_000 });
-    expect(now.find((l) => l.listingId === 'b-three')).toMatchObject({ price: 1_700_000, variationReason: 'Shared site' });
+    expect(now.find((l) => l.listingId === 'b-three')).toMatchObject({
+      price: 1_700_000,
+      variationReason: 'Shared site',
+    });
   });
 
   it('replaces changed rows, leaves unchanged ones at their version, and audits only the changes', async () => {
-    const res = await upload(csv([row('b-one', { filled: '11' }), row('b-two', { band: 'S3', commissioned: '6', filled: '6' }), row('b-three', { band: 'S1', price: '1700000', reason: 'Shared site' })]));
+    const res = await upload(
+      csv([
+        row('b-one', { filled: '11' }),
+        row('b-two', { band: 'S3', commissioned: '6', filled: '6' }),
+        row('b-three', { band: 'S1', price: '1700000', reason: 'Shared site' }),
+      ]),
+    );
     expect(res.body).toMatchObject({ received: 3, created: 0, replaced: 1, unchanged: 2 });
     const now = await listingsNow();
     expect(now.find((l) => l.listingId === 'b-one')).toMatchObject({ version: 2, filled: 11 });
@@ -54,30 +105,49 @@ describe('POST /settings/{urn}/listings:bulk', () => {
 
   it('changes nothing when one row is bad, and reports each bad row by line and field', async () => {
     const before = await listingsNow();
-    const res = await upload(csv([row('b-one', { filled: '12' }), row('b-four'), row('b-bad', { band: 'Q7', filled: '99' }), row('b-five', { needs: 'ASD;XYZ', ageMin: 'ten' })]));
+    const res = await upload(
+      csv([
+        row('b-one', { filled: '12' }),
+        row('b-four'),
+        row('b-bad', { band: 'Q7', filled: '99' }),
+        row('b-five', { needs: 'ASD;XYZ', ageMin: 'ten' }),
+      ]),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/Nothing was saved/);
     const details = res.body.error.details;
-    expect(details).toContainEqual(expect.objectContaining({ line: 4, field: 'band', message: expect.stringContaining('Q7') }));
+    expect(details).toContainEqual(
+      expect.objectContaining({ line: 4, field: 'band', message: expect.stringContaining('Q7') }),
+    );
     expect(details).toContainEqual(expect.objectContaining({ line: 4, field: 'filled' }));
     expect(details).toContainEqual(expect.objectContaining({ line: 5, field: 'needs.1' }));
-    expect(details).toContainEqual(expect.objectContaining({ line: 5, field: 'ageMin', message: expect.stringMatching(/whole years/) }));
+    expect(details).toContainEqual(
+      expect.objectContaining({ line: 5, field: 'ageMin', message: expect.stringMatching(/whole years/) }),
+    );
     expect(details.every((d: any) => d.line === 4 || d.line === 5)).toBe(true);
     expect(await listingsNow()).toEqual(before);
   });
 
   it('counts lines as an editor does when a quoted field spans two lines', async () => {
-    const res = await upload(csv([row('b-one', { filled: '12', price: '2300000', reason: '"Two\nlines"' }), row('b-bad', { band: 'Q7' })]));
+    const res = await upload(
+      csv([row('b-one', { filled: '12', price: '2300000', reason: '"Two\nlines"' }), row('b-bad', { band: 'Q7' })]),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([expect.objectContaining({ line: 4, field: 'band' })]);
   });
 
   it('names missing and unknown columns, and duplicate listing ids', async () => {
-    const noBand = await upload('listingId,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom,colour\nx,ASD,5,10,day,1,1,2026-12-01,red\n');
+    const noBand = await upload(
+      'listingId,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom,colour\nx,ASD,5,10,day,1,1,2026-12-01,red\n',
+    );
     expect(noBand.status).toBe(400);
-    expect(noBand.body.error.details.map((d: any) => d.message).join(' ')).toMatch(/missing the column band.*colour|colour.*band/s);
+    expect(noBand.body.error.details.map((d: any) => d.message).join(' ')).toMatch(
+      /missing the column band.*colour|colour.*band/s,
+    );
     const dup = await upload(csv([row('b-dup'), row('b-dup')]));
-    expect(dup.body.error.details).toEqual([expect.objectContaining({ line: 3, field: 'listingId', message: expect.stringContaining('first at line 2') })]);
+    expect(dup.body.error.details).toEqual([
+      expect.objectContaining({ line: 3, field: 'listingId', message: expect.stringContaining('first at line 2') }),
+    ]);
   });
 
   it('refuses a row for another setting and a row whose version is stale', async () => {
@@ -85,13 +155,35 @@ describe('POST /settings/{urn}/listings:bulk', () => {
     const res = await upload(other);
     expect(res.status).toBe(400);
     expect(res.body.error.details).toContainEqual(expect.objectContaining({ line: 2, field: 'urn' }));
-    expect(res.body.error.details).toContainEqual(expect.objectContaining({ line: 3, field: 'version', message: expect.stringMatching(/now at version 2/) }));
+    expect(res.body.error.details).toContainEqual(
+      expect.objectContaining({ line: 3, field: 'version', message: expect.stringMatching(/now at version 2/) }),
+    );
   });
 
   it('takes JSON and reports bad rows by position', async () => {
     const listings = [
-      { listingId: 'j-one', band: 'S2', needs: [n1()], ageMin: setting.ageMin, ageMax: setting.ageMax, attendance: 'day', commissioned: 5, filled: 1, availableFrom: '2026-12-01' },
-      { listingId: 'j-two', band: 'S2', needs: [n1()], ageMin: setting.ageMin, ageMax: setting.ageMax, attendance: 'day', commissioned: 5, filled: 9, availableFrom: '2026-12-01' },
+      {
+        listingId: 'j-one',
+        band: 'S2',
+        needs: [n1()],
+        ageMin: setting.ageMin,
+        ageMax: setting.ageMax,
+        attendance: 'day',
+        commissioned: 5,
+        filled: 1,
+        availableFrom: '2026-12-01',
+      },
+      {
+        listingId: 'j-two',
+        band: 'S2',
+        needs: [n1()],
+        ageMin: setting.ageMin,
+        ageMax: setting.ageMax,
+        attendance: 'day',
+        commissioned: 5,
+        filled: 9,
+        availableFrom: '2026-12-01',
+      },
     ];
     const bad = await upload(JSON.stringify({ listings }), 'application/json');
     expect(bad.status).toBe(400);
@@ -122,17 +214,29 @@ describe('POST /settings/{urn}/listings:bulk', () => {
       fetchFn: (url, init) => t.app.request(url.replace('http://test', ''), init),
       onProgress: (done, total) => progress.push(progressBar(done, total, 10)),
     });
-    expect(results.map((r) => [r.urn, r.status])).toEqual([['900245', 200], ['900218', 200]]);
+    expect(results.map((r) => [r.urn, r.status])).toEqual([
+      ['900245', 200],
+      ['900218', 200],
+    ]);
     expect(results[0]!.body).toMatchObject({ received: 3 });
     expect(progress).toEqual(['[#####-----] 1/2 settings 50%', '[##########] 2/2 settings 100%']);
     const after = await t.request('/settings/900245');
-    expect(after.body.listings.find((l: any) => l.listingId === 's2-day')).toMatchObject({ price: 2_350_000, frameworkVersion: 'v1' });
+    expect(after.body.listings.find((l: any) => l.listingId === 's2-day')).toMatchObject({
+      price: 2_350_000,
+      frameworkVersion: 'v1',
+    });
   });
 
   it('reports a bad row at its line in the original multi-setting file', async () => {
-    const sheet = 'urn,listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom\n900245,s1-day,S1,SEMH,11,19,day,20,20,2027-01-04\n900218,m2-day,M2,PD,11,18,day,12,10,2026-12-01\n900245,s9-day,S9,SEMH,11,19,day,2,1,2027-01-04\n';
+    const sheet =
+      'urn,listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom\n900245,s1-day,S1,SEMH,11,19,day,20,20,2027-01-04\n900218,m2-day,M2,PD,11,18,day,12,10,2026-12-01\n900245,s9-day,S9,SEMH,11,19,day,2,1,2027-01-04\n';
     const trust = t.data.settings.find((s) => s.urn === '900245')!.providerId;
-    const results = await uploadListings({ text: sheet, baseUrl: 'http://test', token: await t.token({ sub: 'x', role: 'provider', org: trust }), fetchFn: (url, init) => t.app.request(url.replace('http://test', ''), init) });
+    const results = await uploadListings({
+      text: sheet,
+      baseUrl: 'http://test',
+      token: await t.token({ sub: 'x', role: 'provider', org: trust }),
+      fetchFn: (url, init) => t.app.request(url.replace('http://test', ''), init),
+    });
     const bad = results.find((r) => r.urn === '900245')!;
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual([expect.objectContaining({ line: 4, field: 'band' })]);
@@ -144,14 +248,35 @@ describe('PUT /bands/{version}: national framework publishing', () => {
   const v2 = (effectiveFrom = '2027-04-01') => ({
     effectiveFrom,
     bands: [
-      { code: 'S2', name: 'Specialist day, complex needs', needLevel: 4, provisionTypes: ['special_maintained', 'special_academy', 'non_maintained_special', 'independent_special'], residentialAllowed: true },
+      {
+        code: 'S2',
+        name: 'Specialist day, complex needs',
+        needLevel: 4,
+        provisionTypes: ['special_maintained', 'special_academy', 'non_maintained_special', 'independent_special'],
+        residentialAllowed: true,
+      },
     ],
     tariffs: [
-      { band: 'S2', elements: { placeFunding: 1_000_000, topUp: 1_100_000, staffRatio: '1:3', therapies: 200_000, residential: { day: 0, residential_38: 3_800_000, residential_52: 7_000_000 } }, variation: { minPercent: -10, maxPercent: 15 } },
+      {
+        band: 'S2',
+        elements: {
+          placeFunding: 1_000_000,
+          topUp: 1_100_000,
+          staffRatio: '1:3',
+          therapies: 200_000,
+          residential: { day: 0, residential_38: 3_800_000, residential_52: 7_000_000 },
+        },
+        variation: { minPercent: -10, maxPercent: 15 },
+      },
     ],
   });
   const publish = async (version: string, payload: unknown, role: 'national' | 'la' = 'national') =>
-    t.request(`/bands/${version}`, { method: 'PUT', token: await t.token({ sub: 'n', role, org: role === 'la' ? setting.laCode : 'dfe' }), headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    t.request(`/bands/${version}`, {
+      method: 'PUT',
+      token: await t.token({ sub: 'n', role, org: role === 'la' ? setting.laCode : 'dfe' }),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
 
   it('publishes a new version for the national team only, and never changes a published one', async () => {
     expect((await publish('v2', v2(), 'la')).status).toBe(403);
@@ -167,11 +292,39 @@ describe('PUT /bands/{version}: national framework publishing', () => {
 
   it('prices a listing by the framework in force when its places become available', async () => {
     const put = (id: string, availableFrom: string) =>
-      t.request(`/settings/${setting.urn}/listings/${id}`, { method: 'PUT', token: owner, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ band: 'S2', needs: [n1()], ageMin: setting.ageMin, ageMax: setting.ageMax, attendance: 'day', commissioned: 4, filled: 1, availableFrom }) });
+      t.request(`/settings/${setting.urn}/listings/${id}`, {
+        method: 'PUT',
+        token: owner,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          band: 'S2',
+          needs: [n1()],
+          ageMin: setting.ageMin,
+          ageMax: setting.ageMax,
+          attendance: 'day',
+          commissioned: 4,
+          filled: 1,
+          availableFrom,
+        }),
+      });
     expect((await put('f-now', '2026-12-01')).body).toMatchObject({ price: 2_200_000, frameworkVersion: 'v1' });
     expect((await put('f-later', '2027-09-01')).body).toMatchObject({ price: 2_300_000, frameworkVersion: 'v2' });
     // v2 has no S3: a listing starting under v2 cannot use it.
-    const s3 = await t.request(`/settings/${setting.urn}/listings/f-s3`, { method: 'PUT', token: owner, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ band: 'S3', needs: [n1()], ageMin: setting.ageMin, ageMax: setting.ageMax, attendance: 'day', commissioned: 4, filled: 1, availableFrom: '2027-09-01' }) });
+    const s3 = await t.request(`/settings/${setting.urn}/listings/f-s3`, {
+      method: 'PUT',
+      token: owner,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        band: 'S3',
+        needs: [n1()],
+        ageMin: setting.ageMin,
+        ageMax: setting.ageMax,
+        attendance: 'day',
+        commissioned: 4,
+        filled: 1,
+        availableFrom: '2027-09-01',
+      }),
+    });
     expect(s3.body.error.details[0]).toMatchObject({ field: 'band', message: expect.stringContaining('framework v2') });
   });
 
@@ -182,7 +335,10 @@ describe('PUT /bands/{version}: national framework publishing', () => {
     const res = await publish('v3', bad);
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: any) => d.field)).toContain('tariffs.0.elements.staffRatio');
-    const rules = await publish('v3', { ...v2('2020-01-01'), bands: [...v2().bands, { ...v2().bands[0]!, code: 'S9' }] });
+    const rules = await publish('v3', {
+      ...v2('2020-01-01'),
+      bands: [...v2().bands, { ...v2().bands[0]!, code: 'S9' }],
+    });
     expect(rules.body.error.details.map((d: any) => d.field).sort()).toEqual(['effectiveFrom', 'tariffs']);
     expect((await publish('version-3', v2())).status).toBe(400);
   });

@@ -14,7 +14,12 @@ describe('GET /districts/{district}', () => {
     const known = t.data.districts.find((d) => d.district === 'ME14')!;
     const res = await t.request('/districts/me14');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ district: 'ME14', lat: known.lat, lon: known.lon, ...(known.laCode ? { laCode: known.laCode } : {}) });
+    expect(res.body).toEqual({
+      district: 'ME14',
+      lat: known.lat,
+      lon: known.lon,
+      ...(known.laCode ? { laCode: known.laCode } : {}),
+    });
   });
 
   it('says 404 for a district it does not know and 400 for something that is not a district', async () => {

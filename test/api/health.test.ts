@@ -7,7 +7,12 @@ describe('when DynamoDB is not answering', () => {
   it('reports the store unreachable with 503, and data routes answer 503 with Retry-After, not 500', async () => {
     // A real client pointed at a port where nothing listens.
     const port = await freePort();
-    const store = createStore({ tableName: 'placements', endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1, requestTimeoutMs: 500 });
+    const store = createStore({
+      tableName: 'placements',
+      endpoint: `http://127.0.0.1:${port}`,
+      maxAttempts: 1,
+      requestTimeoutMs: 500,
+    });
     const app = createApp({ store, auth: devTokenAuthenticator('k'.repeat(32)) });
     const health = await app.request('/health');
     expect(health.status).toBe(503);

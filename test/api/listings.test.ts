@@ -14,7 +14,9 @@ let la: string;
 beforeAll(async () => {
   t = await seededApp({ now: () => TODAY });
   // A maintained special school with at least two specialisms and an all-age range.
-  setting = t.data.settings.find((s) => s.type === 'special_maintained' && s.needs.length >= 2 && s.ageMax - s.ageMin >= 7)!;
+  setting = t.data.settings.find(
+    (s) => s.type === 'special_maintained' && s.needs.length >= 2 && s.ageMax - s.ageMin >= 7,
+  )!;
   owner = await t.token({ sub: 'staff-1', role: 'provider', org: setting.providerId });
   otherProvider = await t.token({ sub: 'staff-9', role: 'provider', org: 'PRV000000' });
   la = await t.token({ sub: 'officer', role: 'la', org: setting.laCode });
@@ -39,7 +41,10 @@ const put = (listingId: string, payload: unknown, opts: { token?: string; ifMatc
   t.request(`/settings/${setting.urn}/listings/${listingId}`, {
     method: 'PUT',
     token: opts.token ?? owner,
-    headers: { 'content-type': 'application/json', ...(opts.ifMatch !== undefined ? { 'if-match': opts.ifMatch } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(opts.ifMatch !== undefined ? { 'if-match': opts.ifMatch } : {}),
+    },
     body: JSON.stringify(payload),
   });
 
@@ -48,7 +53,17 @@ describe('PUT /settings/{urn}/listings/{listingId}', () => {
     const res = await put('t-create', body());
     expect(res.status).toBe(201);
     expect(res.headers.get('etag')).toBe('"1"');
-    expect(res.body).toMatchObject({ listingId: 't-create', urn: setting.urn, version: 1, commissioned: 20, filled: 17, held: 0, available: 3, price: 2_200_000, frameworkVersion: 'v1' });
+    expect(res.body).toMatchObject({
+      listingId: 't-create',
+      urn: setting.urn,
+      version: 1,
+      commissioned: 20,
+      filled: 17,
+      held: 0,
+      available: 3,
+      price: 2_200_000,
+      frameworkVersion: 'v1',
+    });
     const read = await t.request(`/settings/${setting.urn}`);
     expect(read.body.listings.find((l: any) => l.listingId === 't-create')).toMatchObject({ available: 3, version: 1 });
   });
@@ -72,12 +87,17 @@ describe('PUT /settings/{urn}/listings/{listingId}', () => {
 
   it('lets exactly one of many concurrent replaces of the same version win; the others get 412', async () => {
     await put('t-race', body());
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => put('t-race', body({ filled: i % 10 }), { ifMatch: '1' })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => put('t-race', body({ filled: i % 10 }), { ifMatch: '1' })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 412)).toHaveLength(11);
     const winner = results.find((r) => r.status === 200)!.body;
     const read = await t.request(`/settings/${setting.urn}`);
-    expect(read.body.listings.find((l: any) => l.listingId === 't-race')).toMatchObject({ version: 2, filled: winner.filled });
+    expect(read.body.listings.find((l: any) => l.listingId === 't-race')).toMatchObject({
+      version: 2,
+      filled: winner.filled,
+    });
   });
 
   it('lets exactly one of many concurrent creates of the same listing win', async () => {
@@ -96,9 +116,18 @@ describe('PUT /settings/{urn}/listings/{listingId}', () => {
   it('refuses other providers, other roles and anonymous callers, and unknown settings', async () => {
     expect((await put('t-auth', body(), { token: otherProvider })).status).toBe(403);
     expect((await put('t-auth', body(), { token: la })).status).toBe(403);
-    const anon = await t.request(`/settings/${setting.urn}/listings/t-auth`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body()) });
+    const anon = await t.request(`/settings/${setting.urn}/listings/t-auth`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body()),
+    });
     expect(anon.status).toBe(401);
-    const unknown = await t.request('/settings/123456/listings/t-auth', { method: 'PUT', token: owner, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body()) });
+    const unknown = await t.request('/settings/123456/listings/t-auth', {
+      method: 'PUT',
+      token: owner,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body()),
+    });
     expect(unknown.status).toBe(404);
     const read = await t.request(`/settings/${setting.urn}`);
     expect(read.body.listings.some((l: any) => l.listingId === 't-auth')).toBe(false);
@@ -108,15 +137,35 @@ describe('PUT /settings/{urn}/listings/{listingId}', () => {
 describe('listing validation: every rule, all violations in one 400', () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
     ['a band outside the framework', { band: 'Z9' }, 'band', /Z9 is not a band of framework v1/],
-    ['a band not offered by this type of setting', { band: 'M1' }, 'band', /not offered by special maintained settings/],
+    [
+      'a band not offered by this type of setting',
+      { band: 'M1' },
+      'band',
+      /not offered by special maintained settings/,
+    ],
     ['an unknown need code', { needs: ['XYZ'] }, 'needs.0', /SEN need codes/],
-    ['a need outside the specialisms', { needs: ['MSI', 'HI', 'VI', 'PMLD', 'SpLD'] }, 'needs', /not among this setting's specialisms/],
+    [
+      'a need outside the specialisms',
+      { needs: ['MSI', 'HI', 'VI', 'PMLD', 'SpLD'] },
+      'needs',
+      /not among this setting's specialisms/,
+    ],
     ['an age range outside the setting', { ageMax: 25 }, 'ageMax', /must lie inside the setting's/],
     ['ageMin above ageMax', { ageMin: 12, ageMax: 11 }, 'ageMin', /must not be above ageMax/],
     ['filled above commissioned', { filled: 21 }, 'filled', /cannot exceed commissioned/],
     ['a varied price without a reason', { price: 2_300_000 }, 'variationReason', /is required when the price/],
-    ['a price beyond the allowed variation', { price: 3_000_000, variationReason: 'Enhanced staffing' }, 'price', /£19,800 to £25,300/],
-    ['residential in a day-only band', { band: 'M2', attendance: 'residential_38' }, 'attendance', /no residential places/],
+    [
+      'a price beyond the allowed variation',
+      { price: 3_000_000, variationReason: 'Enhanced staffing' },
+      'price',
+      /£19,800 to £25,300/,
+    ],
+    [
+      'residential in a day-only band',
+      { band: 'M2', attendance: 'residential_38' },
+      'attendance',
+      /no residential places/,
+    ],
     ['negative places', { commissioned: -1 }, 'commissioned', /cannot be negative/],
     ['a malformed date', { availableFrom: '01/12/2026' }, 'availableFrom', /YYYY-MM-DD/],
     ['a field that is not a listing field', { held: 3 }, 'held', /not a body parameter/],
@@ -137,14 +186,26 @@ describe('listing validation: every rule, all violations in one 400', () => {
     // Two places held by allocations in progress (written as the allocation flow will).
     const current = (await t.request(`/settings/${setting.urn}`)).body as SettingWithListings;
     const listing = current.listings.find((l) => l.listingId === 't-held')!;
-    await batchPut(t.store.db, t.store.tableName, settingItems({ ...setting, listings: [{ ...listing, held: 2, available: 2 }] }).slice(1));
+    await batchPut(
+      t.store.db,
+      t.store.tableName,
+      settingItems({ ...setting, listings: [{ ...listing, held: 2, available: 2 }] }).slice(1),
+    );
     const res = await put('t-held', body({ commissioned: 7, filled: 6 }), { ifMatch: '1' });
     expect(res.status).toBe(400);
-    expect(res.body.error.details).toContainEqual(expect.objectContaining({ field: 'commissioned', message: expect.stringMatching(/filled \+ held \(6 \+ 2 held/) }));
+    expect(res.body.error.details).toContainEqual(
+      expect.objectContaining({
+        field: 'commissioned',
+        message: expect.stringMatching(/filled \+ held \(6 \+ 2 held/),
+      }),
+    );
   });
 
   it('lists every violation of one request together and saves nothing', async () => {
-    const res = await put('t-many', body({ band: 'M1', filled: 30, needs: ['MSI', 'HI', 'VI', 'PMLD', 'SpLD'], ageMin: 0 }));
+    const res = await put(
+      't-many',
+      body({ band: 'M1', filled: 30, needs: ['MSI', 'HI', 'VI', 'PMLD', 'SpLD'], ageMin: 0 }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual(['ageMin', 'band', 'filled', 'needs']);
     const read = await t.request(`/settings/${setting.urn}`);
@@ -177,7 +238,9 @@ describe('GET /audit?entity=listing:…', () => {
   });
 
   it('is for the owner only, and names a malformed entity', async () => {
-    expect((await t.request(`/audit?entity=listing:${setting.urn}:t-audit`, { token: otherProvider })).status).toBe(403);
+    expect((await t.request(`/audit?entity=listing:${setting.urn}:t-audit`, { token: otherProvider })).status).toBe(
+      403,
+    );
     expect((await t.request(`/audit?entity=listing:${setting.urn}:t-audit`, { token: la })).status).toBe(403);
     expect((await t.request(`/audit?entity=listing:${setting.urn}:t-audit`)).status).toBe(401);
     const bad = await t.request('/audit?entity=case:1', { token: owner });

@@ -39,15 +39,33 @@ afterAll(async () => {
 
 /** A special school outside Kent and Surrey for SLD at 11 with no S2 SLD listing yet (so its places are all ours), not independent. */
 function medwaySetting(skip = 0): SettingWithListings {
-  return t.data.settings.filter((s) => s.laCode !== KENT && s.laCode !== SURREY && s.needs.includes('SLD') && s.ageMin <= 11 && s.ageMax >= 11 && s.governance !== 'independent' && s.governance !== 'non_maintained' && ['special_maintained', 'special_academy'].includes(s.type) && !s.listings.some((l) => l.band === 'S2' && l.needs.includes('SLD')))[skip]!;
+  return t.data.settings.filter(
+    (s) =>
+      s.laCode !== KENT &&
+      s.laCode !== SURREY &&
+      s.needs.includes('SLD') &&
+      s.ageMin <= 11 &&
+      s.ageMax >= 11 &&
+      s.governance !== 'independent' &&
+      s.governance !== 'non_maintained' &&
+      ['special_maintained', 'special_academy'].includes(s.type) &&
+      !s.listings.some((l) => l.band === 'S2' && l.needs.includes('SLD')),
+  )[skip]!;
 }
 
 async function openCases(token: string, prefix: string, n: number, ranked?: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const c = await post('/cases', token, { ref: `${prefix}-${i}`, needs: ['SLD'], band: 'S2', age: 11, homeDistrict: 'ME14' });
+    const c = await post('/cases', token, {
+      ref: `${prefix}-${i}`,
+      needs: ['SLD'],
+      band: 'S2',
+      age: 11,
+      homeDistrict: 'ME14',
+    });
     expect(c.status, JSON.stringify(c.body)).toBe(201);
-    if (ranked) expect((await put(`/cases/${c.body.id}/preferences`, token, { holder: 'parent', ranked })).status).toBe(200);
+    if (ranked)
+      expect((await put(`/cases/${c.body.id}/preferences`, token, { holder: 'parent', ranked })).status).toBe(200);
     ids.push(c.body.id);
   }
   return ids;
@@ -60,29 +78,54 @@ describe('GET /partnerships/{id}/sufficiency', () => {
     for (const code of [KENT, MEDWAY, SURREY]) {
       const listings = t.data.settings.filter((s) => s.laCode === code).flatMap((s) => s.listings);
       const sum = (f: 'commissioned' | 'filled') => listings.reduce((n, l) => n + l[f], 0);
-      expect(la(v, code).capacity).toEqual({ listings: listings.length, commissioned: sum('commissioned'), filled: sum('filled'), held: 0, available: sum('commissioned') - sum('filled') });
+      expect(la(v, code).capacity).toEqual({
+        listings: listings.length,
+        commissioned: sum('commissioned'),
+        filled: sum('filled'),
+        held: 0,
+        available: sum('commissioned') - sum('filled'),
+      });
     }
     const all = t.data.settings.filter((s) => v.partnership.members.includes(s.laCode)).flatMap((s) => s.listings);
     expect(v.totals.capacity.commissioned).toBe(all.reduce((n, l) => n + l.commissioned, 0));
     const s2 = all.filter((l) => l.band === 'S2');
-    expect(v.byBand.find((b: any) => b.band === 'S2').capacity.commissioned).toBe(s2.reduce((n, l) => n + l.commissioned, 0));
+    expect(v.byBand.find((b: any) => b.band === 'S2').capacity.commissioned).toBe(
+      s2.reduce((n, l) => n + l.commissioned, 0),
+    );
     // By need, a listing counts under each need it meets.
     const asd = all.filter((l) => l.needs.includes('ASD'));
-    expect(v.byNeed.find((b: any) => b.need === 'ASD').capacity.commissioned).toBe(asd.reduce((n, l) => n + l.commissioned, 0));
+    expect(v.byNeed.find((b: any) => b.need === 'ASD').capacity.commissioned).toBe(
+      asd.reduce((n, l) => n + l.commissioned, 0),
+    );
     expect(v.totals.demand).toMatchObject({ cases: 0, openCases: 0, waiting: 0 });
   });
 
   it('counts demand as cases open, suppressing 1 to 4, and days without a place from the counters', async () => {
     await openCases(kent, 'DEM', 3);
     let v = await view();
-    expect(la(v, KENT).demand).toMatchObject({ cases: '<5', openCases: '<5', withoutPlace: '<5', daysWithoutPlace: '<5', averageDaysWithoutPlace: '<5' });
+    expect(la(v, KENT).demand).toMatchObject({
+      cases: '<5',
+      openCases: '<5',
+      withoutPlace: '<5',
+      daysWithoutPlace: '<5',
+      averageDaysWithoutPlace: '<5',
+    });
     expect(la(v, MEDWAY).demand).toMatchObject({ cases: 0, openCases: 0 });
     // The finest view would identify a child too.
-    expect(v.byLaBandNeed.find((r: any) => r.laCode === KENT && r.band === 'S2' && r.need === 'SLD').demand.openCases).toBe('<5');
+    expect(
+      v.byLaBandNeed.find((r: any) => r.laCode === KENT && r.band === 'S2' && r.need === 'SLD').demand.openCases,
+    ).toBe('<5');
     await openCases(kent, 'DEM2', 3);
     clock = new Date('2026-12-02T10:00:00Z'); // ten days later
     v = await view();
-    expect(la(v, KENT).demand).toMatchObject({ cases: 6, openCases: 6, waiting: 0, withoutPlace: 6, daysWithoutPlace: 60, averageDaysWithoutPlace: 10 });
+    expect(la(v, KENT).demand).toMatchObject({
+      cases: 6,
+      openCases: 6,
+      waiting: 0,
+      withoutPlace: 6,
+      daysWithoutPlace: 60,
+      averageDaysWithoutPlace: 10,
+    });
     expect(v.totals.demand).toMatchObject({ cases: 6, openCases: 6 });
   });
 
@@ -91,7 +134,16 @@ describe('GET /partnerships/{id}/sufficiency', () => {
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
     const HOST = s.laCode;
     const before = await view();
-    const listing = await put(`/settings/${s.urn}/listings/suff-s2`, provider, { band: 'S2', needs: ['SLD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned: 6, filled: 0, availableFrom: '2026-09-01' });
+    const listing = await put(`/settings/${s.urn}/listings/suff-s2`, provider, {
+      band: 'S2',
+      needs: ['SLD'],
+      ageMin: s.ageMin,
+      ageMax: s.ageMax,
+      attendance: 'day',
+      commissioned: 6,
+      filled: 0,
+      availableFrom: '2026-09-01',
+    });
     expect(listing.status, JSON.stringify(listing.body)).toBe(201);
     const ids = await openCases(kent, 'OOA', 5, [s.urn]);
     const placements: string[] = [];
@@ -103,29 +155,70 @@ describe('GET /partnerships/{id}/sufficiency', () => {
     const after = await view();
     // The setting's LA hosts the listing: 6 more commissioned, 5 held, 1 free.
     const m0 = la(before, HOST).capacity;
-    expect(la(after, HOST).capacity).toEqual({ listings: m0.listings + 1, commissioned: m0.commissioned + 6, filled: m0.filled, held: 5, available: m0.available + 1 });
+    expect(la(after, HOST).capacity).toEqual({
+      listings: m0.listings + 1,
+      commissioned: m0.commissioned + 6,
+      filled: m0.filled,
+      held: 5,
+      available: m0.available + 1,
+    });
     // Kent placed 5 children out of area, each ME14 → the setting.
     const me14 = t.data.districts.find((d) => d.district === 'ME14')!;
     const km = Math.round(distanceKm(me14, s) * 10) / 10;
-    expect(la(after, KENT).placements).toMatchObject({ placements: 5, outOfArea: 5, averageOutOfAreaKm: km, independent: 0, spend: 5 * listing.body.price, spendAtTariff: 5 * listing.body.price, independentSpend: 0 });
+    expect(la(after, KENT).placements).toMatchObject({
+      placements: 5,
+      outOfArea: 5,
+      averageOutOfAreaKm: km,
+      independent: 0,
+      spend: 5 * listing.body.price,
+      spendAtTariff: 5 * listing.body.price,
+      independentSpend: 0,
+    });
     // Cases allocated are no longer open, but still without a place until admitted.
     expect(la(after, KENT).demand).toMatchObject({ cases: 11, openCases: 6, withoutPlace: 11 });
 
     // A decline releases the place: 4 placements (suppressed), one more free in Medway.
-    const p = await t.request(`/placements/${placements[0]}/response`, { method: 'POST', token: provider, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'decline', reasons: ['unsuitable_age_ability_aptitude_or_sen'] }) });
+    const p = await t.request(`/placements/${placements[0]}/response`, {
+      method: 'POST',
+      token: provider,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'decline', reasons: ['unsuitable_age_ability_aptitude_or_sen'] }),
+    });
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     // Admission turns a held place into a filled one.
-    expect((await t.request(`/placements/${placements[1]}/response`, { method: 'POST', token: provider, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'accept' }) })).status).toBe(200);
+    expect(
+      (
+        await t.request(`/placements/${placements[1]}/response`, {
+          method: 'POST',
+          token: provider,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ decision: 'accept' }),
+        })
+      ).status,
+    ).toBe(200);
     expect((await post(`/placements/${placements[1]}/naming`, kent, {})).status).toBe(200);
     expect((await post(`/placements/${placements[1]}/admission`, provider, { decision: 'admitted' })).status).toBe(200);
     const later = await view();
-    expect(la(later, HOST).capacity).toEqual({ listings: m0.listings + 1, commissioned: m0.commissioned + 6, filled: m0.filled + 1, held: 3, available: m0.available + 2 });
-    expect(la(later, KENT).placements).toMatchObject({ placements: '<5', outOfArea: '<5', averageOutOfAreaKm: '<5', spend: '<5' });
+    expect(la(later, HOST).capacity).toEqual({
+      listings: m0.listings + 1,
+      commissioned: m0.commissioned + 6,
+      filled: m0.filled + 1,
+      held: 3,
+      available: m0.available + 2,
+    });
+    expect(la(later, KENT).placements).toMatchObject({
+      placements: '<5',
+      outOfArea: '<5',
+      averageOutOfAreaKm: '<5',
+      spend: '<5',
+    });
     expect(la(later, KENT).demand).toMatchObject({ openCases: 7, withoutPlace: 10 });
   });
 
   it('exports any view as CSV with "<5" kept', async () => {
-    const res = await t.app.request('/partnerships/se19/sufficiency?format=csv&view=byLa', { headers: { authorization: `Bearer ${se19}` } });
+    const res = await t.app.request('/partnerships/se19/sufficiency?format=csv&view=byLa', {
+      headers: { authorization: `Bearer ${se19}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await res.text()).trim().split('\r\n');
@@ -135,7 +228,13 @@ describe('GET /partnerships/{id}/sufficiency', () => {
     const kentRow = lines.find((l) => l.startsWith(KENT))!.split(',');
     expect(kentRow[header.indexOf('placements.placements')]).toBe('<5');
     for (const v of ['byBand', 'byNeed', 'byLaBandNeed', 'blockPlaces', 'ehcp', 'trends']) {
-      expect((await t.app.request(`/partnerships/se19/sufficiency?format=csv&view=${v}`, { headers: { authorization: `Bearer ${se19}` } })).status).toBe(200);
+      expect(
+        (
+          await t.app.request(`/partnerships/se19/sufficiency?format=csv&view=${v}`, {
+            headers: { authorization: `Bearer ${se19}` },
+          })
+        ).status,
+      ).toBe(200);
     }
     const bad = await t.request('/partnerships/se19/sufficiency?format=xml&view=castle', { token: se19 });
     expect(bad.status).toBe(400);
@@ -158,22 +257,51 @@ describe('GET /partnerships/{id}/sufficiency', () => {
 
 describe('PUT /partnerships/{id}', () => {
   it('lets the national team form a partnership; an LA may belong to several', async () => {
-    const res = await put('/partnerships/kent-medway', national, { name: 'Kent and Medway', regionCode: 'E12000008', members: [KENT, MEDWAY], remit: ['low-incidence, high-cost specialist places'] });
+    const res = await put('/partnerships/kent-medway', national, {
+      name: 'Kent and Medway',
+      regionCode: 'E12000008',
+      members: [KENT, MEDWAY],
+      remit: ['low-incidence, high-cost specialist places'],
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect((await put('/partnerships/kent-medway', national, { name: 'Kent and Medway SEND', members: [KENT, MEDWAY], remit: ['post-16 places'] })).status).toBe(200);
-    expect((await t.request('/partnerships/kent-medway')).body).toMatchObject({ name: 'Kent and Medway SEND', members: [KENT, MEDWAY], remit: ['post-16 places'] });
+    expect(
+      (
+        await put('/partnerships/kent-medway', national, {
+          name: 'Kent and Medway SEND',
+          members: [KENT, MEDWAY],
+          remit: ['post-16 places'],
+        })
+      ).status,
+    ).toBe(200);
+    expect((await t.request('/partnerships/kent-medway')).body).toMatchObject({
+      name: 'Kent and Medway SEND',
+      members: [KENT, MEDWAY],
+      remit: ['post-16 places'],
+    });
     expect((await t.request('/partnerships/se19')).body.members).toContain(KENT);
     expect((await view('kent-medway', kent)).byLa.map((l: any) => l.laCode)).toEqual([KENT, MEDWAY]);
   });
 
   it('names every invalid field, and is for the national team only', async () => {
-    const res = await put('/partnerships/bad', national, { name: 'x', regionCode: 'E12000099', members: [KENT, KENT, 'E10000099'], remit: [], colour: 'red' });
+    const res = await put('/partnerships/bad', national, {
+      name: 'x',
+      regionCode: 'E12000099',
+      members: [KENT, KENT, 'E10000099'],
+      remit: [],
+      colour: 'red',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual(['colour', 'name', 'regionCode', 'remit']);
-    const members = await put('/partnerships/bad', national, { name: 'Bad one', members: [KENT, KENT, 'E10000099'], remit: ['places'] });
+    const members = await put('/partnerships/bad', national, {
+      name: 'Bad one',
+      members: [KENT, KENT, 'E10000099'],
+      remit: ['places'],
+    });
     expect(members.status).toBe(400);
     expect(members.body.error.details.map((d: any) => d.field).sort()).toEqual(['members.1', 'members.2']);
-    expect((await put('/partnerships/bad', se19, { name: 'Bad one', members: [KENT, MEDWAY], remit: ['places'] })).status).toBe(403);
+    expect(
+      (await put('/partnerships/bad', se19, { name: 'Bad one', members: [KENT, MEDWAY], remit: ['places'] })).status,
+    ).toBe(403);
   });
 });
 
@@ -181,9 +309,24 @@ describe('block-commissioned places', () => {
   it('only members allocate them (others get 403), members use them first, and use is counted per member', async () => {
     const s = medwaySetting(1);
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
-    const created = await put(`/settings/${s.urn}/listings/block-s2`, provider, { band: 'S2', needs: ['SLD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned: 3, filled: 0, availableFrom: '2026-09-01', reservedFor: { partnershipId: 'kent-medway', places: 2 } });
+    const created = await put(`/settings/${s.urn}/listings/block-s2`, provider, {
+      band: 'S2',
+      needs: ['SLD'],
+      ageMin: s.ageMin,
+      ageMax: s.ageMax,
+      attendance: 'day',
+      commissioned: 3,
+      filled: 0,
+      availableFrom: '2026-09-01',
+      reservedFor: { partnershipId: 'kent-medway', places: 2 },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body).toMatchObject({ reservedFor: { partnershipId: 'kent-medway', places: 2 }, reservedUsed: 0, unreserved: 1, available: 3 });
+    expect(created.body).toMatchObject({
+      reservedFor: { partnershipId: 'kent-medway', places: 2 },
+      reservedUsed: 0,
+      unreserved: 1,
+      available: 3,
+    });
 
     // Surrey (SE19, not Kent and Medway) takes the one unreserved place, then is refused the block.
     const [s1, s2] = await openCases(surrey, 'BLK-S', 2, [s.urn]);
@@ -203,13 +346,24 @@ describe('block-commissioned places', () => {
     expect(l).toMatchObject({ available: 0, held: 3, reservedUsed: 2, unreserved: 0 });
 
     // A declined block place goes back to the block: still closed to Surrey.
-    expect((await t.request(`/placements/${kp.body.placement.id}/response`, { method: 'POST', token: provider, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ decision: 'decline', reasons: ['unsuitable_age_ability_aptitude_or_sen'] }) })).status).toBe(200);
+    expect(
+      (
+        await t.request(`/placements/${kp.body.placement.id}/response`, {
+          method: 'POST',
+          token: provider,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ decision: 'decline', reasons: ['unsuitable_age_ability_aptitude_or_sen'] }),
+        })
+      ).status,
+    ).toBe(200);
     l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'block-s2');
     expect(l).toMatchObject({ available: 1, held: 2, reservedUsed: 1, unreserved: 0 });
     expect((await post(`/cases/${s2}/allocate`, surrey)).status).toBe(403);
 
     // Use per member: the counters hold 0 for Kent (released) and 1 for Medway; the view shows "<5".
-    const counters = async (code: string) => (await t.store.aggregates.countersOf(code)).find((c) => c.key === `BLOCK#kent-medway#${s.urn}#block-s2`)?.values.used;
+    const counters = async (code: string) =>
+      (await t.store.aggregates.countersOf(code)).find((c) => c.key === `BLOCK#kent-medway#${s.urn}#block-s2`)?.values
+        .used;
     expect(await counters(KENT)).toBe(0);
     expect(await counters(MEDWAY)).toBe(1);
     const v = await view('kent-medway', medway);
@@ -220,19 +374,38 @@ describe('block-commissioned places', () => {
   it('in allocation rounds: a non-member round sees only unreserved places; a members’ round takes the block', async () => {
     const s = medwaySetting(3);
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
-    expect((await put(`/settings/${s.urn}/listings/block-round`, provider, { band: 'S2', needs: ['SLD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned: 3, filled: 0, availableFrom: '2026-09-01', reservedFor: { partnershipId: 'kent-medway', places: 2 } })).status).toBe(201);
+    expect(
+      (
+        await put(`/settings/${s.urn}/listings/block-round`, provider, {
+          band: 'S2',
+          needs: ['SLD'],
+          ageMin: s.ageMin,
+          ageMax: s.ageMax,
+          attendance: 'day',
+          commissioned: 3,
+          filled: 0,
+          availableFrom: '2026-09-01',
+          reservedFor: { partnershipId: 'kent-medway', places: 2 },
+        })
+      ).status,
+    ).toBe(201);
     const surreyCases = await openCases(surrey, 'RB-S', 2, [s.urn]);
     const r1 = await post('/allocation-rounds', surrey, { cases: surreyCases, seed: 'rb-1', joinWaitingLists: false });
     expect(r1.status, JSON.stringify(r1.body)).toBe(201);
     expect(r1.body.summary).toMatchObject({ allocated: 1, unallocated: 1 });
     const km = await t.token({ sub: 'coordinator', role: 'partnership', org: 'kent-medway' });
-    const members = [...(await openCases(kent, 'RB-K', 2, [s.urn])).map((id) => ({ la: KENT, id })), ...(await openCases(medway, 'RB-M', 1, [s.urn])).map((id) => ({ la: MEDWAY, id }))];
+    const members = [
+      ...(await openCases(kent, 'RB-K', 2, [s.urn])).map((id) => ({ la: KENT, id })),
+      ...(await openCases(medway, 'RB-M', 1, [s.urn])).map((id) => ({ la: MEDWAY, id })),
+    ];
     const r2 = await post('/allocation-rounds', km, { cases: members, seed: 'rb-2', joinWaitingLists: false });
     expect(r2.status, JSON.stringify(r2.body)).toBe(201);
     expect(r2.body.summary).toMatchObject({ allocated: 2, unallocated: 1 });
     const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'block-round');
     expect(l).toMatchObject({ available: 0, held: 3, reservedUsed: 2, unreserved: 0 });
-    const used = async (code: string) => (await t.store.aggregates.countersOf(code)).find((c) => c.key === `BLOCK#kent-medway#${s.urn}#block-round`)?.values.used ?? 0;
+    const used = async (code: string) =>
+      (await t.store.aggregates.countersOf(code)).find((c) => c.key === `BLOCK#kent-medway#${s.urn}#block-round`)
+        ?.values.used ?? 0;
     expect((await used(KENT)) + (await used(MEDWAY))).toBe(2);
     expect(await used(SURREY)).toBe(0);
   });
@@ -240,9 +413,22 @@ describe('block-commissioned places', () => {
   it('refuses a reservation for an unknown partnership or above the places commissioned', async () => {
     const s = medwaySetting(2);
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
-    const res = await put(`/settings/${s.urn}/listings/block-bad`, provider, { band: 'S2', needs: ['SLD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned: 3, filled: 0, availableFrom: '2026-09-01', reservedFor: { partnershipId: 'atlantis', places: 4 } });
+    const res = await put(`/settings/${s.urn}/listings/block-bad`, provider, {
+      band: 'S2',
+      needs: ['SLD'],
+      ageMin: s.ageMin,
+      ageMax: s.ageMax,
+      attendance: 'day',
+      commissioned: 3,
+      filled: 0,
+      availableFrom: '2026-09-01',
+      reservedFor: { partnershipId: 'atlantis', places: 4 },
+    });
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual(['reservedFor.partnershipId', 'reservedFor.places']);
+    expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual([
+      'reservedFor.partnershipId',
+      'reservedFor.places',
+    ]);
   });
 });
 
@@ -253,8 +439,15 @@ describe('GET /partnerships/{id}/prices', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const row = res.body.items.find((r: any) => r.attendance === 'day');
     const kentRow = row.byLa.find((r: any) => r.laCode === KENT);
-    const price = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'suff-s2').price;
-    expect(kentRow).toMatchObject({ placements: '<5', averagePrice: price, averageTariff: row.tariff, differenceFromTariff: price - row.tariff });
+    const price = (await t.request(`/settings/${s.urn}`)).body.listings.find(
+      (x: any) => x.listingId === 'suff-s2',
+    ).price;
+    expect(kentRow).toMatchObject({
+      placements: '<5',
+      averagePrice: price,
+      averageTariff: row.tariff,
+      differenceFromTariff: price - row.tariff,
+    });
   });
 });
 
@@ -264,10 +457,12 @@ describe('GET /partnerships/{id}/oruk/services', () => {
     const first = await t.request('/partnerships/se19/oruk/services?per_page=500');
     expect(first.status).toBe(200);
     const members = new Set((await t.request('/partnerships/se19')).body.members);
-    const expected = t.data.settings.filter((s) => members.has(s.laCode)).reduce((n, s) => n + s.listings.length, 0) + 3; // + suff-s2, block-s2, block-round
+    const expected =
+      t.data.settings.filter((s) => members.has(s.laCode)).reduce((n, s) => n + s.listings.length, 0) + 3; // + suff-s2, block-s2, block-round
     expect(first.body).toMatchObject({ total_items: expected, page_number: 1, first_page: true, empty: false });
     const all: any[] = [];
-    for (let page = 1; page <= first.body.total_pages; page++) all.push(...(await t.request(`/partnerships/se19/oruk/services?per_page=500&page=${page}`)).body.contents);
+    for (let page = 1; page <= first.body.total_pages; page++)
+      all.push(...(await t.request(`/partnerships/se19/oruk/services?per_page=500&page=${page}`)).body.contents);
     expect(all).toHaveLength(expected);
     expect(new Set(all.map((s) => s.id)).size).toBe(expected);
     for (const s of all) {
@@ -276,17 +471,40 @@ describe('GET /partnerships/{id}/oruk/services', () => {
       expect(s.id).toMatch(UUID);
       expect(typeof s.name).toBe('string');
       expect(['active', 'inactive', 'defunct', 'temporarily closed']).toContain(s.status);
-      expect(s.organization).toMatchObject({ id: expect.stringMatching(UUID), name: expect.any(String), description: expect.any(String) });
+      expect(s.organization).toMatchObject({
+        id: expect.stringMatching(UUID),
+        name: expect.any(String),
+        description: expect.any(String),
+      });
       for (const c of s.service_capacities) {
-        expect(c).toMatchObject({ id: expect.stringMatching(UUID), unit: { id: expect.stringMatching(UUID), name: 'Place' }, available: expect.any(Number), updated: expect.any(String) });
+        expect(c).toMatchObject({
+          id: expect.stringMatching(UUID),
+          unit: { id: expect.stringMatching(UUID), name: 'Place' },
+          available: expect.any(Number),
+          updated: expect.any(String),
+        });
         expect(Number.isNaN(Date.parse(c.updated))).toBe(false);
       }
-      for (const o of s.cost_options) expect(o).toMatchObject({ id: expect.stringMatching(UUID), currency: 'GBP', amount: expect.any(Number) });
-      for (const sal of s.service_at_locations) expect(sal).toMatchObject({ id: expect.stringMatching(UUID), location: { id: expect.stringMatching(UUID), location_type: 'physical' } });
+      for (const o of s.cost_options)
+        expect(o).toMatchObject({ id: expect.stringMatching(UUID), currency: 'GBP', amount: expect.any(Number) });
+      for (const sal of s.service_at_locations)
+        expect(sal).toMatchObject({
+          id: expect.stringMatching(UUID),
+          location: { id: expect.stringMatching(UUID), location_type: 'physical' },
+        });
     }
-    const block = all.find((s) => s.name.includes('S2') && s.service_capacities[0].maximum === 3 && s.service_at_locations[0].location.external_identifier === medwaySetting(1).urn);
+    const block = all.find(
+      (s) =>
+        s.name.includes('S2') &&
+        s.service_capacities[0].maximum === 3 &&
+        s.service_at_locations[0].location.external_identifier === medwaySetting(1).urn,
+    );
     expect(block.service_capacities[0].available).toBe(1);
-    expect((await t.request('/partnerships/se19/oruk/services?page=0&per_page=900')).body.error.details.map((d: any) => d.field).sort()).toEqual(['page', 'per_page']);
+    expect(
+      (await t.request('/partnerships/se19/oruk/services?page=0&per_page=900')).body.error.details
+        .map((d: any) => d.field)
+        .sort(),
+    ).toEqual(['page', 'per_page']);
   });
 });
 
@@ -310,7 +528,18 @@ describe.runIf(dataDir !== undefined || requireDataDir)('the DfE EHC plan baseli
     const v = await view();
     // Kent, 2024/25, read by hand from caseload.csv and sen_needs_all_plans.csv.
     const k = la(v, KENT);
-    expect(k.ehcp).toMatchObject({ year: '2024/25', plans: 20635, byPlacement: { mainstream: 7452, specialIndependent: 1487, specialNonMaintained: 136, specialTotal: 8050, feTotal: 2952 }, byNeed: { ASD: 9535, SEMH: 3833, SLCN: 3583 } });
+    expect(k.ehcp).toMatchObject({
+      year: '2024/25',
+      plans: 20635,
+      byPlacement: {
+        mainstream: 7452,
+        specialIndependent: 1487,
+        specialNonMaintained: 136,
+        specialTotal: 8050,
+        feTotal: 2952,
+      },
+      byNeed: { ASD: 9535, SEMH: 3833, SLCN: 3583 },
+    });
     const cases = k.demand.cases as number;
     expect(cases).toBeGreaterThanOrEqual(5);
     expect(k.ehcp.marketplaceCases).toBe(cases);
@@ -318,7 +547,11 @@ describe.runIf(dataDir !== undefined || requireDataDir)('the DfE EHC plan baseli
     expect(v.ehcp.year).toBe('2024/25');
     expect(v.ehcp.plans).toBe(v.byLa.reduce((n: number, l: any) => n + l.ehcp.plans, 0));
     expect(v.ehcp.byNeed.find((n: any) => n.need === 'SLD')).toMatchObject({ plans: expect.any(Number) });
-    const csv = await (await t.app.request('/partnerships/se19/sufficiency?format=csv&view=ehcp', { headers: { authorization: `Bearer ${se19}` } })).text();
+    const csv = await (
+      await t.app.request('/partnerships/se19/sufficiency?format=csv&view=ehcp', {
+        headers: { authorization: `Bearer ${se19}` },
+      })
+    ).text();
     expect(csv.split('\r\n').find((l) => l.startsWith(KENT))).toMatch(/,2024\/25,20635,/);
   });
 });

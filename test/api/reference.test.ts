@@ -17,8 +17,12 @@ describe('GET /las', () => {
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(19);
     expect(res.body.nextCursor).toBeNull();
-    expect(res.body.items).toContainEqual(expect.objectContaining({ gssCode: 'E10000016', dfeNumber: '886', name: 'Kent', regionName: 'South East' }));
-    expect(res.body.items).toContainEqual(expect.objectContaining({ gssCode: 'E06000035', dfeNumber: '887', name: 'Medway' }));
+    expect(res.body.items).toContainEqual(
+      expect.objectContaining({ gssCode: 'E10000016', dfeNumber: '886', name: 'Kent', regionName: 'South East' }),
+    );
+    expect(res.body.items).toContainEqual(
+      expect.objectContaining({ gssCode: 'E06000035', dfeNumber: '887', name: 'Medway' }),
+    );
   });
 
   it('pages with the default limit and a cursor, each LA once', async () => {
@@ -102,19 +106,35 @@ describe('GET /health and GET /openapi.json', () => {
     const res = await t.request('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    for (const path of ['/health', '/bands', '/las', '/las/{gssCode}', '/partnerships', '/partnerships/{id}', '/settings', '/settings/{urn}', '/dev/token']) {
+    for (const path of [
+      '/health',
+      '/bands',
+      '/las',
+      '/las/{gssCode}',
+      '/partnerships',
+      '/partnerships/{id}',
+      '/settings',
+      '/settings/{urn}',
+      '/dev/token',
+    ]) {
       expect(Object.keys(res.body.paths)).toContain(path);
     }
     expect(res.body.components.schemas).toHaveProperty('Error');
     expect(res.body.components.schemas).toHaveProperty('Setting');
-    expect(res.body.paths['/settings'].get.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['la', 'type', 'limit', 'cursor']));
+    expect(res.body.paths['/settings'].get.parameters.map((p: any) => p.name)).toEqual(
+      expect.arrayContaining(['la', 'type', 'limit', 'cursor']),
+    );
   });
 
   it('keeps packages/api/openapi.json, which the platform Lambda serves, equal to the document the routes describe', async () => {
     const committed = JSON.parse(readFileSync(new URL('../../packages/api/openapi.json', import.meta.url), 'utf8'));
-    expect(committed, 'packages/api/openapi.json is out of date: run npm run openapi and commit it').toEqual(await deployedApiDocument());
+    expect(committed, 'packages/api/openapi.json is out of date: run npm run openapi and commit it').toEqual(
+      await deployedApiDocument(),
+    );
     // Every reference resolves to a component.
-    const refs = [...JSON.stringify(committed).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    const refs = [...JSON.stringify(committed).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+      (m) => m[1]!,
+    );
     expect(refs.length).toBeGreaterThan(30);
     expect(refs.filter((r) => !(r in committed.components.schemas))).toEqual([]);
   });

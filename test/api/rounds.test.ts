@@ -11,14 +11,35 @@ let medway: string;
 const post: SeededApp['post'] = (...a) => t.post(...a);
 const put: SeededApp['put'] = (...a) => t.put(...a);
 
-withTwoLaOfficers(() => TODAY, (s) => ({ t, kent, medway } = s));
+withTwoLaOfficers(
+  () => TODAY,
+  (s) => ({ t, kent, medway } = s),
+);
 
 /** Settings for SLD at 11 with no S2 SLD listing of their own, each given one of `places` free places. */
 async function market(ids: string[], places: number[]): Promise<SettingWithListings[]> {
-  const chosen = t.data.settings.filter((s) => s.needs.includes('SLD') && s.ageMin <= 11 && s.ageMax >= 11 && s.type !== 'independent_special' && !s.listings.some((l) => l.band === 'S2' && l.needs.includes('SLD'))).slice(0, places.length);
+  const chosen = t.data.settings
+    .filter(
+      (s) =>
+        s.needs.includes('SLD') &&
+        s.ageMin <= 11 &&
+        s.ageMax >= 11 &&
+        s.type !== 'independent_special' &&
+        !s.listings.some((l) => l.band === 'S2' && l.needs.includes('SLD')),
+    )
+    .slice(0, places.length);
   for (const [i, s] of chosen.entries()) {
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
-    const res = await put(`/settings/${s.urn}/listings/${ids[i]}`, provider, { band: 'S2', needs: ['SLD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned: places[i], filled: 0, availableFrom: '2026-09-01' });
+    const res = await put(`/settings/${s.urn}/listings/${ids[i]}`, provider, {
+      band: 'S2',
+      needs: ['SLD'],
+      ageMin: s.ageMin,
+      ageMax: s.ageMax,
+      attendance: 'day',
+      commissioned: places[i],
+      filled: 0,
+      availableFrom: '2026-09-01',
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   return chosen;
@@ -27,7 +48,13 @@ async function market(ids: string[], places: number[]): Promise<SettingWithListi
 async function openCases(token: string, prefix: string, rankings: string[][]): Promise<string[]> {
   const ids: string[] = [];
   for (const [i, ranked] of rankings.entries()) {
-    const c = await post('/cases', token, { ref: `${prefix}-${i}`, needs: ['SLD'], band: 'S2', age: 11, homeDistrict: 'ME14' });
+    const c = await post('/cases', token, {
+      ref: `${prefix}-${i}`,
+      needs: ['SLD'],
+      band: 'S2',
+      age: 11,
+      homeDistrict: 'ME14',
+    });
     expect((await put(`/cases/${c.body.id}/preferences`, token, { holder: 'parent', ranked })).status).toBe(200);
     ids.push(c.body.id);
   }
@@ -38,11 +65,25 @@ describe('POST /allocation-rounds', () => {
   it('allocates in the published order, never over capacity, explains each case and records the round', async () => {
     const [a, b, c] = await market(['round-a', 'round-b', 'round-c'], [2, 1, 1]);
     // Eight cases: most want A first; there are four places.
-    const ids = await openCases(kent, 'RND', [[a!.urn, b!.urn], [a!.urn, c!.urn], [a!.urn], [b!.urn, a!.urn], [a!.urn, b!.urn, c!.urn], [c!.urn], [a!.urn], [b!.urn]]);
+    const ids = await openCases(kent, 'RND', [
+      [a!.urn, b!.urn],
+      [a!.urn, c!.urn],
+      [a!.urn],
+      [b!.urn, a!.urn],
+      [a!.urn, b!.urn, c!.urn],
+      [c!.urn],
+      [a!.urn],
+      [b!.urn],
+    ]);
     const res = await post('/allocation-rounds', kent, { cases: ids, seed: 'kent-2026-11' });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const round = res.body;
-    expect(round).toMatchObject({ mechanism: 'serial_dictatorship', seed: 'kent-2026-11', reruns: 0, summary: { cases: 8, allocated: 4, unallocated: 4, notEligible: 0 } });
+    expect(round).toMatchObject({
+      mechanism: 'serial_dictatorship',
+      seed: 'kent-2026-11',
+      reruns: 0,
+      summary: { cases: 8, allocated: 4, unallocated: 4, notEligible: 0 },
+    });
 
     // The order is the published one: all opened at the same moment, so by lottery number.
     const byTurn = [...round.outcomes].sort((x: any, y: any) => x.turn - y.turn);
@@ -50,8 +91,26 @@ describe('POST /allocation-rounds', () => {
     expect(lotteries).toEqual(ids.map((id) => lotteryNumber('kent-2026-11', id)).sort((x, y) => x - y));
 
     // Serial dictatorship by hand: each in turn takes its highest preference with a place left.
-    const left = new Map([[a!.urn, 2], [b!.urn, 1], [c!.urn, 1]]);
-    const rankings = new Map(ids.map((id, i) => [id, [[a!.urn, b!.urn], [a!.urn, c!.urn], [a!.urn], [b!.urn, a!.urn], [a!.urn, b!.urn, c!.urn], [c!.urn], [a!.urn], [b!.urn]][i]!]));
+    const left = new Map([
+      [a!.urn, 2],
+      [b!.urn, 1],
+      [c!.urn, 1],
+    ]);
+    const rankings = new Map(
+      ids.map((id, i) => [
+        id,
+        [
+          [a!.urn, b!.urn],
+          [a!.urn, c!.urn],
+          [a!.urn],
+          [b!.urn, a!.urn],
+          [a!.urn, b!.urn, c!.urn],
+          [c!.urn],
+          [a!.urn],
+          [b!.urn],
+        ][i]!,
+      ]),
+    );
     for (const o of byTurn) {
       const want = rankings.get(o.caseId)!.find((u) => left.get(u)! > 0);
       if (want) left.set(want, left.get(want)! - 1);
@@ -62,12 +121,19 @@ describe('POST /allocation-rounds', () => {
     expect(round.summary.firstPreference).toBe(byTurn.filter((o: any) => o.rank === 1).length);
 
     // Listings gave exactly what was allocated; allocated cases hold consulting placements from the round.
-    for (const [s, id, n] of [[a!, 'round-a', 2], [b!, 'round-b', 1], [c!, 'round-c', 1]] as const) {
+    for (const [s, id, n] of [
+      [a!, 'round-a', 2],
+      [b!, 'round-b', 1],
+      [c!, 'round-c', 1],
+    ] as const) {
       const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === id);
       expect(l).toMatchObject({ held: n, available: 0 });
     }
     const allocated = byTurn.find((o: any) => o.outcome === 'allocated');
-    expect((await t.request(`/cases/${allocated.caseId}`, { token: kent })).body).toMatchObject({ state: 'allocated', placement: { state: 'consulting', roundId: round.id, urn: allocated.urn } });
+    expect((await t.request(`/cases/${allocated.caseId}`, { token: kent })).body).toMatchObject({
+      state: 'allocated',
+      placement: { state: 'consulting', roundId: round.id, urn: allocated.urn },
+    });
     // Cases left without a place wait on their preferred listings, and their higher preferences say why.
     const unallocated = byTurn.find((o: any) => o.outcome === 'unallocated');
     expect(unallocated.skipped[0].reason).toBe('its places went to cases earlier in the order');
@@ -81,7 +147,10 @@ describe('POST /allocation-rounds', () => {
 
     // A case already allocated is reported, not allocated twice.
     const again = await post('/allocation-rounds', kent, { cases: [allocated.caseId], seed: 'x' });
-    expect(again.body.outcomes[0]).toMatchObject({ outcome: 'not_eligible', explanation: expect.stringContaining('allocated') });
+    expect(again.body.outcomes[0]).toMatchObject({
+      outcome: 'not_eligible',
+      explanation: expect.stringContaining('allocated'),
+    });
   });
 
   it('runs across a partnership’s member LAs with deferred acceptance, each listing preferring its own LA’s cases', async () => {
@@ -95,7 +164,15 @@ describe('POST /allocation-rounds', () => {
     for (const seed of ['se19-a', 'se19-b', 'se19-c']) {
       const preview = [fromHost!, fromAway!].map((id) => lotteryNumber(seed, id));
       if (seed !== 'se19-c' && preview[0]! < preview[1]!) continue; // look for a seed where the away case comes first in the order
-      const res = await post('/allocation-rounds', se19, { cases: [{ la: host, id: fromHost }, { la: away, id: fromAway }], mechanism: 'deferred_acceptance', seed, joinWaitingLists: false });
+      const res = await post('/allocation-rounds', se19, {
+        cases: [
+          { la: host, id: fromHost },
+          { la: away, id: fromAway },
+        ],
+        mechanism: 'deferred_acceptance',
+        seed,
+        joinWaitingLists: false,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       const winner = res.body.outcomes.find((o: any) => o.outcome === 'allocated');
       const loser = res.body.outcomes.find((o: any) => o.outcome === 'unallocated');
@@ -116,28 +193,63 @@ describe('POST /allocation-rounds', () => {
     const bad = await post('/allocation-rounds', kent, { cases: [], mechanism: 'boston', extra: 1 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(['cases', 'extra', 'mechanism', 'seed']);
-    const [medwayCase] = await openCases(medway, 'FOREIGN', [[t.data.settings[0]!.urn]]).catch(() => ['00000000-0000-4000-8000-000000000000']);
-    const foreign = await post('/allocation-rounds', kent, { cases: [{ la: 'E06000035', id: medwayCase }, '00000000-0000-4000-8000-000000000000'], seed: 's' });
+    const [medwayCase] = await openCases(medway, 'FOREIGN', [[t.data.settings[0]!.urn]]).catch(() => [
+      '00000000-0000-4000-8000-000000000000',
+    ]);
+    const foreign = await post('/allocation-rounds', kent, {
+      cases: [{ la: 'E06000035', id: medwayCase }, '00000000-0000-4000-8000-000000000000'],
+      seed: 's',
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.body.error.message).toContain('cases 0 are not');
-    const unknown = await post('/allocation-rounds', kent, { cases: ['00000000-0000-4000-8000-000000000000'], seed: 's' });
+    const unknown = await post('/allocation-rounds', kent, {
+      cases: ['00000000-0000-4000-8000-000000000000'],
+      seed: 's',
+    });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.details[0]).toMatchObject({ field: 'cases.0', message: expect.stringContaining('has no case') });
+    expect(unknown.body.error.details[0]).toMatchObject({
+      field: 'cases.0',
+      message: expect.stringContaining('has no case'),
+    });
     const provider = await t.token({ sub: 'p', role: 'provider', org: 'PRV900001' });
-    expect((await post('/allocation-rounds', provider, { cases: ['00000000-0000-4000-8000-000000000000'], seed: 's' })).status).toBe(403);
+    expect(
+      (await post('/allocation-rounds', provider, { cases: ['00000000-0000-4000-8000-000000000000'], seed: 's' }))
+        .status,
+    ).toBe(403);
   });
 
   it('re-runs the cases of a listing whose places were taken while the round committed', async () => {
     const [a, b] = await market(['race-a', 'race-b'], [2, 2]);
-    const ids = await openCases(kent, 'RACE', [[a!.urn, b!.urn], [a!.urn, b!.urn]]);
+    const ids = await openCases(kent, 'RACE', [
+      [a!.urn, b!.urn],
+      [a!.urn, b!.urn],
+    ]);
     // Just before the round's first commit, another allocation takes one of A's two places for real.
     const send = t.store.db.send.bind(t.store.db);
     let raced = false;
     t.store.db.send = (async (command: any, ...rest: any[]) => {
       // The round's commit on A: the transaction that writes both cases' placements.
-      if (!raced && command.constructor.name === 'TransactWriteCommand' && command.input.TransactItems?.filter((i: any) => i.Put?.Item?.itemType === 'placement').length === 2) {
+      if (
+        !raced &&
+        command.constructor.name === 'TransactWriteCommand' &&
+        command.input.TransactItems?.filter((i: any) => i.Put?.Item?.itemType === 'placement').length === 2
+      ) {
         raced = true;
-        await send(new TransactWriteCommand({ TransactItems: [{ Update: { TableName: t.store.tableName, Key: keys.listing(a!.urn, 'race-a'), UpdateExpression: 'SET available = available - :one, held = held + :one, unreserved = unreserved - :one', ExpressionAttributeValues: { ':one': 1 } } }] }));
+        await send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: t.store.tableName,
+                  Key: keys.listing(a!.urn, 'race-a'),
+                  UpdateExpression:
+                    'SET available = available - :one, held = held + :one, unreserved = unreserved - :one',
+                  ExpressionAttributeValues: { ':one': 1 },
+                },
+              },
+            ],
+          }),
+        );
       }
       return (send as any)(command, ...rest);
     }) as typeof t.store.db.send;

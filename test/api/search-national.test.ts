@@ -21,7 +21,9 @@ describe('national search over every LA in England', () => {
     for (const need of ['MSI', 'PMLD', 'HI', 'VI']) {
       const res = await t!.request(`/places/search?need=${need}&limit=200`, { token });
       expect(res.status).toBe(200);
-      const expected = t!.data.settings.flatMap((s) => s.listings.filter((l) => l.needs.includes(need as any)).map((l) => `${s.urn}#${l.listingId}`));
+      const expected = t!.data.settings.flatMap((s) =>
+        s.listings.filter((l) => l.needs.includes(need as any)).map((l) => `${s.urn}#${l.listingId}`),
+      );
       const got: string[] = [];
       let body = res.body;
       got.push(...body.items.map((r: any) => `${r.setting.urn}#${r.listing.listingId}`));
@@ -33,14 +35,17 @@ describe('national search over every LA in England', () => {
     }
   });
 
-  it.runIf(dataDir !== undefined)('lets an LA search its regional partnership and the nation, flagging places out of area', async () => {
-    const leeds = await t!.token({ sub: 'o', role: 'la', org: 'E08000035' });
-    const region = await t!.request('/places/search?need=ASD&age=10&scope=partnership&limit=200', { token: leeds });
-    const yorkshire = new Set(t!.data.partnerships.find((p) => p.id === 'yorkshire-and-the-humber')!.members);
-    expect(region.body.items.length).toBeGreaterThan(0);
-    expect(region.body.items.every((r: any) => yorkshire.has(r.hostLa))).toBe(true);
-    const nation = await t!.request('/places/search?need=MSI&scope=national&limit=200', { token: leeds });
-    expect(new Set(nation.body.items.map((r: any) => r.hostLa)).size).toBeGreaterThan(5);
-    for (const r of nation.body.items) expect(r.outOfArea).toBe(r.hostLa !== 'E08000035');
-  });
+  it.runIf(dataDir !== undefined)(
+    'lets an LA search its regional partnership and the nation, flagging places out of area',
+    async () => {
+      const leeds = await t!.token({ sub: 'o', role: 'la', org: 'E08000035' });
+      const region = await t!.request('/places/search?need=ASD&age=10&scope=partnership&limit=200', { token: leeds });
+      const yorkshire = new Set(t!.data.partnerships.find((p) => p.id === 'yorkshire-and-the-humber')!.members);
+      expect(region.body.items.length).toBeGreaterThan(0);
+      expect(region.body.items.every((r: any) => yorkshire.has(r.hostLa))).toBe(true);
+      const nation = await t!.request('/places/search?need=MSI&scope=national&limit=200', { token: leeds });
+      expect(new Set(nation.body.items.map((r: any) => r.hostLa)).size).toBeGreaterThan(5);
+      for (const r of nation.body.items) expect(r.outOfArea).toBe(r.hostLa !== 'E08000035');
+    },
+  );
 });

@@ -20,7 +20,8 @@ afterAll(async () => {
 
 type Row = { s: SettingWithListings; l: Listing };
 const all = (): Row[] => t.data.settings.flatMap((s) => s.listings.map((l) => ({ s, l })));
-const id = (r: { setting: { urn: string }; listing: { listingId: string } }) => `${r.setting.urn}#${r.listing.listingId}`;
+const id = (r: { setting: { urn: string }; listing: { listingId: string } }) =>
+  `${r.setting.urn}#${r.listing.listingId}`;
 const idOf = ({ s, l }: Row) => `${s.urn}#${l.listingId}`;
 
 /** Every page of a search, following nextCursor. */
@@ -29,7 +30,9 @@ async function search(query: string, token = kent, limit = 50) {
   let cursor: string | null = null;
   let first: any;
   do {
-    const res = await t.request(`/places/search?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+    const res = await t.request(`/places/search?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, {
+      token,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     first ??= res.body;
     items.push(...res.body.items);
@@ -46,7 +49,9 @@ describe('GET /places/search: each filter against a plain reading of the data', 
     const { items } = await search('need=ASD');
     const expected = all().filter(({ s, l }) => s.laCode === 'E10000016' && l.needs.includes('ASD'));
     expect(items.map(id).sort()).toEqual(expected.map(idOf).sort());
-    expect(items.every((r: any) => r.outOfArea === false && r.hostLa === 'E10000016' && r.hostLaName === 'Kent')).toBe(true);
+    expect(items.every((r: any) => r.outOfArea === false && r.hostLa === 'E10000016' && r.hostLaName === 'Kent')).toBe(
+      true,
+    );
   });
 
   it('needs every one of several needs to be covered', async () => {
@@ -72,17 +77,33 @@ describe('GET /places/search: each filter against a plain reading of the data', 
     };
     await check('need=ASD&band=S2', ({ l }) => l.needs.includes('ASD') && l.band === 'S2');
     await check('need=ASD&phase=primary', ({ l }) => l.needs.includes('ASD') && l.ageMin <= 11 && l.ageMax >= 4);
-    await check('need=ASD&type=independent_special&type=non_maintained_special', ({ s, l }) => l.needs.includes('ASD') && ['independent_special', 'non_maintained_special'].includes(s.type));
+    await check(
+      'need=ASD&type=independent_special&type=non_maintained_special',
+      ({ s, l }) => l.needs.includes('ASD') && ['independent_special', 'non_maintained_special'].includes(s.type),
+    );
     await check('need=MLD&postSixteen=true', ({ l }) => l.needs.includes('MLD') && l.ageMax >= 16);
-    await check('need=SLD&attendance=residential_52', ({ l }) => l.needs.includes('SLD') && l.attendance === 'residential_52');
+    await check(
+      'need=SLD&attendance=residential_52',
+      ({ l }) => l.needs.includes('SLD') && l.attendance === 'residential_52',
+    );
     await check('need=ASD&maxPrice=2000000', ({ l }) => l.needs.includes('ASD') && l.price <= 2_000_000);
   });
 
   it('finds places free now or by a date', async () => {
     const now = await search('need=ASD&scope=partnership&availableBy=now');
-    expect(now.items.map(id).sort()).toEqual(all().filter(({ l }) => l.needs.includes('ASD') && l.available > 0 && l.availableFrom <= '2026-11-22').map(idOf).sort());
+    expect(now.items.map(id).sort()).toEqual(
+      all()
+        .filter(({ l }) => l.needs.includes('ASD') && l.available > 0 && l.availableFrom <= '2026-11-22')
+        .map(idOf)
+        .sort(),
+    );
     const later = await search('need=ASD&scope=partnership&availableBy=2027-03-31');
-    expect(later.items.map(id).sort()).toEqual(all().filter(({ l }) => l.needs.includes('ASD') && l.available > 0 && l.availableFrom <= '2027-03-31').map(idOf).sort());
+    expect(later.items.map(id).sort()).toEqual(
+      all()
+        .filter(({ l }) => l.needs.includes('ASD') && l.available > 0 && l.availableFrom <= '2027-03-31')
+        .map(idOf)
+        .sort(),
+    );
     expect(later.items.length).toBeGreaterThanOrEqual(now.items.length);
   });
 
@@ -107,7 +128,12 @@ describe('GET /places/search: each filter against a plain reading of the data', 
 
   it('searches nationally (here the 19 LAs loaded) for the national team', async () => {
     const { items } = await search('need=MSI', national);
-    expect(items.map(id).sort()).toEqual(all().filter(({ s, l }) => SE().has(s.laCode) && l.needs.includes('MSI')).map(idOf).sort());
+    expect(items.map(id).sort()).toEqual(
+      all()
+        .filter(({ s, l }) => SE().has(s.laCode) && l.needs.includes('MSI'))
+        .map(idOf)
+        .sort(),
+    );
   });
 });
 
@@ -119,18 +145,37 @@ describe('paging through search results', () => {
     let cursor = first.body.nextCursor;
     let changed = 0;
     // Settings outside Kent that specialise in ASD: each gets a new, well-stocked ASD listing.
-    const targets = t.data.settings.filter((s) => s.laCode !== 'E10000016' && s.needs.includes('ASD') && s.listings.length > 0).slice(0, 3);
+    const targets = t.data.settings
+      .filter((s) => s.laCode !== 'E10000016' && s.needs.includes('ASD') && s.listings.length > 0)
+      .slice(0, 3);
     while (cursor) {
       const target = targets[changed];
       if (target !== undefined) {
         // Between pages, a provider adds places that would sort at the very top.
         const owner = await t.token({ sub: 'p', role: 'provider', org: target.providerId });
         const l = target.listings[0]!;
-        const res = await t.request(`/settings/${target.urn}/listings/search-${changed}`, { method: 'PUT', token: owner, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ band: l.band, needs: ['ASD'], ageMin: l.ageMin, ageMax: l.ageMax, attendance: 'day', commissioned: 90, filled: 0, availableFrom: '2026-12-01' }) });
+        const res = await t.request(`/settings/${target.urn}/listings/search-${changed}`, {
+          method: 'PUT',
+          token: owner,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            band: l.band,
+            needs: ['ASD'],
+            ageMin: l.ageMin,
+            ageMax: l.ageMax,
+            attendance: 'day',
+            commissioned: 90,
+            filled: 0,
+            availableFrom: '2026-12-01',
+          }),
+        });
         expect(res.status, JSON.stringify(res.body)).toBe(201);
         changed++;
       }
-      const page = await t.request(`/places/search?need=ASD&scope=partnership&sort=available&limit=10&cursor=${cursor}`, { token: kent });
+      const page = await t.request(
+        `/places/search?need=ASD&scope=partnership&sort=available&limit=10&cursor=${cursor}`,
+        { token: kent },
+      );
       ids.push(...page.body.items.map(id));
       cursor = page.body.nextCursor;
     }
@@ -143,7 +188,9 @@ describe('paging through search results', () => {
 
   it('refuses a cursor from someone else’s search, or a damaged one', async () => {
     const first = await t.request('/places/search?need=ASD&scope=partnership&limit=5', { token: kent });
-    const other = await t.request(`/places/search?need=ASD&scope=partnership&limit=5&cursor=${first.body.nextCursor}`, { token: medway });
+    const other = await t.request(`/places/search?need=ASD&scope=partnership&limit=5&cursor=${first.body.nextCursor}`, {
+      token: medway,
+    });
     expect(other.status).toBe(400);
     expect(other.body.error.details[0].field).toBe('cursor');
     expect((await t.request('/places/search?need=ASD&cursor=nonsense', { token: kent })).status).toBe(400);
@@ -152,9 +199,22 @@ describe('paging through search results', () => {
 
 describe('search input and access', () => {
   it('names every invalid parameter in one 400', async () => {
-    const res = await t.request('/places/search?need=XYZ&age=30&radiusKm=-1&sort=nearest&scope=planet&phase=college&postSixteen=maybe&from=12345&colour=red', { token: kent });
+    const res = await t.request(
+      '/places/search?need=XYZ&age=30&radiusKm=-1&sort=nearest&scope=planet&phase=college&postSixteen=maybe&from=12345&colour=red',
+      { token: kent },
+    );
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual(['age', 'colour', 'from', 'need.0', 'phase', 'postSixteen', 'radiusKm', 'scope', 'sort']);
+    expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual([
+      'age',
+      'colour',
+      'from',
+      'need.0',
+      'phase',
+      'postSixteen',
+      'radiusKm',
+      'scope',
+      'sort',
+    ]);
   });
 
   it('needs a need, an origin for radius or distance sorting, and a district it knows', async () => {
@@ -164,7 +224,9 @@ describe('search input and access', () => {
     const unknown = await t.request('/places/search?need=ASD&from=ZZ99', { token: kent });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.details[0]).toMatchObject({ field: 'from', message: expect.stringContaining('ZZ99') });
-    expect((await t.request('/places/search?need=ASD&availableBy=2020-01-01', { token: kent })).body.error.details[0].field).toBe('availableBy');
+    expect(
+      (await t.request('/places/search?need=ASD&availableBy=2020-01-01', { token: kent })).body.error.details[0].field,
+    ).toBe('availableBy');
   });
 
   it('is for LAs, partnerships and the national team; the scope comes from the token', async () => {
@@ -196,7 +258,14 @@ describe('GET /places/tailored-list', () => {
       expect(e.reasons.some((r: string) => /a place free now|no place now/.test(r))).toBe(true);
     }
     // Every setting in SE19 with an S2 listing for SLD and ASD at age 9 is on the list.
-    const expected = new Set(all().filter(({ l }) => l.band === 'S2' && l.needs.includes('SLD') && l.needs.includes('ASD') && l.ageMin <= 9 && l.ageMax >= 9).map(({ s }) => s.urn));
+    const expected = new Set(
+      all()
+        .filter(
+          ({ l }) =>
+            l.band === 'S2' && l.needs.includes('SLD') && l.needs.includes('ASD') && l.ageMin <= 9 && l.ageMax >= 9,
+        )
+        .map(({ s }) => s.urn),
+    );
     for (const urn of expected) expect(included.map((e: any) => e.setting.urn)).toContain(urn);
     for (const m of nearMisses) expect(m.whyNot).toHaveLength(1);
     expect(nearMisses.some((m: any) => /does not cover ASD|is band/.test(m.whyNot[0]))).toBe(true);

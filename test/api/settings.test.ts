@@ -45,7 +45,11 @@ describe('GET /settings?la=', () => {
       // A new setting sorting at the very start and one at the very end of Medway's list.
       for (const urn of [`80000${page}`, `99999${page}`]) {
         added.push(urn);
-        await batchPut(t.store.db, t.store.tableName, settingItems({ ...template, urn, listings: template.listings.map((l) => ({ ...l, urn })) }));
+        await batchPut(
+          t.store.db,
+          t.store.tableName,
+          settingItems({ ...template, urn, listings: template.listings.map((l) => ({ ...l, urn })) }),
+        );
       }
     });
     const urns = items.map((s) => s.urn);
@@ -80,7 +84,12 @@ describe('GET /settings/{urn}', () => {
     const expected = t.data.settings.find((s) => s.listings.length > 1)!;
     const res = await t.request(`/settings/${expected.urn}`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ urn: expected.urn, name: expected.name, type: expected.type, laCode: expected.laCode });
+    expect(res.body).toMatchObject({
+      urn: expected.urn,
+      name: expected.name,
+      type: expected.type,
+      laCode: expected.laCode,
+    });
     expect(res.body.listings).toHaveLength(expected.listings.length);
     for (const l of res.body.listings) expect(l.available).toBe(Math.max(0, l.commissioned - l.filled - l.held));
     // Table layout never leaks into the API.

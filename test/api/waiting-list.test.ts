@@ -12,10 +12,21 @@ let medway: string;
 const post: SeededApp['post'] = (...a) => t.post(...a);
 const put: SeededApp['put'] = (...a) => t.put(...a);
 
-withTwoLaOfficers(() => now, (s) => ({ t, kent, medway } = s));
+withTwoLaOfficers(
+  () => now,
+  (s) => ({ t, kent, medway } = s),
+);
 
 /** A setting for ASD at 9 with no S3 ASD listing of its own yet, so the test's listing is the only place. */
-const quiet = (type: string) => t.data.settings.find((s) => s.type === type && s.needs.includes('ASD') && s.ageMin <= 9 && s.ageMax >= 9 && !s.listings.some((l) => l.band === 'S3' && l.needs.includes('ASD')))!;
+const quiet = (type: string) =>
+  t.data.settings.find(
+    (s) =>
+      s.type === type &&
+      s.needs.includes('ASD') &&
+      s.ageMin <= 9 &&
+      s.ageMax >= 9 &&
+      !s.listings.some((l) => l.band === 'S3' && l.needs.includes('ASD')),
+  )!;
 const academy = () => quiet('special_academy');
 
 async function caseFor(token: string, ref: string, ranked: string[]) {
@@ -29,8 +40,22 @@ async function caseFor(token: string, ref: string, ranked: string[]) {
 
 async function listing(s: SettingWithListings, id: string, commissioned: number, provider: string) {
   const current = (await t.request(`/settings/${s.urn}`)).body.listings.find((l: any) => l.listingId === id);
-  const body = { band: 'S3', needs: ['ASD'], ageMin: s.ageMin, ageMax: s.ageMax, attendance: 'day', commissioned, filled: 0, availableFrom: '2026-09-01' };
-  const res = await put(`/settings/${s.urn}/listings/${id}`, provider, body, current ? { 'if-match': String(current.version) } : {});
+  const body = {
+    band: 'S3',
+    needs: ['ASD'],
+    ageMin: s.ageMin,
+    ageMax: s.ageMax,
+    attendance: 'day',
+    commissioned,
+    filled: 0,
+    availableFrom: '2026-09-01',
+  };
+  const res = await put(
+    `/settings/${s.urn}/listings/${id}`,
+    provider,
+    body,
+    current ? { 'if-match': String(current.version) } : {},
+  );
   expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
   return res.body;
 }
@@ -50,7 +75,11 @@ describe('waiting lists and freed places', () => {
     const c = await caseFor(medway, 'WL-C', [s.urn]);
     const d = await caseFor(kent, 'WL-D', [s.urn]);
     const positions: number[] = [];
-    for (const [id, token] of [[b, kent], [c, medway], [d, kent]] as const) {
+    for (const [id, token] of [
+      [b, kent],
+      [c, medway],
+      [d, kent],
+    ] as const) {
       tick();
       const res = await post(`/cases/${id}/allocate`, token);
       expect(res.status).toBe(409);
@@ -59,7 +88,9 @@ describe('waiting lists and freed places', () => {
       positions.push(mine.position);
     }
     expect(positions).toEqual([1, 2, 3]);
-    expect((await t.request(`/cases/${c}`, { token: medway })).body.waiting).toEqual([expect.objectContaining({ urn: s.urn, listingId: 'queue-s3', position: 2 })]);
+    expect((await t.request(`/cases/${c}`, { token: medway })).body.waiting).toEqual([
+      expect.objectContaining({ urn: s.urn, listingId: 'queue-s3', position: 2 }),
+    ]);
 
     // The queue is visible: to an LA with its own case ids only, to the provider without any.
     const asKent = await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`, { token: kent });
@@ -72,32 +103,58 @@ describe('waiting lists and freed places', () => {
     const asProvider = await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`, { token: provider });
     expect(asProvider.body.items.every((e: any) => e.caseId === undefined)).toBe(true);
     const otherProvider = await t.token({ sub: 'x', role: 'provider', org: 'PRV000000' });
-    expect((await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`, { token: otherProvider })).status).toBe(403);
+    expect(
+      (await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`, { token: otherProvider })).status,
+    ).toBe(403);
     expect((await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`)).status).toBe(401);
 
     // The setting declines A: the freed place goes to B, first in the queue, and is held for it.
     tick();
-    const declined = await post(`/placements/${held.body.placement.id}/response`, provider, { decision: 'decline', reasons: ['incompatible_with_efficient_use_of_resources'] });
+    const declined = await post(`/placements/${held.body.placement.id}/response`, provider, {
+      decision: 'decline',
+      reasons: ['incompatible_with_efficient_use_of_resources'],
+    });
     expect(declined.status).toBe(200);
     const caseB = (await t.request(`/cases/${b}`, { token: kent })).body;
     expect(caseB.state).toBe('allocated');
-    expect(caseB.placement).toMatchObject({ urn: s.urn, listingId: 'queue-s3', state: 'consulting', fromWaitingList: true });
+    expect(caseB.placement).toMatchObject({
+      urn: s.urn,
+      listingId: 'queue-s3',
+      state: 'consulting',
+      fromWaitingList: true,
+    });
     expect(caseB.waiting).toEqual([]);
     expect((await t.request(`/cases/${c}`, { token: medway })).body.waiting[0].position).toBe(1);
 
     // The provider commissions two more places: C then D are offered them, in order.
     tick();
     await listing(s, 'queue-s3', 3, provider);
-    expect((await t.request(`/cases/${c}`, { token: medway })).body).toMatchObject({ state: 'allocated', placement: { listingId: 'queue-s3', fromWaitingList: true } });
-    expect((await t.request(`/cases/${d}`, { token: kent })).body).toMatchObject({ state: 'allocated', placement: { listingId: 'queue-s3' } });
-    expect((await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`, { token: kent })).body.items).toEqual([]);
+    expect((await t.request(`/cases/${c}`, { token: medway })).body).toMatchObject({
+      state: 'allocated',
+      placement: { listingId: 'queue-s3', fromWaitingList: true },
+    });
+    expect((await t.request(`/cases/${d}`, { token: kent })).body).toMatchObject({
+      state: 'allocated',
+      placement: { listingId: 'queue-s3' },
+    });
+    expect((await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`, { token: kent })).body.items).toEqual(
+      [],
+    );
     const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'queue-s3');
     expect(l).toMatchObject({ commissioned: 3, held: 3, available: 0 });
 
     // A is open again and was declined by this listing: it is not offered the listing again.
-    expect((await t.request(`/cases/${a}`, { token: kent })).body).toMatchObject({ state: 'open', declined: [`${s.urn}#queue-s3`] });
+    expect((await t.request(`/cases/${a}`, { token: kent })).body).toMatchObject({
+      state: 'open',
+      declined: [`${s.urn}#queue-s3`],
+    });
     const audit = await t.request(`/audit?entity=case:${b}`, { token: kent });
-    expect(audit.body.items.map((e: any) => e.action)).toEqual(['case.opened', 'case.preferences', 'case.waiting', 'case.allocated']);
+    expect(audit.body.items.map((e: any) => e.action)).toEqual([
+      'case.opened',
+      'case.preferences',
+      'case.waiting',
+      'case.allocated',
+    ]);
     expect(audit.body.items[3].actor.sub).toBe('system:waiting-list');
   });
 
@@ -117,15 +174,25 @@ describe('waiting lists and freed places', () => {
     const changed = await put(`/cases/${e}/preferences`, kent, { holder: 'parent', ranked: [other.urn] });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
     expect(changed.body.waiting).toEqual([]);
-    expect((await t.request(`/cases/${f}`, { token: kent })).body.waiting.find((w: any) => w.listingId === 'queue-m').position).toBe(1);
+    expect(
+      (await t.request(`/cases/${f}`, { token: kent })).body.waiting.find((w: any) => w.listingId === 'queue-m')
+        .position,
+    ).toBe(1);
 
     // A place freed by a write that made no offers (here: straight to the store) is picked up by the job.
     const stored = (await t.store.settings.getSetting(s.urn, { consistent: true }))!;
     const before = stored.listings.find((l) => l.listingId === 'queue-m')!;
-    await t.store.listings.putListing(stored, { listing: { ...before, commissioned: 1, available: 1, version: before.version + 1 }, before }, { sub: 'ops', role: 'national', org: 'dfe' });
+    await t.store.listings.putListing(
+      stored,
+      { listing: { ...before, commissioned: 1, available: 1, version: before.version + 1 }, before },
+      { sub: 'ops', role: 'national', org: 'dfe' },
+    );
     expect((await t.request(`/cases/${f}`, { token: kent })).body.state).toBe('open');
     const run = await runEscalations({ store: t.store, auth: { authenticate: async () => undefined }, now: () => now });
     expect(run.placesOffered).toBe(1);
-    expect((await t.request(`/cases/${f}`, { token: kent })).body).toMatchObject({ state: 'allocated', placement: { urn: s.urn, listingId: 'queue-m' } });
+    expect((await t.request(`/cases/${f}`, { token: kent })).body).toMatchObject({
+      state: 'allocated',
+      placement: { urn: s.urn, listingId: 'queue-m' },
+    });
   });
 });

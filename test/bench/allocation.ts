@@ -11,7 +11,14 @@
 import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { NEED_CODES, runRound, seededRandom, type Case, type Listing, type SettingWithListings } from '@placements/domain';
+import {
+  NEED_CODES,
+  runRound,
+  seededRandom,
+  type Case,
+  type Listing,
+  type SettingWithListings,
+} from '@placements/domain';
 import { createApp, devTokenAuthenticator } from '@placements/api';
 import { createStore, ensureTable, loadReferenceData, type Store } from '@placements/store';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
@@ -29,7 +36,8 @@ const auth = devTokenAuthenticator('bench-key-0123456789abcdef0123456789');
 const reference = buildReferenceData({});
 const las = reference.las.map((l) => l.gssCode);
 const rnd = seededRandom(2026);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 /** `count` settings (specialist ones, reused under new URNs as needed), each with five open listings. */
 function market(count: number, places: () => number): SettingWithListings[] {
@@ -39,7 +47,24 @@ function market(count: number, places: () => number): SettingWithListings[] {
     const urn = String(800000 + i);
     const listings: Listing[] = Array.from({ length: LISTINGS_PER_SETTING }, (_, j) => {
       const commissioned = places();
-      return { listingId: `l${j}`, urn, band: 'S3', needs: ['ASD', NEED_CODES[j % NEED_CODES.length] === 'ASD' ? 'SLD' : NEED_CODES[j % NEED_CODES.length]!], ageMin: 4, ageMax: 19, attendance: 'day', commissioned, filled: 0, held: 0, available: commissioned, availableFrom: '2026-09-01', price: 3_400_000, frameworkVersion: 'v1', version: 1, updatedAt: new Date().toISOString() };
+      return {
+        listingId: `l${j}`,
+        urn,
+        band: 'S3',
+        needs: ['ASD', NEED_CODES[j % NEED_CODES.length] === 'ASD' ? 'SLD' : NEED_CODES[j % NEED_CODES.length]!],
+        ageMin: 4,
+        ageMax: 19,
+        attendance: 'day',
+        commissioned,
+        filled: 0,
+        held: 0,
+        available: commissioned,
+        availableFrom: '2026-09-01',
+        price: 3_400_000,
+        frameworkVersion: 'v1',
+        version: 1,
+        updatedAt: new Date().toISOString(),
+      };
     });
     return { ...s, urn, ageMin: 4, ageMax: 19, providerId: `PRV${urn}`, listings };
   });
@@ -58,30 +83,65 @@ function cases(n: number, settings: SettingWithListings[]): Case[] {
     const ranked = new Set<string>();
     while (ranked.size < 5) ranked.add(pick());
     const opened = new Date(Date.now() - rnd.int(0, 90) * 86_400_000).toISOString();
-    return { id: randomUUID(), ref: `BENCH-${i}`, laCode: las[i % las.length]!, needs: ['ASD'], band: 'S3', age: 10, homeDistrict: 'ME14', postSixteen: false, state: 'open', preferences: { holder: 'parent', ranked: [...ranked], mainstreamRequested: false }, openedAt: opened, withoutPlaceSince: opened, version: 1 } satisfies Case;
+    return {
+      id: randomUUID(),
+      ref: `BENCH-${i}`,
+      laCode: las[i % las.length]!,
+      needs: ['ASD'],
+      band: 'S3',
+      age: 10,
+      homeDistrict: 'ME14',
+      postSixteen: false,
+      state: 'open',
+      preferences: { holder: 'parent', ranked: [...ranked], mainstreamRequested: false },
+      openedAt: opened,
+      withoutPlaceSince: opened,
+      version: 1,
+    } satisfies Case;
   });
 }
 
-async function table(name: string, settings: SettingWithListings[]): Promise<{ store: Store; base: string; app: ReturnType<typeof createApp>; close(): void }> {
+async function table(
+  name: string,
+  settings: SettingWithListings[],
+): Promise<{ store: Store; base: string; app: ReturnType<typeof createApp>; close(): void }> {
   const store = createStore({ tableName: name, endpoint: ddb.endpoint });
   await ensureTable(store.db, name);
   await loadReferenceData(store.db, name, { ...reference, settings }, { source: 'generated', seed: 2026 });
   const app = createApp({ store, auth });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
-  return { store, app, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+  return {
+    store,
+    app,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => server.close(),
+  };
 }
 
-const laTokens = new Map(await Promise.all(las.map(async (la) => [la, (await auth.mint({ sub: `bench-${la}`, role: 'la', org: la })).token] as const)));
+const laTokens = new Map(
+  await Promise.all(
+    las.map(async (la) => [la, (await auth.mint({ sub: `bench-${la}`, role: 'la', org: la })).token] as const),
+  ),
+);
 
 // 1. Throughput: 100 settings × 5 listings × 4 places = 2,000 places; 1,100 cases want them.
 console.log('setting up the throughput market…');
-const small = await table('bench-allocate', market(100, () => 4));
-const throughputCases = cases(SINGLE_CASES + CONCURRENT_CASES, market(100, () => 4));
+const small = await table(
+  'bench-allocate',
+  market(100, () => 4),
+);
+const throughputCases = cases(
+  SINGLE_CASES + CONCURRENT_CASES,
+  market(100, () => 4),
+);
 await small.store.cases.importCases(throughputCases, { sub: 'bench', role: 'system', org: 'bench' });
 const allocateOne = async (c: Case) => {
   const t0 = performance.now();
-  const res = await fetch(`${small.base}/cases/${c.id}/allocate`, { method: 'POST', headers: { authorization: `Bearer ${laTokens.get(c.laCode)}` } });
+  const res = await fetch(`${small.base}/cases/${c.id}/allocate`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${laTokens.get(c.laCode)}` },
+  });
   await res.text();
   if (res.status !== 201 && res.status !== 409) throw new Error(`allocate ${c.id}: ${res.status}`);
   return { ms: performance.now() - t0, status: res.status };
@@ -126,9 +186,17 @@ t0 = performance.now();
 const res = await big.app.request('/allocation-rounds', {
   method: 'POST',
   headers: { authorization: `Bearer ${se19}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ cases: roundCases.map((c) => ({ la: c.laCode, id: c.id })), seed: 'bench-2026', mechanism: 'serial_dictatorship' }),
+  body: JSON.stringify({
+    cases: roundCases.map((c) => ({ la: c.laCode, id: c.id })),
+    seed: 'bench-2026',
+    mechanism: 'serial_dictatorship',
+  }),
 });
-const round = (await res.json()) as { summary: { allocated: number; firstPreference: number; unallocated: number }; reruns: number; timings: Record<string, number> };
+const round = (await res.json()) as {
+  summary: { allocated: number; firstPreference: number; unallocated: number };
+  reruns: number;
+  timings: Record<string, number>;
+};
 const roundMs = performance.now() - t0;
 if (res.status !== 201) throw new Error(`round: ${res.status} ${JSON.stringify(round)}`);
 
@@ -136,10 +204,22 @@ if (res.status !== 201) throw new Error(`round: ${res.status} ${JSON.stringify(r
 const settingsMap = new Map(bigSettings.map((s) => [s.urn, s] as const));
 const roundInput = roundCases.map((c) => ({ ...c, ranked: c.preferences!.ranked }));
 t0 = performance.now();
-const sd = runRound({ cases: roundInput, settings: settingsMap, seed: 'bench-2026', today: TODAY, mechanism: 'serial_dictatorship' });
+const sd = runRound({
+  cases: roundInput,
+  settings: settingsMap,
+  seed: 'bench-2026',
+  today: TODAY,
+  mechanism: 'serial_dictatorship',
+});
 const sdMs = performance.now() - t0;
 t0 = performance.now();
-const da = runRound({ cases: roundInput, settings: settingsMap, seed: 'bench-2026', today: TODAY, mechanism: 'deferred_acceptance' });
+const da = runRound({
+  cases: roundInput,
+  settings: settingsMap,
+  seed: 'bench-2026',
+  today: TODAY,
+  mechanism: 'deferred_acceptance',
+});
 const daMs = performance.now() - t0;
 const share = (r: typeof sd) => r.outcomes.filter((o) => o.assignment?.rank === 1).length / r.outcomes.length;
 big.close();
@@ -155,11 +235,15 @@ Allocation on DynamoDB Local (${new Date().toISOString().slice(0, 10)})
 1. POST /cases/{id}/allocate, ${CONCURRENT_CASES} cases from ${las.length} LAs, 2,000 places in 500 listings
    one client (baseline):  ${SINGLE_CASES} in ${(singleMs / 1000).toFixed(1)} s = ${(SINGLE_CASES / (singleMs / 1000)).toFixed(1)} allocations/s, p50 ${pct(singleOk, 50).toFixed(0)} ms, p95 ${pct(singleOk, 95).toFixed(0)} ms
    ${CLIENTS} clients:             ${CONCURRENT_CASES} in ${(concurrentMs / 1000).toFixed(1)} s = ${(CONCURRENT_CASES / (concurrentMs / 1000)).toFixed(1)} allocations/s, p50 ${pct(concOk, 50).toFixed(0)} ms, p95 ${pct(concOk, 95).toFixed(0)} ms
-   throughput ratio ${CLIENTS} clients / one: ${((CONCURRENT_CASES / concurrentMs) / (SINGLE_CASES / singleMs)).toFixed(2)}×
+   throughput ratio ${CLIENTS} clients / one: ${(CONCURRENT_CASES / concurrentMs / (SINGLE_CASES / singleMs)).toFixed(2)}×
    201s ${placements}, 409s ${single.length + concurrent.length - placements}; listings below zero: ${belowZero}; places held ${held} = placements ${placements}: ${held === placements ? 'yes' : 'NO'}
 
 2. POST /allocation-rounds, serial dictatorship: ${ROUND_CASES.toLocaleString('en-GB')} cases over ${ROUND_LISTINGS.toLocaleString('en-GB')} listings (${places.toLocaleString('en-GB')} places)
-   round through the API: ${(roundMs / 1000).toFixed(1)} s (re-runs ${round.reruns}; ${Object.entries(round.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}); ${perCaseRound.toFixed(2)} ms a case against ${perCaseSingle.toFixed(1)} ms a case allocated singly: ${(perCaseSingle / perCaseRound).toFixed(1)}× less time a case
+   round through the API: ${(roundMs / 1000).toFixed(1)} s (re-runs ${round.reruns}; ${Object.entries(round.timings)
+     .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+     .join(
+       ', ',
+     )}); ${perCaseRound.toFixed(2)} ms a case against ${perCaseSingle.toFixed(1)} ms a case allocated singly: ${(perCaseSingle / perCaseRound).toFixed(1)}× less time a case
    allocated ${round.summary.allocated.toLocaleString('en-GB')} (${((100 * round.summary.allocated) / ROUND_CASES).toFixed(1)}%), first preference ${round.summary.firstPreference.toLocaleString('en-GB')} (${((100 * round.summary.firstPreference) / ROUND_CASES).toFixed(1)}% of cases), waiting ${round.summary.unallocated.toLocaleString('en-GB')}
    the mechanism alone: serial dictatorship ${sdMs.toFixed(0)} ms (first preference ${(100 * share(sd)).toFixed(1)}%), deferred acceptance ${daMs.toFixed(0)} ms (first preference ${(100 * share(da)).toFixed(1)}%)
 `);

@@ -26,7 +26,10 @@ const RATIO_GOAL = 3;
 
 // 1. Synthesise with bundling, asset paths in the template metadata.
 const outdir = mkdtempSync(join(tmpdir(), 'placements-bundles-'));
-const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true } });
+const app = new App({
+  outdir,
+  context: { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true },
+});
 const marketplace = new MarketplaceStack(app, 'Bench', { stage: 'dev' });
 const baseline = new Stack(app, 'Baseline');
 new NodejsFunction(baseline, 'HelloWorld', {
@@ -52,14 +55,28 @@ interface Bundle {
 }
 const bundles: Bundle[] = [];
 for (const stack of [marketplace, baseline]) {
-  const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> };
+  const template = assembly.getStackArtifact(stack.artifactId).template as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+  };
   for (const r of Object.values(template.Resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
     const path = r.Metadata!['aws:cdk:path']!.split('/');
-    const name = stack === baseline ? 'hello-world' : path.slice(1, -2).join('/').replace(/^Auth\//, '');
+    const name =
+      stack === baseline
+        ? 'hello-world'
+        : path
+            .slice(1, -2)
+            .join('/')
+            .replace(/^Auth\//, '');
     const file = join(assembly.directory, r.Metadata!['aws:asset:path']!, 'index.mjs');
     const code = readFileSync(file);
-    bundles.push({ name, file, bytes: code.length, gzipBytes: gzipSync(code).length, mapBytes: statSync(`${file}.map`).size });
+    bundles.push({
+      name,
+      file,
+      bytes: code.length,
+      gzipBytes: gzipSync(code).length,
+      mapBytes: statSync(`${file}.map`).size,
+    });
   }
 }
 
@@ -67,16 +84,31 @@ for (const stack of [marketplace, baseline]) {
 // from the process starting to the handler being ready (Node's own start included); `cpuMs` is
 // the CPU the process used until then, which other work on a shared machine disturbs least.
 const PROBE = `const t0 = performance.now(); const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler'); const t1 = performance.now(); const c = process.cpuUsage(); process.stdout.write(JSON.stringify({ importMs: t1 - t0, readyMs: t1, cpuMs: (c.user + c.system) / 1000 }));`;
-const env = { PATH: process.env.PATH ?? '', TABLE_NAME: 'bench', AWS_REGION: 'eu-west-2', RESOURCE_SERVER: 'placements', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const env = {
+  PATH: process.env.PATH ?? '',
+  TABLE_NAME: 'bench',
+  AWS_REGION: 'eu-west-2',
+  RESOURCE_SERVER: 'placements',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 function coldImport(file: string, sourceMaps: boolean): { importMs: number; readyMs: number; cpuMs: number } {
-  const res = spawnSync(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', PROBE, pathToFileURL(file).href], { env, encoding: 'utf8' });
+  const res = spawnSync(
+    process.execPath,
+    [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', PROBE, pathToFileURL(file).href],
+    { env, encoding: 'utf8' },
+  );
   if (res.status !== 0) throw new Error(`importing ${file} failed: ${res.stderr}`);
   return JSON.parse(res.stdout);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const samples = new Map(bundles.map((b) => [b.name, { importMs: [] as number[], readyMs: [] as number[], cpuMs: [] as number[], mapsImportMs: [] as number[] }]));
+const samples = new Map(
+  bundles.map((b) => [
+    b.name,
+    { importMs: [] as number[], readyMs: [] as number[], cpuMs: [] as number[], mapsImportMs: [] as number[] },
+  ]),
+);
 for (const b of bundles) coldImport(b.file, false); // warm the file cache once
 for (let run = 0; run < RUNS; run++) {
   for (const b of bundles) {
@@ -99,7 +131,13 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const rows = bundles.map((b) => {
   const s = samples.get(b.name)!;
-  return { ...b, importMs: median(s.importMs), readyMs: median(s.readyMs), cpuMs: median(s.cpuMs), mapsImportMs: median(s.mapsImportMs) };
+  return {
+    ...b,
+    importMs: median(s.importMs),
+    readyMs: median(s.readyMs),
+    cpuMs: median(s.cpuMs),
+    mapsImportMs: median(s.mapsImportMs),
+  };
 });
 const handlers = rows.filter((r) => r.name !== 'hello-world');
 const worstRatio = Math.max(...handlers.map((r) => r.readyMs / helloReady));

@@ -31,7 +31,8 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const tokens = new Map<string, string>();
 const tokenFor = async (providerId: string) => {
-  if (!tokens.has(providerId)) tokens.set(providerId, (await auth.mint({ sub: `bench-${providerId}`, role: 'provider', org: providerId })).token);
+  if (!tokens.has(providerId))
+    tokens.set(providerId, (await auth.mint({ sub: `bench-${providerId}`, role: 'provider', org: providerId })).token);
   return tokens.get(providerId)!;
 };
 
@@ -51,15 +52,35 @@ function rows(s: SettingWithListings, prefix: string) {
   }));
 }
 const toCsv = (rs: ReturnType<typeof rows>) =>
-  ['listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom', ...rs.map((r) => [r.listingId, r.band, r.needs.join(';'), r.ageMin, r.ageMax, r.attendance, r.commissioned, r.filled, r.availableFrom].join(','))].join('\n');
+  [
+    'listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom',
+    ...rs.map((r) =>
+      [
+        r.listingId,
+        r.band,
+        r.needs.join(';'),
+        r.ageMin,
+        r.ageMax,
+        r.attendance,
+        r.commissioned,
+        r.filled,
+        r.availableFrom,
+      ].join(','),
+    ),
+  ].join('\n');
 
 const settings = data.settings.filter((s) => s.needs.length > 0).slice(0, SETTINGS);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 // 1a. Bulk: one request per setting, as the upload tool does.
 let t0 = performance.now();
 for (const s of settings) {
-  const res = await fetch(`${base}/settings/${s.urn}/listings:bulk`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${await tokenFor(s.providerId)}` }, body: toCsv(rows(s, 'bulk')) });
+  const res = await fetch(`${base}/settings/${s.urn}/listings:bulk`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${await tokenFor(s.providerId)}` },
+    body: toCsv(rows(s, 'bulk')),
+  });
   if (res.status !== 200) throw new Error(`bulk ${s.urn}: ${res.status} ${await res.text()}`);
 }
 const bulkMs = performance.now() - t0;
@@ -69,7 +90,11 @@ t0 = performance.now();
 for (const s of settings) {
   for (const r of rows(s, 'single')) {
     const { listingId, ...body } = r;
-    const res = await fetch(`${base}/settings/${s.urn}/listings/${listingId}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(s.providerId)}` }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/settings/${s.urn}/listings/${listingId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor(s.providerId)}` },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 201) throw new Error(`put ${s.urn}/${listingId}: ${res.status} ${await res.text()}`);
   }
 }
@@ -78,16 +103,26 @@ const singleMs = performance.now() - t0;
 // 2. Concurrent updates on one setting: read, PUT with If-Match, re-read on 412.
 const target = settings.find((s) => s.type === 'special_maintained') ?? settings[0]!;
 const targetToken = await tokenFor(target.providerId);
-async function client(listingId: string, updates: number, latencies: number[]): Promise<{ ok: number; conflicts: number }> {
+async function client(
+  listingId: string,
+  updates: number,
+  latencies: number[],
+): Promise<{ ok: number; conflicts: number }> {
   let ok = 0;
   let conflicts = 0;
-  let version: number | undefined = (await (await fetch(`${base}/settings/${target.urn}`)).json() as SettingWithListings).listings.find((l) => l.listingId === listingId)?.version;
+  let version: number | undefined = (
+    (await (await fetch(`${base}/settings/${target.urn}`)).json()) as SettingWithListings
+  ).listings.find((l) => l.listingId === listingId)?.version;
   for (let attempt = 0; ok < updates && attempt < updates * 50; attempt++) {
     const body = { ...rows(target, 'x')[0]!, listingId: undefined, filled: (ok + attempt) % 10 };
     const start = performance.now();
     const res = await fetch(`${base}/settings/${target.urn}/listings/${listingId}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${targetToken}`, 'if-match': String(version) },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${targetToken}`,
+        'if-match': String(version),
+      },
       body: JSON.stringify(body),
     });
     latencies.push(performance.now() - start);
@@ -105,7 +140,11 @@ async function client(listingId: string, updates: number, latencies: number[]): 
 async function run(clients: number, sameListing: boolean) {
   const latencies: number[] = [];
   const start = performance.now();
-  const results = await Promise.all(Array.from({ length: clients }, (_, i) => client(sameListing ? 'single-0' : `single-${i % ROWS_PER_SETTING}`, UPDATES_PER_CLIENT, latencies)));
+  const results = await Promise.all(
+    Array.from({ length: clients }, (_, i) =>
+      client(sameListing ? 'single-0' : `single-${i % ROWS_PER_SETTING}`, UPDATES_PER_CLIENT, latencies),
+    ),
+  );
   const ms = performance.now() - start;
   const ok = results.reduce((n, r) => n + r.ok, 0);
   const conflicts = results.reduce((n, r) => n + r.conflicts, 0);

@@ -6,24 +6,37 @@
  *   npm run bench:search [-- searches]
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { mismatches, placeCandidate, seededRandom, type NeedCode, type PlaceCandidate, type SearchCriteria, type Setting } from '@placements/domain';
+import {
+  mismatches,
+  placeCandidate,
+  seededRandom,
+  type NeedCode,
+  type PlaceCandidate,
+  type SearchCriteria,
+  type Setting,
+} from '@placements/domain';
 import { devTokenAuthenticator, searchPlaces, type SearchRequest, type SearchStats } from '@placements/api';
 import { batchPut, createStore, ensureTable, loadReferenceData, settingItems } from '@placements/store';
 import { buildReferenceData, generateSettings, loadRealData, startDynamoDbLocal, type LaPlan } from '@placements/local';
 import { FRAMEWORK_V1 } from '@placements/domain';
 import { dataDir } from '../support/data-dir.ts';
 
-if (dataDir === undefined) throw new Error('The search benchmark needs the public data folder (../shared/data or DATA_DIR) for all 153 LAs.');
+if (dataDir === undefined)
+  throw new Error('The search benchmark needs the public data folder (../shared/data or DATA_DIR) for all 153 LAs.');
 const SEARCHES = Number(process.argv[2] ?? 300);
 const BASELINE_SEARCHES = Number(process.env.BENCH_BASELINE ?? 50);
 const TARGET_SETTINGS = Number(process.env.BENCH_SETTINGS ?? 25_000);
 
 // 1. The national-scale dataset.
-let t0 = performance.now();
+const t0 = performance.now();
 const real = loadRealData(dataDir);
 const reference = buildReferenceData({ dataDir });
 const totalPop = [...real.populationK.values()].reduce((a, b) => a + b, 0);
-const plans: LaPlan[] = real.las.map((la) => ({ la, districts: real.districtsByLa.get(la.gssCode)!, settings: Math.max(20, Math.round((TARGET_SETTINGS * (real.populationK.get(la.gssCode) ?? 0)) / totalPop)) }));
+const plans: LaPlan[] = real.las.map((la) => ({
+  la,
+  districts: real.districtsByLa.get(la.gssCode)!,
+  settings: Math.max(20, Math.round((TARGET_SETTINGS * (real.populationK.get(la.gssCode) ?? 0)) / totalPop)),
+}));
 const settings = generateSettings({ plans, framework: FRAMEWORK_V1, seed: 2026, listingsPerSetting: [1, 4] });
 const listingCount = settings.reduce((n, s) => n + s.listings.length, 0);
 const ddb = await startDynamoDbLocal({ javaHeap: '2g' });
@@ -33,12 +46,27 @@ await loadReferenceData(store.db, store.tableName, { ...reference, settings: [] 
 const items = settings.flatMap(settingItems);
 await batchPut(store.db, store.tableName, items);
 const loadSeconds = (performance.now() - t0) / 1000;
-console.error(`loaded ${settings.length} settings, ${listingCount} listings, ${items.length} items in ${loadSeconds.toFixed(0)} s`);
+console.error(
+  `loaded ${settings.length} settings, ${listingCount} listings, ${items.length} items in ${loadSeconds.toFixed(0)} s`,
+);
 
 console.error('searching…');
 // 2. A mix of typical searches, as LA commissioners, partnerships and the national team make them.
 const rnd = seededRandom(7);
-const NEED_WEIGHTS: [NeedCode, number][] = [['ASD', 30], ['SLCN', 20], ['SEMH', 20], ['MLD', 10], ['SLD', 6], ['PD', 4], ['SpLD', 3], ['HI', 2], ['VI', 1], ['PMLD', 2], ['MSI', 1], ['DS', 1]];
+const NEED_WEIGHTS: [NeedCode, number][] = [
+  ['ASD', 30],
+  ['SLCN', 20],
+  ['SEMH', 20],
+  ['MLD', 10],
+  ['SLD', 6],
+  ['PD', 4],
+  ['SpLD', 3],
+  ['HI', 2],
+  ['VI', 1],
+  ['PMLD', 2],
+  ['MSI', 1],
+  ['DS', 1],
+];
 const pickNeed = () => {
   let r = rnd.next() * NEED_WEIGHTS.reduce((s, [, w]) => s + w, 0);
   for (const [n, w] of NEED_WEIGHTS) if ((r -= w) < 0) return n;
@@ -66,11 +94,17 @@ for (let i = 0; i < SEARCHES; i++) {
     criteria.needs = [rnd.pick(['MSI', 'PMLD', 'HI', 'VI'] as NeedCode[])];
     delete criteria.availableBy;
   }
-  samples.push({ label: `${scope}:${criteria.needs.join('+')}`, principal: scope === 'national' ? { sub: 'b', role: 'national', org: 'dfe' } : { sub: 'b', role: 'la', org: la.gssCode }, req: { criteria, scope, sort: criteria.from ? 'distance' : 'available', limit: 50 } });
+  samples.push({
+    label: `${scope}:${criteria.needs.join('+')}`,
+    principal:
+      scope === 'national' ? { sub: 'b', role: 'national', org: 'dfe' } : { sub: 'b', role: 'la', org: la.gssCode },
+    req: { criteria, scope, sort: criteria.from ? 'distance' : 'available', limit: 50 },
+  });
 }
 
 const deps = { store, auth: devTokenAuthenticator('x'.repeat(32)) };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 await searchPlaces(deps, samples[0]!.principal, samples[0]!.req); // warm the reference cache
 const latencies: number[] = [];
 const byScope = new Map<string, { ms: number[]; read: number; matched: number }>();
@@ -105,16 +139,31 @@ const scannedListings: Record<string, any>[] = [];
 let scanned = 0;
 let scanKey: Record<string, unknown> | undefined;
 do {
-  const res = await store.db.send(new ScanCommand({ TableName: store.tableName, ExclusiveStartKey: scanKey, FilterExpression: 'itemType IN (:s, :l)', ExpressionAttributeValues: { ':s': 'setting', ':l': 'listing' } }));
+  const res = await store.db.send(
+    new ScanCommand({
+      TableName: store.tableName,
+      ExclusiveStartKey: scanKey,
+      FilterExpression: 'itemType IN (:s, :l)',
+      ExpressionAttributeValues: { ':s': 'setting', ':l': 'listing' },
+    }),
+  );
   scanned += res.ScannedCount ?? 0;
-  for (const item of res.Items ?? []) (item.itemType === 'setting' ? settingsByUrn.set(item.urn, item as Setting) : scannedListings.push(item));
+  for (const item of res.Items ?? [])
+    item.itemType === 'setting' ? settingsByUrn.set(item.urn, item as Setting) : scannedListings.push(item);
   scanKey = res.LastEvaluatedKey;
 } while (scanKey !== undefined);
 const scanMs = performance.now() - scanStart;
 function scanFilter(sample: Sample): Set<string> {
-  const origin = sample.req.criteria.from ? real.districts.find((d) => d.district === sample.req.criteria.from) : undefined;
+  const origin = sample.req.criteria.from
+    ? real.districts.find((d) => d.district === sample.req.criteria.from)
+    : undefined;
   const criteria = { ...sample.req.criteria, ...(origin ? { origin } : {}) } as SearchCriteria;
-  const scopeLas = sample.req.scope === 'national' ? null : sample.req.scope === 'la' ? new Set([sample.principal.org]) : new Set(reference.partnerships.find((p) => p.members.includes(sample.principal.org))!.members);
+  const scopeLas =
+    sample.req.scope === 'national'
+      ? null
+      : sample.req.scope === 'la'
+        ? new Set([sample.principal.org])
+        : new Set(reference.partnerships.find((p) => p.members.includes(sample.principal.org))!.members);
   const ids = new Set<string>();
   for (const l of scannedListings) {
     const s = settingsByUrn.get(l.urn)!;
@@ -129,7 +178,13 @@ for (const { sample, stats } of perSearch.slice(0, BASELINE_SEARCHES)) {
   // The index must find as many matches as the scan, and every result it keeps (at most 1,000) must be one of them.
   const page = await searchPlaces(deps, sample.principal, { ...sample.req, limit: 1000 });
   const ids = page.items.map((r) => `${r.setting.urn}#${r.listing.listingId}`);
-  baseline.push({ indexRead: stats.itemsRead, same: stats.matched === expected.size && ids.length === Math.min(expected.size, 1000) && ids.every((i) => expected.has(i)) });
+  baseline.push({
+    indexRead: stats.itemsRead,
+    same:
+      stats.matched === expected.size &&
+      ids.length === Math.min(expected.size, 1000) &&
+      ids.every((i) => expected.has(i)),
+  });
 }
 
 store.db.destroy();

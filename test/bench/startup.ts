@@ -17,7 +17,13 @@ async function once(data: string): Promise<{ ms: number; port: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'packages/local/src/start.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', DATA_DIR: data, STATE_DIR: state, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      DATA_DIR: data,
+      STATE_DIR: state,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -44,8 +50,13 @@ async function once(data: string): Promise<{ ms: number; port: number }> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-for (const [label, data] of [['generated SE19 (19 LAs, ~410 settings)', ''], ...(dataDir ? [[`public data (${dataDir})`, dataDir]] : [])] as [string, string][]) {
+for (const [label, data] of [
+  ['generated SE19 (19 LAs, ~410 settings)', ''],
+  ...(dataDir ? [[`public data (${dataDir})`, dataDir]] : []),
+] as [string, string][]) {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push((await once(data)).ms);
-  console.log(`${label}: empty folder to serving, median ${(median(times) / 1000).toFixed(1)} s over ${runs} runs (${times.map((t) => (t / 1000).toFixed(1)).join(', ')} s)`);
+  console.log(
+    `${label}: empty folder to serving, median ${(median(times) / 1000).toFixed(1)} s over ${runs} runs (${times.map((t) => (t / 1000).toFixed(1)).join(', ')} s)`,
+  );
 }

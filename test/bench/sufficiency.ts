@@ -20,7 +20,8 @@ const ddb = await startDynamoDbLocal({ javaHeap: '2g' });
 const auth = devTokenAuthenticator('bench-key-0123456789abcdef0123456789');
 const reference = buildReferenceData({});
 const token = (await auth.mint({ sub: 'bench', role: 'partnership', org: SE19_ID })).token;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const NEEDS = ['ASD', 'SLD', 'SEMH', 'MLD', 'SLCN', 'PMLD'] as const;
 const BANDS = ['S1', 'S2', 'S3', 'S4'];
 
@@ -39,7 +40,20 @@ function cases(n: number): Case[] {
   const las = reference.las.map((l) => l.gssCode);
   return Array.from({ length: n }, (_, i) => {
     const opened = new Date(Date.now() - (i % 120) * 86_400_000).toISOString();
-    return { id: randomUUID(), ref: `SUFF-${i}`, laCode: las[i % las.length]!, needs: [NEEDS[i % NEEDS.length]!], band: BANDS[i % BANDS.length]!, age: 5 + (i % 14), homeDistrict: 'ME14', postSixteen: false, state: 'open', openedAt: opened, withoutPlaceSince: opened, version: 1 } satisfies Case;
+    return {
+      id: randomUUID(),
+      ref: `SUFF-${i}`,
+      laCode: las[i % las.length]!,
+      needs: [NEEDS[i % NEEDS.length]!],
+      band: BANDS[i % BANDS.length]!,
+      age: 5 + (i % 14),
+      homeDistrict: 'ME14',
+      postSixteen: false,
+      state: 'open',
+      openedAt: opened,
+      withoutPlaceSince: opened,
+      version: 1,
+    } satisfies Case;
   });
 }
 
@@ -51,19 +65,43 @@ async function load(settings: SettingWithListings[]) {
   await loadReferenceData(store.db, name, { ...reference, settings }, { source: 'generated', seed: 19 });
   const n = Math.round(settings.length * CASES_PER_SETTING);
   const all = cases(n);
-  for (let i = 0; i < n; i += 1000) await store.cases.importCases(all.slice(i, i + 1000), { sub: 'bench', role: 'la', org: 'bench' });
+  for (let i = 0; i < n; i += 1000)
+    await store.cases.importCases(all.slice(i, i + 1000), { sub: 'bench', role: 'la', org: 'bench' });
   const loadS = Math.round((performance.now() - t0) / 100) / 10;
   const app = createApp({ store, auth });
   const get = async () => {
-    const res = await app.request(`/partnerships/${SE19_ID}/sufficiency`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await app.request(`/partnerships/${SE19_ID}/sufficiency`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
     return res.json() as Promise<any>;
   };
   for (let i = 0; i < 5; i++) await get(); // warm: the reference cache, the JIT
   // Items the view's Queries read (every shard of every counter of the members), not the merged figures.
-  const counted = await Promise.all(reference.las.map((l) => store.db.send(new QueryCommand({ TableName: name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.counterPartition(l.gssCode) }, Select: 'COUNT' }))));
+  const counted = await Promise.all(
+    reference.las.map((l) =>
+      store.db.send(
+        new QueryCommand({
+          TableName: name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.counterPartition(l.gssCode) },
+          Select: 'COUNT',
+        }),
+      ),
+    ),
+  );
   const counterItems = counted.reduce((k, r) => k + (r.Count ?? 0), 0);
-  return { store, get, settings: settings.length, listings: settings.reduce((k, s) => k + s.listings.length, 0), cases: n, counterItems, loadS, times: [] as number[], body: undefined as any };
+  return {
+    store,
+    get,
+    settings: settings.length,
+    listings: settings.reduce((k, s) => k + s.listings.length, 0),
+    cases: n,
+    counterItems,
+    loadS,
+    times: [] as number[],
+    body: undefined as any,
+  };
 }
 
 try {
@@ -76,12 +114,19 @@ try {
       t.times.push(performance.now() - t0);
     }
   }
-  console.log(`\n| settings | listings | open cases | counter items read | load | median | p95 |\n|---|---|---|---|---|---|---|`);
+  console.log(
+    `\n| settings | listings | open cases | counter items read | load | median | p95 |\n|---|---|---|---|---|---|---|`,
+  );
   for (const r of [small, large]) {
-    if (r.body.totals.demand.openCases !== r.cases) throw new Error(`the view counted ${r.body.totals.demand.openCases} open cases, not ${r.cases}`);
-    console.log(`| ${r.settings.toLocaleString('en-GB')} | ${r.listings.toLocaleString('en-GB')} | ${r.cases.toLocaleString('en-GB')} | ${r.counterItems} | ${r.loadS} s | ${pct(r.times, 50).toFixed(1)} ms | ${pct(r.times, 95).toFixed(1)} ms |`);
+    if (r.body.totals.demand.openCases !== r.cases)
+      throw new Error(`the view counted ${r.body.totals.demand.openCases} open cases, not ${r.cases}`);
+    console.log(
+      `| ${r.settings.toLocaleString('en-GB')} | ${r.listings.toLocaleString('en-GB')} | ${r.cases.toLocaleString('en-GB')} | ${r.counterItems} | ${r.loadS} s | ${pct(r.times, 50).toFixed(1)} ms | ${pct(r.times, 95).toFixed(1)} ms |`,
+    );
   }
-  console.log(`\nmedian at ${large.settings.toLocaleString('en-GB')} / median at ${small.settings}: ${(pct(large.times, 50) / pct(small.times, 50)).toFixed(2)}×`);
+  console.log(
+    `\nmedian at ${large.settings.toLocaleString('en-GB')} / median at ${small.settings}: ${(pct(large.times, 50) / pct(small.times, 50)).toFixed(2)}×`,
+  );
   small.store.db.destroy();
   large.store.db.destroy();
 } finally {

@@ -4,7 +4,15 @@ import type { Page } from 'playwright-core';
 import { buildWeb } from '@placements/web';
 import { startMarketplace } from '@placements/local';
 import { launchChromium, signIn } from './support/browser.ts';
-import { commissionerAllocates, commissionerFindsAcrossBoundary, namedAndAdmitted, providerAccepts, providerUpdatesPlaces, providerUploadsSheet, storyFor } from './support/tour.ts';
+import {
+  commissionerAllocates,
+  commissionerFindsAcrossBoundary,
+  namedAndAdmitted,
+  providerAccepts,
+  providerUpdatesPlaces,
+  providerUploadsSheet,
+  storyFor,
+} from './support/tour.ts';
 
 /**
  * `npm run screenshots`: the main screens, desktop and phone width, into docs/screenshots/, taken
@@ -34,7 +42,9 @@ try {
   // Phone width: the search and the case.
   const phone = await b.newPage({ width: 390, height: 844 });
   await signIn(phone, m.url, 'LA commissioner');
-  await phone.goto(`${m.url}/app/#/search?need=${story.listing.needs[0]}&from=ME14&radiusKm=40&scope=partnership&availableBy=now`);
+  await phone.goto(
+    `${m.url}/app/#/search?need=${story.listing.needs[0]}&from=ME14&radiusKm=40&scope=partnership&availableBy=now`,
+  );
   await phone.getByRole('img', { name: /Map of the results/ }).waitFor();
   await shooter(phone)('phone-commissioner-search');
   await phone.goto(`${m.url}/app/#/cases/${story.caseId}`);
@@ -46,8 +56,18 @@ try {
   // Some demand for the dashboard: Kent cases still waiting (counts under 5 would show as <5).
   const kent = m.identities.find((i) => i.principal.role === 'la')!.token;
   for (let i = 0; i < 12; i++) {
-    const body = { ref: `KCC-DEMO-${i}`, needs: [i % 3 === 0 ? 'SLD' : 'ASD'], band: i % 2 === 0 ? 'S2' : 'S3', age: 8 + (i % 6), homeDistrict: 'ME14' };
-    await fetch(`${m.url}/cases`, { method: 'POST', headers: { authorization: `Bearer ${kent}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const body = {
+      ref: `KCC-DEMO-${i}`,
+      needs: [i % 3 === 0 ? 'SLD' : 'ASD'],
+      band: i % 2 === 0 ? 'S2' : 'S3',
+      age: 8 + (i % 6),
+      homeDistrict: 'ME14',
+    };
+    await fetch(`${m.url}/cases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${kent}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   }
 
   const coordinator = await b.newPage();

@@ -3,7 +3,16 @@ import type { Page } from 'playwright-core';
 import { buildWeb } from '@placements/web';
 import { startMarketplace, type RunningMarketplace } from '@placements/local';
 import { axe, launchChromium, serious, signIn, type RunningBrowser } from './support/browser.ts';
-import { commissionerAllocates, commissionerFindsAcrossBoundary, namedAndAdmitted, providerAccepts, providerUpdatesPlaces, providerUploadsSheet, storyFor, type Story } from './support/tour.ts';
+import {
+  commissionerAllocates,
+  commissionerFindsAcrossBoundary,
+  namedAndAdmitted,
+  providerAccepts,
+  providerUpdatesPlaces,
+  providerUploadsSheet,
+  storyFor,
+  type Story,
+} from './support/tour.ts';
 
 let m: RunningMarketplace;
 let b: RunningBrowser;
@@ -33,7 +42,9 @@ describe('the web app in Chromium, against the locally started marketplace', () 
     await namedAndAdmitted(commissioner, provider, story);
     // What the browser showed is what the API holds.
     const token = m.identities.find((i) => i.principal.role === 'la')!.token;
-    const kase = await (await fetch(`${m.url}/cases/${story.caseId}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const kase = await (
+      await fetch(`${m.url}/cases/${story.caseId}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
     expect(kase).toMatchObject({ state: 'placed', placement: { urn: story.urn, state: 'admitted' } });
   }, 90_000);
 
@@ -55,7 +66,10 @@ describe('the web app in Chromium, against the locally started marketplace', () 
       ['sufficiency', 'Regional partnership', '#/sufficiency'],
     ];
     const found: string[] = [];
-    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
       const page = await b.newPage(viewport);
       let who = '';
       for (const [name, identity, hash] of screens) {

@@ -23,7 +23,13 @@ describe('the local marketplace', () => {
       expect(las.items.map((l) => l.gssCode)).toContain('E10000016');
       // The printed tokens are accepted by the server that printed them.
       // Two providers: one in Kent, one across its boundary in Medway (the web app's story).
-      expect(first.identities.map((i) => i.principal.role)).toEqual(['la', 'provider', 'provider', 'partnership', 'national']);
+      expect(first.identities.map((i) => i.principal.role)).toEqual([
+        'la',
+        'provider',
+        'provider',
+        'partnership',
+        'national',
+      ]);
       expect(first.identities[2]!.label).toMatch(/^Provider in Medway/);
       for (const id of first.identities) {
         const res = await fetch(`${first.url}/bands`, { headers: { authorization: `Bearer ${id.token}` } });
@@ -39,7 +45,9 @@ describe('the local marketplace', () => {
       expect(second.loadedNow).toBe(false);
       expect(second.seedInfo.loadedAt).toBe(first.seedInfo.loadedAt);
       // A token from the first run still works: the local key is kept with the data.
-      const res = await fetch(`${second.url}/bands`, { headers: { authorization: `Bearer ${first.identities[0]!.token}` } });
+      const res = await fetch(`${second.url}/bands`, {
+        headers: { authorization: `Bearer ${first.identities[0]!.token}` },
+      });
       expect(res.status).toBe(200);
     } finally {
       await second.stop();
@@ -57,7 +65,10 @@ describe('the local marketplace', () => {
 
   it('leaves no Java process behind when the process that started DynamoDB Local is killed outright', async () => {
     const script = `import { startDynamoDbLocal } from '@placements/local'; const d = await startDynamoDbLocal(); console.log('JAVA ' + d.javaPid); setInterval(() => {}, 1000);`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: join(repoRoot, 'test'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(repoRoot, 'test'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const javaPid = await new Promise<number>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (c: Buffer) => {

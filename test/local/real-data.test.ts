@@ -20,19 +20,26 @@ describe('reference data from the public files (shared/data)', () => {
     expect(data.las).toContainEqual(expect.objectContaining({ gssCode: 'E10000002', dfeNumber: '825' }));
   });
 
-  it.runIf(dataDir !== undefined)('takes real independent special school names from both DfE lists, placed in their LA', () => {
-    const real = loadRealData(dataDir!);
-    const s41 = real.named.filter((n) => n.source === 'dfe_s41_list');
-    const notS41 = real.named.filter((n) => n.source === 'dfe_independent_special_list');
-    expect(s41.length).toBeGreaterThan(300);
-    expect(notS41.length).toBeGreaterThan(390);
-    expect(s41).toContainEqual(expect.objectContaining({ name: 'Ambitious College', type: 'special_post16', section41: true }));
-    expect(notS41).toContainEqual(expect.objectContaining({ name: 'Wize Up', laCode: 'E09000011', section41: false }));
-    // Welsh institutions on the s41 list are reported, not silently dropped.
-    expect(real.skipped.some((s) => /Wales|Powys|Cardiff/.test(s.reason))).toBe(true);
-    const data = buildReferenceData({ dataDir: dataDir! });
-    expect(data.settings.filter((s) => s.source !== 'generated')).toHaveLength(real.named.length);
-  });
+  it.runIf(dataDir !== undefined)(
+    'takes real independent special school names from both DfE lists, placed in their LA',
+    () => {
+      const real = loadRealData(dataDir!);
+      const s41 = real.named.filter((n) => n.source === 'dfe_s41_list');
+      const notS41 = real.named.filter((n) => n.source === 'dfe_independent_special_list');
+      expect(s41.length).toBeGreaterThan(300);
+      expect(notS41.length).toBeGreaterThan(390);
+      expect(s41).toContainEqual(
+        expect.objectContaining({ name: 'Ambitious College', type: 'special_post16', section41: true }),
+      );
+      expect(notS41).toContainEqual(
+        expect.objectContaining({ name: 'Wize Up', laCode: 'E09000011', section41: false }),
+      );
+      // Welsh institutions on the s41 list are reported, not silently dropped.
+      expect(real.skipped.some((s) => /Wales|Powys|Cardiff/.test(s.reason))).toBe(true);
+      const data = buildReferenceData({ dataDir: dataDir! });
+      expect(data.settings.filter((s) => s.source !== 'generated')).toHaveLength(real.named.length);
+    },
+  );
 
   it.runIf(dataDir !== undefined)('places every English postcode district with an LA', () => {
     const real = loadRealData(dataDir!);

@@ -8,9 +8,16 @@ const dir = mkdtempSync(join(tmpdir(), 'web-'));
 writeFileSync(join(dir, 'index.html'), '<!doctype html><title>app</title>');
 writeFileSync(join(dir, 'app-ABC.js'), 'console.log(1)');
 const api = async (req: Request) => new Response(`api ${new URL(req.url).pathname}`);
-const identities = [{ label: 'LA commissioner (Kent)', principal: { sub: 'k', role: 'la' as const, org: 'E10000016' }, token: 'secret-token' }];
+const identities = [
+  {
+    label: 'LA commissioner (Kent)',
+    principal: { sub: 'k', role: 'la' as const, org: 'E10000016' },
+    token: 'secret-token',
+  },
+];
 const serve = withWebApp(api, { webDir: dir, identities: () => identities });
-const get = (path: string, headers: Record<string, string> = {}) => serve(new Request(`http://localhost${path}`, { headers }));
+const get = (path: string, headers: Record<string, string> = {}) =>
+  serve(new Request(`http://localhost${path}`, { headers }));
 
 describe('the local server in front of the API', () => {
   it('serves the app at /app/, hashed files cached for ever and index.html never', async () => {
@@ -27,7 +34,9 @@ describe('the local server in front of the API', () => {
   it('tells the app it is local, and lists the demo identities without their tokens', async () => {
     expect(await (await get('/app/config.json')).json()).toEqual({ mode: 'local', apiUrl: '' });
     const body = await (await get('/dev/identities')).json();
-    expect(body).toEqual({ items: [{ label: 'LA commissioner (Kent)', principal: { sub: 'k', role: 'la', org: 'E10000016' } }] });
+    expect(body).toEqual({
+      items: [{ label: 'LA commissioner (Kent)', principal: { sub: 'k', role: 'la', org: 'E10000016' } }],
+    });
     expect(JSON.stringify(body)).not.toContain('secret-token');
   });
 

@@ -8,7 +8,11 @@
 import fc from 'fast-check';
 
 /** How a case reaches the API: in-process (`app.request`) or over HTTP. */
-export type Send = (method: string, path: string, init: { headers: Record<string, string>; body?: string }) => Promise<{ status: number; text: string; headers: Headers }>;
+export type Send = (
+  method: string,
+  path: string,
+  init: { headers: Record<string, string>; body?: string },
+) => Promise<{ status: number; text: string; headers: Headers }>;
 
 export interface Operation {
   method: string;
@@ -22,7 +26,10 @@ type JsonSchema = Record<string, any>;
 
 /** Every operation of the document, with $refs resolved. */
 export function operationsOf(doc: any): Operation[] {
-  const resolve = (s: any): any => (s && typeof s === 'object' && typeof s.$ref === 'string' ? resolve(doc.components?.schemas?.[s.$ref.split('/').at(-1)]) : s);
+  const resolve = (s: any): any =>
+    s && typeof s === 'object' && typeof s.$ref === 'string'
+      ? resolve(doc.components?.schemas?.[s.$ref.split('/').at(-1)])
+      : s;
   const ops: Operation[] = [];
   for (const [path, item] of Object.entries<any>(doc.paths ?? {})) {
     for (const [method, op] of Object.entries<any>(item)) {
@@ -33,7 +40,9 @@ export function operationsOf(doc: any): Operation[] {
         method: method.toUpperCase(),
         path,
         params: (op.parameters ?? []).map((p: any) => ({ in: p.in, name: p.name, schema: resolve(p.schema) ?? {} })),
-        ...(contentTypes.length > 0 ? { body: { contentTypes, schema: resolve(content['application/json']?.schema) } } : {}),
+        ...(contentTypes.length > 0
+          ? { body: { contentTypes, schema: resolve(content['application/json']?.schema) } }
+          : {}),
       });
     }
   }
@@ -45,7 +54,8 @@ export function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitr
   if (schema === undefined || depth > 4) return fc.jsonValue({ maxDepth: 2 });
   if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(alternatives) && alternatives.length > 0) return fc.oneof(...alternatives.map((s: JsonSchema) => fromSchema(s, depth + 1)));
+  if (Array.isArray(alternatives) && alternatives.length > 0)
+    return fc.oneof(...alternatives.map((s: JsonSchema) => fromSchema(s, depth + 1)));
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'string':
@@ -64,7 +74,10 @@ export function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitr
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(fromSchema(schema.items, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 5, 5) });
+      return fc.array(fromSchema(schema.items, depth + 1), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 5, 5),
+      });
     case 'object': {
       const props = Object.entries<JsonSchema>(schema.properties ?? {});
       const required = new Set<string>(schema.required ?? []);
@@ -78,16 +91,24 @@ export function fromSchema(schema: JsonSchema | undefined, depth = 0): fc.Arbitr
 
 /** A valid-looking value with one thing broken: a key dropped, a value replaced, a key added. */
 function mutated(base: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
-  return fc.tuple(base, fc.nat(), fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 12 }), fc.constantFrom('drop', 'replace', 'add')).map(([v, i, value, key, how]) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return value;
-    const o = { ...(v as Record<string, unknown>) };
-    const keys = Object.keys(o);
-    const k = keys.length > 0 ? keys[i % keys.length]! : key;
-    if (how === 'drop') delete o[k];
-    else if (how === 'replace') o[k] = value;
-    else o[key || 'extra'] = value;
-    return o;
-  });
+  return fc
+    .tuple(
+      base,
+      fc.nat(),
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('drop', 'replace', 'add'),
+    )
+    .map(([v, i, value, key, how]) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return value;
+      const o = { ...(v as Record<string, unknown>) };
+      const keys = Object.keys(o);
+      const k = keys.length > 0 ? keys[i % keys.length]! : key;
+      if (how === 'drop') delete o[k];
+      else if (how === 'replace') o[k] = value;
+      else o[key || 'extra'] = value;
+      return o;
+    });
 }
 
 export interface FuzzIdentities {
@@ -110,13 +131,45 @@ export interface FuzzCase {
 }
 
 const printable = fc.string({ maxLength: 60 });
-const nastyText = fc.oneof(printable, fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('', ' ', '0', '-1', '1e309', 'NaN', 'null', '[]', '{}', '../../etc', '%', "'", '"', '\\', 'A'.repeat(5000), '2026-02-30', '9'.repeat(30)));
+const nastyText = fc.oneof(
+  printable,
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1e309',
+    'NaN',
+    'null',
+    '[]',
+    '{}',
+    '../../etc',
+    '%',
+    "'",
+    '"',
+    '\\',
+    'A'.repeat(5000),
+    '2026-02-30',
+    '9'.repeat(30),
+  ),
+);
 
 function authorisation(ids: FuzzIdentities): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     { weight: 6, arbitrary: fc.constantFrom(...ids.valid).map((t) => `Bearer ${t}`) },
     { weight: 2, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constantFrom(`Bearer ${ids.expired}`, `Bearer ${ids.foreign}`, 'Bearer', 'Bearer a.b.c', `Basic ${Buffer.from('a:b').toString('base64')}`, `bearer  ${ids.valid[0]}x`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        `Bearer ${ids.expired}`,
+        `Bearer ${ids.foreign}`,
+        'Bearer',
+        'Bearer a.b.c',
+        `Basic ${Buffer.from('a:b').toString('base64')}`,
+        `bearer  ${ids.valid[0]}x`,
+      ),
+    },
     { weight: 1, arbitrary: printable.map((s) => `Bearer ${s}`) },
     { weight: 1, arbitrary: printable },
   );
@@ -139,12 +192,24 @@ export function caseFor(op: Operation, ids: FuzzIdentities, samples: Samples): f
   const pathParams = op.params.filter((p) => p.in === 'path');
   const queryParams = op.params.filter((p) => p.in === 'query');
   const headerParams = op.params.filter((p) => p.in === 'header');
-  const path = fc.tuple(...pathParams.map((p) => segment(p.name, p.schema, samples))).map((values) => pathParams.reduce((s, p, i) => s.replace(`{${p.name}}`, values[i]!), op.path));
-  const queryValue = (schema: JsonSchema) => fc.oneof(fromSchema(schema).map((v) => (Array.isArray(v) ? v.map(String) : [String(v)])), fc.array(nastyText, { minLength: 1, maxLength: 3 }));
+  const path = fc
+    .tuple(...pathParams.map((p) => segment(p.name, p.schema, samples)))
+    .map((values) => pathParams.reduce((s, p, i) => s.replace(`{${p.name}}`, values[i]!), op.path));
+  const queryValue = (schema: JsonSchema) =>
+    fc.oneof(
+      fromSchema(schema).map((v) => (Array.isArray(v) ? v.map(String) : [String(v)])),
+      fc.array(nastyText, { minLength: 1, maxLength: 3 }),
+    );
   const query = fc
     .tuple(
-      fc.subarray(queryParams).chain((ps) => fc.tuple(...ps.map((p) => queryValue(p.schema).map((vs) => vs.map((v) => [p.name, v] as const))))),
-      fc.array(fc.tuple(fc.oneof(printable, fc.constantFrom('limit', 'cursor', 'la', 'need')), nastyText), { maxLength: 2 }),
+      fc
+        .subarray(queryParams)
+        .chain((ps) =>
+          fc.tuple(...ps.map((p) => queryValue(p.schema).map((vs) => vs.map((v) => [p.name, v] as const)))),
+        ),
+      fc.array(fc.tuple(fc.oneof(printable, fc.constantFrom('limit', 'cursor', 'la', 'need')), nastyText), {
+        maxLength: 2,
+      }),
     )
     .map(([documented, extra]) => {
       const q = new URLSearchParams();
@@ -157,9 +222,26 @@ export function caseFor(op: Operation, ids: FuzzIdentities, samples: Samples): f
   const headers = fc
     .tuple(
       authorisation(ids),
-      fc.tuple(...headerParams.map((h) => fc.option(fc.oneof(fromSchema(h.schema).map(String), headerValue), { nil: undefined }))),
-      fc.option(fc.constantFrom('application/json', 'text/csv', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/json; charset=utf-8', 'garbage'), { nil: undefined }),
-      fc.option(fc.tuple(fc.constantFrom('if-match', 'idempotency-key', 'x-forwarded-for', 'accept'), headerValue), { nil: undefined }),
+      fc.tuple(
+        ...headerParams.map((h) =>
+          fc.option(fc.oneof(fromSchema(h.schema).map(String), headerValue), { nil: undefined }),
+        ),
+      ),
+      fc.option(
+        fc.constantFrom(
+          'application/json',
+          'text/csv',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data',
+          'application/json; charset=utf-8',
+          'garbage',
+        ),
+        { nil: undefined },
+      ),
+      fc.option(fc.tuple(fc.constantFrom('if-match', 'idempotency-key', 'x-forwarded-for', 'accept'), headerValue), {
+        nil: undefined,
+      }),
     )
     .map(([auth, documented, contentType, extra]) => {
       const h: Record<string, string> = {};
@@ -179,11 +261,15 @@ export function caseFor(op: Operation, ids: FuzzIdentities, samples: Samples): f
           { weight: 4, arbitrary: mutated(fromSchema(op.body?.schema)).map((v) => JSON.stringify(v)) },
           { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
           { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
-          { weight: 1, arbitrary: fc.constantFrom(undefined, '', '{', '{"a":', 'null', '[]', 'urn,listingId\n1,2', '\u0000') },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(undefined, '', '{', '{"a":', 'null', '[]', 'urn,listingId\n1,2', '\u0000'),
+          },
         );
   return fc.tuple(path, query, headers, bodyArb).map(([p, q, h, body]) => {
     // A body mostly goes with its content type, so validation behind the parser is reached.
-    if (body !== undefined && h['content-type'] === undefined && op.body !== undefined) h['content-type'] = op.body.contentTypes[0]!;
+    if (body !== undefined && h['content-type'] === undefined && op.body !== undefined)
+      h['content-type'] = op.body.contentTypes[0]!;
     return { op, method: op.method, path: `${p}${q}`, headers: h, ...(body !== undefined ? { body } : {}) };
   });
 }
@@ -209,14 +295,17 @@ export function problemWith(res: { status: number; text: string }): string | und
     return `status ${res.status} with a body that is not JSON: ${res.text.slice(0, 200)}`;
   }
   const e = body?.error;
-  if (e === undefined || typeof e !== 'object') return `status ${res.status} without an error object: ${res.text.slice(0, 200)}`;
-  if (typeof e.code !== 'string' || !SNAKE.test(e.code)) return `status ${res.status}: error.code ${JSON.stringify(e.code)} is not snake_case`;
+  if (e === undefined || typeof e !== 'object')
+    return `status ${res.status} without an error object: ${res.text.slice(0, 200)}`;
+  if (typeof e.code !== 'string' || !SNAKE.test(e.code))
+    return `status ${res.status}: error.code ${JSON.stringify(e.code)} is not snake_case`;
   if (typeof e.message !== 'string' || e.message.trim() === '') return `status ${res.status}: error.message is empty`;
   if (!Array.isArray(e.details)) return `status ${res.status}: error.details is not an array`;
   if (res.status === 400) {
     if (e.details.length === 0) return '400 without details naming a field';
     for (const d of e.details) {
-      if (typeof d?.field !== 'string' || typeof d?.message !== 'string') return `400 detail without field and message: ${JSON.stringify(d)}`;
+      if (typeof d?.field !== 'string' || typeof d?.message !== 'string')
+        return `400 detail without field and message: ${JSON.stringify(d)}`;
     }
   }
   return undefined;
@@ -230,14 +319,25 @@ export interface FuzzRun {
 }
 
 /** Sends `count` generated cases (seeded) one after another and collects the problems. */
-export async function fuzz(send: Send, ops: Operation[], ids: FuzzIdentities, samples: Samples, count: number, seed: number, deadline = Infinity): Promise<FuzzRun> {
+export async function fuzz(
+  send: Send,
+  ops: Operation[],
+  ids: FuzzIdentities,
+  samples: Samples,
+  count: number,
+  seed: number,
+  deadline = Infinity,
+): Promise<FuzzRun> {
   const run: FuzzRun = { cases: 0, byStatus: {}, byRoute: {}, failures: [] };
   const batch = 200;
   for (let done = 0; done < count && Date.now() < deadline; done += batch) {
     const cases = fc.sample(anyCase(ops, ids, samples), { numRuns: Math.min(batch, count - done), seed: seed + done });
     for (const c of cases) {
       const route = `${c.method} ${c.op.path}`;
-      const res = await send(c.method, c.path, { headers: c.headers, ...(c.body !== undefined ? { body: c.body } : {}) });
+      const res = await send(c.method, c.path, {
+        headers: c.headers,
+        ...(c.body !== undefined ? { body: c.body } : {}),
+      });
       run.cases++;
       run.byStatus[res.status] = (run.byStatus[res.status] ?? 0) + 1;
       run.byRoute[route] = (run.byRoute[route] ?? 0) + 1;
@@ -265,11 +365,20 @@ export interface FixedChecks {
  * On every route: a body over 1 MiB answers 413 (routes that take a body), and a malformed, an
  * expired or a foreign-signed token answers 401, each in the documented shape.
  */
-export async function fixedChecks(send: Send, ops: Operation[], ids: FuzzIdentities, samples: Samples, maxBodyBytes: number): Promise<FixedChecks> {
+export async function fixedChecks(
+  send: Send,
+  ops: Operation[],
+  ids: FuzzIdentities,
+  samples: Samples,
+  maxBodyBytes: number,
+): Promise<FixedChecks> {
   const out: FixedChecks = { checked: 0, failures: [] };
   const expect = (what: string, res: { status: number; text: string }, status: number) => {
     out.checked++;
-    const problem = res.status !== status ? `answered ${res.status}, expected ${status}: ${res.text.slice(0, 160)}` : problemWith(res);
+    const problem =
+      res.status !== status
+        ? `answered ${res.status}, expected ${status}: ${res.text.slice(0, 160)}`
+        : problemWith(res);
     if (problem !== undefined) out.failures.push(`${what}: ${problem}`);
   };
   for (const op of ops) {
@@ -277,7 +386,17 @@ export async function fixedChecks(send: Send, ops: Operation[], ids: FuzzIdentit
     const route = `${op.method} ${op.path}`;
     if (op.method !== 'GET') {
       const big = `{"x":"${'a'.repeat(maxBodyBytes)}"}`;
-      expect(`${route} with a ${big.length}-byte body`, await send(op.method, path, { headers: { authorization: `Bearer ${ids.valid[0]}`, 'content-type': op.body?.contentTypes[0] ?? 'application/json' }, body: big }), 413);
+      expect(
+        `${route} with a ${big.length}-byte body`,
+        await send(op.method, path, {
+          headers: {
+            authorization: `Bearer ${ids.valid[0]}`,
+            'content-type': op.body?.contentTypes[0] ?? 'application/json',
+          },
+          body: big,
+        }),
+        413,
+      );
     }
     for (const [label, authorization] of [
       ['a malformed token', 'Bearer not.a.token'],
@@ -285,7 +404,10 @@ export async function fixedChecks(send: Send, ops: Operation[], ids: FuzzIdentit
       ['a token signed by another key', `Bearer ${ids.foreign}`],
       ['a non-Bearer Authorization', 'Basic dXNlcjpwYXNz'],
     ] as const) {
-      const res = await send(op.method, path, { headers: { authorization, 'content-type': 'application/json' }, ...(op.method === 'GET' ? {} : { body: '{}' }) });
+      const res = await send(op.method, path, {
+        headers: { authorization, 'content-type': 'application/json' },
+        ...(op.method === 'GET' ? {} : { body: '{}' }),
+      });
       expect(`${route} with ${label}`, res, 401);
     }
   }

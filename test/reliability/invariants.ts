@@ -21,7 +21,9 @@ export interface InvariantReport {
   violations: string[];
 }
 
-async function allPages<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+async function allPages<T>(
+  page: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>,
+): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 10_000; i++) {
@@ -45,9 +47,22 @@ async function allPages<T>(page: (cursor?: string) => Promise<{ items: T[]; next
  * `strictHeld` off skips the held = holding-placements equality (after fuzzing, whose random
  * decisions may name a declined setting, which holds no place).
  */
-export async function checkInvariants(store: Store, las: string[], options: { strictHeld?: boolean } = {}): Promise<InvariantReport> {
+export async function checkInvariants(
+  store: Store,
+  las: string[],
+  options: { strictHeld?: boolean } = {},
+): Promise<InvariantReport> {
   const strictHeld = options.strictHeld ?? true;
-  const r: InvariantReport = { listings: 0, placements: 0, holdingPlacements: 0, fromWaitingList: 0, allocatedCases: 0, auditEventsChecked: 0, checks: 0, violations: [] };
+  const r: InvariantReport = {
+    listings: 0,
+    placements: 0,
+    holdingPlacements: 0,
+    fromWaitingList: 0,
+    allocatedCases: 0,
+    auditEventsChecked: 0,
+    checks: 0,
+    violations: [],
+  };
   const check = (ok: boolean, what: () => string) => {
     r.checks++;
     if (!ok) r.violations.push(what());
@@ -56,7 +71,10 @@ export async function checkInvariants(store: Store, las: string[], options: { st
   const placements = new Map<string, Placement>();
   const holdingByCase = new Map<string, Placement[]>();
   for (const s of settings) {
-    const ofSetting = s.listings.length === 0 ? [] : await allPages((cursor) => store.cases.listPlacements(s.urn, { limit: 200, ...(cursor ? { cursor } : {}) }));
+    const ofSetting =
+      s.listings.length === 0
+        ? []
+        : await allPages((cursor) => store.cases.listPlacements(s.urn, { limit: 200, ...(cursor ? { cursor } : {}) }));
     const holdingPerListing = new Map<string, number>();
     for (const p of ofSetting) {
       placements.set(p.id, p);
@@ -68,11 +86,25 @@ export async function checkInvariants(store: Store, las: string[], options: { st
       r.listings++;
       const at = `listing ${s.urn}/${l.listingId}`;
       check(l.available >= 0, () => `${at}: available ${l.available} is below zero`);
-      check(l.available === l.commissioned - l.filled - l.held, () => `${at}: available ${l.available} ≠ commissioned ${l.commissioned} − filled ${l.filled} − held ${l.held}`);
-      check(l.filled + l.held <= l.commissioned, () => `${at}: filled ${l.filled} + held ${l.held} exceed commissioned ${l.commissioned}`);
+      check(
+        l.available === l.commissioned - l.filled - l.held,
+        () => `${at}: available ${l.available} ≠ commissioned ${l.commissioned} − filled ${l.filled} − held ${l.held}`,
+      );
+      check(
+        l.filled + l.held <= l.commissioned,
+        () => `${at}: filled ${l.filled} + held ${l.held} exceed commissioned ${l.commissioned}`,
+      );
       const holding = holdingPerListing.get(l.listingId) ?? 0;
-      if (strictHeld) check(holding === l.held, () => `${at}: ${holding} placements hold a place but the listing counts ${l.held} held`);
-      else check(holding <= l.commissioned - l.filled, () => `${at}: ${holding} placements hold a place, more than the ${l.commissioned - l.filled} not filled`);
+      if (strictHeld)
+        check(
+          holding === l.held,
+          () => `${at}: ${holding} placements hold a place but the listing counts ${l.held} held`,
+        );
+      else
+        check(
+          holding <= l.commissioned - l.filled,
+          () => `${at}: ${holding} placements hold a place, more than the ${l.commissioned - l.filled} not filled`,
+        );
     }
   }
   r.placements = placements.size;
@@ -85,20 +117,37 @@ export async function checkInvariants(store: Store, las: string[], options: { st
     const c = cases.get(`${p.laCode}#${p.caseId}`);
     check(c !== undefined, () => `placement ${p.id}: its case ${p.caseId} does not exist`);
     if (c === undefined) continue;
-    check(c.activePlacementId === p.id && ['allocated', 'named'].includes(c.state), () => `placement ${p.id} holds a place, but case ${c.id} is ${c.state} with active placement ${c.activePlacementId}`);
-    check((holdingByCase.get(p.caseId) ?? []).length === 1, () => `case ${p.caseId} holds ${(holdingByCase.get(p.caseId) ?? []).length} places`);
+    check(
+      c.activePlacementId === p.id && ['allocated', 'named'].includes(c.state),
+      () =>
+        `placement ${p.id} holds a place, but case ${c.id} is ${c.state} with active placement ${c.activePlacementId}`,
+    );
+    check(
+      (holdingByCase.get(p.caseId) ?? []).length === 1,
+      () => `case ${p.caseId} holds ${(holdingByCase.get(p.caseId) ?? []).length} places`,
+    );
     const audit = await allPages((cursor) => store.listings.auditEvents(caseEntity(p.laCode, p.caseId), 200, cursor));
     r.auditEventsChecked += audit.length;
-    const recorded = audit.some((e) => e.action === 'case.allocated' && (e.after as { placement?: { id?: string } } | undefined)?.placement?.id === p.id);
+    const recorded = audit.some(
+      (e) =>
+        e.action === 'case.allocated' &&
+        (e.after as { placement?: { id?: string } } | undefined)?.placement?.id === p.id,
+    );
     check(recorded, () => `placement ${p.id}: no case.allocated audit event for it on case ${p.caseId}`);
   }
 
   for (const la of las) {
-    const allocated: Case[] = await allPages((cursor) => store.cases.listCases(la, { state: 'allocated', limit: 200, ...(cursor ? { cursor } : {}) }));
+    const allocated: Case[] = await allPages((cursor) =>
+      store.cases.listCases(la, { state: 'allocated', limit: 200, ...(cursor ? { cursor } : {}) }),
+    );
     for (const c of allocated) {
       r.allocatedCases++;
       const p = c.activePlacementId === undefined ? undefined : placements.get(c.activePlacementId);
-      check(p !== undefined && p.caseId === c.id && HOLDING.has(p.state), () => `case ${c.id} is allocated, but its placement ${c.activePlacementId} is ${p === undefined ? 'missing' : `${p.state}, of case ${p.caseId}`}`);
+      check(
+        p !== undefined && p.caseId === c.id && HOLDING.has(p.state),
+        () =>
+          `case ${c.id} is allocated, but its placement ${c.activePlacementId} is ${p === undefined ? 'missing' : `${p.state}, of case ${p.caseId}`}`,
+      );
     }
   }
   return r;

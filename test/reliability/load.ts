@@ -57,14 +57,32 @@ export const percentile = (xs: number[], p: number) => {
 export async function runLoad(target: LoadTarget, options: LoadOptions): Promise<LoadResult> {
   const rnd = seededRandom(options.seed);
   const pick = <T>(xs: readonly T[]): T => xs[rnd.int(0, xs.length - 1)]!;
-  const result: LoadResult = { requests: 0, durationMs: 0, byKind: {}, byStatus: {}, errors: 0, unavailable: 0, unavailableWithoutRetryAfter: 0, allocations: { placed: 0, noPlace: 0, gaveUp: 0 }, placed: [], listingUpdates: { saved: 0, stale: 0 } };
+  const result: LoadResult = {
+    requests: 0,
+    durationMs: 0,
+    byKind: {},
+    byStatus: {},
+    errors: 0,
+    unavailable: 0,
+    unavailableWithoutRetryAfter: 0,
+    allocations: { placed: 0, noPlace: 0, gaveUp: 0 },
+    placed: [],
+    listingUpdates: { saved: 0, stale: 0 },
+  };
   const t0 = performance.now();
   const deadline = t0 + options.maxMs;
   let issued = 0;
   let caseSeq = 0;
   const more = () => issued < options.maxRequests && performance.now() < deadline;
 
-  async function call(kind: string, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; retryAfter: string | null }> {
+  async function call(
+    kind: string,
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any; retryAfter: string | null }> {
     issued++;
     const started = performance.now();
     let status = 0;
@@ -73,7 +91,11 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
     try {
       const res = await fetch(`${target.base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(30_000),
       });
@@ -100,7 +122,14 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
   async function search() {
     const la = pick(target.las);
     const partnership = rnd.next() < 0.3;
-    const q = new URLSearchParams({ need: pick(NEEDS), age: String(rnd.int(5, 15)), scope: partnership ? 'partnership' : pick(['la', 'partnership']), from: pick(la.districts), radiusKm: String(pick([20, 30, 50])), sort: pick(['distance', 'price', 'available']) });
+    const q = new URLSearchParams({
+      need: pick(NEEDS),
+      age: String(rnd.int(5, 15)),
+      scope: partnership ? 'partnership' : pick(['la', 'partnership']),
+      from: pick(la.districts),
+      radiusKm: String(pick([20, 30, 50])),
+      sort: pick(['distance', 'price', 'available']),
+    });
     if (rnd.next() < 0.6) q.set('availableBy', 'now');
     await call('search', 'GET', `/places/search?${q}`, partnership ? target.partnershipToken : la.token);
   }
@@ -113,8 +142,20 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
     for (let attempt = 0; attempt < 3 && more(); attempt++) {
       const floor = l.filled + l.held;
       const commissioned = Math.max(floor, l.commissioned + pick([-1, 1, 1]));
-      const body = { band: l.band, needs: l.needs, ageMin: l.ageMin, ageMax: l.ageMax, attendance: l.attendance, commissioned, filled: l.filled, availableFrom: l.availableFrom, ...(l.variationReason ? { price: l.price, variationReason: l.variationReason } : {}) };
-      const res = await call('listing update', 'PUT', `/settings/${p.urn}/listings/${l.listingId}`, p.token, body, { 'if-match': String(l.version) });
+      const body = {
+        band: l.band,
+        needs: l.needs,
+        ageMin: l.ageMin,
+        ageMax: l.ageMax,
+        attendance: l.attendance,
+        commissioned,
+        filled: l.filled,
+        availableFrom: l.availableFrom,
+        ...(l.variationReason ? { price: l.price, variationReason: l.variationReason } : {}),
+      };
+      const res = await call('listing update', 'PUT', `/settings/${p.urn}/listings/${l.listingId}`, p.token, body, {
+        'if-match': String(l.version),
+      });
       if (res.status === 200 || res.status === 201) {
         result.listingUpdates.saved++;
         return;
@@ -131,20 +172,31 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
   async function allocationFlow() {
     const la = pick(target.las);
     const age = rnd.int(5, 15);
-    const opened = await call('open case', 'POST', '/cases', la.token, { ref: `${options.tag}-${caseSeq++}`, needs: [pick(NEEDS)], band: pick(BANDS), age, homeDistrict: pick(la.districts) });
+    const opened = await call('open case', 'POST', '/cases', la.token, {
+      ref: `${options.tag}-${caseSeq++}`,
+      needs: [pick(NEEDS)],
+      band: pick(BANDS),
+      age,
+      homeDistrict: pick(la.districts),
+    });
     if (opened.status !== 201) return;
     const id = opened.body.id as string;
     const list = await call('tailored list', 'GET', `/cases/${id}/tailored-list`, la.token);
     if (list.status !== 200) return;
     const entries = (list.body.included ?? []) as { setting: { urn: string; type: string }; placeNow: boolean }[];
     // Families rank specialist settings with a place first, then others; the list is nearest first.
-    const ranked = [...new Set([...entries.filter((e) => e.placeNow), ...entries].map((e) => e.setting.urn))].slice(0, rnd.int(1, 3));
+    const ranked = [...new Set([...entries.filter((e) => e.placeNow), ...entries].map((e) => e.setting.urn))].slice(
+      0,
+      rnd.int(1, 3),
+    );
     if (ranked.length === 0) return;
     const prefs = await call('preferences', 'PUT', `/cases/${id}/preferences`, la.token, { holder: 'parent', ranked });
     if (prefs.status !== 200) return;
     const key = `${options.tag}-alloc-${id}`;
     for (let attempt = 0; attempt < 6; attempt++) {
-      const res = await call('allocate', 'POST', `/cases/${id}/allocate`, la.token, undefined, { 'idempotency-key': key });
+      const res = await call('allocate', 'POST', `/cases/${id}/allocate`, la.token, undefined, {
+        'idempotency-key': key,
+      });
       if (res.status === 201) {
         result.allocations.placed++;
         result.placed.push({ caseId: id, la: la.gss, placementId: res.body.placement.id, key });
@@ -154,7 +206,12 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
         result.allocations.noPlace++;
         return;
       }
-      if (res.status === 503 || res.status === 0 || res.body?.error?.code === 'request_in_progress' || res.body?.error?.code === 'allocation_contended') {
+      if (
+        res.status === 503 ||
+        res.status === 0 ||
+        res.body?.error?.code === 'request_in_progress' ||
+        res.body?.error?.code === 'allocation_contended'
+      ) {
         // The same key again after the server's Retry-After: a retry never allocates twice.
         await new Promise((r) => setTimeout(r, 1000 * Math.min(5, Number(res.retryAfter ?? 1))));
         continue;

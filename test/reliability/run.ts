@@ -32,7 +32,8 @@ const LOAD_REQUESTS = Number(process.env.RELIABILITY_LOAD_REQUESTS ?? 8000);
 const FUZZ_CASES = Number(process.env.RELIABILITY_FUZZ_CASES ?? 5000);
 const REPORT = process.env.RELIABILITY_REPORT ?? 'docs/reliability.md';
 const started = new Date();
-const log = (line: string) => console.log(`[${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const failures: string[] = [];
 // Every HTTP request any phase makes, for the report's total.
@@ -49,19 +50,42 @@ const fail = (what: string) => {
 
 // The database file survives java being killed; in RAM-backed /dev/shm where there is one, so a
 // busy shared disk does not time out the load (the crash and restart are the same either way).
-const state = mkdtempSync(join(process.env.RELIABILITY_STATE_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'placements-reliability-'));
+const state = mkdtempSync(
+  join(
+    process.env.RELIABILITY_STATE_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()),
+    'placements-reliability-',
+  ),
+);
 process.on('exit', () => rmSync(state, { recursive: true, force: true }));
 log(`starting the marketplace (DynamoDB Local on disk in ${state})…`);
 const secret = randomBytes(32).toString('hex');
-const running = await startMarketplace({ port: 0, statePath: state, fresh: true, seed: DEFAULT_SEED, devTokenSecret: secret });
+const running = await startMarketplace({
+  port: 0,
+  statePath: state,
+  fresh: true,
+  seed: DEFAULT_SEED,
+  devTokenSecret: secret,
+});
 const data = buildReferenceData({ seed: DEFAULT_SEED });
 const las = data.las.map((l) => l.gssCode);
-const token = async (role: 'la' | 'provider' | 'partnership' | 'national' | 'trust' | 'adjudicator', org: string) => (await running.mint({ sub: `reliability-${role}-${org}`, role, org })).token;
+const token = async (role: 'la' | 'provider' | 'partnership' | 'national' | 'trust' | 'adjudicator', org: string) =>
+  (await running.mint({ sub: `reliability-${role}-${org}`, role, org })).token;
 const target: LoadTarget = {
   base: running.url,
-  las: await Promise.all(data.las.map(async (l) => ({ gss: l.gssCode, token: await token('la', l.gssCode), districts: data.districts.filter((d) => d.laCode === l.gssCode).map((d) => d.district) }))).then((xs) => xs.filter((x) => x.districts.length > 0)),
+  las: await Promise.all(
+    data.las.map(async (l) => ({
+      gss: l.gssCode,
+      token: await token('la', l.gssCode),
+      districts: data.districts.filter((d) => d.laCode === l.gssCode).map((d) => d.district),
+    })),
+  ).then((xs) => xs.filter((x) => x.districts.length > 0)),
   partnershipToken: await token('partnership', SE19_ID),
-  providers: await Promise.all(data.settings.filter((s) => s.listings.length > 0).slice(0, 120).map(async (s) => ({ urn: s.urn, token: await token('provider', s.providerId) }))),
+  providers: await Promise.all(
+    data.settings
+      .filter((s) => s.listings.length > 0)
+      .slice(0, 120)
+      .map(async (s) => ({ urn: s.urn, token: await token('provider', s.providerId) })),
+  ),
 };
 const allPlaced: LoadResult['placed'] = [];
 const invariantRuns: { phase: string; report: InvariantReport }[] = [];
@@ -77,20 +101,35 @@ async function invariants(phase: string, strictHeld = true) {
     const c = cases.get(`${p.la}#${p.caseId}`);
     if (c?.activePlacementId !== p.placementId && !(phase.includes('fuzz') && c !== undefined)) {
       lost++;
-      if (lost <= 5) fail(`after ${phase}: case ${p.caseId} was told it holds placement ${p.placementId}, the table says ${c?.state}/${c?.activePlacementId}`);
+      if (lost <= 5)
+        fail(
+          `after ${phase}: case ${p.caseId} was told it holds placement ${p.placementId}, the table says ${c?.state}/${c?.activePlacementId}`,
+        );
     }
   }
   report.checks += allPlaced.length;
-  log(`invariants after ${phase}: ${report.checks.toLocaleString('en-GB')} checks over ${report.listings} listings, ${report.placements} placements, ${report.allocatedCases} allocated cases, ${report.auditEventsChecked} audit events; ${allPlaced.length} acknowledged allocations re-read, ${lost} lost; violations ${report.violations.length}`);
+  log(
+    `invariants after ${phase}: ${report.checks.toLocaleString('en-GB')} checks over ${report.listings} listings, ${report.placements} placements, ${report.allocatedCases} allocated cases, ${report.auditEventsChecked} audit events; ${allPlaced.length} acknowledged allocations re-read, ${lost} lost; violations ${report.violations.length}`,
+  );
 }
 
 // 1. Load ────────────────────────────────────────────────────────────────────────────────────
-log(`load: ${target.las.length} LAs, ${target.providers.length} providers, 24 clients, up to ${LOAD_REQUESTS} requests or ${LOAD_SECONDS} s…`);
-const load = await runLoad(target, { clients: 24, maxRequests: LOAD_REQUESTS, maxMs: LOAD_SECONDS * 1000, seed: 2026, tag: 'LOAD' });
+log(
+  `load: ${target.las.length} LAs, ${target.providers.length} providers, 24 clients, up to ${LOAD_REQUESTS} requests or ${LOAD_SECONDS} s…`,
+);
+const load = await runLoad(target, {
+  clients: 24,
+  maxRequests: LOAD_REQUESTS,
+  maxMs: LOAD_SECONDS * 1000,
+  seed: 2026,
+  tag: 'LOAD',
+});
 allPlaced.push(...load.placed);
 if (load.errors > 0) fail(`load: ${load.errors} requests answered 5xx or not at all`);
 if (load.unavailable > 0) fail(`load: ${load.unavailable} 503s with DynamoDB Local up`);
-log(`load: ${load.requests} requests in ${(load.durationMs / 1000).toFixed(1)} s; allocations ${load.allocations.placed} placed, ${load.allocations.noPlace} no place; statuses ${JSON.stringify(load.byStatus)}`);
+log(
+  `load: ${load.requests} requests in ${(load.durationMs / 1000).toFixed(1)} s; allocations ${load.allocations.placed} placed, ${load.allocations.noPlace} no place; statuses ${JSON.stringify(load.byStatus)}`,
+);
 await invariants('load');
 
 // 2. Faults ──────────────────────────────────────────────────────────────────────────────────
@@ -103,18 +142,42 @@ const faults: { name: string; what: string; outcome: string; survived: boolean }
 async function preparedCase(la: LoadTarget['las'][number], ref: string): Promise<string | undefined> {
   const h = { authorization: `Bearer ${la.token}`, 'content-type': 'application/json' };
   for (const [i, district] of la.districts.entries()) {
-    const opened = await fetch(`${running.url}/cases`, { method: 'POST', headers: h, body: JSON.stringify({ ref: `${ref}-${i}`, needs: ['ASD'], band: 'S3', age: 9, homeDistrict: district }) });
+    const opened = await fetch(`${running.url}/cases`, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({ ref: `${ref}-${i}`, needs: ['ASD'], band: 'S3', age: 9, homeDistrict: district }),
+    });
     const id = ((await opened.json()) as any).id as string;
     const list = (await (await fetch(`${running.url}/cases/${id}/tailored-list`, { headers: h })).json()) as any;
     const setting = ((list.included ?? []) as { setting: { urn: string } }[])
       .map((e) => data.settings.find((s) => s.urn === e.setting.urn))
-      .find((s) => s !== undefined && !s.type.startsWith('mainstream') && s.type !== 'early_years' && s.needs.includes('ASD'));
+      .find(
+        (s) =>
+          s !== undefined && !s.type.startsWith('mainstream') && s.type !== 'early_years' && s.needs.includes('ASD'),
+      );
     if (setting === undefined) continue;
     const provider = await token('provider', setting.providerId);
-    const listing = { band: 'S3', needs: ['ASD'], ageMin: setting.ageMin, ageMax: setting.ageMax, attendance: 'day', commissioned: 1, filled: 0, availableFrom: '2026-09-01' };
-    const published = await fetch(`${running.url}/settings/${setting.urn}/listings/${ref.toLowerCase()}`, { method: 'PUT', headers: { authorization: `Bearer ${provider}`, 'content-type': 'application/json' }, body: JSON.stringify(listing) });
+    const listing = {
+      band: 'S3',
+      needs: ['ASD'],
+      ageMin: setting.ageMin,
+      ageMax: setting.ageMax,
+      attendance: 'day',
+      commissioned: 1,
+      filled: 0,
+      availableFrom: '2026-09-01',
+    };
+    const published = await fetch(`${running.url}/settings/${setting.urn}/listings/${ref.toLowerCase()}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${provider}`, 'content-type': 'application/json' },
+      body: JSON.stringify(listing),
+    });
     if (published.status !== 201) continue;
-    const prefs = await fetch(`${running.url}/cases/${id}/preferences`, { method: 'PUT', headers: h, body: JSON.stringify({ holder: 'parent', ranked: [setting.urn] }) });
+    const prefs = await fetch(`${running.url}/cases/${id}/preferences`, {
+      method: 'PUT',
+      headers: h,
+      body: JSON.stringify({ holder: 'parent', ranked: [setting.urn] }),
+    });
     if (prefs.status === 200) return id;
   }
   return undefined;
@@ -133,9 +196,19 @@ async function preparedCase(la: LoadTarget['las'][number], ref: string): Promise
   const probes: { route: string; status: number; retryAfter: string | null; code?: string }[] = [];
   const probe = async (route: string, method: string, path: string, tok: string, body?: unknown) => {
     try {
-      const res = await fetch(`${running.url}${path}`, { method, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${running.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(30_000),
+      });
       const text = await res.text();
-      probes.push({ route, status: res.status, retryAfter: res.headers.get('retry-after'), ...(res.status >= 400 ? { code: JSON.parse(text)?.error?.code } : {}) });
+      probes.push({
+        route,
+        status: res.status,
+        retryAfter: res.headers.get('retry-after'),
+        ...(res.status >= 400 ? { code: JSON.parse(text)?.error?.code } : {}),
+      });
     } catch {
       probes.push({ route, status: 0, retryAfter: null });
     }
@@ -144,15 +217,29 @@ async function preparedCase(la: LoadTarget['las'][number], ref: string): Promise
   while (performance.now() < downUntil) {
     await Promise.all([
       probe('GET /settings/{urn}', 'GET', `/settings/${provider.urn}`, provider.token),
-      probe('GET /places/search', 'GET', `/places/search?need=ASD&age=9&from=${kent.districts[0]}&scope=partnership`, kent.token),
-      probe('POST /cases', 'POST', '/cases', kent.token, { ref: 'DOWN-1', needs: ['ASD'], band: 'S3', age: 9, homeDistrict: kent.districts[0] }),
+      probe(
+        'GET /places/search',
+        'GET',
+        `/places/search?need=ASD&age=9&from=${kent.districts[0]}&scope=partnership`,
+        kent.token,
+      ),
+      probe('POST /cases', 'POST', '/cases', kent.token, {
+        ref: 'DOWN-1',
+        needs: ['ASD'],
+        band: 'S3',
+        age: 9,
+        homeDistrict: kent.districts[0],
+      }),
       probe('GET /cases?state=allocated', 'GET', '/cases?state=allocated', kent.token),
       probe('GET /health', 'GET', '/health', kent.token),
     ]);
     await sleep(250);
   }
   const bad = probes.filter((p) => p.status !== 503 || p.retryAfter === null);
-  if (bad.length > 0) fail(`while DynamoDB Local was down, ${bad.length} of ${probes.length} probes were not 503 with Retry-After: ${JSON.stringify(bad.slice(0, 3))}`);
+  if (bad.length > 0)
+    fail(
+      `while DynamoDB Local was down, ${bad.length} of ${probes.length} probes were not 503 with Retry-After: ${JSON.stringify(bad.slice(0, 3))}`,
+    );
   await running.dynamoDb.restart();
   const restartedAt = performance.now();
   let recoveredAt = 0;
@@ -165,9 +252,14 @@ async function preparedCase(la: LoadTarget['las'][number], ref: string): Promise
   const bg = await background;
   allPlaced.push(...bg.placed);
   if (bg.errors > 0) fail(`crash load: ${bg.errors} requests answered a 5xx other than 503`);
-  if (bg.unavailableWithoutRetryAfter > 0) fail(`crash load: ${bg.unavailableWithoutRetryAfter} 503s without Retry-After`);
-  log(`  down ${((restartedAt - killedAt) / 1000).toFixed(1)} s: ${probes.length} probes, ${probes.filter((p) => p.status === 503 && p.retryAfter !== null).length} answered 503 with Retry-After; the server answered again ${((recoveredAt - restartedAt) / 1000).toFixed(1)} s after the restart`);
-  log(`  background load: ${bg.requests} requests, ${bg.unavailable} 503s, ${bg.errors} other errors; allocations ${bg.allocations.placed} placed (503s retried with the same Idempotency-Key), ${bg.allocations.gaveUp} given up`);
+  if (bg.unavailableWithoutRetryAfter > 0)
+    fail(`crash load: ${bg.unavailableWithoutRetryAfter} 503s without Retry-After`);
+  log(
+    `  down ${((restartedAt - killedAt) / 1000).toFixed(1)} s: ${probes.length} probes, ${probes.filter((p) => p.status === 503 && p.retryAfter !== null).length} answered 503 with Retry-After; the server answered again ${((recoveredAt - restartedAt) / 1000).toFixed(1)} s after the restart`,
+  );
+  log(
+    `  background load: ${bg.requests} requests, ${bg.unavailable} 503s, ${bg.errors} other errors; allocations ${bg.allocations.placed} placed (503s retried with the same Idempotency-Key), ${bg.allocations.gaveUp} given up`,
+  );
   faults.push({
     name: 'DynamoDB Local killed and restarted mid-load',
     what: `SIGKILL to java 15 s into a 12-client load; ${((restartedAt - killedAt) / 1000).toFixed(1)} s down; restarted on the same port and database folder`,
@@ -193,7 +285,10 @@ let faultsInProcess = 0;
     }
     return out;
   };
-  const lambda = createApp({ store: createStore({ tableName: running.store.tableName }, db) as Store, auth: devTokenAuthenticator(secret) });
+  const lambda = createApp({
+    store: createStore({ tableName: running.store.tableName }, db) as Store,
+    auth: devTokenAuthenticator(secret),
+  });
   let ok = 0;
   const n = 10;
   const outcomes: string[] = [];
@@ -207,19 +302,38 @@ let faultsInProcess = 0;
     faultsInProcess++;
     const replay = await fetch(`${running.url}/cases/${id}/allocate`, { method: 'POST', headers });
     const replayBody = (await replay.json()) as any;
-    const again = (await (await fetch(`${running.url}/cases/${id}/allocate`, { method: 'POST', headers })).json()) as any;
+    const again = (await (
+      await fetch(`${running.url}/cases/${id}/allocate`, { method: 'POST', headers })
+    ).json()) as any;
     const c = await running.store.cases.getCase(la.gss, id);
-    const placements = (await running.store.cases.listPlacements(replayBody.placement?.urn ?? 'x', { limit: 200 })).items.filter((p) => p.caseId === id);
-    const good = first.status === 503 && replay.status === 201 && again.placement?.id === replayBody.placement.id && c?.activePlacementId === replayBody.placement.id && placements.length === 1;
+    const placements = (
+      await running.store.cases.listPlacements(replayBody.placement?.urn ?? 'x', { limit: 200 })
+    ).items.filter((p) => p.caseId === id);
+    const good =
+      first.status === 503 &&
+      replay.status === 201 &&
+      again.placement?.id === replayBody.placement.id &&
+      c?.activePlacementId === replayBody.placement.id &&
+      placements.length === 1;
     outcomes.push(`${first.status}→${replay.status}`);
     if (good) {
       ok++;
       allPlaced.push({ caseId: id, la: la.gss, placementId: replayBody.placement.id, key });
-    } else fail(`Lambda timeout ${i}: first ${first.status} ${(await first.text()).slice(0, 120)}, replay ${replay.status} ${JSON.stringify(replayBody).slice(0, 200)}, again ${again.placement?.id}, case holds ${c?.activePlacementId}, ${placements.length} placements`);
+    } else
+      fail(
+        `Lambda timeout ${i}: first ${first.status} ${(await first.text()).slice(0, 120)}, replay ${replay.status} ${JSON.stringify(replayBody).slice(0, 200)}, again ${again.placement?.id}, case holds ${c?.activePlacementId}, ${placements.length} placements`,
+      );
   }
   db.destroy();
-  log(`  ${ok} of ${n}: the timed-out call answered 503, its transaction had committed, the replay returned that placement, one placement each (${timedOut} transactions timed out)`);
-  faults.push({ name: 'Lambda timeout after the transaction committed', what: `${n} allocations through the app over a client whose TransactWriteItems commits and then throws TimeoutError, as a Lambda cut off after the write`, outcome: `${ok} of ${n}: the caller got 503; the retry with the same Idempotency-Key got 201 with the committed placement, a second retry the same; exactly one placement per case`, survived: ok === n });
+  log(
+    `  ${ok} of ${n}: the timed-out call answered 503, its transaction had committed, the replay returned that placement, one placement each (${timedOut} transactions timed out)`,
+  );
+  faults.push({
+    name: 'Lambda timeout after the transaction committed',
+    what: `${n} allocations through the app over a client whose TransactWriteItems commits and then throws TimeoutError, as a Lambda cut off after the write`,
+    outcome: `${ok} of ${n}: the caller got 503; the retry with the same Idempotency-Key got 201 with the committed placement, a second retry the same; exactly one placement per case`,
+    survived: ok === n,
+  });
   await invariants('the Lambda timeouts');
 }
 
@@ -238,7 +352,9 @@ let faultsInProcess = 0;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 2 + (i % 10) * 6);
     try {
-      await (await fetch(`${running.url}/cases/${id}/allocate`, { method: 'POST', headers, signal: controller.signal })).text();
+      await (
+        await fetch(`${running.url}/cases/${id}/allocate`, { method: 'POST', headers, signal: controller.signal })
+      ).text();
     } catch {
       abortedBeforeAnswer++;
     }
@@ -250,30 +366,61 @@ let faultsInProcess = 0;
       if (res.status === 201 || (res.status === 409 && replayBody?.error?.code !== 'request_in_progress')) break;
       await sleep(200); // request_in_progress: the first is still being processed
     }
-    const again = (await (await fetch(`${running.url}/cases/${id}/allocate`, { method: 'POST', headers })).json()) as any;
+    const again = (await (
+      await fetch(`${running.url}/cases/${id}/allocate`, { method: 'POST', headers })
+    ).json()) as any;
     const c = await running.store.cases.getCase(la.gss, id);
-    const placements = (await running.store.cases.listPlacements(replayBody?.placement?.urn ?? 'x', { limit: 200 })).items.filter((p) => p.caseId === id);
-    if (replayBody?.placement?.id !== undefined && again.placement?.id === replayBody.placement.id && c?.activePlacementId === replayBody.placement.id && placements.length === 1) {
+    const placements = (
+      await running.store.cases.listPlacements(replayBody?.placement?.urn ?? 'x', { limit: 200 })
+    ).items.filter((p) => p.caseId === id);
+    if (
+      replayBody?.placement?.id !== undefined &&
+      again.placement?.id === replayBody.placement.id &&
+      c?.activePlacementId === replayBody.placement.id &&
+      placements.length === 1
+    ) {
       ok++;
       allPlaced.push({ caseId: id, la: la.gss, placementId: replayBody.placement.id, key });
-    } else fail(`client abort ${i}: replay ${JSON.stringify(replayBody).slice(0, 200)}, again ${again.placement?.id}, case holds ${c?.activePlacementId}, ${placements.length} placements`);
+    } else
+      fail(
+        `client abort ${i}: replay ${JSON.stringify(replayBody).slice(0, 200)}, again ${again.placement?.id}, case holds ${c?.activePlacementId}, ${placements.length} placements`,
+      );
   }
   log(`  ${ok} of ${n} replays returned one placement (${abortedBeforeAnswer} aborted before the answer came)`);
-  faults.push({ name: 'Client timeout, then replay', what: `${n} allocations aborted by the client (AbortController) 2–56 ms in, then replayed with the same Idempotency-Key`, outcome: `${abortedBeforeAnswer} aborted before an answer; ${ok} of ${n} replays returned exactly one placement (a second replay the same, the case holding it)`, survived: ok === n });
+  faults.push({
+    name: 'Client timeout, then replay',
+    what: `${n} allocations aborted by the client (AbortController) 2–56 ms in, then replayed with the same Idempotency-Key`,
+    outcome: `${abortedBeforeAnswer} aborted before an answer; ${ok} of ${n} replays returned exactly one placement (a second replay the same, the case holding it)`,
+    survived: ok === n,
+  });
   await invariants('the client aborts');
 }
 
 // 3. Bad input ───────────────────────────────────────────────────────────────────────────────
 log(`fuzz: ${FUZZ_CASES} cases over every route of GET /openapi.json, over HTTP…`);
 /** Over its own connection, closed after: the server answers 413 without reading the body and then closes the socket, which would fail the next request sharing it. */
-function sendAlone(method: string, path: string, init: { headers: Record<string, string>; body?: string }): ReturnType<Send> {
+function sendAlone(
+  method: string,
+  path: string,
+  init: { headers: Record<string, string>; body?: string },
+): ReturnType<Send> {
   httpRequests++;
   return new Promise((resolve) => {
     const req = httpRequest(`${running.url}${path}`, { method, headers: init.headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: new Headers(Object.entries(res.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]]))) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text,
+          headers: new Headers(
+            Object.entries(res.headers).flatMap(([k, v]) =>
+              v === undefined ? [] : [[k, String(v)] as [string, string]],
+            ),
+          ),
+        }),
+      );
     });
     req.on('error', (error) => resolve({ status: 599, text: `no answer: ${String(error)}`, headers: new Headers() }));
     req.end(init.body);
@@ -282,27 +429,53 @@ function sendAlone(method: string, path: string, init: { headers: Record<string,
 const send: Send = async (method, path, init) => {
   if (init.body !== undefined && init.body.length > MAX_BODY_BYTES) return sendAlone(method, path, init);
   try {
-    const res = await fetch(`${running.url}${path}`, { method, headers: init.headers, ...(init.body !== undefined ? { body: init.body } : {}), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${running.url}${path}`, {
+      method,
+      headers: init.headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      signal: AbortSignal.timeout(30_000),
+    });
     return { status: res.status, text: await res.text(), headers: res.headers };
   } catch (error) {
     return { status: 599, text: `no answer: ${String(error)}`, headers: new Headers() };
   }
 };
 const ops = operationsOf(JSON.parse((await send('GET', '/openapi.json', { headers: {} })).text));
-const sampleSetting = data.settings.find((s) => s.listings.length > 0 && target.providers.some((p) => p.urn === s.urn))!;
+const sampleSetting = data.settings.find(
+  (s) => s.listings.length > 0 && target.providers.some((p) => p.urn === s.urn),
+)!;
 const ids: FuzzIdentities = {
-  valid: [target.las[0]!.token, target.las[1]!.token, target.providers.find((p) => p.urn === sampleSetting.urn)!.token, target.partnershipToken, await token('national', 'dfe'), await token('trust', sampleSetting.trustId ?? 'TR1'), await token('adjudicator', 'osa')],
+  valid: [
+    target.las[0]!.token,
+    target.las[1]!.token,
+    target.providers.find((p) => p.urn === sampleSetting.urn)!.token,
+    target.partnershipToken,
+    await token('national', 'dfe'),
+    await token('trust', sampleSetting.trustId ?? 'TR1'),
+    await token('adjudicator', 'osa'),
+  ],
   expired: (await running.mint({ sub: 'expired', role: 'la', org: las[0]! }, -60)).token,
-  foreign: (await devTokenAuthenticator('some-other-key-0123456789abcdef0123').mint({ sub: 'x', role: 'la', org: las[0]! })).token,
+  foreign: (
+    await devTokenAuthenticator('some-other-key-0123456789abcdef0123').mint({ sub: 'x', role: 'la', org: las[0]! })
+  ).token,
 };
-const samples = { urn: [sampleSetting.urn], listingId: sampleSetting.listings.map((l) => l.listingId), id: [...allPlaced.slice(0, 3).flatMap((p) => [p.caseId, p.placementId]), SE19_ID], version: ['v1', 'v2'], gssCode: las.slice(0, 2) };
+const samples = {
+  urn: [sampleSetting.urn],
+  listingId: sampleSetting.listings.map((l) => l.listingId),
+  id: [...allPlaced.slice(0, 3).flatMap((p) => [p.caseId, p.placementId]), SE19_ID],
+  version: ['v1', 'v2'],
+  gssCode: las.slice(0, 2),
+};
 const fuzzStarted = performance.now();
 const fuzzRun = await fuzz(send, ops, ids, samples, FUZZ_CASES, 20261122, Date.now() + 240_000);
 const fuzzMs = performance.now() - fuzzStarted;
-for (const f of fuzzRun.failures.slice(0, 10)) fail(`fuzz ${f.route}: ${f.problem} — ${JSON.stringify(f.request).slice(0, 300)}`);
+for (const f of fuzzRun.failures.slice(0, 10))
+  fail(`fuzz ${f.route}: ${f.problem} — ${JSON.stringify(f.request).slice(0, 300)}`);
 const fixed = await fixedChecks(send, ops, ids, samples, MAX_BODY_BYTES);
 for (const f of fixed.failures.slice(0, 10)) fail(`fixed check ${f}`);
-log(`fuzz: ${fuzzRun.cases} cases in ${(fuzzMs / 1000).toFixed(0)} s over ${Object.keys(fuzzRun.byRoute).length} routes, statuses ${JSON.stringify(fuzzRun.byStatus)}; ${fuzzRun.failures.length} problems; fixed checks ${fixed.checked}, ${fixed.failures.length} problems`);
+log(
+  `fuzz: ${fuzzRun.cases} cases in ${(fuzzMs / 1000).toFixed(0)} s over ${Object.keys(fuzzRun.byRoute).length} routes, statuses ${JSON.stringify(fuzzRun.byStatus)}; ${fuzzRun.failures.length} problems; fixed checks ${fixed.checked}, ${fixed.failures.length} problems`,
+);
 await invariants('fuzzing', false);
 
 await running.stop();
@@ -348,7 +521,9 @@ latencies say more about the machine than the service; the counts and invariants
 |---|---|---|---|---|
 ${kinds.map(([k, s]) => `| ${k} | ${fmt(s.count)} | ${ms(percentile(s.ms, 50))} | ${ms(percentile(s.ms, 95))} | ${ms(percentile(s.ms, 99))} |`).join('\n')}
 
-Statuses: ${Object.entries(load.byStatus).map(([s, n]) => `${s} × ${fmt(n)}`).join(', ')}. Errors (5xx or no answer): **${load.errors}**.
+Statuses: ${Object.entries(load.byStatus)
+  .map(([s, n]) => `${s} × ${fmt(n)}`)
+  .join(', ')}. Errors (5xx or no answer): **${load.errors}**.
 Allocations: ${fmt(load.allocations.placed)} placed, ${fmt(load.allocations.noPlace)} answered 409 \`no_available_place\` (the case joins the waiting lists); listing updates ${fmt(load.listingUpdates.saved)} saved, ${fmt(load.listingUpdates.stale)} 412s retried on the current version.
 
 ## 2. Faults
@@ -367,7 +542,9 @@ field dropped, replaced or added, any JSON, raw bytes). Every answer must be bel
 4xx in the documented shape \`{error: {code, message, details}}\`, a 400's details each naming a
 \`field\` with a \`message\`.
 
-Statuses: ${Object.entries(fuzzRun.byStatus).map(([s, n]) => `${s} × ${fmt(n)}`).join(', ')}. Problems: **${fuzzRun.failures.length}**.
+Statuses: ${Object.entries(fuzzRun.byStatus)
+  .map(([s, n]) => `${s} × ${fmt(n)}`)
+  .join(', ')}. Problems: **${fuzzRun.failures.length}**.
 
 Fixed checks on every route: a body over 1 MiB answers 413 (each route taking a body), and a
 malformed, an expired, a foreign-signed and a non-Bearer token each answer 401: ${fmt(fixed.checked)} checks, ${fixed.failures.length} failed.
@@ -395,5 +572,7 @@ if (REPORT !== '') {
   writeFileSync(REPORT, report);
   log(`wrote ${REPORT}`);
 }
-console.log(`\n${failures.length === 0 ? 'PASS' : `FAIL: ${failures.length} problems`}: ${fmt(served)} requests, ${fmt(totalChecks)} invariant checks, ${fmt(fuzzRun.cases)} fuzz cases, ${faults.filter((f) => f.survived).length}/${faults.length} faults survived`);
+console.log(
+  `\n${failures.length === 0 ? 'PASS' : `FAIL: ${failures.length} problems`}: ${fmt(served)} requests, ${fmt(totalChecks)} invariant checks, ${fmt(fuzzRun.cases)} fuzz cases, ${faults.filter((f) => f.survived).length}/${faults.length} faults survived`,
+);
 process.exit(failures.length === 0 ? 0 : 1);

@@ -15,15 +15,28 @@ const ENV_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOK
 describe('the credential provider the Lambda bundles use', () => {
   const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
   afterAll(() => {
-    for (const k of ENV_KEYS) if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
+    for (const k of ENV_KEYS)
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
   });
 
   it('reads the function role’s credentials from the variables Lambda sets, and the SDK signs DynamoDB requests with them', async () => {
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' });
-    expect(await defaultProvider()()).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' });
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'session',
+    });
+    expect(await defaultProvider()()).toEqual({
+      accessKeyId: 'ASIAEXAMPLE',
+      secretAccessKey: 'secret',
+      sessionToken: 'session',
+    });
     // Wired as the aliased client wires it: the client's default provider, no credentials given.
-    const client = new DynamoDBClient({ endpoint: inject('dynamoDbEndpoint'), region: 'eu-west-2', credentialDefaultProvider: defaultProvider as never });
+    const client = new DynamoDBClient({
+      endpoint: inject('dynamoDbEndpoint'),
+      region: 'eu-west-2',
+      credentialDefaultProvider: defaultProvider as never,
+    });
     const res = await client.send(new ListTablesCommand({ Limit: 1 }));
     expect(res.$metadata.httpStatusCode).toBe(200);
     expect((await client.config.credentials()).accessKeyId).toBe('ASIAEXAMPLE');
@@ -45,7 +58,12 @@ describe('a Lambda bundle built with the stack’s esbuild options', () => {
   beforeAll(async () => {
     await ensureTable(store().db, tableName);
     dir = mkdtempSync(join(tmpdir(), 'placements-bundle-'));
-    const alias = Object.fromEntries((BUNDLING.esbuildArgs!['--alias'] as string[]).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+    const alias = Object.fromEntries(
+      (BUNDLING.esbuildArgs!['--alias'] as string[]).map((a) => [
+        a.slice(0, a.indexOf('=')),
+        a.slice(a.indexOf('=') + 1),
+      ]),
+    );
     const result = await build({
       entryPoints: { index: join(REPO_ROOT, 'functions', 'src', 'platform.ts') },
       outdir: dir,
@@ -63,7 +81,9 @@ describe('a Lambda bundle built with the stack’s esbuild options', () => {
     });
     // What the bundle holds: the files with bytes in the output (esbuild also lists what it shook out).
     const output = Object.values((result.metafile as Metafile).outputs).find((o) => o.entryPoint !== undefined)!;
-    inputs = Object.entries(output.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path);
+    inputs = Object.entries(output.inputs)
+      .filter(([, i]) => i.bytesInOutput > 0)
+      .map(([path]) => path);
     file = join(dir, 'index.mjs');
   }, 60_000);
   afterAll(async () => {
@@ -76,7 +96,10 @@ describe('a Lambda bundle built with the stack’s esbuild options', () => {
     expect(has('credential-provider-'), 'credential providers').toEqual([]);
     expect(has('nested-clients'), 'STS and SSO clients').toEqual([]);
     expect(has('event-streams'), 'event streams').toEqual([]);
-    expect(has('zod/v4/locales/').filter((i) => !/\/(en|index)\.js$/.test(i)), 'zod locales other than English').toEqual([]);
+    expect(
+      has('zod/v4/locales/').filter((i) => !/\/(en|index)\.js$/.test(i)),
+      'zod locales other than English',
+    ).toEqual([]);
     expect(has('zod-openapi').concat(has('zod-to-openapi')), 'OpenAPI libraries').toEqual([]);
     expect(readFileSync(file).length).toBeLessThan(1.2 * 1024 * 1024);
   });
@@ -92,7 +115,13 @@ describe('a Lambda bundle built with the stack’s esbuild options', () => {
       process.stdout.write(JSON.stringify({ health: health.statusCode, store: JSON.parse(health.body).store, doc: doc.statusCode, paths: Object.keys(JSON.parse(doc.body).paths).length }));`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', TABLE_NAME: tableName, AWS_REGION: 'eu-west-2', DYNAMODB_ENDPOINT: inject('dynamoDbEndpoint'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        TABLE_NAME: tableName,
+        AWS_REGION: 'eu-west-2',
+        DYNAMODB_ENDPOINT: inject('dynamoDbEndpoint'),
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
     });
     const result = JSON.parse(out.slice(out.indexOf('{"health"')));
     expect(result).toMatchObject({ health: 200, store: 'reachable', doc: 200 });

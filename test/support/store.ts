@@ -17,14 +17,19 @@ export interface SeededApp {
   data: BuiltReferenceData;
   app: ReturnType<typeof createApp>;
   token(p: Principal): Promise<string>;
-  request(path: string, init?: RequestInit & { token?: string }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    path: string,
+    init?: RequestInit & { token?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** A JSON POST or PUT with a token, as the API's clients send them. */
   post(path: string, token: string, body?: unknown): ReturnType<SeededApp['request']>;
   put(path: string, token: string, body: unknown, headers?: Record<string, string>): ReturnType<SeededApp['request']>;
 }
 
 /** A table loaded with the generated SE19 data (or a given data folder) and the full API over it. */
-export async function seededApp(options: { dataDir?: string; seed?: number; now?: () => Date } = {}): Promise<SeededApp> {
+export async function seededApp(
+  options: { dataDir?: string; seed?: number; now?: () => Date } = {},
+): Promise<SeededApp> {
   const store = await freshStore('api');
   const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed });
   await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
@@ -44,8 +49,20 @@ export async function seededApp(options: { dataDir?: string; seed?: number; now?
     app,
     token: async (p) => (await auth.mint(p)).token,
     request,
-    post: (path, token, body = {}) => request(path, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    put: (path, token, body, headers = {}) => request(path, { method: 'PUT', token, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+    post: (path, token, body = {}) =>
+      request(path, {
+        method: 'POST',
+        token,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    put: (path, token, body, headers = {}) =>
+      request(path, {
+        method: 'PUT',
+        token,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }),
   };
 }
 
@@ -57,7 +74,11 @@ export function withTwoLaOfficers(now: () => Date, use: (s: { t: SeededApp; kent
   let t: SeededApp | undefined;
   beforeAll(async () => {
     t = await seededApp({ now });
-    use({ t, kent: await t.token({ sub: 'officer', role: 'la', org: 'E10000016' }), medway: await t.token({ sub: 'officer', role: 'la', org: 'E06000035' }) });
+    use({
+      t,
+      kent: await t.token({ sub: 'officer', role: 'la', org: 'E10000016' }),
+      medway: await t.token({ sub: 'officer', role: 'la', org: 'E06000035' }),
+    });
   });
   afterAll(async () => {
     await t?.store.drop();

@@ -38,7 +38,8 @@ export const contexts = {
 const DOCUMENT_INFO = {
   title: 'SEND placement marketplace API',
   version: API_VERSION,
-  description: 'Published capacity against the national bands and tariffs, search across LA boundaries, and allocation with the legal backstops. Money is in pence per year; dates are YYYY-MM-DD.',
+  description:
+    'Published capacity against the national bands and tariffs, search across LA boundaries, and allocation with the legal backstops. Money is in pence per year; dates are YYYY-MM-DD.',
 };
 // No document-wide security: each protected route declares bearerAuth, so the public reads are
 // documented as public (the authorisation matrix test holds the two together).
@@ -58,7 +59,12 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // Built on first request and kept: the routes and their schemas do not change while running.
   let document: ReturnType<typeof openApiDocument> | undefined;
   app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(documented, DOCUMENT_INFO, SECURITY_SCHEMES))));
-  app.notFound((c) => c.json(errorBody('not_found', `There is no route ${c.req.method} ${c.req.path}; GET /openapi.json lists them.`), 404));
+  app.notFound((c) =>
+    c.json(
+      errorBody('not_found', `There is no route ${c.req.method} ${c.req.path}; GET /openapi.json lists them.`),
+      404,
+    ),
+  );
   app.onError(handleError);
   return app;
 }
@@ -69,7 +75,14 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
  * schemas at start-up; a test keeps the file equal to this.
  */
 export async function deployedApiDocument(): Promise<unknown> {
-  const unused = new Proxy({}, { get: () => { throw new Error('building the document reads no store'); } }) as Deps['store'];
+  const unused = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('building the document reads no store');
+      },
+    },
+  ) as Deps['store'];
   const app = createApp({ store: unused, auth: { authenticate: async () => undefined } });
   return (await app.request('/openapi.json')).json();
 }

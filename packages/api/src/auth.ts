@@ -36,7 +36,10 @@ export function parseGroups(value: unknown): string[] {
     } catch {
       // "[a b]" is not JSON: fall through to splitting.
     }
-    return text.slice(1, -1).split(/[\s,]+/).filter(Boolean);
+    return text
+      .slice(1, -1)
+      .split(/[\s,]+/)
+      .filter(Boolean);
   }
   return text.split(/[\s,]+/).filter(Boolean);
 }
@@ -47,8 +50,12 @@ export function parseGroups(value: unknown): string[] {
  */
 export function roleFromGroups(groups: readonly string[]): Role {
   const roles = [...new Set(groups.filter(isRole))];
-  if (roles.length === 0) throw new UnauthenticatedError(`The token carries no role; expected one of ${ROLES.join(', ')}.`);
-  if (roles.length > 1) throw new UnauthenticatedError(`The token carries more than one role (${roles.join(', ')}); each user holds exactly one.`);
+  if (roles.length === 0)
+    throw new UnauthenticatedError(`The token carries no role; expected one of ${ROLES.join(', ')}.`);
+  if (roles.length > 1)
+    throw new UnauthenticatedError(
+      `The token carries more than one role (${roles.join(', ')}); each user holds exactly one.`,
+    );
   return roles[0]!;
 }
 
@@ -73,7 +80,11 @@ export const roleScope = (resourceServer: string, role: Role) => `${resourceServ
 /** What the Cognito pre token generation trigger (V2) answers for one user. */
 export interface CognitoTokenCustomisation {
   idTokenGeneration: { claimsToAddOrOverride: Record<string, string> };
-  accessTokenGeneration: { claimsToAddOrOverride: Record<string, string>; scopesToAdd: string[]; scopesToSuppress: string[] };
+  accessTokenGeneration: {
+    claimsToAddOrOverride: Record<string, string>;
+    scopesToAdd: string[];
+    scopesToSuppress: string[];
+  };
 }
 
 /**
@@ -82,10 +93,17 @@ export interface CognitoTokenCustomisation {
  * and none of the others, whatever the client asked for. API Gateway requires these scopes per
  * route; a user with no role, two roles or no org gets no token at all.
  */
-export function cognitoTokenCustomisation(input: { userAttributes: Record<string, string | undefined>; groups: readonly string[]; resourceServer: string }): CognitoTokenCustomisation {
+export function cognitoTokenCustomisation(input: {
+  userAttributes: Record<string, string | undefined>;
+  groups: readonly string[];
+  resourceServer: string;
+}): CognitoTokenCustomisation {
   const role = roleFromGroups(input.groups);
   const org = input.userAttributes['custom:org']?.trim();
-  if (!org) throw new UnauthenticatedError('The user has no organisation (custom:org); an administrator must set it before they can sign in.');
+  if (!org)
+    throw new UnauthenticatedError(
+      'The user has no organisation (custom:org); an administrator must set it before they can sign in.',
+    );
   return {
     idTokenGeneration: { claimsToAddOrOverride: { org } },
     accessTokenGeneration: {
@@ -107,19 +125,29 @@ export const DEV_ISSUER = 'placements-local';
 export const DEV_AUDIENCE = 'placements-api';
 
 /** Local mode: tokens minted by POST /dev/token, signed with the local key (HS256). */
-export function devTokenAuthenticator(secret: string): Authenticator & { mint(p: Principal, ttlSeconds?: number): Promise<{ token: string; expiresAt: string }> } {
+export function devTokenAuthenticator(
+  secret: string,
+): Authenticator & { mint(p: Principal, ttlSeconds?: number): Promise<{ token: string; expiresAt: string }> } {
   const key = new TextEncoder().encode(secret);
   return {
     async authenticate({ authorization }) {
       const token = bearer(authorization);
       if (token === undefined) return undefined;
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, key, {
+          issuer: DEV_ISSUER,
+          audience: DEV_AUDIENCE,
+          algorithms: ['HS256'],
+        });
         return principalFromClaims(payload as Record<string, unknown>);
       } catch (error) {
         if (error instanceof UnauthenticatedError) throw error;
         const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
-        throw new UnauthenticatedError(expired ? 'The token has expired; ask for a new one.' : 'The token is malformed or not signed by this server.');
+        throw new UnauthenticatedError(
+          expired
+            ? 'The token has expired; ask for a new one.'
+            : 'The token is malformed or not signed by this server.',
+        );
       }
     },
     async mint(p, ttlSeconds = 12 * 3600) {
@@ -144,8 +172,11 @@ export function devTokenAuthenticator(secret: string): Authenticator & { mint(p:
 export function apiGatewayAuthenticator(): Authenticator {
   return {
     async authenticate({ env }) {
-      const claims = (env as { event?: { requestContext?: { authorizer?: { jwt?: { claims?: Record<string, unknown> } } } } } | undefined)
-        ?.event?.requestContext?.authorizer?.jwt?.claims;
+      const claims = (
+        env as
+          | { event?: { requestContext?: { authorizer?: { jwt?: { claims?: Record<string, unknown> } } } } }
+          | undefined
+      )?.event?.requestContext?.authorizer?.jwt?.claims;
       return claims === undefined ? undefined : principalFromClaims(claims);
     },
   };
@@ -153,7 +184,9 @@ export function apiGatewayAuthenticator(): Authenticator {
 
 /** The principal must hold one of `roles`; otherwise 401 (no token) or 403 (wrong role). */
 export function requireRole(principal: Principal | undefined, roles: readonly Role[]): Principal {
-  if (principal === undefined) throw new UnauthenticatedError('This route needs a token: send Authorization: Bearer <token>.');
-  if (!roles.includes(principal.role)) throw new ForbiddenError(`This needs the role ${roles.join(' or ')}; your token has the role ${principal.role}.`);
+  if (principal === undefined)
+    throw new UnauthenticatedError('This route needs a token: send Authorization: Bearer <token>.');
+  if (!roles.includes(principal.role))
+    throw new ForbiddenError(`This needs the role ${roles.join(' or ')}; your token has the role ${principal.role}.`);
   return principal;
 }

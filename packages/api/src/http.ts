@@ -1,7 +1,17 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError, PreconditionFailedError, PreconditionRequiredError, UnavailableError, ValidationError, type FieldProblem } from '@placements/domain';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  PreconditionRequiredError,
+  UnavailableError,
+  ValidationError,
+  type FieldProblem,
+} from '@placements/domain';
 import type { Store } from '@placements/store';
 import { UnauthenticatedError, type Authenticator, type Principal } from './auth.ts';
 import { ApiApp } from './openapi.ts';
@@ -39,7 +49,8 @@ export function problemsFromIssues(issues: readonly ZodIssueLike[], target: stri
   const problems: FieldProblem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys' && issue.keys !== undefined) {
-      for (const key of issue.keys) problems.push({ field: key, message: `is not a ${target} parameter of this route` });
+      for (const key of issue.keys)
+        problems.push({ field: key, message: `is not a ${target} parameter of this route` });
       continue;
     }
     const field = issue.path.map(String).join('.') || target;
@@ -57,7 +68,10 @@ const TARGET_WORDS: Record<string, string> = { query: 'query', param: 'path', js
 export function contextApp(deps: Deps) {
   const app = new ApiApp<Env>((result, c) => {
     if (result.success) return undefined;
-    const problems = problemsFromIssues(result.error.issues as readonly ZodIssueLike[], TARGET_WORDS[result.target] ?? result.target);
+    const problems = problemsFromIssues(
+      result.error.issues as readonly ZodIssueLike[],
+      TARGET_WORDS[result.target] ?? result.target,
+    );
     const e = new ValidationError(problems);
     return c.json(errorBody(e.code, e.message, problems), 400);
   });
@@ -65,7 +79,14 @@ export function contextApp(deps: Deps) {
     '*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; split it into smaller requests.`), 413),
+      onError: (c) =>
+        c.json(
+          errorBody(
+            'payload_too_large',
+            `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; split it into smaller requests.`,
+          ),
+          413,
+        ),
     }),
   );
   app.use('*', async (c, next) => {
@@ -90,8 +111,10 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof ForbiddenError) return c.json(errorBody(error.code, error.message), 403);
   if (error instanceof NotFoundError) return c.json(errorBody(error.code, error.message), 404);
   if (error instanceof ConflictError) return c.json(errorBody(error.code, error.message, error.details), 409);
-  if (error instanceof PreconditionFailedError) return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 412);
-  if (error instanceof PreconditionRequiredError) return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 428);
+  if (error instanceof PreconditionFailedError)
+    return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 412);
+  if (error instanceof PreconditionRequiredError)
+    return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 428);
   if (error instanceof UnavailableError) {
     c.header('Retry-After', String(error.retryAfterSeconds));
     return c.json(errorBody(error.code, error.message), 503);
@@ -101,12 +124,25 @@ export function handleError(error: Error, c: Context): Response {
     const status = error.status;
     if (status === 400) {
       // Hono's own 400s are about the body it could not parse (malformed JSON, wrong content type).
-      const message = /json/i.test(error.message) ? 'is not valid JSON; check quotes, commas and brackets' : error.message;
-      return c.json(errorBody('invalid_request', `The request body could not be read: ${message}.`, [{ field: 'body', message }]), 400);
+      const message = /json/i.test(error.message)
+        ? 'is not valid JSON; check quotes, commas and brackets'
+        : error.message;
+      return c.json(
+        errorBody('invalid_request', `The request body could not be read: ${message}.`, [{ field: 'body', message }]),
+        400,
+      );
     }
     const code = status === 413 ? 'payload_too_large' : 'http_error';
     return c.json(errorBody(code, error.message || 'The request could not be processed.'), status);
   }
-  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', error: String(error), stack: error.stack }));
-  return c.json(errorBody('internal_error', 'Something went wrong on our side; it has been logged. Try again, and tell us if it persists.'), 500);
+  console.error(
+    JSON.stringify({ level: 'error', message: 'unhandled error', error: String(error), stack: error.stack }),
+  );
+  return c.json(
+    errorBody(
+      'internal_error',
+      'Something went wrong on our side; it has been logged. Try again, and tell us if it persists.',
+    ),
+    500,
+  );
 }

@@ -15,13 +15,18 @@ export interface DocumentInfo {
   description?: string;
 }
 
-type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[]; description?: string };
+type JsonSchema = Record<string, unknown> & {
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  description?: string;
+};
 
 const REF = (id: string) => `#/components/schemas/${id}`;
 const PARAMETER_IN = { params: 'path', query: 'query', headers: 'header' } as const;
 
 /** Response schemas are given as builders (see lazySchema); here is where they are built. */
-const built = (m: MediaType | ResponseMediaType): z.core.$ZodType => (typeof m.schema === 'function' ? m.schema() : m.schema);
+const built = (m: MediaType | ResponseMediaType): z.core.$ZodType =>
+  typeof m.schema === 'function' ? m.schema() : m.schema;
 
 /** Converts schemas in bulk, so named ones become $refs and nothing is converted twice. */
 function convert(schemas: z.core.$ZodType[]) {
@@ -51,7 +56,11 @@ function convert(schemas: z.core.$ZodType[]) {
     const { $schema: _schema, $id: _id, id: _metaId, ...rest } = s;
     return rest;
   };
-  const components = Object.fromEntries(Object.entries(out).filter(([id]) => !id.startsWith('__')).map(([id, s]) => [id, strip(s)]));
+  const components = Object.fromEntries(
+    Object.entries(out)
+      .filter(([id]) => !id.startsWith('__'))
+      .map(([id, s]) => [id, strip(s)]),
+  );
   const schemaOf = (schema: z.core.$ZodType): JsonSchema => {
     const id = z.globalRegistry.get(schema)?.id;
     return id !== undefined ? { $ref: REF(id) } : strip(out[anonymous.get(schema)!]!);
@@ -59,18 +68,29 @@ function convert(schemas: z.core.$ZodType[]) {
   return { components, schemaOf };
 }
 
-export function openApiDocument(routes: readonly RouteConfig[], info: DocumentInfo, securitySchemes: Record<string, unknown>) {
+export function openApiDocument(
+  routes: readonly RouteConfig[],
+  info: DocumentInfo,
+  securitySchemes: Record<string, unknown>,
+) {
   const schemas: z.core.$ZodType[] = [];
-  const bodies = (content: Record<string, MediaType | ResponseMediaType> | undefined) => Object.values(content ?? {}).forEach((m) => schemas.push(built(m)));
+  const bodies = (content: Record<string, MediaType | ResponseMediaType> | undefined) =>
+    Object.values(content ?? {}).forEach((m) => schemas.push(built(m)));
   for (const route of routes) {
-    for (const key of ['params', 'query', 'headers'] as const) if (route.request?.[key]) schemas.push(route.request[key]);
+    for (const key of ['params', 'query', 'headers'] as const)
+      if (route.request?.[key]) schemas.push(route.request[key]);
     bodies(route.request?.body?.content);
     for (const response of Object.values(route.responses)) bodies(response.content);
   }
   const converted = convert(schemas);
 
   const content = (media: Record<string, MediaType | ResponseMediaType>) =>
-    Object.fromEntries(Object.entries(media).map(([type, m]) => [type, { schema: converted.schemaOf(built(m)), ...(m.example !== undefined ? { example: m.example } : {}) }]));
+    Object.fromEntries(
+      Object.entries(media).map(([type, m]) => [
+        type,
+        { schema: converted.schemaOf(built(m)), ...(m.example !== undefined ? { example: m.example } : {}) },
+      ]),
+    );
 
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -82,7 +102,13 @@ export function openApiDocument(routes: readonly RouteConfig[], info: DocumentIn
       const required = new Set(object.required ?? []);
       for (const [name, property] of Object.entries(object.properties ?? {})) {
         const where = PARAMETER_IN[key];
-        parameters.push({ schema: property, required: where === 'path' || required.has(name), ...(property.description ? { description: property.description } : {}), name, in: where });
+        parameters.push({
+          schema: property,
+          required: where === 'path' || required.has(name),
+          ...(property.description ? { description: property.description } : {}),
+          name,
+          in: where,
+        });
       }
     }
     const body = route.request?.body;
@@ -93,8 +119,21 @@ export function openApiDocument(routes: readonly RouteConfig[], info: DocumentIn
       ...(route.description ? { description: route.description } : {}),
       ...(route.security ? { security: route.security } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(body ? { requestBody: { ...(body.description ? { description: body.description } : {}), required: body.required ?? false, content: content(body.content) } } : {}),
-      responses: Object.fromEntries(Object.entries(route.responses).map(([status, r]) => [status, { description: r.description, ...(r.content ? { content: content(r.content) } : {}) }])),
+      ...(body
+        ? {
+            requestBody: {
+              ...(body.description ? { description: body.description } : {}),
+              required: body.required ?? false,
+              content: content(body.content),
+            },
+          }
+        : {}),
+      responses: Object.fromEntries(
+        Object.entries(route.responses).map(([status, r]) => [
+          status,
+          { description: r.description, ...(r.content ? { content: content(r.content) } : {}) },
+        ]),
+      ),
     };
   }
   return {
@@ -111,7 +150,8 @@ export function openApiDocument(routes: readonly RouteConfig[], info: DocumentIn
  * document lists only those its routes use.
  */
 function reachable(paths: unknown, components: Record<string, JsonSchema>): Record<string, JsonSchema> {
-  const refs = (value: unknown) => [...JSON.stringify(value).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+  const refs = (value: unknown) =>
+    [...JSON.stringify(value).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
   const kept = new Set<string>();
   const queue = refs(paths);
   for (let id = queue.pop(); id !== undefined; id = queue.pop()) {

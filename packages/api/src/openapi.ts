@@ -58,16 +58,30 @@ export interface RouteConfig {
 /** Types a route as written, so the handler's c.req.valid() knows each part's parsed shape. */
 export const createRoute = <const R extends RouteConfig>(route: R): R => route;
 
-type Part<R, K extends string, T extends string> = R extends { request: { [k in K]: infer S extends z.core.$ZodType } } ? { [t in T]: z.output<S> } : {};
-type JsonBody<R> = R extends { request: { body: { content: { 'application/json': { schema: infer S extends z.core.$ZodType } } } } } ? { json: z.output<S> } : {};
+type Part<R, K extends string, T extends string> = R extends { request: { [k in K]: infer S extends z.core.$ZodType } }
+  ? { [t in T]: z.output<S> }
+  : {};
+type JsonBody<R> = R extends {
+  request: { body: { content: { 'application/json': { schema: infer S extends z.core.$ZodType } } } };
+}
+  ? { json: z.output<S> }
+  : {};
 /** What c.req.valid(target) returns in a route's handler. */
-export type ValidatedInput<R> = { out: Part<R, 'params', 'param'> & Part<R, 'query', 'query'> & Part<R, 'headers', 'header'> & JsonBody<R> };
+export type ValidatedInput<R> = {
+  out: Part<R, 'params', 'param'> & Part<R, 'query', 'query'> & Part<R, 'headers', 'header'> & JsonBody<R>;
+};
 
 /** Called after every validation; answers a failed one in the API's own error shape. */
-export type ValidationHook = (result: { success: true; target: string } | { success: false; error: { issues: readonly z.core.$ZodIssue[] }; target: string }, c: Context) => Response | undefined;
+export type ValidationHook = (
+  result:
+    | { success: true; target: string }
+    | { success: false; error: { issues: readonly z.core.$ZodIssue[] }; target: string },
+  c: Context,
+) => Response | undefined;
 
 const isJson = (type: string) => /^application\/([a-z0-9.+-]*\+)?json$/i.test(type.split(';')[0]!.trim());
-const mediaMatches = (header: string, declared: string) => header.split(';')[0]!.trim().toLowerCase() === declared.toLowerCase();
+const mediaMatches = (header: string, declared: string) =>
+  header.split(';')[0]!.trim().toLowerCase() === declared.toLowerCase();
 
 /** A context's Hono app whose routes are declared with createRoute and listed for the document. */
 export class ApiApp<E extends HonoEnv> extends Hono<E> {
@@ -93,7 +107,11 @@ export class ApiApp<E extends HonoEnv> extends Hono<E> {
       // A body in a media type the route does not take is refused before it is parsed.
       validators.push(async (c, next) => {
         const type = c.req.header('content-type');
-        if (type ? !declared.some((d) => mediaMatches(type, d)) : (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined) {
+        if (
+          type
+            ? !declared.some((d) => mediaMatches(type, d))
+            : (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined
+        ) {
           throw new HTTPException(415, { message: `This route takes ${declared.join(' or ')}` });
         }
         await next();
@@ -109,7 +127,12 @@ export class ApiApp<E extends HonoEnv> extends Hono<E> {
             },
       );
     }
-    (this.on as (method: string, path: string, ...handlers: never[]) => unknown)(route.method.toUpperCase(), route.path.replaceAll(/\/{(.+?)}/g, '/:$1'), ...(validators as never[]), handler as never);
+    (this.on as (method: string, path: string, ...handlers: never[]) => unknown)(
+      route.method.toUpperCase(),
+      route.path.replaceAll(/\/{(.+?)}/g, '/:$1'),
+      ...(validators as never[]),
+      handler as never,
+    );
     this.documented.push(route);
     return this;
   }

@@ -9,37 +9,79 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from '@placements/store';
 
 const list = (values: readonly string[]) => values.join(', ');
 
-export const ErrorSchema = lazySchema(() => z.object({
-    error: z.object({
-      code: z.string().check(z.meta({ example: 'invalid_request' })),
-      message: z.string().check(z.meta({ example: 'The request has 1 invalid field: la.' })),
-      details: z.array(z.catchall(z.object({ field: z.string(), message: z.string() }), z.unknown())),
-    }),
-  }).check(z.meta({ id: 'Error' })));
+export const ErrorSchema = lazySchema(() =>
+  z
+    .object({
+      error: z.object({
+        code: z.string().check(z.meta({ example: 'invalid_request' })),
+        message: z.string().check(z.meta({ example: 'The request has 1 invalid field: la.' })),
+        details: z.array(z.catchall(z.object({ field: z.string(), message: z.string() }), z.unknown())),
+      }),
+    })
+    .check(z.meta({ id: 'Error' })),
+);
 
-export const GssCode = z.string().check(z.regex(GSS_LA_PATTERN, { error: 'must be an English LA GSS code such as E10000016 (Kent)' }), z.meta({ example: 'E10000016' }));
+export const GssCode = z
+  .string()
+  .check(
+    z.regex(GSS_LA_PATTERN, { error: 'must be an English LA GSS code such as E10000016 (Kent)' }),
+    z.meta({ example: 'E10000016' }),
+  );
 
-export const Urn = z.string().check(z.regex(/^\d{6}$/, { error: 'must be a six-digit URN, as in Get Information About Schools' }), z.meta({ example: '118946' }));
+export const Urn = z
+  .string()
+  .check(
+    z.regex(/^\d{6}$/, { error: 'must be a six-digit URN, as in Get Information About Schools' }),
+    z.meta({ example: '118946' }),
+  );
 
 export const NeedCodeSchema = z.enum(NEED_CODES, { error: `must be one of the SEN need codes: ${list(NEED_CODES)}` });
 export const SettingTypeSchema = z.enum(SETTING_TYPES, { error: `must be one of: ${list(SETTING_TYPES)}` });
 
 /** limit and cursor, shared by every list route (api.md, pagination). */
 export const PageQuery = {
-  limit: z._default(z.coerce
-    .number({ error: `must be a whole number from 1 to ${MAX_LIMIT}` }).check(z.int({ error: `must be a whole number from 1 to ${MAX_LIMIT}` }), z.minimum(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }), z.maximum(MAX_LIMIT, { error: `must be at most ${MAX_LIMIT}` })), DEFAULT_LIMIT).check(z.meta({ description: `Page size, default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}.` })),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048, { error: 'is too long to be a cursor this API issued' }))).check(z.meta({ description: 'nextCursor from the previous page.' })),
+  limit: z
+    ._default(
+      z.coerce
+        .number({ error: `must be a whole number from 1 to ${MAX_LIMIT}` })
+        .check(
+          z.int({ error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
+          z.minimum(1, { error: `must be a whole number from 1 to ${MAX_LIMIT}` }),
+          z.maximum(MAX_LIMIT, { error: `must be at most ${MAX_LIMIT}` }),
+        ),
+      DEFAULT_LIMIT,
+    )
+    .check(z.meta({ description: `Page size, default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}.` })),
+  cursor: z
+    .optional(
+      z.string().check(z.minLength(1), z.maxLength(2048, { error: 'is too long to be a cursor this API issued' })),
+    )
+    .check(z.meta({ description: 'nextCursor from the previous page.' })),
 };
 
 export const pageOf = <T extends z.ZodMiniType>(item: () => T, name: string) =>
-  lazySchema(() => z.object({ items: z.array(item()), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: name })));
+  lazySchema(() =>
+    z.object({ items: z.array(item()), nextCursor: z.nullable(z.string()) }).check(z.meta({ id: name })),
+  );
 
 export const errorResponses = {
-  400: { description: 'Invalid input: every invalid field is listed in details.', content: { 'application/json': { schema: ErrorSchema } } },
-  401: { description: 'No token, or a token that is malformed, expired or not signed by a trusted key.', content: { 'application/json': { schema: ErrorSchema } } },
-  403: { description: 'Authenticated, but this role or organisation may not do this.', content: { 'application/json': { schema: ErrorSchema } } },
+  400: {
+    description: 'Invalid input: every invalid field is listed in details.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+  401: {
+    description: 'No token, or a token that is malformed, expired or not signed by a trusted key.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+  403: {
+    description: 'Authenticated, but this role or organisation may not do this.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
   404: { description: 'Not found.', content: { 'application/json': { schema: ErrorSchema } } },
-  503: { description: 'The store is unavailable; retry after the Retry-After seconds.', content: { 'application/json': { schema: ErrorSchema } } },
+  503: {
+    description: 'The store is unavailable; retry after the Retry-After seconds.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
 } as const;
 
 /** A JSON response; give its schema as a builder (() => schema) so that only the document builds it. */
@@ -48,10 +90,21 @@ export const json = (schema: z.ZodMiniType | (() => z.ZodMiniType), description:
   content: { 'application/json': { schema: typeof schema === 'function' ? lazySchema(schema) : schema } },
 });
 
-export const ListingId = z.string().check(z.regex(LISTING_ID_PATTERN, { error: 'must be lower-case letters, digits and hyphens, such as s2-day' }), z.meta({ example: 's2-day' }));
+export const ListingId = z
+  .string()
+  .check(
+    z.regex(LISTING_ID_PATTERN, { error: 'must be lower-case letters, digits and hyphens, such as s2-day' }),
+    z.meta({ example: 's2-day' }),
+  );
 
 export const conflictResponses = {
   409: { description: 'Conflict with the current state.', content: { 'application/json': { schema: ErrorSchema } } },
-  412: { description: 'If-Match names a version other than the current one; details[0].current is the listing as it is now.', content: { 'application/json': { schema: ErrorSchema } } },
-  428: { description: 'The listing exists: send If-Match with its current version to replace it.', content: { 'application/json': { schema: ErrorSchema } } },
+  412: {
+    description: 'If-Match names a version other than the current one; details[0].current is the listing as it is now.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+  428: {
+    description: 'The listing exists: send If-Match with its current version to replace it.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
 } as const;

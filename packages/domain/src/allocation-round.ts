@@ -24,7 +24,9 @@ import { firstAvailable, suitableListings, type SkippedPreference } from './allo
 export const ROUND_MECHANISMS = ['serial_dictatorship', 'deferred_acceptance'] as const;
 export type RoundMechanism = (typeof ROUND_MECHANISMS)[number];
 
-export type RoundCase = Pick<Case, 'id' | 'laCode' | 'band' | 'needs' | 'age' | 'withoutPlaceSince' | 'declined'> & { ranked: readonly string[] };
+export type RoundCase = Pick<Case, 'id' | 'laCode' | 'band' | 'needs' | 'age' | 'withoutPlaceSince' | 'declined'> & {
+  ranked: readonly string[];
+};
 
 export interface RoundAssignment {
   caseId: string;
@@ -68,30 +70,50 @@ export function cyrb53(text: string, seed = 0): number {
 export const lotteryNumber = (seed: string, caseId: string) => cyrb53(`${seed}:${caseId}`);
 
 /** The published priority order: longest without a place first, then the lottery, then the id. */
-export function priorityOrder<C extends Pick<RoundCase, 'id' | 'withoutPlaceSince'>>(cases: readonly C[], seed: string): { c: C; lottery: number }[] {
+export function priorityOrder<C extends Pick<RoundCase, 'id' | 'withoutPlaceSince'>>(
+  cases: readonly C[],
+  seed: string,
+): { c: C; lottery: number }[] {
   return cases
     .map((c) => ({ c, lottery: lotteryNumber(seed, c.id) }))
-    .sort((a, b) => a.c.withoutPlaceSince.localeCompare(b.c.withoutPlaceSince) || a.lottery - b.lottery || a.c.id.localeCompare(b.c.id));
+    .sort(
+      (a, b) =>
+        a.c.withoutPlaceSince.localeCompare(b.c.withoutPlaceSince) ||
+        a.lottery - b.lottery ||
+        a.c.id.localeCompare(b.c.id),
+    );
 }
 
 const key = (urn: string, listingId: string) => `${urn}#${listingId}`;
 
 /** Free places per listing in the snapshot: only places free by `today` count. */
-function capacityOf(settings: ReadonlyMap<string, SettingWithListings | undefined>, today: string): Map<string, number> {
+function capacityOf(
+  settings: ReadonlyMap<string, SettingWithListings | undefined>,
+  today: string,
+): Map<string, number> {
   const remaining = new Map<string, number>();
   for (const s of settings.values()) {
     if (s === undefined) continue;
-    for (const l of s.listings) remaining.set(key(s.urn, l.listingId), l.availableFrom <= today ? Math.max(0, l.available) : 0);
+    for (const l of s.listings)
+      remaining.set(key(s.urn, l.listingId), l.availableFrom <= today ? Math.max(0, l.available) : 0);
   }
   return remaining;
 }
 
 /** Reasons for passing over a preference, told in terms of the round. */
-function roundReasons(skipped: SkippedPreference[], snapshot: Map<string, number>, settings: ReadonlyMap<string, SettingWithListings | undefined>, c: RoundCase, lostTo: string): SkippedPreference[] {
+function roundReasons(
+  skipped: SkippedPreference[],
+  snapshot: Map<string, number>,
+  settings: ReadonlyMap<string, SettingWithListings | undefined>,
+  c: RoundCase,
+  lostTo: string,
+): SkippedPreference[] {
   return skipped.map((s) => {
     if (s.reason !== 'no place free: full') return s;
     const setting = settings.get(s.urn);
-    const hadPlaces = setting !== undefined && suitableListings(c, setting).some((l) => (snapshot.get(key(s.urn, l.listingId)) ?? 0) > 0);
+    const hadPlaces =
+      setting !== undefined &&
+      suitableListings(c, setting).some((l) => (snapshot.get(key(s.urn, l.listingId)) ?? 0) > 0);
     return hadPlaces ? { ...s, reason: `its places went to ${lostTo}` } : s;
   });
 }
@@ -101,11 +123,20 @@ function explain(o: Omit<RoundOutcome, 'explanation'>, total: number, mechanism:
   if (o.assignment === undefined) {
     return `${where}: no preference had a suitable place left${o.skipped.length > 0 ? ` (${o.skipped.map((s) => `${s.rank}: ${s.reason}`).join('; ')})` : ''}.`;
   }
-  const passed = o.skipped.length === 0 ? 'its first preference' : `preference ${o.assignment.rank}; higher ones: ${o.skipped.map((s) => `${s.rank}: ${s.reason}`).join('; ')}`;
+  const passed =
+    o.skipped.length === 0
+      ? 'its first preference'
+      : `preference ${o.assignment.rank}; higher ones: ${o.skipped.map((s) => `${s.rank}: ${s.reason}`).join('; ')}`;
   return `${where}: allocated ${o.assignment.urn} (${passed}).`;
 }
 
-export function runRound(args: { cases: readonly RoundCase[]; settings: ReadonlyMap<string, SettingWithListings | undefined>; seed: string; today: string; mechanism?: RoundMechanism }): RoundResult {
+export function runRound(args: {
+  cases: readonly RoundCase[];
+  settings: ReadonlyMap<string, SettingWithListings | undefined>;
+  seed: string;
+  today: string;
+  mechanism?: RoundMechanism;
+}): RoundResult {
   const mechanism = args.mechanism ?? 'serial_dictatorship';
   const snapshot = capacityOf(args.settings, args.today);
   const remaining = new Map(snapshot);
@@ -120,16 +151,34 @@ export function runRound(args: { cases: readonly RoundCase[]; settings: Readonly
       if (choice.chosen) {
         const k = key(choice.chosen.urn, choice.chosen.listing.listingId);
         remaining.set(k, remaining.get(k)! - 1);
-        assignment = { caseId: c.id, urn: choice.chosen.urn, listingId: choice.chosen.listing.listingId, rank: choice.chosen.rank };
+        assignment = {
+          caseId: c.id,
+          urn: choice.chosen.urn,
+          listingId: choice.chosen.listing.listingId,
+          rank: choice.chosen.rank,
+        };
       }
-      pending.push({ caseId: c.id, turn: i + 1, lottery, ...(assignment ? { assignment } : {}), skipped: roundReasons(choice.skipped, snapshot, args.settings, c, 'cases earlier in the order') });
+      pending.push({
+        caseId: c.id,
+        turn: i + 1,
+        lottery,
+        ...(assignment ? { assignment } : {}),
+        skipped: roundReasons(choice.skipped, snapshot, args.settings, c, 'cases earlier in the order'),
+      });
     });
   } else {
     const held = deferredAcceptance(order, args.settings, args.today, snapshot);
     order.forEach(({ c, lottery }, i) => {
       const a = held.get(c.id);
       // Explain against what the other cases hold at the end: every higher preference was full of cases with higher priority there.
-      const choice = firstAvailable(c, a === undefined ? c.ranked : c.ranked.slice(0, a.rank - 1), args.settings, args.today, new Set(c.declined ?? []), () => 0);
+      const choice = firstAvailable(
+        c,
+        a === undefined ? c.ranked : c.ranked.slice(0, a.rank - 1),
+        args.settings,
+        args.today,
+        new Set(c.declined ?? []),
+        () => 0,
+      );
       const skipped = roundReasons(choice.skipped, snapshot, args.settings, c, 'cases with higher priority there');
       if (a !== undefined) remaining.set(key(a.urn, a.listingId), remaining.get(key(a.urn, a.listingId))! - 1);
       pending.push({ caseId: c.id, turn: i + 1, lottery, ...(a ? { assignment: a } : {}), skipped });
@@ -159,13 +208,19 @@ function deferredAcceptance(
       const s = settings.get(urn);
       if (s === undefined) return;
       for (const l of suitableListings(c, s).sort((a, b) => a.listingId.localeCompare(b.listingId))) {
-        if (!declined.has(key(urn, l.listingId)) && l.availableFrom <= today && (snapshot.get(key(urn, l.listingId)) ?? 0) > 0) list.push({ urn, listingId: l.listingId, rank: i + 1, hostLa: s.laCode });
+        if (
+          !declined.has(key(urn, l.listingId)) &&
+          l.availableFrom <= today &&
+          (snapshot.get(key(urn, l.listingId)) ?? 0) > 0
+        )
+          list.push({ urn, listingId: l.listingId, rank: i + 1, hostLa: s.laCode });
       }
     });
     lists.set(c.id, list);
   }
   const byId = new Map(order.map(({ c }) => [c.id, c]));
-  const priority = (caseId: string, hostLa: string) => (byId.get(caseId)!.laCode === hostLa ? 0 : 1) * 1e9 + turn.get(caseId)!;
+  const priority = (caseId: string, hostLa: string) =>
+    (byId.get(caseId)!.laCode === hostLa ? 0 : 1) * 1e9 + turn.get(caseId)!;
   const holding = new Map<string, string[]>(); // listing → case ids held, best first
   const next = new Map<string, number>(order.map(({ c }) => [c.id, 0]));
   const free = order.map(({ c }) => c.id);
@@ -177,7 +232,9 @@ function deferredAcceptance(
     next.set(caseId, i + 1);
     const target = list[i]!;
     const k = key(target.urn, target.listingId);
-    const held = [...(holding.get(k) ?? []), caseId].sort((a, b) => priority(a, target.hostLa) - priority(b, target.hostLa));
+    const held = [...(holding.get(k) ?? []), caseId].sort(
+      (a, b) => priority(a, target.hostLa) - priority(b, target.hostLa),
+    );
     const capacity = snapshot.get(k) ?? 0;
     holding.set(k, held.slice(0, capacity));
     free.push(...held.slice(capacity));

@@ -17,7 +17,13 @@ export interface AllocationChoice {
 /** Listings of a setting that could meet the case: band (waived for mainstream), every need, the age. */
 export function suitableListings(c: Pick<Case, 'band' | 'needs' | 'age'>, setting: SettingWithListings): Listing[] {
   const mainstream = provisionGroup(setting.type) === 'mainstream';
-  return setting.listings.filter((l) => (mainstream || l.band === c.band) && c.needs.every((n) => l.needs.includes(n)) && c.age >= l.ageMin && c.age <= l.ageMax);
+  return setting.listings.filter(
+    (l) =>
+      (mainstream || l.band === c.band) &&
+      c.needs.every((n) => l.needs.includes(n)) &&
+      c.age >= l.ageMin &&
+      c.age <= l.ageMax,
+  );
 }
 
 /**
@@ -46,15 +52,30 @@ export function firstAvailable(
     const suitable = suitableListings(c, setting).filter((l) => !exclude.has(`${urn}#${l.listingId}`));
     if (suitable.length === 0) {
       const declined = suitableListings(c, setting).length > 0;
-      skipped.push({ urn, rank, reason: declined ? 'the setting declined this child on consultation' : `publishes no listing for band ${c.band} meeting ${c.needs.join(', ')} at age ${c.age}` });
+      skipped.push({
+        urn,
+        rank,
+        reason: declined
+          ? 'the setting declined this child on consultation'
+          : `publishes no listing for band ${c.band} meeting ${c.needs.join(', ')} at age ${c.age}`,
+      });
       continue;
     }
     // The listing with a place now; among several, the one with most places left.
-    const free = suitable.filter((l) => availableOf(urn, l) > 0 && l.availableFrom <= today).sort((a, b) => availableOf(urn, b) - availableOf(urn, a) || a.listingId.localeCompare(b.listingId));
+    const free = suitable
+      .filter((l) => availableOf(urn, l) > 0 && l.availableFrom <= today)
+      .sort((a, b) => availableOf(urn, b) - availableOf(urn, a) || a.listingId.localeCompare(b.listingId));
     const listing = free[0];
     if (listing === undefined) {
-      const soonest = suitable.filter((l) => l.availableFrom > today && availableOf(urn, l) > 0).map((l) => l.availableFrom).sort()[0];
-      skipped.push({ urn, rank, reason: soonest !== undefined ? `no place free now; places from ${soonest}` : 'no place free: full' });
+      const soonest = suitable
+        .filter((l) => l.availableFrom > today && availableOf(urn, l) > 0)
+        .map((l) => l.availableFrom)
+        .sort()[0];
+      skipped.push({
+        urn,
+        rank,
+        reason: soonest !== undefined ? `no place free now; places from ${soonest}` : 'no place free: full',
+      });
       continue;
     }
     return { chosen: { urn, rank, listing, setting }, skipped };

@@ -12,7 +12,13 @@ describe('case input schemas (zod/mini)', () => {
   });
 
   it('normalises the home district and defaults postSixteen, as the API stores them', () => {
-    const parsed = CaseInputSchema.safeParse({ ref: 'KT-1', needs: ['ASD'], band: 'S2', age: 9, homeDistrict: ' me14 ' });
+    const parsed = CaseInputSchema.safeParse({
+      ref: 'KT-1',
+      needs: ['ASD'],
+      band: 'S2',
+      age: 9,
+      homeDistrict: ' me14 ',
+    });
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     expect(parsed.data).toMatchObject({ homeDistrict: 'ME14', postSixteen: false });
   });

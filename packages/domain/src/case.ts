@@ -13,27 +13,98 @@ export const CASE_STATES = ['open', 'allocated', 'named', 'placed', 'closed'] as
 export type CaseState = (typeof CASE_STATES)[number];
 
 /** Fields a case-management system might send that identify a child; refused by name. */
-const IDENTIFYING = ['name', 'firstName', 'lastName', 'surname', 'fullName', 'dateOfBirth', 'dob', 'birthDate', 'upn', 'nhsNumber', 'address', 'postcode'];
+const IDENTIFYING = [
+  'name',
+  'firstName',
+  'lastName',
+  'surname',
+  'fullName',
+  'dateOfBirth',
+  'dob',
+  'birthDate',
+  'upn',
+  'nhsNumber',
+  'address',
+  'postcode',
+];
 
-export const CaseInputSchema = z.pipe(z.catchall(z.object({
-    ref: z.string({ error: 'is required: the LA’s pseudonymous case reference' }).check(z.regex(/^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$/, { error: 'must be the LA’s pseudonymous reference: 3 to 40 letters, digits, -, _ or /, no spaces' })),
-    needs: z.array(z.enum(NEED_CODES, { error: `must be SEN need codes: ${NEED_CODES.join(', ')}` }), { error: 'is required: need codes, primary first' }).check(z.minLength(1, { error: 'must name at least the primary need' }), z.maxLength(NEED_CODES.length), z.refine((n) => new Set(n).size === n.length, { error: 'must not repeat a need' })),
-    band: z.string({ error: 'is required: the band from the national framework, such as S2' }).check(z.regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' })),
-    age: z.number({ error: 'is required: age in whole years' }).check(z.int({ error: 'must be whole years' }), z.minimum(0, { error: 'must be 0 to 25' }), z.maximum(25, { error: 'must be 0 to 25' })),
-    homeDistrict: z.string({ error: 'is required: the home postcode district, such as ME14' }).check(z.trim(), z.toUpperCase(), z.regex(DISTRICT_PATTERN, { error: 'must be a postcode district such as ME14, never a full postcode' })),
-    postSixteen: z._default(z.boolean({ error: 'must be true or false' }), false),
-    phaseTransferDeadline: z.optional(z.string().check(z.regex(/^\d{4}-(02-15|03-31)$/, { error: 'must be 15 February (school transfers) or 31 March (post-16 transfers) of a year, as YYYY-MM-DD' }))),
-  }), z.unknown()).check(z.superRefine((value, ctx) => {
-    for (const key of Object.keys(value)) {
-      if (['ref', 'needs', 'band', 'age', 'homeDistrict', 'postSixteen', 'phaseTransferDeadline'].includes(key)) continue;
-      const identifying = IDENTIFYING.some((f) => f.toLowerCase() === key.toLowerCase());
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: identifying ? 'must not be sent: the marketplace stores no child’s identity; use the pseudonymous ref' : 'is not a case field',
-      });
-    }
-  })), z.transform(({ ref, needs, band, age, homeDistrict, postSixteen, phaseTransferDeadline }) => ({ ref, needs, band, age, homeDistrict, postSixteen, ...(phaseTransferDeadline ? { phaseTransferDeadline } : {}) })));
+export const CaseInputSchema = z.pipe(
+  z
+    .catchall(
+      z.object({
+        ref: z
+          .string({ error: 'is required: the LA’s pseudonymous case reference' })
+          .check(
+            z.regex(/^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$/, {
+              error: 'must be the LA’s pseudonymous reference: 3 to 40 letters, digits, -, _ or /, no spaces',
+            }),
+          ),
+        needs: z
+          .array(z.enum(NEED_CODES, { error: `must be SEN need codes: ${NEED_CODES.join(', ')}` }), {
+            error: 'is required: need codes, primary first',
+          })
+          .check(
+            z.minLength(1, { error: 'must name at least the primary need' }),
+            z.maxLength(NEED_CODES.length),
+            z.refine((n) => new Set(n).size === n.length, { error: 'must not repeat a need' }),
+          ),
+        band: z
+          .string({ error: 'is required: the band from the national framework, such as S2' })
+          .check(z.regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' })),
+        age: z
+          .number({ error: 'is required: age in whole years' })
+          .check(
+            z.int({ error: 'must be whole years' }),
+            z.minimum(0, { error: 'must be 0 to 25' }),
+            z.maximum(25, { error: 'must be 0 to 25' }),
+          ),
+        homeDistrict: z
+          .string({ error: 'is required: the home postcode district, such as ME14' })
+          .check(
+            z.trim(),
+            z.toUpperCase(),
+            z.regex(DISTRICT_PATTERN, { error: 'must be a postcode district such as ME14, never a full postcode' }),
+          ),
+        postSixteen: z._default(z.boolean({ error: 'must be true or false' }), false),
+        phaseTransferDeadline: z.optional(
+          z
+            .string()
+            .check(
+              z.regex(/^\d{4}-(02-15|03-31)$/, {
+                error:
+                  'must be 15 February (school transfers) or 31 March (post-16 transfers) of a year, as YYYY-MM-DD',
+              }),
+            ),
+        ),
+      }),
+      z.unknown(),
+    )
+    .check(
+      z.superRefine((value, ctx) => {
+        for (const key of Object.keys(value)) {
+          if (['ref', 'needs', 'band', 'age', 'homeDistrict', 'postSixteen', 'phaseTransferDeadline'].includes(key))
+            continue;
+          const identifying = IDENTIFYING.some((f) => f.toLowerCase() === key.toLowerCase());
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: identifying
+              ? 'must not be sent: the marketplace stores no child’s identity; use the pseudonymous ref'
+              : 'is not a case field',
+          });
+        }
+      }),
+    ),
+  z.transform(({ ref, needs, band, age, homeDistrict, postSixteen, phaseTransferDeadline }) => ({
+    ref,
+    needs,
+    band,
+    age,
+    homeDistrict,
+    postSixteen,
+    ...(phaseTransferDeadline ? { phaseTransferDeadline } : {}),
+  })),
+);
 
 export type CaseInput = z.infer<typeof CaseInputSchema>;
 
@@ -75,7 +146,15 @@ export const COMPULSORY_SCHOOL_AGE_ENDS = 16;
 
 export const PreferencesSchema = z.strictObject({
   holder: z.enum(['parent', 'young_person'], { error: 'must be parent or young_person' }),
-  ranked: z.array(z.string().check(z.regex(/^\d{6}$/, { error: 'must be six-digit URNs' })), { error: 'is required: the settings in the family’s order' }).check(z.minLength(1, { error: 'must rank at least one setting' }), z.maxLength(20, { error: 'must rank at most 20 settings' }), z.refine((r) => new Set(r).size === r.length, { error: 'must not rank a setting twice' })),
+  ranked: z
+    .array(z.string().check(z.regex(/^\d{6}$/, { error: 'must be six-digit URNs' })), {
+      error: 'is required: the settings in the family’s order',
+    })
+    .check(
+      z.minLength(1, { error: 'must rank at least one setting' }),
+      z.maxLength(20, { error: 'must rank at most 20 settings' }),
+      z.refine((r) => new Set(r).size === r.length, { error: 'must not rank a setting twice' }),
+    ),
   mainstreamRequested: z._default(z.boolean({ error: 'must be true or false' }), false),
 });
 

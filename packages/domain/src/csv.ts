@@ -61,7 +61,10 @@ export function parseCsv(text: string): CsvRecord[] {
 }
 
 /** Records as objects keyed by the header row (trimmed); the header's own line is dropped. */
-export function csvObjects(text: string): { header: string[]; rows: { line: number; values: Record<string, string> }[] } {
+export function csvObjects(text: string): {
+  header: string[];
+  rows: { line: number; values: Record<string, string> }[];
+} {
   const [head, ...rest] = parseCsv(text);
   const header = (head?.fields ?? []).map((h) => h.trim());
   const rows = rest.map((r) => {

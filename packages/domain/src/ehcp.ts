@@ -19,7 +19,11 @@ export interface EhcpStatistics {
 /** caseload.csv columns kept, by the placement types a commissioner compares with the marketplace. */
 export const EHCP_PLACEMENT_COLUMNS = {
   mainstream: 'mainstream_total',
-  resourcedProvision: ['mainstream_la_maintained_resourced_provision', 'mainstream_academy_resourced_provision', 'mainstream_free_school_resourced_provision'],
+  resourcedProvision: [
+    'mainstream_la_maintained_resourced_provision',
+    'mainstream_academy_resourced_provision',
+    'mainstream_free_school_resourced_provision',
+  ],
   senUnit: ['mainstream_la_maintained_senunit', 'mainstream_academy_senunit', 'mainstream_free_school_senunit'],
   specialMaintained: 'special_la_maintained',
   specialAcademyFree: 'special_academy_free',
@@ -34,8 +38,19 @@ export const EHCP_PLACEMENT_COLUMNS = {
 
 /** sen_needs_all_plans.csv columns → SEN primary need codes. */
 const NEED_COLUMNS: Record<string, string> = {
-  number_asd: 'ASD', number_hi: 'HI', number_mld: 'MLD', number_msi: 'MSI', number_oth: 'OTH', number_pd: 'PD', number_pmld: 'PMLD',
-  number_semh: 'SEMH', number_slcn: 'SLCN', number_sld: 'SLD', number_spld: 'SpLD', number_vi: 'VI', number_need_unknown: 'unknown',
+  number_asd: 'ASD',
+  number_hi: 'HI',
+  number_mld: 'MLD',
+  number_msi: 'MSI',
+  number_oth: 'OTH',
+  number_pd: 'PD',
+  number_pmld: 'PMLD',
+  number_semh: 'SEMH',
+  number_slcn: 'SLCN',
+  number_sld: 'SLD',
+  number_spld: 'SpLD',
+  number_vi: 'VI',
+  number_need_unknown: 'unknown',
 };
 
 const figure = (v: string | undefined): number | null => {
@@ -47,7 +62,14 @@ const yearOf = (p: string) => (/^\d{6}$/.test(p) ? `${p.slice(0, 4)}/${p.slice(4
 /** The LA rows for all plans, latest year of each file, keyed by GSS code. */
 function latestLaRows(text: string): Map<string, Record<string, string>> {
   const { rows } = csvObjects(text.replace(/^\uFEFF/, ''));
-  const all = rows.map((r) => r.values).filter((v) => v.geographic_level === 'Local authority' && v.breakdown_topic === 'All EHC plans' && v.breakdown === 'All EHC plans');
+  const all = rows
+    .map((r) => r.values)
+    .filter(
+      (v) =>
+        v.geographic_level === 'Local authority' &&
+        v.breakdown_topic === 'All EHC plans' &&
+        v.breakdown === 'All EHC plans',
+    );
   const latest = all.reduce((m, v) => (v.time_period! > m ? v.time_period! : m), '');
   return new Map(all.filter((v) => v.time_period === latest).map((v) => [v.new_la_code!, v]));
 }
@@ -56,7 +78,11 @@ function latestLaRows(text: string): Map<string, Record<string, string>> {
  * Reads the two DfE files for the given LAs (all LAs when none are given). LAs missing from the
  * files are reported, not invented.
  */
-export function parseEhcpStatistics(caseloadCsv: string, needsCsv: string, laCodes?: readonly string[]): { statistics: EhcpStatistics[]; missing: string[] } {
+export function parseEhcpStatistics(
+  caseloadCsv: string,
+  needsCsv: string,
+  laCodes?: readonly string[],
+): { statistics: EhcpStatistics[]; missing: string[] } {
   const caseload = latestLaRows(caseloadCsv);
   const needs = latestLaRows(needsCsv);
   const wanted = laCodes ?? [...new Set([...caseload.keys(), ...needs.keys()])].sort();

@@ -11,8 +11,14 @@ export abstract class DomainError extends Error {
 
 export class ValidationError extends DomainError {
   readonly code = 'invalid_request';
-  constructor(readonly problems: FieldProblem[], message?: string) {
-    super(message ?? `The request has ${problems.length} invalid field${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.field).join(', ')}.`);
+  constructor(
+    readonly problems: FieldProblem[],
+    message?: string,
+  ) {
+    super(
+      message ??
+        `The request has ${problems.length} invalid field${problems.length === 1 ? '' : 's'}: ${problems.map((p) => p.field).join(', ')}.`,
+    );
   }
 }
 
@@ -25,7 +31,11 @@ export class ForbiddenError extends DomainError {
 }
 
 export class ConflictError extends DomainError {
-  constructor(readonly code: string, message: string, readonly details: unknown[] = []) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
     super(message);
   }
 }
@@ -33,7 +43,10 @@ export class ConflictError extends DomainError {
 /** The store could not be reached or is throttling: the caller should retry later. */
 export class UnavailableError extends DomainError {
   readonly code = 'store_unavailable';
-  constructor(message: string, readonly retryAfterSeconds = 2) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 2,
+  ) {
     super(message);
   }
 }
@@ -41,7 +54,10 @@ export class UnavailableError extends DomainError {
 /** A conditional write found another version than the caller expected (HTTP 412). */
 export class PreconditionFailedError extends DomainError {
   readonly code = 'version_mismatch';
-  constructor(message: string, readonly current: unknown) {
+  constructor(
+    message: string,
+    readonly current: unknown,
+  ) {
     super(message);
   }
 }
@@ -49,7 +65,10 @@ export class PreconditionFailedError extends DomainError {
 /** Replacing needs the version the caller last saw, and none was sent (HTTP 428). */
 export class PreconditionRequiredError extends DomainError {
   readonly code = 'version_required';
-  constructor(message: string, readonly current: unknown) {
+  constructor(
+    message: string,
+    readonly current: unknown,
+  ) {
     super(message);
   }
 }

@@ -5,7 +5,12 @@ import type { Placement } from './placement.ts';
  * Timeliness: what the scheduled job raises with the LA. Each escalation has a key and is raised
  * once per case, so the job can run as often as it likes (hourly in AWS) without repeating itself.
  */
-export const ESCALATION_KINDS = ['consultation_overdue', 'days_without_place', 'phase_transfer_deadline_near', 'phase_transfer_deadline_passed'] as const;
+export const ESCALATION_KINDS = [
+  'consultation_overdue',
+  'days_without_place',
+  'phase_transfer_deadline_near',
+  'phase_transfer_deadline_passed',
+] as const;
 export type EscalationKind = (typeof ESCALATION_KINDS)[number];
 
 export interface Escalation {
@@ -27,7 +32,10 @@ export interface EscalationPolicy {
  * Defaults: a first escalation after 30 days without a place (about six school weeks), then at 60
  * and 90; a warning 14 days before the phase-transfer deadline (15 February / 31 March).
  */
-export const DEFAULT_ESCALATION_POLICY: EscalationPolicy = { daysWithoutPlace: [30, 60, 90], phaseTransferWarningDays: 14 };
+export const DEFAULT_ESCALATION_POLICY: EscalationPolicy = {
+  daysWithoutPlace: [30, 60, 90],
+  phaseTransferWarningDays: 14,
+};
 
 /**
  * Reads a policy from settings text, naming what is wrong: `days` like "30,60,90" and `warning`
@@ -37,12 +45,16 @@ export function parseEscalationPolicy(days: string | undefined, warning: string 
   const policy = { ...DEFAULT_ESCALATION_POLICY };
   if (days !== undefined && days.trim() !== '') {
     const values = days.split(',').map((d) => Number(d.trim()));
-    if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`days without a place thresholds must be whole days above 0, comma separated (such as 30,60,90); got "${days}"`);
+    if (values.some((v) => !Number.isInteger(v) || v <= 0))
+      throw new Error(
+        `days without a place thresholds must be whole days above 0, comma separated (such as 30,60,90); got "${days}"`,
+      );
     policy.daysWithoutPlace = [...new Set(values)].sort((a, b) => a - b);
   }
   if (warning !== undefined && warning.trim() !== '') {
     const value = Number(warning);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`the phase-transfer warning must be whole days, 0 or more; got "${warning}"`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`the phase-transfer warning must be whole days, 0 or more; got "${warning}"`);
     policy.phaseTransferWarningDays = value;
   }
   return policy;
@@ -51,7 +63,12 @@ export function parseEscalationPolicy(days: string | undefined, warning: string 
 const DAY = 86_400_000;
 
 /** Escalations due for a case now that it has not had yet. Pure: the job stores what this returns. */
-export function dueEscalations(c: Case, placement: Placement | undefined, now: Date, policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY): Escalation[] {
+export function dueEscalations(
+  c: Case,
+  placement: Placement | undefined,
+  now: Date,
+  policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY,
+): Escalation[] {
   if (c.state === 'placed' || c.state === 'closed') return [];
   const raised = new Set((c.escalations ?? []).map((e) => e.key));
   const today = now.toISOString().slice(0, 10);
@@ -62,7 +79,11 @@ export function dueEscalations(c: Case, placement: Placement | undefined, now: D
   };
 
   if (placement !== undefined && placement.state === 'consulting' && placement.respondBy < today) {
-    add('consultation_overdue', `consultation_overdue:${placement.id}`, `Setting ${placement.urn} has not answered the consultation due by ${placement.respondBy}.`);
+    add(
+      'consultation_overdue',
+      `consultation_overdue:${placement.id}`,
+      `Setting ${placement.urn} has not answered the consultation due by ${placement.respondBy}.`,
+    );
   }
   const days = Math.floor((now.getTime() - Date.parse(c.withoutPlaceSince)) / DAY);
   // Only the highest threshold passed is raised: a case found late is not escalated three times at once.
@@ -74,9 +95,20 @@ export function dueEscalations(c: Case, placement: Placement | undefined, now: D
   if (c.phaseTransferDeadline !== undefined && c.state !== 'named') {
     const deadline = c.phaseTransferDeadline;
     if (today > deadline) {
-      add('phase_transfer_deadline_passed', `phase_transfer_deadline_passed:${deadline}`, `The phase-transfer deadline ${deadline} has passed without a setting named.`);
-    } else if (Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`) <= policy.phaseTransferWarningDays * DAY) {
-      add('phase_transfer_deadline_near', `phase_transfer_deadline_near:${deadline}`, `The phase-transfer deadline ${deadline} is within ${policy.phaseTransferWarningDays} days and no setting is named.`);
+      add(
+        'phase_transfer_deadline_passed',
+        `phase_transfer_deadline_passed:${deadline}`,
+        `The phase-transfer deadline ${deadline} has passed without a setting named.`,
+      );
+    } else if (
+      Date.parse(`${deadline}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`) <=
+      policy.phaseTransferWarningDays * DAY
+    ) {
+      add(
+        'phase_transfer_deadline_near',
+        `phase_transfer_deadline_near:${deadline}`,
+        `The phase-transfer deadline ${deadline} is within ${policy.phaseTransferWarningDays} days and no setting is named.`,
+      );
     }
   }
   return due;

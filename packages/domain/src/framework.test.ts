@@ -22,14 +22,20 @@ describe('national framework v1', () => {
   it('makes each tariff the sum of its elements, plus residential when the place is residential', () => {
     for (const t of FRAMEWORK_V1.tariffs) {
       expect(t.annualPrice).toBe(t.elements.placeFunding + t.elements.topUp + t.elements.therapies);
-      expect(tariffPrice(FRAMEWORK_V1, t.band, 'residential_52')).toBe(t.annualPrice + t.elements.residential.residential_52);
+      expect(tariffPrice(FRAMEWORK_V1, t.band, 'residential_52')).toBe(
+        t.annualPrice + t.elements.residential.residential_52,
+      );
     }
     expect(pounds(tariffPrice(FRAMEWORK_V1, 'S4', 'residential_52')!)).toBe(124_000);
   });
 
   it('orders bands by need so that a higher level never costs less', () => {
-    const byLevel = [...FRAMEWORK_V1.tariffs].map((t) => ({ level: FRAMEWORK_V1.bands.find((b) => b.code === t.band)!.needLevel, price: t.annualPrice }));
-    for (const a of byLevel) for (const b of byLevel) if (a.level > b.level + 1) expect(a.price).toBeGreaterThan(b.price);
+    const byLevel = [...FRAMEWORK_V1.tariffs].map((t) => ({
+      level: FRAMEWORK_V1.bands.find((b) => b.code === t.band)!.needLevel,
+      price: t.annualPrice,
+    }));
+    for (const a of byLevel)
+      for (const b of byLevel) if (a.level > b.level + 1) expect(a.price).toBeGreaterThan(b.price);
   });
 
   it('gives every provision type at least one band and a tariff for every band', () => {

@@ -50,12 +50,24 @@ export interface Framework {
 }
 
 const POUNDS = 100;
-const SPECIALIST: SettingType[] = ['special_maintained', 'special_academy', 'non_maintained_special', 'independent_special'];
+const SPECIALIST: SettingType[] = [
+  'special_maintained',
+  'special_academy',
+  'non_maintained_special',
+  'independent_special',
+];
 const VARIATION = { minPercent: -10, maxPercent: 15 };
 const RESIDENTIAL = { day: 0, residential_38: 38_000 * POUNDS, residential_52: 70_000 * POUNDS };
 const NO_RESIDENTIAL = { day: 0, residential_38: 0, residential_52: 0 };
 
-function tariff(band: string, placeFunding: number, topUp: number, staffRatio: string, therapies: number, residential = NO_RESIDENTIAL): Tariff {
+function tariff(
+  band: string,
+  placeFunding: number,
+  topUp: number,
+  staffRatio: string,
+  therapies: number,
+  residential = NO_RESIDENTIAL,
+): Tariff {
   const elements = {
     placeFunding: placeFunding * POUNDS,
     topUp: topUp * POUNDS,
@@ -77,15 +89,92 @@ export const FRAMEWORK_V1: Framework = {
   effectiveFrom: '2026-09-01',
   publishedAt: '2026-06-01T00:00:00.000Z',
   bands: [
-    { code: 'M1', name: 'Mainstream with targeted support', description: 'A mainstream or early years place with an individual support plan and some adult support.', needLevel: 1, provisionTypes: ['mainstream', 'early_years'], typicalNeeds: ['SpLD', 'MLD', 'SLCN', 'ASD', 'SEMH'], residentialAllowed: false },
-    { code: 'M2', name: 'Resourced provision or SEN unit', description: 'A place in a mainstream school\'s resourced provision or SEN unit, taught partly in specialist groups.', needLevel: 2, provisionTypes: ['resourced_provision', 'sen_unit'], typicalNeeds: ['ASD', 'SLCN', 'HI', 'VI', 'PD', 'MLD'], residentialAllowed: false },
-    { code: 'A1', name: 'Alternative provision', description: 'A time-limited or long-term alternative provision place, usually for social, emotional and mental health needs.', needLevel: 2, provisionTypes: ['alternative_provision'], typicalNeeds: ['SEMH'], residentialAllowed: false },
-    { code: 'S1', name: 'Specialist day, moderate complexity', description: 'A special school day place for needs that mainstream cannot meet, in classes of about ten with two adults.', needLevel: 3, provisionTypes: SPECIALIST, typicalNeeds: ['MLD', 'ASD', 'SLCN', 'SEMH'], residentialAllowed: true },
-    { code: 'S2', name: 'Specialist day, complex needs', description: 'A special school place with a high staffing ratio and regular therapy; the average state special school placement.', needLevel: 4, provisionTypes: SPECIALIST, typicalNeeds: ['SLD', 'ASD', 'SEMH', 'PD', 'DS'], residentialAllowed: true },
-    { code: 'S3', name: 'Specialist, severe and complex needs', description: 'A place with close individual support and integrated therapy for severe, complex or multiple needs.', needLevel: 4, provisionTypes: SPECIALIST, typicalNeeds: ['SLD', 'ASD', 'PD', 'HI', 'VI'], residentialAllowed: true },
-    { code: 'S4', name: 'Specialist, low-incidence and high-cost', description: 'Provision for rare needs (PMLD, MSI, HI or VI with complex needs) usually commissioned regionally.', needLevel: 5, provisionTypes: SPECIALIST, typicalNeeds: ['PMLD', 'MSI', 'HI', 'VI'], residentialAllowed: true },
-    { code: 'P1', name: 'Further education with high-needs support', description: 'A general FE college place with learning support for a young person with an EHC plan.', needLevel: 2, provisionTypes: ['fe_college'], typicalNeeds: ['MLD', 'ASD', 'SLCN', 'SEMH', 'SpLD'], residentialAllowed: false },
-    { code: 'P2', name: 'Specialist post-16 institution', description: 'A place at a specialist post-16 institution for a young person with complex needs.', needLevel: 4, provisionTypes: ['special_post16'], typicalNeeds: ['SLD', 'ASD', 'PMLD', 'PD'], residentialAllowed: true },
+    {
+      code: 'M1',
+      name: 'Mainstream with targeted support',
+      description: 'A mainstream or early years place with an individual support plan and some adult support.',
+      needLevel: 1,
+      provisionTypes: ['mainstream', 'early_years'],
+      typicalNeeds: ['SpLD', 'MLD', 'SLCN', 'ASD', 'SEMH'],
+      residentialAllowed: false,
+    },
+    {
+      code: 'M2',
+      name: 'Resourced provision or SEN unit',
+      description:
+        "A place in a mainstream school's resourced provision or SEN unit, taught partly in specialist groups.",
+      needLevel: 2,
+      provisionTypes: ['resourced_provision', 'sen_unit'],
+      typicalNeeds: ['ASD', 'SLCN', 'HI', 'VI', 'PD', 'MLD'],
+      residentialAllowed: false,
+    },
+    {
+      code: 'A1',
+      name: 'Alternative provision',
+      description:
+        'A time-limited or long-term alternative provision place, usually for social, emotional and mental health needs.',
+      needLevel: 2,
+      provisionTypes: ['alternative_provision'],
+      typicalNeeds: ['SEMH'],
+      residentialAllowed: false,
+    },
+    {
+      code: 'S1',
+      name: 'Specialist day, moderate complexity',
+      description:
+        'A special school day place for needs that mainstream cannot meet, in classes of about ten with two adults.',
+      needLevel: 3,
+      provisionTypes: SPECIALIST,
+      typicalNeeds: ['MLD', 'ASD', 'SLCN', 'SEMH'],
+      residentialAllowed: true,
+    },
+    {
+      code: 'S2',
+      name: 'Specialist day, complex needs',
+      description:
+        'A special school place with a high staffing ratio and regular therapy; the average state special school placement.',
+      needLevel: 4,
+      provisionTypes: SPECIALIST,
+      typicalNeeds: ['SLD', 'ASD', 'SEMH', 'PD', 'DS'],
+      residentialAllowed: true,
+    },
+    {
+      code: 'S3',
+      name: 'Specialist, severe and complex needs',
+      description:
+        'A place with close individual support and integrated therapy for severe, complex or multiple needs.',
+      needLevel: 4,
+      provisionTypes: SPECIALIST,
+      typicalNeeds: ['SLD', 'ASD', 'PD', 'HI', 'VI'],
+      residentialAllowed: true,
+    },
+    {
+      code: 'S4',
+      name: 'Specialist, low-incidence and high-cost',
+      description: 'Provision for rare needs (PMLD, MSI, HI or VI with complex needs) usually commissioned regionally.',
+      needLevel: 5,
+      provisionTypes: SPECIALIST,
+      typicalNeeds: ['PMLD', 'MSI', 'HI', 'VI'],
+      residentialAllowed: true,
+    },
+    {
+      code: 'P1',
+      name: 'Further education with high-needs support',
+      description: 'A general FE college place with learning support for a young person with an EHC plan.',
+      needLevel: 2,
+      provisionTypes: ['fe_college'],
+      typicalNeeds: ['MLD', 'ASD', 'SLCN', 'SEMH', 'SpLD'],
+      residentialAllowed: false,
+    },
+    {
+      code: 'P2',
+      name: 'Specialist post-16 institution',
+      description: 'A place at a specialist post-16 institution for a young person with complex needs.',
+      needLevel: 4,
+      provisionTypes: ['special_post16'],
+      typicalNeeds: ['SLD', 'ASD', 'PMLD', 'PD'],
+      residentialAllowed: true,
+    },
   ],
   tariffs: [
     tariff('M1', 6_000, 4_000, '1:10', 0),
@@ -115,7 +204,11 @@ export function tariffPrice(framework: Framework, band: string, attendance: Atte
 }
 
 /** The price range the framework allows around the tariff, in whole pence. */
-export function allowedPriceRange(framework: Framework, band: string, attendance: Attendance): { min: number; max: number } | undefined {
+export function allowedPriceRange(
+  framework: Framework,
+  band: string,
+  attendance: Attendance,
+): { min: number; max: number } | undefined {
   const t = findTariff(framework, band);
   const base = tariffPrice(framework, band, attendance);
   if (t === undefined || base === undefined) return undefined;
@@ -126,7 +219,10 @@ export function allowedPriceRange(framework: Framework, band: string, attendance
 }
 
 /** The framework in force on a date: the latest whose effective date is on or before it. */
-export function frameworkInForce<F extends Pick<Framework, 'effectiveFrom'>>(frameworks: readonly F[], date: string): F | undefined {
+export function frameworkInForce<F extends Pick<Framework, 'effectiveFrom'>>(
+  frameworks: readonly F[],
+  date: string,
+): F | undefined {
   let best: F | undefined;
   for (const f of frameworks) {
     if (f.effectiveFrom <= date && (best === undefined || f.effectiveFrom > best.effectiveFrom)) best = f;

@@ -11,8 +11,22 @@ import type { Governance, Setting, SettingType } from './setting.ts';
 
 type Kind = { type: SettingType; governance: Governance } | { skip: string };
 
-const MAINSTREAM_MAINTAINED = ['Community school', 'Voluntary aided school', 'Voluntary controlled school', 'Foundation school'];
-const MAINSTREAM_ACADEMY = ['Academy converter', 'Academy sponsor led', 'Free schools', 'University technical college', 'Studio schools', 'Academy 16-19 converter', 'Academy 16 to 19 sponsor led', 'Free schools 16 to 19'];
+const MAINSTREAM_MAINTAINED = [
+  'Community school',
+  'Voluntary aided school',
+  'Voluntary controlled school',
+  'Foundation school',
+];
+const MAINSTREAM_ACADEMY = [
+  'Academy converter',
+  'Academy sponsor led',
+  'Free schools',
+  'University technical college',
+  'Studio schools',
+  'Academy 16-19 converter',
+  'Academy 16 to 19 sponsor led',
+  'Free schools 16 to 19',
+];
 const OUT_OF_SCOPE: Record<string, string> = {
   'Welsh establishment': 'a Welsh establishment: outside England',
   'Higher education institutions': 'a higher education institution: not a school or college placement',
@@ -22,7 +36,8 @@ const OUT_OF_SCOPE: Record<string, string> = {
   "Service children's education": "service children's education: outside LA commissioning",
   'Online provider': 'an online provider: no physical places to publish',
   Miscellaneous: 'a miscellaneous establishment: no placement type applies',
-  'Institution funded by other government department': 'funded by another government department: outside LA commissioning',
+  'Institution funded by other government department':
+    'funded by another government department: outside LA commissioning',
   'Academy secure 16 to 19': 'a secure 16 to 19 academy: placements are made by the youth justice system',
 };
 
@@ -30,7 +45,11 @@ const OUT_OF_SCOPE: Record<string, string> = {
 export function settingKindForGiasType(typeName: string, resourced: string): Kind {
   const rp = resourced.toLowerCase();
   const mainstreamKind = (governance: Governance): Kind => ({
-    type: rp.includes('resourced provision') ? 'resourced_provision' : rp.includes('sen unit') ? 'sen_unit' : 'mainstream',
+    type: rp.includes('resourced provision')
+      ? 'resourced_provision'
+      : rp.includes('sen unit')
+        ? 'sen_unit'
+        : 'mainstream',
     governance,
   });
   if (MAINSTREAM_MAINTAINED.includes(typeName)) return mainstreamKind('maintained');
@@ -64,7 +83,10 @@ export function settingKindForGiasType(typeName: string, resourced: string): Kin
     case 'Local authority nursery school':
       return { type: 'early_years', governance: 'maintained' };
   }
-  return { skip: OUT_OF_SCOPE[typeName] ?? `establishment type "${typeName || 'blank'}" has no placement type in the marketplace` };
+  return {
+    skip:
+      OUT_OF_SCOPE[typeName] ?? `establishment type "${typeName || 'blank'}" has no placement type in the marketplace`,
+  };
 }
 
 /** SEN provision type names as GIAS writes them ("ASD - Autistic Spectrum Disorder"), to need codes. */
@@ -72,7 +94,9 @@ export function needFromGias(name: string): NeedCode | undefined {
   const code = name.split(' - ')[0]!.trim();
   if (code === 'BESD') return 'SEMH'; // the pre-2014 name for SEMH, still on older records
   if (code === 'OTH' || /^other/i.test(code)) return 'OTH';
-  const match = ['SpLD', 'MLD', 'SLD', 'PMLD', 'SEMH', 'SLCN', 'HI', 'VI', 'MSI', 'PD', 'ASD', 'DS'].find((c) => c.toLowerCase() === code.toLowerCase());
+  const match = ['SpLD', 'MLD', 'SLD', 'PMLD', 'SEMH', 'SLCN', 'HI', 'VI', 'MSI', 'PD', 'ASD', 'DS'].find(
+    (c) => c.toLowerCase() === code.toLowerCase(),
+  );
   return match !== undefined && isNeedCode(match) ? match : undefined;
 }
 
@@ -107,16 +131,33 @@ export interface GiasImport {
 }
 
 /** Columns the importer cannot do without; every other column is optional. */
-const REQUIRED_COLUMNS = ['URN', 'EstablishmentName', 'EstablishmentStatus (name)', 'StatutoryLowAge', 'StatutoryHighAge', 'Postcode'];
+const REQUIRED_COLUMNS = [
+  'URN',
+  'EstablishmentName',
+  'EstablishmentStatus (name)',
+  'StatutoryLowAge',
+  'StatutoryHighAge',
+  'Postcode',
+];
 /** Columns of the 2021 extract that later extracts dropped; their absence marks a later column set. */
 const COLUMNS_2021_ONLY = ['OfstedRating (name)', 'FEHEIdentifier'];
 
-export function importGias(header: string[], rows: { line: number; values: Record<string, string> }[], ctx: GiasContext): GiasImport {
+export function importGias(
+  header: string[],
+  rows: { line: number; values: Record<string, string> }[],
+  ctx: GiasContext,
+): GiasImport {
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (!header.includes('TypeOfEstablishment (name)')) missing.push('TypeOfEstablishment (name)');
-  if (!header.includes('LA (code)') && !header.includes('GSSLACode (name)')) missing.push('LA (code) or GSSLACode (name)');
+  if (!header.includes('LA (code)') && !header.includes('GSSLACode (name)'))
+    missing.push('LA (code) or GSSLACode (name)');
   if (missing.length > 0) {
-    throw new ValidationError(missing.map((c) => ({ field: c, message: 'this column is missing: is the file a GIAS establishment extract (edubasealldata…csv)?' })));
+    throw new ValidationError(
+      missing.map((c) => ({
+        field: c,
+        message: 'this column is missing: is the file a GIAS establishment extract (edubasealldata…csv)?',
+      })),
+    );
   }
   const settings: GiasImport['settings'] = [];
   const skipped: GiasSkip[] = [];
@@ -143,9 +184,13 @@ export function importGias(header: string[], rows: { line: number; values: Recor
       skip(kind.skip);
       continue;
     }
-    const gss = GSS_LA_PATTERN.test(v('GSSLACode (name)')) ? v('GSSLACode (name)') : ctx.gssForDfeNumber(v('LA (code)'));
+    const gss = GSS_LA_PATTERN.test(v('GSSLACode (name)'))
+      ? v('GSSLACode (name)')
+      : ctx.gssForDfeNumber(v('LA (code)'));
     if (gss === undefined || !ctx.isKnownLa(gss)) {
-      skip(`LA ${[v('LA (name)'), v('GSSLACode (name)') || v('LA (code)')].filter(Boolean).join(' ') || '(blank)'} is not one of the marketplace's LAs`);
+      skip(
+        `LA ${[v('LA (name)'), v('GSSLACode (name)') || v('LA (code)')].filter(Boolean).join(' ') || '(blank)'} is not one of the marketplace's LAs`,
+      );
       continue;
     }
     const district = v('Postcode').toUpperCase().split(/\s+/)[0] ?? '';
@@ -156,11 +201,19 @@ export function importGias(header: string[], rows: { line: number; values: Recor
     }
     const ageMin = Number(v('StatutoryLowAge'));
     const ageMax = Number(v('StatutoryHighAge'));
-    if (v('StatutoryLowAge') === '' || v('StatutoryHighAge') === '' || !Number.isInteger(ageMin) || !Number.isInteger(ageMax) || ageMin > ageMax) {
+    if (
+      v('StatutoryLowAge') === '' ||
+      v('StatutoryHighAge') === '' ||
+      !Number.isInteger(ageMin) ||
+      !Number.isInteger(ageMax) ||
+      ageMin > ageMax
+    ) {
       skip(`statutory age range "${v('StatutoryLowAge')}–${v('StatutoryHighAge')}" is missing or not whole years`);
       continue;
     }
-    const recorded = Array.from({ length: 13 }, (_, i) => needFromGias(v(`SEN${i + 1} (name)`))).filter((n): n is NeedCode => n !== undefined);
+    const recorded = Array.from({ length: 13 }, (_, i) => needFromGias(v(`SEN${i + 1} (name)`))).filter(
+      (n): n is NeedCode => n !== undefined,
+    );
     const needs = [...new Set(recorded.length > 0 ? recorded : (DEFAULT_NEEDS[kind.type] ?? []))];
     const trustCode = v('Trusts (code)');
     const trustId = trustCode !== '' ? `TR${trustCode}` : undefined;
@@ -185,7 +238,9 @@ export function importGias(header: string[], rows: { line: number; values: Recor
       needs,
       section41: /^approved/i.test(v('Section41Approved (name)')),
       source: 'gias',
-      ...(v('PhaseOfEducation (name)') && v('PhaseOfEducation (name)') !== 'Not applicable' ? { phase: v('PhaseOfEducation (name)') } : {}),
+      ...(v('PhaseOfEducation (name)') && v('PhaseOfEducation (name)') !== 'Not applicable'
+        ? { phase: v('PhaseOfEducation (name)') }
+        : {}),
       ...(rpCapacity !== undefined ? { resourcedProvisionCapacity: rpCapacity } : {}),
       ...(unitCapacity !== undefined ? { senUnitCapacity: unitCapacity } : {}),
     });

@@ -3,7 +3,19 @@ import type { FieldProblem } from './errors.ts';
 import { LISTING_ID_PATTERN, ListingInputSchema, type ListingInput } from './listing.ts';
 
 /** The bulk upload's CSV columns, in the documented order (docs/listings-upload.md). */
-export const LISTING_CSV_COLUMNS = ['listingId', 'band', 'needs', 'ageMin', 'ageMax', 'attendance', 'commissioned', 'filled', 'availableFrom', 'price', 'variationReason'] as const;
+export const LISTING_CSV_COLUMNS = [
+  'listingId',
+  'band',
+  'needs',
+  'ageMin',
+  'ageMax',
+  'attendance',
+  'commissioned',
+  'filled',
+  'availableFrom',
+  'price',
+  'variationReason',
+] as const;
 /** Optional: `urn` lets one file hold many settings (the upload tool splits it); `version` guards a row against a concurrent edit. */
 export const LISTING_CSV_OPTIONAL = ['urn', 'version'] as const;
 const REQUIRED = LISTING_CSV_COLUMNS.filter((c) => c !== 'price' && c !== 'variationReason');
@@ -31,19 +43,35 @@ export interface ParsedUpload {
 type Where = { line: number } | { row: number };
 
 /** Checks one row's shape (listingId, version and the listing fields), naming each bad field. */
-function checkRow(raw: Record<string, unknown>, where: Where, seen: Map<string, Where>): { row?: UploadRow; problems: RowProblem[] } {
+function checkRow(
+  raw: Record<string, unknown>,
+  where: Where,
+  seen: Map<string, Where>,
+): { row?: UploadRow; problems: RowProblem[] } {
   const problems: RowProblem[] = [];
   const { listingId, urn, version, ...fields } = raw;
   if (typeof listingId !== 'string' || !LISTING_ID_PATTERN.test(listingId)) {
-    problems.push({ ...where, field: 'listingId', message: 'is required: lower-case letters, digits and hyphens, such as s2-day' });
+    problems.push({
+      ...where,
+      field: 'listingId',
+      message: 'is required: lower-case letters, digits and hyphens, such as s2-day',
+    });
   } else if (seen.has(listingId)) {
     const first = seen.get(listingId)!;
-    problems.push({ ...where, field: 'listingId', message: `${listingId} appears twice; first at ${'line' in first ? `line ${first.line}` : `row ${first.row}`}` });
+    problems.push({
+      ...where,
+      field: 'listingId',
+      message: `${listingId} appears twice; first at ${'line' in first ? `line ${first.line}` : `row ${first.row}`}`,
+    });
   } else {
     seen.set(listingId, where);
   }
   if (version !== undefined && (typeof version !== 'number' || !Number.isInteger(version) || version < 1)) {
-    problems.push({ ...where, field: 'version', message: 'must be the listing version you last saw (a whole number), or left empty' });
+    problems.push({
+      ...where,
+      field: 'version',
+      message: 'must be the listing version you last saw (a whole number), or left empty',
+    });
   }
   const parsed = ListingInputSchema.safeParse(fields);
   if (!parsed.success) {
@@ -76,11 +104,26 @@ export function parseListingsCsv(text: string): ParsedUpload {
   const { header, rows } = csvObjects(text);
   const problems: RowProblem[] = [];
   const missing = REQUIRED.filter((c) => !header.includes(c));
-  const unknown = header.filter((h) => !(LISTING_CSV_COLUMNS as readonly string[]).includes(h) && !(LISTING_CSV_OPTIONAL as readonly string[]).includes(h));
-  if (missing.length > 0) problems.push({ line: 1, field: 'header', message: `is missing the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}` });
-  if (unknown.length > 0) problems.push({ line: 1, field: 'header', message: `has column${unknown.length === 1 ? '' : 's'} this upload does not know: ${unknown.join(', ')}` });
+  const unknown = header.filter(
+    (h) =>
+      !(LISTING_CSV_COLUMNS as readonly string[]).includes(h) &&
+      !(LISTING_CSV_OPTIONAL as readonly string[]).includes(h),
+  );
+  if (missing.length > 0)
+    problems.push({
+      line: 1,
+      field: 'header',
+      message: `is missing the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
+    });
+  if (unknown.length > 0)
+    problems.push({
+      line: 1,
+      field: 'header',
+      message: `has column${unknown.length === 1 ? '' : 's'} this upload does not know: ${unknown.join(', ')}`,
+    });
   if (problems.length > 0) return { rows: [], problems };
-  if (rows.length === 0) return { rows: [], problems: [{ line: 2, field: 'row', message: 'the file has a header but no listings' }] };
+  if (rows.length === 0)
+    return { rows: [], problems: [{ line: 2, field: 'row', message: 'the file has a header but no listings' }] };
 
   const seen = new Map<string, Where>();
   const out: UploadRow[] = [];
@@ -111,8 +154,13 @@ export function parseListingsCsv(text: string): ParsedUpload {
 /** The JSON form of an upload: `{"listings": [{listingId, ...listing fields}]}`, rows counted from 1. */
 export function parseListingsJson(body: unknown): ParsedUpload {
   const listings = (body as { listings?: unknown } | null)?.listings;
-  if (!Array.isArray(listings)) return { rows: [], problems: [{ field: 'listings', message: 'is required: an array of listings, each with a listingId' }] };
-  if (listings.length === 0) return { rows: [], problems: [{ field: 'listings', message: 'must hold at least one listing' }] };
+  if (!Array.isArray(listings))
+    return {
+      rows: [],
+      problems: [{ field: 'listings', message: 'is required: an array of listings, each with a listingId' }],
+    };
+  if (listings.length === 0)
+    return { rows: [], problems: [{ field: 'listings', message: 'must hold at least one listing' }] };
   const seen = new Map<string, Where>();
   const rows: UploadRow[] = [];
   const problems: RowProblem[] = [];

@@ -25,7 +25,8 @@ export function priceEffectiveDate(input: Pick<ListingInput, 'availableFrom'>, t
   return input.availableFrom > today ? input.availableFrom : today;
 }
 
-const pounds = (pence: number) => `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 2 })}`;
+const pounds = (pence: number) =>
+  `£${(pence / 100).toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 2 })}`;
 
 /**
  * Every business rule a listing must meet, as field problems (none means valid). Shape is
@@ -44,7 +45,10 @@ export function listingProblems(input: ListingInput, ctx: ListingContext): Field
   } else {
     const band = findBand(framework, input.band);
     if (band === undefined) {
-      add('band', `${input.band} is not a band of framework ${framework.version} (in force on ${effective}); it has ${framework.bands.map((b) => b.code).join(', ')}`);
+      add(
+        'band',
+        `${input.band} is not a band of framework ${framework.version} (in force on ${effective}); it has ${framework.bands.map((b) => b.code).join(', ')}`,
+      );
     } else {
       if (!band.provisionTypes.includes(setting.type)) {
         add('band', `band ${band.code} (${band.name}) is not offered by ${setting.type.replace(/_/g, ' ')} settings`);
@@ -56,10 +60,16 @@ export function listingProblems(input: ListingInput, ctx: ListingContext): Field
       const range = allowedPriceRange(framework, band.code, input.attendance)!;
       if (input.price !== undefined && input.price !== tariff) {
         if (input.variationReason === undefined) {
-          add('variationReason', `is required when the price (${pounds(input.price)}) differs from the ${band.code} tariff (${pounds(tariff)})`);
+          add(
+            'variationReason',
+            `is required when the price (${pounds(input.price)}) differs from the ${band.code} tariff (${pounds(tariff)})`,
+          );
         }
         if (input.price < range.min || input.price > range.max) {
-          add('price', `must be within the framework's allowed variation for ${band.code}: ${pounds(range.min)} to ${pounds(range.max)} a year (tariff ${pounds(tariff)})`);
+          add(
+            'price',
+            `must be within the framework's allowed variation for ${band.code}: ${pounds(range.min)} to ${pounds(range.max)} a year (tariff ${pounds(tariff)})`,
+          );
         }
       }
     }
@@ -67,20 +77,35 @@ export function listingProblems(input: ListingInput, ctx: ListingContext): Field
 
   const outside = input.needs.filter((n) => !setting.needs.includes(n));
   if (outside.length > 0) {
-    add('needs', `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among this setting's specialisms (${setting.needs.join(', ') || 'none recorded'})`);
+    add(
+      'needs',
+      `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among this setting's specialisms (${setting.needs.join(', ') || 'none recorded'})`,
+    );
   }
   if (input.ageMin > input.ageMax) add('ageMin', `must not be above ageMax (${input.ageMax})`);
   if (input.ageMin < setting.ageMin || input.ageMax > setting.ageMax) {
-    add(input.ageMin < setting.ageMin ? 'ageMin' : 'ageMax', `the age range ${input.ageMin}–${input.ageMax} must lie inside the setting's ${setting.ageMin}–${setting.ageMax}`);
+    add(
+      input.ageMin < setting.ageMin ? 'ageMin' : 'ageMax',
+      `the age range ${input.ageMin}–${input.ageMax} must lie inside the setting's ${setting.ageMin}–${setting.ageMax}`,
+    );
   }
   if (input.filled > input.commissioned) add('filled', `cannot exceed commissioned places (${input.commissioned})`);
   if (input.reservedFor !== undefined) {
-    if (ctx.partnershipIds !== undefined && !ctx.partnershipIds.includes(input.reservedFor.partnershipId)) add('reservedFor.partnershipId', `no partnership has the id ${input.reservedFor.partnershipId}`);
-    if (input.reservedFor.places > input.commissioned) add('reservedFor.places', `cannot exceed commissioned places (${input.commissioned})`);
+    if (ctx.partnershipIds !== undefined && !ctx.partnershipIds.includes(input.reservedFor.partnershipId))
+      add('reservedFor.partnershipId', `no partnership has the id ${input.reservedFor.partnershipId}`);
+    if (input.reservedFor.places > input.commissioned)
+      add('reservedFor.places', `cannot exceed commissioned places (${input.commissioned})`);
   }
   const used = ctx.existing?.reservedUsed ?? 0;
-  if (used > 0 && ctx.existing?.reservedFor !== undefined && input.reservedFor?.partnershipId !== ctx.existing.reservedFor.partnershipId) {
-    add('reservedFor', `${used} of the block places reserved for ${ctx.existing.reservedFor.partnershipId} are in use by its members; keep that partnership until they are released`);
+  if (
+    used > 0 &&
+    ctx.existing?.reservedFor !== undefined &&
+    input.reservedFor?.partnershipId !== ctx.existing.reservedFor.partnershipId
+  ) {
+    add(
+      'reservedFor',
+      `${used} of the block places reserved for ${ctx.existing.reservedFor.partnershipId} are in use by its members; keep that partnership until they are released`,
+    );
   }
   const held = ctx.existing?.held ?? 0;
   if (held > 0 && input.commissioned < input.filled + held) {

@@ -3,7 +3,19 @@
  * DS (Down syndrome) was added to SEN2 in 2025.
  */
 export const NEED_CODES = [
-  'SpLD', 'MLD', 'SLD', 'PMLD', 'SEMH', 'SLCN', 'HI', 'VI', 'MSI', 'PD', 'ASD', 'OTH', 'DS',
+  'SpLD',
+  'MLD',
+  'SLD',
+  'PMLD',
+  'SEMH',
+  'SLCN',
+  'HI',
+  'VI',
+  'MSI',
+  'PD',
+  'ASD',
+  'OTH',
+  'DS',
 ] as const;
 
 export type NeedCode = (typeof NEED_CODES)[number];
@@ -36,7 +48,21 @@ export function isNeedCode(value: string): value is NeedCode {
  * health and care plans, 2024/25: MSI 1,692 … ASD 201,183; DS is new to the return and rare).
  * A search for several needs reads the index of the rarest one and checks the others.
  */
-export const NEEDS_RAREST_FIRST: readonly NeedCode[] = ['MSI', 'DS', 'VI', 'OTH', 'PMLD', 'HI', 'SpLD', 'PD', 'SLD', 'MLD', 'SEMH', 'SLCN', 'ASD'];
+export const NEEDS_RAREST_FIRST: readonly NeedCode[] = [
+  'MSI',
+  'DS',
+  'VI',
+  'OTH',
+  'PMLD',
+  'HI',
+  'SpLD',
+  'PD',
+  'SLD',
+  'MLD',
+  'SEMH',
+  'SLCN',
+  'ASD',
+];
 
 export function rarestNeed(needs: readonly NeedCode[]): NeedCode | undefined {
   return NEEDS_RAREST_FIRST.find((n) => needs.includes(n)) ?? needs[0];

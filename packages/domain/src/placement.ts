@@ -1,10 +1,23 @@
 import type { Governance } from './setting.ts';
 
-export const PLACEMENT_STATES = ['consulting', 'accepted', 'declined', 'named', 'admitted', 'refused', 'directed', 'withdrawn'] as const;
+export const PLACEMENT_STATES = [
+  'consulting',
+  'accepted',
+  'declined',
+  'named',
+  'admitted',
+  'refused',
+  'directed',
+  'withdrawn',
+] as const;
 export type PlacementState = (typeof PLACEMENT_STATES)[number];
 
 /** The legal tests a setting may give for declining (Children and Families Act 2014, s.39(4)/s.33). */
-export const DECLINE_REASONS = ['unsuitable_age_ability_aptitude_or_sen', 'incompatible_with_efficient_education_of_others', 'incompatible_with_efficient_use_of_resources'] as const;
+export const DECLINE_REASONS = [
+  'unsuitable_age_ability_aptitude_or_sen',
+  'incompatible_with_efficient_education_of_others',
+  'incompatible_with_efficient_use_of_resources',
+] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
 export const DIRECTION_KINDS = ['la_direction', 'trust_backstop'] as const;

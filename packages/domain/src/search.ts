@@ -33,8 +33,24 @@ export type Phase = keyof typeof PHASES;
 
 /** What the search index holds for one listing: enough to answer without reading the listing. */
 export interface PlaceCandidate {
-  setting: Pick<Setting, 'urn' | 'name' | 'type' | 'governance' | 'laCode' | 'district' | 'lat' | 'lon' | 'section41'> & { phase?: string };
-  listing: Pick<Listing, 'listingId' | 'band' | 'needs' | 'ageMin' | 'ageMax' | 'attendance' | 'available' | 'availableFrom' | 'price' | 'frameworkVersion' | 'version'>;
+  setting: Pick<
+    Setting,
+    'urn' | 'name' | 'type' | 'governance' | 'laCode' | 'district' | 'lat' | 'lon' | 'section41'
+  > & { phase?: string };
+  listing: Pick<
+    Listing,
+    | 'listingId'
+    | 'band'
+    | 'needs'
+    | 'ageMin'
+    | 'ageMax'
+    | 'attendance'
+    | 'available'
+    | 'availableFrom'
+    | 'price'
+    | 'frameworkVersion'
+    | 'version'
+  >;
 }
 
 export function placeCandidate(setting: Setting, listing: Listing): PlaceCandidate {
@@ -96,25 +112,38 @@ export function mismatches(c: PlaceCandidate, q: SearchCriteria): { field: strin
   const { listing, setting } = c;
   const missing = q.needs.filter((n) => !listing.needs.includes(n));
   if (missing.length > 0) out.push({ field: 'need', reason: `does not cover ${missing.join(', ')}` });
-  if (q.band !== undefined && listing.band !== q.band) out.push({ field: 'band', reason: `is band ${listing.band}, not ${q.band}` });
-  if (q.age !== undefined && (q.age < listing.ageMin || q.age > listing.ageMax)) out.push({ field: 'age', reason: `takes ages ${listing.ageMin}–${listing.ageMax}, not ${q.age}` });
+  if (q.band !== undefined && listing.band !== q.band)
+    out.push({ field: 'band', reason: `is band ${listing.band}, not ${q.band}` });
+  if (q.age !== undefined && (q.age < listing.ageMin || q.age > listing.ageMax))
+    out.push({ field: 'age', reason: `takes ages ${listing.ageMin}–${listing.ageMax}, not ${q.age}` });
   if (q.phase !== undefined) {
     const p = PHASES[q.phase];
-    if (listing.ageMax < p.min || listing.ageMin > p.max) out.push({ field: 'phase', reason: `ages ${listing.ageMin}–${listing.ageMax} are outside ${q.phase.replace('_', ' ')}` });
+    if (listing.ageMax < p.min || listing.ageMin > p.max)
+      out.push({
+        field: 'phase',
+        reason: `ages ${listing.ageMin}–${listing.ageMax} are outside ${q.phase.replace('_', ' ')}`,
+      });
   }
-  if (q.types !== undefined && !q.types.includes(setting.type)) out.push({ field: 'type', reason: `is ${setting.type.replace(/_/g, ' ')}` });
-  if (q.postSixteen === true && listing.ageMax < 16) out.push({ field: 'postSixteen', reason: `takes no one over ${listing.ageMax}` });
-  if (q.postSixteen === false && POST16_TYPES.includes(setting.type)) out.push({ field: 'postSixteen', reason: 'is post-16 provision' });
-  if (q.attendance !== undefined && listing.attendance !== q.attendance) out.push({ field: 'attendance', reason: `is ${listing.attendance.replace('_', ' ')}` });
-  if (q.governance !== undefined && setting.governance !== q.governance) out.push({ field: 'governance', reason: `is ${setting.governance.replace('_', '-')}` });
-  if (q.maxPrice !== undefined && listing.price > q.maxPrice) out.push({ field: 'maxPrice', reason: `costs £${(listing.price / 100).toLocaleString('en-GB')} a year` });
+  if (q.types !== undefined && !q.types.includes(setting.type))
+    out.push({ field: 'type', reason: `is ${setting.type.replace(/_/g, ' ')}` });
+  if (q.postSixteen === true && listing.ageMax < 16)
+    out.push({ field: 'postSixteen', reason: `takes no one over ${listing.ageMax}` });
+  if (q.postSixteen === false && POST16_TYPES.includes(setting.type))
+    out.push({ field: 'postSixteen', reason: 'is post-16 provision' });
+  if (q.attendance !== undefined && listing.attendance !== q.attendance)
+    out.push({ field: 'attendance', reason: `is ${listing.attendance.replace('_', ' ')}` });
+  if (q.governance !== undefined && setting.governance !== q.governance)
+    out.push({ field: 'governance', reason: `is ${setting.governance.replace('_', '-')}` });
+  if (q.maxPrice !== undefined && listing.price > q.maxPrice)
+    out.push({ field: 'maxPrice', reason: `costs £${(listing.price / 100).toLocaleString('en-GB')} a year` });
   if (q.origin !== undefined && q.radiusKm !== undefined) {
     const km = distanceKm(q.origin, setting);
     if (km > q.radiusKm) out.push({ field: 'radiusKm', reason: `is ${km.toFixed(1)} km away` });
   }
   if (q.availableBy !== undefined) {
     if (listing.available <= 0) out.push({ field: 'availableBy', reason: 'has no place free' });
-    else if (listing.availableFrom > q.availableBy) out.push({ field: 'availableBy', reason: `has a place only from ${listing.availableFrom}` });
+    else if (listing.availableFrom > q.availableBy)
+      out.push({ field: 'availableBy', reason: `has a place only from ${listing.availableFrom}` });
   }
   return out;
 }
@@ -143,6 +172,10 @@ export function toResult(c: PlaceCandidate, q: SearchCriteria, homeLa: string | 
  * distance: nearest first; price: cheapest first; available: most places first.
  */
 export function compareResults(sort: SearchSort): (a: PlaceResult, b: PlaceResult) => number {
-  const key = (r: PlaceResult): number => (sort === 'distance' ? (r.distanceKm ?? 0) : sort === 'price' ? r.price : -r.available);
-  return (a, b) => key(a) - key(b) || a.setting.urn.localeCompare(b.setting.urn) || a.listing.listingId.localeCompare(b.listing.listingId);
+  const key = (r: PlaceResult): number =>
+    sort === 'distance' ? (r.distanceKm ?? 0) : sort === 'price' ? r.price : -r.available;
+  return (a, b) =>
+    key(a) - key(b) ||
+    a.setting.urn.localeCompare(b.setting.urn) ||
+    a.listing.listingId.localeCompare(b.listing.listingId);
 }

@@ -54,17 +54,37 @@ const ENDED_PLACEMENT_STATES = new Set(['declined', 'withdrawn']);
 export const epochDay = (iso: string) => Math.floor(Date.parse(iso) / 86_400_000);
 
 /** A listing's places, counted in its host LA. */
-export function listingContribution(hostLa: string, l: Pick<Listing, 'band' | 'needs' | 'commissioned' | 'filled' | 'held' | 'available'>): CounterDelta[] {
+export function listingContribution(
+  hostLa: string,
+  l: Pick<Listing, 'band' | 'needs' | 'commissioned' | 'filled' | 'held' | 'available'>,
+): CounterDelta[] {
   const add = { commissioned: l.commissioned, filled: l.filled, held: l.held, available: l.available, listings: 1 };
-  return [{ la: hostLa, key: `CAPB#${l.band}`, add }, ...l.needs.map((n) => ({ la: hostLa, key: `CAP#${l.band}#${n}`, add }))];
+  return [
+    { la: hostLa, key: `CAPB#${l.band}`, add },
+    ...l.needs.map((n) => ({ la: hostLa, key: `CAP#${l.band}#${n}`, add })),
+  ];
 }
 
 /** A case's demand, counted in its own LA under its band and primary need. */
-export function caseContribution(c: Pick<Case, 'id' | 'laCode' | 'band' | 'needs' | 'state' | 'waitingOn' | 'withoutPlaceSince'>): CounterDelta[] {
+export function caseContribution(
+  c: Pick<Case, 'id' | 'laCode' | 'band' | 'needs' | 'state' | 'waitingOn' | 'withoutPlaceSince'>,
+): CounterDelta[] {
   const active = c.state === 'open' || c.state === 'allocated' || c.state === 'named';
   const open = c.state === 'open';
   const waiting = open && Object.keys(c.waitingOn ?? {}).length > 0;
-  return [{ la: c.laCode, key: `DEM#${c.band}#${c.needs[0]}#${shardOf(c.id)}`, add: { cases: 1, open: open ? 1 : 0, waiting: waiting ? 1 : 0, active: active ? 1 : 0, withoutSince: active ? epochDay(c.withoutPlaceSince) : 0 } }];
+  return [
+    {
+      la: c.laCode,
+      key: `DEM#${c.band}#${c.needs[0]}#${shardOf(c.id)}`,
+      add: {
+        cases: 1,
+        open: open ? 1 : 0,
+        waiting: waiting ? 1 : 0,
+        active: active ? 1 : 0,
+        withoutSince: active ? epochDay(c.withoutPlaceSince) : 0,
+      },
+    },
+  ];
 }
 
 /** A placement's use of a place and its cost, counted in the placing LA. */
@@ -90,8 +110,13 @@ export function placementContribution(p: Placement): CounterDelta[] {
     },
   ];
   // What this LA pays this provider for this kind of place: price transparency across LAs.
-  out.push({ la: p.laCode, key: `PRC#${p.providerId}#${p.listingBand ?? p.band}#${p.attendance ?? 'day'}#${shard}`, add: { placements: 1, spend: price, spendAtTariff: p.tariff ?? price } });
-  if (p.blockPartnershipId !== undefined) out.push({ la: p.laCode, key: `BLOCK#${p.blockPartnershipId}#${p.urn}#${p.listingId}#${shard}`, add: { used: 1 } });
+  out.push({
+    la: p.laCode,
+    key: `PRC#${p.providerId}#${p.listingBand ?? p.band}#${p.attendance ?? 'day'}#${shard}`,
+    add: { placements: 1, spend: price, spendAtTariff: p.tariff ?? price },
+  });
+  if (p.blockPartnershipId !== undefined)
+    out.push({ la: p.laCode, key: `BLOCK#${p.blockPartnershipId}#${p.urn}#${p.listingId}#${shard}`, add: { used: 1 } });
   return out;
 }
 

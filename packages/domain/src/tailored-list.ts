@@ -14,7 +14,13 @@ export interface ChildProfile {
   postSixteen?: boolean;
 }
 
-export type ProvisionGroup = 'mainstream' | 'specialist' | 'independent' | 'alternative_provision' | 'post16' | 'early_years';
+export type ProvisionGroup =
+  | 'mainstream'
+  | 'specialist'
+  | 'independent'
+  | 'alternative_provision'
+  | 'post16'
+  | 'early_years';
 
 export function provisionGroup(type: SettingType): ProvisionGroup {
   switch (type) {
@@ -75,7 +81,11 @@ const MAINSTREAM_BANDS_NOTE = 'a mainstream option: the right to request mainstr
  * mainstream stands. A setting with no place now is included and says so, so the family's choice
  * is informed.
  */
-export function tailoredList(child: ChildProfile, candidates: PlaceCandidate[], options: { today: string; radiusKm?: number; laNames?: Map<string, string> }): TailoredList {
+export function tailoredList(
+  child: ChildProfile,
+  candidates: PlaceCandidate[],
+  options: { today: string; radiusKm?: number; laNames?: Map<string, string> },
+): TailoredList {
   const name = (la: string) => options.laNames?.get(la) ?? la;
   const criteria: SearchCriteria = {
     needs: child.needs,
@@ -103,12 +113,26 @@ export function tailoredList(child: ChildProfile, candidates: PlaceCandidate[], 
         placeFrom: c.listing.available > 0 ? c.listing.availableFrom : null,
         reasons: [
           `meets ${child.needs.join(', ')}`,
-          child.band !== undefined && group === 'mainstream' && c.listing.band !== child.band ? `band ${c.listing.band}: ${MAINSTREAM_BANDS_NOTE}` : `band ${c.listing.band}`,
+          child.band !== undefined && group === 'mainstream' && c.listing.band !== child.band
+            ? `band ${c.listing.band}: ${MAINSTREAM_BANDS_NOTE}`
+            : `band ${c.listing.band}`,
           `takes ages ${c.listing.ageMin}–${c.listing.ageMax}`,
           ...(km !== null ? [`${km} km from ${child.home!.district}`] : []),
-          c.setting.laCode === child.laCode ? `in ${name(c.setting.laCode)}` : `outside the child's LA, in ${name(c.setting.laCode)}`,
-          placeNow ? `a place free now (${c.listing.available})` : c.listing.available > 0 ? `no place now; places from ${c.listing.availableFrom}` : 'no place now: full',
-          ...(group === 'independent' ? [c.setting.section41 ? 'independent, approved under section 41' : 'independent, not approved under section 41'] : []),
+          c.setting.laCode === child.laCode
+            ? `in ${name(c.setting.laCode)}`
+            : `outside the child's LA, in ${name(c.setting.laCode)}`,
+          placeNow
+            ? `a place free now (${c.listing.available})`
+            : c.listing.available > 0
+              ? `no place now; places from ${c.listing.availableFrom}`
+              : 'no place now: full',
+          ...(group === 'independent'
+            ? [
+                c.setting.section41
+                  ? 'independent, approved under section 41'
+                  : 'independent, not approved under section 41',
+              ]
+            : []),
         ],
       };
       // Keep the listing that suits best: a place now, then one free soonest, then the cheaper.
@@ -117,16 +141,26 @@ export function tailoredList(child: ChildProfile, candidates: PlaceCandidate[], 
         best === undefined ||
         Number(entry.placeNow) - Number(best.placeNow) > 0 ||
         (entry.placeNow === best.placeNow && (entry.placeFrom ?? '9999') < (best.placeFrom ?? '9999')) ||
-        (entry.placeNow === best.placeNow && entry.placeFrom === best.placeFrom && entry.listing.price < best.listing.price);
+        (entry.placeNow === best.placeNow &&
+          entry.placeFrom === best.placeFrom &&
+          entry.listing.price < best.listing.price);
       if (better) slot.included = entry;
     } else if (problems.length === 1 && slot.included === undefined) {
-      if (slot.miss === undefined) slot.miss = { setting: c.setting, listing: c.listing, group, distanceKm: km, whyNot: problems.map((p) => p.reason) };
+      if (slot.miss === undefined)
+        slot.miss = {
+          setting: c.setting,
+          listing: c.listing,
+          group,
+          distanceKm: km,
+          whyNot: problems.map((p) => p.reason),
+        };
     }
     bySetting.set(c.setting.urn, slot);
   }
   const included = [...bySetting.values()].flatMap((s) => (s.included ? [s.included] : []));
   const nearMisses = [...bySetting.values()].flatMap((s) => (s.included === undefined && s.miss ? [s.miss] : []));
-  const order = (a: { distanceKm: number | null; setting: { urn: string } }, b: typeof a) => (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || a.setting.urn.localeCompare(b.setting.urn);
+  const order = (a: { distanceKm: number | null; setting: { urn: string } }, b: typeof a) =>
+    (a.distanceKm ?? 0) - (b.distanceKm ?? 0) || a.setting.urn.localeCompare(b.setting.urn);
   included.sort((a, b) => Number(b.placeNow) - Number(a.placeNow) || order(a, b));
   nearMisses.sort(order);
   return { included, nearMisses };

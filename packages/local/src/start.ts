@@ -21,16 +21,25 @@ const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}".`);
 const defaultDataDir = join(repoRoot, '..', 'shared', 'data');
 // DATA_DIR='' asks for the generated SE19 data even when shared/data is there.
-const dataDir = process.env.DATA_DIR === '' ? undefined : (process.env.DATA_DIR ?? (existsSync(defaultDataDir) ? defaultDataDir : undefined));
+const dataDir =
+  process.env.DATA_DIR === ''
+    ? undefined
+    : (process.env.DATA_DIR ?? (existsSync(defaultDataDir) ? defaultDataDir : undefined));
 if (process.env.DATA_DIR && !hasDataDir(process.env.DATA_DIR)) {
   fail(`DATA_DIR=${process.env.DATA_DIR} does not hold the public data files (see README, "Data").`);
 }
 const statePath = resolve(repoRoot, process.env.STATE_DIR ?? '.data');
 const everyMinutes = Number(process.env.ESCALATION_INTERVAL_MINUTES ?? 60);
-if (!Number.isFinite(everyMinutes) || everyMinutes < 0) fail(`ESCALATION_INTERVAL_MINUTES must be minutes (0 turns the job off), not "${process.env.ESCALATION_INTERVAL_MINUTES}".`);
+if (!Number.isFinite(everyMinutes) || everyMinutes < 0)
+  fail(
+    `ESCALATION_INTERVAL_MINUTES must be minutes (0 turns the job off), not "${process.env.ESCALATION_INTERVAL_MINUTES}".`,
+  );
 let escalationPolicy;
 try {
-  escalationPolicy = parseEscalationPolicy(process.env.ESCALATION_DAYS_WITHOUT_PLACE, process.env.ESCALATION_PHASE_TRANSFER_WARNING_DAYS);
+  escalationPolicy = parseEscalationPolicy(
+    process.env.ESCALATION_DAYS_WITHOUT_PLACE,
+    process.env.ESCALATION_PHASE_TRANSFER_WARNING_DAYS,
+  );
 } catch (error) {
   fail(`ESCALATION_DAYS_WITHOUT_PLACE / ESCALATION_PHASE_TRANSFER_WARNING_DAYS: ${(error as Error).message}`);
 }
@@ -70,7 +79,12 @@ process.on('uncaughtException', (error) => {
 });
 
 // Tells the command-line tools (upload:listings, import:gias) how to reach this marketplace.
-writeRuntime(statePath, { url: running.url, dynamoDbEndpoint: running.dynamoDb.endpoint, tableName: running.store.tableName, pid: process.pid });
+writeRuntime(statePath, {
+  url: running.url,
+  dynamoDbEndpoint: running.dynamoDb.endpoint,
+  tableName: running.store.tableName,
+  pid: process.pid,
+});
 
 const readyMs = Math.round(performance.now());
 const info = running.seedInfo;
@@ -78,7 +92,9 @@ const source = info.source === 'data_dir' ? `public data from ${info.dataDir}` :
 console.log(`
 The marketplace is serving at ${running.url}  (ready in ${(readyMs / 1000).toFixed(1)} s)
   Data: ${source}, ${running.loadedNow ? 'loaded now' : `loaded ${info.loadedAt}; start with --fresh to reload`}
-        ${Object.entries(info.counts).map(([k, v]) => `${v} ${k}`).join(', ')}
+        ${Object.entries(info.counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}
   DynamoDB Local: ${running.dynamoDb.endpoint} (data in ${join(statePath, 'dynamodb')})
   Web app: ${running.url}/app/  (sign in as any demo identity below)
   API reference: ${running.url}/openapi.json
@@ -102,4 +118,3 @@ Try:
   }
 
 Press Ctrl-C to stop (DynamoDB Local stops with it).`);
-

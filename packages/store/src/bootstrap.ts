@@ -14,7 +14,11 @@ import { createDocumentClient } from './client.ts';
 /** The CreateTable request for a table definition: the local mirror of what infra/ deploys. */
 export function createTableInput(tableName: string, def: TableDefinition = marketplaceTable): CreateTableCommandInput {
   const attributes = new Map<string, 'S' | 'N'>();
-  for (const k of [def.partitionKey, def.sortKey, ...def.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+  for (const k of [
+    def.partitionKey,
+    def.sortKey,
+    ...def.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]) {
     attributes.set(k.name, k.type);
   }
   return {
@@ -37,7 +41,11 @@ export function createTableInput(tableName: string, def: TableDefinition = marke
 }
 
 /** Creates the table if it is not there yet; returns true when it was created now. */
-export async function ensureTable(db: DynamoDBDocumentClient, tableName: string, def: TableDefinition = marketplaceTable): Promise<boolean> {
+export async function ensureTable(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  def: TableDefinition = marketplaceTable,
+): Promise<boolean> {
   try {
     await db.send(new DescribeTableCommand({ TableName: tableName }));
     return false;
@@ -48,7 +56,12 @@ export async function ensureTable(db: DynamoDBDocumentClient, tableName: string,
   for (let i = 0; i < 100; i++) {
     const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
     if (d.Table?.TableStatus === 'ACTIVE') {
-      await db.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true } }));
+      await db.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true },
+        }),
+      );
       return true;
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -27,7 +27,11 @@ export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClien
       : {}),
     maxAttempts: config.maxAttempts ?? 3,
     // DynamoDB Local accepts connections slowly when hundreds open at once; AWS does not.
-    requestHandler: { requestTimeout: config.requestTimeoutMs ?? (local ? 10_000 : 3_000), throwOnRequestTimeout: true, connectionTimeout: local ? 5_000 : 1_000 },
+    requestHandler: {
+      requestTimeout: config.requestTimeoutMs ?? (local ? 10_000 : 3_000),
+      throwOnRequestTimeout: true,
+      connectionTimeout: local ? 5_000 : 1_000,
+    },
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

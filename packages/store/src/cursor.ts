@@ -16,7 +16,8 @@ export function invalidCursor(): ValidationError {
   return new ValidationError([
     {
       field: 'cursor',
-      message: 'The cursor is not one this API issued for these filters; start again without a cursor, or pass nextCursor from the previous page unchanged.',
+      message:
+        'The cursor is not one this API issued for these filters; start again without a cursor, or pass nextCursor from the previous page unchanged.',
     },
   ]);
 }
@@ -40,7 +41,10 @@ export function decodeCursor(
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidCursor();
   const entries = Object.entries(parsed as Record<string, unknown>);
   if (entries.some(([, v]) => typeof v !== 'string' && typeof v !== 'number')) throw invalidCursor();
-  const names = entries.map(([k]) => k).sort().join(',');
+  const names = entries
+    .map(([k]) => k)
+    .sort()
+    .join(',');
   if (!shapes.some((shape) => [...shape].sort().join(',') === names)) throw invalidCursor();
   const cursor = parsed as Cursor;
   if (!check(cursor)) throw invalidCursor();

@@ -50,5 +50,20 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     reachable: () => storeReachable(db, config.tableName),
   };
 }
-export { PlaceTakenError, CaseNotOpenError, IdempotentReplayError, caseEntity, type CasesRepository, type PlacementTransition, type WaitingEntry, type RoundPlacement } from './repositories/cases.ts';
-export { counterActions, counterItems, type CounterItem, type EhcpBaseline, type AggregatesRepository } from './repositories/aggregates.ts';
+export {
+  PlaceTakenError,
+  CaseNotOpenError,
+  IdempotentReplayError,
+  caseEntity,
+  type CasesRepository,
+  type PlacementTransition,
+  type WaitingEntry,
+  type RoundPlacement,
+} from './repositories/cases.ts';
+export {
+  counterActions,
+  counterItems,
+  type CounterItem,
+  type EhcpBaseline,
+  type AggregatesRepository,
+} from './repositories/aggregates.ts';

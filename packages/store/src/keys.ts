@@ -60,21 +60,31 @@ export const keys = {
    * Ordered by the entity's own sequence (a listing's version), not the clock: two changes in one
    * millisecond, or on machines whose clocks differ, still read back in the order they happened.
    */
-  audit: (entity: string, sequence: number, eventId: string) => ({ pk: `AUDIT#${entity}`, sk: `${String(sequence).padStart(10, '0')}#${eventId}` }),
+  audit: (entity: string, sequence: number, eventId: string) => ({
+    pk: `AUDIT#${entity}`,
+    sk: `${String(sequence).padStart(10, '0')}#${eventId}`,
+  }),
 
-  searchEntry: (urn: string, listingId: string, need: string, bucket: string) => ({ pk: `SEARCH#${urn}#${listingId}`, sk: `${need}#${bucket}` }),
+  searchEntry: (urn: string, listingId: string, need: string, bucket: string) => ({
+    pk: `SEARCH#${urn}#${listingId}`,
+    sk: `${need}#${bucket}`,
+  }),
   searchPartition: (urn: string, listingId: string) => `SEARCH#${urn}#${listingId}`,
   searchLa: (need: string, bucket: string, laCode: string) => `S#${need}#${bucket}#${laCode}`,
   searchNational: (need: string, bucket: string) => `S#${need}#${bucket}`,
   /** A-entries (a place free) sort by the date it is free from; F-entries (full) after them. */
-  searchSort: (available: number, availableFrom: string, urn: string, listingId: string) => `${available > 0 ? `A#${availableFrom}` : 'F#'}#${urn}#${listingId}`,
+  searchSort: (available: number, availableFrom: string, urn: string, listingId: string) =>
+    `${available > 0 ? `A#${availableFrom}` : 'F#'}#${urn}#${listingId}`,
   snapshot: (id: string) => ({ pk: `SNAPSHOT#${id}`, sk: 'SNAPSHOT' }),
 
   /** Cases live under their LA's key, built from the caller's token: another LA's case cannot be addressed. */
   caseItem: (laCode: string, id: string) => ({ pk: `LA#${laCode}#CASE#${id}`, sk: 'CASE' }),
   placement: (id: string) => ({ pk: `PLACEMENT#${id}`, sk: 'PLACEMENT' }),
   direction: (id: string) => ({ pk: `DIRECTION#${id}`, sk: 'DIRECTION' }),
-  placementIndexes: (p: { urn: string; createdAt: string; id: string }) => ({ gsi1pk: `PLACEMENTS#${p.urn}`, gsi1sk: `${p.createdAt}#${p.id}` }),
+  placementIndexes: (p: { urn: string; createdAt: string; id: string }) => ({
+    gsi1pk: `PLACEMENTS#${p.urn}`,
+    gsi1sk: `${p.createdAt}#${p.id}`,
+  }),
   placementsOfSetting: (urn: string) => `PLACEMENTS#${urn}`,
   /** Active cases (open, allocated, named) sort under A#, finished ones under Z#, each by opening time. */
   caseIndexes: (c: { laCode: string; state: string; openedAt: string; id: string }) => ({
@@ -123,7 +133,19 @@ export const keys = {
 export { postcodeAreaOf as postcodeArea } from '@placements/domain';
 
 /** Attributes that belong to the table's layout, never to the entity returned to a caller. */
-export const LAYOUT_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'itemType'] as const;
+export const LAYOUT_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'itemType',
+] as const;
 
 export function stripLayout<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = { ...item };

@@ -41,10 +41,17 @@ export interface ReferenceData {
 const BATCH = 25;
 const CONCURRENCY = 16;
 
-export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+export type WriteRequest =
+  | { PutRequest: { Item: Record<string, unknown> } }
+  | { DeleteRequest: { Key: Record<string, unknown> } };
 
 /** Puts and deletes with BatchWriteItem, 25 at a time and a few batches in flight, retrying leftovers. */
-export async function batchWrite(db: DynamoDBDocumentClient, tableName: string, all: WriteRequest[], concurrency = CONCURRENCY): Promise<void> {
+export async function batchWrite(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  all: WriteRequest[],
+  concurrency = CONCURRENCY,
+): Promise<void> {
   const batches: WriteRequest[][] = [];
   for (let i = 0; i < all.length; i += BATCH) batches.push(all.slice(i, i + BATCH));
   let next = 0;
@@ -63,8 +70,18 @@ export async function batchWrite(db: DynamoDBDocumentClient, tableName: string, 
 }
 
 /** Writes items with BatchWriteItem (see batchWrite). */
-export const batchPut = (db: DynamoDBDocumentClient, tableName: string, items: Record<string, unknown>[], concurrency = CONCURRENCY) =>
-  batchWrite(db, tableName, items.map((Item) => ({ PutRequest: { Item } })), concurrency);
+export const batchPut = (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  items: Record<string, unknown>[],
+  concurrency = CONCURRENCY,
+) =>
+  batchWrite(
+    db,
+    tableName,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    concurrency,
+  );
 
 /**
  * Items for a setting and its listings, with the index attributes that list them by LA and type,
@@ -78,7 +95,12 @@ export function settingItems(s: SettingWithListings): Record<string, unknown>[] 
       const available = availablePlaces(l);
       const listing = { ...l, available, unreserved: l.unreserved ?? available };
       return [
-        { ...keys.listing(s.urn, l.listingId), ...keys.settingIndexes(s, l.listingId), itemType: 'listing', ...listing },
+        {
+          ...keys.listing(s.urn, l.listingId),
+          ...keys.settingIndexes(s, l.listingId),
+          itemType: 'listing',
+          ...listing,
+        },
         ...searchEntryItems(setting, listing),
       ];
     }),
@@ -95,11 +117,21 @@ function districtAreaItems(districts: PostcodeDistrict[]): Record<string, unknow
     const area = postcodeArea(district);
     byArea.set(area, { ...(byArea.get(area) ?? {}), [district]: rest });
   }
-  return [...byArea].map(([area, members]) => ({ ...keys.districtArea(area), itemType: 'district_area', area, districts: members }));
+  return [...byArea].map(([area, members]) => ({
+    ...keys.districtArea(area),
+    itemType: 'district_area',
+    area,
+    districts: members,
+  }));
 }
 
 /** Loads reference and demo data into an empty table. */
-export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: string, data: ReferenceData, info: Omit<SeedInfo, 'loadedAt' | 'counts' | 'layout'>): Promise<SeedInfo> {
+export async function loadReferenceData(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  data: ReferenceData,
+  info: Omit<SeedInfo, 'loadedAt' | 'counts' | 'layout'>,
+): Promise<SeedInfo> {
   const items: Record<string, unknown>[] = [
     ...data.las.map((la) => ({ ...keys.la(la.gssCode), itemType: 'la', ...la })),
     ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), itemType: 'partnership', ...p })),
@@ -107,7 +139,13 @@ export async function loadReferenceData(db: DynamoDBDocumentClient, tableName: s
     ...districtAreaItems(data.districts),
     ...data.settings.flatMap(settingItems),
     // The regional counters start from the places loaded; every later write keeps them current.
-    ...counterItems(counterChange(...data.settings.flatMap((s) => s.listings.map((l) => ({ after: listingContribution(s.laCode, { ...l, available: availablePlaces(l) }) }))))),
+    ...counterItems(
+      counterChange(
+        ...data.settings.flatMap((s) =>
+          s.listings.map((l) => ({ after: listingContribution(s.laCode, { ...l, available: availablePlaces(l) }) })),
+        ),
+      ),
+    ),
   ];
   await batchPut(db, tableName, items);
   const seedInfo: SeedInfo = {

@@ -47,7 +47,8 @@ export const marketplaceTable: TableDefinition = {
       indexName: 'gsi3',
       partitionKey: { name: 'gsi3pk', type: 'S' },
       sortKey: { name: 'gsi3sk', type: 'S' },
-      purpose: 'Search: listings by need, age bucket and host LA; places free first, by date free. Also settings by provider (PROVIDER#id)',
+      purpose:
+        'Search: listings by need, age bucket and host LA; places free first, by date free. Also settings by provider (PROVIDER#id)',
     },
     {
       indexName: 'gsi4',

@@ -1,5 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError } from '@placements/domain';
 import { translateStoreError } from './errors.ts';
@@ -33,7 +37,12 @@ export async function transact(
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await db.send(new TransactWriteCommand({ TransactItems: items, ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}) }));
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: items,
+          ...(clientRequestToken ? { ClientRequestToken: clientRequestToken } : {}),
+        }),
+      );
       return;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw translateStoreError(error);
@@ -51,7 +60,10 @@ export async function transact(
         await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
         continue;
       }
-      throw new TransactionContentionError('The change collided with others at the same moment and could not be completed; try again.', 1);
+      throw new TransactionContentionError(
+        'The change collided with others at the same moment and could not be completed; try again.',
+        1,
+      );
     }
   }
 }

@@ -42,7 +42,9 @@ export function buildWeb(options: { outDir?: string; minify?: boolean } = {}): W
   const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
   const script = outputs.find((f) => f.startsWith('app-') && f.endsWith('.js'))!;
   const styles = outputs.find((f) => f.startsWith('styles-') && f.endsWith('.css'))!;
-  const html = readFileSync(join(srcDir, 'static', 'index.html'), 'utf8').replace('%SCRIPT%', script).replace('%STYLES%', styles);
+  const html = readFileSync(join(srcDir, 'static', 'index.html'), 'utf8')
+    .replace('%SCRIPT%', script)
+    .replace('%STYLES%', styles);
   writeFileSync(join(dir, 'index.html'), html);
   cpSync(join(srcDir, 'static', 'favicon.svg'), join(dir, 'favicon.svg'));
   return { dir, files: ['index.html', 'favicon.svg', ...outputs], ms: Date.now() - started };

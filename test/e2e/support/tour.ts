@@ -15,7 +15,18 @@ export interface Story {
   provider: { label: string; org: string; token: string };
   urn: string;
   settingName: string;
-  listing: { listingId: string; band: string; needs: string[]; ageMin: number; ageMax: number; commissioned: number; filled: number; held: number; version: number; availableFrom: string };
+  listing: {
+    listingId: string;
+    band: string;
+    needs: string[];
+    ageMin: number;
+    ageMax: number;
+    commissioned: number;
+    filled: number;
+    held: number;
+    version: number;
+    availableFrom: string;
+  };
   caseRef: string;
   caseId?: string;
 }
@@ -36,7 +47,9 @@ async function until(test: () => Promise<boolean>, message: string, timeoutMs = 
 export async function storyFor(m: RunningMarketplace): Promise<Story> {
   const provider = m.identities.find((i) => i.principal.sub === 'demo-medway-provider');
   if (provider === undefined) throw new Error('The demo identities have no Medway provider.');
-  const settings = (await (await fetch(`${m.url}/settings?provider=${provider.principal.org}&limit=200`)).json()) as { items: any[] };
+  const settings = (await (await fetch(`${m.url}/settings?provider=${provider.principal.org}&limit=200`)).json()) as {
+    items: any[];
+  };
   const setting = settings.items.find((s) => s.laCode === 'E06000035' && s.listings.length > 0)!;
   const listing = setting.listings[0];
   return {
@@ -52,12 +65,19 @@ export async function storyFor(m: RunningMarketplace): Promise<Story> {
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** The provider opens the listing, a colleague saves first, the conflict is shown, and the provider's change wins. */
-export async function providerUpdatesPlaces(page: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
+export async function providerUpdatesPlaces(
+  page: Page,
+  s: Story,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
   await signIn(page, s.base, s.provider.label);
   await page.getByRole('heading', { name: s.settingName }).waitFor();
   await shoot?.('provider-settings');
   // A trust's settings may share listing names: change the one in this setting's section.
-  await page.getByRole('region', { name: s.settingName }).getByRole('link', { name: `Change listing ${s.listing.listingId}` }).click();
+  await page
+    .getByRole('region', { name: s.settingName })
+    .getByRole('link', { name: `Change listing ${s.listing.listingId}` })
+    .click();
   const commissioned = page.getByLabel('Places commissioned');
   await commissioned.waitFor();
   const wanted = s.listing.filled + s.listing.held + 3;
@@ -68,8 +88,21 @@ export async function providerUpdatesPlaces(page: Page, s: Story, shoot?: (name:
   const colleague = { ...s.listing, commissioned: s.listing.filled + s.listing.held + 1 };
   const put = await fetch(`${s.base}/settings/${s.urn}/listings/${s.listing.listingId}`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${s.provider.token}`, 'content-type': 'application/json', 'if-match': String(s.listing.version) },
-    body: JSON.stringify({ band: colleague.band, needs: colleague.needs, ageMin: colleague.ageMin, ageMax: colleague.ageMax, attendance: 'day', commissioned: colleague.commissioned, filled: colleague.filled, availableFrom: colleague.availableFrom }),
+    headers: {
+      authorization: `Bearer ${s.provider.token}`,
+      'content-type': 'application/json',
+      'if-match': String(s.listing.version),
+    },
+    body: JSON.stringify({
+      band: colleague.band,
+      needs: colleague.needs,
+      ageMin: colleague.ageMin,
+      ageMax: colleague.ageMax,
+      attendance: 'day',
+      commissioned: colleague.commissioned,
+      filled: colleague.filled,
+      availableFrom: colleague.availableFrom,
+    }),
   });
   check(put.status === 200, `the colleague's save answered ${put.status}`);
 
@@ -79,21 +112,32 @@ export async function providerUpdatesPlaces(page: Page, s: Story, shoot?: (name:
   await shoot?.('provider-listing-conflict');
   await page.getByRole('button', { name: 'Replace it with my change' }).click();
   await page.getByRole('heading', { name: `Listing ${s.listing.listingId} saved` }).waitFor();
-  check((await page.getByText(`3 of ${wanted} places available`).count()) === 1, 'the saved listing should say 3 places are available');
+  check(
+    (await page.getByText(`3 of ${wanted} places available`).count()) === 1,
+    'the saved listing should say 3 places are available',
+  );
 }
 
 /** The Kent commissioner searches across SE19 from ME14 and sees the Medway setting marked across the boundary. */
-export async function commissionerFindsAcrossBoundary(page: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
+export async function commissionerFindsAcrossBoundary(
+  page: Page,
+  s: Story,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
   await signIn(page, s.base, 'LA commissioner');
   await page.getByRole('link', { name: 'Search places' }).click();
-  for (const n of s.listing.needs.slice(0, 1)) await page.getByRole('checkbox', { name: new RegExp(`^${n}\\b`) }).check();
+  for (const n of s.listing.needs.slice(0, 1))
+    await page.getByRole('checkbox', { name: new RegExp(`^${n}\\b`) }).check();
   await page.getByLabel('Child’s home postcode district').fill('ME14');
   await page.getByLabel('Within (km)').fill('40');
   await page.getByLabel('Age', { exact: true }).fill(String(s.listing.ageMin));
   await page.getByLabel('Place free by').selectOption('now');
   await page.getByLabel('Where').selectOption('partnership');
   await page.getByRole('button', { name: 'Search', exact: true }).click();
-  const result = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: s.settingName }) }).first();
+  const result = page
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: s.settingName }) })
+    .first();
   await result.waitFor();
   await result.getByText('Across the boundary').first().waitFor();
   await page.getByRole('img', { name: /Map of the results around ME14/ }).waitFor();
@@ -101,7 +145,11 @@ export async function commissionerFindsAcrossBoundary(page: Page, s: Story, shoo
 }
 
 /** Opens a case, ranks the Medway setting from its tailored list, and allocates. */
-export async function commissionerAllocates(page: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
+export async function commissionerAllocates(
+  page: Page,
+  s: Story,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
   await page.getByRole('link', { name: 'Cases', exact: true }).click();
   await page.getByRole('link', { name: 'Open a case' }).click();
   await page.getByLabel('Case reference').fill(s.caseRef);
@@ -114,7 +162,10 @@ export async function commissionerAllocates(page: Page, s: Story, shoot?: (name:
   await page.getByRole('heading', { name: 'Tailored list' }).waitFor();
   s.caseId = page.url().split('/cases/')[1];
   await page.getByLabel('Only settings with a place free now').check();
-  const entry = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: s.settingName }) }).first();
+  const entry = page
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: s.settingName }) })
+    .first();
   await entry.getByRole('button', { name: /Add to preferences/ }).click();
   await page.getByRole('button', { name: 'Record preferences' }).click();
   const allocate = page.getByRole('button', { name: 'Allocate the first available place' });
@@ -128,7 +179,9 @@ export async function commissionerAllocates(page: Page, s: Story, shoot?: (name:
 /** The provider answers the consultation addressed to its setting: accept. */
 export async function providerAccepts(page: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
   await page.getByRole('link', { name: 'Consultations' }).click();
-  const card = page.getByRole('region', { name: s.settingName }).filter({ has: page.getByRole('button', { name: /Accept the place/ }) });
+  const card = page
+    .getByRole('region', { name: s.settingName })
+    .filter({ has: page.getByRole('button', { name: /Accept the place/ }) });
   await card.waitFor();
   await shoot?.('provider-consultations');
   await card.getByRole('button', { name: /Accept the place/ }).click();
@@ -137,12 +190,19 @@ export async function providerAccepts(page: Page, s: Story, shoot?: (name: strin
 }
 
 /** The commissioner names the setting; the provider records admission; the case is placed. */
-export async function namedAndAdmitted(commissioner: Page, provider: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
+export async function namedAndAdmitted(
+  commissioner: Page,
+  provider: Page,
+  s: Story,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
   await commissioner.reload();
   await commissioner.getByRole('button', { name: `Name ${s.settingName} in the EHCP` }).click();
   await commissioner.getByText(`${s.settingName} is named and has a duty to admit`).waitFor();
   await provider.reload();
-  const card = provider.getByRole('region', { name: s.settingName }).filter({ has: provider.getByRole('button', { name: 'Record admission' }) });
+  const card = provider
+    .getByRole('region', { name: s.settingName })
+    .filter({ has: provider.getByRole('button', { name: 'Record admission' }) });
   await card.getByRole('button', { name: 'Record admission' }).click();
   await card.waitFor({ state: 'detached' });
   await commissioner.reload();
@@ -154,8 +214,16 @@ export async function namedAndAdmitted(commissioner: Page, provider: Page, s: St
  * A sheet for two of the provider's settings, the second with mistakes: the first is saved,
  * the second is refused whole, each problem reported by its line in the file.
  */
-export async function providerUploadsSheet(page: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
-  const settings = ((await (await fetch(`${s.base}/settings?provider=${s.provider.org}`)).json()) as { items: { urn: string; name: string }[] }).items;
+export async function providerUploadsSheet(
+  page: Page,
+  s: Story,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
+  const settings = (
+    (await (await fetch(`${s.base}/settings?provider=${s.provider.org}`)).json()) as {
+      items: { urn: string; name: string }[];
+    }
+  ).items;
   const other = settings.find((x) => x.urn !== s.urn)!;
   const l = s.listing;
   const sheet = [
@@ -174,7 +242,10 @@ export async function providerUploadsSheet(page: Page, s: Story, shoot?: (name: 
   await saved.getByText('Saved: 0 created, 1 replaced, 0 unchanged.').waitFor();
   const refused = page.getByRole('region', { name: other.name });
   const rows = await refused.getByRole('row').allInnerTexts();
-  check(rows.some((r) => /^3\s+band\s+Z9 is not a band/.test(r)) && rows.some((r) => /^4\s+attendance/.test(r)), `the report should name line 3's band and line 4's attendance:\n${rows.join('\n')}`);
+  check(
+    rows.some((r) => /^3\s+band\s+Z9 is not a band/.test(r)) && rows.some((r) => /^4\s+attendance/.test(r)),
+    `the report should name line 3's band and line 4's attendance:\n${rows.join('\n')}`,
+  );
   check((await page.getByRole('progressbar').getAttribute('value')) === '100', 'the progress bar should reach 100%');
   await shoot?.('provider-upload-report');
 }

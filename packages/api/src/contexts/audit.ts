@@ -8,15 +8,19 @@ import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, json, pageOf, PageQuery } from '../schemas.ts';
 import { ownedSetting } from '../services/capacity.ts';
 
-const AuditEventSchema = lazySchema(() => z.object({
-    eventId: z.string(),
-    entity: z.string().check(z.meta({ example: 'listing:900001:s2-day' })),
-    action: z.string().check(z.meta({ example: 'listing.replaced' })),
-    actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
-    at: z.string(),
-    before: z.optional(z.unknown()),
-    after: z.optional(z.unknown()),
-  }).check(z.meta({ id: 'AuditEvent' })));
+const AuditEventSchema = lazySchema(() =>
+  z
+    .object({
+      eventId: z.string(),
+      entity: z.string().check(z.meta({ example: 'listing:900001:s2-day' })),
+      action: z.string().check(z.meta({ example: 'listing.replaced' })),
+      actor: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+      at: z.string(),
+      before: z.optional(z.unknown()),
+      after: z.optional(z.unknown()),
+    })
+    .check(z.meta({ id: 'AuditEvent' })),
+);
 
 const listAudit = createRoute({
   method: 'get',
@@ -26,7 +30,9 @@ const listAudit = createRoute({
   security: [{ bearerAuth: [] }],
   request: {
     query: z.strictObject({
-      entity: z.string({ error: 'is required: the entity, such as listing:900001:s2-day' }).check(z.meta({ example: 'listing:900001:s2-day' })),
+      entity: z
+        .string({ error: 'is required: the entity, such as listing:900001:s2-day' })
+        .check(z.meta({ example: 'listing:900001:s2-day' })),
       ...PageQuery,
     }),
   },
@@ -47,7 +53,12 @@ export function auditApp(deps: Deps) {
     }
     const listing = parseListingEntity(entity);
     if (listing === undefined) {
-      throw new ValidationError([{ field: 'entity', message: 'must name an entity as listing:<urn>:<listingId> (such as listing:900001:s2-day) or case:<case id>' }]);
+      throw new ValidationError([
+        {
+          field: 'entity',
+          message: 'must name an entity as listing:<urn>:<listingId> (such as listing:900001:s2-day) or case:<case id>',
+        },
+      ]);
     }
     // The owner of a listing's history is the provider that owns its setting.
     await ownedSetting(deps, principal, listing.urn, "read its listings' history");

@@ -1,9 +1,27 @@
 import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
-import { LISTING_CSV_COLUMNS, LISTING_CSV_OPTIONAL, NotFoundError, parseListingsCsv, parseListingsJson, ValidationError } from '@placements/domain';
+import {
+  LISTING_CSV_COLUMNS,
+  LISTING_CSV_OPTIONAL,
+  NotFoundError,
+  parseListingsCsv,
+  parseListingsJson,
+  ValidationError,
+} from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, ErrorSchema, errorResponses, GssCode, json, ListingId, pageOf, PageQuery, SettingTypeSchema, Urn } from '../schemas.ts';
+import {
+  conflictResponses,
+  ErrorSchema,
+  errorResponses,
+  GssCode,
+  json,
+  ListingId,
+  pageOf,
+  PageQuery,
+  SettingTypeSchema,
+  Urn,
+} from '../schemas.ts';
 import { BulkErrorSchema, BulkResultSchema, ListingInput, ListingSchema, SettingSchema } from '../schemas-capacity.ts';
 import { bulkUpsert, parseIfMatch, putListing } from '../services/capacity.ts';
 
@@ -16,7 +34,15 @@ const listSettings = createRoute({
     query: z.strictObject({
       la: z.optional(GssCode).check(z.meta({ description: 'Host LA (GSS code).' })),
       type: z.optional(SettingTypeSchema),
-      provider: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }))).check(z.meta({ description: 'One provider’s settings (a trust’s academies); not combined with la or type.' })),
+      provider: z
+        .optional(
+          z
+            .string()
+            .check(
+              z.regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }),
+            ),
+        )
+        .check(z.meta({ description: 'One provider’s settings (a trust’s academies); not combined with la or type.' })),
       ...PageQuery,
     }),
   },
@@ -38,11 +64,19 @@ export function capacityApp(deps: Deps) {
     .openapi(listSettings, async (c) => {
       const { la, type, provider, limit, cursor } = c.req.valid('query');
       if (provider !== undefined && (la !== undefined || type !== undefined)) {
-        throw new ValidationError([{ field: 'provider', message: 'cannot be combined with la or type; ask for one provider’s settings on their own' }]);
+        throw new ValidationError([
+          {
+            field: 'provider',
+            message: 'cannot be combined with la or type; ask for one provider’s settings on their own',
+          },
+        ]);
       }
-      if (provider !== undefined) return c.json(await deps.store.settings.listSettings({ provider }, limit, cursor), 200);
+      if (provider !== undefined)
+        return c.json(await deps.store.settings.listSettings({ provider }, limit, cursor), 200);
       if (la !== undefined && (await deps.store.reference.getLa(la)) === undefined) {
-        throw new ValidationError([{ field: 'la', message: `no local authority has the GSS code ${la}; GET /las lists them` }]);
+        throw new ValidationError([
+          { field: 'la', message: `no local authority has the GSS code ${la}; GET /las lists them` },
+        ]);
       }
       return c.json(await deps.store.settings.listSettings({ la, type }, limit, cursor), 200);
     })
@@ -59,11 +93,14 @@ const putListingRoute = createRoute({
   path: '/settings/{urn}/listings/{listingId}',
   tags: ['capacity'],
   summary: 'Create or replace a listing (provider owning the setting)',
-  description: 'Creating needs no If-Match. Replacing needs If-Match with the current version: a stale one gets 412 with the listing as it is now. Every change is recorded in the audit log in the same transaction.',
+  description:
+    'Creating needs no If-Match. Replacing needs If-Match with the current version: a stale one gets 412 with the listing as it is now. Every change is recorded in the audit log in the same transaction.',
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ urn: Urn, listingId: ListingId }),
-    headers: z.object({ 'if-match': z.optional(z.string()).check(z.meta({ description: 'The version being replaced, e.g. 3 or "3".' })) }),
+    headers: z.object({
+      'if-match': z.optional(z.string()).check(z.meta({ description: 'The version being replaced, e.g. 3 or "3".' })),
+    }),
     body: { required: true, content: { 'application/json': { schema: ListingInput } } },
   },
   responses: {
@@ -87,8 +124,20 @@ const bulkRoute = createRoute({
     body: {
       required: true,
       content: {
-        'text/csv': { schema: z.string().check(z.meta({ example: `${LISTING_CSV_COLUMNS.join(',')}\ns2-day,S2,ASD;SLD,4,19,day,24,20,2026-09-01,,` })) },
-        'application/json': { schema: z.object({ listings: z.array(z.extend(ListingInput, { listingId: ListingId, version: z.optional(z.number().check(z.int())) })) }) },
+        'text/csv': {
+          schema: z
+            .string()
+            .check(
+              z.meta({ example: `${LISTING_CSV_COLUMNS.join(',')}\ns2-day,S2,ASD;SLD,4,19,day,24,20,2026-09-01,,` }),
+            ),
+        },
+        'application/json': {
+          schema: z.object({
+            listings: z.array(
+              z.extend(ListingInput, { listingId: ListingId, version: z.optional(z.number().check(z.int())) }),
+            ),
+          }),
+        },
       },
     },
   },

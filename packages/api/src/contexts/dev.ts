@@ -9,14 +9,31 @@ export interface TokenMinter {
   mint(p: Principal, ttlSeconds?: number): Promise<{ token: string; expiresAt: string }>;
 }
 
-const DevTokenRequest = z.strictObject({
+const DevTokenRequest = z
+  .strictObject({
     role: z.enum(ROLES, { error: `must be one of: ${ROLES.join(', ')}` }),
-    org: z.string({ error: 'is required: the GSS code for an LA, the partnership id, or the provider, trust or national organisation id' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(64)),
-    sub: z.optional(z.string().check(z.minLength(1), z.maxLength(128))).check(z.meta({ description: 'Subject; defaults to a name made from role and org.' })),
+    org: z
+      .string({
+        error:
+          'is required: the GSS code for an LA, the partnership id, or the provider, trust or national organisation id',
+      })
+      .check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(64)),
+    sub: z
+      .optional(z.string().check(z.minLength(1), z.maxLength(128)))
+      .check(z.meta({ description: 'Subject; defaults to a name made from role and org.' })),
     ttlSeconds: z.optional(z.number().check(z.int(), z.minimum(60), z.maximum(7 * 24 * 3600))),
-  }).check(z.meta({ id: 'DevTokenRequest' }));
+  })
+  .check(z.meta({ id: 'DevTokenRequest' }));
 
-const DevTokenResponse = lazySchema(() => z.object({ token: z.string(), expiresAt: z.string(), principal: z.object({ sub: z.string(), role: z.enum(ROLES), org: z.string() }) }).check(z.meta({ id: 'DevTokenResponse' })));
+const DevTokenResponse = lazySchema(() =>
+  z
+    .object({
+      token: z.string(),
+      expiresAt: z.string(),
+      principal: z.object({ sub: z.string(), role: z.enum(ROLES), org: z.string() }),
+    })
+    .check(z.meta({ id: 'DevTokenResponse' })),
+);
 
 const mintToken = createRoute({
   method: 'post',

@@ -1,6 +1,12 @@
 import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
-import { buildFramework, frameworkInForce, frameworkProblems, NotFoundError, ValidationError } from '@placements/domain';
+import {
+  buildFramework,
+  frameworkInForce,
+  frameworkProblems,
+  NotFoundError,
+  ValidationError,
+} from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { conflictResponses, errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts';
@@ -15,13 +21,17 @@ const getBands = createRoute({
   summary: 'The national framework in force: bands and tariffs',
   request: {
     query: z.strictObject({
-        on: z.optional(IsoDate).check(z.meta({ description: 'Show the framework in force on this date instead of today.' })),
-      }),
+      on: z
+        .optional(IsoDate)
+        .check(z.meta({ description: 'Show the framework in force on this date instead of today.' })),
+    }),
   },
   responses: { 200: json(FrameworkSchema, 'The framework in force'), ...errorResponses },
 });
 
-const FrameworkVersion = z.string().check(z.regex(/^v\d{1,4}$/, { error: 'must be v followed by a number, such as v2' }), z.meta({ example: 'v2' }));
+const FrameworkVersion = z
+  .string()
+  .check(z.regex(/^v\d{1,4}$/, { error: 'must be v followed by a number, such as v2' }), z.meta({ example: 'v2' }));
 
 const getBandsVersion = createRoute({
   method: 'get',
@@ -37,7 +47,8 @@ const publishBands = createRoute({
   path: '/bands/{version}',
   tags: ['framework'],
   summary: 'Publish a new framework version with its effective date (national)',
-  description: 'Versions are immutable: publishing an existing version is a 409. Tariff prices are derived from their elements. Listings priced from their effective date on follow the framework then in force.',
+  description:
+    'Versions are immutable: publishing an existing version is a 409. Tariff prices are derived from their elements. Listings priced from their effective date on follow the framework then in force.',
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ version: FrameworkVersion }),
@@ -73,7 +84,9 @@ export function frameworkApp(deps: Deps) {
       const date = on ?? now().toISOString().slice(0, 10);
       const inForce = frameworkInForce(await deps.store.reference.listFrameworks(), date);
       if (inForce === undefined) {
-        throw new ValidationError([{ field: 'on', message: `no framework was in force on ${date}; the first took effect later` }]);
+        throw new ValidationError([
+          { field: 'on', message: `no framework was in force on ${date}; the first took effect later` },
+        ]);
       }
       return c.json(inForce, 200);
     })
@@ -87,7 +100,12 @@ export function frameworkApp(deps: Deps) {
       requireRole(c.get('principal'), ['national']);
       const { version } = c.req.valid('param');
       const input = c.req.valid('json');
-      const problems = frameworkProblems(version, input, await deps.store.reference.listFrameworks(), now().toISOString().slice(0, 10));
+      const problems = frameworkProblems(
+        version,
+        input,
+        await deps.store.reference.listFrameworks(),
+        now().toISOString().slice(0, 10),
+      );
       if (problems.length > 0) throw new ValidationError(problems);
       const framework = buildFramework(version, input, now());
       await deps.store.reference.putFramework(framework);

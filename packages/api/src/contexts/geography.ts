@@ -4,12 +4,18 @@ import { DISTRICT_PATTERN, NotFoundError } from '@placements/domain';
 import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, json } from '../schemas.ts';
 
-const DistrictSchema = lazySchema(() => z.object({
-    district: z.string().check(z.meta({ example: 'ME14' })),
-    lat: z.number(),
-    lon: z.number(),
-    laCode: z.optional(z.string()).check(z.meta({ description: 'The LA (GSS code) the district is assigned to, where known.' })),
-  }).check(z.meta({ id: 'PostcodeDistrict' })));
+const DistrictSchema = lazySchema(() =>
+  z
+    .object({
+      district: z.string().check(z.meta({ example: 'ME14' })),
+      lat: z.number(),
+      lon: z.number(),
+      laCode: z
+        .optional(z.string())
+        .check(z.meta({ description: 'The LA (GSS code) the district is assigned to, where known.' })),
+    })
+    .check(z.meta({ id: 'PostcodeDistrict' })),
+);
 
 const getDistrict = createRoute({
   method: 'get',
@@ -18,7 +24,15 @@ const getDistrict = createRoute({
   summary: 'A postcode district’s centroid: where a search’s distances are measured from',
   request: {
     params: z.object({
-      district: z.string().check(z.trim(), z.toUpperCase(), z.regex(DISTRICT_PATTERN, { error: 'must be a postcode district such as ME14 (the first half of a postcode)' })),
+      district: z
+        .string()
+        .check(
+          z.trim(),
+          z.toUpperCase(),
+          z.regex(DISTRICT_PATTERN, {
+            error: 'must be a postcode district such as ME14 (the first half of a postcode)',
+          }),
+        ),
     }),
   },
   responses: { 200: json(DistrictSchema, 'The district and its centroid'), ...errorResponses },
@@ -30,6 +44,9 @@ export function geographyApp(deps: Deps) {
     const { district } = c.req.valid('param');
     const found = await deps.store.reference.getDistrict(district);
     if (found === undefined) throw new NotFoundError(`The marketplace knows no postcode district ${district}.`);
-    return c.json({ district: found.district, lat: found.lat, lon: found.lon, ...(found.laCode ? { laCode: found.laCode } : {}) }, 200);
+    return c.json(
+      { district: found.district, lat: found.lat, lon: found.lon, ...(found.laCode ? { laCode: found.laCode } : {}) },
+      200,
+    );
   });
 }

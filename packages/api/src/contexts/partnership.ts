@@ -7,15 +7,26 @@ import { errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts'
 import { orukServices, prices, putPartnership, SUFFICIENCY_VIEWS, sufficiencyCsv } from '../services/partnerships.ts';
 import { sufficiency } from '../services/sufficiency.ts';
 
-const PartnershipSchema = lazySchema(() => z.object({
-    id: z.string().check(z.meta({ example: 'se19' })),
-    name: z.string().check(z.meta({ example: 'SE19 South East partnership' })),
-    regionCode: z.optional(z.string()),
-    members: z.array(z.string()).check(z.meta({ description: 'GSS codes of the member LAs.' })),
-    remit: z.array(z.string()).check(z.meta({ description: 'What the members commission together.' })),
-  }).check(z.meta({ id: 'Partnership' })));
+const PartnershipSchema = lazySchema(() =>
+  z
+    .object({
+      id: z.string().check(z.meta({ example: 'se19' })),
+      name: z.string().check(z.meta({ example: 'SE19 South East partnership' })),
+      regionCode: z.optional(z.string()),
+      members: z.array(z.string()).check(z.meta({ description: 'GSS codes of the member LAs.' })),
+      remit: z.array(z.string()).check(z.meta({ description: 'What the members commission together.' })),
+    })
+    .check(z.meta({ id: 'Partnership' })),
+);
 
-const PartnershipId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)' }), z.meta({ example: 'se19' }));
+const PartnershipId = z
+  .string()
+  .check(
+    z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, {
+      error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)',
+    }),
+    z.meta({ example: 'se19' }),
+  );
 
 const listPartnerships = createRoute({
   method: 'get',
@@ -36,10 +47,39 @@ const getPartnership = createRoute({
 });
 
 const PartnershipInput = z.strictObject({
-  name: z.string({ error: 'is required: the partnership’s name' }).check(z.trim(), z.minLength(3, { error: 'must be 3 to 120 characters' }), z.maxLength(120, { error: 'must be 3 to 120 characters' })),
-  regionCode: z.optional(z.string().check(z.regex(/^E1200000\d$/, { error: 'must be an English region code such as E12000008 (South East)' }))),
-  members: z.array(GssCode, { error: 'is required: the GSS codes of the member LAs' }).check(z.minLength(2, { error: 'must name at least two LAs: a partnership commissions across LAs' }), z.maxLength(153, { error: 'must be at most 153 LAs' })),
-  remit: z.array(z.string().check(z.trim(), z.minLength(3, { error: 'must be 3 to 300 characters' }), z.maxLength(300, { error: 'must be 3 to 300 characters' })), { error: 'is required: what the members commission together' }).check(z.minLength(1, { error: 'must state at least one thing the members commission together (the recognised remit)' }), z.maxLength(20, { error: 'must be at most 20 items' })),
+  name: z
+    .string({ error: 'is required: the partnership’s name' })
+    .check(
+      z.trim(),
+      z.minLength(3, { error: 'must be 3 to 120 characters' }),
+      z.maxLength(120, { error: 'must be 3 to 120 characters' }),
+    ),
+  regionCode: z.optional(
+    z
+      .string()
+      .check(z.regex(/^E1200000\d$/, { error: 'must be an English region code such as E12000008 (South East)' })),
+  ),
+  members: z
+    .array(GssCode, { error: 'is required: the GSS codes of the member LAs' })
+    .check(
+      z.minLength(2, { error: 'must name at least two LAs: a partnership commissions across LAs' }),
+      z.maxLength(153, { error: 'must be at most 153 LAs' }),
+    ),
+  remit: z
+    .array(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.minLength(3, { error: 'must be 3 to 300 characters' }),
+          z.maxLength(300, { error: 'must be 3 to 300 characters' }),
+        ),
+      { error: 'is required: what the members commission together' },
+    )
+    .check(
+      z.minLength(1, { error: 'must state at least one thing the members commission together (the recognised remit)' }),
+      z.maxLength(20, { error: 'must be at most 20 items' }),
+    ),
 });
 
 const putRoute = createRoute({
@@ -47,30 +87,107 @@ const putRoute = createRoute({
   path: '/partnerships/{id}',
   tags: ['partnership'],
   summary: 'Create or replace a partnership: members and remit (national)',
-  description: 'Any group of English LAs may form a partnership (every region has one already in the public data); an LA may belong to several. Members must be known LAs, each once; the remit lists what they commission together.',
+  description:
+    'Any group of English LAs may form a partnership (every region has one already in the public data); an LA may belong to several. Members must be known LAs, each once; the remit lists what they commission together.',
   security: [{ bearerAuth: [] }],
-  request: { params: z.object({ id: PartnershipId }), body: { required: true, content: { 'application/json': { schema: PartnershipInput } } } },
+  request: {
+    params: z.object({ id: PartnershipId }),
+    body: { required: true, content: { 'application/json': { schema: PartnershipInput } } },
+  },
   responses: { 200: json(PartnershipSchema, 'Replaced'), 201: json(PartnershipSchema, 'Created'), ...errorResponses },
 });
 
-const Count = lazySchema(() => z.union([z.number(), z.literal(SUPPRESSED)]).check(z.meta({ description: 'A count of children, or "<5" when it is 1 to 4.' })));
-const Capacity = lazySchema(() => z.object({ listings: z.number(), commissioned: z.number(), filled: z.number(), held: z.number(), available: z.number() }).check(z.meta({ id: 'RegionalCapacity' })));
-const Demand = lazySchema(() => z.object({ cases: Count(), openCases: Count(), waiting: Count(), withoutPlace: Count(), daysWithoutPlace: Count(), averageDaysWithoutPlace: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])) }).check(z.meta({ id: 'RegionalDemand' })));
-const Placements = lazySchema(() => z.object({ placements: Count(), outOfArea: Count(), averageOutOfAreaKm: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), independent: Count(), spend: Count(), spendAtTariff: Count(), independentSpend: Count() }).check(z.meta({ id: 'RegionalPlacements' })));
-const Ehcp = lazySchema(() => z.object({ year: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count(), coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), byPlacement: z.record(z.string(), z.nullable(z.number())), byNeed: z.record(z.string(), z.nullable(z.number())) }));
-const Sufficiency = lazySchema(() => z.object({
-    partnership: z.object({ id: z.string(), name: z.string(), members: z.array(z.string()), remit: z.array(z.string()) }),
-    asOf: z.string(),
-    suppression: z.string(),
-    totals: z.object({ capacity: Capacity(), demand: Demand(), placements: Placements() }),
-    byLa: z.array(z.object({ laCode: z.string(), name: z.string(), capacity: Capacity(), demand: Demand(), placements: Placements(), blockPlacesUsed: Count(), ehcp: z.nullable(Ehcp()) })),
-    byBand: z.array(z.object({ band: z.string(), capacity: Capacity(), demand: Demand(), placements: Placements() })),
-    byNeed: z.array(z.object({ need: z.string(), capacity: Capacity(), demand: Demand(), placements: Placements() })),
-    byLaBandNeed: z.array(z.object({ laCode: z.string(), band: z.string(), need: z.string(), capacity: Capacity(), demand: Demand() })),
-    blockPlaces: z.array(z.object({ urn: z.string(), listingId: z.string(), laCode: z.string(), used: Count() })),
-    ehcp: z.object({ year: z.nullable(z.string()), plans: z.nullable(z.number()), marketplaceCases: Count(), coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])), byNeed: z.array(z.object({ need: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count() })) }),
-    trends: z.array(z.record(z.string(), z.unknown())),
-  }).check(z.meta({ id: 'Sufficiency' })));
+const Count = lazySchema(() =>
+  z
+    .union([z.number(), z.literal(SUPPRESSED)])
+    .check(z.meta({ description: 'A count of children, or "<5" when it is 1 to 4.' })),
+);
+const Capacity = lazySchema(() =>
+  z
+    .object({
+      listings: z.number(),
+      commissioned: z.number(),
+      filled: z.number(),
+      held: z.number(),
+      available: z.number(),
+    })
+    .check(z.meta({ id: 'RegionalCapacity' })),
+);
+const Demand = lazySchema(() =>
+  z
+    .object({
+      cases: Count(),
+      openCases: Count(),
+      waiting: Count(),
+      withoutPlace: Count(),
+      daysWithoutPlace: Count(),
+      averageDaysWithoutPlace: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])),
+    })
+    .check(z.meta({ id: 'RegionalDemand' })),
+);
+const Placements = lazySchema(() =>
+  z
+    .object({
+      placements: Count(),
+      outOfArea: Count(),
+      averageOutOfAreaKm: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])),
+      independent: Count(),
+      spend: Count(),
+      spendAtTariff: Count(),
+      independentSpend: Count(),
+    })
+    .check(z.meta({ id: 'RegionalPlacements' })),
+);
+const Ehcp = lazySchema(() =>
+  z.object({
+    year: z.string(),
+    plans: z.nullable(z.number()),
+    marketplaceCases: Count(),
+    coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])),
+    byPlacement: z.record(z.string(), z.nullable(z.number())),
+    byNeed: z.record(z.string(), z.nullable(z.number())),
+  }),
+);
+const Sufficiency = lazySchema(() =>
+  z
+    .object({
+      partnership: z.object({
+        id: z.string(),
+        name: z.string(),
+        members: z.array(z.string()),
+        remit: z.array(z.string()),
+      }),
+      asOf: z.string(),
+      suppression: z.string(),
+      totals: z.object({ capacity: Capacity(), demand: Demand(), placements: Placements() }),
+      byLa: z.array(
+        z.object({
+          laCode: z.string(),
+          name: z.string(),
+          capacity: Capacity(),
+          demand: Demand(),
+          placements: Placements(),
+          blockPlacesUsed: Count(),
+          ehcp: z.nullable(Ehcp()),
+        }),
+      ),
+      byBand: z.array(z.object({ band: z.string(), capacity: Capacity(), demand: Demand(), placements: Placements() })),
+      byNeed: z.array(z.object({ need: z.string(), capacity: Capacity(), demand: Demand(), placements: Placements() })),
+      byLaBandNeed: z.array(
+        z.object({ laCode: z.string(), band: z.string(), need: z.string(), capacity: Capacity(), demand: Demand() }),
+      ),
+      blockPlaces: z.array(z.object({ urn: z.string(), listingId: z.string(), laCode: z.string(), used: Count() })),
+      ehcp: z.object({
+        year: z.nullable(z.string()),
+        plans: z.nullable(z.number()),
+        marketplaceCases: Count(),
+        coverage: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])),
+        byNeed: z.array(z.object({ need: z.string(), plans: z.nullable(z.number()), marketplaceCases: Count() })),
+      }),
+      trends: z.array(z.record(z.string(), z.unknown())),
+    })
+    .check(z.meta({ id: 'Sufficiency' })),
+);
 
 const sufficiencyRoute = createRoute({
   method: 'get',
@@ -87,24 +204,56 @@ const sufficiencyRoute = createRoute({
       view: z.optional(z.enum(SUFFICIENCY_VIEWS, { error: `must be one of: ${SUFFICIENCY_VIEWS.join(', ')}` })),
     }),
   },
-  responses: { 200: { description: 'The sufficiency view (JSON), or one view as CSV', content: { 'application/json': { schema: Sufficiency }, 'text/csv': { schema: z.string() } } }, ...errorResponses },
+  responses: {
+    200: {
+      description: 'The sufficiency view (JSON), or one view as CSV',
+      content: { 'application/json': { schema: Sufficiency }, 'text/csv': { schema: z.string() } },
+    },
+    ...errorResponses,
+  },
 });
 
-const PriceRow = lazySchema(() => z.object({
-  providerId: z.string(),
-  band: z.string(),
-  attendance: z.string(),
-  tariff: z.nullable(z.number()),
-  byLa: z.array(z.object({ laCode: z.string(), name: z.string(), placements: Count(), averagePrice: z.number(), averageTariff: z.number(), differenceFromTariff: z.number(), differencePercent: z.nullable(z.number()) })),
-}));
+const PriceRow = lazySchema(() =>
+  z.object({
+    providerId: z.string(),
+    band: z.string(),
+    attendance: z.string(),
+    tariff: z.nullable(z.number()),
+    byLa: z.array(
+      z.object({
+        laCode: z.string(),
+        name: z.string(),
+        placements: Count(),
+        averagePrice: z.number(),
+        averageTariff: z.number(),
+        differenceFromTariff: z.number(),
+        differencePercent: z.nullable(z.number()),
+      }),
+    ),
+  }),
+);
 const pricesRoute = createRoute({
   method: 'get',
   path: '/partnerships/{id}/prices',
   tags: ['partnership'],
-  summary: 'Price transparency: what each member LA pays the same provider, against the tariff (partnership, member la, national)',
+  summary:
+    'Price transparency: what each member LA pays the same provider, against the tariff (partnership, member la, national)',
   security: [{ bearerAuth: [] }],
-  request: { params: z.object({ id: PartnershipId }), query: z.strictObject({ provider: z.optional(z.string().check(z.minLength(1), z.maxLength(100))), band: z.optional(z.string().check(z.regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }))) }) },
-  responses: { 200: json(() => z.object({ partnershipId: z.string(), items: z.array(PriceRow()) }).check(z.meta({ id: 'PriceComparison' })), 'Prices per provider, band and attendance, LA by LA (pence per year)'), ...errorResponses },
+  request: {
+    params: z.object({ id: PartnershipId }),
+    query: z.strictObject({
+      provider: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+      band: z.optional(z.string().check(z.regex(/^[A-Z][A-Z0-9]{0,7}$/, { error: 'must be a band code such as S2' }))),
+    }),
+  },
+  responses: {
+    200: json(
+      () =>
+        z.object({ partnershipId: z.string(), items: z.array(PriceRow()) }).check(z.meta({ id: 'PriceComparison' })),
+      'Prices per provider, band and attendance, LA by LA (pence per year)',
+    ),
+    ...errorResponses,
+  },
 });
 
 const orukRoute = createRoute({
@@ -112,15 +261,51 @@ const orukRoute = createRoute({
   path: '/partnerships/{id}/oruk/services',
   tags: ['partnership'],
   summary: 'Published capacity as an Open Referral UK (HSDS 3.0) paginated list of services (anyone)',
-  description: 'One service per listing, with its organization, service_capacities (unit: place; available, maximum), cost_options (GBP per year) and service_at_locations.',
+  description:
+    'One service per listing, with its organization, service_capacities (unit: place; available, maximum), cost_options (GBP per year) and service_at_locations.',
   request: {
     params: z.object({ id: PartnershipId }),
     query: z.strictObject({
-      page: z._default(z.coerce.number({ error: 'must be a page number from 1' }).check(z.int({ error: 'must be a page number from 1' }), z.minimum(1, { error: 'must be a page number from 1' })), 1),
-      per_page: z._default(z.coerce.number({ error: 'must be 1 to 500' }).check(z.int({ error: 'must be 1 to 500' }), z.minimum(1, { error: 'must be 1 to 500' }), z.maximum(500, { error: 'must be 1 to 500' })), 50),
+      page: z._default(
+        z.coerce
+          .number({ error: 'must be a page number from 1' })
+          .check(
+            z.int({ error: 'must be a page number from 1' }),
+            z.minimum(1, { error: 'must be a page number from 1' }),
+          ),
+        1,
+      ),
+      per_page: z._default(
+        z.coerce
+          .number({ error: 'must be 1 to 500' })
+          .check(
+            z.int({ error: 'must be 1 to 500' }),
+            z.minimum(1, { error: 'must be 1 to 500' }),
+            z.maximum(500, { error: 'must be 1 to 500' }),
+          ),
+        50,
+      ),
     }),
   },
-  responses: { 200: json(() => z.object({ total_items: z.number(), total_pages: z.number(), page_number: z.number(), size: z.number(), first_page: z.boolean(), last_page: z.boolean(), empty: z.boolean(), contents: z.array(z.record(z.string(), z.unknown())) }).check(z.meta({ id: 'OrukServicePage' })), 'A page of HSDS 3.0 services'), ...errorResponses },
+  responses: {
+    200: json(
+      () =>
+        z
+          .object({
+            total_items: z.number(),
+            total_pages: z.number(),
+            page_number: z.number(),
+            size: z.number(),
+            first_page: z.boolean(),
+            last_page: z.boolean(),
+            empty: z.boolean(),
+            contents: z.array(z.record(z.string(), z.unknown())),
+          })
+          .check(z.meta({ id: 'OrukServicePage' })),
+      'A page of HSDS 3.0 services',
+    ),
+    ...errorResponses,
+  },
 });
 
 /** Regional partnerships: membership and remit, sufficiency, prices, exports. */
@@ -148,7 +333,10 @@ export function partnershipApp(deps: Deps) {
       if (format === 'csv') {
         const name = view ?? 'byLa';
         c.header('Content-Type', 'text/csv; charset=utf-8');
-        c.header('Content-Disposition', `attachment; filename="${result.partnership.id}-sufficiency-${name}-${result.asOf.slice(0, 10)}.csv"`);
+        c.header(
+          'Content-Disposition',
+          `attachment; filename="${result.partnership.id}-sufficiency-${name}-${result.asOf.slice(0, 10)}.csv"`,
+        );
         return c.body(sufficiencyCsv(result, name), 200) as never;
       }
       return c.json(result, 200);
@@ -156,7 +344,13 @@ export function partnershipApp(deps: Deps) {
     .openapi(pricesRoute, async (c) => {
       const principal = requireRole(c.get('principal'), ['partnership', 'la', 'national']);
       const q = c.req.valid('query');
-      return c.json(await prices(deps, principal, c.req.valid('param').id, { ...(q.provider ? { provider: q.provider } : {}), ...(q.band ? { band: q.band } : {}) }), 200);
+      return c.json(
+        await prices(deps, principal, c.req.valid('param').id, {
+          ...(q.provider ? { provider: q.provider } : {}),
+          ...(q.band ? { band: q.band } : {}),
+        }),
+        200,
+      );
     })
     .openapi(orukRoute, async (c) => {
       const { page, per_page } = c.req.valid('query');

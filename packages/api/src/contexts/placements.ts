@@ -4,29 +4,126 @@ import { DECLINE_REASONS, PLACEMENT_STATES } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from '../schemas.ts';
-import { admission, appeal, determine, direct, name, placementsOfSetting, placementView, respond } from '../services/placements.ts';
+import {
+  admission,
+  appeal,
+  determine,
+  direct,
+  name,
+  placementsOfSetting,
+  placementView,
+  respond,
+} from '../services/placements.ts';
 
 const Id = z.string().check(z.uuid({ error: 'must be an id as returned by the API' }));
-const PlacementSchema = lazySchema(() => z.catchall(z.object({ id: z.string(), caseId: z.string(), urn: z.string(), listingId: z.string(), state: z.string(), respondBy: z.string(), skipped: z.array(z.any()) }), z.unknown()).check(z.meta({ id: 'Placement' })));
-const DirectionSchema = lazySchema(() => z.catchall(z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }), z.unknown()).check(z.meta({ id: 'Direction' })));
-const route = (method: 'post', path: string, summary: string, body: z.ZodMiniType, out: z.ZodMiniType, status: 200 | 201 = 200) =>
+const PlacementSchema = lazySchema(() =>
+  z
+    .catchall(
+      z.object({
+        id: z.string(),
+        caseId: z.string(),
+        urn: z.string(),
+        listingId: z.string(),
+        state: z.string(),
+        respondBy: z.string(),
+        skipped: z.array(z.any()),
+      }),
+      z.unknown(),
+    )
+    .check(z.meta({ id: 'Placement' })),
+);
+const DirectionSchema = lazySchema(() =>
+  z
+    .catchall(z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }), z.unknown())
+    .check(z.meta({ id: 'Direction' })),
+);
+const route = (
+  method: 'post',
+  path: string,
+  summary: string,
+  body: z.ZodMiniType,
+  out: z.ZodMiniType,
+  status: 200 | 201 = 200,
+) =>
   createRoute({
     method,
     path,
     tags: ['placements'],
     summary,
     security: [{ bearerAuth: [] }],
-    request: { params: z.object({ id: Id }), body: { required: true, content: { 'application/json': { schema: body } } } },
+    request: {
+      params: z.object({ id: Id }),
+      body: { required: true, content: { 'application/json': { schema: body } } },
+    },
     // One shape for six routes; their bodies are checked by the services they call.
     responses: { [status]: json(out, 'Done'), ...errorResponses, 409: conflictResponses[409] } as any,
   });
 
-const responseRoute = route('post', '/placements/{id}/response', 'The setting accepts, or declines with reasons from the legal tests (provider)', z.strictObject({ decision: z.enum(['accept', 'decline'], { error: 'must be accept or decline' }), reasons: z.optional(z.array(z.enum(DECLINE_REASONS, { error: `must be reasons from the legal tests: ${DECLINE_REASONS.join(', ')}` }))), detail: z.optional(z.string().check(z.maxLength(2000))) }), PlacementSchema());
-const namingRoute = route('post', '/placements/{id}/naming', 'The LA names the setting (owning la)', z.strictObject({ note: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))), mainstreamRefusal: z.optional(z.strictObject({ urn: z.string().check(z.regex(/^\d{6}$/)), ground: z.string(), evidence: z.string().check(z.minLength(1, { error: 'is required: the evidence for the refusal' })) })) }), PlacementSchema());
-const admissionRoute = route('post', '/placements/{id}/admission', 'The named setting records admission or refusal (provider)', z.strictObject({ decision: z.enum(['admitted', 'refused'], { error: 'must be admitted or refused' }), reason: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))) }), PlacementSchema());
-const directionsRoute = route('post', '/placements/{id}/directions', 'Direct admission: LA direction (maintained) or trust backstop (academy); 409 not_directable otherwise (owning la)', z.strictObject({}), z.object({ placement: PlacementSchema(), direction: DirectionSchema() }), 201);
-const appealRoute = route('post', '/directions/{id}/appeal', 'The trust appeals to the Schools Adjudicator (trust)', z.strictObject({ grounds: z.string({ error: 'is required: the grounds of appeal' }).check(z.minLength(1), z.maxLength(4000)) }), DirectionSchema());
-const determinationRoute = route('post', '/directions/{id}/determination', 'The Schools Adjudicator determines the appeal (adjudicator)', z.strictObject({ outcome: z.enum(['upheld', 'overturned'], { error: 'must be upheld or overturned' }) }), DirectionSchema());
+const responseRoute = route(
+  'post',
+  '/placements/{id}/response',
+  'The setting accepts, or declines with reasons from the legal tests (provider)',
+  z.strictObject({
+    decision: z.enum(['accept', 'decline'], { error: 'must be accept or decline' }),
+    reasons: z.optional(
+      z.array(
+        z.enum(DECLINE_REASONS, { error: `must be reasons from the legal tests: ${DECLINE_REASONS.join(', ')}` }),
+      ),
+    ),
+    detail: z.optional(z.string().check(z.maxLength(2000))),
+  }),
+  PlacementSchema(),
+);
+const namingRoute = route(
+  'post',
+  '/placements/{id}/naming',
+  'The LA names the setting (owning la)',
+  z.strictObject({
+    note: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
+    mainstreamRefusal: z.optional(
+      z.strictObject({
+        urn: z.string().check(z.regex(/^\d{6}$/)),
+        ground: z.string(),
+        evidence: z.string().check(z.minLength(1, { error: 'is required: the evidence for the refusal' })),
+      }),
+    ),
+  }),
+  PlacementSchema(),
+);
+const admissionRoute = route(
+  'post',
+  '/placements/{id}/admission',
+  'The named setting records admission or refusal (provider)',
+  z.strictObject({
+    decision: z.enum(['admitted', 'refused'], { error: 'must be admitted or refused' }),
+    reason: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
+  }),
+  PlacementSchema(),
+);
+const directionsRoute = route(
+  'post',
+  '/placements/{id}/directions',
+  'Direct admission: LA direction (maintained) or trust backstop (academy); 409 not_directable otherwise (owning la)',
+  z.strictObject({}),
+  z.object({ placement: PlacementSchema(), direction: DirectionSchema() }),
+  201,
+);
+const appealRoute = route(
+  'post',
+  '/directions/{id}/appeal',
+  'The trust appeals to the Schools Adjudicator (trust)',
+  z.strictObject({
+    grounds: z.string({ error: 'is required: the grounds of appeal' }).check(z.minLength(1), z.maxLength(4000)),
+  }),
+  DirectionSchema(),
+);
+const determinationRoute = route(
+  'post',
+  '/directions/{id}/determination',
+  'The Schools Adjudicator determines the appeal (adjudicator)',
+  z.strictObject({ outcome: z.enum(['upheld', 'overturned'], { error: 'must be upheld or overturned' }) }),
+  DirectionSchema(),
+);
 
 const readRoute = createRoute({
   method: 'get',
@@ -41,25 +138,91 @@ const ofSettingRoute = createRoute({
   method: 'get',
   path: '/settings/{urn}/placements',
   tags: ['placements'],
-  summary: 'Placements addressed to your setting, newest first: consultations to answer, admissions to record (provider)',
+  summary:
+    'Placements addressed to your setting, newest first: consultations to answer, admissions to record (provider)',
   security: [{ bearerAuth: [] }],
-  request: { params: z.object({ urn: Urn }), query: z.strictObject({ state: z.optional(z.enum(PLACEMENT_STATES, { error: `must be one of ${PLACEMENT_STATES.join(', ')}` })), ...PageQuery }) },
+  request: {
+    params: z.object({ urn: Urn }),
+    query: z.strictObject({
+      state: z.optional(z.enum(PLACEMENT_STATES, { error: `must be one of ${PLACEMENT_STATES.join(', ')}` })),
+      ...PageQuery,
+    }),
+  },
   responses: { 200: json(pageOf(PlacementSchema, 'PlacementPage'), 'A page of placements'), ...errorResponses },
 });
 
 /** Consultation, naming, admission, direction and appeal: the legal backstops as a state machine. */
 export function placementsApp(deps: Deps) {
   return contextApp(deps)
-    .openapi(readRoute, async (c) => c.json(await placementView(deps, requireRole(c.get('principal'), ['la', 'provider']), c.req.valid('param').id), 200))
+    .openapi(readRoute, async (c) =>
+      c.json(
+        await placementView(deps, requireRole(c.get('principal'), ['la', 'provider']), c.req.valid('param').id),
+        200,
+      ),
+    )
     .openapi(ofSettingRoute, async (c) => {
       const principal = requireRole(c.get('principal'), ['provider']);
       const { state, limit, cursor } = c.req.valid('query');
-      return c.json(await placementsOfSetting(deps, principal, c.req.valid('param').urn, { ...(state ? { state } : {}), limit, ...(cursor ? { cursor } : {}) }), 200);
+      return c.json(
+        await placementsOfSetting(deps, principal, c.req.valid('param').urn, {
+          ...(state ? { state } : {}),
+          limit,
+          ...(cursor ? { cursor } : {}),
+        }),
+        200,
+      );
     })
-    .openapi(responseRoute, async (c: any) => c.json(await respond(deps, requireRole(c.get('principal'), ['provider']), c.req.valid('param').id, c.req.valid('json')), 200))
-    .openapi(namingRoute, async (c: any) => c.json(await name(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')), 200))
-    .openapi(admissionRoute, async (c: any) => c.json(await admission(deps, requireRole(c.get('principal'), ['provider']), c.req.valid('param').id, c.req.valid('json')), 200))
-    .openapi(directionsRoute, async (c: any) => c.json(await direct(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id), 201))
-    .openapi(appealRoute, async (c: any) => c.json(await appeal(deps, requireRole(c.get('principal'), ['trust']), c.req.valid('param').id, c.req.valid('json').grounds), 200))
-    .openapi(determinationRoute, async (c: any) => c.json(await determine(deps, requireRole(c.get('principal'), ['adjudicator']), c.req.valid('param').id, c.req.valid('json').outcome), 200));
+    .openapi(responseRoute, async (c: any) =>
+      c.json(
+        await respond(
+          deps,
+          requireRole(c.get('principal'), ['provider']),
+          c.req.valid('param').id,
+          c.req.valid('json'),
+        ),
+        200,
+      ),
+    )
+    .openapi(namingRoute, async (c: any) =>
+      c.json(
+        await name(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')),
+        200,
+      ),
+    )
+    .openapi(admissionRoute, async (c: any) =>
+      c.json(
+        await admission(
+          deps,
+          requireRole(c.get('principal'), ['provider']),
+          c.req.valid('param').id,
+          c.req.valid('json'),
+        ),
+        200,
+      ),
+    )
+    .openapi(directionsRoute, async (c: any) =>
+      c.json(await direct(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id), 201),
+    )
+    .openapi(appealRoute, async (c: any) =>
+      c.json(
+        await appeal(
+          deps,
+          requireRole(c.get('principal'), ['trust']),
+          c.req.valid('param').id,
+          c.req.valid('json').grounds,
+        ),
+        200,
+      ),
+    )
+    .openapi(determinationRoute, async (c: any) =>
+      c.json(
+        await determine(
+          deps,
+          requireRole(c.get('principal'), ['adjudicator']),
+          c.req.valid('param').id,
+          c.req.valid('json').outcome,
+        ),
+        200,
+      ),
+    );
 }

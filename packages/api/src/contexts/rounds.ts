@@ -8,23 +8,71 @@ import { getRound, PRIORITY_RULE, runAllocationRound } from '../services/rounds.
 
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
 const RoundInput = z.strictObject({
-  cases: z.array(z.union([CaseId, z.strictObject({ la: GssCode, id: CaseId })], { error: 'must be a case id (your LA’s) or {"la", "id"} (a partnership’s member LA)' }), { error: 'is required: the cases to allocate' }).check(z.minLength(1, { error: 'must name at least one case' }), z.maxLength(10_000, { error: 'must be at most 10,000 cases a round' })),
-  mechanism: z._default(z.enum(ROUND_MECHANISMS, { error: `must be ${ROUND_MECHANISMS.join(' or ')}` }), 'serial_dictatorship'),
-  seed: z.string({ error: 'is required: the lottery seed, published with the round so anyone can re-run it' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(100, { error: 'must be at most 100 characters' })),
+  cases: z
+    .array(
+      z.union([CaseId, z.strictObject({ la: GssCode, id: CaseId })], {
+        error: 'must be a case id (your LA’s) or {"la", "id"} (a partnership’s member LA)',
+      }),
+      { error: 'is required: the cases to allocate' },
+    )
+    .check(
+      z.minLength(1, { error: 'must name at least one case' }),
+      z.maxLength(10_000, { error: 'must be at most 10,000 cases a round' }),
+    ),
+  mechanism: z._default(
+    z.enum(ROUND_MECHANISMS, { error: `must be ${ROUND_MECHANISMS.join(' or ')}` }),
+    'serial_dictatorship',
+  ),
+  seed: z
+    .string({ error: 'is required: the lottery seed, published with the round so anyone can re-run it' })
+    .check(
+      z.minLength(1, { error: 'must not be empty' }),
+      z.maxLength(100, { error: 'must be at most 100 characters' }),
+    ),
   joinWaitingLists: z._default(z.boolean({ error: 'must be true or false' }), true),
 });
-const Outcome = lazySchema(() => z.object({ caseId: z.string(), laCode: z.string(), ref: z.optional(z.string()), outcome: z.enum(['allocated', 'unallocated', 'not_eligible']), turn: z.optional(z.number()), lottery: z.optional(z.number()), placementId: z.optional(z.string()), urn: z.optional(z.string()), listingId: z.optional(z.string()), rank: z.optional(z.number()), skipped: z.array(z.any()), explanation: z.string() }));
-const Report = lazySchema(() => z.object({
-    id: z.string(),
-    mechanism: z.enum(ROUND_MECHANISMS),
-    seed: z.string(),
-    priorityRule: z.string(),
-    snapshotAt: z.string(),
-    reruns: z.number(),
-    summary: z.object({ cases: z.number(), allocated: z.number(), firstPreference: z.number(), unallocated: z.number(), notEligible: z.number() }),
-    timings: z.object({ snapshotMs: z.number(), mechanismMs: z.number(), commitMs: z.number(), waitingListsMs: z.number() }),
-    outcomes: z.array(Outcome()),
-  }).check(z.meta({ id: 'AllocationRound' })));
+const Outcome = lazySchema(() =>
+  z.object({
+    caseId: z.string(),
+    laCode: z.string(),
+    ref: z.optional(z.string()),
+    outcome: z.enum(['allocated', 'unallocated', 'not_eligible']),
+    turn: z.optional(z.number()),
+    lottery: z.optional(z.number()),
+    placementId: z.optional(z.string()),
+    urn: z.optional(z.string()),
+    listingId: z.optional(z.string()),
+    rank: z.optional(z.number()),
+    skipped: z.array(z.any()),
+    explanation: z.string(),
+  }),
+);
+const Report = lazySchema(() =>
+  z
+    .object({
+      id: z.string(),
+      mechanism: z.enum(ROUND_MECHANISMS),
+      seed: z.string(),
+      priorityRule: z.string(),
+      snapshotAt: z.string(),
+      reruns: z.number(),
+      summary: z.object({
+        cases: z.number(),
+        allocated: z.number(),
+        firstPreference: z.number(),
+        unallocated: z.number(),
+        notEligible: z.number(),
+      }),
+      timings: z.object({
+        snapshotMs: z.number(),
+        mechanismMs: z.number(),
+        commitMs: z.number(),
+        waitingListsMs: z.number(),
+      }),
+      outcomes: z.array(Outcome()),
+    })
+    .check(z.meta({ id: 'AllocationRound' })),
+);
 
 const run = createRoute({
   method: 'post',
@@ -42,7 +90,11 @@ const read = createRoute({
   tags: ['allocation rounds'],
   summary: 'A round you ran, with every outcome (la, partnership)',
   security: [{ bearerAuth: [] }],
-  request: { params: z.object({ id: z.string().check(z.uuid({ error: 'must be a round id as returned by POST /allocation-rounds' })) }) },
+  request: {
+    params: z.object({
+      id: z.string().check(z.uuid({ error: 'must be a round id as returned by POST /allocation-rounds' })),
+    }),
+  },
   responses: { 200: json(Report, 'The round'), ...errorResponses },
 });
 

@@ -24,7 +24,12 @@ const today = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString().slice(0
 const now = (deps: Deps) => deps.now?.() ?? new Date();
 
 /** Only the provider that owns a setting writes its listings; the tenant comes from the token. */
-export async function ownedSetting(deps: Deps, principal: Principal, urn: string, purpose = 'change its listings'): Promise<SettingWithListings> {
+export async function ownedSetting(
+  deps: Deps,
+  principal: Principal,
+  urn: string,
+  purpose = 'change its listings',
+): Promise<SettingWithListings> {
   const setting = await deps.store.settings.getSetting(urn, { consistent: true });
   if (setting === undefined) throw new NotFoundError(`No setting has the URN ${urn}.`);
   if (principal.role !== 'provider' || principal.org !== setting.providerId) {
@@ -37,7 +42,10 @@ export async function ownedSetting(deps: Deps, principal: Principal, urn: string
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
-  if (m === null) throw new ValidationError([{ field: 'If-Match', message: 'must be the listing version you last read, such as 3 or "3"' }]);
+  if (m === null)
+    throw new ValidationError([
+      { field: 'If-Match', message: 'must be the listing version you last read, such as 3 or "3"' },
+    ]);
   return Number(m[1]);
 }
 
@@ -58,21 +66,41 @@ export async function putListing(
   const setting = await ownedSetting(deps, principal, urn);
   const existing = setting.listings.find((l) => l.listingId === listingId);
   if (existing !== undefined && ifMatch === undefined) {
-    throw new PreconditionRequiredError(`Listing ${listingId} exists (version ${existing.version}); send If-Match: ${existing.version} to replace it.`, existing);
+    throw new PreconditionRequiredError(
+      `Listing ${listingId} exists (version ${existing.version}); send If-Match: ${existing.version} to replace it.`,
+      existing,
+    );
   }
   if (existing !== undefined && ifMatch !== existing.version) {
-    throw new PreconditionFailedError(`Listing ${listingId} is at version ${existing.version}, not ${ifMatch}: someone else saved it since you read it. Nothing was saved; reload and apply your change again.`, existing);
+    throw new PreconditionFailedError(
+      `Listing ${listingId} is at version ${existing.version}, not ${ifMatch}: someone else saved it since you read it. Nothing was saved; reload and apply your change again.`,
+      existing,
+    );
   }
   if (existing === undefined && ifMatch !== undefined) {
-    throw new PreconditionFailedError(`Listing ${listingId} does not exist, so it has no version ${ifMatch}; send no If-Match to create it.`, null);
+    throw new PreconditionFailedError(
+      `Listing ${listingId} does not exist, so it has no version ${ifMatch}; send no If-Match to create it.`,
+      null,
+    );
   }
   const partnershipIds = (await referenceData(deps.store)).partnerships.map((p) => p.id);
-  const ctx = { setting, frameworks: await deps.store.reference.listFrameworks(), today: today(deps), partnershipIds, ...(existing ? { existing } : {}) };
+  const ctx = {
+    setting,
+    frameworks: await deps.store.reference.listFrameworks(),
+    today: today(deps),
+    partnershipIds,
+    ...(existing ? { existing } : {}),
+  };
   const problems = listingProblems(input, ctx);
   if (problems.length > 0) throw new ValidationError(problems);
   const listing = buildListing(listingId, input, ctx, now(deps));
-  if (existing !== undefined && !listingChanged(existing, listing)) return { listing: existing, created: false, changed: false };
-  await deps.store.listings.putListing(setting, { listing, ...(existing ? { before: existing } : {}) }, actorOf(principal));
+  if (existing !== undefined && !listingChanged(existing, listing))
+    return { listing: existing, created: false, changed: false };
+  await deps.store.listings.putListing(
+    setting,
+    { listing, ...(existing ? { before: existing } : {}) },
+    actorOf(principal),
+  );
   // More places free than before: the listing's waiting list is offered them, in order.
   if (listing.available > (existing?.available ?? 0)) await offerAfterRelease(deps, urn, listingId);
   return { listing, created: existing === undefined, changed: true };
@@ -91,7 +119,10 @@ export interface BulkResult {
 export class UploadRejectedError extends ValidationError {
   constructor(readonly rowProblems: RowProblem[]) {
     const rows = new Set(rowProblems.map((p) => p.line ?? p.row ?? 0));
-    super(rowProblems, `Nothing was saved: ${rowProblems.length} problem${rowProblems.length === 1 ? '' : 's'} in ${rows.size} row${rows.size === 1 ? '' : 's'}. Fix them and upload the whole file again.`);
+    super(
+      rowProblems,
+      `Nothing was saved: ${rowProblems.length} problem${rowProblems.length === 1 ? '' : 's'} in ${rows.size} row${rows.size === 1 ? '' : 's'}. Fix them and upload the whole file again.`,
+    );
   }
 }
 
@@ -99,7 +130,12 @@ export class UploadRejectedError extends ValidationError {
  * Applies an upload to one setting, all or nothing: every row is checked before anything is
  * written, and the changed listings are written with their audit events in one transaction.
  */
-export async function bulkUpsert(deps: Deps, principal: Principal, urn: string, parsed: ParsedUpload): Promise<BulkResult> {
+export async function bulkUpsert(
+  deps: Deps,
+  principal: Principal,
+  urn: string,
+  parsed: ParsedUpload,
+): Promise<BulkResult> {
   const setting = await ownedSetting(deps, principal, urn);
   const frameworks = await deps.store.reference.listFrameworks();
   const partnershipIds = (await referenceData(deps.store)).partnerships.map((p) => p.id);
@@ -114,7 +150,13 @@ export async function bulkUpsert(deps: Deps, principal: Principal, urn: string, 
     }
     const existing = setting.listings.find((l) => l.listingId === row.listingId);
     if (row.version !== undefined && row.version !== existing?.version) {
-      problems.push({ ...where, field: 'version', message: existing ? `the listing is now at version ${existing.version}, not ${row.version}: someone changed it since your sheet was made` : `listing ${row.listingId} does not exist yet; leave version empty to create it` });
+      problems.push({
+        ...where,
+        field: 'version',
+        message: existing
+          ? `the listing is now at version ${existing.version}, not ${row.version}: someone changed it since your sheet was made`
+          : `listing ${row.listingId} does not exist yet; leave version empty to create it`,
+      });
       continue;
     }
     const ctx = { setting, frameworks, today: today(deps), partnershipIds, ...(existing ? { existing } : {}) };
@@ -128,11 +170,16 @@ export async function bulkUpsert(deps: Deps, principal: Principal, urn: string, 
     else changes.push({ listing, ...(existing ? { before: existing } : {}) });
   }
   if (problems.length === 0 && changes.length > MAX_CHANGES_PER_TRANSACTION) {
-    problems.push({ field: 'listings', message: `${changes.length} listings would change; at most ${MAX_CHANGES_PER_TRANSACTION} can change in one upload for one setting` });
+    problems.push({
+      field: 'listings',
+      message: `${changes.length} listings would change; at most ${MAX_CHANGES_PER_TRANSACTION} can change in one upload for one setting`,
+    });
   }
-  if (problems.length > 0) throw new UploadRejectedError(problems.sort((a, b) => (a.line ?? a.row ?? 0) - (b.line ?? b.row ?? 0)));
+  if (problems.length > 0)
+    throw new UploadRejectedError(problems.sort((a, b) => (a.line ?? a.row ?? 0) - (b.line ?? b.row ?? 0)));
   await deps.store.listings.putListings(setting, changes, actorOf(principal));
-  for (const c of changes) if (c.listing.available > (c.before?.available ?? 0)) await offerAfterRelease(deps, urn, c.listing.listingId);
+  for (const c of changes)
+    if (c.listing.available > (c.before?.available ?? 0)) await offerAfterRelease(deps, urn, c.listing.listingId);
   return {
     urn,
     received: parsed.rows.length,

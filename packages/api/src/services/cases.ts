@@ -23,7 +23,13 @@ import {
   type SettingWithListings,
   type SkippedPreference,
 } from '@placements/domain';
-import { CaseNotOpenError, IdempotentReplayError, PlaceTakenError, TransactionContentionError, type WaitingEntry } from '@placements/store';
+import {
+  CaseNotOpenError,
+  IdempotentReplayError,
+  PlaceTakenError,
+  TransactionContentionError,
+  type WaitingEntry,
+} from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { tailoredListFor } from './tailored.ts';
@@ -49,14 +55,22 @@ async function waitingPositions(deps: Deps, c: Case): Promise<CaseView['waiting'
   return Promise.all(
     Object.entries(c.waitingOn ?? {}).map(async ([k, joinedAt]) => {
       const [urn, listingId] = k.split('#') as [string, string];
-      return { urn, listingId, joinedAt, position: await deps.store.cases.waitingPosition(urn, listingId, joinedAt, c.id) };
+      return {
+        urn,
+        listingId,
+        joinedAt,
+        position: await deps.store.cases.waitingPosition(urn, listingId, joinedAt, c.id),
+      };
     }),
   );
 }
 
 /** The case as its LA sees it: days without a place, the placement in progress, its queues. */
 export async function caseView(deps: Deps, c: Case): Promise<CaseView> {
-  const [placement, waiting] = await Promise.all([c.activePlacementId ? deps.store.cases.getPlacement(c.activePlacementId) : undefined, waitingPositions(deps, c)]);
+  const [placement, waiting] = await Promise.all([
+    c.activePlacementId ? deps.store.cases.getPlacement(c.activePlacementId) : undefined,
+    waitingPositions(deps, c),
+  ]);
   return { ...c, daysWithoutPlace: daysWithoutPlace(deps, c), waiting, ...(placement ? { placement } : {}) };
 }
 
@@ -72,16 +86,34 @@ export async function openCase(deps: Deps, principal: Principal, input: CaseInpu
   const problems: FieldProblem[] = [];
   const framework = frameworkInForce(await deps.store.reference.listFrameworks(), now.toISOString().slice(0, 10));
   if (framework === undefined || findBand(framework, input.band) === undefined) {
-    problems.push({ field: 'band', message: `${input.band} is not a band of the framework in force${framework ? ` (${framework.bands.map((b) => b.code).join(', ')})` : ''}` });
+    problems.push({
+      field: 'band',
+      message: `${input.band} is not a band of the framework in force${framework ? ` (${framework.bands.map((b) => b.code).join(', ')})` : ''}`,
+    });
   }
-  if ((await deps.store.reference.getDistrict(input.homeDistrict)) === undefined) problems.push({ field: 'homeDistrict', message: `${input.homeDistrict} is not a postcode district the marketplace knows` });
+  if ((await deps.store.reference.getDistrict(input.homeDistrict)) === undefined)
+    problems.push({
+      field: 'homeDistrict',
+      message: `${input.homeDistrict} is not a postcode district the marketplace knows`,
+    });
   if (problems.length > 0) throw new ValidationError(problems);
-  const c: Case = { id: randomUUID(), laCode: principal.org, ...input, state: 'open', openedAt: now.toISOString(), withoutPlaceSince: now.toISOString(), version: 1 };
+  const c: Case = {
+    id: randomUUID(),
+    laCode: principal.org,
+    ...input,
+    state: 'open',
+    openedAt: now.toISOString(),
+    withoutPlaceSince: now.toISOString(),
+    version: 1,
+  };
   await deps.store.cases.createCase(c, actorOf(principal));
   return caseView(deps, c);
 }
 
-export async function settingsByUrn(deps: Deps, urns: readonly string[]): Promise<Map<string, SettingWithListings | undefined>> {
+export async function settingsByUrn(
+  deps: Deps,
+  urns: readonly string[],
+): Promise<Map<string, SettingWithListings | undefined>> {
   const found = new Map<string, SettingWithListings | undefined>();
   await inParallel(urns, 16, async (u) => {
     found.set(u, await deps.store.settings.getSetting(u, { consistent: true }));
@@ -93,29 +125,64 @@ export async function settingsByUrn(deps: Deps, urns: readonly string[]): Promis
  * Records the ranked preferences. Each setting must come from the case's tailored list, or be a
  * mainstream setting the family asks for (the right to request mainstream).
  */
-export async function setPreferences(deps: Deps, principal: Principal, id: string, prefs: Preferences): Promise<CaseView> {
+export async function setPreferences(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  prefs: Preferences,
+): Promise<CaseView> {
   const c = await ownCase(deps, principal, id);
-  if (c.state !== 'open') throw new ConflictError('invalid_transition', `The case is ${c.state}; preferences can change only while it is open.`, [{ state: c.state }]);
+  if (c.state !== 'open')
+    throw new ConflictError(
+      'invalid_transition',
+      `The case is ${c.state}; preferences can change only while it is open.`,
+      [{ state: c.state }],
+    );
   const problems = preferenceProblems(c, prefs);
   const settings = await settingsByUrn(deps, prefs.ranked);
-  const list = await tailoredListFor(deps, principal, { needs: c.needs, age: c.age, band: c.band, from: c.homeDistrict, scope: 'national' });
+  const list = await tailoredListFor(deps, principal, {
+    needs: c.needs,
+    age: c.age,
+    band: c.band,
+    from: c.homeDistrict,
+    scope: 'national',
+  });
   const onList = new Set(list.included.map((e) => e.setting.urn));
   prefs.ranked.forEach((urn, i) => {
     const s = settings.get(urn);
     if (s === undefined) problems.push({ field: `ranked.${i}`, message: `no setting has the URN ${urn}` });
     else if (!onList.has(urn) && !(prefs.mainstreamRequested && provisionGroup(s.type) === 'mainstream')) {
-      problems.push({ field: `ranked.${i}`, message: `${s.name} (${urn}) is not on this case's tailored list; rank settings from it, or a mainstream setting with mainstreamRequested` });
+      problems.push({
+        field: `ranked.${i}`,
+        message: `${s.name} (${urn}) is not on this case's tailored list; rank settings from it, or a mainstream setting with mainstreamRequested`,
+      });
     }
   });
   if (problems.length > 0) throw new ValidationError(problems);
   // Queues of settings no longer ranked are left: the family no longer wants those places.
   const ranked = new Set(prefs.ranked);
-  const [kept, dropped] = [Object.entries(c.waitingOn ?? {}).filter(([k]) => ranked.has(k.split('#')[0]!)), Object.entries(c.waitingOn ?? {}).filter(([k]) => !ranked.has(k.split('#')[0]!))];
+  const [kept, dropped] = [
+    Object.entries(c.waitingOn ?? {}).filter(([k]) => ranked.has(k.split('#')[0]!)),
+    Object.entries(c.waitingOn ?? {}).filter(([k]) => !ranked.has(k.split('#')[0]!)),
+  ];
   const { waitingOn: _w, ...rest } = c;
-  const after: Case = { ...rest, ...(kept.length > 0 ? { waitingOn: Object.fromEntries(kept) } : {}), preferences: prefs, version: c.version + 1 };
+  const after: Case = {
+    ...rest,
+    ...(kept.length > 0 ? { waitingOn: Object.fromEntries(kept) } : {}),
+    preferences: prefs,
+    version: c.version + 1,
+  };
   await deps.store.cases.updateCase(c, after, 'case.preferences', actorOf(principal), clock(deps).toISOString());
   if (dropped.length > 0) {
-    await deps.store.cases.removeWaiting(dropped.map(([k, joinedAt]) => ({ urn: k.split('#')[0]!, listingId: k.split('#')[1]!, caseId: c.id, laCode: c.laCode, joinedAt })));
+    await deps.store.cases.removeWaiting(
+      dropped.map(([k, joinedAt]) => ({
+        urn: k.split('#')[0]!,
+        listingId: k.split('#')[1]!,
+        caseId: c.id,
+        laCode: c.laCode,
+        joinedAt,
+      })),
+    );
   }
   return caseView(deps, after);
 }
@@ -148,15 +215,26 @@ export async function joinQueues(
   for (const urn of c.preferences?.ranked ?? []) {
     const s = settings.get(urn);
     if (s === undefined) continue;
-    const listings = suitableListings(c, s).filter((l: Listing) => !declined.has(`${urn}#${l.listingId}`)).sort((a, b) => a.availableFrom.localeCompare(b.availableFrom) || a.listingId.localeCompare(b.listingId));
+    const listings = suitableListings(c, s)
+      .filter((l: Listing) => !declined.has(`${urn}#${l.listingId}`))
+      .sort((a, b) => a.availableFrom.localeCompare(b.availableFrom) || a.listingId.localeCompare(b.listingId));
     for (const l of listings.slice(0, QUEUES_PER_SETTING)) wanted.push({ urn, listingId: l.listingId });
   }
   const joinedAt = now.toISOString();
-  const fresh = wanted.filter((w) => c.waitingOn?.[`${w.urn}#${w.listingId}`] === undefined).slice(0, Math.max(0, MAX_QUEUES - Object.keys(c.waitingOn ?? {}).length));
+  const fresh = wanted
+    .filter((w) => c.waitingOn?.[`${w.urn}#${w.listingId}`] === undefined)
+    .slice(0, Math.max(0, MAX_QUEUES - Object.keys(c.waitingOn ?? {}).length));
   let current = c;
   if (fresh.length > 0) {
     const entries: WaitingEntry[] = fresh.map((w) => ({ ...w, caseId: c.id, laCode: c.laCode, joinedAt }));
-    const after: Case = { ...c, waitingOn: { ...(c.waitingOn ?? {}), ...Object.fromEntries(fresh.map((w) => [`${w.urn}#${w.listingId}`, joinedAt])) }, version: c.version + 1 };
+    const after: Case = {
+      ...c,
+      waitingOn: {
+        ...(c.waitingOn ?? {}),
+        ...Object.fromEntries(fresh.map((w) => [`${w.urn}#${w.listingId}`, joinedAt])),
+      },
+      version: c.version + 1,
+    };
     try {
       await deps.store.cases.joinWaitingLists(c, after, entries, actor, joinedAt);
       current = after;
@@ -167,9 +245,15 @@ export async function joinQueues(
   }
   const positions = options.positions
     ? await waitingPositions(deps, current)
-    : Object.keys(current.waitingOn ?? {}).map((k) => ({ urn: k.split('#')[0]!, listingId: k.split('#')[1]!, position: undefined }));
+    : Object.keys(current.waitingOn ?? {}).map((k) => ({
+        urn: k.split('#')[0]!,
+        listingId: k.split('#')[1]!,
+        position: undefined,
+      }));
   return skipped.map((s) => {
-    const here = positions.filter((p) => p.urn === s.urn).map((p) => ({ listingId: p.listingId, ...(p.position !== undefined ? { position: p.position } : {}) }));
+    const here = positions
+      .filter((p) => p.urn === s.urn)
+      .map((p) => ({ listingId: p.listingId, ...(p.position !== undefined ? { position: p.position } : {}) }));
     return here.length > 0 ? { ...s, waiting: here } : s;
   });
 }
@@ -210,8 +294,16 @@ export async function offerFreedPlaces(deps: Deps, urn: string, listingId: strin
         continue;
       }
       try {
-        const result = await allocateCase(deps, entry.laCode, entry.caseId, queueActor(entry.laCode), { fromQueue: true });
-        offers.push({ caseId: c.id, laCode: c.laCode, placementId: result.body.placement.id, urn: result.body.placement.urn, listingId: result.body.placement.listingId });
+        const result = await allocateCase(deps, entry.laCode, entry.caseId, queueActor(entry.laCode), {
+          fromQueue: true,
+        });
+        offers.push({
+          caseId: c.id,
+          laCode: c.laCode,
+          placementId: result.body.placement.id,
+          urn: result.body.placement.urn,
+          listingId: result.body.placement.listingId,
+        });
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
         // No place after all (taken a moment ago, or no longer suitable): the next case is tried.
@@ -227,7 +319,15 @@ export async function offerAfterRelease(deps: Deps, urn: string, listingId: stri
   try {
     return await offerFreedPlaces(deps, urn, listingId);
   } catch (error) {
-    console.error(JSON.stringify({ level: 'warn', message: 'offering freed places failed; the escalation job will retry', urn, listingId, error: String(error) }));
+    console.error(
+      JSON.stringify({
+        level: 'warn',
+        message: 'offering freed places failed; the escalation job will retry',
+        urn,
+        listingId,
+        error: String(error),
+      }),
+    );
     return [];
   }
 }
@@ -236,11 +336,28 @@ export async function offerAfterRelease(deps: Deps, urn: string, listingId: stri
  * Allocates the first available place in order of preference and holds it atomically. If the
  * place goes to someone else between reading and holding, the preferences are walked again.
  */
-export async function allocate(deps: Deps, principal: Principal, id: string, idempotencyKey?: string): Promise<AllocationResult> {
-  return allocateCase(deps, principal.org, id, actorOf(principal), idempotencyKey !== undefined ? { idempotencyKey } : {});
+export async function allocate(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  idempotencyKey?: string,
+): Promise<AllocationResult> {
+  return allocateCase(
+    deps,
+    principal.org,
+    id,
+    actorOf(principal),
+    idempotencyKey !== undefined ? { idempotencyKey } : {},
+  );
 }
 
-async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor, options: { idempotencyKey?: string; fromQueue?: boolean }): Promise<AllocationResult> {
+async function allocateCase(
+  deps: Deps,
+  laCode: string,
+  id: string,
+  actor: Actor,
+  options: { idempotencyKey?: string; fromQueue?: boolean },
+): Promise<AllocationResult> {
   const { idempotencyKey } = options;
   if (idempotencyKey !== undefined) {
     const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
@@ -256,11 +373,22 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
     const c = await load();
     if (c.state !== 'open') {
       // A replay that raced its own first request (which committed since the check above) gets the first result.
-      const earlier = idempotencyKey === undefined ? undefined : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+      const earlier =
+        idempotencyKey === undefined
+          ? undefined
+          : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
       if (earlier !== undefined) return earlier;
-      throw new ConflictError('invalid_transition', `The case is ${c.state}: it already holds a place. Allocation needs an open case.`, [{ state: c.state }]);
+      throw new ConflictError(
+        'invalid_transition',
+        `The case is ${c.state}: it already holds a place. Allocation needs an open case.`,
+        [{ state: c.state }],
+      );
     }
-    if (c.preferences === undefined) throw new ConflictError('no_preferences', 'Record the ranked preferences (PUT /cases/{id}/preferences) before allocating.');
+    if (c.preferences === undefined)
+      throw new ConflictError(
+        'no_preferences',
+        'Record the ranked preferences (PUT /cases/{id}/preferences) before allocating.',
+      );
     const now = clock(deps);
     const today = now.toISOString().slice(0, 10);
     const stored = await settingsByUrn(deps, c.preferences.ranked);
@@ -272,15 +400,26 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
       const reserved = firstAvailable(c, c.preferences.ranked, stored, today, new Set(c.declined ?? [])).chosen;
       if (reserved !== undefined) {
         const block = reserved.listing.reservedFor!;
-        throw new ForbiddenError(`The only places left among the preferences (${reserved.setting.name}, URN ${reserved.setting.urn}, listing ${reserved.listing.listingId}) are block-commissioned by partnership ${block.partnershipId} for its member LAs; your LA is not a member.`);
+        throw new ForbiddenError(
+          `The only places left among the preferences (${reserved.setting.name}, URN ${reserved.setting.urn}, listing ${reserved.listing.listingId}) are block-commissioned by partnership ${block.partnershipId} for its member LAs; your LA is not a member.`,
+        );
       }
     }
     if (choice.chosen === undefined) {
       // The case was read before, the listings after, this key's own first request took the place.
-      const earlier = idempotencyKey === undefined ? undefined : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+      const earlier =
+        idempotencyKey === undefined
+          ? undefined
+          : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
       if (earlier !== undefined) return earlier;
-      const details = options.fromQueue ? choice.skipped : await joinQueues(deps, c, settings, choice.skipped, actor, now);
-      throw new ConflictError('no_available_place', 'None of the preferred settings has a suitable place free now. The case is on the waiting list of each suitable listing and will be offered a freed place in turn.', details);
+      const details = options.fromQueue
+        ? choice.skipped
+        : await joinQueues(deps, c, settings, choice.skipped, actor, now);
+      throw new ConflictError(
+        'no_available_place',
+        'None of the preferred settings has a suitable place free now. The case is on the waiting list of each suitable listing and will be offered a freed place in turn.',
+        details,
+      );
     }
     const { setting, rank } = choice.chosen;
     const listing = stored.get(setting.urn)!.listings.find((l) => l.listingId === choice.chosen!.listing.listingId)!;
@@ -306,11 +445,37 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
     };
     const { waitingOn: _w, ...rest } = c;
     const after: Case = { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 };
-    const result: AllocationResult = { status: 201, body: { placement, skipped: choice.skipped, case: { ...after, daysWithoutPlace: daysBetween(after.withoutPlaceSince, now.toISOString()), waiting: [], placement } } };
+    const result: AllocationResult = {
+      status: 201,
+      body: {
+        placement,
+        skipped: choice.skipped,
+        case: {
+          ...after,
+          daysWithoutPlace: daysBetween(after.withoutPlaceSince, now.toISOString()),
+          waiting: [],
+          placement,
+        },
+      },
+    };
     try {
       // One token per attempt: derived from the client's key when it sent one, so its retries match.
-      const clientRequestToken = idempotencyKey === undefined ? randomUUID() : createHash('sha256').update(`${laCode}|${idempotencyKey}|${attempt}`).digest('hex').slice(0, 36);
-      await deps.store.cases.allocate({ setting, listing, placement, before: c, after, actor, at: now.toISOString(), today, clientRequestToken, ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response: result } } : {}) });
+      const clientRequestToken =
+        idempotencyKey === undefined
+          ? randomUUID()
+          : createHash('sha256').update(`${laCode}|${idempotencyKey}|${attempt}`).digest('hex').slice(0, 36);
+      await deps.store.cases.allocate({
+        setting,
+        listing,
+        placement,
+        before: c,
+        after,
+        actor,
+        at: now.toISOString(),
+        today,
+        clientRequestToken,
+        ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response: result } } : {}),
+      });
       return result;
     } catch (error) {
       if (error instanceof PlaceTakenError) continue; // the place went a moment ago: walk the preferences again
@@ -322,13 +487,21 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
       if (error instanceof IdempotentReplayError && idempotencyKey !== undefined) {
         const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
         if (earlier !== undefined) return earlier;
-        throw new ConflictError('request_in_progress', 'A request with this Idempotency-Key is still being processed; retry in a moment.');
+        throw new ConflictError(
+          'request_in_progress',
+          'A request with this Idempotency-Key is still being processed; retry in a moment.',
+        );
       }
       if (error instanceof CaseNotOpenError) {
-        const earlier = idempotencyKey === undefined ? undefined : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+        const earlier =
+          idempotencyKey === undefined
+            ? undefined
+            : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
         if (earlier !== undefined) return earlier;
         const now2 = await load();
-        throw new ConflictError('invalid_transition', `The case is ${now2.state}: it already holds a place.`, [{ state: now2.state }]);
+        throw new ConflictError('invalid_transition', `The case is ${now2.state}: it already holds a place.`, [
+          { state: now2.state },
+        ]);
       }
       throw error;
     }
@@ -337,13 +510,23 @@ async function allocateCase(deps: Deps, laCode: string, id: string, actor: Actor
 }
 
 /** A listing's queue as others may see it: positions, LAs and dates; case ids only to their own LA. */
-export async function waitingListView(deps: Deps, principal: Principal, urn: string, listingId: string, limit: number, cursor?: string) {
+export async function waitingListView(
+  deps: Deps,
+  principal: Principal,
+  urn: string,
+  listingId: string,
+  limit: number,
+  cursor?: string,
+) {
   const setting = await deps.store.settings.getSetting(urn);
-  if (setting === undefined || !setting.listings.some((l) => l.listingId === listingId)) throw new NotFoundError(`Setting ${urn} has no listing ${listingId}.`);
-  if (principal.role === 'provider' && principal.org !== setting.providerId) throw new ForbiddenError('Only the setting’s own provider sees its waiting lists.');
+  if (setting === undefined || !setting.listings.some((l) => l.listingId === listingId))
+    throw new NotFoundError(`Setting ${urn} has no listing ${listingId}.`);
+  if (principal.role === 'provider' && principal.org !== setting.providerId)
+    throw new ForbiddenError('Only the setting’s own provider sees its waiting lists.');
   const page = await deps.store.cases.waitingList(urn, listingId, limit, cursor);
   const first = page.items[0];
-  const start = first === undefined ? 1 : await deps.store.cases.waitingPosition(urn, listingId, first.joinedAt, first.caseId);
+  const start =
+    first === undefined ? 1 : await deps.store.cases.waitingPosition(urn, listingId, first.joinedAt, first.caseId);
   const now = clock(deps).toISOString();
   return {
     urn,
@@ -360,7 +543,19 @@ export async function waitingListView(deps: Deps, principal: Principal, urn: str
 }
 
 /** The LA's own cases, active first; each with days without a place. */
-export async function listCases(deps: Deps, principal: Principal, q: { state?: string; active?: boolean; limit: number; cursor?: string }) {
-  const page = await deps.store.cases.listCases(principal.org, { ...(q.state ? { state: q.state } : {}), ...(q.active ? { activeOnly: true } : {}), limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
-  return { items: page.items.map((c) => ({ ...c, daysWithoutPlace: daysWithoutPlace(deps, c) })), nextCursor: page.nextCursor };
+export async function listCases(
+  deps: Deps,
+  principal: Principal,
+  q: { state?: string; active?: boolean; limit: number; cursor?: string },
+) {
+  const page = await deps.store.cases.listCases(principal.org, {
+    ...(q.state ? { state: q.state } : {}),
+    ...(q.active ? { activeOnly: true } : {}),
+    limit: q.limit,
+    ...(q.cursor ? { cursor: q.cursor } : {}),
+  });
+  return {
+    items: page.items.map((c) => ({ ...c, daysWithoutPlace: daysWithoutPlace(deps, c) })),
+    nextCursor: page.nextCursor,
+  };
 }

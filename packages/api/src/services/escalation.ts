@@ -1,4 +1,12 @@
-import { ConflictError, DEFAULT_ESCALATION_POLICY, dueEscalations, type Actor, type Case, type EscalationKind, type EscalationPolicy } from '@placements/domain';
+import {
+  ConflictError,
+  DEFAULT_ESCALATION_POLICY,
+  dueEscalations,
+  type Actor,
+  type Case,
+  type EscalationKind,
+  type EscalationPolicy,
+} from '@placements/domain';
 import type { Deps } from '../http.ts';
 import { offerFreedPlaces } from './cases.ts';
 import { inParallel } from './parallel.ts';
@@ -26,18 +34,37 @@ export interface EscalationRun {
  * listings with a waiting list, in case an offer after a release was missed.
  * Reads active cases LA by LA through the index: never a scan.
  */
-export async function runEscalations(deps: Deps, policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY): Promise<EscalationRun> {
+export async function runEscalations(
+  deps: Deps,
+  policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY,
+): Promise<EscalationRun> {
   const now = deps.now?.() ?? new Date();
-  const run: EscalationRun = { at: now.toISOString(), lasChecked: 0, casesChecked: 0, raised: {}, deferred: 0, queuesChecked: 0, placesOffered: 0, snapshotsWritten: 0 };
+  const run: EscalationRun = {
+    at: now.toISOString(),
+    lasChecked: 0,
+    casesChecked: 0,
+    raised: {},
+    deferred: 0,
+    queuesChecked: 0,
+    placesOffered: 0,
+    snapshotsWritten: 0,
+  };
   const las = await deps.store.reference.allLas();
   await inParallel(las, 4, async (la) => {
     run.lasChecked++;
     let cursor: string | undefined;
     do {
-      const page = await deps.store.cases.listCases(la.gssCode, { activeOnly: true, limit: 100, ...(cursor ? { cursor } : {}) });
+      const page = await deps.store.cases.listCases(la.gssCode, {
+        activeOnly: true,
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
       for (const c of page.items) {
         run.casesChecked++;
-        const placement = c.state === 'allocated' && c.activePlacementId ? await deps.store.cases.getPlacement(c.activePlacementId) : undefined;
+        const placement =
+          c.state === 'allocated' && c.activePlacementId
+            ? await deps.store.cases.getPlacement(c.activePlacementId)
+            : undefined;
         const due = dueEscalations(c, placement, now, policy);
         if (due.length === 0) continue;
         const after: Case = { ...c, escalations: [...(c.escalations ?? []), ...due], version: c.version + 1 };

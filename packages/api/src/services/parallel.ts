@@ -1,5 +1,9 @@
 /** Runs `fn` over items with at most `concurrency` in flight: DynamoDB Local (and Lambda's sockets) take a bounded number at once. */
-export async function inParallel<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {

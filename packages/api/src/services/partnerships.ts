@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { frameworkInForce, suppress, tariffPrice, ValidationError, type Attendance, type FieldProblem, type MaybeSuppressed, type Partnership, type SettingWithListings } from '@placements/domain';
+import {
+  frameworkInForce,
+  suppress,
+  tariffPrice,
+  ValidationError,
+  type Attendance,
+  type FieldProblem,
+  type MaybeSuppressed,
+  type Partnership,
+  type SettingWithListings,
+} from '@placements/domain';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { forgetReferenceData, referenceData } from './reference-cache.ts';
@@ -17,18 +27,26 @@ export interface PartnershipInput {
  * Creates or replaces a partnership (national role). Members must be known LAs, each once; the
  * region, when given, must be an English region; an LA may belong to several partnerships.
  */
-export async function putPartnership(deps: Deps, id: string, input: PartnershipInput): Promise<{ partnership: Partnership; created: boolean }> {
+export async function putPartnership(
+  deps: Deps,
+  id: string,
+  input: PartnershipInput,
+): Promise<{ partnership: Partnership; created: boolean }> {
   const { las } = await referenceData(deps.store);
   const known = new Map(las.map((l) => [l.gssCode, l]));
   const problems: FieldProblem[] = [];
   const seen = new Map<string, number>();
   input.members.forEach((m, i) => {
-    if (!known.has(m)) problems.push({ field: `members.${i}`, message: `${m} is not an LA the marketplace knows (GET /las)` });
+    if (!known.has(m))
+      problems.push({ field: `members.${i}`, message: `${m} is not an LA the marketplace knows (GET /las)` });
     if (seen.has(m)) problems.push({ field: `members.${i}`, message: `repeats members.${seen.get(m)}: each LA once` });
     else seen.set(m, i);
   });
   if (input.regionCode !== undefined && !las.some((l) => l.regionCode === input.regionCode)) {
-    problems.push({ field: 'regionCode', message: `${input.regionCode} is not the code of an English region (${[...new Set(las.map((l) => l.regionCode))].sort().join(', ')})` });
+    problems.push({
+      field: 'regionCode',
+      message: `${input.regionCode} is not the code of an English region (${[...new Set(las.map((l) => l.regionCode))].sort().join(', ')})`,
+    });
   }
   const remits = new Map<string, number>();
   input.remit.forEach((r, i) => {
@@ -38,7 +56,13 @@ export async function putPartnership(deps: Deps, id: string, input: PartnershipI
   });
   if (problems.length > 0) throw new ValidationError(problems);
   const existing = await deps.store.reference.getPartnership(id);
-  const partnership: Partnership = { id, name: input.name, ...(input.regionCode ? { regionCode: input.regionCode } : {}), members: input.members, remit: input.remit.map((r) => r.trim()) };
+  const partnership: Partnership = {
+    id,
+    name: input.name,
+    ...(input.regionCode ? { regionCode: input.regionCode } : {}),
+    members: input.members,
+    remit: input.remit.map((r) => r.trim()),
+  };
   await deps.store.reference.putPartnership(partnership);
   // Membership decides who may take block places: no instance may go on with the old members.
   forgetReferenceData(deps.store);
@@ -51,18 +75,34 @@ export interface PriceRow {
   band: string;
   attendance: string;
   tariff: number | null;
-  byLa: { laCode: string; name: string; placements: MaybeSuppressed; averagePrice: number; averageTariff: number; differenceFromTariff: number; differencePercent: number | null }[];
+  byLa: {
+    laCode: string;
+    name: string;
+    placements: MaybeSuppressed;
+    averagePrice: number;
+    averageTariff: number;
+    differenceFromTariff: number;
+    differencePercent: number | null;
+  }[];
 }
 
 /**
  * Price transparency: the same provider's prices to different member LAs side by side, against
  * the tariff, from the LAs' placement counters (PRC#provider#band#attendance): no scan.
  */
-export async function prices(deps: Deps, principal: Principal, id: string, filter: { provider?: string; band?: string }): Promise<{ partnershipId: string; items: PriceRow[] }> {
+export async function prices(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  filter: { provider?: string; band?: string },
+): Promise<{ partnershipId: string; items: PriceRow[] }> {
   const partnership = await readablePartnership(deps, principal, id);
   const { las } = await referenceData(deps.store);
   const names = new Map(las.map((l) => [l.gssCode, l.name]));
-  const framework = frameworkInForce(await deps.store.reference.listFrameworks(), (deps.now?.() ?? new Date()).toISOString().slice(0, 10));
+  const framework = frameworkInForce(
+    await deps.store.reference.listFrameworks(),
+    (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
+  );
   const rows = new Map<string, PriceRow>();
   await inParallel(partnership.members, 8, async (la) => {
     for (const c of await deps.store.aggregates.countersOf(la)) {
@@ -70,15 +110,32 @@ export async function prices(deps: Deps, principal: Principal, id: string, filte
       if (kind !== 'PRC' || (c.values.placements ?? 0) <= 0) continue;
       if ((filter.provider && filter.provider !== providerId) || (filter.band && filter.band !== band)) continue;
       const k = `${providerId}#${band}#${attendance}`;
-      const row = rows.get(k) ?? { providerId, band, attendance, tariff: (framework && tariffPrice(framework, band, attendance as Attendance)) ?? null, byLa: [] };
+      const row = rows.get(k) ?? {
+        providerId,
+        band,
+        attendance,
+        tariff: (framework && tariffPrice(framework, band, attendance as Attendance)) ?? null,
+        byLa: [],
+      };
       const n = c.values.placements!;
       const averagePrice = Math.round((c.values.spend ?? 0) / n);
       const averageTariff = Math.round((c.values.spendAtTariff ?? 0) / n);
-      row.byLa.push({ laCode: la, name: names.get(la) ?? la, placements: suppress(n), averagePrice, averageTariff, differenceFromTariff: averagePrice - averageTariff, differencePercent: averageTariff > 0 ? Math.round((1000 * (averagePrice - averageTariff)) / averageTariff) / 10 : null });
+      row.byLa.push({
+        laCode: la,
+        name: names.get(la) ?? la,
+        placements: suppress(n),
+        averagePrice,
+        averageTariff,
+        differenceFromTariff: averagePrice - averageTariff,
+        differencePercent:
+          averageTariff > 0 ? Math.round((1000 * (averagePrice - averageTariff)) / averageTariff) / 10 : null,
+      });
       rows.set(k, row);
     }
   });
-  const items = [...rows.values()].sort((a, b) => `${a.providerId}#${a.band}#${a.attendance}`.localeCompare(`${b.providerId}#${b.band}#${b.attendance}`));
+  const items = [...rows.values()].sort((a, b) =>
+    `${a.providerId}#${a.band}#${a.attendance}`.localeCompare(`${b.providerId}#${b.band}#${b.attendance}`),
+  );
   for (const r of items) r.byLa.sort((a, b) => a.laCode.localeCompare(b.laCode));
   return { partnershipId: id, items };
 }
@@ -110,11 +167,24 @@ const cell = (v: unknown) => {
 export function sufficiencyCsv(view: SufficiencyView, name: SufficiencyViewName): string {
   const rows: Record<string, unknown>[] =
     name === 'ehcp'
-      ? view.byLa.map((l) => flatten({ laCode: l.laCode, name: l.name, year: l.ehcp?.year ?? null, plans: l.ehcp?.plans ?? null, marketplaceCases: l.ehcp?.marketplaceCases ?? l.demand.cases, coverage: l.ehcp?.coverage ?? null, byPlacement: l.ehcp?.byPlacement ?? {}, byNeed: l.ehcp?.byNeed ?? {} }))
+      ? view.byLa.map((l) =>
+          flatten({
+            laCode: l.laCode,
+            name: l.name,
+            year: l.ehcp?.year ?? null,
+            plans: l.ehcp?.plans ?? null,
+            marketplaceCases: l.ehcp?.marketplaceCases ?? l.demand.cases,
+            coverage: l.ehcp?.coverage ?? null,
+            byPlacement: l.ehcp?.byPlacement ?? {},
+            byNeed: l.ehcp?.byNeed ?? {},
+          }),
+        )
       : (view[name] as unknown as Record<string, unknown>[]).map((r) => flatten(r));
   const header: string[] = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!header.includes(k)) header.push(k);
-  return [header.map(cell).join(','), ...rows.map((r) => header.map((h) => cell(r[h])).join(','))].join('\r\n') + '\r\n';
+  return (
+    [header.map(cell).join(','), ...rows.map((r) => header.map((h) => cell(r[h])).join(','))].join('\r\n') + '\r\n'
+  );
 }
 
 // ---- Open Referral UK (HSDS 3.0) -------------------------------------------------------------
@@ -125,27 +195,62 @@ export function stableUuid(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
 }
 
-const PLACE_UNIT = { id: stableUuid('unit:place'), name: 'Place', scheme: 'SEND placement marketplace', identifier: 'place' };
+const PLACE_UNIT = {
+  id: stableUuid('unit:place'),
+  name: 'Place',
+  scheme: 'SEND placement marketplace',
+  identifier: 'place',
+};
 
 /** One listing as an HSDS 3.0 service: its organisation, location, capacity and cost. */
 export function orukService(s: SettingWithListings, l: SettingWithListings['listings'][number]) {
   const serviceId = stableUuid(`service:${s.urn}:${l.listingId}`);
   const locationId = stableUuid(`location:${s.urn}`);
-  const attendance = l.attendance === 'day' ? 'day' : l.attendance === 'residential_38' ? '38-week residential' : '52-week residential';
+  const attendance =
+    l.attendance === 'day' ? 'day' : l.attendance === 'residential_38' ? '38-week residential' : '52-week residential';
   return {
     id: serviceId,
     name: `${s.name}: ${l.band} ${attendance} places (${l.needs.join(', ')})`,
     description: `Band ${l.band} ${attendance} places for children and young people aged ${l.ageMin} to ${l.ageMax} with ${l.needs.join(', ')}, at ${s.name} (URN ${s.urn}), ${s.type.replace(/_/g, ' ')}.`,
     status: 'active',
-    organization: { id: stableUuid(`organization:${s.providerId}`), name: s.trustName ?? s.name, description: `Provider ${s.providerId}${s.trustName ? ` (${s.trustName})` : ''}, running ${s.name}.` },
+    organization: {
+      id: stableUuid(`organization:${s.providerId}`),
+      name: s.trustName ?? s.name,
+      description: `Provider ${s.providerId}${s.trustName ? ` (${s.trustName})` : ''}, running ${s.name}.`,
+    },
     service_capacities: [
-      { id: stableUuid(`capacity:${s.urn}:${l.listingId}`), unit: PLACE_UNIT, available: l.available, maximum: l.commissioned, description: `Places free from ${l.availableFrom}: commissioned ${l.commissioned}, filled ${l.filled}, held for allocations ${l.held}.`, updated: l.updatedAt },
+      {
+        id: stableUuid(`capacity:${s.urn}:${l.listingId}`),
+        unit: PLACE_UNIT,
+        available: l.available,
+        maximum: l.commissioned,
+        description: `Places free from ${l.availableFrom}: commissioned ${l.commissioned}, filled ${l.filled}, held for allocations ${l.held}.`,
+        updated: l.updatedAt,
+      },
     ],
-    cost_options: [{ id: stableUuid(`cost:${s.urn}:${l.listingId}`), valid_from: l.availableFrom, option: l.variationReason ? `Local variation: ${l.variationReason}` : `National tariff, band ${l.band}`, currency: 'GBP', amount: l.price / 100, amount_description: 'per place per year' }],
+    cost_options: [
+      {
+        id: stableUuid(`cost:${s.urn}:${l.listingId}`),
+        valid_from: l.availableFrom,
+        option: l.variationReason ? `Local variation: ${l.variationReason}` : `National tariff, band ${l.band}`,
+        currency: 'GBP',
+        amount: l.price / 100,
+        amount_description: 'per place per year',
+      },
+    ],
     service_at_locations: [
       {
         id: stableUuid(`sal:${s.urn}:${l.listingId}`),
-        location: { id: locationId, location_type: 'physical', name: s.name, latitude: s.lat, longitude: s.lon, addresses: [] as unknown[], external_identifier: s.urn, external_identifier_type: 'URN' },
+        location: {
+          id: locationId,
+          location_type: 'physical',
+          name: s.name,
+          latitude: s.lat,
+          longitude: s.lon,
+          addresses: [] as unknown[],
+          external_identifier: s.urn,
+          external_identifier_type: 'URN',
+        },
       },
     ],
     eligibility_description: `Ages ${l.ageMin}–${l.ageMax}; needs ${l.needs.join(', ')}; an EHC plan naming the setting.`,
@@ -167,7 +272,9 @@ export async function orukServices(deps: Deps, id: string, page: number, perPage
       cursor = res.nextCursor ?? undefined;
     } while (cursor !== undefined);
   });
-  const services = settings.sort((a, b) => a.urn.localeCompare(b.urn)).flatMap((s) => s.listings.map((l) => orukService(s, l)));
+  const services = settings
+    .sort((a, b) => a.urn.localeCompare(b.urn))
+    .flatMap((s) => s.listings.map((l) => orukService(s, l)));
   const totalPages = Math.max(1, Math.ceil(services.length / perPage));
   return {
     total_items: services.length,

@@ -14,7 +14,10 @@ import type { Deps } from '../http.ts';
 import { districtCentroid, frameworkVersion, referenceData } from './reference-cache.ts';
 
 /** What a placement records for the regional counters: fixed when the place is allocated. */
-export type PlacementFacts = Pick<Placement, 'band' | 'need' | 'hostLaCode' | 'distanceKm' | 'price' | 'tariff' | 'listingBand' | 'attendance'>;
+export type PlacementFacts = Pick<
+  Placement,
+  'band' | 'need' | 'hostLaCode' | 'distanceKm' | 'price' | 'tariff' | 'listingBand' | 'attendance'
+>;
 
 /**
  * The facts each placement carries: the case's band and primary need, the host LA, the distance
@@ -24,7 +27,10 @@ export type PlacementFacts = Pick<Placement, 'band' | 'need' | 'hostLaCode' | 'd
 export function placementFactsFor(deps: Deps) {
   return async (c: Case, setting: Setting, listing: Listing, _today: string): Promise<PlacementFacts> => {
     // The tariff of the framework version that priced the listing: what "at tariff" means for it.
-    const [home, framework] = await Promise.all([districtCentroid(deps.store, c.homeDistrict), frameworkVersion(deps.store, listing.frameworkVersion)]);
+    const [home, framework] = await Promise.all([
+      districtCentroid(deps.store, c.homeDistrict),
+      frameworkVersion(deps.store, listing.frameworkVersion),
+    ]);
     const tariff = framework ? tariffPrice(framework, listing.band, listing.attendance) : undefined;
     return {
       band: c.band,
@@ -46,16 +52,32 @@ export async function partnershipsOf(deps: Deps, laCode: string): Promise<Set<st
 }
 
 /** Whether an LA in these partnerships may take a listing's block places. */
-export const mayUseBlock = (memberOf: Set<string>, l: Listing) => l.reservedFor !== undefined && memberOf.has(l.reservedFor.partnershipId) && reservedLeft(l) > 0;
+export const mayUseBlock = (memberOf: Set<string>, l: Listing) =>
+  l.reservedFor !== undefined && memberOf.has(l.reservedFor.partnershipId) && reservedLeft(l) > 0;
 
 /**
  * Settings as an LA sees their places: a listing's block places count only for members of the
  * partnership that reserved them.
  */
-export function asSeenBy(memberOf: Set<string>, settings: Map<string, SettingWithListings | undefined>): Map<string, SettingWithListings | undefined> {
+export function asSeenBy(
+  memberOf: Set<string>,
+  settings: Map<string, SettingWithListings | undefined>,
+): Map<string, SettingWithListings | undefined> {
   const out = new Map<string, SettingWithListings | undefined>();
   for (const [urn, s] of settings) {
-    out.set(urn, s === undefined ? undefined : { ...s, listings: s.listings.map((l) => (l.reservedFor === undefined || memberOf.has(l.reservedFor.partnershipId) ? l : { ...l, available: unreservedPlaces(l) })) });
+    out.set(
+      urn,
+      s === undefined
+        ? undefined
+        : {
+            ...s,
+            listings: s.listings.map((l) =>
+              l.reservedFor === undefined || memberOf.has(l.reservedFor.partnershipId)
+                ? l
+                : { ...l, available: unreservedPlaces(l) },
+            ),
+          },
+    );
   }
   return out;
 }

@@ -20,7 +20,11 @@ export async function referenceData(store: Store, now = Date.now()): Promise<Cac
     const value = await hit;
     if (now - value.at < TTL_MS) return value;
   }
-  const fresh = (async () => ({ at: now, las: await store.reference.allLas(), partnerships: await store.reference.allPartnerships() }))();
+  const fresh = (async () => ({
+    at: now,
+    las: await store.reference.allLas(),
+    partnerships: await store.reference.allPartnerships(),
+  }))();
   cache.set(store, fresh);
   fresh.catch(() => cache.delete(store));
   return fresh;
@@ -34,19 +38,31 @@ export function forgetReferenceData(store: Store): void {
 const frameworks = new WeakMap<Store, Map<string, Promise<Framework | undefined>>>();
 const districts = new WeakMap<Store, Map<string, Promise<PostcodeDistrict | undefined>>>();
 
-function memo<T>(m: WeakMap<Store, Map<string, Promise<T>>>, store: Store, key: string, load: () => Promise<T>): Promise<T> {
+function memo<T>(
+  m: WeakMap<Store, Map<string, Promise<T>>>,
+  store: Store,
+  key: string,
+  load: () => Promise<T>,
+): Promise<T> {
   const byKey = m.get(store) ?? new Map<string, Promise<T>>();
   m.set(store, byKey);
   const hit = byKey.get(key);
   if (hit !== undefined) return hit;
   const p = load();
   byKey.set(key, p);
-  p.then((v) => v === undefined && byKey.delete(key), () => byKey.delete(key));
+  p.then(
+    (v) => v === undefined && byKey.delete(key),
+    () => byKey.delete(key),
+  );
   return p;
 }
 
 /** A published framework version: versions never change once published, so it is kept for good. */
-export const frameworkVersion = (store: Store, version: string) => memo(frameworks, store, version, async () => (await store.reference.listFrameworks()).find((f) => f.version === version));
+export const frameworkVersion = (store: Store, version: string) =>
+  memo(frameworks, store, version, async () =>
+    (await store.reference.listFrameworks()).find((f) => f.version === version),
+  );
 
 /** A postcode district's centroid (reference data that does not change while the marketplace runs). */
-export const districtCentroid = (store: Store, district: string) => memo(districts, store, district, () => store.reference.getDistrict(district));
+export const districtCentroid = (store: Store, district: string) =>
+  memo(districts, store, district, () => store.reference.getDistrict(district));

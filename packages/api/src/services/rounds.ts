@@ -80,7 +80,12 @@ function commitChunks(listing: Listing, placements: RoundPlacement[]): RoundPlac
   for (const p of placements) {
     // Demand and placement counters per LA, band and need; price paid and block use per LA.
     const at = `${p.after.laCode}#${shardOf(p.after.id)}`;
-    const mine = [`D#${at}#${p.after.band}#${p.after.needs[0]}`, `P#${at}#${p.after.band}#${p.after.needs[0]}`, `R#${at}`, ...(p.placement.blockPartnershipId ? [`B#${at}`] : [])];
+    const mine = [
+      `D#${at}#${p.after.band}#${p.after.needs[0]}`,
+      `P#${at}#${p.after.band}#${p.after.needs[0]}`,
+      `R#${at}`,
+      ...(p.placement.blockPartnershipId ? [`B#${at}`] : []),
+    ];
     const added = mine.filter((k) => !counters.has(k)).length;
     if (chunk.length > 0 && fixed + 3 * (chunk.length + 1) + counters.size + added > 100) {
       chunks.push(chunk);
@@ -96,13 +101,24 @@ function commitChunks(listing: Listing, placements: RoundPlacement[]): RoundPlac
 const MAX_RERUNS = 3;
 
 /** The cases a caller may put in a round: its own LA's, or a partnership's member LAs'. */
-async function resolveCases(deps: Deps, principal: Principal, input: RoundInput): Promise<{ laCode: string; id: string }[]> {
+async function resolveCases(
+  deps: Deps,
+  principal: Principal,
+  input: RoundInput,
+): Promise<{ laCode: string; id: string }[]> {
   const problems: FieldProblem[] = [];
   const foreign: number[] = [];
-  const members = principal.role === 'partnership' ? new Set((await deps.store.reference.getPartnership(principal.org))?.members ?? []) : new Set([principal.org]);
+  const members =
+    principal.role === 'partnership'
+      ? new Set((await deps.store.reference.getPartnership(principal.org))?.members ?? [])
+      : new Set([principal.org]);
   const refs = input.cases.map((c, i) => {
     if (typeof c === 'string') {
-      if (principal.role !== 'la') problems.push({ field: `cases.${i}`, message: 'must be {"la": "<GSS code>", "id": "<case id>"}: a partnership’s round names each case’s LA' });
+      if (principal.role !== 'la')
+        problems.push({
+          field: `cases.${i}`,
+          message: 'must be {"la": "<GSS code>", "id": "<case id>"}: a partnership’s round names each case’s LA',
+        });
       return { laCode: principal.org, id: c };
     }
     if (!members.has(c.la)) foreign.push(i);
@@ -110,7 +126,9 @@ async function resolveCases(deps: Deps, principal: Principal, input: RoundInput)
   });
   // Another tenant's cases are refused outright, before anything is read.
   if (foreign.length > 0) {
-    throw new ForbiddenError(`${principal.role === 'la' ? 'A round allocates only your own LA’s cases' : `A round allocates only the cases of ${principal.org}’s member LAs`}; cases ${foreign.join(', ')} are not.`);
+    throw new ForbiddenError(
+      `${principal.role === 'la' ? 'A round allocates only your own LA’s cases' : `A round allocates only the cases of ${principal.org}’s member LAs`}; cases ${foreign.join(', ')} are not.`,
+    );
   }
   const seen = new Map<string, number>();
   refs.forEach((r, i) => {
@@ -133,12 +151,23 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
   const refs = await resolveCases(deps, principal, input);
   const found = await deps.store.cases.getCases(refs);
   const missing = refs.map((r, i) => ({ r, i })).filter(({ r }) => !found.has(`${r.laCode}#${r.id}`));
-  if (missing.length > 0) throw new ValidationError(missing.map(({ r, i }) => ({ field: `cases.${i}`, message: `${r.laCode} has no case ${r.id}` })));
+  if (missing.length > 0)
+    throw new ValidationError(
+      missing.map(({ r, i }) => ({ field: `cases.${i}`, message: `${r.laCode} has no case ${r.id}` })),
+    );
 
   const id = randomUUID();
   const actor: Actor = { sub: principal.sub, role: principal.role, org: principal.org };
   const outcomes = new Map<string, RoundCaseOutcome>();
-  const notEligible = (c: Case, why: string) => outcomes.set(c.id, { caseId: c.id, laCode: c.laCode, ref: c.ref, outcome: 'not_eligible', skipped: [], explanation: why });
+  const notEligible = (c: Case, why: string) =>
+    outcomes.set(c.id, {
+      caseId: c.id,
+      laCode: c.laCode,
+      ref: c.ref,
+      outcome: 'not_eligible',
+      skipped: [],
+      explanation: why,
+    });
   let pending: Case[] = [];
   for (const c of found.values()) {
     if (c.state !== 'open') notEligible(c, `The case is ${c.state}: a round allocates only open cases.`);
@@ -165,18 +194,40 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
     // that reserved them; members still take them first when their places are committed.
     const memberships = new Map<string, Set<string>>();
     for (const la of new Set(pending.map((c) => c.laCode))) memberships.set(la, await partnershipsOf(deps, la));
-    const common = new Set([...memberships.values()].reduce<string[]>((acc, m, i) => (i === 0 ? [...m] : acc.filter((x) => m.has(x))), []));
+    const common = new Set(
+      [...memberships.values()].reduce<string[]>((acc, m, i) => (i === 0 ? [...m] : acc.filter((x) => m.has(x))), []),
+    );
     const seen = asSeenBy(common, settings);
     lap('snapshotMs');
-    const result = runRound({ cases: pending.map((c) => ({ ...c, ranked: c.preferences!.ranked })), settings: seen, seed: input.seed, today, mechanism: input.mechanism });
+    const result = runRound({
+      cases: pending.map((c) => ({ ...c, ranked: c.preferences!.ranked })),
+      settings: seen,
+      seed: input.seed,
+      today,
+      mechanism: input.mechanism,
+    });
     lap('mechanismMs');
     const byId = new Map(pending.map((c) => [c.id, c]));
     const groups = new Map<string, RoundOutcome[]>();
     for (const o of result.outcomes) {
       const c = byId.get(o.caseId)!;
       const note = reruns > 0 ? ` (run ${reruns + 1}: a listing changed while the round committed)` : '';
-      outcomes.set(c.id, { caseId: c.id, laCode: c.laCode, ref: c.ref, outcome: o.assignment ? 'allocated' : 'unallocated', turn: o.turn, lottery: o.lottery, skipped: o.skipped, explanation: o.explanation + note, ...(o.assignment ? { urn: o.assignment.urn, listingId: o.assignment.listingId, rank: o.assignment.rank } : {}) });
-      if (o.assignment) groups.set(`${o.assignment.urn}#${o.assignment.listingId}`, [...(groups.get(`${o.assignment.urn}#${o.assignment.listingId}`) ?? []), o]);
+      outcomes.set(c.id, {
+        caseId: c.id,
+        laCode: c.laCode,
+        ref: c.ref,
+        outcome: o.assignment ? 'allocated' : 'unallocated',
+        turn: o.turn,
+        lottery: o.lottery,
+        skipped: o.skipped,
+        explanation: o.explanation + note,
+        ...(o.assignment ? { urn: o.assignment.urn, listingId: o.assignment.listingId, rank: o.assignment.rank } : {}),
+      });
+      if (o.assignment)
+        groups.set(`${o.assignment.urn}#${o.assignment.listingId}`, [
+          ...(groups.get(`${o.assignment.urn}#${o.assignment.listingId}`) ?? []),
+          o,
+        ]);
     }
 
     const failed: Case[] = [];
@@ -189,7 +240,10 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
       const all: RoundPlacement[] = [];
       for (const o of group) {
         const c = byId.get(o.caseId)!;
-        const block = listing.reservedFor !== undefined && blockLeft > 0 && memberships.get(c.laCode)!.has(listing.reservedFor.partnershipId);
+        const block =
+          listing.reservedFor !== undefined &&
+          blockLeft > 0 &&
+          memberships.get(c.laCode)!.has(listing.reservedFor.partnershipId);
         if (block) blockLeft--;
         const placement: Placement = {
           id: randomUUID(),
@@ -211,18 +265,43 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
           version: 1,
         };
         const { waitingOn: _w, ...rest } = c;
-        all.push({ placement, before: c, after: { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 } });
+        all.push({
+          placement,
+          before: c,
+          after: { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 },
+        });
       }
       let current = listing;
       for (const placements of commitChunks(listing, all)) {
         try {
-          await deps.store.cases.commitRoundListing({ setting, listing: current, placements, actor, at: now.toISOString(), today, roundId: id });
+          await deps.store.cases.commitRoundListing({
+            setting,
+            listing: current,
+            placements,
+            actor,
+            at: now.toISOString(),
+            today,
+            roundId: id,
+          });
           for (const p of placements) outcomes.get(p.before.id)!.placementId = p.placement.id;
           const n = placements.length;
           const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
-          current = { ...current, available: current.available - n, held: current.held + n, reservedUsed: (current.reservedUsed ?? 0) + r, unreserved: (current.unreserved ?? current.available) - (n - r) };
+          current = {
+            ...current,
+            available: current.available - n,
+            held: current.held + n,
+            reservedUsed: (current.reservedUsed ?? 0) + r,
+            unreserved: (current.unreserved ?? current.available) - (n - r),
+          };
         } catch (error) {
-          if (!(error instanceof PlaceTakenError || error instanceof CaseNotOpenError || error instanceof TransactionContentionError)) throw error;
+          if (
+            !(
+              error instanceof PlaceTakenError ||
+              error instanceof CaseNotOpenError ||
+              error instanceof TransactionContentionError
+            )
+          )
+            throw error;
           failed.push(...placements.map((p) => p.before));
         }
       }
@@ -232,7 +311,11 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
     if (reruns >= MAX_RERUNS) {
       for (const c of failed) {
         const { urn: _u, listingId: _l, rank: _r, ...o } = outcomes.get(c.id)!;
-        outcomes.set(c.id, { ...o, outcome: 'unallocated', explanation: `${o.explanation} Not committed: the listing kept changing while the round ran; allocate this case again.` });
+        outcomes.set(c.id, {
+          ...o,
+          outcome: 'unallocated',
+          explanation: `${o.explanation} Not committed: the listing kept changing while the round ran; allocate this case again.`,
+        });
       }
       break;
     }
@@ -272,7 +355,13 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
     snapshotAt,
     reruns,
     timings,
-    summary: { cases: list.length, allocated: allocated.length, firstPreference: allocated.filter((o) => o.rank === 1).length, unallocated: list.filter((o) => o.outcome === 'unallocated').length, notEligible: list.filter((o) => o.outcome === 'not_eligible').length },
+    summary: {
+      cases: list.length,
+      allocated: allocated.length,
+      firstPreference: allocated.filter((o) => o.rank === 1).length,
+      unallocated: list.filter((o) => o.outcome === 'unallocated').length,
+      notEligible: list.filter((o) => o.outcome === 'not_eligible').length,
+    },
     outcomes: list,
   };
   const { outcomes: stored, ...head } = report;

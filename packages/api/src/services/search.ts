@@ -50,13 +50,23 @@ export interface SearchStats {
   matched: number;
 }
 
-const defaultScope = (p: Principal): SearchScope => (p.role === 'la' ? 'la' : p.role === 'partnership' ? 'partnership' : 'national');
+const defaultScope = (p: Principal): SearchScope =>
+  p.role === 'la' ? 'la' : p.role === 'partnership' ? 'partnership' : 'national';
 
 /** The LAs a principal may search in a scope; the tenant comes from the token, never the query. */
-function scopeLas(principal: Principal, scope: SearchScope, las: LocalAuthority[], partnerships: { id: string; members: string[] }[]): LocalAuthority[] | FieldProblem {
+function scopeLas(
+  principal: Principal,
+  scope: SearchScope,
+  las: LocalAuthority[],
+  partnerships: { id: string; members: string[] }[],
+): LocalAuthority[] | FieldProblem {
   if (scope === 'national') return las;
   if (scope === 'la') {
-    if (principal.role !== 'la') return { field: 'scope', message: `la scope searches your own LA; a ${principal.role} token has none, use partnership or national` };
+    if (principal.role !== 'la')
+      return {
+        field: 'scope',
+        message: `la scope searches your own LA; a ${principal.role} token has none, use partnership or national`,
+      };
     return las.filter((la) => la.gssCode === principal.org);
   }
   const members = new Set(
@@ -66,7 +76,14 @@ function scopeLas(principal: Principal, scope: SearchScope, las: LocalAuthority[
         ? partnerships.filter((p) => p.members.includes(principal.org)).flatMap((p) => p.members)
         : [],
   );
-  if (members.size === 0) return { field: 'scope', message: principal.role === 'national' ? 'a national token belongs to no partnership; use national' : 'your organisation belongs to no partnership' };
+  if (members.size === 0)
+    return {
+      field: 'scope',
+      message:
+        principal.role === 'national'
+          ? 'a national token belongs to no partnership; use national'
+          : 'your organisation belongs to no partnership',
+    };
   return las.filter((la) => members.has(la.gssCode));
 }
 
@@ -100,7 +117,9 @@ function decodeSearchCursor(raw: string): SnapshotCursor {
   } catch {
     // fall through
   }
-  throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this search issued; search again without it' }]);
+  throw new ValidationError([
+    { field: 'cursor', message: 'is not a cursor this search issued; search again without it' },
+  ]);
 }
 
 const encode = (c: SnapshotCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -110,7 +129,12 @@ const encode = (c: SnapshotCursor) => Buffer.from(JSON.stringify(c)).toString('b
  * scope and within the radius, places free by the date), reads only those, checks every
  * criterion, orders the results and keeps them as a snapshot so pages never shift.
  */
-export async function searchPlaces(deps: Deps, principal: Principal, req: SearchRequest, stats?: SearchStats): Promise<SearchPage> {
+export async function searchPlaces(
+  deps: Deps,
+  principal: Principal,
+  req: SearchRequest,
+  stats?: SearchStats,
+): Promise<SearchPage> {
   const now = deps.now?.() ?? new Date();
   const today = now.toISOString().slice(0, 10);
   const owner = `${principal.role}:${principal.org}`;
@@ -122,14 +146,37 @@ export async function searchPlaces(deps: Deps, principal: Principal, req: Search
     const c = decodeSearchCursor(req.cursor);
     const snap = await deps.store.search.getSnapshot<SearchSnapshot>(c.s, now);
     // Only whoever ran the search may page through it.
-    if (snap === undefined || snap.owner !== owner) throw new ValidationError([{ field: 'cursor', message: 'this search has expired (after 30 minutes) or is not yours; search again' }]);
+    if (snap === undefined || snap.owner !== owner)
+      throw new ValidationError([
+        { field: 'cursor', message: 'this search has expired (after 30 minutes) or is not yours; search again' },
+      ]);
     const next = c.o + req.limit < snap.results.length ? encode({ s: c.s, o: c.o + req.limit }) : null;
-    return { items: snap.results.slice(c.o, c.o + req.limit).map(named), nextCursor: next, total: snap.results.length, truncated: snap.truncated, asOf: snap.asOf };
+    return {
+      items: snap.results.slice(c.o, c.o + req.limit).map(named),
+      nextCursor: next,
+      total: snap.results.length,
+      truncated: snap.truncated,
+      asOf: snap.asOf,
+    };
   }
 
-  const { candidates, itemsRead, queries, criteria } = await gatherCandidates(deps, principal, req.criteria, req.scope, req.sort, today);
-  const homeLa = principal.role === 'la' ? principal.org : criteria.origin !== undefined ? (criteria.origin as { laCode?: string }).laCode : undefined;
-  const matched = candidates.filter((c) => mismatches(c, criteria).length === 0).map((c) => toResult(c, criteria, homeLa));
+  const { candidates, itemsRead, queries, criteria } = await gatherCandidates(
+    deps,
+    principal,
+    req.criteria,
+    req.scope,
+    req.sort,
+    today,
+  );
+  const homeLa =
+    principal.role === 'la'
+      ? principal.org
+      : criteria.origin !== undefined
+        ? (criteria.origin as { laCode?: string }).laCode
+        : undefined;
+  const matched = candidates
+    .filter((c) => mismatches(c, criteria).length === 0)
+    .map((c) => toResult(c, criteria, homeLa));
   matched.sort(compareResults(req.sort));
   if (stats) Object.assign(stats, { itemsRead, queries, matched: matched.length });
 
@@ -156,19 +203,29 @@ export async function gatherCandidates(
   requestedScope: SearchScope | undefined,
   sort: SearchSort | undefined,
   today: string,
-): Promise<{ candidates: PlaceCandidate[]; itemsRead: number; queries: number; inScope: LocalAuthority[]; criteria: SearchCriteria }> {
+): Promise<{
+  candidates: PlaceCandidate[];
+  itemsRead: number;
+  queries: number;
+  inScope: LocalAuthority[];
+  criteria: SearchCriteria;
+}> {
   const { las, partnerships } = await referenceData(deps.store);
   const problems: FieldProblem[] = [];
   const { from, ...rest } = input;
   const criteria: SearchCriteria = { ...rest };
   if (from !== undefined) {
     const district = await deps.store.reference.getDistrict(from);
-    if (district === undefined) problems.push({ field: 'from', message: `${from} is not a postcode district the marketplace knows` });
+    if (district === undefined)
+      problems.push({ field: 'from', message: `${from} is not a postcode district the marketplace knows` });
     else criteria.origin = district;
   }
-  if (input.radiusKm !== undefined && from === undefined) problems.push({ field: 'radiusKm', message: 'needs from: the postcode district to measure from' });
-  if (sort === 'distance' && from === undefined) problems.push({ field: 'sort', message: 'distance needs from: the postcode district to measure from' });
-  if (criteria.availableBy !== undefined && criteria.availableBy < today) problems.push({ field: 'availableBy', message: `must be today (${today}) or later` });
+  if (input.radiusKm !== undefined && from === undefined)
+    problems.push({ field: 'radiusKm', message: 'needs from: the postcode district to measure from' });
+  if (sort === 'distance' && from === undefined)
+    problems.push({ field: 'sort', message: 'distance needs from: the postcode district to measure from' });
+  if (criteria.availableBy !== undefined && criteria.availableBy < today)
+    problems.push({ field: 'availableBy', message: `must be today (${today}) or later` });
   const scope = requestedScope ?? defaultScope(principal);
   let inScope = scopeLas(principal, scope, las, partnerships);
   if (!Array.isArray(inScope)) problems.push(inScope);
@@ -184,8 +241,21 @@ export async function gatherCandidates(
   const buckets = bucketsFor(criteria);
   const national = scope === 'national' && inScope.length > LA_PARTITIONS_BEFORE_NATIONAL;
   const partitions: SearchPartition[] = national
-    ? buckets.map((bucket) => ({ scope: 'national', need, bucket, ...(criteria.availableBy ? { availableBy: criteria.availableBy } : {}) }))
-    : inScope.flatMap((la) => buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.gssCode, ...(criteria.availableBy ? { availableBy: criteria.availableBy } : {}) })));
+    ? buckets.map((bucket) => ({
+        scope: 'national',
+        need,
+        bucket,
+        ...(criteria.availableBy ? { availableBy: criteria.availableBy } : {}),
+      }))
+    : inScope.flatMap((la) =>
+        buckets.map((bucket) => ({
+          scope: 'la' as const,
+          need,
+          bucket,
+          laCode: la.gssCode,
+          ...(criteria.availableBy ? { availableBy: criteria.availableBy } : {}),
+        })),
+      );
   const { candidates, itemsRead, queries } = await deps.store.search.candidates(partitions);
   const allowed = new Set(inScope.map((la) => la.gssCode));
   return { candidates: candidates.filter((c) => allowed.has(c.setting.laCode)), itemsRead, queries, inScope, criteria };

@@ -1,4 +1,12 @@
-import { epochDay, ForbiddenError, NotFoundError, suppress, suppressWith, type MaybeSuppressed, type Partnership } from '@placements/domain';
+import {
+  epochDay,
+  ForbiddenError,
+  NotFoundError,
+  suppress,
+  suppressWith,
+  type MaybeSuppressed,
+  type Partnership,
+} from '@placements/domain';
 import type { CounterItem, EhcpBaseline } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
@@ -40,7 +48,13 @@ const add = (into: Sums, from: Sums) => {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function capacityOf(s: Sums): Capacity {
-  return { listings: s.listings ?? 0, commissioned: s.commissioned ?? 0, filled: s.filled ?? 0, held: s.held ?? 0, available: s.available ?? 0 };
+  return {
+    listings: s.listings ?? 0,
+    commissioned: s.commissioned ?? 0,
+    filled: s.filled ?? 0,
+    held: s.held ?? 0,
+    available: s.available ?? 0,
+  };
 }
 
 function demandOf(s: Sums, today: number): Demand {
@@ -78,8 +92,17 @@ export async function readablePartnership(deps: Deps, principal: Principal, id: 
     if (p === undefined) throw new NotFoundError(`No partnership has the id ${id}.`);
     return p;
   }
-  const allowed = (principal.role === 'partnership' && principal.org === id) || (principal.role === 'la' && p !== undefined && p.members.includes(principal.org));
-  if (!allowed) throw new ForbiddenError(principal.role === 'partnership' ? `Your token is for partnership ${principal.org}; it may read only its own sufficiency.` : principal.role === 'la' ? `Your LA is not a member of ${id}.` : 'A partnership’s sufficiency is for the partnership, its member LAs and the national team.');
+  const allowed =
+    (principal.role === 'partnership' && principal.org === id) ||
+    (principal.role === 'la' && p !== undefined && p.members.includes(principal.org));
+  if (!allowed)
+    throw new ForbiddenError(
+      principal.role === 'partnership'
+        ? `Your token is for partnership ${principal.org}; it may read only its own sufficiency.`
+        : principal.role === 'la'
+          ? `Your LA is not a member of ${id}.`
+          : 'A partnership’s sufficiency is for the partnership, its member LAs and the national team.',
+    );
   if (p === undefined) throw new NotFoundError(`No partnership has the id ${id}.`);
   return p;
 }
@@ -112,12 +135,26 @@ export interface SufficiencyView {
   asOf: string;
   suppression: string;
   totals: { capacity: Capacity; demand: Demand; placements: Placements };
-  byLa: { laCode: string; name: string; capacity: Capacity; demand: Demand; placements: Placements; blockPlacesUsed: MaybeSuppressed; ehcp: EhcpView | null }[];
+  byLa: {
+    laCode: string;
+    name: string;
+    capacity: Capacity;
+    demand: Demand;
+    placements: Placements;
+    blockPlacesUsed: MaybeSuppressed;
+    ehcp: EhcpView | null;
+  }[];
   byBand: { band: string; capacity: Capacity; demand: Demand; placements: Placements }[];
   byNeed: { need: string; capacity: Capacity; demand: Demand; placements: Placements }[];
   byLaBandNeed: { laCode: string; band: string; need: string; capacity: Capacity; demand: Demand }[];
   blockPlaces: { urn: string; listingId: string; laCode: string; used: MaybeSuppressed }[];
-  ehcp: { year: string | null; plans: number | null; marketplaceCases: MaybeSuppressed; coverage: number | null; byNeed: { need: string; plans: number | null; marketplaceCases: MaybeSuppressed }[] };
+  ehcp: {
+    year: string | null;
+    plans: number | null;
+    marketplaceCases: MaybeSuppressed;
+    coverage: number | null;
+    byNeed: { need: string; plans: number | null; marketplaceCases: MaybeSuppressed }[];
+  };
   trends: Record<string, unknown>[];
 }
 
@@ -150,7 +187,8 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
   const ehcpNeeds = new Map<string, { plans: number | null; cases: number }>();
   let plans = 0 as number | null;
   let year = null as string | null;
-  const slot = <T extends object>(m: Map<string, T>, k: string, make: () => T) => m.get(k) ?? (m.set(k, make()), m.get(k)!);
+  const slot = <T extends object>(m: Map<string, T>, k: string, make: () => T) =>
+    m.get(k) ?? (m.set(k, make()), m.get(k)!);
   const triple = () => ({ cap: {} as Sums, dem: {} as Sums, plc: {} as Sums });
 
   for (const la of partnership.members) {
@@ -198,14 +236,30 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
       year = year === null || base.year > year ? base.year : year;
       plans = plans === null || base.plans === null ? null : plans + base.plans;
       const cases = mine.dem.cases ?? 0;
-      ehcp = { year: base.year, plans: base.plans, marketplaceCases: suppress(cases), coverage: base.plans ? suppressWith(cases, round1((100 * cases) / base.plans)) as number | null : null, byPlacement: base.byPlacement, byNeed: base.byNeed };
+      ehcp = {
+        year: base.year,
+        plans: base.plans,
+        marketplaceCases: suppress(cases),
+        coverage: base.plans ? (suppressWith(cases, round1((100 * cases) / base.plans)) as number | null) : null,
+        byPlacement: base.byPlacement,
+        byNeed: base.byNeed,
+      };
       for (const [need, n] of Object.entries(base.byNeed)) {
         const e = slot(ehcpNeeds, need, () => ({ plans: 0 as number | null, cases: 0 }));
         e.plans = e.plans === null || n === null ? null : e.plans + n;
       }
     }
-    for (const [need, n] of casesByNeed) slot(ehcpNeeds, need, () => ({ plans: null as number | null, cases: 0 })).cases += n;
-    byLa.push({ laCode: la, name: g.names.get(la) ?? la, capacity: capacityOf(mine.cap), demand: demandOf(mine.dem, today), placements: placementsOf(mine.plc), blockPlacesUsed: suppress(mine.block), ehcp });
+    for (const [need, n] of casesByNeed)
+      slot(ehcpNeeds, need, () => ({ plans: null as number | null, cases: 0 })).cases += n;
+    byLa.push({
+      laCode: la,
+      name: g.names.get(la) ?? la,
+      capacity: capacityOf(mine.cap),
+      demand: demandOf(mine.dem, today),
+      placements: placementsOf(mine.plc),
+      blockPlacesUsed: suppress(mine.block),
+      ehcp,
+    });
   }
   const anyBaseline = [...g.baselines.values()].some((b) => b !== undefined);
   const totalCases = total.dem.cases ?? 0;
@@ -213,18 +267,49 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
     partnership: { id: partnership.id, name: partnership.name, members: partnership.members, remit: partnership.remit },
     asOf: now.toISOString(),
     suppression: SUPPRESSION_NOTE,
-    totals: { capacity: capacityOf(total.cap), demand: demandOf(total.dem, today), placements: placementsOf(total.plc) },
+    totals: {
+      capacity: capacityOf(total.cap),
+      demand: demandOf(total.dem, today),
+      placements: placementsOf(total.plc),
+    },
     byLa,
-    byBand: [...bands].sort(([x], [y]) => x.localeCompare(y)).map(([band, v]) => ({ band, capacity: capacityOf(v.cap), demand: demandOf(v.dem, today), placements: placementsOf(v.plc) })),
-    byNeed: [...needs].sort(([x], [y]) => x.localeCompare(y)).map(([need, v]) => ({ need, capacity: capacityOf(v.cap), demand: demandOf(v.dem, today), placements: placementsOf(v.plc) })),
-    byLaBandNeed: [...cells.values()].sort((x, y) => `${x.laCode}#${x.band}#${x.need}`.localeCompare(`${y.laCode}#${y.band}#${y.need}`)).map((c) => ({ laCode: c.laCode, band: c.band, need: c.need, capacity: capacityOf(c.cap), demand: demandOf(c.dem, today) })),
-    blockPlaces: blockPlaces.sort((x, y) => `${x.urn}${x.listingId}${x.laCode}`.localeCompare(`${y.urn}${y.listingId}${y.laCode}`)),
+    byBand: [...bands]
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([band, v]) => ({
+        band,
+        capacity: capacityOf(v.cap),
+        demand: demandOf(v.dem, today),
+        placements: placementsOf(v.plc),
+      })),
+    byNeed: [...needs]
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([need, v]) => ({
+        need,
+        capacity: capacityOf(v.cap),
+        demand: demandOf(v.dem, today),
+        placements: placementsOf(v.plc),
+      })),
+    byLaBandNeed: [...cells.values()]
+      .sort((x, y) => `${x.laCode}#${x.band}#${x.need}`.localeCompare(`${y.laCode}#${y.band}#${y.need}`))
+      .map((c) => ({
+        laCode: c.laCode,
+        band: c.band,
+        need: c.need,
+        capacity: capacityOf(c.cap),
+        demand: demandOf(c.dem, today),
+      })),
+    blockPlaces: blockPlaces.sort((x, y) =>
+      `${x.urn}${x.listingId}${x.laCode}`.localeCompare(`${y.urn}${y.listingId}${y.laCode}`),
+    ),
     ehcp: {
       year,
       plans: anyBaseline ? plans : null,
       marketplaceCases: suppress(totalCases),
-      coverage: anyBaseline && plans ? (suppressWith(totalCases, round1((100 * totalCases) / plans)) as number | null) : null,
-      byNeed: [...ehcpNeeds].sort(([x], [y]) => x.localeCompare(y)).map(([need, e]) => ({ need, plans: anyBaseline ? e.plans : null, marketplaceCases: suppress(e.cases) })),
+      coverage:
+        anyBaseline && plans ? (suppressWith(totalCases, round1((100 * totalCases) / plans)) as number | null) : null,
+      byNeed: [...ehcpNeeds]
+        .sort(([x], [y]) => x.localeCompare(y))
+        .map(([need, e]) => ({ need, plans: anyBaseline ? e.plans : null, marketplaceCases: suppress(e.cases) })),
     },
     trends: await deps.store.aggregates.snapshots(id),
   };
@@ -242,7 +327,14 @@ export async function recordDailySnapshots(deps: Deps): Promise<number> {
     if (latest?.date === date) continue;
     const view = await sufficiency(deps, system, p.id);
     // The stored day keeps the raw totals' suppressed form: a trend never shows what the view hides.
-    if (await deps.store.aggregates.putSnapshot(p.id, date, { capacity: view.totals.capacity, demand: view.totals.demand, placements: view.totals.placements })) written++;
+    if (
+      await deps.store.aggregates.putSnapshot(p.id, date, {
+        capacity: view.totals.capacity,
+        demand: view.totals.demand,
+        placements: view.totals.placements,
+      })
+    )
+      written++;
   }
   return written;
 }

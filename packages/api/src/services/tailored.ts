@@ -1,4 +1,11 @@
-import { rarestNeed, tailoredList, ValidationError, type NeedCode, type SearchScope, type TailoredList } from '@placements/domain';
+import {
+  rarestNeed,
+  tailoredList,
+  ValidationError,
+  type NeedCode,
+  type SearchScope,
+  type TailoredList,
+} from '@placements/domain';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { referenceData } from './reference-cache.ts';
@@ -19,23 +26,44 @@ export interface TailoredRequest {
  * child's rarest need and age (so settings missing one of the other needs show as near misses),
  * then the domain decides what is in, what is just outside, and why.
  */
-export async function tailoredListFor(deps: Deps, principal: Principal, req: TailoredRequest): Promise<TailoredList & { asOf: string }> {
-  if (principal.role !== 'la') throw new ValidationError([{ field: 'role', message: 'a tailored list is built by the child’s LA' }]);
+export async function tailoredListFor(
+  deps: Deps,
+  principal: Principal,
+  req: TailoredRequest,
+): Promise<TailoredList & { asOf: string }> {
+  if (principal.role !== 'la')
+    throw new ValidationError([{ field: 'role', message: 'a tailored list is built by the child’s LA' }]);
   const now = deps.now?.() ?? new Date();
   const today = now.toISOString().slice(0, 10);
   const { candidates, criteria } = await gatherCandidates(
     deps,
     principal,
-    { needs: [rarestNeed(req.needs)!], age: req.age, from: req.from, ...(req.radiusKm !== undefined ? { radiusKm: req.radiusKm } : {}) },
+    {
+      needs: [rarestNeed(req.needs)!],
+      age: req.age,
+      from: req.from,
+      ...(req.radiusKm !== undefined ? { radiusKm: req.radiusKm } : {}),
+    },
     req.scope ?? 'partnership',
     undefined,
     today,
   );
   const { las } = await referenceData(deps.store, now.getTime());
   const list = tailoredList(
-    { needs: req.needs, age: req.age, laCode: principal.org, ...(req.band !== undefined ? { band: req.band } : {}), ...(criteria.origin ? { home: criteria.origin } : {}), ...(req.postSixteen !== undefined ? { postSixteen: req.postSixteen } : {}) },
+    {
+      needs: req.needs,
+      age: req.age,
+      laCode: principal.org,
+      ...(req.band !== undefined ? { band: req.band } : {}),
+      ...(criteria.origin ? { home: criteria.origin } : {}),
+      ...(req.postSixteen !== undefined ? { postSixteen: req.postSixteen } : {}),
+    },
     candidates,
-    { today, ...(req.radiusKm !== undefined ? { radiusKm: req.radiusKm } : {}), laNames: new Map(las.map((la) => [la.gssCode, la.name])) },
+    {
+      today,
+      ...(req.radiusKm !== undefined ? { radiusKm: req.radiusKm } : {}),
+      laNames: new Map(las.map((la) => [la.gssCode, la.name])),
+    },
   );
   return { ...list, asOf: now.toISOString() };
 }

@@ -17,16 +17,21 @@ if (file === undefined) {
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 const target = cliTable(repoRoot);
 if (target === undefined) {
-  console.error('No marketplace to import into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).');
+  console.error(
+    'No marketplace to import into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).',
+  );
   process.exit(2);
 }
 const store = createStore(target);
 const text = readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), file), 'utf8');
 try {
   const s = await runGiasImport(store, text);
-  console.log(`Read ${s.rows} establishments (${s.columnSet} column set): ${s.imported} imported (${s.created} new, ${s.updated} updated), ${s.skipped.length} skipped.`);
+  console.log(
+    `Read ${s.rows} establishments (${s.columnSet} column set): ${s.imported} imported (${s.created} new, ${s.updated} updated), ${s.skipped.length} skipped.`,
+  );
   const byReason = new Map<string, number>();
-  for (const k of s.skipped) byReason.set(k.reason.replace(/ on .*$/, ''), (byReason.get(k.reason.replace(/ on .*$/, '')) ?? 0) + 1);
+  for (const k of s.skipped)
+    byReason.set(k.reason.replace(/ on .*$/, ''), (byReason.get(k.reason.replace(/ on .*$/, '')) ?? 0) + 1);
   for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) console.log(`  ${n} × ${reason}`);
   for (const k of s.skipped) console.log(`  line ${k.line}: URN ${k.urn} ${k.name}: skipped, ${k.reason}`);
 } catch (error) {

@@ -21,7 +21,8 @@ export async function runGiasImport(store: Store, text: string): Promise<GiasImp
   const districts = new Map<string, PostcodeDistrict | undefined>();
   for (const { values } of rows) {
     const district = (values.Postcode ?? '').trim().toUpperCase().split(/\s+/)[0] ?? '';
-    if (district !== '' && !districts.has(district) && postcodeAreaOf(district) !== '') districts.set(district, await store.reference.getDistrict(district));
+    if (district !== '' && !districts.has(district) && postcodeAreaOf(district) !== '')
+      districts.set(district, await store.reference.getDistrict(district));
   }
   const result = importGias(header, rows, {
     gssForDfeNumber: (n) => byDfe.get(n),

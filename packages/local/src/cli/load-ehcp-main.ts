@@ -18,13 +18,17 @@ if (!existsSync(resolve(dir, 'caseload.csv'))) {
 }
 const target = cliTable(repoRoot);
 if (target === undefined) {
-  console.error('No marketplace to load into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).');
+  console.error(
+    'No marketplace to load into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).',
+  );
   process.exit(2);
 }
 const store = createStore(target);
 try {
   const r = await loadEhcpBaseline(store, dir, partnershipId);
-  console.log(`Loaded DfE EHC plan statistics for ${r.loaded.length} LAs of ${partnershipId}${r.missing.length ? `; no DfE row for ${r.missing.join(', ')}` : ''}.`);
+  console.log(
+    `Loaded DfE EHC plan statistics for ${r.loaded.length} LAs of ${partnershipId}${r.missing.length ? `; no DfE row for ${r.missing.join(', ')}` : ''}.`,
+  );
   for (const s of r.loaded) console.log(`  ${s.laCode} ${s.laName}: ${s.plans ?? 'x'} plans (${s.year})`);
 } catch (error) {
   console.error(`Load failed: ${(error as Error).message}`);

@@ -17,8 +17,13 @@ export interface EhcpLoad {
  */
 export async function loadEhcpBaseline(store: Store, ehcpDir: string, partnershipId: string): Promise<EhcpLoad> {
   const partnership = await store.reference.getPartnership(partnershipId);
-  if (partnership === undefined) throw new Error(`No partnership has the id ${partnershipId}; GET /partnerships lists them.`);
-  const { statistics, missing } = parseEhcpStatistics(readFileSync(join(ehcpDir, 'caseload.csv'), 'utf8'), readFileSync(join(ehcpDir, 'sen_needs_all_plans.csv'), 'utf8'), partnership.members);
+  if (partnership === undefined)
+    throw new Error(`No partnership has the id ${partnershipId}; GET /partnerships lists them.`);
+  const { statistics, missing } = parseEhcpStatistics(
+    readFileSync(join(ehcpDir, 'caseload.csv'), 'utf8'),
+    readFileSync(join(ehcpDir, 'sen_needs_all_plans.csv'), 'utf8'),
+    partnership.members,
+  );
   await store.aggregates.putEhcpBaselines(statistics);
   return { partnershipId, loaded: statistics, missing };
 }

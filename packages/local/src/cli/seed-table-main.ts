@@ -15,7 +15,9 @@ const dataDirAt = args.indexOf('--data-dir');
 const dataDir = dataDirAt >= 0 ? args[dataDirAt + 1] : undefined;
 const demo = args.includes('--demo-settings');
 if (tableName === undefined) {
-  console.error('usage: npm run seed:table -- <TableName from the stack outputs> [--demo-settings] [--data-dir <public data folder>]');
+  console.error(
+    'usage: npm run seed:table -- <TableName from the stack outputs> [--demo-settings] [--data-dir <public data folder>]',
+  );
   process.exit(2);
 }
 if (dataDir !== undefined && !hasDataDir(dataDir)) {
@@ -23,12 +25,24 @@ if (dataDir !== undefined && !hasDataDir(dataDir)) {
   process.exit(2);
 }
 
-const store = createStore({ tableName, ...(process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT } : {}) });
+const store = createStore({
+  tableName,
+  ...(process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT } : {}),
+});
 const already = await readSeedInfo(store.db, tableName);
 if (already !== undefined) {
   console.error(`${tableName} was seeded on ${already.loadedAt} (${JSON.stringify(already.counts)}); nothing loaded.`);
   process.exit(1);
 }
 const data = buildReferenceData({ ...(dataDir ? { dataDir } : {}) });
-const info = await loadReferenceData(store.db, tableName, { ...data, settings: demo ? data.settings : [] }, { source: data.source, ...(dataDir ? { dataDir } : {}), seed: 19 });
-console.log(`Loaded into ${tableName}: ${Object.entries(info.counts).map(([k, n]) => `${n} ${k}`).join(', ')}.`);
+const info = await loadReferenceData(
+  store.db,
+  tableName,
+  { ...data, settings: demo ? data.settings : [] },
+  { source: data.source, ...(dataDir ? { dataDir } : {}), seed: 19 },
+);
+console.log(
+  `Loaded into ${tableName}: ${Object.entries(info.counts)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ')}.`,
+);

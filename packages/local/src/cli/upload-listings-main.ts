@@ -15,10 +15,16 @@ const flag = (name: string) => {
 };
 const token = flag('--token') ?? process.env.TOKEN;
 const repoRoot = resolve(import.meta.dirname, '../../../..');
-const url = flag('--url') ?? process.env.API_URL ?? readRuntime(resolve(repoRoot, process.env.STATE_DIR ?? '.data'))?.url ?? 'http://127.0.0.1:3000';
+const url =
+  flag('--url') ??
+  process.env.API_URL ??
+  readRuntime(resolve(repoRoot, process.env.STATE_DIR ?? '.data'))?.url ??
+  'http://127.0.0.1:3000';
 const file = args[0];
 if (file === undefined || token === undefined) {
-  console.error('usage: npm run upload:listings -- <file.csv> --token <provider token>   (TOKEN and API_URL may be set instead)');
+  console.error(
+    'usage: npm run upload:listings -- <file.csv> --token <provider token>   (TOKEN and API_URL may be set instead)',
+  );
   process.exit(2);
 }
 

@@ -24,7 +24,18 @@ export async function uploadListings(options: UploadOptions): Promise<SheetResul
   for (const sheet of sheets) {
     let result: SheetResult;
     if (!/^\d{6}$/.test(sheet.urn)) {
-      result = { urn: sheet.urn, status: 400, body: { error: { message: `"${sheet.urn}" is not a URN`, details: [...sheet.originalLine.entries()].slice(1).map(([, line]) => ({ line, field: 'urn', message: 'must be a six-digit URN' })) } } };
+      result = {
+        urn: sheet.urn,
+        status: 400,
+        body: {
+          error: {
+            message: `"${sheet.urn}" is not a URN`,
+            details: [...sheet.originalLine.entries()]
+              .slice(1)
+              .map(([, line]) => ({ line, field: 'urn', message: 'must be a six-digit URN' })),
+          },
+        },
+      };
     } else {
       const res = await fetchFn(`${options.baseUrl}/settings/${sheet.urn}/listings:bulk`, {
         method: 'POST',
@@ -33,7 +44,8 @@ export async function uploadListings(options: UploadOptions): Promise<SheetResul
       });
       const body: any = await res.json().catch(() => ({}));
       // Point each reported problem at the line of the file the user opened.
-      for (const d of body?.error?.details ?? []) if (typeof d.line === 'number') d.line = sheet.originalLine.get(d.line) ?? d.line;
+      for (const d of body?.error?.details ?? [])
+        if (typeof d.line === 'number') d.line = sheet.originalLine.get(d.line) ?? d.line;
       result = { urn: sheet.urn, status: res.status, body };
     }
     results.push(result);

@@ -67,8 +67,37 @@ const TYPE_MIX: [SettingType, number][] = [
   ['early_years', 2],
 ];
 
-const TRUST_NAMES = ['Aspire', 'Horizon', 'Oak Tree', 'Coastal', 'Downs', 'Weald', 'Chiltern', 'Solent', 'Thames Valley', 'Pioneer', 'Bright Futures', 'Compass', 'Unity', 'Lighthouse', 'Evolve'];
-const SCHOOL_WORDS = ['Park', 'Meadow', 'Hill', 'Valley', 'Brook', 'Green', 'Oaks', 'Fields', 'Grange', 'Croft', 'Beacon', 'Willows'];
+const TRUST_NAMES = [
+  'Aspire',
+  'Horizon',
+  'Oak Tree',
+  'Coastal',
+  'Downs',
+  'Weald',
+  'Chiltern',
+  'Solent',
+  'Thames Valley',
+  'Pioneer',
+  'Bright Futures',
+  'Compass',
+  'Unity',
+  'Lighthouse',
+  'Evolve',
+];
+const SCHOOL_WORDS = [
+  'Park',
+  'Meadow',
+  'Hill',
+  'Valley',
+  'Brook',
+  'Green',
+  'Oaks',
+  'Fields',
+  'Grange',
+  'Croft',
+  'Beacon',
+  'Willows',
+];
 
 /** Needs each kind of provision typically specialises in. */
 const NEEDS_BY_TYPE: Record<SettingType, NeedCode[]> = {
@@ -87,16 +116,50 @@ const NEEDS_BY_TYPE: Record<SettingType, NeedCode[]> = {
 
 /** Age ranges each kind of provision serves: [ageMin, ageMax] options. */
 const AGES_BY_TYPE: Record<SettingType, [number, number][]> = {
-  mainstream: [[4, 11], [11, 16], [11, 18]],
-  resourced_provision: [[4, 11], [11, 16], [11, 18]],
-  sen_unit: [[4, 11], [11, 16]],
-  special_maintained: [[2, 19], [4, 19], [4, 11], [11, 19]],
-  special_academy: [[4, 19], [11, 19], [4, 11]],
-  non_maintained_special: [[5, 19], [3, 19]],
-  independent_special: [[7, 19], [11, 19], [5, 16], [8, 18]],
-  alternative_provision: [[11, 16], [5, 16]],
+  mainstream: [
+    [4, 11],
+    [11, 16],
+    [11, 18],
+  ],
+  resourced_provision: [
+    [4, 11],
+    [11, 16],
+    [11, 18],
+  ],
+  sen_unit: [
+    [4, 11],
+    [11, 16],
+  ],
+  special_maintained: [
+    [2, 19],
+    [4, 19],
+    [4, 11],
+    [11, 19],
+  ],
+  special_academy: [
+    [4, 19],
+    [11, 19],
+    [4, 11],
+  ],
+  non_maintained_special: [
+    [5, 19],
+    [3, 19],
+  ],
+  independent_special: [
+    [7, 19],
+    [11, 19],
+    [5, 16],
+    [8, 18],
+  ],
+  alternative_provision: [
+    [11, 16],
+    [5, 16],
+  ],
   fe_college: [[16, 25]],
-  special_post16: [[16, 25], [19, 25]],
+  special_post16: [
+    [16, 25],
+    [19, 25],
+  ],
   early_years: [[2, 5]],
 };
 
@@ -164,14 +227,21 @@ function listingsFor(
   const bands = bandsForType(framework, type);
   if (bands.length === 0) return [];
   // The demo's own mix; with perSetting, exactly that many (repeated bands get numbered ids).
-  const count = perSetting === undefined ? Math.min(bands.length + 1, rnd.int(1, 3)) : rnd.int(perSetting[0], perSetting[1]);
+  const count =
+    perSetting === undefined ? Math.min(bands.length + 1, rnd.int(1, 3)) : rnd.int(perSetting[0], perSetting[1]);
   const out: Listing[] = [];
   const used = new Set<string>();
   const [minPlaces, maxPlaces] = PLACES_BY_TYPE[type];
   for (let i = 0; i < count; i++) {
     // Independent and non-maintained settings lean towards the higher bands.
-    const band = governance === 'independent' || governance === 'non_maintained' ? bands[Math.min(bands.length - 1, rnd.int(1, bands.length))]! : rnd.pick(bands);
-    const residential = findBand(framework, band.code)?.residentialAllowed === true && (governance === 'independent' || governance === 'non_maintained') && rnd.chance(0.3);
+    const band =
+      governance === 'independent' || governance === 'non_maintained'
+        ? bands[Math.min(bands.length - 1, rnd.int(1, bands.length))]!
+        : rnd.pick(bands);
+    const residential =
+      findBand(framework, band.code)?.residentialAllowed === true &&
+      (governance === 'independent' || governance === 'non_maintained') &&
+      rnd.chance(0.3);
     const attendance: Attendance = residential ? rnd.pick(['residential_38', 'residential_52'] as const) : 'day';
     let listingId = `${band.code.toLowerCase()}-${attendance.replace('_', '')}`;
     if (used.has(listingId)) {
@@ -205,7 +275,14 @@ function listingsFor(
       availableFrom: addMonths(framework.effectiveFrom, monthsAhead),
       price,
       frameworkVersion: framework.version,
-      ...(price !== tariff ? { variationReason: price > tariff ? 'Enhanced staffing and on-site therapy team' : 'Shared site costs below the national assumption' } : {}),
+      ...(price !== tariff
+        ? {
+            variationReason:
+              price > tariff
+                ? 'Enhanced staffing and on-site therapy team'
+                : 'Shared site costs below the national assumption',
+          }
+        : {}),
       version: 1,
       updatedAt: `${framework.effectiveFrom}T09:00:00.000Z`,
     });
@@ -239,7 +316,10 @@ function typesFor(n: number, rnd: Random): SettingType[] {
 export function generateSettings(input: GenerateInput): SettingWithListings[] {
   const rnd = seededRandom(input.seed);
   let nextUrn = input.firstUrn ?? 900_001;
-  const trusts = TRUST_NAMES.map((name, i) => ({ id: `TR${String(i + 1).padStart(3, '0')}`, name: `${name} Learning Trust` }));
+  const trusts = TRUST_NAMES.map((name, i) => ({
+    id: `TR${String(i + 1).padStart(3, '0')}`,
+    name: `${name} Learning Trust`,
+  }));
   const out: SettingWithListings[] = [];
 
   const make = (plan: LaPlan, type: SettingType, named?: NamedSetting) => {
@@ -247,7 +327,10 @@ export function generateSettings(input: GenerateInput): SettingWithListings[] {
     const [ageMin, ageMax] = rnd.pick(AGES_BY_TYPE[type]);
     const governance = governanceFor(type, rnd);
     const urn = String(nextUrn++);
-    const specialisms = rnd.sample(NEEDS_BY_TYPE[type], rnd.int(type === 'mainstream' || type === 'fe_college' ? 4 : 1, Math.min(4, NEEDS_BY_TYPE[type].length)));
+    const specialisms = rnd.sample(
+      NEEDS_BY_TYPE[type],
+      rnd.int(type === 'mainstream' || type === 'fe_college' ? 4 : 1, Math.min(4, NEEDS_BY_TYPE[type].length)),
+    );
     const trust = governance === 'academy' ? rnd.pick(trusts) : undefined;
     const setting: SettingWithListings = {
       urn,
@@ -258,18 +341,32 @@ export function generateSettings(input: GenerateInput): SettingWithListings[] {
       // Academies publish through their trust; other settings through their own account.
       providerId: trust?.id ?? `PRV${urn}`,
       ...(trust !== undefined ? { trustId: trust.id } : {}),
-      ...(type === 'fe_college' || type === 'special_post16' ? { ukprn: String(10_000_000 + Number(urn) * 7 % 9_000_000) } : {}),
+      ...(type === 'fe_college' || type === 'special_post16'
+        ? { ukprn: String(10_000_000 + ((Number(urn) * 7) % 9_000_000)) }
+        : {}),
       district: where.district,
       lat: Math.round((where.lat + (rnd.next() - 0.5) * 0.03) * 10_000) / 10_000,
       lon: Math.round((where.lon + (rnd.next() - 0.5) * 0.05) * 10_000) / 10_000,
       ageMin,
       ageMax,
       needs: specialisms,
-      section41: named?.section41 ?? ((type === 'independent_special' && rnd.chance(0.7)) || (type === 'special_post16' && rnd.chance(0.8))),
+      section41:
+        named?.section41 ??
+        ((type === 'independent_special' && rnd.chance(0.7)) || (type === 'special_post16' && rnd.chance(0.8))),
       source: named?.source ?? 'generated',
       listings: [],
     };
-    setting.listings = listingsFor(input.listingsPerSetting, urn, type, specialisms, ageMin, ageMax, governance, input.framework, rnd);
+    setting.listings = listingsFor(
+      input.listingsPerSetting,
+      urn,
+      type,
+      specialisms,
+      ageMin,
+      ageMax,
+      governance,
+      input.framework,
+      rnd,
+    );
     out.push(setting);
   };
 

@@ -1,4 +1,11 @@
-import { distanceKm, FRAMEWORK_V1, type Framework, type LocalAuthority, type Partnership, type PostcodeDistrict } from '@placements/domain';
+import {
+  distanceKm,
+  FRAMEWORK_V1,
+  type Framework,
+  type LocalAuthority,
+  type Partnership,
+  type PostcodeDistrict,
+} from '@placements/domain';
 import type { ReferenceData } from '@placements/store';
 import { generateSettings, type DistrictPoint, type LaPlan } from './generate.ts';
 import { hasDataDir, loadRealData } from './real-data.ts';
@@ -20,7 +27,12 @@ const REGIONAL_REMIT = [
 export const SE19_ID = 'se19';
 
 function partnershipId(regionName: string): string {
-  return regionName === SOUTH_EAST_REGION.name ? SE19_ID : regionName.toLowerCase().replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '');
+  return regionName === SOUTH_EAST_REGION.name
+    ? SE19_ID
+    : regionName
+        .toLowerCase()
+        .replace(/[^a-z]+/g, '-')
+        .replace(/^-|-$/g, '');
 }
 
 function partnershipName(regionName: string): string {
@@ -45,9 +57,16 @@ function settingsFor(populationK: number): number {
 }
 
 /** Each LA's reach from its centroid: its farthest district or setting, plus a margin for jitter. */
-function withExtents(las: LocalAuthority[], settings: { laCode: string; lat: number; lon: number }[], districts: { laCode?: string; lat: number; lon: number }[]): LocalAuthority[] {
+function withExtents(
+  las: LocalAuthority[],
+  settings: { laCode: string; lat: number; lon: number }[],
+  districts: { laCode?: string; lat: number; lon: number }[],
+): LocalAuthority[] {
   return las.map((la) => {
-    const points = [...settings.filter((s) => s.laCode === la.gssCode), ...districts.filter((d) => d.laCode === la.gssCode)];
+    const points = [
+      ...settings.filter((s) => s.laCode === la.gssCode),
+      ...districts.filter((d) => d.laCode === la.gssCode),
+    ];
     const farthest = points.reduce((m, p) => Math.max(m, distanceKm(la, p)), 0);
     return { ...la, extentKm: Math.ceil(farthest + 5) };
   });
@@ -64,7 +83,11 @@ export interface BuiltReferenceData extends ReferenceData {
  * school lists; without one, the 19 South East LAs and SE19 from the figures embedded here.
  * Settings not taken from a public list are generated, the same for the same seed.
  */
-export function buildReferenceData(options: { dataDir?: string; seed?: number; framework?: Framework }): BuiltReferenceData {
+export function buildReferenceData(options: {
+  dataDir?: string;
+  seed?: number;
+  framework?: Framework;
+}): BuiltReferenceData {
   const framework = options.framework ?? FRAMEWORK_V1;
   const seed = options.seed ?? DEFAULT_SEED;
   if (hasDataDir(options.dataDir)) {
@@ -86,7 +109,9 @@ export function buildReferenceData(options: { dataDir?: string; seed?: number; f
     };
   }
   const las = southEastLocalAuthorities();
-  const districts: PostcodeDistrict[] = SOUTH_EAST_LAS.flatMap((la) => la.districts.map(([district, lat, lon]) => ({ district, lat, lon, laCode: la.gssCode })));
+  const districts: PostcodeDistrict[] = SOUTH_EAST_LAS.flatMap((la) =>
+    la.districts.map(([district, lat, lon]) => ({ district, lat, lon, laCode: la.gssCode })),
+  );
   const plans: LaPlan[] = SOUTH_EAST_LAS.map((la, i) => ({
     la: las[i]!,
     districts: la.districts.map(([district, lat, lon, town]): DistrictPoint => ({ district, lat, lon, town })),

@@ -19,7 +19,17 @@ export function hasDataDir(dir: string | undefined): dir is string {
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 
-const ENGLISH_REGIONS = new Set(['North East', 'North West', 'Yorkshire and The Humber', 'East Midlands', 'West Midlands', 'East of England', 'London', 'South East', 'South West']);
+const ENGLISH_REGIONS = new Set([
+  'North East',
+  'North West',
+  'Yorkshire and The Humber',
+  'East Midlands',
+  'West Midlands',
+  'East of England',
+  'London',
+  'South East',
+  'South West',
+]);
 
 /** Normalises an LA name as the DfE lists spell it in several ways. */
 export function normaliseLaName(name: string): string {
@@ -74,7 +84,12 @@ export function loadRealData(dir: string): RealData {
     if (values.lat === '' || !Number.isFinite(lat) || !Number.isFinite(lon)) continue;
     for (const code of [values['gss-code'], ...(values['former-gss-codes'] ?? '').split(/[|,]/)]) {
       const c = code?.trim();
-      if (c && !centroids.has(c)) centroids.set(c, { lat: round4(lat), lon: round4(lon), populationK: Math.round(Number(values['pop-2020'] || 0) / 1000) });
+      if (c && !centroids.has(c))
+        centroids.set(c, {
+          lat: round4(lat),
+          lon: round4(lon),
+          populationK: Math.round(Number(values['pop-2020'] || 0) / 1000),
+        });
     }
   }
   const seCentroid = new Map(SOUTH_EAST_LAS.map((la) => [la.gssCode, la]));
@@ -85,13 +100,23 @@ export function loadRealData(dir: string): RealData {
     const curated = seCentroid.get(gss);
     // The curated South East centroids sit in each LA's towns; mySociety's are admin points.
     const known = centroids.get(gss);
-    const c = curated !== undefined ? meanOf(curated.districts.map(([, lat, lon]) => ({ lat, lon }))) : known && { lat: known.lat, lon: known.lon };
+    const c =
+      curated !== undefined
+        ? meanOf(curated.districts.map(([, lat, lon]) => ({ lat, lon })))
+        : known && { lat: known.lat, lon: known.lon };
     populationK.set(gss, curated?.populationK ?? known?.populationK ?? 0);
     if (c === undefined) {
       skipped.push({ file: DATA_FILES.las, line, reason: `no centroid for ${gss}` });
       continue;
     }
-    las.push({ gssCode: gss, dfeNumber: values.old_la_code ?? '', name: values.la_name ?? '', regionCode: values.region_code ?? '', regionName: values.region_name ?? '', ...c });
+    las.push({
+      gssCode: gss,
+      dfeNumber: values.old_la_code ?? '',
+      name: values.la_name ?? '',
+      regionCode: values.region_code ?? '',
+      regionName: values.region_name ?? '',
+      ...c,
+    });
   }
 
   // Postcode districts in England, each assigned to its nearest LA centroid; the South East
@@ -104,7 +129,13 @@ export function loadRealData(dir: string): RealData {
     const lat = Number(values.Latitude);
     const lon = Number(values.Longitude);
     const district = values.Postcode ?? '';
-    if (!ENGLISH_REGIONS.has(values['UK region'] ?? '') || values.Latitude === '' || !Number.isFinite(lat) || !/^[A-Z]{1,2}\d[A-Z\d]?$/.test(district)) continue;
+    if (
+      !ENGLISH_REGIONS.has(values['UK region'] ?? '') ||
+      values.Latitude === '' ||
+      !Number.isFinite(lat) ||
+      !/^[A-Z]{1,2}\d[A-Z\d]?$/.test(district)
+    )
+      continue;
     const point = { lat, lon };
     let laCode = curatedDistrict.get(district);
     if (laCode === undefined) {
@@ -121,13 +152,20 @@ export function loadRealData(dir: string): RealData {
     // Retired and non-geographic districts have no live postcodes; settings are not placed there.
     if (laCode !== undefined && Number(values['Active postcodes'] || 0) > 0 && Number(values.Population || 0) > 0) {
       const list = districtsByLa.get(laCode) ?? [];
-      list.push({ district, lat, lon, town: (values['Post Town'] || values['Town/Area'] || district).split(',')[0]!.trim() });
+      list.push({
+        district,
+        lat,
+        lon,
+        town: (values['Post Town'] || values['Town/Area'] || district).split(',')[0]!.trim(),
+      });
       districtsByLa.set(laCode, list);
     }
   }
   for (const la of las) {
     if (!districtsByLa.has(la.gssCode)) {
-      districtsByLa.set(la.gssCode, [{ district: nearestDistrict(districts, la), lat: la.lat, lon: la.lon, town: la.name }]);
+      districtsByLa.set(la.gssCode, [
+        { district: nearestDistrict(districts, la), lat: la.lat, lon: la.lon, town: la.name },
+      ]);
     }
   }
 
@@ -143,7 +181,11 @@ export function loadRealData(dir: string): RealData {
     const key = normaliseLaName(laName);
     const laCode = byName.get(LA_ALIASES[key] ?? key);
     if (laCode === undefined) {
-      skipped.push({ file: DATA_FILES.s41, line, reason: `"${name}": "${laName}" is not an English LA (Welsh or unknown)` });
+      skipped.push({
+        file: DATA_FILES.s41,
+        line,
+        reason: `"${name}": "${laName}" is not an English LA (Welsh or unknown)`,
+      });
       continue;
     }
     const type = /post-16/i.test(kind) && !/school/i.test(kind) ? 'special_post16' : 'independent_special';
@@ -166,7 +208,10 @@ const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 function meanOf(points: { lat: number; lon: number }[]) {
   const round = (x: number) => Math.round(x * 10_000) / 10_000;
-  return { lat: round(points.reduce((s, p) => s + p.lat, 0) / points.length), lon: round(points.reduce((s, p) => s + p.lon, 0) / points.length) };
+  return {
+    lat: round(points.reduce((s, p) => s + p.lat, 0) / points.length),
+    lon: round(points.reduce((s, p) => s + p.lon, 0) / points.length),
+  };
 }
 
 function nearestDistrict(districts: PostcodeDistrict[], at: { lat: number; lon: number }): string {

@@ -15,15 +15,19 @@ interface LambdaCredentials {
 export class MissingLambdaCredentialsError extends Error {
   override readonly name = 'CredentialsProviderError';
   constructor() {
-    super('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: this bundle reads credentials only from the environment Lambda provides for the function role.');
+    super(
+      'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: this bundle reads credentials only from the environment Lambda provides for the function role.',
+    );
   }
 }
 
 /** The same signature as the SDK's `defaultProvider`: a factory of an async credential provider. */
-export const defaultProvider =
-  (_init?: unknown) =>
-  async (): Promise<LambdaCredentials> => {
-    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
-    if (!accessKeyId || !secretAccessKey) throw new MissingLambdaCredentialsError();
-    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
-  };
+export const defaultProvider = (_init?: unknown) => async (): Promise<LambdaCredentials> => {
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = process.env;
+  if (!accessKeyId || !secretAccessKey) throw new MissingLambdaCredentialsError();
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+};

@@ -5,7 +5,9 @@
  * lazy initialiser, which costs the whole SDK start-up time. Reaching this is a bug, said plainly.
  */
 function unsupported(): never {
-  throw new Error('Event streams are not bundled into the marketplace Lambdas: DynamoDB has no event-stream operations.');
+  throw new Error(
+    'Event streams are not bundled into the marketplace Lambdas: DynamoDB has no event-stream operations.',
+  );
 }
 
 export class EventStreamSerde {

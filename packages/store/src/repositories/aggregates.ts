@@ -56,11 +56,22 @@ export function aggregatesRepository(db: DynamoDBDocumentClient, tableName: stri
       const merged = new Map<string, CounterItem>();
       let start: Record<string, unknown> | undefined;
       do {
-        const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.counterPartition(la) }, ExclusiveStartKey: start })));
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': keys.counterPartition(la) },
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
         for (const item of res.Items ?? []) {
           const key = logicalKey(String(item.key));
           const c = merged.get(key) ?? { la, key, values: {} };
-          for (const [k, v] of Object.entries(item)) if (!NON_COUNTER.has(k) && typeof v === 'number') c.values[k] = Math.round(((c.values[k] ?? 0) + v) * 10) / 10;
+          for (const [k, v] of Object.entries(item))
+            if (!NON_COUNTER.has(k) && typeof v === 'number')
+              c.values[k] = Math.round(((c.values[k] ?? 0) + v) * 10) / 10;
           merged.set(key, c);
         }
         start = res.LastEvaluatedKey;
@@ -70,7 +81,14 @@ export function aggregatesRepository(db: DynamoDBDocumentClient, tableName: stri
 
     /** DfE's EHC plan figures for an LA (the demand baseline), as loaded by `npm run load:ehcp`. */
     async putEhcpBaselines(items: EhcpBaseline[]): Promise<void> {
-      await guarded(() => batchPut(db, tableName, items.map((b) => ({ ...keys.ehcpBaseline(b.laCode), itemType: 'ehcp_baseline', ...b })), 4));
+      await guarded(() =>
+        batchPut(
+          db,
+          tableName,
+          items.map((b) => ({ ...keys.ehcpBaseline(b.laCode), itemType: 'ehcp_baseline', ...b })),
+          4,
+        ),
+      );
     },
     async ehcpBaseline(la: string): Promise<EhcpBaseline | undefined> {
       const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.ehcpBaseline(la) })));
@@ -80,7 +98,19 @@ export function aggregatesRepository(db: DynamoDBDocumentClient, tableName: stri
     /** A partnership's daily figures (written once a day by the scheduled job): its trend. */
     async putSnapshot(partnershipId: string, date: string, figures: Record<string, unknown>): Promise<boolean> {
       try {
-        await db.send(new PutCommand({ TableName: tableName, Item: { ...keys.sufficiencySnapshot(partnershipId, date), itemType: 'sufficiency_snapshot', partnershipId, date, ...figures }, ConditionExpression: 'attribute_not_exists(pk)' }));
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.sufficiencySnapshot(partnershipId, date),
+              itemType: 'sufficiency_snapshot',
+              partnershipId,
+              date,
+              ...figures,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
         return true;
       } catch (error) {
         if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
@@ -88,7 +118,17 @@ export function aggregatesRepository(db: DynamoDBDocumentClient, tableName: stri
       }
     },
     async snapshots(partnershipId: string, limit = 366): Promise<Record<string, unknown>[]> {
-      const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sufficiencySnapshot(partnershipId, '').pk }, ScanIndexForward: false, Limit: limit })));
+      const res = await guarded(() =>
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.sufficiencySnapshot(partnershipId, '').pk },
+            ScanIndexForward: false,
+            Limit: limit,
+          }),
+        ),
+      );
       return (res.Items ?? []).map((i) => stripLayout<Record<string, unknown>>(i)).reverse();
     },
   };

@@ -1,5 +1,25 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { caseContribution, ConflictError, counterChange, listingContribution, placementContribution, type Actor, type Case, type Direction, type Listing, type Placement, type Setting } from '@placements/domain';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  caseContribution,
+  ConflictError,
+  counterChange,
+  listingContribution,
+  placementContribution,
+  type Actor,
+  type Case,
+  type Direction,
+  type Listing,
+  type Placement,
+  type Setting,
+} from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor, type Cursor } from '../cursor.ts';
 import type { Page } from '../page.ts';
@@ -17,7 +37,6 @@ export class CaseNotOpenError extends ConflictError {}
 export class IdempotentReplayError extends Error {}
 
 export const caseEntity = (laCode: string, id: string) => `case:${laCode}:${id}`;
-
 
 function caseItem(c: Case): Record<string, unknown> {
   return { ...keys.caseItem(c.laCode, c.id), ...keys.caseIndexes(c), itemType: 'case', ...c };
@@ -59,7 +78,8 @@ async function transactOnce(...args: Parameters<typeof transact>): Promise<void>
   try {
     await transact(...args);
   } catch (error) {
-    if ((error as { name?: string }).name === 'IdempotentParameterMismatchException') throw new IdempotentReplayError('replay');
+    if ((error as { name?: string }).name === 'IdempotentParameterMismatchException')
+      throw new IdempotentReplayError('replay');
     throw error;
   }
 }
@@ -67,7 +87,9 @@ async function transactOnce(...args: Parameters<typeof transact>): Promise<void>
 export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
   const search = searchRepository(db, tableName);
   const get = async <T>(key: { pk: string; sk: string }, consistent = true): Promise<T | undefined> => {
-    const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: consistent })));
+    const res = await guarded(() =>
+      db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: consistent })),
+    );
     return res.Item === undefined ? undefined : stripLayout<T>(res.Item);
   };
 
@@ -75,8 +97,19 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
    * A page of one gsi1 partition (optionally under a sort-key prefix, filtered by state), read
    * until the page is full: a state filter can leave a DynamoDB page short.
    */
-  async function gsi1Page<T>(q: { pk: string; skPrefix?: string; state?: string; newestFirst?: boolean; limit: number; cursor?: string }): Promise<Page<T>> {
-    let next: Record<string, unknown> | undefined = decodeCursor(q.cursor, [['pk', 'sk', 'gsi1pk', 'gsi1sk']], (c) => c.gsi1pk === q.pk);
+  async function gsi1Page<T>(q: {
+    pk: string;
+    skPrefix?: string;
+    state?: string;
+    newestFirst?: boolean;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<T>> {
+    let next: Record<string, unknown> | undefined = decodeCursor(
+      q.cursor,
+      [['pk', 'sk', 'gsi1pk', 'gsi1sk']],
+      (c) => c.gsi1pk === q.pk,
+    );
     const items: T[] = [];
     do {
       const res = await guarded(() =>
@@ -85,8 +118,14 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
             TableName: tableName,
             IndexName: 'gsi1',
             KeyConditionExpression: q.skPrefix ? 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)' : 'gsi1pk = :pk',
-            ...(q.state ? { FilterExpression: '#state = :state', ExpressionAttributeNames: { '#state': 'state' } } : {}),
-            ExpressionAttributeValues: { ':pk': q.pk, ...(q.skPrefix ? { ':prefix': q.skPrefix } : {}), ...(q.state ? { ':state': q.state } : {}) },
+            ...(q.state
+              ? { FilterExpression: '#state = :state', ExpressionAttributeNames: { '#state': 'state' } }
+              : {}),
+            ExpressionAttributeValues: {
+              ':pk': q.pk,
+              ...(q.skPrefix ? { ':prefix': q.skPrefix } : {}),
+              ...(q.state ? { ':state': q.state } : {}),
+            },
             ...(q.newestFirst ? { ScanIndexForward: false } : {}),
             ExclusiveStartKey: next,
             Limit: q.limit - items.length,
@@ -106,7 +145,16 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
         db,
         [
           { Put: { TableName: tableName, Item: caseItem(c), ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(c.laCode, c.id), 'case.opened', actor, c.openedAt, undefined, c), c.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: tableName,
+              Item: auditItem(
+                auditEvent(caseEntity(c.laCode, c.id), 'case.opened', actor, c.openedAt, undefined, c),
+                c.version,
+              ),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           ...counterActions(tableName, counterChange({ after: caseContribution(c) })),
         ],
         () => new ConflictError('case_exists', 'A case with this id exists already; try again.'),
@@ -118,10 +166,27 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
      * with its "opened" audit event. Not conditional: for loading into an empty table only.
      */
     async importCases(cases: Case[], actor: Actor): Promise<void> {
-      await guarded(() => batchPut(db, tableName, cases.flatMap((c) => [caseItem(c), auditItem(auditEvent(caseEntity(c.laCode, c.id), 'case.opened', actor, c.openedAt, undefined, c), c.version)])));
+      await guarded(() =>
+        batchPut(
+          db,
+          tableName,
+          cases.flatMap((c) => [
+            caseItem(c),
+            auditItem(
+              auditEvent(caseEntity(c.laCode, c.id), 'case.opened', actor, c.openedAt, undefined, c),
+              c.version,
+            ),
+          ]),
+        ),
+      );
       // Their demand is added to the counters (ADD, so several imports accumulate).
-      for (const action of counterActions(tableName, counterChange(...cases.map((c) => ({ after: caseContribution(c) }))))) {
-        await guarded(() => db.send(new UpdateCommand(action.Update as ConstructorParameters<typeof UpdateCommand>[0])));
+      for (const action of counterActions(
+        tableName,
+        counterChange(...cases.map((c) => ({ after: caseContribution(c) }))),
+      )) {
+        await guarded(() =>
+          db.send(new UpdateCommand(action.Update as ConstructorParameters<typeof UpdateCommand>[0])),
+        );
       }
     },
 
@@ -134,11 +199,35 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       await transact(
         db,
         [
-          { Put: { TableName: tableName, Item: caseItem(after), ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': before.version } } },
-          { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(after.laCode, after.id), action, actor, at, before, after), after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ...counterActions(tableName, counterChange({ before: caseContribution(before), after: caseContribution(after) })),
+          {
+            Put: {
+              TableName: tableName,
+              Item: caseItem(after),
+              ConditionExpression: '#v = :v',
+              ExpressionAttributeNames: { '#v': 'version' },
+              ExpressionAttributeValues: { ':v': before.version },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: auditItem(
+                auditEvent(caseEntity(after.laCode, after.id), action, actor, at, before, after),
+                after.version,
+              ),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...counterActions(
+            tableName,
+            counterChange({ before: caseContribution(before), after: caseContribution(after) }),
+          ),
         ],
-        () => new ConflictError('case_changed', 'The case was changed by someone else a moment ago; reload it and try again.'),
+        () =>
+          new ConflictError(
+            'case_changed',
+            'The case was changed by someone else a moment ago; reload it and try again.',
+          ),
       );
     },
 
@@ -151,7 +240,18 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
      *   audit     ── the allocation, after the case's new version
      *   idempotency record ── the response, so a retry with the same key returns it
      */
-    async allocate(args: { setting: Setting; listing: Listing; placement: Placement; before: Case; after: Case; actor: Actor; at: string; today: string; idempotency?: { key: string; response: unknown }; clientRequestToken: string }): Promise<Listing> {
+    async allocate(args: {
+      setting: Setting;
+      listing: Listing;
+      placement: Placement;
+      before: Case;
+      after: Case;
+      actor: Actor;
+      at: string;
+      today: string;
+      idempotency?: { key: string; response: unknown };
+      clientRequestToken: string;
+    }): Promise<Listing> {
       const { setting, listing, placement, before, after, actor, at, today } = args;
       const block = placement.blockPartnershipId !== undefined;
       const items: TransactItem[] = [
@@ -168,20 +268,76 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
               // The counters move under the band and needs read: they must not have changed.
               'band = :band AND needs = :needs',
             ].join(' AND '),
-            ExpressionAttributeValues: { ':one': 1, ':today': today, ':at': at, ':band': listing.band, ':needs': listing.needs, ...(block ? { ':pid': placement.blockPartnershipId, ':places': listing.reservedFor?.places ?? 0 } : {}) },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':today': today,
+              ':at': at,
+              ':band': listing.band,
+              ':needs': listing.needs,
+              ...(block ? { ':pid': placement.blockPartnershipId, ':places': listing.reservedFor?.places ?? 0 } : {}),
+            },
           },
         },
-        { Put: { TableName: tableName, Item: placementItem(placement), ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: tableName, Item: caseItem(after), ConditionExpression: '#state = :open AND #v = :v', ExpressionAttributeNames: { '#state': 'state', '#v': 'version' }, ExpressionAttributeValues: { ':open': 'open', ':v': before.version } } },
-        { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(after.laCode, after.id), 'case.allocated', actor, at, before, { case: after, placement }), after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: placementItem(placement),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: caseItem(after),
+            ConditionExpression: '#state = :open AND #v = :v',
+            ExpressionAttributeNames: { '#state': 'state', '#v': 'version' },
+            ExpressionAttributeValues: { ':open': 'open', ':v': before.version },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: auditItem(
+              auditEvent(caseEntity(after.laCode, after.id), 'case.allocated', actor, at, before, {
+                case: after,
+                placement,
+              }),
+              after.version,
+            ),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
       ];
       if (args.idempotency !== undefined) {
-        items.push({ Put: { TableName: tableName, Item: { ...keys.idempotency(actor.org, args.idempotency.key), itemType: 'idempotency', response: args.idempotency.response, at }, ConditionExpression: 'attribute_not_exists(pk)' } });
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.idempotency(actor.org, args.idempotency.key),
+              itemType: 'idempotency',
+              response: args.idempotency.response,
+              at,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
       }
       // A case with a place waits nowhere: its queue entries go in the same transaction.
       items.push(...leaveQueues(tableName, before));
       const heldListing = { ...listing, available: listing.available - 1, held: listing.held + 1 };
-      items.push(...counterActions(tableName, counterChange({ before: listingContribution(setting.laCode, listing), after: listingContribution(setting.laCode, heldListing) }, { before: caseContribution(before), after: caseContribution(after) }, { after: placementContribution(placement) })));
+      items.push(
+        ...counterActions(
+          tableName,
+          counterChange(
+            {
+              before: listingContribution(setting.laCode, listing),
+              after: listingContribution(setting.laCode, heldListing),
+            },
+            { before: caseContribution(before), after: caseContribution(after) },
+            { after: placementContribution(placement) },
+          ),
+        ),
+      );
       // The client request token makes the SDK's own retry after a timeout safe: if the first
       // attempt committed, DynamoDB answers the retry with success instead of applying it twice.
       await transactOnce(
@@ -190,7 +346,11 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
         (reasons) => {
           const failed = new Set(reasons.filter((r) => r.code === 'ConditionalCheckFailed').map((r) => r.index));
           if (failed.has(4)) return new IdempotentReplayError('replay');
-          if (failed.has(2)) return new CaseNotOpenError('case_not_open', 'The case is no longer open: it already holds a place or was changed a moment ago.');
+          if (failed.has(2))
+            return new CaseNotOpenError(
+              'case_not_open',
+              'The case is no longer open: it already holds a place or was changed a moment ago.',
+            );
           if (failed.has(0)) return new PlaceTakenError('taken');
           return new ConflictError('allocation_conflict', 'The allocation could not be completed; try again.');
         },
@@ -200,7 +360,9 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
         ...listing,
         available: listing.available - 1,
         held: listing.held + 1,
-        ...(block ? { reservedUsed: (listing.reservedUsed ?? 0) + 1 } : { unreserved: (listing.unreserved ?? listing.available) - 1 }),
+        ...(block
+          ? { reservedUsed: (listing.reservedUsed ?? 0) + 1 }
+          : { unreserved: (listing.unreserved ?? listing.available) - 1 }),
         version: listing.version + 1,
         updatedAt: at,
       };
@@ -209,20 +371,30 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
     },
 
     /** Cases of an LA, active ones (open, allocated, named) first, each group by opening time. */
-    async listCases(laCode: string, options: { activeOnly?: boolean; state?: string; limit: number; cursor?: string }): Promise<Page<Case>> {
-      return gsi1Page<Case>({ pk: keys.casesOfLa(laCode), ...(options.activeOnly ? { skPrefix: 'A#' } : {}), ...options });
+    async listCases(
+      laCode: string,
+      options: { activeOnly?: boolean; state?: string; limit: number; cursor?: string },
+    ): Promise<Page<Case>> {
+      return gsi1Page<Case>({
+        pk: keys.casesOfLa(laCode),
+        ...(options.activeOnly ? { skPrefix: 'A#' } : {}),
+        ...options,
+      });
     },
 
     /** Cases by key, 100 a request (a batch round reads many). */
     async getCases(refs: { laCode: string; id: string }[]): Promise<Map<string, Case>> {
       const found = new Map<string, Case>();
       for (let i = 0; i < refs.length; i += 100) {
-        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = { [tableName]: { Keys: refs.slice(i, i + 100).map((r) => keys.caseItem(r.laCode, r.id)), ConsistentRead: true } };
+        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+          [tableName]: { Keys: refs.slice(i, i + 100).map((r) => keys.caseItem(r.laCode, r.id)), ConsistentRead: true },
+        };
         for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
           if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed after 8 retries');
           if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
           const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
-          for (const item of res.Responses?.[tableName] ?? []) found.set(`${item.laCode}#${item.id}`, stripLayout<Case>(item));
+          for (const item of res.Responses?.[tableName] ?? [])
+            found.set(`${item.laCode}#${item.id}`, stripLayout<Case>(item));
           request = res.UnprocessedKeys as typeof request;
         }
       }
@@ -230,7 +402,10 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
     },
 
     /** Placements addressed to a setting, newest first. */
-    async listPlacements(urn: string, options: { state?: string; limit: number; cursor?: string }): Promise<Page<Placement>> {
+    async listPlacements(
+      urn: string,
+      options: { state?: string; limit: number; cursor?: string },
+    ): Promise<Page<Placement>> {
       return gsi1Page<Placement>({ pk: keys.placementsOfSetting(urn), newestFirst: true, ...options });
     },
 
@@ -239,16 +414,53 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
      * version (which records where it waits) and an audit event. Joining twice is a no-op: the
      * caller passes only listings the case is not yet waiting on.
      */
-    async joinWaitingLists(before: Case, after: Case, entries: WaitingEntry[], actor: Actor, at: string): Promise<void> {
+    async joinWaitingLists(
+      before: Case,
+      after: Case,
+      entries: WaitingEntry[],
+      actor: Actor,
+      at: string,
+    ): Promise<void> {
       await transact(
         db,
         [
-          { Put: { TableName: tableName, Item: caseItem(after), ConditionExpression: '#state = :open AND #v = :v', ExpressionAttributeNames: { '#state': 'state', '#v': 'version' }, ExpressionAttributeValues: { ':open': 'open', ':v': before.version } } },
-          ...entries.map((e) => ({ Put: { TableName: tableName, Item: { ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId), itemType: 'waiting', ...e } } })),
-          { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(after.laCode, after.id), 'case.waiting', actor, at, undefined, { waitingOn: entries.map(waitingKey) }), after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ...counterActions(tableName, counterChange({ before: caseContribution(before), after: caseContribution(after) })),
+          {
+            Put: {
+              TableName: tableName,
+              Item: caseItem(after),
+              ConditionExpression: '#state = :open AND #v = :v',
+              ExpressionAttributeNames: { '#state': 'state', '#v': 'version' },
+              ExpressionAttributeValues: { ':open': 'open', ':v': before.version },
+            },
+          },
+          ...entries.map((e) => ({
+            Put: {
+              TableName: tableName,
+              Item: { ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId), itemType: 'waiting', ...e },
+            },
+          })),
+          {
+            Put: {
+              TableName: tableName,
+              Item: auditItem(
+                auditEvent(caseEntity(after.laCode, after.id), 'case.waiting', actor, at, undefined, {
+                  waitingOn: entries.map(waitingKey),
+                }),
+                after.version,
+              ),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...counterActions(
+            tableName,
+            counterChange({ before: caseContribution(before), after: caseContribution(after) }),
+          ),
         ],
-        () => new ConflictError('case_changed', 'The case was changed by someone else a moment ago; reload it and try again.'),
+        () =>
+          new ConflictError(
+            'case_changed',
+            'The case was changed by someone else a moment ago; reload it and try again.',
+          ),
       );
     },
 
@@ -256,8 +468,22 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
     async waitingList(urn: string, listingId: string, limit: number, cursor?: string): Promise<Page<WaitingEntry>> {
       const pk = keys.waitingPartition(urn, listingId);
       const start = decodeCursor(cursor, [['pk', 'sk']], (c) => c.pk === pk);
-      const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, Limit: limit, ConsistentRead: true })));
-      return { items: (res.Items ?? []).map((i) => stripLayout<WaitingEntry>(i)), nextCursor: encodeCursor(res.LastEvaluatedKey as Cursor | undefined) };
+      const res = await guarded(() =>
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ExclusiveStartKey: start,
+            Limit: limit,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      return {
+        items: (res.Items ?? []).map((i) => stripLayout<WaitingEntry>(i)),
+        nextCursor: encodeCursor(res.LastEvaluatedKey as Cursor | undefined),
+      };
     },
 
     /** 1-based place in a listing's queue: how many joined before, plus one. */
@@ -266,7 +492,17 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       let count = 0;
       let start: Record<string, unknown> | undefined;
       do {
-        const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND sk < :sk', ExpressionAttributeValues: { ':pk': pk, ':sk': sk }, Select: 'COUNT', ExclusiveStartKey: start })));
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk AND sk < :sk',
+              ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
+              Select: 'COUNT',
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
         count += res.Count ?? 0;
         start = res.LastEvaluatedKey;
       } while (start !== undefined);
@@ -278,7 +514,18 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       const found = new Set<string>();
       let start: Record<string, unknown> | undefined;
       do {
-        const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': 'WAITING' }, ProjectionExpression: 'urn, listingId', ExclusiveStartKey: start })));
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :pk',
+              ExpressionAttributeValues: { ':pk': 'WAITING' },
+              ProjectionExpression: 'urn, listingId',
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
         for (const i of res.Items ?? []) found.add(`${i.urn}#${i.listingId}`);
         start = res.LastEvaluatedKey;
       } while (start !== undefined);
@@ -307,7 +554,15 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
      * gets its placement and audit event, with the regional counters. TransactWriteItems holds
      * 100 actions, so callers pass at most ROUND_CASES_PER_COMMIT cases at a time.
      */
-    async commitRoundListing(args: { setting: Setting; listing: Listing; placements: RoundPlacement[]; actor: Actor; at: string; today: string; roundId: string }): Promise<void> {
+    async commitRoundListing(args: {
+      setting: Setting;
+      listing: Listing;
+      placements: RoundPlacement[];
+      actor: Actor;
+      at: string;
+      today: string;
+      roundId: string;
+    }): Promise<void> {
       const { setting, listing, placements, actor, at, today } = args;
       const listingId = listing.listingId;
       const n = placements.length;
@@ -318,27 +573,77 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
           Update: {
             TableName: tableName,
             Key: keys.listing(setting.urn, listingId),
-            UpdateExpression: 'SET available = available - :n, held = held + :n, unreserved = unreserved - :open, version = version + :one, updatedAt = :at' + (r > 0 ? ', reservedUsed = reservedUsed + :r' : ''),
-            ConditionExpression: 'available >= :n AND availableFrom <= :today AND unreserved >= :open AND band = :band AND needs = :needs' + (r > 0 ? ' AND reservedUsed <= :maxUsed' : ''),
-            ExpressionAttributeValues: { ':n': n, ':open': n - r, ':one': 1, ':today': today, ':at': at, ':band': listing.band, ':needs': listing.needs, ...(r > 0 ? { ':r': r, ':maxUsed': (listing.reservedFor?.places ?? 0) - r } : {}) },
+            UpdateExpression:
+              'SET available = available - :n, held = held + :n, unreserved = unreserved - :open, version = version + :one, updatedAt = :at' +
+              (r > 0 ? ', reservedUsed = reservedUsed + :r' : ''),
+            ConditionExpression:
+              'available >= :n AND availableFrom <= :today AND unreserved >= :open AND band = :band AND needs = :needs' +
+              (r > 0 ? ' AND reservedUsed <= :maxUsed' : ''),
+            ExpressionAttributeValues: {
+              ':n': n,
+              ':open': n - r,
+              ':one': 1,
+              ':today': today,
+              ':at': at,
+              ':band': listing.band,
+              ':needs': listing.needs,
+              ...(r > 0 ? { ':r': r, ':maxUsed': (listing.reservedFor?.places ?? 0) - r } : {}),
+            },
           },
         },
       ];
       for (const p of placements) {
         items.push(
-          { Put: { TableName: tableName, Item: placementItem(p.placement), ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: tableName, Item: caseItem(p.after), ConditionExpression: '#state = :open AND #v = :v', ExpressionAttributeNames: { '#state': 'state', '#v': 'version' }, ExpressionAttributeValues: { ':open': 'open', ':v': p.before.version } } },
-          { Put: { TableName: tableName, Item: auditItem(auditEvent(caseEntity(p.after.laCode, p.after.id), 'case.allocated', actor, at, p.before, { case: p.after, placement: p.placement, roundId: args.roundId }), p.after.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: tableName,
+              Item: placementItem(p.placement),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: caseItem(p.after),
+              ConditionExpression: '#state = :open AND #v = :v',
+              ExpressionAttributeNames: { '#state': 'state', '#v': 'version' },
+              ExpressionAttributeValues: { ':open': 'open', ':v': p.before.version },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: auditItem(
+                auditEvent(caseEntity(p.after.laCode, p.after.id), 'case.allocated', actor, at, p.before, {
+                  case: p.after,
+                  placement: p.placement,
+                  roundId: args.roundId,
+                }),
+                p.after.version,
+              ),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
         );
       }
       const heldListing = { ...listing, available: listing.available - n, held: listing.held + n };
       items.push(
         ...counterActions(
           tableName,
-          counterChange({ before: listingContribution(setting.laCode, listing), after: listingContribution(setting.laCode, heldListing) }, ...placements.flatMap((p) => [{ before: caseContribution(p.before), after: caseContribution(p.after) }, { after: placementContribution(p.placement) }])),
+          counterChange(
+            {
+              before: listingContribution(setting.laCode, listing),
+              after: listingContribution(setting.laCode, heldListing),
+            },
+            ...placements.flatMap((p) => [
+              { before: caseContribution(p.before), after: caseContribution(p.after) },
+              { after: placementContribution(p.placement) },
+            ]),
+          ),
         ),
       );
-      if (items.length > 100) throw new Error(`a round commit of ${n} cases needs ${items.length} actions; pass fewer cases`);
+      if (items.length > 100)
+        throw new Error(`a round commit of ${n} cases needs ${items.length} actions; pass fewer cases`);
       await transact(db, items, (reasons) => {
         const failed = reasons.filter((r) => r.code === 'ConditionalCheckFailed').map((r) => r.index);
         if (failed.includes(0)) return new PlaceTakenError('taken');
@@ -348,7 +653,15 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       const l = stored?.listings.find((x) => x.listingId === listingId);
       if (stored && l) await search.project(stored, l);
       // Queue entries of cases now placed: best effort, the offer job skips any left behind.
-      const left: WaitingEntry[] = placements.flatMap((p) => Object.entries(p.before.waitingOn ?? {}).map(([k, joinedAt]) => ({ urn: k.split('#')[0]!, listingId: k.split('#')[1]!, caseId: p.before.id, laCode: p.before.laCode, joinedAt })));
+      const left: WaitingEntry[] = placements.flatMap((p) =>
+        Object.entries(p.before.waitingOn ?? {}).map(([k, joinedAt]) => ({
+          urn: k.split('#')[0]!,
+          listingId: k.split('#')[1]!,
+          caseId: p.before.id,
+          laCode: p.before.laCode,
+          joinedAt,
+        })),
+      );
       if (left.length > 0) await this.removeWaiting(left).catch(() => undefined);
     },
 
@@ -357,22 +670,49 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       const parts: unknown[][] = [];
       for (let i = 0; i < outcomes.length; i += 500) parts.push(outcomes.slice(i, i + 500));
       const { pk } = keys.round(org, id);
-      const items = [{ ...keys.round(org, id), itemType: 'round', ...head, parts: parts.length }, ...parts.map((outcomes, i) => ({ pk, sk: `OUTCOMES#${String(i).padStart(5, '0')}`, itemType: 'round_outcomes', outcomes }))];
-      for (let i = 0; i < items.length; i += 8) await Promise.all(items.slice(i, i + 8).map((Item) => guarded(() => db.send(new PutCommand({ TableName: tableName, Item })))));
+      const items = [
+        { ...keys.round(org, id), itemType: 'round', ...head, parts: parts.length },
+        ...parts.map((outcomes, i) => ({
+          pk,
+          sk: `OUTCOMES#${String(i).padStart(5, '0')}`,
+          itemType: 'round_outcomes',
+          outcomes,
+        })),
+      ];
+      for (let i = 0; i < items.length; i += 8)
+        await Promise.all(
+          items.slice(i, i + 8).map((Item) => guarded(() => db.send(new PutCommand({ TableName: tableName, Item })))),
+        );
     },
 
-    async getRound(org: string, id: string): Promise<{ head: Record<string, unknown>; outcomes: unknown[] } | undefined> {
+    async getRound(
+      org: string,
+      id: string,
+    ): Promise<{ head: Record<string, unknown>; outcomes: unknown[] } | undefined> {
       const { pk } = keys.round(org, id);
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const res = await guarded(() => db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ConsistentRead: true })));
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              ExclusiveStartKey: start,
+              ConsistentRead: true,
+            }),
+          ),
+        );
         items.push(...(res.Items ?? []));
         start = res.LastEvaluatedKey;
       } while (start !== undefined);
       const head = items.find((i) => i.sk === 'ROUND');
       if (head === undefined) return undefined;
-      return { head: stripLayout<Record<string, unknown>>(head), outcomes: items.filter((i) => i.itemType === 'round_outcomes').flatMap((i) => i.outcomes as unknown[]) };
+      return {
+        head: stripLayout<Record<string, unknown>>(head),
+        outcomes: items.filter((i) => i.itemType === 'round_outcomes').flatMap((i) => i.outcomes as unknown[]),
+      };
     },
 
     /** The stored response for an idempotency key, if the request was made before. */
@@ -406,18 +746,34 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
   return {
     async apply(t: PlacementTransition): Promise<void> {
       const { placement, kase, listing, direction, action, actor, at } = t;
-      const versioned = (v: number) => ({ ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': v } });
-      const items: TransactItem[] = [{ Put: { TableName: tableName, Item: placementItem(placement.after), ...versioned(placement.before.version) } }];
+      const versioned = (v: number) => ({
+        ConditionExpression: '#v = :v',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':v': v },
+      });
+      const items: TransactItem[] = [
+        { Put: { TableName: tableName, Item: placementItem(placement.after), ...versioned(placement.before.version) } },
+      ];
       items.push({ Put: { TableName: tableName, Item: caseItem(kase.after), ...versioned(kase.before.version) } });
-      let counted: CounterDeltas = [{ before: caseContribution(kase.before), after: caseContribution(kase.after) }, { before: placementContribution(placement.before), after: placementContribution(placement.after) }];
+      let counted: CounterDeltas = [
+        { before: caseContribution(kase.before), after: caseContribution(kase.after) },
+        { before: placementContribution(placement.before), after: placementContribution(placement.after) },
+      ];
       if (listing) {
         // Read for its band and needs (the counters move under them) and conditioned on them not changing.
         const current = await getListing(db, tableName, placement.after.urn, placement.after.listingId);
-        if (current === undefined) throw new ConflictError('state_changed', 'The placement’s listing no longer exists.');
-        const hostLa = placement.after.hostLaCode ?? (await settingWithListing(db, tableName, placement.after.urn))?.laCode ?? '';
+        if (current === undefined)
+          throw new ConflictError('state_changed', 'The placement’s listing no longer exists.');
+        const hostLa =
+          placement.after.hostLaCode ?? (await settingWithListing(db, tableName, placement.after.urn))?.laCode ?? '';
         // A released place goes back to the partnership's block if it came from it; otherwise it is free to anyone.
         const block = placement.before.blockPartnershipId !== undefined;
-        const unreservedSet = listing.available === 0 ? '' : block ? ', reservedUsed = reservedUsed - :a' : ', unreserved = unreserved + :a';
+        const unreservedSet =
+          listing.available === 0
+            ? ''
+            : block
+              ? ', reservedUsed = reservedUsed - :a'
+              : ', unreserved = unreserved + :a';
         items.push({
           Update: {
             TableName: tableName,
@@ -425,21 +781,67 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
             UpdateExpression: `SET held = held + :h, available = available + :a, filled = filled + :f, version = version + :one, updatedAt = :at${unreservedSet}`,
             // A release needs a held place to release; nothing ever goes below zero.
             ConditionExpression: 'held >= :needHeld AND band = :band AND needs = :needs',
-            ExpressionAttributeValues: { ':h': listing.held, ':a': listing.available, ':f': listing.filled, ':one': 1, ':at': at, ':needHeld': listing.held < 0 ? -listing.held : 0, ':band': current.band, ':needs': current.needs },
+            ExpressionAttributeValues: {
+              ':h': listing.held,
+              ':a': listing.available,
+              ':f': listing.filled,
+              ':one': 1,
+              ':at': at,
+              ':needHeld': listing.held < 0 ? -listing.held : 0,
+              ':band': current.band,
+              ':needs': current.needs,
+            },
           },
         });
-        const moved = { ...current, held: current.held + listing.held, available: current.available + listing.available, filled: current.filled + listing.filled };
-        counted = [...counted, { before: listingContribution(hostLa, current), after: listingContribution(hostLa, moved) }];
+        const moved = {
+          ...current,
+          held: current.held + listing.held,
+          available: current.available + listing.available,
+          filled: current.filled + listing.filled,
+        };
+        counted = [
+          ...counted,
+          { before: listingContribution(hostLa, current), after: listingContribution(hostLa, moved) },
+        ];
       }
       if (direction) {
         const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...direction.after };
-        items.push({ Put: { TableName: tableName, Item: item, ...(direction.before ? versioned(direction.before.version) : { ConditionExpression: 'attribute_not_exists(pk)' }) } });
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: item,
+            ...(direction.before
+              ? versioned(direction.before.version)
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        });
       }
       const subject = caseEntity(kase.after.laCode, kase.after.id);
       const sequence = kase.after.version;
-      items.push({ Put: { TableName: tableName, Item: auditItem(auditEvent(subject, action, actor, at, { placement: placement.before, ...(direction?.before ? { direction: direction.before } : {}) }, { placement: placement.after, ...(direction ? { direction: direction.after } : {}) }), sequence), ConditionExpression: 'attribute_not_exists(pk)' } });
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: auditItem(
+            auditEvent(
+              subject,
+              action,
+              actor,
+              at,
+              { placement: placement.before, ...(direction?.before ? { direction: direction.before } : {}) },
+              { placement: placement.after, ...(direction ? { direction: direction.after } : {}) },
+            ),
+            sequence,
+          ),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
       items.push(...counterActions(tableName, counterChange(...counted)));
-      await transact(db, items, () => new ConflictError('state_changed', 'The placement or case changed a moment ago; reload it and try again.'));
+      await transact(
+        db,
+        items,
+        () =>
+          new ConflictError('state_changed', 'The placement or case changed a moment ago; reload it and try again.'),
+      );
       if (listing) {
         const setting = await settingWithListing(db, tableName, placement.after.urn);
         const l = setting?.listings.find((x) => x.listingId === placement.after.listingId);
@@ -447,7 +849,9 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
       }
     },
     getDirection: async (id: string) => {
-      const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.direction(id), ConsistentRead: true })));
+      const res = await guarded(() =>
+        db.send(new GetCommand({ TableName: tableName, Key: keys.direction(id), ConsistentRead: true })),
+      );
       return res.Item === undefined ? undefined : stripLayout<Direction>(res.Item);
     },
   };
@@ -455,8 +859,15 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
 
 type CounterDeltas = Parameters<typeof counterChange>;
 
-async function getListing(db: DynamoDBDocumentClient, tableName: string, urn: string, listingId: string): Promise<Listing | undefined> {
-  const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.listing(urn, listingId), ConsistentRead: true })));
+async function getListing(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  urn: string,
+  listingId: string,
+): Promise<Listing | undefined> {
+  const res = await guarded(() =>
+    db.send(new GetCommand({ TableName: tableName, Key: keys.listing(urn, listingId), ConsistentRead: true })),
+  );
   return res.Item === undefined ? undefined : stripLayout<Listing>(res.Item);
 }
 

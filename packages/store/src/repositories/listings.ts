@@ -34,15 +34,36 @@ export const MAX_CHANGES_PER_TRANSACTION = 30;
 
 /** The stored listing; its unreserved places are derived here, so no writer can leave them stale. */
 function listingItem(setting: Setting, listing: Listing): Record<string, unknown> {
-  return { ...keys.listing(setting.urn, listing.listingId), ...keys.settingIndexes(setting, listing.listingId), itemType: 'listing', ...listing, unreserved: unreservedPlaces(listing) };
+  return {
+    ...keys.listing(setting.urn, listing.listingId),
+    ...keys.settingIndexes(setting, listing.listingId),
+    itemType: 'listing',
+    ...listing,
+    unreserved: unreservedPlaces(listing),
+  };
 }
 
 export function auditItem(event: AuditEvent, sequence: number): Record<string, unknown> {
   return { ...keys.audit(event.entity, sequence, event.eventId), itemType: 'audit', ...event };
 }
 
-export function auditEvent(entity: string, action: string, actor: Actor, at: string, before?: unknown, after?: unknown): AuditEvent {
-  return { eventId: randomUUID(), entity, action, actor, at, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
+export function auditEvent(
+  entity: string,
+  action: string,
+  actor: Actor,
+  at: string,
+  before?: unknown,
+  after?: unknown,
+): AuditEvent {
+  return {
+    eventId: randomUUID(),
+    entity,
+    action,
+    actor,
+    at,
+    ...(before !== undefined ? { before } : {}),
+    ...(after !== undefined ? { after } : {}),
+  };
 }
 
 /**
@@ -56,11 +77,35 @@ function changeActions(tableName: string, setting: Setting, change: ListingChang
   const condition =
     before === undefined
       ? { ConditionExpression: 'attribute_not_exists(pk)' }
-      : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': before.version } };
-  const event = auditEvent(listingEntity(setting.urn, listing.listingId), before === undefined ? 'listing.created' : 'listing.replaced', actor, listing.updatedAt, before, listing);
+      : {
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': before.version },
+        };
+  const event = auditEvent(
+    listingEntity(setting.urn, listing.listingId),
+    before === undefined ? 'listing.created' : 'listing.replaced',
+    actor,
+    listing.updatedAt,
+    before,
+    listing,
+  );
   return [
-    { Put: { TableName: tableName, Item: listingItem(setting, listing), ...condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
-    { Put: { TableName: tableName, Item: auditItem(event, listing.version), ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: tableName,
+        Item: listingItem(setting, listing),
+        ...condition,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: auditItem(event, listing.version),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
   ];
 }
 
@@ -75,12 +120,23 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
   async function write(setting: Setting, changes: ListingChange[], actor: Actor): Promise<void> {
     if (changes.length === 0) return;
     if (changes.length > MAX_CHANGES_PER_TRANSACTION) {
-      throw new ConflictError('too_many_changes', `At most ${MAX_CHANGES_PER_TRANSACTION} listings of one setting can change in one request.`);
+      throw new ConflictError(
+        'too_many_changes',
+        `At most ${MAX_CHANGES_PER_TRANSACTION} listings of one setting can change in one request.`,
+      );
     }
     // The host LA's capacity counters move by the difference, in the same transaction.
-    const counters = counterChange(...changes.map((c) => ({ ...(c.before ? { before: listingContribution(setting.laCode, c.before) } : {}), after: listingContribution(setting.laCode, c.listing) })));
+    const counters = counterChange(
+      ...changes.map((c) => ({
+        ...(c.before ? { before: listingContribution(setting.laCode, c.before) } : {}),
+        after: listingContribution(setting.laCode, c.listing),
+      })),
+    );
     if (changes.length * 2 + counters.length > 100) {
-      throw new ConflictError('too_many_changes', `These changes touch ${counters.length} band and need totals; change fewer listings of this setting at once.`);
+      throw new ConflictError(
+        'too_many_changes',
+        `These changes touch ${counters.length} band and need totals; change fewer listings of this setting at once.`,
+      );
     }
     await transact(
       db,
@@ -91,7 +147,11 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
           .map((r) => {
             const change = changes[r.index / 2]!;
             const current = r.item === undefined ? undefined : stripLayout<Listing>(r.item);
-            return { listingId: change.listing.listingId, expectedVersion: change.before?.version ?? null, current: current ?? null };
+            return {
+              listingId: change.listing.listingId,
+              expectedVersion: change.before?.version ?? null,
+              current: current ?? null,
+            };
           });
         const only = stale.length === 1 ? stale[0]! : undefined;
         const message =
@@ -119,9 +179,20 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
       const pk = keys.auditPartition(entity);
       const start = decodeCursor(cursor, [['pk', 'sk']], (c) => c.pk === pk);
       const res = await guarded(() =>
-        db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, Limit: limit, ExclusiveStartKey: start })),
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            Limit: limit,
+            ExclusiveStartKey: start,
+          }),
+        ),
       );
-      return { items: (res.Items ?? []).map((i) => stripLayout<AuditEvent>(i)), nextCursor: encodeCursor(res.LastEvaluatedKey as Record<string, string> | undefined) };
+      return {
+        items: (res.Items ?? []).map((i) => stripLayout<AuditEvent>(i)),
+        nextCursor: encodeCursor(res.LastEvaluatedKey as Record<string, string> | undefined),
+      };
     },
   };
 }

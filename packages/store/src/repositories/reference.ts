@@ -1,11 +1,16 @@
 import { QueryCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ConflictError, type Framework, type LocalAuthority, type Partnership, type PostcodeDistrict } from '@placements/domain';
+import {
+  ConflictError,
+  type Framework,
+  type LocalAuthority,
+  type Partnership,
+  type PostcodeDistrict,
+} from '@placements/domain';
 import { keys, postcodeArea, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
 import type { Page } from '../page.ts';
-
 
 /** Reference data: LAs, partnerships, framework versions and postcode districts. */
 export function referenceRepository(db: DynamoDBDocumentClient, tableName: string) {
@@ -40,7 +45,14 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
     let start: Record<string, unknown> | undefined;
     do {
       const res = await guarded(() =>
-        db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start })),
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ExclusiveStartKey: start,
+          }),
+        ),
       );
       out.push(...(res.Items ?? []).map((i) => stripLayout<T>(i)));
       start = res.LastEvaluatedKey;
@@ -55,12 +67,17 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
     /** Every LA (153 at most): for caches and imports that need them all. */
     allLas: () => allOf<LocalAuthority>(keys.laCollection()),
     allPartnerships: () => allOf<Partnership>(keys.partnershipCollection()),
-    listPartnerships: (limit: number, cursor?: string) => pageOf<Partnership>(keys.partnershipCollection(), limit, cursor),
+    listPartnerships: (limit: number, cursor?: string) =>
+      pageOf<Partnership>(keys.partnershipCollection(), limit, cursor),
     getPartnership: (id: string) => getOne<Partnership>(keys.partnership(id)),
     listFrameworks: () => allOf<Framework>(keys.frameworkCollection()),
     /** Creates or replaces a partnership (members and remit). */
     async putPartnership(p: Partnership): Promise<void> {
-      await guarded(() => db.send(new PutCommand({ TableName: tableName, Item: { ...keys.partnership(p.id), itemType: 'partnership', ...p } })));
+      await guarded(() =>
+        db.send(
+          new PutCommand({ TableName: tableName, Item: { ...keys.partnership(p.id), itemType: 'partnership', ...p } }),
+        ),
+      );
     },
     /** Publishes a framework version; versions are immutable, so an existing one is a conflict. */
     async putFramework(framework: Framework): Promise<void> {
@@ -76,7 +93,10 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
         );
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) {
-          throw new ConflictError('framework_version_exists', `Framework ${framework.version} is already published and cannot change; publish it as a new version.`);
+          throw new ConflictError(
+            'framework_version_exists',
+            `Framework ${framework.version} is already published and cannot change; publish it as a new version.`,
+          );
         }
         throw error;
       }
@@ -84,7 +104,9 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
     async getDistrict(district: string): Promise<PostcodeDistrict | undefined> {
       const areaCode = postcodeArea(district);
       if (areaCode === '') return undefined;
-      const area = await getOne<{ districts: Record<string, Omit<PostcodeDistrict, 'district'>> }>(keys.districtArea(areaCode));
+      const area = await getOne<{ districts: Record<string, Omit<PostcodeDistrict, 'district'>> }>(
+        keys.districtArea(areaCode),
+      );
       const found = area?.districts[district];
       return found === undefined ? undefined : { district, ...found };
     },

@@ -1,7 +1,21 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { bucketsForRange, placeCandidate, type AgeBucket, type Listing, type NeedCode, type PlaceCandidate, type Setting } from '@placements/domain';
+import {
+  bucketsForRange,
+  placeCandidate,
+  type AgeBucket,
+  type Listing,
+  type NeedCode,
+  type PlaceCandidate,
+  type Setting,
+} from '@placements/domain';
 import { keys } from '../keys.ts';
 import { guarded } from '../errors.ts';
 
@@ -59,9 +73,17 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
     async project(setting: Setting, listing: Listing, before?: Listing): Promise<void> {
       const items = searchEntryItems(setting, listing);
       const current = new Set(items.map((i) => i.sk as string));
-      const stale = before === undefined ? [] : searchEntryItems(setting, before).map((i) => i.sk as string).filter((sk) => !current.has(sk));
+      const stale =
+        before === undefined
+          ? []
+          : searchEntryItems(setting, before)
+              .map((i) => i.sk as string)
+              .filter((sk) => !current.has(sk));
       const pk = keys.searchPartition(setting.urn, listing.listingId);
-      const notNewer = { ConditionExpression: 'attribute_not_exists(pk) OR listingVersion <= :v', ExpressionAttributeValues: { ':v': listing.version } };
+      const notNewer = {
+        ConditionExpression: 'attribute_not_exists(pk) OR listingVersion <= :v',
+        ExpressionAttributeValues: { ':v': listing.version },
+      };
       const tolerate = async (fn: () => Promise<unknown>) => {
         try {
           await guarded(fn);
@@ -71,8 +93,13 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
       };
       await pool(
         [
-          ...items.map((Item) => () => tolerate(() => db.send(new PutCommand({ TableName: tableName, Item, ...notNewer })))),
-          ...stale.map((sk) => () => tolerate(() => db.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk }, ...notNewer })))),
+          ...items.map(
+            (Item) => () => tolerate(() => db.send(new PutCommand({ TableName: tableName, Item, ...notNewer }))),
+          ),
+          ...stale.map(
+            (sk) => () =>
+              tolerate(() => db.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk }, ...notNewer }))),
+          ),
         ],
         16,
       );
@@ -82,14 +109,18 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
      * Reads the index partitions a search needs (in parallel) and returns the candidates, each
      * listing once, with the number of items DynamoDB read, for the read-amplification figure.
      */
-    async candidates(partitions: SearchPartition[], concurrency = 16): Promise<{ candidates: PlaceCandidate[]; itemsRead: number; queries: number }> {
+    async candidates(
+      partitions: SearchPartition[],
+      concurrency = 16,
+    ): Promise<{ candidates: PlaceCandidate[]; itemsRead: number; queries: number }> {
       let itemsRead = 0;
       let queries = 0;
       const seen = new Map<string, PlaceCandidate>();
       await pool(
         partitions.map((p) => async () => {
           const index = p.scope === 'la' ? 'gsi3' : 'gsi4';
-          const pk = p.scope === 'la' ? keys.searchLa(p.need, p.bucket, p.laCode!) : keys.searchNational(p.need, p.bucket);
+          const pk =
+            p.scope === 'la' ? keys.searchLa(p.need, p.bucket, p.laCode!) : keys.searchNational(p.need, p.bucket);
           let start: Record<string, unknown> | undefined;
           do {
             const res = await guarded(() =>
@@ -97,9 +128,16 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
                 new QueryCommand({
                   TableName: tableName,
                   IndexName: index,
-                  KeyConditionExpression: p.availableBy === undefined ? '#pk = :pk' : '#pk = :pk AND #sk BETWEEN :from AND :to',
-                  ExpressionAttributeNames: { '#pk': `${index}pk`, ...(p.availableBy === undefined ? {} : { '#sk': `${index}sk` }) },
-                  ExpressionAttributeValues: { ':pk': pk, ...(p.availableBy === undefined ? {} : { ':from': 'A#', ':to': `A#${p.availableBy}#~` }) },
+                  KeyConditionExpression:
+                    p.availableBy === undefined ? '#pk = :pk' : '#pk = :pk AND #sk BETWEEN :from AND :to',
+                  ExpressionAttributeNames: {
+                    '#pk': `${index}pk`,
+                    ...(p.availableBy === undefined ? {} : { '#sk': `${index}sk` }),
+                  },
+                  ExpressionAttributeValues: {
+                    ':pk': pk,
+                    ...(p.availableBy === undefined ? {} : { ':from': 'A#', ':to': `A#${p.availableBy}#~` }),
+                  },
                   ProjectionExpression: 'setting, listing',
                   ExclusiveStartKey: start,
                 }),
@@ -123,7 +161,17 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
     async putSnapshot<T>(id: string, snapshot: T, now: Date): Promise<void> {
       const body = gzipSync(Buffer.from(JSON.stringify(snapshot)));
       await guarded(() =>
-        db.send(new PutCommand({ TableName: tableName, Item: { ...keys.snapshot(id), itemType: 'search_snapshot', snapshot: body, expiresAt: Math.floor(now.getTime() / 1000) + SNAPSHOT_TTL_SECONDS } })),
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.snapshot(id),
+              itemType: 'search_snapshot',
+              snapshot: body,
+              expiresAt: Math.floor(now.getTime() / 1000) + SNAPSHOT_TTL_SECONDS,
+            },
+          }),
+        ),
       );
     },
 

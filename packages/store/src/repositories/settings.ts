@@ -1,5 +1,11 @@
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SETTING_TYPES, type Listing, type Setting, type SettingType, type SettingWithListings } from '@placements/domain';
+import {
+  SETTING_TYPES,
+  type Listing,
+  type Setting,
+  type SettingType,
+  type SettingWithListings,
+} from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
@@ -27,7 +33,9 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
   async function heads(urns: string[]): Promise<Map<string, Setting>> {
     const found = new Map<string, Setting>();
     for (let i = 0; i < urns.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: urns.slice(i, i + 100).map((u) => keys.setting(u)) } };
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [tableName]: { Keys: urns.slice(i, i + 100).map((u) => keys.setting(u)) },
+      };
       for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
         const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
         for (const item of res.Responses?.[tableName] ?? []) found.set(item.urn as string, stripLayout<Setting>(item));
@@ -39,7 +47,8 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
   }
 
   function segmentsFor(filter: SettingsFilter): Segment[] {
-    if (filter.provider !== undefined) return [{ indexName: 'gsi3', pk: `PROVIDER#${filter.provider}`, skPrefix: 'SETTING#' }];
+    if (filter.provider !== undefined)
+      return [{ indexName: 'gsi3', pk: `PROVIDER#${filter.provider}`, skPrefix: 'SETTING#' }];
     if (filter.la !== undefined) {
       return [{ indexName: 'gsi1', pk: `LA#${filter.la}`, skPrefix: keys.laSettingsPrefix(filter.type) }];
     }
@@ -54,13 +63,21 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
      */
     async putSettings(settings: Setting[]): Promise<{ created: number; updated: number }> {
       const existing = await heads(settings.map((s) => s.urn));
-      await batchPut(db, tableName, settings.flatMap((s) => settingItems({ ...s, listings: [] })));
+      await batchPut(
+        db,
+        tableName,
+        settings.flatMap((s) => settingItems({ ...s, listings: [] })),
+      );
       for (const s of settings) {
         if (!existing.has(s.urn)) continue;
         const stored = await this.getSetting(s.urn, { consistent: true });
-        if (stored !== undefined && stored.listings.length > 0) await batchPut(db, tableName, settingItems({ ...s, listings: stored.listings }).slice(1));
+        if (stored !== undefined && stored.listings.length > 0)
+          await batchPut(db, tableName, settingItems({ ...s, listings: stored.listings }).slice(1));
       }
-      return { created: settings.filter((s) => !existing.has(s.urn)).length, updated: settings.filter((s) => existing.has(s.urn)).length };
+      return {
+        created: settings.filter((s) => !existing.has(s.urn)).length,
+        updated: settings.filter((s) => existing.has(s.urn)).length,
+      };
     },
 
     /**
@@ -103,7 +120,12 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
       // A cursor is {seg} at a segment boundary, or {seg, table key, index key} inside one.
       const decoded = decodeCursor(
         cursor,
-        [['seg'], ['seg', 'pk', 'sk', 'gsi1pk', 'gsi1sk'], ['seg', 'pk', 'sk', 'gsi2pk', 'gsi2sk'], ['seg', 'pk', 'sk', 'gsi3pk', 'gsi3sk']],
+        [
+          ['seg'],
+          ['seg', 'pk', 'sk', 'gsi1pk', 'gsi1sk'],
+          ['seg', 'pk', 'sk', 'gsi2pk', 'gsi2sk'],
+          ['seg', 'pk', 'sk', 'gsi3pk', 'gsi3sk'],
+        ],
         (c) => {
           const s = segments[Number(c.seg)];
           if (!Number.isInteger(c.seg) || s === undefined) return false;
@@ -140,7 +162,10 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
         for (const item of res.Items ?? []) {
           if (item.itemType === 'setting') {
             if (page.length === limit) {
-              return { items: page, nextCursor: encodeCursor({ seg, ...(lastTaken as Record<string, string> | undefined) }) };
+              return {
+                items: page,
+                nextCursor: encodeCursor({ seg, ...(lastTaken as Record<string, string> | undefined) }),
+              };
             }
             current = { ...stripLayout<Setting>(item), listings: [] };
             page.push(current);

@@ -3,7 +3,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { configureApi } from './lib/api.ts';
 import { loadConfig, type AppConfig } from './lib/config.ts';
 import { match, navigate, useHashPath } from './lib/router.ts';
-import { clearSession, completeHostedSignIn, hostedSignOutUrl, readSession, type Role, type Session } from './lib/session.ts';
+import {
+  clearSession,
+  completeHostedSignIn,
+  hostedSignOutUrl,
+  readSession,
+  type Role,
+  type Session,
+} from './lib/session.ts';
 import { ROLE_NAMES } from './lib/words.ts';
 import { Notice, PageHeading } from './ui/common.tsx';
 import { CasePage } from './screens/case.tsx';
@@ -58,16 +65,20 @@ function Screen({ path, session }: { path: string; session: Session }) {
     if (path === '/provider') return <ProviderSettings session={session} />;
     if (path === '/provider/upload') return <Upload session={session} />;
     if (path === '/provider/consultations') return <Consultations session={session} />;
-    if ((m = match('/provider/settings/:urn/listings/:listingId', path))) return <ListingEdit key={path} urn={m.urn!} listingId={m.listingId!} />;
-    if ((m = match('/provider/settings/:urn/listings/:listingId/history', path))) return <ListingHistory urn={m.urn!} listingId={m.listingId!} />;
+    if ((m = match('/provider/settings/:urn/listings/:listingId', path)))
+      return <ListingEdit key={path} urn={m.urn!} listingId={m.listingId!} />;
+    if ((m = match('/provider/settings/:urn/listings/:listingId/history', path)))
+      return <ListingHistory urn={m.urn!} listingId={m.listingId!} />;
   }
   if (role === 'la') {
     if (path === '/cases') return <Cases session={session} />;
     if (path === '/cases/new') return <OpenCase session={session} />;
     if ((m = match('/cases/:id', path))) return <CasePage key={m.id} id={m.id!} />;
   }
-  if (['la', 'partnership', 'national'].includes(role) && path.split('?')[0] === '/search') return <Search session={session} path={path} />;
-  if ((role === 'partnership' || role === 'national') && path === '/sufficiency') return <Sufficiency session={session} />;
+  if (['la', 'partnership', 'national'].includes(role) && path.split('?')[0] === '/search')
+    return <Search session={session} path={path} />;
+  if ((role === 'partnership' || role === 'national') && path === '/sufficiency')
+    return <Sufficiency session={session} />;
   return (
     <>
       <PageHeading>Page not found</PageHeading>
@@ -131,7 +142,12 @@ function App({ config }: { config: AppConfig }) {
             <ul>
               {nav.map(([href, label]) => (
                 <li key={href}>
-                  <a href={`#${href}`} aria-current={here === href || (href !== '/provider' && here.startsWith(`${href}/`)) ? 'page' : undefined}>
+                  <a
+                    href={`#${href}`}
+                    aria-current={
+                      here === href || (href !== '/provider' && here.startsWith(`${href}/`)) ? 'page' : undefined
+                    }
+                  >
                     {label}
                   </a>
                 </li>
@@ -143,7 +159,8 @@ function App({ config }: { config: AppConfig }) {
       <main id="main" tabIndex={-1} class="main">
         {config.mode === 'local' ? (
           <p class="phase-banner">
-            <strong class="tag tag-blue">Local</strong> Demo data on this computer; nothing here is a real child or a real place.
+            <strong class="tag tag-blue">Local</strong> Demo data on this computer; nothing here is a real child or a
+            real place.
           </p>
         ) : null}
         {session ? (
@@ -162,7 +179,8 @@ function App({ config }: { config: AppConfig }) {
       </main>
       <footer class="footer">
         <p>
-          SEND placement marketplace. Money is shown in pounds a year; the API works in pence. <a href={`${config.apiUrl}/openapi.json`}>API reference</a>
+          SEND placement marketplace. Money is shown in pounds a year; the API works in pence.{' '}
+          <a href={`${config.apiUrl}/openapi.json`}>API reference</a>
         </p>
       </footer>
     </>

@@ -26,7 +26,11 @@ let baseUrl = '';
 let tokenOf: () => string | undefined = () => undefined;
 let onSignedOut: (message: string) => void = () => {};
 
-export function configureApi(options: { baseUrl: string; token: () => string | undefined; onSignedOut: (message: string) => void }): void {
+export function configureApi(options: {
+  baseUrl: string;
+  token: () => string | undefined;
+  onSignedOut: (message: string) => void;
+}): void {
   baseUrl = options.baseUrl;
   tokenOf = options.token;
   onSignedOut = options.onSignedOut;
@@ -38,7 +42,12 @@ export const bearer = () => tokenOf();
 /** Turns a non-2xx answer into an ApiError; a 401 also ends the session. */
 export function errorFrom(status: number, body: any): ApiError {
   const e = body?.error;
-  const error = new ApiError(status, e?.code ?? 'http_error', e?.message ?? `The service answered ${status}.`, e?.details ?? []);
+  const error = new ApiError(
+    status,
+    e?.code ?? 'http_error',
+    e?.message ?? `The service answered ${status}.`,
+    e?.details ?? [],
+  );
   if (status === 401) onSignedOut(error.message);
   return error;
 }
@@ -55,7 +64,11 @@ export async function request<T = any>(path: string, options: RequestOptions = {
   }
   let res: Response;
   try {
-    res = await fetch(apiUrl(path), { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+    res = await fetch(apiUrl(path), {
+      method: options.method ?? 'GET',
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
   } catch {
     throw new ApiError(0, 'network', 'The service could not be reached. Check your connection and try again.');
   }
@@ -73,7 +86,9 @@ export async function getAll<T = any>(path: string, maxPages = 50): Promise<T[]>
   let cursor: string | null | undefined;
   for (let page = 0; page < maxPages; page++) {
     const sep = path.includes('?') ? '&' : '?';
-    const body = await get<{ items: T[]; nextCursor?: string | null }>(`${path}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const body = await get<{ items: T[]; nextCursor?: string | null }>(
+      `${path}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     items.push(...body.items);
     cursor = body.nextCursor;
     if (!cursor) break;

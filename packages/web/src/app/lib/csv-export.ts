@@ -11,7 +11,12 @@ const quote = (v: string | number | undefined) => {
 
 /** RFC 4180 CSV with a header row, as spreadsheets open it. */
 export function toCsv<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  return [columns.map((c) => quote(c.header)).join(','), ...rows.map((r) => columns.map((c) => quote(c.value(r))).join(','))].join('\r\n') + '\r\n';
+  return (
+    [
+      columns.map((c) => quote(c.header)).join(','),
+      ...rows.map((r) => columns.map((c) => quote(c.value(r))).join(',')),
+    ].join('\r\n') + '\r\n'
+  );
 }
 
 /** Offers a CSV to the browser as a download. */

@@ -23,7 +23,9 @@ const NICE = [1, 2, 5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300, 500];
 export function ringDistances(radiusKm: number | undefined, farthestKm: number): number[] {
   if (radiusKm !== undefined) {
     const inner = NICE.filter((n) => n < radiusKm);
-    const picks = [inner.find((n) => n >= radiusKm / 3), inner.find((n) => n >= (radiusKm * 2) / 3)].filter((n): n is number => n !== undefined);
+    const picks = [inner.find((n) => n >= radiusKm / 3), inner.find((n) => n >= (radiusKm * 2) / 3)].filter(
+      (n): n is number => n !== undefined,
+    );
     return [...new Set([...picks, radiusKm])];
   }
   const outer = NICE.find((n) => n >= farthestKm) ?? NICE[NICE.length - 1]!;

@@ -38,7 +38,10 @@ export function clearSession(): void {
 }
 
 function base64UrlDecode(part: string): string {
-  const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+  const b64 = part
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(part.length / 4) * 4, '=');
   return new TextDecoder().decode(Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0)));
 }
 
@@ -46,7 +49,10 @@ function base64UrlDecode(part: string): string {
 function groups(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value !== 'string') return [];
-  return value.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
 }
 
 /**
@@ -55,13 +61,29 @@ function groups(value: unknown): string[] {
  */
 export function principalFromToken(token: string): Principal & { exp?: number } {
   const payload = JSON.parse(base64UrlDecode(token.split('.')[1] ?? '')) as Record<string, unknown>;
-  const role = (typeof payload.role === 'string' ? payload.role : groups(payload['cognito:groups']).find((g) => (ROLES as string[]).includes(g))) as Role | undefined;
+  const role = (
+    typeof payload.role === 'string'
+      ? payload.role
+      : groups(payload['cognito:groups']).find((g) => (ROLES as string[]).includes(g))
+  ) as Role | undefined;
   const org = (payload.org ?? payload['custom:org']) as string | undefined;
-  if (role === undefined || !ROLES.includes(role) || typeof org !== 'string') throw new Error('Your account has no role or organisation in the marketplace yet; ask your administrator to add you.');
-  return { sub: String(payload.sub ?? ''), role, org, ...(typeof payload.exp === 'number' ? { exp: payload.exp } : {}) };
+  if (role === undefined || !ROLES.includes(role) || typeof org !== 'string')
+    throw new Error(
+      'Your account has no role or organisation in the marketplace yet; ask your administrator to add you.',
+    );
+  return {
+    sub: String(payload.sub ?? ''),
+    role,
+    org,
+    ...(typeof payload.exp === 'number' ? { exp: payload.exp } : {}),
+  };
 }
 
-const base64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const base64Url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 const redirectUri = () => `${location.origin}${location.pathname}`;
 
 /** Cognito hosted sign-in, authorisation code flow with PKCE: no secret in the browser. */
@@ -69,7 +91,9 @@ export async function startHostedSignIn(config: AppConfig): Promise<void> {
   const cognito = config.cognito!;
   const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
   const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
-  const challenge = base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  const challenge = base64Url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
   sessionStorage.setItem('placements.pkce', JSON.stringify({ verifier, state }));
   const q = new URLSearchParams({
     response_type: 'code',
@@ -91,19 +115,33 @@ export async function completeHostedSignIn(config: AppConfig): Promise<Session |
   const saved = JSON.parse(sessionStorage.getItem('placements.pkce') ?? '{}') as { verifier?: string; state?: string };
   sessionStorage.removeItem('placements.pkce');
   history.replaceState(null, '', `${location.pathname}#/`);
-  if (saved.verifier === undefined || saved.state !== params.get('state')) throw new Error('The sign-in could not be checked (it may have started in another tab). Please sign in again.');
+  if (saved.verifier === undefined || saved.state !== params.get('state'))
+    throw new Error('The sign-in could not be checked (it may have started in another tab). Please sign in again.');
   const res = await fetch(`${config.cognito.domain}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.cognito.clientId, code, redirect_uri: redirectUri(), code_verifier: saved.verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: config.cognito.clientId,
+      code,
+      redirect_uri: redirectUri(),
+      code_verifier: saved.verifier,
+    }),
   });
   if (!res.ok) throw new Error('Signing in failed. Please try again.');
   const tokens = (await res.json()) as { access_token: string; id_token?: string; expires_in: number };
   // The API's authorizer reads the access token: the pool's pre token trigger puts the org, the
   // groups and the one role scope in it. The id token only gives a name to show.
   const { exp, ...principal } = principalFromToken(tokens.access_token);
-  const email = tokens.id_token ? (JSON.parse(base64UrlDecode(tokens.id_token.split('.')[1] ?? '')) as { email?: string }).email : undefined;
-  const session: Session = { token: tokens.access_token, principal, label: email ?? principal.sub, expiresAt: new Date((exp ?? Date.now() / 1000 + tokens.expires_in) * 1000).toISOString() };
+  const email = tokens.id_token
+    ? (JSON.parse(base64UrlDecode(tokens.id_token.split('.')[1] ?? '')) as { email?: string }).email
+    : undefined;
+  const session: Session = {
+    token: tokens.access_token,
+    principal,
+    label: email ?? principal.sub,
+    expiresAt: new Date((exp ?? Date.now() / 1000 + tokens.expires_in) * 1000).toISOString(),
+  };
   saveSession(session);
   return session;
 }

@@ -54,9 +54,21 @@ export interface SufficiencyReport {
   spendTotal?: Figure;
 }
 
-const emptyRow = (key: string, label: string): CapacityRow => ({ key, label, commissioned: 0, filled: 0, held: 0, available: 0 });
+const emptyRow = (key: string, label: string): CapacityRow => ({
+  key,
+  label,
+  commissioned: 0,
+  filled: 0,
+  held: 0,
+  available: 0,
+});
 
-function add(map: Map<string, CapacityRow>, key: string, label: string, l: { commissioned: number; filled: number; held: number; available: number }) {
+function add(
+  map: Map<string, CapacityRow>,
+  key: string,
+  label: string,
+  l: { commissioned: number; filled: number; held: number; available: number },
+) {
   const row = map.get(key) ?? emptyRow(key, label);
   row.commissioned += l.commissioned;
   row.filled += l.filled;
@@ -72,7 +84,12 @@ const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.
  * several needs counts under each) and by host LA, and the annual spend at published prices on
  * places filled, by host LA.
  */
-export function fromPublishedCapacity(partnership: Pick<Partnership, 'id' | 'name' | 'members'>, settings: Setting[], las: Map<string, LocalAuthority>, asOf: string): SufficiencyReport {
+export function fromPublishedCapacity(
+  partnership: Pick<Partnership, 'id' | 'name' | 'members'>,
+  settings: Setting[],
+  las: Map<string, LocalAuthority>,
+  asOf: string,
+): SufficiencyReport {
   const band = new Map<string, CapacityRow>();
   const need = new Map<string, CapacityRow>();
   const la = new Map<string, CapacityRow>();
@@ -97,13 +114,21 @@ export function fromPublishedCapacity(partnership: Pick<Partnership, 'id' | 'nam
     byBand: [...band.values()].sort(byKey),
     byNeed: [...need.values()].sort((a, b) => b.commissioned - a.commissioned),
     byLa: [...la.values()].sort((a, b) => a.label.localeCompare(b.label)),
-    spendByLa: [...spend].map(([key, pence]) => ({ key, label: las.get(key)?.name ?? key, pence })).sort((a, b) => b.pence - a.pence),
+    spendByLa: [...spend]
+      .map(([key, pence]) => ({ key, label: las.get(key)?.name ?? key, pence }))
+      .sort((a, b) => b.pence - a.pence),
   };
 }
 
 type Capacity = { commissioned: number; filled: number; held: number; available: number };
 type Demand = { openCases: Figure; withoutPlace: Figure; averageDaysWithoutPlace: Figure | null };
-type Placements = { placements: Figure; outOfArea: Figure; averageOutOfAreaKm: Figure | null; spend: Figure; spendAtTariff: Figure };
+type Placements = {
+  placements: Figure;
+  outOfArea: Figure;
+  averageOutOfAreaKm: Figure | null;
+  spend: Figure;
+  spendAtTariff: Figure;
+};
 
 /** The answer of GET /partnerships/{id}/sufficiency, in the parts the dashboard draws. */
 export interface SufficiencyResponse {
@@ -115,7 +140,15 @@ export interface SufficiencyResponse {
   byNeed: { need: string; capacity: Capacity; demand: Demand }[];
 }
 
-const row = (key: string, label: string, c: Capacity, d: Demand): CapacityRow => ({ key, label, commissioned: c.commissioned, filled: c.filled, held: c.held, available: c.available, demand: d.openCases });
+const row = (key: string, label: string, c: Capacity, d: Demand): CapacityRow => ({
+  key,
+  label,
+  commissioned: c.commissioned,
+  filled: c.filled,
+  held: c.held,
+  available: c.available,
+  demand: d.openCases,
+});
 const minus = (a: Figure, b: Figure): Figure => (typeof a === 'number' && typeof b === 'number' ? a - b : '<5');
 
 /** The partnership sufficiency report mapped to what the dashboard draws: demand and flows included. */
@@ -125,11 +158,21 @@ export function fromSufficiencyReport(r: SufficiencyResponse): SufficiencyReport
     partnership: { id: r.partnership.id, name: r.partnership.name },
     asOf: r.asOf,
     byBand: r.byBand.map((b) => row(b.band, `Band ${b.band}`, b.capacity, b.demand)).sort(byKey),
-    byNeed: r.byNeed.map((n) => row(n.need, n.need, n.capacity, n.demand)).sort((a, b) => b.commissioned - a.commissioned),
+    byNeed: r.byNeed
+      .map((n) => row(n.need, n.need, n.capacity, n.demand))
+      .sort((a, b) => b.commissioned - a.commissioned),
     byLa: r.byLa.map((l) => row(l.laCode, l.name, l.capacity, l.demand)).sort((a, b) => a.label.localeCompare(b.label)),
-    spendByLa: r.byLa.map((l) => ({ key: l.laCode, label: l.name, pence: l.placements.spend, atTariff: l.placements.spendAtTariff })).sort((a, b) => (typeof b.pence === 'number' ? b.pence : 0) - (typeof a.pence === 'number' ? a.pence : 0)),
+    spendByLa: r.byLa
+      .map((l) => ({ key: l.laCode, label: l.name, pence: l.placements.spend, atTariff: l.placements.spendAtTariff }))
+      .sort((a, b) => (typeof b.pence === 'number' ? b.pence : 0) - (typeof a.pence === 'number' ? a.pence : 0)),
     flows: r.byLa
-      .map((l) => ({ key: l.laCode, label: l.name, inArea: minus(l.placements.placements, l.placements.outOfArea), outOfArea: l.placements.outOfArea, averageOutOfAreaKm: l.placements.averageOutOfAreaKm }))
+      .map((l) => ({
+        key: l.laCode,
+        label: l.name,
+        inArea: minus(l.placements.placements, l.placements.outOfArea),
+        outOfArea: l.placements.outOfArea,
+        averageOutOfAreaKm: l.placements.averageOutOfAreaKm,
+      }))
       .sort((a, b) => a.label.localeCompare(b.label)),
     withoutPlace: { cases: r.totals.demand.withoutPlace, averageDays: r.totals.demand.averageDaysWithoutPlace },
     spendTotal: r.totals.placements.spend,

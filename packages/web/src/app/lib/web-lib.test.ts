@@ -38,16 +38,32 @@ describe('the map projection', () => {
 
 describe('tokens', () => {
   it('reads role and organisation as the API does: claims, or Cognito groups and custom:org', () => {
-    expect(principalFromToken(token({ sub: 'a', role: 'la', org: 'E10000016' }))).toMatchObject({ role: 'la', org: 'E10000016' });
-    expect(principalFromToken(token({ sub: 'b', 'cognito:groups': '[staff provider]', 'custom:org': 'TR012', exp: 5 }))).toEqual({ sub: 'b', role: 'provider', org: 'TR012', exp: 5 });
+    expect(principalFromToken(token({ sub: 'a', role: 'la', org: 'E10000016' }))).toMatchObject({
+      role: 'la',
+      org: 'E10000016',
+    });
+    expect(
+      principalFromToken(token({ sub: 'b', 'cognito:groups': '[staff provider]', 'custom:org': 'TR012', exp: 5 })),
+    ).toEqual({ sub: 'b', role: 'provider', org: 'TR012', exp: 5 });
     expect(() => principalFromToken(token({ sub: 'c' }))).toThrow(/no role or organisation/);
   });
 });
 
 describe('sufficiency from published capacity', () => {
-  const listing = (band: string, needs: string[], commissioned: number, filled: number, held: number, price: number) => ({ band, needs, commissioned, filled, held, available: commissioned - filled - held, price });
+  const listing = (
+    band: string,
+    needs: string[],
+    commissioned: number,
+    filled: number,
+    held: number,
+    price: number,
+  ) => ({ band, needs, commissioned, filled, held, available: commissioned - filled - held, price });
   const settings = [
-    { urn: '900001', laCode: 'E10000016', listings: [listing('S2', ['ASD', 'SLD'], 10, 8, 1, 2_000_000), listing('S3', ['ASD'], 4, 4, 0, 3_000_000)] },
+    {
+      urn: '900001',
+      laCode: 'E10000016',
+      listings: [listing('S2', ['ASD', 'SLD'], 10, 8, 1, 2_000_000), listing('S3', ['ASD'], 4, 4, 0, 3_000_000)],
+    },
     { urn: '900002', laCode: 'E06000035', listings: [listing('S2', ['ASD'], 6, 2, 0, 2_000_000)] },
     { urn: '900003', laCode: 'E09000001', listings: [listing('S2', ['ASD'], 99, 0, 0, 1)] },
   ] as unknown as Setting[];
@@ -55,7 +71,12 @@ describe('sufficiency from published capacity', () => {
     ['E10000016', { name: 'Kent' }],
     ['E06000035', { name: 'Medway' }],
   ]) as unknown as Map<string, LocalAuthority>;
-  const report = fromPublishedCapacity({ id: 'se19', name: 'SE19', members: ['E10000016', 'E06000035'] }, settings, las, '2026-11-22');
+  const report = fromPublishedCapacity(
+    { id: 'se19', name: 'SE19', members: ['E10000016', 'E06000035'] },
+    settings,
+    las,
+    '2026-11-22',
+  );
 
   it('adds up members’ places by band, need and host LA, leaving non-members out', () => {
     expect(report.byBand).toEqual([
@@ -78,28 +99,62 @@ describe('sufficiency from published capacity', () => {
     ]);
   });
   it('exports CSV that spreadsheets open, quoting what needs quoting', () => {
-    expect(toCsv(report.byLa, [{ header: 'LA', value: (r) => r.label }, { header: 'note, quoted', value: () => 'say "hi"' }])).toBe('LA,"note, quoted"\r\nKent,"say ""hi"""\r\nMedway,"say ""hi"""\r\n');
+    expect(
+      toCsv(report.byLa, [
+        { header: 'LA', value: (r) => r.label },
+        { header: 'note, quoted', value: () => 'say "hi"' },
+      ]),
+    ).toBe('LA,"note, quoted"\r\nKent,"say ""hi"""\r\nMedway,"say ""hi"""\r\n');
   });
 });
 
 describe('sufficiency from the partnership report', () => {
-  const cap = (commissioned: number, filled: number, held: number) => ({ commissioned, filled, held, available: commissioned - filled - held });
+  const cap = (commissioned: number, filled: number, held: number) => ({
+    commissioned,
+    filled,
+    held,
+    available: commissioned - filled - held,
+  });
   const dem = (openCases: number | '<5') => ({ openCases, withoutPlace: openCases, averageDaysWithoutPlace: null });
-  const plc = (placements: number | '<5', outOfArea: number | '<5', spend: number | '<5') => ({ placements, outOfArea, averageOutOfAreaKm: null, spend, spendAtTariff: spend });
+  const plc = (placements: number | '<5', outOfArea: number | '<5', spend: number | '<5') => ({
+    placements,
+    outOfArea,
+    averageOutOfAreaKm: null,
+    spend,
+    spendAtTariff: spend,
+  });
   const response: SufficiencyResponse = {
     partnership: { id: 'se19', name: 'SE19' },
     asOf: '2026-11-22T10:00:00Z',
-    totals: { capacity: cap(30, 20, 2), demand: { openCases: 9, withoutPlace: 11, averageDaysWithoutPlace: 12.5 }, placements: plc(14, 6, 5_000_000) },
+    totals: {
+      capacity: cap(30, 20, 2),
+      demand: { openCases: 9, withoutPlace: 11, averageDaysWithoutPlace: 12.5 },
+      placements: plc(14, 6, 5_000_000),
+    },
     byLa: [
-      { laCode: 'E10000016', name: 'Kent', capacity: cap(20, 15, 2), demand: dem(7), placements: plc(10, 5, 4_000_000) },
-      { laCode: 'E06000035', name: 'Medway', capacity: cap(10, 5, 0), demand: dem('<5'), placements: plc('<5', '<5', '<5') },
+      {
+        laCode: 'E10000016',
+        name: 'Kent',
+        capacity: cap(20, 15, 2),
+        demand: dem(7),
+        placements: plc(10, 5, 4_000_000),
+      },
+      {
+        laCode: 'E06000035',
+        name: 'Medway',
+        capacity: cap(10, 5, 0),
+        demand: dem('<5'),
+        placements: plc('<5', '<5', '<5'),
+      },
     ],
     byBand: [{ band: 'S2', capacity: cap(30, 20, 2), demand: dem(9) }],
     byNeed: [{ need: 'ASD', capacity: cap(30, 20, 2), demand: dem(9) }],
   };
   const r = fromSufficiencyReport(response);
   it('puts open cases beside capacity, and keeps suppressed counts as <5', () => {
-    expect(r.byBand).toEqual([{ key: 'S2', label: 'Band S2', commissioned: 30, filled: 20, held: 2, available: 8, demand: 9 }]);
+    expect(r.byBand).toEqual([
+      { key: 'S2', label: 'Band S2', commissioned: 30, filled: 20, held: 2, available: 8, demand: 9 },
+    ]);
     expect(r.byLa.map((l) => [l.label, l.demand])).toEqual([
       ['Kent', 7],
       ['Medway', '<5'],

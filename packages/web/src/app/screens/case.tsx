@@ -21,7 +21,10 @@ const newKey = () => crypto.randomUUID().replace(/-/g, '');
 export function CasePage({ id }: { id: string }) {
   const kase = useLoad(() => get<CaseView>(`/cases/${id}`), [id]);
   const tailored = useLoad(() => get<Tailored>(`/cases/${id}/tailored-list`), [id]);
-  const history = useLoad(() => get<{ items: AuditEvent[] }>(`/audit?entity=${encodeURIComponent(`case:${id}`)}&limit=200`), [id, kase.data?.version]);
+  const history = useLoad(
+    () => get<{ items: AuditEvent[] }>(`/audit?entity=${encodeURIComponent(`case:${id}`)}&limit=200`),
+    [id, kase.data?.version],
+  );
   const [ranked, setRanked] = useState<string[]>([]);
   const [mainstreamRequested, setMainstreamRequested] = useState(false);
   const [dirty, setDirty] = useState(false);
@@ -70,7 +73,10 @@ export function CasePage({ id }: { id: string }) {
   const allocate = () =>
     act(async () => {
       setAllocation(undefined);
-      const res = await request<Allocation>(`/cases/${id}/allocate`, { method: 'POST', headers: { 'idempotency-key': allocationKey } });
+      const res = await request<Allocation>(`/cases/${id}/allocate`, {
+        method: 'POST',
+        headers: { 'idempotency-key': allocationKey },
+      });
       setAllocation(res.body);
       setAllocationKey(newKey());
     });
@@ -163,24 +169,45 @@ export function CasePage({ id }: { id: string }) {
       ) : null}
       <ErrorSummary error={noPlace ? undefined : error} />
 
-      {c.placement ? <PlacementPanel placement={c.placement} setting={byUrn.get(c.placement.urn)?.setting} onChange={kase.reload} /> : null}
+      {c.placement ? (
+        <PlacementPanel placement={c.placement} setting={byUrn.get(c.placement.urn)?.setting} onChange={kase.reload} />
+      ) : null}
 
       <section aria-labelledby="prefs-title">
         <h2 id="prefs-title">Preferences, in order</h2>
-        {ranked.length === 0 ? <p>None yet. Add settings from the tailored list below in the order the {holder === 'parent' ? 'parent' : 'young person'} prefers them.</p> : null}
+        {ranked.length === 0 ? (
+          <p>
+            None yet. Add settings from the tailored list below in the order the{' '}
+            {holder === 'parent' ? 'parent' : 'young person'} prefers them.
+          </p>
+        ) : null}
         <ol class="preferences">
           {ranked.map((urn, i) => (
             <li key={urn}>
               <span class="pref-name">{byUrn.get(urn)?.setting.name ?? `URN ${urn}`}</span>
               {open ? (
                 <span class="button-group compact">
-                  <button class="button button-secondary small" disabled={i === 0} onClick={() => move(urn, -1)} aria-label={`Move ${byUrn.get(urn)?.setting.name ?? urn} up`}>
+                  <button
+                    class="button button-secondary small"
+                    disabled={i === 0}
+                    onClick={() => move(urn, -1)}
+                    aria-label={`Move ${byUrn.get(urn)?.setting.name ?? urn} up`}
+                  >
                     Up
                   </button>
-                  <button class="button button-secondary small" disabled={i === ranked.length - 1} onClick={() => move(urn, 1)} aria-label={`Move ${byUrn.get(urn)?.setting.name ?? urn} down`}>
+                  <button
+                    class="button button-secondary small"
+                    disabled={i === ranked.length - 1}
+                    onClick={() => move(urn, 1)}
+                    aria-label={`Move ${byUrn.get(urn)?.setting.name ?? urn} down`}
+                  >
                     Down
                   </button>
-                  <button class="button button-secondary small" onClick={() => toggle(urn)} aria-label={`Remove ${byUrn.get(urn)?.setting.name ?? urn}`}>
+                  <button
+                    class="button button-secondary small"
+                    onClick={() => toggle(urn)}
+                    aria-label={`Remove ${byUrn.get(urn)?.setting.name ?? urn}`}
+                  >
                     Remove
                   </button>
                 </span>
@@ -192,12 +219,20 @@ export function CasePage({ id }: { id: string }) {
           <>
             <div class="field">
               <label class="checkbox">
-                <input type="checkbox" checked={mainstreamRequested} onChange={(e) => (setMainstreamRequested(e.currentTarget.checked), setDirty(true))} /> The {holder === 'parent' ? 'parent' : 'young person'} asks for a mainstream
-                setting
+                <input
+                  type="checkbox"
+                  checked={mainstreamRequested}
+                  onChange={(e) => (setMainstreamRequested(e.currentTarget.checked), setDirty(true))}
+                />{' '}
+                The {holder === 'parent' ? 'parent' : 'young person'} asks for a mainstream setting
               </label>
             </div>
             <div class="button-group">
-              <button class="button button-secondary" disabled={busy || ranked.length === 0 || !dirty} onClick={() => void savePreferences()}>
+              <button
+                class="button button-secondary"
+                disabled={busy || ranked.length === 0 || !dirty}
+                onClick={() => void savePreferences()}
+              >
                 Record preferences
               </button>
               <button class="button" disabled={busy || dirty || !c.preferences} onClick={() => void allocate()}>
@@ -224,8 +259,10 @@ export function CasePage({ id }: { id: string }) {
         {allocation ? (
           <Notice kind="success">
             <p>
-              A place is held at <strong>{byUrn.get(allocation.placement.urn)?.setting.name ?? allocation.placement.urn}</strong> (preference {allocation.placement.rank}). The setting is
-              being consulted and must answer by {longDate(allocation.placement.respondBy)}.
+              A place is held at{' '}
+              <strong>{byUrn.get(allocation.placement.urn)?.setting.name ?? allocation.placement.urn}</strong>{' '}
+              (preference {allocation.placement.rank}). The setting is being consulted and must answer by{' '}
+              {longDate(allocation.placement.respondBy)}.
             </p>
             {allocation.skipped.length > 0 ? (
               <>
@@ -251,12 +288,14 @@ export function CasePage({ id }: { id: string }) {
         {entries.length > 0 ? (
           <div class="field">
             <label class="checkbox">
-              <input type="checkbox" checked={freeOnly} onChange={(e) => setFreeOnly(e.currentTarget.checked)} /> Only settings with a place free now
+              <input type="checkbox" checked={freeOnly} onChange={(e) => setFreeOnly(e.currentTarget.checked)} /> Only
+              settings with a place free now
             </label>
           </div>
         ) : null}
         <p class="meta" aria-live="polite">
-          Showing {Math.min(shown.length, showAll ? shown.length : FIRST)} of {plural(shown.length, 'setting')}, nearest first.
+          Showing {Math.min(shown.length, showAll ? shown.length : FIRST)} of {plural(shown.length, 'setting')}, nearest
+          first.
         </p>
         <ul class="tailored">
           {(showAll ? shown : shown.slice(0, FIRST)).map((e) => (
@@ -264,11 +303,18 @@ export function CasePage({ id }: { id: string }) {
               <h3>{e.setting.name}</h3>
               <p class="meta">
                 {SETTING_TYPE_NAMES[e.setting.type]} · {e.setting.district}
-                {e.distanceKm !== null ? ` · ${e.distanceKm.toFixed(1)} km` : ''} {e.outOfArea ? <Tag kind="yellow">Across the boundary</Tag> : null}
+                {e.distanceKm !== null ? ` · ${e.distanceKm.toFixed(1)} km` : ''}{' '}
+                {e.outOfArea ? <Tag kind="yellow">Across the boundary</Tag> : null}
               </p>
               <p>
-                {e.placeNow ? <Tag kind="green">Place free now</Tag> : e.placeFrom ? <Tag kind="blue">Place from {longDate(e.placeFrom)}</Tag> : <Tag>Full</Tag>} Band {e.listing.band} ·{' '}
-                {pounds(e.listing.price)} a year
+                {e.placeNow ? (
+                  <Tag kind="green">Place free now</Tag>
+                ) : e.placeFrom ? (
+                  <Tag kind="blue">Place from {longDate(e.placeFrom)}</Tag>
+                ) : (
+                  <Tag>Full</Tag>
+                )}{' '}
+                Band {e.listing.band} · {pounds(e.listing.price)} a year
               </p>
               <p class="reasons-title">Why it is on the list:</p>
               <ul class="reasons">
@@ -277,8 +323,14 @@ export function CasePage({ id }: { id: string }) {
                 ))}
               </ul>
               {open ? (
-                <button class="button button-secondary small" aria-pressed={ranked.includes(e.setting.urn)} onClick={() => toggle(e.setting.urn)}>
-                  {ranked.includes(e.setting.urn) ? `Preference ${ranked.indexOf(e.setting.urn) + 1}: remove` : 'Add to preferences'}
+                <button
+                  class="button button-secondary small"
+                  aria-pressed={ranked.includes(e.setting.urn)}
+                  onClick={() => toggle(e.setting.urn)}
+                >
+                  {ranked.includes(e.setting.urn)
+                    ? `Preference ${ranked.indexOf(e.setting.urn) + 1}: remove`
+                    : 'Add to preferences'}
                   <span class="visually-hidden"> {e.setting.name}</span>
                 </button>
               ) : null}
@@ -292,7 +344,9 @@ export function CasePage({ id }: { id: string }) {
         ) : null}
         {tailored.data && tailored.data.nearMisses.length > 0 ? (
           <details class="details">
-            <summary>Near misses: {plural(tailored.data.nearMisses.length, 'setting')} just outside the criteria</summary>
+            <summary>
+              Near misses: {plural(tailored.data.nearMisses.length, 'setting')} just outside the criteria
+            </summary>
             <ul>
               {tailored.data.nearMisses.map((m) => (
                 <li key={m.setting.urn}>
@@ -306,14 +360,26 @@ export function CasePage({ id }: { id: string }) {
 
       <section aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
-        {history.data ? <AuditTable events={history.data.items} label="What happened to this case" /> : <Loading what="the history" />}
+        {history.data ? (
+          <AuditTable events={history.data.items} label="What happened to this case" />
+        ) : (
+          <Loading what="the history" />
+        )}
       </section>
     </>
   );
 }
 
 /** Where the placement is in the legal process, and the LA's next step: name, or direct. */
-function PlacementPanel({ placement: p, setting, onChange }: { placement: Placement; setting: Pick<Setting, 'name' | 'governance'> | undefined; onChange: () => void }) {
+function PlacementPanel({
+  placement: p,
+  setting,
+  onChange,
+}: {
+  placement: Placement;
+  setting: Pick<Setting, 'name' | 'governance'> | undefined;
+  onChange: () => void;
+}) {
   const full = useLoad(() => (setting ? Promise.resolve(setting) : get<Setting>(`/settings/${p.urn}`)), [p.urn]);
   const [note, setNote] = useState('');
   const [error, setError] = useState<Error | undefined>(undefined);
@@ -336,13 +402,20 @@ function PlacementPanel({ placement: p, setting, onChange }: { placement: Placem
       <h2 id="placement-title">Placement at {name}</h2>
       <ol class="steps" aria-label="Steps of the placement">
         {(['consulting', 'accepted', 'named', 'admitted'] as const).map((s) => (
-          <li key={s} class={stepClass(p.state, s)} aria-current={stepClass(p.state, s) === 'current' ? 'step' : undefined}>
+          <li
+            key={s}
+            class={stepClass(p.state, s)}
+            aria-current={stepClass(p.state, s) === 'current' ? 'step' : undefined}
+          >
             {PLACEMENT_STATE_NAMES[s]}
           </li>
         ))}
       </ol>
       <p>
-        Now: <Tag kind={p.state === 'admitted' ? 'green' : p.state === 'declined' || p.state === 'refused' ? 'red' : 'blue'}>{PLACEMENT_STATE_NAMES[p.state]}</Tag>
+        Now:{' '}
+        <Tag kind={p.state === 'admitted' ? 'green' : p.state === 'declined' || p.state === 'refused' ? 'red' : 'blue'}>
+          {PLACEMENT_STATE_NAMES[p.state]}
+        </Tag>
       </p>
       <ErrorSummary error={error} />
       {p.state === 'consulting' ? (
@@ -366,8 +439,14 @@ function PlacementPanel({ placement: p, setting, onChange }: { placement: Placem
           }}
         >
           {p.state === 'declined' ? (
-            <Field label="Why you are naming it despite the decline" name="note" hint="Required: it is recorded with the naming.">
-              {(a) => <textarea {...a} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} required />}
+            <Field
+              label="Why you are naming it despite the decline"
+              name="note"
+              hint="Required: it is recorded with the naming."
+            >
+              {(a) => (
+                <textarea {...a} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} required />
+              )}
             </Field>
           ) : null}
           <button class="button">Name {name} in the EHCP</button>
@@ -376,19 +455,30 @@ function PlacementPanel({ placement: p, setting, onChange }: { placement: Placem
       {p.state === 'named' ? <p>{name} is named and has a duty to admit; waiting for it to record admission.</p> : null}
       {p.state === 'refused' ? (
         <>
-          <Notice kind="warning">{name} refused admission{p.refusalReason ? `: “${p.refusalReason}”` : ''}.</Notice>
+          <Notice kind="warning">
+            {name} refused admission{p.refusalReason ? `: “${p.refusalReason}”` : ''}.
+          </Notice>
           {directable ? (
-            <button class="button button-warning" onClick={() => void post(`/placements/${p.id}/directions`, {}, (b) => setDirection(b.direction))}>
+            <button
+              class="button button-warning"
+              onClick={() => void post(`/placements/${p.id}/directions`, {}, (b) => setDirection(b.direction))}
+            >
               {governance === 'maintained' ? 'Direct the school to admit' : 'Direct the academy’s trust to admit'}
             </button>
           ) : (
-            <p>Independent and non-maintained settings cannot be directed: look for another setting on the tailored list.</p>
+            <p>
+              Independent and non-maintained settings cannot be directed: look for another setting on the tailored list.
+            </p>
           )}
         </>
       ) : null}
       {p.state === 'directed' || direction ? (
         <p>
-          A {direction?.kind === 'trust_backstop' || governance === 'academy' ? 'trust backstop direction' : 'direction to admit'} has been issued
+          A{' '}
+          {direction?.kind === 'trust_backstop' || governance === 'academy'
+            ? 'trust backstop direction'
+            : 'direction to admit'}{' '}
+          has been issued
           {governance === 'academy' ? '; the trust may appeal to the Schools Adjudicator' : ''}.
         </p>
       ) : null}

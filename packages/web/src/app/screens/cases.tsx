@@ -7,19 +7,38 @@ import type { Session } from '../lib/session.ts';
 import type { CaseView, Page } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { CASE_STATE_NAMES } from '../lib/words.ts';
-import { SelectField, bandOptions, ErrorSummary, Field, Loading, Notice, PageHeading, problemFor, TableWrap, Tag } from '../ui/common.tsx';
+import {
+  SelectField,
+  bandOptions,
+  ErrorSummary,
+  Field,
+  Loading,
+  Notice,
+  PageHeading,
+  problemFor,
+  TableWrap,
+  Tag,
+} from '../ui/common.tsx';
 
 export function DaysWithoutPlace({ c }: { c: Pick<CaseView, 'daysWithoutPlace' | 'state'> }) {
   if (c.state === 'placed' || c.state === 'closed') return <Tag kind="green">Has a place</Tag>;
   const d = c.daysWithoutPlace;
-  return <Tag kind={d >= 30 ? 'red' : d >= 14 ? 'yellow' : 'grey'}>{`${d} ${d === 1 ? 'day' : 'days'} without a place`}</Tag>;
+  return (
+    <Tag kind={d >= 30 ? 'red' : d >= 14 ? 'yellow' : 'grey'}>{`${d} ${d === 1 ? 'day' : 'days'} without a place`}</Tag>
+  );
 }
 
 /** The LA's cases, longest without a place first: nobody waits unseen. */
 export function Cases({ session }: { session: Session }) {
   const [state, setState] = useState('');
   const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const cases = useLoad(() => get<Page<CaseView>>(`/cases?limit=50${state ? `&state=${state}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`), [state, cursor]);
+  const cases = useLoad(
+    () =>
+      get<Page<CaseView>>(
+        `/cases?limit=50${state ? `&state=${state}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      ),
+    [state, cursor],
+  );
   const items = [...(cases.data?.items ?? [])].sort((a, b) => b.daysWithoutPlace - a.daysWithoutPlace);
   return (
     <>
@@ -29,7 +48,14 @@ export function Cases({ session }: { session: Session }) {
           Open a case
         </a>
       </p>
-      <SelectField label="Show" name="state" value={state} onChange={(v) => (setCursor(undefined), setState(v))} options={Object.entries(CASE_STATE_NAMES)} empty="All cases" />
+      <SelectField
+        label="Show"
+        name="state"
+        value={state}
+        onChange={(v) => (setCursor(undefined), setState(v))}
+        options={Object.entries(CASE_STATE_NAMES)}
+        empty="All cases"
+      />
       <ErrorSummary error={cases.error} />
       {cases.loading && !cases.data ? <Loading what="cases" /> : null}
       {cases.data && items.length === 0 ? <Notice>No cases here yet.</Notice> : null}
@@ -41,7 +67,9 @@ export function Cases({ session }: { session: Session }) {
                 <th scope="col">Case</th>
                 <th scope="col">Needs</th>
                 <th scope="col">Band</th>
-                <th scope="col" class="num">Age</th>
+                <th scope="col" class="num">
+                  Age
+                </th>
                 <th scope="col">Home district</th>
                 <th scope="col">State</th>
                 <th scope="col">Days without a place</th>
@@ -79,7 +107,16 @@ export function Cases({ session }: { session: Session }) {
 /** Open a pseudonymous case: a reference, needs, band, age and home district; never a name. */
 export function OpenCase({ session }: { session: Session }) {
   const framework = useLoad(bands, []);
-  const [f, setF] = useState({ ref: '', primary: '', others: [] as string[], band: '', age: '', homeDistrict: '', postSixteen: false, phaseTransferDeadline: '' });
+  const [f, setF] = useState({
+    ref: '',
+    primary: '',
+    others: [] as string[],
+    band: '',
+    age: '',
+    homeDistrict: '',
+    postSixteen: false,
+    phaseTransferDeadline: '',
+  });
   const [error, setError] = useState<Error | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<typeof f>) => setF({ ...f, ...patch });
@@ -89,7 +126,15 @@ export function OpenCase({ session }: { session: Session }) {
     setError(undefined);
     try {
       const needs = [f.primary, ...f.others.filter((n) => n !== f.primary)].filter(Boolean);
-      const body = { ref: f.ref.trim(), needs, band: f.band, age: f.age === '' ? undefined : Number(f.age), homeDistrict: f.homeDistrict.trim(), postSixteen: f.postSixteen, ...(f.phaseTransferDeadline ? { phaseTransferDeadline: f.phaseTransferDeadline } : {}) };
+      const body = {
+        ref: f.ref.trim(),
+        needs,
+        band: f.band,
+        age: f.age === '' ? undefined : Number(f.age),
+        homeDistrict: f.homeDistrict.trim(),
+        postSixteen: f.postSixteen,
+        ...(f.phaseTransferDeadline ? { phaseTransferDeadline: f.phaseTransferDeadline } : {}),
+      };
       const res = await request<CaseView>('/cases', { method: 'POST', body });
       navigate(`/cases/${res.body.id}`);
     } catch (err) {
@@ -102,11 +147,28 @@ export function OpenCase({ session }: { session: Session }) {
   return (
     <>
       <PageHeading caption={session.label}>Open a case</PageHeading>
-      <Notice>The marketplace stores no child’s identity: use your case-management reference, never a name, date of birth or full postcode.</Notice>
+      <Notice>
+        The marketplace stores no child’s identity: use your case-management reference, never a name, date of birth or
+        full postcode.
+      </Notice>
       <ErrorSummary error={error} />
       <form class="form" onSubmit={(e) => void submit(e)}>
-        <Field label="Case reference" name="ref" hint="Your LA’s pseudonymous reference, for example KCC-2026-0142." error={problem('ref')}>
-          {(a) => <input {...a} class="input-medium" value={f.ref} onInput={(e) => set({ ref: e.currentTarget.value })} required autoComplete="off" />}
+        <Field
+          label="Case reference"
+          name="ref"
+          hint="Your LA’s pseudonymous reference, for example KCC-2026-0142."
+          error={problem('ref')}
+        >
+          {(a) => (
+            <input
+              {...a}
+              class="input-medium"
+              value={f.ref}
+              onInput={(e) => set({ ref: e.currentTarget.value })}
+              required
+              autoComplete="off"
+            />
+          )}
         </Field>
         <Field label="Primary need" name="needs" error={problem('needs')}>
           {(a) => (
@@ -125,28 +187,87 @@ export function OpenCase({ session }: { session: Session }) {
           <div class="checkboxes columns">
             {NEED_CODES.filter((n) => n !== f.primary).map((n) => (
               <label key={n} class="checkbox">
-                <input type="checkbox" checked={f.others.includes(n)} onChange={(e) => set({ others: e.currentTarget.checked ? [...f.others, n] : f.others.filter((x) => x !== n) })} />{' '}
+                <input
+                  type="checkbox"
+                  checked={f.others.includes(n)}
+                  onChange={(e) =>
+                    set({ others: e.currentTarget.checked ? [...f.others, n] : f.others.filter((x) => x !== n) })
+                  }
+                />{' '}
                 <abbr title={NEED_NAMES[n]}>{n}</abbr>
               </label>
             ))}
           </div>
         </fieldset>
-        <SelectField label="Band" name="band" value={f.band} onChange={(band) => set({ band })} options={bandOptions(framework.data)} empty="Choose a band" error={problem('band')} required />
+        <SelectField
+          label="Band"
+          name="band"
+          value={f.band}
+          onChange={(band) => set({ band })}
+          options={bandOptions(framework.data)}
+          empty="Choose a band"
+          error={problem('band')}
+          required
+        />
         <div class="field-row">
           <Field label="Age" name="age" hint="Whole years." error={problem('age')}>
-            {(a) => <input {...a} class="input-short" type="number" min={0} max={25} inputMode="numeric" value={f.age} onInput={(e) => set({ age: e.currentTarget.value })} required />}
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                type="number"
+                min={0}
+                max={25}
+                inputMode="numeric"
+                value={f.age}
+                onInput={(e) => set({ age: e.currentTarget.value })}
+                required
+              />
+            )}
           </Field>
-          <Field label="Home postcode district" name="homeDistrict" hint="The first half only, such as ME14." error={problem('homeDistrict')}>
-            {(a) => <input {...a} class="input-short" value={f.homeDistrict} onInput={(e) => set({ homeDistrict: e.currentTarget.value.toUpperCase() })} required autoComplete="off" spellcheck={false} />}
+          <Field
+            label="Home postcode district"
+            name="homeDistrict"
+            hint="The first half only, such as ME14."
+            error={problem('homeDistrict')}
+          >
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                value={f.homeDistrict}
+                onInput={(e) => set({ homeDistrict: e.currentTarget.value.toUpperCase() })}
+                required
+                autoComplete="off"
+                spellcheck={false}
+              />
+            )}
           </Field>
         </div>
         <div class="field">
           <label class="checkbox">
-            <input type="checkbox" checked={f.postSixteen} onChange={(e) => set({ postSixteen: e.currentTarget.checked })} /> Looking for a post-16 or further education place
+            <input
+              type="checkbox"
+              checked={f.postSixteen}
+              onChange={(e) => set({ postSixteen: e.currentTarget.checked })}
+            />{' '}
+            Looking for a post-16 or further education place
           </label>
         </div>
-        <Field label="Phase-transfer deadline (optional)" name="phaseTransferDeadline" hint="15 February for a school transfer, 31 March for a post-16 transfer." error={problem('phaseTransferDeadline')}>
-          {(a) => <input {...a} type="date" value={f.phaseTransferDeadline} onInput={(e) => set({ phaseTransferDeadline: e.currentTarget.value })} />}
+        <Field
+          label="Phase-transfer deadline (optional)"
+          name="phaseTransferDeadline"
+          hint="15 February for a school transfer, 31 March for a post-16 transfer."
+          error={problem('phaseTransferDeadline')}
+        >
+          {(a) => (
+            <input
+              {...a}
+              type="date"
+              value={f.phaseTransferDeadline}
+              onInput={(e) => set({ phaseTransferDeadline: e.currentTarget.value })}
+            />
+          )}
         </Field>
         <button class="button" disabled={busy}>
           Open the case

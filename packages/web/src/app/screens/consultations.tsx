@@ -11,17 +11,29 @@ import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag } from '../ui/co
 import { ownSettings } from './provider-settings.tsx';
 
 /** A placement addressed to one of the provider's settings, with what the API says of the child's needs. */
-type Addressed = Placement & { setting: Setting; case?: { ref?: string; needs?: string[]; band?: string; age?: number } };
+type Addressed = Placement & {
+  setting: Setting;
+  case?: { ref?: string; needs?: string[]; band?: string; age?: number };
+};
 
 async function addressedPlacements(session: Session): Promise<Addressed[]> {
   const settings = await ownSettings(session);
-  const lists = await Promise.all(settings.map(async (s) => (await getAll<Placement>(`/settings/${s.urn}/placements`)).map((p) => ({ ...p, setting: s }) as Addressed)));
+  const lists = await Promise.all(
+    settings.map(async (s) =>
+      (await getAll<Placement>(`/settings/${s.urn}/placements`)).map((p) => ({ ...p, setting: s }) as Addressed),
+    ),
+  );
   return lists.flat().sort((a, b) => a.respondBy.localeCompare(b.respondBy));
 }
 
 export function Deadline({ respondBy }: { respondBy: string }) {
   const days = daysUntil(respondBy);
-  if (days < 0) return <Tag kind="red">Answer overdue by {-days} {days === -1 ? 'day' : 'days'} (was due {longDate(respondBy)})</Tag>;
+  if (days < 0)
+    return (
+      <Tag kind="red">
+        Answer overdue by {-days} {days === -1 ? 'day' : 'days'} (was due {longDate(respondBy)})
+      </Tag>
+    );
   return (
     <Tag kind={days <= 3 ? 'yellow' : 'blue'}>
       Answer by {longDate(respondBy)}: {days === 0 ? 'today' : `${days} ${days === 1 ? 'day' : 'days'} left`}
@@ -40,8 +52,8 @@ export function Consultations({ session }: { session: Session }) {
     <>
       <PageHeading caption={session.label}>Consultations and admissions</PageHeading>
       <p>
-        An LA that allocates a place at your setting consults you. Answer within 15 calendar days: accept, or decline with the legal grounds. A setting named in
-        a child’s EHCP has a duty to admit.
+        An LA that allocates a place at your setting consults you. Answer within 15 calendar days: accept, or decline
+        with the legal grounds. A setting named in a child’s EHCP has a duty to admit.
       </p>
       <ErrorSummary error={placements.error} />
       {placements.loading && !placements.data ? <Loading what="consultations" /> : null}
@@ -61,7 +73,8 @@ export function Consultations({ session }: { session: Session }) {
           <ul class="plain-list">
             {others.map((p) => (
               <li key={p.id}>
-                {p.setting.name}, listing {p.listingId}, for {laName(las.data, p.laCode)}: <Tag>{PLACEMENT_STATE_NAMES[p.state]}</Tag>
+                {p.setting.name}, listing {p.listingId}, for {laName(las.data, p.laCode)}:{' '}
+                <Tag>{PLACEMENT_STATE_NAMES[p.state]}</Tag>
               </li>
             ))}
           </ul>
@@ -94,7 +107,13 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
     setBusy(true);
     setError(undefined);
     try {
-      await request(`/placements/${p.id}/response`, { method: 'POST', body: decision === 'accept' ? { decision } : { decision, reasons, ...(detail.trim() ? { detail: detail.trim() } : {}) } });
+      await request(`/placements/${p.id}/response`, {
+        method: 'POST',
+        body:
+          decision === 'accept'
+            ? { decision }
+            : { decision, reasons, ...(detail.trim() ? { detail: detail.trim() } : {}) },
+      });
       onDone();
     } catch (e) {
       setError(e as Error);
@@ -113,7 +132,11 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
       <ErrorSummary error={error} />
       <div class="button-group">
         <button class="button" disabled={busy} onClick={() => void answer('accept')}>
-          Accept the place<span class="visually-hidden"> at {p.setting.name} for {laLabel}</span>
+          Accept the place
+          <span class="visually-hidden">
+            {' '}
+            at {p.setting.name} for {laLabel}
+          </span>
         </button>
         <button class="button button-secondary" aria-expanded={declining} onClick={() => setDeclining(!declining)}>
           Decline…
@@ -131,7 +154,13 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
             <div class="checkboxes">
               {DECLINE_REASONS.map((r) => (
                 <label key={r} class="checkbox">
-                  <input type="checkbox" checked={reasons.includes(r)} onChange={(e) => setReasons(e.currentTarget.checked ? [...reasons, r] : reasons.filter((x) => x !== r))} />{' '}
+                  <input
+                    type="checkbox"
+                    checked={reasons.includes(r)}
+                    onChange={(e) =>
+                      setReasons(e.currentTarget.checked ? [...reasons, r] : reasons.filter((x) => x !== r))
+                    }
+                  />{' '}
                   {DECLINE_REASON_NAMES[r]}
                 </label>
               ))}
@@ -155,7 +184,10 @@ function AdmissionCard({ p, laLabel, onDone }: { p: Addressed; laLabel: string; 
   async function record(decision: 'admitted' | 'refused') {
     setError(undefined);
     try {
-      await request(`/placements/${p.id}/admission`, { method: 'POST', body: decision === 'admitted' ? { decision } : { decision, reason: reason.trim() } });
+      await request(`/placements/${p.id}/admission`, {
+        method: 'POST',
+        body: decision === 'admitted' ? { decision } : { decision, reason: reason.trim() },
+      });
       onDone();
     } catch (e) {
       setError(e as Error);
@@ -179,7 +211,11 @@ function AdmissionCard({ p, laLabel, onDone }: { p: Addressed; laLabel: string; 
       {p.state === 'named' ? (
         <details class="details">
           <summary>Refuse admission</summary>
-          <Field label="Reason for refusing" name={`reason-${p.id}`} hint="The LA may direct a maintained school or an academy to admit.">
+          <Field
+            label="Reason for refusing"
+            name={`reason-${p.id}`}
+            hint="The LA may direct a maintained school or an academy to admit."
+          >
             {(a) => <textarea {...a} rows={3} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
           </Field>
           <button class="button button-warning" disabled={reason.trim() === ''} onClick={() => void record('refused')}>

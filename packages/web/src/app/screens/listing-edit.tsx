@@ -8,7 +8,17 @@ import type { AuditEvent, Listing, Setting } from '../lib/types.ts';
 import { AuditTable } from '../ui/audit.tsx';
 import { useLoad } from '../lib/use-load.ts';
 import { ATTENDANCE_NAMES } from '../lib/words.ts';
-import { SelectField, bandOptions, ErrorSummary, Field, Loading, Notice, PageHeading, problemFor, TableWrap } from '../ui/common.tsx';
+import {
+  SelectField,
+  bandOptions,
+  ErrorSummary,
+  Field,
+  Loading,
+  Notice,
+  PageHeading,
+  problemFor,
+  TableWrap,
+} from '../ui/common.tsx';
 
 interface Form {
   listingId: string;
@@ -39,7 +49,19 @@ const formOf = (l: Listing): Form => ({
   variationReason: l.variationReason ?? '',
 });
 
-const emptyForm = (s: Setting): Form => ({ listingId: '', band: '', needs: [], ageMin: String(s.ageMin), ageMax: String(s.ageMax), attendance: 'day', commissioned: '', filled: '0', availableFrom: todayIso(), price: '', variationReason: '' });
+const emptyForm = (s: Setting): Form => ({
+  listingId: '',
+  band: '',
+  needs: [],
+  ageMin: String(s.ageMin),
+  ageMax: String(s.ageMax),
+  attendance: 'day',
+  commissioned: '',
+  filled: '0',
+  availableFrom: todayIso(),
+  price: '',
+  variationReason: '',
+});
 
 /** The request body: numbers as numbers, an empty price left out so the tariff applies. */
 function bodyOf(f: Form) {
@@ -99,7 +121,9 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
     return (
       <>
         <PageHeading caption={s.name}>Listing not found</PageHeading>
-        <Notice kind="warning">{s.name} has no listing {listingId}.</Notice>
+        <Notice kind="warning">
+          {s.name} has no listing {listingId}.
+        </Notice>
         <a href="#/provider">Back to your settings</a>
       </>
     );
@@ -111,13 +135,18 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
     setSaving(true);
     setError(undefined);
     try {
-      const res = await request<Listing>(`/settings/${urn}/listings/${encodeURIComponent(id)}`, { method: 'PUT', body: bodyOf(form!), headers: ifMatch !== undefined ? { 'if-match': String(ifMatch) } : {} });
+      const res = await request<Listing>(`/settings/${urn}/listings/${encodeURIComponent(id)}`, {
+        method: 'PUT',
+        body: bodyOf(form!),
+        headers: ifMatch !== undefined ? { 'if-match': String(ifMatch) } : {},
+      });
       setSaved(res.body);
       setVersion(res.body.version);
       setConflict(undefined);
     } catch (e) {
       // 412: someone saved a newer version; 428: a listing with this id already exists.
-      if (e instanceof ApiError && (e.status === 412 || e.status === 428) && e.details[0]?.current) setConflict(e.details[0].current as Listing);
+      if (e instanceof ApiError && (e.status === 412 || e.status === 428) && e.details[0]?.current)
+        setConflict(e.details[0].current as Listing);
       else setError(e as Error);
     } finally {
       setSaving(false);
@@ -130,7 +159,8 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
         <PageHeading caption={s.name}>{`Listing ${saved.listingId} saved`}</PageHeading>
         <Notice kind="success">
           <p>
-            Version {saved.version} is published: {saved.available} of {saved.commissioned} places available from {longDate(saved.availableFrom)} at {pounds(saved.price)} a year.
+            Version {saved.version} is published: {saved.available} of {saved.commissioned} places available from{' '}
+            {longDate(saved.availableFrom)} at {pounds(saved.price)} a year.
           </p>
         </Notice>
         <p>
@@ -143,13 +173,17 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
   const problem = (f: string) => problemFor(error, f);
   return (
     <>
-      <PageHeading caption={`${s.name}, URN ${s.urn}`}>{creating ? 'Add a listing' : `Change listing ${listingId}`}</PageHeading>
+      <PageHeading caption={`${s.name}, URN ${s.urn}`}>
+        {creating ? 'Add a listing' : `Change listing ${listingId}`}
+      </PageHeading>
       <p>
         <a href="#/provider">Back to your settings</a>
       </p>
       {conflict ? (
         <section class="conflict" role="alert" aria-labelledby="conflict-title">
-          <h2 id="conflict-title">{creating ? 'This listing already exists' : 'Someone else changed this listing while you were editing it'}</h2>
+          <h2 id="conflict-title">
+            {creating ? 'This listing already exists' : 'Someone else changed this listing while you were editing it'}
+          </h2>
           <p>
             {creating
               ? `A listing called ${conflict.listingId} was saved on ${longDate(conflict.updatedAt)} (version ${conflict.version}).`
@@ -167,7 +201,11 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
               </thead>
               <tbody>
                 {COMPARED.map(([key, label, show]) => {
-                  const mine = { ...conflict, ...bodyOf(form), price: penceFromPounds(form.price) ?? conflict.price } as Listing;
+                  const mine = {
+                    ...conflict,
+                    ...bodyOf(form),
+                    price: penceFromPounds(form.price) ?? conflict.price,
+                  } as Listing;
                   const differs = key !== 'held' && key !== 'available' && show(mine) !== show(conflict);
                   return (
                     <tr key={key} class={differs ? 'differs' : ''}>
@@ -209,11 +247,35 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
         }}
       >
         {creating ? (
-          <Field label="Listing name" name="listingId" hint="Lower-case letters, digits and hyphens, for example s3-day." error={problem('listingId')}>
-            {(a) => <input {...a} class="input-medium" value={form.listingId} onInput={(e) => set({ listingId: e.currentTarget.value })} required pattern="[a-z0-9][a-z0-9-]*" />}
+          <Field
+            label="Listing name"
+            name="listingId"
+            hint="Lower-case letters, digits and hyphens, for example s3-day."
+            error={problem('listingId')}
+          >
+            {(a) => (
+              <input
+                {...a}
+                class="input-medium"
+                value={form.listingId}
+                onInput={(e) => set({ listingId: e.currentTarget.value })}
+                required
+                pattern="[a-z0-9][a-z0-9-]*"
+              />
+            )}
           </Field>
         ) : null}
-        <SelectField label="Band" name="band" hint="The national band these places are for." value={form.band} onChange={(band) => set({ band })} options={bandOptions(framework.data)} empty="Choose a band" error={problem('band')} required />
+        <SelectField
+          label="Band"
+          name="band"
+          hint="The national band these places are for."
+          value={form.band}
+          onChange={(band) => set({ band })}
+          options={bandOptions(framework.data)}
+          empty="Choose a band"
+          error={problem('band')}
+          required
+        />
         <fieldset class="field" aria-describedby="field-needs-hint">
           <legend>Needs these places meet</legend>
           <p class="hint" id="field-needs-hint">
@@ -223,17 +285,46 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
           <div class="checkboxes" id="field-needs">
             {s.needs.map((n) => (
               <label key={n} class="checkbox">
-                <input type="checkbox" checked={form.needs.includes(n)} onChange={(e) => set({ needs: e.currentTarget.checked ? [...form.needs, n] : form.needs.filter((x) => x !== n) })} /> {n}
+                <input
+                  type="checkbox"
+                  checked={form.needs.includes(n)}
+                  onChange={(e) =>
+                    set({ needs: e.currentTarget.checked ? [...form.needs, n] : form.needs.filter((x) => x !== n) })
+                  }
+                />{' '}
+                {n}
               </label>
             ))}
           </div>
         </fieldset>
         <div class="field-row">
           <Field label="Youngest age" name="ageMin" error={problem('ageMin')}>
-            {(a) => <input {...a} class="input-short" type="number" min={0} max={25} value={form.ageMin} onInput={(e) => set({ ageMin: e.currentTarget.value })} required />}
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                type="number"
+                min={0}
+                max={25}
+                value={form.ageMin}
+                onInput={(e) => set({ ageMin: e.currentTarget.value })}
+                required
+              />
+            )}
           </Field>
           <Field label="Oldest age" name="ageMax" error={problem('ageMax')}>
-            {(a) => <input {...a} class="input-short" type="number" min={0} max={25} value={form.ageMax} onInput={(e) => set({ ageMax: e.currentTarget.value })} required />}
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                type="number"
+                min={0}
+                max={25}
+                value={form.ageMax}
+                onInput={(e) => set({ ageMax: e.currentTarget.value })}
+                required
+              />
+            )}
           </Field>
         </div>
         <Field label="Attendance" name="attendance" error={problem('attendance')}>
@@ -249,25 +340,81 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
         </Field>
         <div class="field-row">
           <Field label="Places commissioned" name="commissioned" error={problem('commissioned')}>
-            {(a) => <input {...a} class="input-short" type="number" min={0} inputMode="numeric" value={form.commissioned} onInput={(e) => set({ commissioned: e.currentTarget.value })} required />}
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                type="number"
+                min={0}
+                inputMode="numeric"
+                value={form.commissioned}
+                onInput={(e) => set({ commissioned: e.currentTarget.value })}
+                required
+              />
+            )}
           </Field>
           <Field label="Places filled" name="filled" error={problem('filled')}>
-            {(a) => <input {...a} class="input-short" type="number" min={0} inputMode="numeric" value={form.filled} onInput={(e) => set({ filled: e.currentTarget.value })} required />}
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                type="number"
+                min={0}
+                inputMode="numeric"
+                value={form.filled}
+                onInput={(e) => set({ filled: e.currentTarget.value })}
+                required
+              />
+            )}
           </Field>
         </div>
         {original && original.held > 0 ? (
           <Notice>
-            {original.held} {original.held === 1 ? 'place is' : 'places are'} held for children being allocated; they are not available.
+            {original.held} {original.held === 1 ? 'place is' : 'places are'} held for children being allocated; they
+            are not available.
           </Notice>
         ) : null}
         <Field label="Available from" name="availableFrom" error={problem('availableFrom')}>
-          {(a) => <input {...a} class="input-medium" type="date" value={form.availableFrom} onInput={(e) => set({ availableFrom: e.currentTarget.value })} required />}
+          {(a) => (
+            <input
+              {...a}
+              class="input-medium"
+              type="date"
+              value={form.availableFrom}
+              onInput={(e) => set({ availableFrom: e.currentTarget.value })}
+              required
+            />
+          )}
         </Field>
-        <Field label="Price a year, in pounds (optional)" name="price" hint="Leave empty to charge the band’s tariff. Another price needs a reason and must stay inside the framework’s allowed range." error={problem('price')}>
-          {(a) => <input {...a} class="input-medium" inputMode="decimal" value={form.price} onInput={(e) => set({ price: e.currentTarget.value })} />}
+        <Field
+          label="Price a year, in pounds (optional)"
+          name="price"
+          hint="Leave empty to charge the band’s tariff. Another price needs a reason and must stay inside the framework’s allowed range."
+          error={problem('price')}
+        >
+          {(a) => (
+            <input
+              {...a}
+              class="input-medium"
+              inputMode="decimal"
+              value={form.price}
+              onInput={(e) => set({ price: e.currentTarget.value })}
+            />
+          )}
         </Field>
-        <Field label="Reason for a price other than the tariff" name="variationReason" error={problem('variationReason')}>
-          {(a) => <textarea {...a} rows={2} value={form.variationReason} onInput={(e) => set({ variationReason: e.currentTarget.value })} />}
+        <Field
+          label="Reason for a price other than the tariff"
+          name="variationReason"
+          error={problem('variationReason')}
+        >
+          {(a) => (
+            <textarea
+              {...a}
+              rows={2}
+              value={form.variationReason}
+              onInput={(e) => set({ variationReason: e.currentTarget.value })}
+            />
+          )}
         </Field>
         {version !== undefined ? <p class="meta">You are changing version {version}.</p> : null}
         <button class="button" disabled={saving}>
@@ -278,7 +425,9 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
         <>
           <WaitingList urn={urn} listingId={listingId} />
           <p>
-            <a href={`#/provider/settings/${urn}/listings/${listingId}/history`}>See who changed this listing and when</a>
+            <a href={`#/provider/settings/${urn}/listings/${listingId}/history`}>
+              See who changed this listing and when
+            </a>
           </p>
         </>
       ) : null}
@@ -290,7 +439,10 @@ type Queue = { items: { position: number; laCode: string; joinedAt: string; days
 
 /** Children waiting for a place in this listing: a place you free is offered to the first. */
 function WaitingList({ urn, listingId }: { urn: string; listingId: string }) {
-  const queue = useLoad(() => get<Queue>(`/settings/${urn}/listings/${encodeURIComponent(listingId)}/waiting-list?limit=200`), [urn, listingId]);
+  const queue = useLoad(
+    () => get<Queue>(`/settings/${urn}/listings/${encodeURIComponent(listingId)}/waiting-list?limit=200`),
+    [urn, listingId],
+  );
   const las = useLoad(localAuthorities, []);
   if (queue.data === undefined) return null;
   return (
@@ -316,7 +468,10 @@ function WaitingList({ urn, listingId }: { urn: string; listingId: string }) {
 
 /** A listing's audit trail: every change, who made it and when. */
 export function ListingHistory({ urn, listingId }: { urn: string; listingId: string }) {
-  const events = useLoad(() => get<{ items: AuditEvent[] }>(`/audit?entity=${encodeURIComponent(`listing:${urn}:${listingId}`)}&limit=200`), [urn, listingId]);
+  const events = useLoad(
+    () => get<{ items: AuditEvent[] }>(`/audit?entity=${encodeURIComponent(`listing:${urn}:${listingId}`)}&limit=200`),
+    [urn, listingId],
+  );
   return (
     <>
       <PageHeading caption={`URN ${urn}`}>{`History of listing ${listingId}`}</PageHeading>
@@ -324,7 +479,11 @@ export function ListingHistory({ urn, listingId }: { urn: string; listingId: str
         <a href={`#/provider/settings/${urn}/listings/${listingId}`}>Back to the listing</a>
       </p>
       <ErrorSummary error={events.error} />
-      {events.data ? <AuditTable events={events.data.items} label={`Changes to listing ${listingId}`} /> : <Loading what="the history" />}
+      {events.data ? (
+        <AuditTable events={events.data.items} label={`Changes to listing ${listingId}`} />
+      ) : (
+        <Loading what="the history" />
+      )}
     </>
   );
 }

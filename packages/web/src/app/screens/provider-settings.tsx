@@ -8,7 +8,8 @@ import { ATTENDANCE_NAMES, SETTING_TYPE_NAMES } from '../lib/words.ts';
 import { ErrorSummary, Loading, Notice, PageHeading, TableWrap, Tag } from '../ui/common.tsx';
 
 /** The settings a provider (or trust) runs, read with GET /settings?provider=. */
-export const ownSettings = (session: Session) => getAll<Setting>(`/settings?provider=${encodeURIComponent(session.principal.org)}`);
+export const ownSettings = (session: Session) =>
+  getAll<Setting>(`/settings?provider=${encodeURIComponent(session.principal.org)}`);
 
 /** Provider home: each setting with its listings, and a way to change each. */
 export function ProviderSettings({ session }: { session: Session }) {
@@ -18,11 +19,12 @@ export function ProviderSettings({ session }: { session: Session }) {
     <>
       <PageHeading caption={session.label}>Your settings and listings</PageHeading>
       <p>
-        Keep your places current: commissioners search them across LA boundaries. Available places are commissioned minus filled minus held (held are places
-        allocated to a child while you are consulted).
+        Keep your places current: commissioners search them across LA boundaries. Available places are commissioned
+        minus filled minus held (held are places allocated to a child while you are consulted).
       </p>
       <p>
-        <a href="#/provider/upload">Upload a sheet of listings (CSV)</a> · <a href="#/provider/consultations">Consultations and admissions</a>
+        <a href="#/provider/upload">Upload a sheet of listings (CSV)</a> ·{' '}
+        <a href="#/provider/consultations">Consultations and admissions</a>
       </p>
       <ErrorSummary error={settings.error} />
       {settings.loading && !settings.data ? <Loading what="your settings" /> : null}
@@ -31,7 +33,8 @@ export function ProviderSettings({ session }: { session: Session }) {
         <section class="card" key={s.urn} aria-labelledby={`setting-${s.urn}`}>
           <h2 id={`setting-${s.urn}`}>{s.name}</h2>
           <p class="meta">
-            URN {s.urn} · {SETTING_TYPE_NAMES[s.type]} · {laName(las.data, s.laCode)} ({s.district}) · ages {s.ageMin} to {s.ageMax} · needs {s.needs.join(', ')}
+            URN {s.urn} · {SETTING_TYPE_NAMES[s.type]} · {laName(las.data, s.laCode)} ({s.district}) · ages {s.ageMin}{' '}
+            to {s.ageMax} · needs {s.needs.join(', ')}
           </p>
           {s.listings.length === 0 ? (
             <p>No listings yet.</p>
@@ -46,12 +49,22 @@ export function ProviderSettings({ session }: { session: Session }) {
                     <th scope="col">Needs</th>
                     <th scope="col">Ages</th>
                     <th scope="col">Attendance</th>
-                    <th scope="col" class="num">Commissioned</th>
-                    <th scope="col" class="num">Filled</th>
-                    <th scope="col" class="num">Held</th>
-                    <th scope="col" class="num">Available</th>
+                    <th scope="col" class="num">
+                      Commissioned
+                    </th>
+                    <th scope="col" class="num">
+                      Filled
+                    </th>
+                    <th scope="col" class="num">
+                      Held
+                    </th>
+                    <th scope="col" class="num">
+                      Available
+                    </th>
                     <th scope="col">From</th>
-                    <th scope="col" class="num">Price a year</th>
+                    <th scope="col" class="num">
+                      Price a year
+                    </th>
                     <th scope="col">
                       <span class="visually-hidden">Action</span>
                     </th>
@@ -87,7 +100,13 @@ export function ProviderSettings({ session }: { session: Session }) {
           <p>
             <a href={`#/provider/settings/${s.urn}/listings/new`}>Add a listing to {s.name}</a>
           </p>
-          <p class="meta">{plural(s.listings.reduce((n, l) => n + l.available, 0), 'place')} available now or from a date across its listings.</p>
+          <p class="meta">
+            {plural(
+              s.listings.reduce((n, l) => n + l.available, 0),
+              'place',
+            )}{' '}
+            available now or from a date across its listings.
+          </p>
         </section>
       ))}
     </>

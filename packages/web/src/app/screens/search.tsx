@@ -13,7 +13,20 @@ import { SelectField, bandOptions, ErrorSummary, Field, Loading, Notice, PageHea
 import { PlacesMap, type MapMarker } from '../ui/map.tsx';
 
 type SearchPage = { items: PlaceResult[]; nextCursor: string | null; total: number; truncated: boolean; asOf: string };
-const FIELDS = ['need', 'band', 'age', 'from', 'radiusKm', 'scope', 'type', 'availableBy', 'maxPounds', 'attendance', 'postSixteen', 'sort'] as const;
+const FIELDS = [
+  'need',
+  'band',
+  'age',
+  'from',
+  'radiusKm',
+  'scope',
+  'type',
+  'availableBy',
+  'maxPounds',
+  'attendance',
+  'postSixteen',
+  'sort',
+] as const;
 
 /** The search form's values live in the address (#/search?need=ASD&…) so a search can be shared and Back works. */
 function paramsFromRoute(path: string) {
@@ -63,7 +76,14 @@ function markersBySetting(items: PlaceResult[]): MapMarker[] {
       m.title += `; ${i + 1}. band ${r.listing.band}: ${r.available} free`;
       return;
     }
-    bySetting.set(r.setting.urn, { lat: r.setting.lat, lon: r.setting.lon, label: String(i + 1), title: `${i + 1}. ${r.setting.name}, ${r.hostLaName}, band ${r.listing.band}: ${r.available} free`, outOfArea: r.outOfArea, hasPlace: r.available > 0 });
+    bySetting.set(r.setting.urn, {
+      lat: r.setting.lat,
+      lon: r.setting.lon,
+      label: String(i + 1),
+      title: `${i + 1}. ${r.setting.name}, ${r.hostLaName}, band ${r.listing.band}: ${r.available} free`,
+      outOfArea: r.outOfArea,
+      hasPlace: r.available > 0,
+    });
   });
   return [...bySetting.values()];
 }
@@ -81,7 +101,11 @@ export function Search({ session, path }: { session: Session; path: string }) {
   const results = useLoad(async () => {
     if (applied.need.length === 0) return undefined;
     const page = await get<SearchPage>(`/places/search${apiQuery(applied)}`);
-    const origin = applied.from ? await get<{ district: string; lat: number; lon: number }>(`/districts/${encodeURIComponent(applied.from.trim())}`).catch(() => undefined) : undefined;
+    const origin = applied.from
+      ? await get<{ district: string; lat: number; lon: number }>(
+          `/districts/${encodeURIComponent(applied.from.trim())}`,
+        ).catch(() => undefined)
+      : undefined;
     setMore([]);
     setCursor(page.nextCursor);
     return { page, origin };
@@ -121,26 +145,82 @@ export function Search({ session, path }: { session: Session; path: string }) {
           <div class="checkboxes columns" id="field-need">
             {NEED_CODES.map((n) => (
               <label key={n} class="checkbox">
-                <input type="checkbox" name="need" value={n} checked={form.need.includes(n)} onChange={(e) => set({ need: e.currentTarget.checked ? [...form.need, n] : form.need.filter((x) => x !== n) })} />{' '}
+                <input
+                  type="checkbox"
+                  name="need"
+                  value={n}
+                  checked={form.need.includes(n)}
+                  onChange={(e) =>
+                    set({ need: e.currentTarget.checked ? [...form.need, n] : form.need.filter((x) => x !== n) })
+                  }
+                />{' '}
                 <abbr title={NEED_NAMES[n]}>{n}</abbr> <span class="hint-inline">{NEED_NAMES[n]}</span>
               </label>
             ))}
           </div>
         </fieldset>
         <div class="field-grid">
-          <Field label="Child’s home postcode district" name="from" hint="The first half of the postcode, such as ME14." error={problem('from')}>
-            {(a) => <input {...a} class="input-short" value={form.from} onInput={(e) => set({ from: e.currentTarget.value.toUpperCase() })} autoComplete="off" spellcheck={false} />}
+          <Field
+            label="Child’s home postcode district"
+            name="from"
+            hint="The first half of the postcode, such as ME14."
+            error={problem('from')}
+          >
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                value={form.from}
+                onInput={(e) => set({ from: e.currentTarget.value.toUpperCase() })}
+                autoComplete="off"
+                spellcheck={false}
+              />
+            )}
           </Field>
           <Field label="Within (km)" name="radiusKm" error={problem('radiusKm')}>
-            {(a) => <input {...a} class="input-short" type="number" min={1} max={1000} inputMode="numeric" value={form.radiusKm} onInput={(e) => set({ radiusKm: e.currentTarget.value })} />}
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                type="number"
+                min={1}
+                max={1000}
+                inputMode="numeric"
+                value={form.radiusKm}
+                onInput={(e) => set({ radiusKm: e.currentTarget.value })}
+              />
+            )}
           </Field>
           <Field label="Age" name="age" error={problem('age')}>
-            {(a) => <input {...a} class="input-short" type="number" min={0} max={25} inputMode="numeric" value={form.age} onInput={(e) => set({ age: e.currentTarget.value })} />}
+            {(a) => (
+              <input
+                {...a}
+                class="input-short"
+                type="number"
+                min={0}
+                max={25}
+                inputMode="numeric"
+                value={form.age}
+                onInput={(e) => set({ age: e.currentTarget.value })}
+              />
+            )}
           </Field>
-          <SelectField label="Where" name="scope" value={form.scope} onChange={(scope) => set({ scope })} options={Object.entries(SCOPE_NAMES)} />
+          <SelectField
+            label="Where"
+            name="scope"
+            value={form.scope}
+            onChange={(scope) => set({ scope })}
+            options={Object.entries(SCOPE_NAMES)}
+          />
           <Field label="Place free by" name="availableBy" error={problem('availableBy')}>
             {(a) => (
-              <select {...a} value={form.availableBy === '' || form.availableBy === 'now' ? form.availableBy : 'date'} onChange={(e) => set({ availableBy: e.currentTarget.value === 'date' ? todayIso() : e.currentTarget.value })}>
+              <select
+                {...a}
+                value={form.availableBy === '' || form.availableBy === 'now' ? form.availableBy : 'date'}
+                onChange={(e) =>
+                  set({ availableBy: e.currentTarget.value === 'date' ? todayIso() : e.currentTarget.value })
+                }
+              >
                 <option value="">Any time</option>
                 <option value="now">Now</option>
                 <option value="date">A date…</option>
@@ -149,21 +229,84 @@ export function Search({ session, path }: { session: Session; path: string }) {
           </Field>
           {form.availableBy !== '' && form.availableBy !== 'now' ? (
             <Field label="Free by date" name="availableByDate">
-              {(a) => <input {...a} type="date" value={form.availableBy} onInput={(e) => set({ availableBy: e.currentTarget.value })} />}
+              {(a) => (
+                <input
+                  {...a}
+                  type="date"
+                  value={form.availableBy}
+                  onInput={(e) => set({ availableBy: e.currentTarget.value })}
+                />
+              )}
             </Field>
           ) : null}
         </div>
-        <details class="details" open={[form.band, form.type, form.maxPounds, form.attendance, form.postSixteen, form.sort].some((v) => v !== '')}>
+        <details
+          class="details"
+          open={[form.band, form.type, form.maxPounds, form.attendance, form.postSixteen, form.sort].some(
+            (v) => v !== '',
+          )}
+        >
           <summary>More filters: band, type of setting, price, attendance, post-16, order</summary>
           <div class="field-grid">
-          <SelectField label="Band" name="band" value={form.band} onChange={(band) => set({ band })} options={bandOptions(framework.data)} empty="Any band" error={problem('band')} />
-          <SelectField label="Type of setting" name="type" value={form.type} onChange={(type) => set({ type })} options={SETTING_TYPES.map((t) => [t, SETTING_TYPE_NAMES[t]] as const)} empty="Any type" />
-          <Field label="Most a year (£)" name="maxPrice" error={problem('maxPrice')}>
-            {(a) => <input {...a} class="input-short" inputMode="numeric" value={form.maxPounds} onInput={(e) => set({ maxPounds: e.currentTarget.value })} />}
-          </Field>
-          <SelectField label="Attendance" name="attendance" value={form.attendance} onChange={(attendance) => set({ attendance })} options={ATTENDANCE.map((x) => [x, ATTENDANCE_NAMES[x]] as const)} empty="Any" />
-          <SelectField label="Post-16 and FE" name="postSixteen" value={form.postSixteen} onChange={(postSixteen) => set({ postSixteen })} options={[['true', 'Post-16 places only'], ['false', 'Under 16 places only']]} empty="Any" />
-          <SelectField label="Sort by" name="sort" value={form.sort} onChange={(sort) => set({ sort })} options={[['distance', 'Distance'], ['price', 'Price'], ['available', 'Most places free']]} empty="Nearest first (with a district)" />
+            <SelectField
+              label="Band"
+              name="band"
+              value={form.band}
+              onChange={(band) => set({ band })}
+              options={bandOptions(framework.data)}
+              empty="Any band"
+              error={problem('band')}
+            />
+            <SelectField
+              label="Type of setting"
+              name="type"
+              value={form.type}
+              onChange={(type) => set({ type })}
+              options={SETTING_TYPES.map((t) => [t, SETTING_TYPE_NAMES[t]] as const)}
+              empty="Any type"
+            />
+            <Field label="Most a year (£)" name="maxPrice" error={problem('maxPrice')}>
+              {(a) => (
+                <input
+                  {...a}
+                  class="input-short"
+                  inputMode="numeric"
+                  value={form.maxPounds}
+                  onInput={(e) => set({ maxPounds: e.currentTarget.value })}
+                />
+              )}
+            </Field>
+            <SelectField
+              label="Attendance"
+              name="attendance"
+              value={form.attendance}
+              onChange={(attendance) => set({ attendance })}
+              options={ATTENDANCE.map((x) => [x, ATTENDANCE_NAMES[x]] as const)}
+              empty="Any"
+            />
+            <SelectField
+              label="Post-16 and FE"
+              name="postSixteen"
+              value={form.postSixteen}
+              onChange={(postSixteen) => set({ postSixteen })}
+              options={[
+                ['true', 'Post-16 places only'],
+                ['false', 'Under 16 places only'],
+              ]}
+              empty="Any"
+            />
+            <SelectField
+              label="Sort by"
+              name="sort"
+              value={form.sort}
+              onChange={(sort) => set({ sort })}
+              options={[
+                ['distance', 'Distance'],
+                ['price', 'Price'],
+                ['available', 'Most places free'],
+              ]}
+              empty="Nearest first (with a district)"
+            />
           </div>
         </details>
         <button class="button">Search</button>
@@ -198,15 +341,19 @@ export function Search({ session, path }: { session: Session; path: string }) {
                     {r.setting.name}
                   </h3>
                   <p class="meta">
-                    {SETTING_TYPE_NAMES[r.setting.type as keyof typeof SETTING_TYPE_NAMES] ?? r.setting.type} · {r.hostLaName} ({r.setting.district})
-                    {r.distanceKm !== null ? ` · ${r.distanceKm.toFixed(1)} km` : ''} {r.outOfArea ? <Tag kind="yellow">Across the boundary</Tag> : null}
+                    {SETTING_TYPE_NAMES[r.setting.type as keyof typeof SETTING_TYPE_NAMES] ?? r.setting.type} ·{' '}
+                    {r.hostLaName} ({r.setting.district})
+                    {r.distanceKm !== null ? ` · ${r.distanceKm.toFixed(1)} km` : ''}{' '}
+                    {r.outOfArea ? <Tag kind="yellow">Across the boundary</Tag> : null}
                   </p>
                   <p>
-                    Band {r.listing.band} · {r.listing.needs.join(', ')} · ages {r.listing.ageMin}–{r.listing.ageMax} · {ATTENDANCE_NAMES[r.listing.attendance as keyof typeof ATTENDANCE_NAMES]}
+                    Band {r.listing.band} · {r.listing.needs.join(', ')} · ages {r.listing.ageMin}–{r.listing.ageMax} ·{' '}
+                    {ATTENDANCE_NAMES[r.listing.attendance as keyof typeof ATTENDANCE_NAMES]}
                   </p>
                   <p>
                     {r.available > 0 ? <Tag kind="green">{plural(r.available, 'place')} free</Tag> : <Tag>Full</Tag>}{' '}
-                    {r.listing.availableFrom > todayIso() ? `from ${longDate(r.listing.availableFrom)}` : 'now'} · {pounds(r.price)} a year
+                    {r.listing.availableFrom > todayIso() ? `from ${longDate(r.listing.availableFrom)}` : 'now'} ·{' '}
+                    {pounds(r.price)} a year
                   </p>
                 </li>
               ))}

@@ -15,16 +15,31 @@ interface DemoIdentity {
  * Locally: pick a demo identity (or type a role and organisation) and get a dev token from
  * POST /dev/token. In AWS: one button to the Cognito hosted sign-in.
  */
-export function SignIn({ config, onSignedIn, message }: { config: AppConfig; onSignedIn: (s: Session) => void; message?: string | undefined }) {
+export function SignIn({
+  config,
+  onSignedIn,
+  message,
+}: {
+  config: AppConfig;
+  onSignedIn: (s: Session) => void;
+  message?: string | undefined;
+}) {
   const [error, setError] = useState<Error | undefined>(undefined);
   const [role, setRole] = useState('la');
   const [org, setOrg] = useState('');
-  const identities = useLoad(async () => (config.mode === 'local' ? (await request<{ items: DemoIdentity[] }>('/dev/identities')).body.items : []), [config.mode]);
+  const identities = useLoad(
+    async () =>
+      config.mode === 'local' ? (await request<{ items: DemoIdentity[] }>('/dev/identities')).body.items : [],
+    [config.mode],
+  );
 
   async function signInAs(principal: Omit<Principal, 'sub'> & { sub?: string }, label: string) {
     setError(undefined);
     try {
-      const { body } = await request<{ token: string; expiresAt: string; principal: Principal }>('/dev/token', { method: 'POST', body: principal });
+      const { body } = await request<{ token: string; expiresAt: string; principal: Principal }>('/dev/token', {
+        method: 'POST',
+        body: principal,
+      });
       const session: Session = { token: body.token, principal: body.principal, label, expiresAt: body.expiresAt };
       saveSession(session);
       onSignedIn(session);
@@ -50,7 +65,8 @@ export function SignIn({ config, onSignedIn, message }: { config: AppConfig; onS
       ) : (
         <>
           <p>
-            This is the marketplace running on your computer with demo data. Choose who to be; each choice gets a token from this server’s local key.
+            This is the marketplace running on your computer with demo data. Choose who to be; each choice gets a token
+            from this server’s local key.
           </p>
           {identities.loading ? <Loading what="the demo identities" /> : null}
           <ErrorSummary error={identities.error} />
@@ -71,12 +87,35 @@ export function SignIn({ config, onSignedIn, message }: { config: AppConfig; onS
             <form
               onSubmit={(e) => {
                 e.preventDefault();
-                void signInAs({ role: role as Principal['role'], org: org.trim() }, `${ROLE_NAMES[role]} (${org.trim()})`);
+                void signInAs(
+                  { role: role as Principal['role'], org: org.trim() },
+                  `${ROLE_NAMES[role]} (${org.trim()})`,
+                );
               }}
             >
-              <SelectField label="Role" name="role" value={role} onChange={setRole} options={Object.entries(ROLE_NAMES)} />
-              <Field label="Organisation" name="org" hint="An LA’s GSS code (E10000016 is Kent), a partnership id (se19), or a provider’s id (PRV900001 or a trust id).">
-                {(a) => <input {...a} class="input-medium" value={org} onInput={(e) => setOrg(e.currentTarget.value)} required autoComplete="off" spellcheck={false} />}
+              <SelectField
+                label="Role"
+                name="role"
+                value={role}
+                onChange={setRole}
+                options={Object.entries(ROLE_NAMES)}
+              />
+              <Field
+                label="Organisation"
+                name="org"
+                hint="An LA’s GSS code (E10000016 is Kent), a partnership id (se19), or a provider’s id (PRV900001 or a trust id)."
+              >
+                {(a) => (
+                  <input
+                    {...a}
+                    class="input-medium"
+                    value={org}
+                    onInput={(e) => setOrg(e.currentTarget.value)}
+                    required
+                    autoComplete="off"
+                    spellcheck={false}
+                  />
+                )}
               </Field>
               <button class="button">Sign in</button>
             </form>

@@ -4,7 +4,14 @@ import { downloadCsv, toCsv } from '../lib/csv-export.ts';
 import { longDate, pounds, todayIso } from '../lib/format.ts';
 import { localAuthorities, partnership } from '../lib/reference.ts';
 import type { Session } from '../lib/session.ts';
-import { fromPublishedCapacity, fromSufficiencyReport, type CapacityRow, type Figure, type SufficiencyReport, type SufficiencyResponse } from '../lib/sufficiency.ts';
+import {
+  fromPublishedCapacity,
+  fromSufficiencyReport,
+  type CapacityRow,
+  type Figure,
+  type SufficiencyReport,
+  type SufficiencyResponse,
+} from '../lib/sufficiency.ts';
 import type { Partnership, Setting } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { BarChart, type Series } from '../ui/charts.tsx';
@@ -34,13 +41,31 @@ const CAPACITY: Series<CapacityRow>[] = [
 ];
 
 function exportCsv(report: SufficiencyReport) {
-  type Row = { table: string; group: string; r?: CapacityRow; pence?: Figure; atTariff?: Figure; inArea?: Figure; outOfArea?: Figure };
+  type Row = {
+    table: string;
+    group: string;
+    r?: CapacityRow;
+    pence?: Figure;
+    atTariff?: Figure;
+    inArea?: Figure;
+    outOfArea?: Figure;
+  };
   const rows: Row[] = [
     ...report.byBand.map((r) => ({ table: 'capacity by band', group: r.label, r })),
     ...report.byNeed.map((r) => ({ table: 'capacity by need', group: r.label, r })),
     ...report.byLa.map((r) => ({ table: 'capacity by LA', group: r.label, r })),
-    ...report.spendByLa.map((s) => ({ table: 'annual spend by LA', group: s.label, pence: s.pence, ...(s.atTariff !== undefined ? { atTariff: s.atTariff } : {}) })),
-    ...(report.flows ?? []).map((f) => ({ table: 'placements in and out of area by LA', group: f.label, inArea: f.inArea, outOfArea: f.outOfArea })),
+    ...report.spendByLa.map((s) => ({
+      table: 'annual spend by LA',
+      group: s.label,
+      pence: s.pence,
+      ...(s.atTariff !== undefined ? { atTariff: s.atTariff } : {}),
+    })),
+    ...(report.flows ?? []).map((f) => ({
+      table: 'placements in and out of area by LA',
+      group: f.label,
+      inArea: f.inArea,
+      outOfArea: f.outOfArea,
+    })),
   ];
   const csv = toCsv(rows, [
     { header: 'table', value: (x) => x.table },
@@ -61,7 +86,10 @@ function exportCsv(report: SufficiencyReport) {
 /** The regional coordinator's view: capacity against demand, out-of-area flows and spend. */
 export function Sufficiency({ session }: { session: Session }) {
   const national = session.principal.role === 'national';
-  const partnerships = useLoad(() => (national ? getAll<Partnership>('/partnerships') : Promise.resolve([])), [national]);
+  const partnerships = useLoad(
+    () => (national ? getAll<Partnership>('/partnerships') : Promise.resolve([])),
+    [national],
+  );
   const [chosen, setChosen] = useState(national ? 'se19' : session.principal.org);
   const report = useLoad(() => loadSufficiency(chosen), [chosen]);
   const r = report.data;
@@ -87,15 +115,17 @@ export function Sufficiency({ session }: { session: Session }) {
         <>
           <p>
             Figures as at {longDate(r.asOf)}
-            {r.source === 'sufficiency_report' ? ', from the partnership’s sufficiency report. Counts of 1 to 4 children are shown as <5.' : ', from the places every member’s settings publish.'}{' '}
+            {r.source === 'sufficiency_report'
+              ? ', from the partnership’s sufficiency report. Counts of 1 to 4 children are shown as <5.'
+              : ', from the places every member’s settings publish.'}{' '}
             <button class="button button-secondary small" onClick={() => exportCsv(r)}>
               Download all figures (CSV)
             </button>
           </p>
           {r.source === 'published_capacity' ? (
             <Notice>
-              This API has no partnership sufficiency report yet, so demand (children with no place) and placements out of area are not shown: only published
-              capacity, and spend on filled places by host LA.
+              This API has no partnership sufficiency report yet, so demand (children with no place) and placements out
+              of area are not shown: only published capacity, and spend on filled places by host LA.
             </Notice>
           ) : null}
           <div class="kpis">
@@ -103,16 +133,44 @@ export function Sufficiency({ session }: { session: Session }) {
             <Kpi label="Places available" value={sum(r.byLa, 'available').toLocaleString('en-GB')} />
             <Kpi label="Places held for allocations" value={sum(r.byLa, 'held').toLocaleString('en-GB')} />
             {r.withoutPlace ? <Kpi label="Children without a place" value={figure(r.withoutPlace.cases)} /> : null}
-            {r.withoutPlace?.averageDays != null ? <Kpi label="Average days without a place" value={figure(r.withoutPlace.averageDays)} /> : null}
-            <Kpi label={r.source === 'sufficiency_report' ? 'Annual spend on placements' : 'Annual spend on filled places'} value={spendTotal(r)} />
+            {r.withoutPlace?.averageDays != null ? (
+              <Kpi label="Average days without a place" value={figure(r.withoutPlace.averageDays)} />
+            ) : null}
+            <Kpi
+              label={r.source === 'sufficiency_report' ? 'Annual spend on placements' : 'Annual spend on filled places'}
+              value={spendTotal(r)}
+            />
           </div>
           <div class="charts">
-            <BarChart id="by-band" title={r.source === 'sufficiency_report' ? 'Capacity against demand by band' : 'Capacity by band'} rows={r.byBand} label={(x) => x.label} series={CAPACITY} />
-            <BarChart id="by-need" title={r.source === 'sufficiency_report' ? 'Capacity against demand by need' : 'Capacity by need'} rows={r.byNeed} label={(x) => x.label} series={CAPACITY} note="A listing that meets several needs counts under each." />
-            <BarChart id="by-la" title={r.source === 'sufficiency_report' ? 'Capacity against demand by LA' : 'Capacity by host LA'} rows={r.byLa} label={(x) => x.label} series={CAPACITY} />
+            <BarChart
+              id="by-band"
+              title={r.source === 'sufficiency_report' ? 'Capacity against demand by band' : 'Capacity by band'}
+              rows={r.byBand}
+              label={(x) => x.label}
+              series={CAPACITY}
+            />
+            <BarChart
+              id="by-need"
+              title={r.source === 'sufficiency_report' ? 'Capacity against demand by need' : 'Capacity by need'}
+              rows={r.byNeed}
+              label={(x) => x.label}
+              series={CAPACITY}
+              note="A listing that meets several needs counts under each."
+            />
+            <BarChart
+              id="by-la"
+              title={r.source === 'sufficiency_report' ? 'Capacity against demand by LA' : 'Capacity by host LA'}
+              rows={r.byLa}
+              label={(x) => x.label}
+              series={CAPACITY}
+            />
             <BarChart
               id="spend"
-              title={r.source === 'sufficiency_report' ? 'Annual spend on placements, by commissioning LA' : 'Annual spend on filled places, by host LA'}
+              title={
+                r.source === 'sufficiency_report'
+                  ? 'Annual spend on placements, by commissioning LA'
+                  : 'Annual spend on filled places, by host LA'
+              }
               rows={r.spendByLa}
               label={(x) => x.label}
               series={[
@@ -140,7 +198,8 @@ export function Sufficiency({ session }: { session: Session }) {
   );
 }
 
-const figure = (f: Figure | null) => (f === null ? '—' : typeof f === 'number' ? f.toLocaleString('en-GB', { maximumFractionDigits: 1 }) : f);
+const figure = (f: Figure | null) =>
+  f === null ? '—' : typeof f === 'number' ? f.toLocaleString('en-GB', { maximumFractionDigits: 1 }) : f;
 
 function spendTotal(r: SufficiencyReport): string {
   if (r.spendTotal !== undefined) return r.spendTotal === '<5' ? '<5 placements' : pounds(r.spendTotal);

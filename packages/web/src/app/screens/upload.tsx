@@ -15,7 +15,8 @@ interface SheetOutcome {
   problems: { line?: number; field: string; message: string }[];
 }
 
-const TEMPLATE = 'listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom,price,variationReason\n';
+const TEMPLATE =
+  'listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom,price,variationReason\n';
 
 /** Sends one setting's sheet with XMLHttpRequest, whose upload events give a real progress bar. */
 function send(sheet: SettingSheet, onProgress: (fraction: number) => void): Promise<{ status: number; body: any }> {
@@ -26,8 +27,10 @@ function send(sheet: SettingSheet, onProgress: (fraction: number) => void): Prom
     const token = bearer();
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
-    xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText ? JSON.parse(xhr.responseText) : undefined });
-    xhr.onerror = () => reject(new Error('The upload could not reach the service. Check your connection and try again.'));
+    xhr.onload = () =>
+      resolve({ status: xhr.status, body: xhr.responseText ? JSON.parse(xhr.responseText) : undefined });
+    xhr.onerror = () =>
+      reject(new Error('The upload could not reach the service. Check your connection and try again.'));
     xhr.send(sheet.csv);
   });
 }
@@ -54,7 +57,8 @@ export function Upload({ session }: { session: Session }) {
     try {
       const hasUrn = /(^|,)\s*urn\s*(,|$)/m.test(text.split(/\r?\n/, 1)[0] ?? '');
       if (hasUrn) sheets = splitByUrn(text);
-      else if (urn === '') return setError(new Error('Choose which setting the sheet is for, or add a urn column to it.'));
+      else if (urn === '')
+        return setError(new Error('Choose which setting the sheet is for, or add a urn column to it.'));
       else sheets = [{ urn, csv: text, originalLine: new Map() }];
     } catch (e) {
       return setError(e as Error);
@@ -67,14 +71,29 @@ export function Upload({ session }: { session: Session }) {
         const res = await send(sheet, (f) => setProgress({ done: i + f, total: sheets.length, label }));
         if (res.status === 200) {
           const b = res.body;
-          results.push({ urn: sheet.urn, name: nameOf(sheet.urn), ok: true, message: `Saved: ${b.created} created, ${b.replaced} replaced, ${b.unchanged} unchanged.`, problems: [] });
+          results.push({
+            urn: sheet.urn,
+            name: nameOf(sheet.urn),
+            ok: true,
+            message: `Saved: ${b.created} created, ${b.replaced} replaced, ${b.unchanged} unchanged.`,
+            problems: [],
+          });
         } else {
           const e = errorFrom(res.status, res.body);
-          const problems = e.details.map((d: any) => ({ ...d, ...(typeof d.line === 'number' ? { line: sheet.originalLine.get(d.line) ?? d.line } : {}) }));
+          const problems = e.details.map((d: any) => ({
+            ...d,
+            ...(typeof d.line === 'number' ? { line: sheet.originalLine.get(d.line) ?? d.line } : {}),
+          }));
           results.push({ urn: sheet.urn, name: nameOf(sheet.urn), ok: false, message: e.message, problems });
         }
       } catch (e) {
-        results.push({ urn: sheet.urn, name: nameOf(sheet.urn), ok: false, message: (e as Error).message, problems: [] });
+        results.push({
+          urn: sheet.urn,
+          name: nameOf(sheet.urn),
+          ok: false,
+          message: (e as Error).message,
+          problems: [],
+        });
       }
       setProgress({ done: i + 1, total: sheets.length, label });
     }
@@ -86,8 +105,8 @@ export function Upload({ session }: { session: Session }) {
     <>
       <PageHeading caption={session.label}>Upload a sheet of listings</PageHeading>
       <p>
-        One row per listing. Each setting’s rows are saved together or not at all, so a mistake never leaves half a sheet published. Rows that match what is
-        already published are left alone.{' '}
+        One row per listing. Each setting’s rows are saved together or not at all, so a mistake never leaves half a
+        sheet published. Rows that match what is already published are left alone.{' '}
         <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`} download="listings-template.csv">
           Download an empty sheet
         </a>
@@ -101,7 +120,11 @@ export function Upload({ session }: { session: Session }) {
           void upload();
         }}
       >
-        <Field label="Setting" name="urn" hint="Not needed when the sheet has a urn column: then each row says its setting.">
+        <Field
+          label="Setting"
+          name="urn"
+          hint="Not needed when the sheet has a urn column: then each row says its setting."
+        >
           {(a) => (
             <select {...a} value={urn} onChange={(e) => setUrn(e.currentTarget.value)}>
               <option value="">The sheet has a urn column</option>
@@ -113,8 +136,14 @@ export function Upload({ session }: { session: Session }) {
             </select>
           )}
         </Field>
-        <Field label="CSV file" name="file" hint="Columns: listingId, band, needs (separated by ;), ageMin, ageMax, attendance, commissioned, filled, availableFrom, and optionally price (pence a year), variationReason, urn and version.">
-          {(a) => <input {...a} type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.currentTarget.files?.[0])} />}
+        <Field
+          label="CSV file"
+          name="file"
+          hint="Columns: listingId, band, needs (separated by ;), ageMin, ageMax, attendance, commissioned, filled, availableFrom, and optionally price (pence a year), variationReason, urn and version."
+        >
+          {(a) => (
+            <input {...a} type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+          )}
         </Field>
         <button class="button" disabled={progress !== undefined && progress.done < progress.total}>
           Upload
@@ -129,7 +158,9 @@ export function Upload({ session }: { session: Session }) {
             {percent}%
           </progress>
           <p role="status" aria-live="polite">
-            {progress.done >= progress.total ? `Finished: ${progress.total} ${progress.total === 1 ? 'setting' : 'settings'}.` : `${percent}% uploaded.`}
+            {progress.done >= progress.total
+              ? `Finished: ${progress.total} ${progress.total === 1 ? 'setting' : 'settings'}.`
+              : `${percent}% uploaded.`}
           </p>
         </div>
       ) : null}
@@ -143,7 +174,9 @@ export function Upload({ session }: { session: Session }) {
                 <caption>Each problem, by its line in your file</caption>
                 <thead>
                   <tr>
-                    <th scope="col" class="num">Line</th>
+                    <th scope="col" class="num">
+                      Line
+                    </th>
                     <th scope="col">Column</th>
                     <th scope="col">Problem</th>
                   </tr>

@@ -13,7 +13,15 @@ export interface Series<T> {
  * Horizontal grouped bars drawn as SVG, with the same figures in a table beside it for screen
  * readers and for anyone who prefers numbers. Bars and labels scale to the widest value.
  */
-export function BarChart<T>(props: { title: string; rows: T[]; label: (row: T) => string; series: Series<T>[]; format?: (n: number) => string; note?: ComponentChildren; id: string }) {
+export function BarChart<T>(props: {
+  title: string;
+  rows: T[];
+  label: (row: T) => string;
+  series: Series<T>[];
+  format?: (n: number) => string;
+  note?: ComponentChildren;
+  id: string;
+}) {
   const format = props.format ?? ((n: number) => n.toLocaleString('en-GB'));
   const series = props.series.filter((s) => props.rows.some((r) => s.value(r) !== undefined));
   const num = (v: number | '<5' | undefined) => (typeof v === 'number' ? v : 0);
@@ -55,7 +63,13 @@ export function BarChart<T>(props: { title: string; rows: T[]; label: (row: T) =
                 const w = (v / max) * plotW;
                 return (
                   <g key={s.key}>
-                    <rect x={labelW} y={j * barH} width={Math.max(v > 0 ? 1 : 0, w)} height={barH - 2} class={s.className} />
+                    <rect
+                      x={labelW}
+                      y={j * barH}
+                      width={Math.max(v > 0 ? 1 : 0, w)}
+                      height={barH - 2}
+                      class={s.className}
+                    />
                     <text x={labelW + w + 4} y={j * barH + barH - 4} class="chart-value">
                       {raw === '<5' ? '<5' : format(v)}
                     </text>

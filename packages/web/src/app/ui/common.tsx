@@ -38,7 +38,10 @@ export function ErrorSummary({ error, title = 'There is a problem' }: { error: E
         <ul>
           {details.map((d, i) => (
             <li key={i}>
-              <a href={`#${fieldId(String(d.field ?? ''))}`} onClick={(e) => (e.preventDefault(), document.getElementById(fieldId(String(d.field ?? '')))?.focus())}>
+              <a
+                href={`#${fieldId(String(d.field ?? ''))}`}
+                onClick={(e) => (e.preventDefault(), document.getElementById(fieldId(String(d.field ?? '')))?.focus())}
+              >
                 {d.line !== undefined ? `Line ${d.line}: ` : d.row !== undefined ? `Row ${d.row}: ` : ''}
                 {d.field} {d.message}
               </a>
@@ -57,15 +60,33 @@ export function problemFor(error: Error | undefined, field: string): string | un
 }
 
 /** A labelled form field with hint and error text tied to the input by aria-describedby. */
-export function Field(props: { label: string; name: string; hint?: string; error?: string | undefined; children: (attrs: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ComponentChildren }) {
+export function Field(props: {
+  label: string;
+  name: string;
+  hint?: string;
+  error?: string | undefined;
+  children: (attrs: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ComponentChildren;
+}) {
   const id = fieldId(props.name);
   const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div class={`field${props.error ? ' field-error' : ''}`}>
       <label for={id}>{props.label}</label>
-      {props.hint ? <p class="hint" id={`${id}-hint`}>{props.hint}</p> : null}
-      {props.error ? <p class="error-message" id={`${id}-error`}>{props.error}</p> : null}
-      {props.children({ id, ...(described ? { 'aria-describedby': described } : {}), ...(props.error ? { 'aria-invalid': true } : {}) })}
+      {props.hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p class="error-message" id={`${id}-error`}>
+          {props.error}
+        </p>
+      ) : null}
+      {props.children({
+        id,
+        ...(described ? { 'aria-describedby': described } : {}),
+        ...(props.error ? { 'aria-invalid': true } : {}),
+      })}
     </div>
   );
 }
@@ -78,7 +99,13 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-export function Notice({ children, kind = 'info' }: { children: ComponentChildren; kind?: 'info' | 'success' | 'warning' }) {
+export function Notice({
+  children,
+  kind = 'info',
+}: {
+  children: ComponentChildren;
+  kind?: 'info' | 'success' | 'warning';
+}) {
   return (
     <div class={`notice notice-${kind}`} role={kind === 'success' ? 'status' : undefined}>
       {children}
@@ -95,7 +122,13 @@ export function TableWrap({ label, children }: { label: string; children: Compon
   );
 }
 
-export function Tag({ children, kind = 'grey' }: { children: ComponentChildren; kind?: 'grey' | 'green' | 'red' | 'blue' | 'yellow' }) {
+export function Tag({
+  children,
+  kind = 'grey',
+}: {
+  children: ComponentChildren;
+  kind?: 'grey' | 'green' | 'red' | 'blue' | 'yellow';
+}) {
   return <strong class={`tag tag-${kind}`}>{children}</strong>;
 }
 
@@ -114,7 +147,12 @@ export function SelectField(props: {
   return (
     <Field label={props.label} name={props.name} hint={props.hint} error={props.error}>
       {(a) => (
-        <select {...a} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)} required={props.required}>
+        <select
+          {...a}
+          value={props.value}
+          onChange={(e) => props.onChange(e.currentTarget.value)}
+          required={props.required}
+        >
           {props.empty !== undefined ? <option value="">{props.empty}</option> : null}
           {props.options.map(([value, label]) => (
             <option key={value} value={value}>
@@ -128,4 +166,5 @@ export function SelectField(props: {
 }
 
 /** The framework's bands as select options: "S2: Specialist, moderate". */
-export const bandOptions = (framework: { bands: { code: string; name: string }[] } | undefined) => (framework?.bands ?? []).map((b) => [b.code, `${b.code}: ${b.name}`] as const);
+export const bandOptions = (framework: { bands: { code: string; name: string }[] } | undefined) =>
+  (framework?.bands ?? []).map((b) => [b.code, `${b.code}: ${b.name}`] as const);

@@ -13,19 +13,31 @@ export interface MapMarker extends LatLon {
  * each result as a numbered marker (the same number as in the list), and LA names for orientation.
  * Out-of-area results are diamonds as well as another colour, so colour is never the only cue.
  */
-export function PlacesMap(props: { origin: LatLon & { district: string }; markers: MapMarker[]; radiusKm?: number | undefined; las: LocalAuthority[] }) {
+export function PlacesMap(props: {
+  origin: LatLon & { district: string };
+  markers: MapMarker[];
+  radiusKm?: number | undefined;
+  las: LocalAuthority[];
+}) {
   const points = props.markers.map((m) => ({ ...project(props.origin, m), m }));
   const farthest = Math.max(0, ...points.map((p) => Math.hypot(p.x, p.y)));
   const rings = ringDistances(props.radiusKm, farthest);
   const half = viewHalfSize(rings, props.radiusKm !== undefined ? [] : points);
   const r = half / 24; // marker size scales with the view so it reads the same at any zoom
   const font = half / 26;
-  const laLabels = props.las.map((la) => ({ la, ...project(props.origin, la) })).filter((p) => Math.abs(p.x) < half * 0.92 && Math.abs(p.y) < half * 0.92);
+  const laLabels = props.las
+    .map((la) => ({ la, ...project(props.origin, la) }))
+    .filter((p) => Math.abs(p.x) < half * 0.92 && Math.abs(p.y) < half * 0.92);
   const inView = points.filter((p) => Math.abs(p.x) <= half && Math.abs(p.y) <= half);
   const summary = `${props.markers.length} settings around ${props.origin.district}; ${props.markers.filter((m) => m.outOfArea).length} of them outside your LA. Rings at ${rings.join(', ')} km.`;
   return (
     <figure class="map">
-      <svg viewBox={`${-half} ${-half} ${half * 2} ${half * 2}`} role="img" aria-labelledby="map-title map-desc" preserveAspectRatio="xMidYMid meet">
+      <svg
+        viewBox={`${-half} ${-half} ${half * 2} ${half * 2}`}
+        role="img"
+        aria-labelledby="map-title map-desc"
+        preserveAspectRatio="xMidYMid meet"
+      >
         <title id="map-title">Map of the results around {props.origin.district}</title>
         <desc id="map-desc">{summary}</desc>
         <rect x={-half} y={-half} width={half * 2} height={half * 2} class="map-bg" />
@@ -49,9 +61,17 @@ export function PlacesMap(props: { origin: LatLon & { district: string }; marker
           </text>
         </g>
         {inView.map(({ x, y, m }) => (
-          <g key={m.label} class={`map-marker${m.outOfArea ? ' out' : ''}${m.hasPlace ? '' : ' full'}`} transform={`translate(${x} ${y})`}>
+          <g
+            key={m.label}
+            class={`map-marker${m.outOfArea ? ' out' : ''}${m.hasPlace ? '' : ' full'}`}
+            transform={`translate(${x} ${y})`}
+          >
             <title>{m.title}</title>
-            {m.outOfArea ? <rect x={-r} y={-r} width={r * 2} height={r * 2} transform="rotate(45)" stroke-width={r / 5} /> : <circle r={r} stroke-width={r / 5} />}
+            {m.outOfArea ? (
+              <rect x={-r} y={-r} width={r * 2} height={r * 2} transform="rotate(45)" stroke-width={r / 5} />
+            ) : (
+              <circle r={r} stroke-width={r / 5} />
+            )}
             <text y={r * 0.38} font-size={r * 1.05} text-anchor="middle">
               {m.label}
             </text>
