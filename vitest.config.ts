@@ -6,6 +6,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: two workers keep DynamoDB Local and the tests from starving each other.
     maxWorkers: 2,
+    // Request logs and metrics (Powertools) stay out of the test output; the tests that check
+    // them turn them on for themselves.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     projects: [
       {
         extends: true,

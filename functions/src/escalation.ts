@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import { parseEscalationPolicy, runEscalations } from '@placements/api';
+import { log, logger } from '@placements/store';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { lambdaDeps } from './runtime.ts';
+
+logger.appendPersistentKeys({ context: 'escalation' });
 
 /**
  * The timeliness job, on an EventBridge schedule: escalates overdue consultations, cases past the
@@ -15,6 +19,6 @@ const policy = parseEscalationPolicy(
 
 export const handler = middy(async () => {
   const run = await runEscalations(deps, policy);
-  console.log(JSON.stringify({ level: 'info', context: 'escalation', ...run }));
+  log.info('escalation run', { ...run });
   return run;
-});
+}).use(injectLambdaContext(logger));

@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import type { Context, PreTokenGenerationV2TriggerEvent } from 'aws-lambda';
 import { cognitoTokenCustomisation } from '@placements/api';
+import { log, logger } from '@placements/store';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+
+logger.appendPersistentKeys({ context: 'pre-token' });
 
 /** Read once at cold start: the resource server whose `<id>/<role>` scopes API Gateway requires. */
 const RESOURCE_SERVER = process.env.RESOURCE_SERVER ?? '';
@@ -26,17 +30,11 @@ async function preTokenGeneration(event: PreTokenGenerationV2TriggerEvent): Prom
 
 export const handler = middy<PreTokenGenerationV2TriggerEvent, PreTokenGenerationV2TriggerEvent, Error, Context>(
   preTokenGeneration,
-).use({
-  onError: (request) => {
-    // Logged without attributes; Cognito shows the message to the user signing in.
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        context: 'pre-token',
-        requestId: request.context.awsRequestId,
-        userName: request.event.userName,
-        error: String(request.error),
-      }),
-    );
-  },
-});
+)
+  .use(injectLambdaContext(logger))
+  .use({
+    onError: (request) => {
+      // Logged without the user's name or attributes; Cognito shows the message to the user signing in.
+      log.error('token refused', request.error);
+    },
+  });

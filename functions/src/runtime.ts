@@ -1,7 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { apiGatewayAuthenticator, type Deps } from '@placements/api';
-import { createStore } from '@placements/store';
+import { createStore, log, logger } from '@placements/store';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 
 /**
  * The store and authenticator from the environment, read once at cold start so a misconfiguration
@@ -26,48 +27,33 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): Deps {
 
 type Handler = MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>;
 
-/** One JSON log line per request: route, status and duration, never the body or the token. */
-export function requestLog(context: string): Handler {
-  const started = new WeakMap<object, number>();
-  return {
-    before: (request) => {
-      started.set(request.event, Date.now());
+/**
+ * Powertools' Logger in every API Lambda: each line carries the Lambda request id, cold start and
+ * function (injectLambdaContext), the context (a persistent key), and, from the API's own
+ * middleware, API Gateway's request id (answered as x-request-id), the route, and the caller's role
+ * and organisation. The API logs one line per request; never a body or a token.
+ */
+export function requestLog(context: string): Handler[] {
+  logger.appendPersistentKeys({ context });
+  return [
+    injectLambdaContext(logger) as Handler,
+    {
+      onError: (request) => {
+        // Hono maps every error itself; reaching here means the adapter failed. Answer in the API's shape.
+        const requestId = request.event.requestContext?.requestId;
+        log.error('lambda adapter failed', request.error, { ...(requestId ? { request_id: requestId } : {}) });
+        request.response = {
+          statusCode: 500,
+          headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
+          body: JSON.stringify({
+            error: {
+              code: 'internal_error',
+              message: 'Something went wrong on our side; it has been logged.',
+              details: [],
+            },
+          }),
+        };
+      },
     },
-    after: (request) => {
-      const res = request.response as { statusCode?: number } | undefined;
-      console.log(
-        JSON.stringify({
-          level: 'info',
-          context,
-          requestId: request.context.awsRequestId,
-          method: request.event.requestContext?.http?.method,
-          path: request.event.rawPath,
-          status: res?.statusCode,
-          ms: Date.now() - (started.get(request.event) ?? Date.now()),
-        }),
-      );
-    },
-    onError: (request) => {
-      // Hono maps every error itself; reaching here means the adapter failed. Answer in the API's shape.
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          context,
-          requestId: request.context.awsRequestId,
-          error: String(request.error),
-        }),
-      );
-      request.response = {
-        statusCode: 500,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          error: {
-            code: 'internal_error',
-            message: 'Something went wrong on our side; it has been logged.',
-            details: [],
-          },
-        }),
-      };
-    },
-  };
+  ];
 }

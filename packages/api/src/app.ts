@@ -53,8 +53,16 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     documented.push(...context.documented);
     app.route('/', context);
   };
-  for (const make of Object.values(contexts)) mount(make(deps));
-  if (options.devTokens !== undefined) mount(devApp(deps, options.devTokens));
+  for (const [name, make] of Object.entries(contexts)) {
+    const context = make(deps);
+    context.contextName = name;
+    mount(context);
+  }
+  if (options.devTokens !== undefined) {
+    const dev = devApp(deps, options.devTokens);
+    dev.contextName = 'dev';
+    mount(dev);
+  }
 
   // Built on first request and kept: the routes and their schemas do not change while running.
   let document: ReturnType<typeof openApiDocument> | undefined;

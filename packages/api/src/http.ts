@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import {
@@ -12,7 +12,15 @@ import {
   ValidationError,
   type FieldProblem,
 } from '@placements/domain';
-import type { Store } from '@placements/store';
+import { randomUUID } from 'node:crypto';
+import {
+  businessMetrics,
+  currentRequestKeys,
+  inRequestScope,
+  log,
+  type RequestKeys,
+  type Store,
+} from '@placements/store';
 import { UnauthenticatedError, type Authenticator, type Principal } from './auth.ts';
 import { ApiApp } from './openapi.ts';
 
@@ -24,7 +32,36 @@ export interface Deps {
 }
 
 export interface Env {
-  Variables: { principal: Principal | undefined; deps: Deps };
+  Variables: { principal: Principal | undefined; deps: Deps; requestKeys: RequestKeys };
+}
+
+/** What hono/aws-lambda passes as c.env in Lambda; locally (Node's server) neither field is there. */
+interface LambdaBindings {
+  event?: { requestContext?: { requestId?: string } };
+}
+
+/**
+ * One log line per request (the route as documented, status, duration, the caller's role and
+ * organisation) and `x-request-id` on every response: API Gateway's request id in AWS, so a
+ * user's report can be found in the logs; a fresh UUID locally. Runs once per request even when
+ * every context is mounted on one app (the local server).
+ */
+export function requestScope(): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    if (c.get('requestKeys') !== undefined) return next();
+    const bindings = (c.env ?? {}) as LambdaBindings;
+    const keys: RequestKeys = { request_id: bindings.event?.requestContext?.requestId ?? randomUUID() };
+    c.set('requestKeys', keys);
+    const started = performance.now();
+    await inRequestScope(keys, async () => {
+      await next();
+      c.header('x-request-id', keys.request_id);
+      const status = c.res.status;
+      const line = { method: c.req.method, status, ms: Math.round(performance.now() - started) };
+      if (status >= 500) log.warn('request', line);
+      else log.info('request', line);
+    });
+  };
 }
 
 /** Request bodies above this answer 413 before any parsing. */
@@ -75,6 +112,7 @@ export function contextApp(deps: Deps) {
     const e = new ValidationError(problems);
     return c.json(errorBody(e.code, e.message, problems), 400);
   });
+  app.use('*', requestScope());
   app.use(
     '*',
     bodyLimit({
@@ -93,7 +131,11 @@ export function contextApp(deps: Deps) {
     // Contexts mounted together share middleware; authenticate once per request.
     if (c.get('deps') === undefined) {
       c.set('deps', deps);
-      c.set('principal', await deps.auth.authenticate({ authorization: c.req.header('authorization'), env: c.env }));
+      const principal = await deps.auth.authenticate({ authorization: c.req.header('authorization'), env: c.env });
+      c.set('principal', principal);
+      const keys = currentRequestKeys();
+      if (keys !== undefined && principal !== undefined)
+        Object.assign(keys, { role: principal.role, org: principal.org });
     }
     await next();
   });
@@ -110,7 +152,10 @@ export function handleError(error: Error, c: Context): Response {
   }
   if (error instanceof ForbiddenError) return c.json(errorBody(error.code, error.message), 403);
   if (error instanceof NotFoundError) return c.json(errorBody(error.code, error.message), 404);
-  if (error instanceof ConflictError) return c.json(errorBody(error.code, error.message, error.details), 409);
+  if (error instanceof ConflictError) {
+    businessMetrics.conflict(error.code);
+    return c.json(errorBody(error.code, error.message, error.details), 409);
+  }
   if (error instanceof PreconditionFailedError)
     return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 412);
   if (error instanceof PreconditionRequiredError)
@@ -135,9 +180,8 @@ export function handleError(error: Error, c: Context): Response {
     const code = status === 413 ? 'payload_too_large' : 'http_error';
     return c.json(errorBody(code, error.message || 'The request could not be processed.'), status);
   }
-  console.error(
-    JSON.stringify({ level: 'error', message: 'unhandled error', error: String(error), stack: error.stack }),
-  );
+  // The stack with the request's id (answered as x-request-id), so a user's report leads here.
+  log.error('unhandled error', error);
   return c.json(
     errorBody(
       'internal_error',

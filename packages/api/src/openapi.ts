@@ -2,6 +2,7 @@ import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context, type Env as HonoEnv, type Handler, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type * as z from 'zod/mini';
+import { markRoute } from '@placements/store';
 
 /**
  * Routes declared once, with their zod schemas, and used twice: to validate requests (here) and
@@ -87,6 +88,8 @@ const mediaMatches = (header: string, declared: string) =>
 export class ApiApp<E extends HonoEnv> extends Hono<E> {
   /** The routes this app declared, in order: what GET /openapi.json documents. */
   readonly documented: RouteConfig[] = [];
+  /** The bounded context's name, for the log lines of its routes (set where it is mounted). */
+  contextName: string | undefined;
 
   constructor(private readonly hook: ValidationHook) {
     super();
@@ -95,7 +98,12 @@ export class ApiApp<E extends HonoEnv> extends Hono<E> {
   /** Registers a route: its parameters, query, headers and JSON body are validated before the handler runs. */
   openapi<const R extends RouteConfig>(route: R, handler: Handler<E, string, ValidatedInput<R>>): this {
     const hook = this.hook as never;
-    const validators: MiddlewareHandler[] = [];
+    const validators: MiddlewareHandler[] = [
+      async (_c, next) => {
+        markRoute(this.contextName, route.path);
+        await next();
+      },
+    ];
     const request = route.request;
     if (request?.query) validators.push(zValidator('query', request.query, hook) as MiddlewareHandler);
     if (request?.params) validators.push(zValidator('param', request.params, hook) as MiddlewareHandler);

@@ -15,6 +15,9 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+// Locally the business metrics' EMF lines would bury the request logs; POWERTOOLS_METRICS_DISABLED=false shows them.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
 const args = new Set(process.argv.slice(2));
 const fresh = args.has('--fresh') || process.env.FRESH === '1';
 const port = Number(process.env.PORT ?? 3000);

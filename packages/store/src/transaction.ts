@@ -7,6 +7,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError } from '@placements/domain';
 import { translateStoreError } from './errors.ts';
+import { BUSINESS_METRICS, businessMetrics } from './observability.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -57,6 +58,7 @@ export async function transact(
         throw new UnavailableError('The placement store is busy; try again in a few seconds.');
       }
       if (reasons.every((r) => CONTENTION.has(r.code)) && attempt < MAX_ATTEMPTS) {
+        businessMetrics.count(BUSINESS_METRICS.transactionRetries);
         await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
         continue;
       }

@@ -29,6 +29,9 @@ import {
   PlaceTakenError,
   TransactionContentionError,
   type WaitingEntry,
+  BUSINESS_METRICS,
+  businessMetrics,
+  log,
 } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
@@ -297,6 +300,7 @@ export async function offerFreedPlaces(deps: Deps, urn: string, listingId: strin
         const result = await allocateCase(deps, entry.laCode, entry.caseId, queueActor(entry.laCode), {
           fromQueue: true,
         });
+        businessMetrics.count(BUSINESS_METRICS.waitingListOffersMade);
         offers.push({
           caseId: c.id,
           laCode: c.laCode,
@@ -319,15 +323,8 @@ export async function offerAfterRelease(deps: Deps, urn: string, listingId: stri
   try {
     return await offerFreedPlaces(deps, urn, listingId);
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'warn',
-        message: 'offering freed places failed; the escalation job will retry',
-        urn,
-        listingId,
-        error: String(error),
-      }),
-    );
+    businessMetrics.count(BUSINESS_METRICS.waitingListOffersFailed);
+    log.error('offering freed places failed; the escalation job will retry', error, { urn, listing_id: listingId });
     return [];
   }
 }
@@ -476,11 +473,13 @@ async function allocateCase(
         clientRequestToken,
         ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response: result } } : {}),
       });
+      businessMetrics.count(BUSINESS_METRICS.allocationsPlaced);
       return result;
     } catch (error) {
       if (error instanceof PlaceTakenError) continue; // the place went a moment ago: walk the preferences again
       if (error instanceof TransactionContentionError) {
         // Others were booking the same listing at that instant: wait a moment, read again, retry.
+        businessMetrics.count(BUSINESS_METRICS.transactionRetries);
         await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * (attempt + 1)));
         continue;
       }

@@ -1,3 +1,4 @@
+import { BUSINESS_METRICS, businessMetrics } from '@placements/store';
 import {
   ConflictError,
   DEFAULT_ESCALATION_POLICY,
@@ -85,5 +86,6 @@ export async function runEscalations(
     run.placesOffered += (await offerFreedPlaces(deps, q.urn, q.listingId)).length;
   });
   run.snapshotsWritten = await recordDailySnapshots(deps);
+  businessMetrics.count(BUSINESS_METRICS.consultationsOverdue, run.raised.consultation_overdue ?? 0);
   return run;
 }

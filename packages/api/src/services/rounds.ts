@@ -18,7 +18,14 @@ import {
   type SettingWithListings,
   type SkippedPreference,
 } from '@placements/domain';
-import { CaseNotOpenError, PlaceTakenError, TransactionContentionError, type RoundPlacement } from '@placements/store';
+import {
+  BUSINESS_METRICS,
+  businessMetrics,
+  CaseNotOpenError,
+  PlaceTakenError,
+  TransactionContentionError,
+  type RoundPlacement,
+} from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { joinQueues, settingsByUrn } from './cases.ts';
@@ -148,6 +155,7 @@ async function resolveCases(
  * allocation.
  */
 export async function runAllocationRound(deps: Deps, principal: Principal, input: RoundInput): Promise<RoundReport> {
+  const started = performance.now();
   const refs = await resolveCases(deps, principal, input);
   const found = await deps.store.cases.getCases(refs);
   const missing = refs.map((r, i) => ({ r, i })).filter(({ r }) => !found.has(`${r.laCode}#${r.id}`));
@@ -366,6 +374,8 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
   };
   const { outcomes: stored, ...head } = report;
   await deps.store.cases.putRound(principal.org, id, { ...head, by: actor }, stored);
+  businessMetrics.count(BUSINESS_METRICS.allocationsPlaced, allocated.length);
+  businessMetrics.milliseconds(BUSINESS_METRICS.roundDuration, performance.now() - started);
   return report;
 }
 
