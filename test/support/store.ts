@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createApp, devTokenAuthenticator, type Principal } from '@placements/api';
+import {
+  createApp,
+  devTokenAuthenticator,
+  STREAM_ITEM_TYPES,
+  streamHandlers,
+  type Deps,
+  type Principal,
+} from '@placements/api';
+import { localStreamConsumer, type LocalStreamConsumer } from '@placements/store/stream/local-stream';
 import { createStore, dropTable, ensureTable, loadReferenceData, type Store } from '@placements/store';
 import { buildReferenceData, type BuiltReferenceData } from '@placements/local';
 
@@ -24,29 +32,63 @@ export interface SeededApp {
   /** A JSON POST or PUT with a token, as the API's clients send them. */
   post(path: string, token: string, body?: unknown): ReturnType<SeededApp['request']>;
   put(path: string, token: string, body: unknown, headers?: Record<string, string>): ReturnType<SeededApp['request']>;
+  /** The table's stream consumer (the handlers `npm start` runs) over this table. */
+  stream: LocalStreamConsumer;
+  /** Runs the stream consumer until it has caught up: derived data (search entries, offers) is then in place. */
+  drain(): Promise<number>;
 }
 
 /** A table loaded with the generated SE19 data (or a given data folder) and the full API over it. */
 export async function seededApp(
-  options: { dataDir?: string; seed?: number; now?: () => Date } = {},
+  options: {
+    dataDir?: string;
+    seed?: number;
+    now?: () => Date;
+    /**
+     * After each request that may write (not GET), run the stream consumer until it has caught
+     * up, as `npm start`'s consumer would a moment later; off for tests that look at the lag.
+     */
+    drainAfterWrites?: boolean;
+  } = {},
 ): Promise<SeededApp> {
   const store = await freshStore('api');
   const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed });
   await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
   const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
-  const app = createApp({ store, auth, ...(options.now ? { now: options.now } : {}) }, { devTokens: auth });
+  const deps: Deps = { store, auth, ...(options.now ? { now: options.now } : {}) };
+  const app = createApp(deps, { devTokens: auth });
+  const stream = localStreamConsumer({
+    db: store.db,
+    tableName: store.tableName,
+    endpoint: inject('dynamoDbEndpoint'),
+    handlers: streamHandlers(deps),
+    itemTypes: STREAM_ITEM_TYPES,
+    idleMs: 50,
+  });
+  // The loader wrote the search entries of what it loaded: the consumer starts after it.
+  await stream.skipToEnd();
+  const drainAfterWrites = options.drainAfterWrites ?? true;
   const request: SeededApp['request'] = async (path, init = {}) => {
     const { token, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
     const res = await app.request(path, { ...rest, headers });
     const text = await res.text();
+    if (drainAfterWrites && (rest.method ?? 'GET') !== 'GET') await stream.drain();
     return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
   };
   return {
-    store,
+    store: {
+      ...store,
+      drop: async () => {
+        await stream.stop();
+        await store.drop();
+      },
+    },
     data,
     app,
+    stream,
+    drain: () => stream.drain(),
     token: async (p) => (await auth.mint(p)).token,
     request,
     post: (path, token, body = {}) =>

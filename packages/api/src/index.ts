@@ -19,3 +19,5 @@ export { roundsApp } from './contexts/rounds.ts';
 export { searchPlaces, type SearchRequest, type SearchStats } from './services/search.ts';
 export { runEscalations, type EscalationRun } from './services/escalation.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';
+export { streamHandlers, STREAM_ITEM_TYPES } from './stream/handlers.ts';
+export { offersOfFreedPlaces, queuesFollowCases, searchProjection } from './stream/derived.ts';

@@ -3,6 +3,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   ResourceNotFoundException,
   type CreateTableCommandInput,
@@ -24,6 +25,8 @@ export function createTableInput(tableName: string, def: TableDefinition = marke
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    // The stream drives everything derived from a committed change (see stream/local-stream.ts).
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     KeySchema: [
       { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
@@ -47,7 +50,16 @@ export async function ensureTable(
   def: TableDefinition = marketplaceTable,
 ): Promise<boolean> {
   try {
-    await db.send(new DescribeTableCommand({ TableName: tableName }));
+    const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table kept from before the stream consumer existed gets its stream now.
+    if (d.Table?.StreamSpecification?.StreamEnabled !== true) {
+      await db.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        }),
+      );
+    }
     return false;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;

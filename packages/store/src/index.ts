@@ -20,6 +20,7 @@ export type { ReferenceRepository } from './repositories/reference.ts';
 export type { SettingsRepository, SettingsFilter } from './repositories/settings.ts';
 export { MAX_CHANGES_PER_TRANSACTION, type ListingChange, type ListingsRepository } from './repositories/listings.ts';
 export * from './transaction.ts';
+export * from './stream/change.ts';
 export { searchEntryItems, type SearchPartition, type SearchRepository } from './repositories/search.ts';
 
 /** Everything the API needs from persistence, bound to one table. */

@@ -173,17 +173,7 @@ export async function setPreferences(
     version: c.version + 1,
   };
   await deps.store.cases.updateCase(c, after, 'case.preferences', actorOf(principal), clock(deps).toISOString());
-  if (dropped.length > 0) {
-    await deps.store.cases.removeWaiting(
-      dropped.map(([k, joinedAt]) => ({
-        urn: k.split('#')[0]!,
-        listingId: k.split('#')[1]!,
-        caseId: c.id,
-        laCode: c.laCode,
-        joinedAt,
-      })),
-    );
-  }
+  // Entries of queues no longer wanted leave them through the stream (the case's new version drops them).
   return caseView(deps, after);
 }
 
@@ -312,24 +302,6 @@ export async function offerFreedPlaces(deps: Deps, urn: string, listingId: strin
     }
   }
   return offers;
-}
-
-/** Offers freed places after a change that released some; a failure here is left to the scheduled job. */
-export async function offerAfterRelease(deps: Deps, urn: string, listingId: string): Promise<QueueOffer[]> {
-  try {
-    return await offerFreedPlaces(deps, urn, listingId);
-  } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'warn',
-        message: 'offering freed places failed; the escalation job will retry',
-        urn,
-        listingId,
-        error: String(error),
-      }),
-    );
-    return [];
-  }
 }
 
 /**
