@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import {
   ConflictError,
+  ContendedError,
   DomainError,
   ForbiddenError,
   NotFoundError,
@@ -110,7 +111,10 @@ export function handleError(error: Error, c: Context): Response {
   }
   if (error instanceof ForbiddenError) return c.json(errorBody(error.code, error.message), 403);
   if (error instanceof NotFoundError) return c.json(errorBody(error.code, error.message), 404);
-  if (error instanceof ConflictError) return c.json(errorBody(error.code, error.message, error.details), 409);
+  if (error instanceof ConflictError) {
+    if (error instanceof ContendedError) c.header('Retry-After', String(error.retryAfterSeconds));
+    return c.json(errorBody(error.code, error.message, error.details), 409);
+  }
   if (error instanceof PreconditionFailedError)
     return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 412);
   if (error instanceof PreconditionRequiredError)

@@ -7,6 +7,7 @@ import { searchRepository } from './repositories/search.ts';
 import { casesRepository, placementTransitions } from './repositories/cases.ts';
 import { storeReachable } from './bootstrap.ts';
 import { aggregatesRepository } from './repositories/aggregates.ts';
+import { roundsRepository } from './repositories/rounds.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -34,6 +35,7 @@ export interface Store {
   cases: ReturnType<typeof casesRepository>;
   placements: ReturnType<typeof placementTransitions>;
   aggregates: ReturnType<typeof aggregatesRepository>;
+  rounds: ReturnType<typeof roundsRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -48,6 +50,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     cases: casesRepository(db, config.tableName),
     placements: placementTransitions(db, config.tableName),
     aggregates: aggregatesRepository(db, config.tableName),
+    rounds: roundsRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
@@ -55,6 +58,7 @@ export {
   PlaceTakenError,
   CaseNotOpenError,
   IdempotentReplayError,
+  RoundChunkCommittedError,
   caseEntity,
   type CasesRepository,
   type PlacementTransition,
@@ -68,3 +72,4 @@ export {
   type EhcpBaseline,
   type AggregatesRepository,
 } from './repositories/aggregates.ts';
+export { ACTIVE_ROUNDS, type RoundsRepository } from './repositories/rounds.ts';

@@ -3,6 +3,7 @@ import {
   addDays,
   CONSULTATION_DAYS,
   ConflictError,
+  ContendedError,
   daysBetween,
   findBand,
   ForbiddenError,
@@ -323,12 +324,19 @@ export async function allocate(
   );
 }
 
+/**
+ * How long an allocation may keep retrying under contention before it answers 409 with
+ * Retry-After: well inside the cases Lambda's 10 s timeout (and API Gateway's 30 s), leaving time
+ * for the last transaction (3 s a try at most) and the answer.
+ */
+export const ALLOCATION_BUDGET_MS = 5_000;
+
 async function allocateCase(
   deps: Deps,
   laCode: string,
   id: string,
   actor: Actor,
-  options: { idempotencyKey?: string; fromQueue?: boolean },
+  options: { idempotencyKey?: string; fromQueue?: boolean; budgetMs?: number },
 ): Promise<AllocationResult> {
   const { idempotencyKey } = options;
   if (idempotencyKey !== undefined) {
@@ -340,8 +348,11 @@ async function allocateCase(
     if (c === undefined) throw new NotFoundError(`Your LA has no case ${id}.`);
     return c;
   };
-  // Each retry follows a place lost to another case, so this bounds the walk, not the outcome.
+  // Each retry follows a place lost to another case, so this bounds the walk, not the outcome;
+  // the time budget bounds it in time, so the caller is answered well within the function's timeout.
+  const budgetEnds = Date.now() + (options.budgetMs ?? ALLOCATION_BUDGET_MS);
   for (let attempt = 0; attempt < 30; attempt++) {
+    if (attempt > 0 && Date.now() >= budgetEnds) break;
     const c = await load();
     if (c.state !== 'open') {
       // A replay that raced its own first request (which committed since the check above) gets the first result.
@@ -453,7 +464,8 @@ async function allocateCase(
       if (error instanceof PlaceTakenError) continue; // the place went a moment ago: walk the preferences again
       if (error instanceof TransactionContentionError) {
         // Others were booking the same listing at that instant: wait a moment, read again, retry.
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * (attempt + 1)));
+        const wait = Math.min(20 + Math.random() * 40 * (attempt + 1), Math.max(0, budgetEnds - Date.now()));
+        await new Promise((r) => setTimeout(r, wait));
         continue;
       }
       if (error instanceof IdempotentReplayError && idempotencyKey !== undefined) {
@@ -478,7 +490,10 @@ async function allocateCase(
       throw error;
     }
   }
-  throw new ConflictError('allocation_contended', 'Places were taken by others while allocating; try again.');
+  throw new ContendedError(
+    'allocation_contended',
+    'Places were taken by others while allocating; try again in a moment.',
+  );
 }
 
 /** A listing's queue as others may see it: positions, LAs and dates; case ids only to their own LA. */

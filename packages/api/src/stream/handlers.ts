@@ -18,3 +18,6 @@ export function streamHandlers(deps: Deps): StreamHandler[] {
 
 /** The item types those handlers read: the event source mapping's filter, and the local consumer's. */
 export const STREAM_ITEM_TYPES: readonly string[] = ['listing', 'setting', 'case'];
+
+/** The round worker's item type (its own event source mapping in AWS: infra/lib/contexts.ts). */
+export const ROUND_ITEM_TYPES: readonly string[] = ['round'];

@@ -34,6 +34,8 @@ import { settingsRepository } from './settings.ts';
 export class PlaceTakenError extends Error {}
 export class CaseNotOpenError extends ConflictError {}
 export class IdempotentReplayError extends Error {}
+/** A round's chunk found its checkpoint already written: it was committed before. */
+export class RoundChunkCommittedError extends Error {}
 
 export const caseEntity = (laCode: string, id: string) => `case:${laCode}:${id}`;
 
@@ -551,6 +553,8 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       at: string;
       today: string;
       roundId: string;
+      /** The round's checkpoint for this chunk, written in the same transaction (never twice). */
+      checkpoint?: Record<string, unknown>;
     }): Promise<void> {
       const { setting, listing, placements, actor, at, today } = args;
       const listingId = listing.listingId;
@@ -631,10 +635,17 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
           ),
         ),
       );
+      if (args.checkpoint) {
+        items.push({
+          Put: { TableName: tableName, Item: args.checkpoint, ConditionExpression: 'attribute_not_exists(pk)' },
+        });
+      }
       if (items.length > 100)
         throw new Error(`a round commit of ${n} cases needs ${items.length} actions; pass fewer cases`);
       await transact(db, items, (reasons) => {
         const failed = reasons.filter((r) => r.code === 'ConditionalCheckFailed').map((r) => r.index);
+        // The checkpoint is there already: another worker committed this chunk.
+        if (args.checkpoint && failed.includes(items.length - 1)) return new RoundChunkCommittedError('committed');
         if (failed.includes(0)) return new PlaceTakenError('taken');
         return new CaseNotOpenError('case_not_open', 'A case in the round changed while it ran.');
       });
