@@ -144,6 +144,20 @@ export class MarketplaceAlarms extends Construct {
     );
   }
 
+  /**
+   * A stream consumer falling behind: the age of the oldest record it has not yet handled. Its
+   * errors are alarmed with every function's (forFunction); records that fail every retry land
+   * in its on-failure queue (forDeadLetterQueue).
+   */
+  forStreamConsumer(name: string, fn: IFunction, maxAgeSeconds: number): void {
+    this.alarm(
+      `${name}IteratorAge`,
+      fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
+      maxAgeSeconds * 1000,
+      `${name}: the oldest stream record not yet handled is ${maxAgeSeconds} s old or more: derived data is falling behind.`,
+    );
+  }
+
   /** Anything in a dead-letter queue is an event that failed every retry. */
   forDeadLetterQueue(name: string, queue: IQueue): void {
     this.alarm(

@@ -194,12 +194,47 @@ export interface StreamConsumerSpec {
   table: TableAccess;
   /** Only records whose new image has one of these itemType values reach the function. */
   itemTypes?: string[];
+  /** And, when given, one of these `state` values (a round that is queued or running). */
+  states?: string[];
   batchSize?: number;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /** The iterator age (oldest record not yet handled) at which its alarm goes off. */
+  maxIteratorAgeSeconds?: number;
 }
 
-export const STREAM_CONSUMERS: Record<string, StreamConsumerSpec> = {};
+/**
+ * The table's stream consumers (docs/allocation.md, "Work that outlives a request"):
+ * - `stream`: everything derived from a committed change (search entries, offers of freed places
+ *   down waiting lists, removal of placed cases from queues): packages/api/src/stream/handlers.ts,
+ *   whose STREAM_ITEM_TYPES these item types must equal (a template test checks).
+ * - `round-worker`: allocation rounds run as background jobs. A round's item is written `queued`;
+ *   the worker runs it with a 15-minute timeout, checkpointing in the table after each listing's
+ *   commit, and before its time runs out writes the round again, whose new stream record starts
+ *   the next invocation where this one stopped.
+ */
+export const STREAM_CONSUMERS: Record<string, StreamConsumerSpec> = {
+  stream: {
+    entry: 'stream',
+    description: 'Derived data from committed changes: search entries, offers of freed places, queue removal',
+    table: 'write',
+    itemTypes: ['listing', 'setting', 'case'],
+    batchSize: 100,
+    timeoutSeconds: 120,
+    maxIteratorAgeSeconds: 60,
+  },
+  'round-worker': {
+    entry: 'round-worker',
+    description: 'Runs allocation rounds as background jobs, resuming from their checkpoint',
+    table: 'write',
+    itemTypes: ['round'],
+    states: ['queued', 'running'],
+    batchSize: 1,
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    maxIteratorAgeSeconds: 1800,
+  },
+};
 
 /** `GET /cases/{id}`: the route key API Gateway and the matrix test use. */
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;

@@ -372,13 +372,19 @@ export class MarketplaceStack extends Stack {
           ? {
               filters: [
                 FilterCriteria.filter({
-                  dynamodb: { NewImage: { itemType: { S: FilterRule.or(...spec.itemTypes) } } },
+                  dynamodb: {
+                    NewImage: {
+                      itemType: { S: FilterRule.or(...spec.itemTypes) },
+                      ...(spec.states ? { state: { S: FilterRule.or(...spec.states) } } : {}),
+                    },
+                  },
                 }),
               ],
             }
           : {}),
       }),
     );
+    this.alarms.forStreamConsumer(pascal(name), fn.fn, spec.maxIteratorAgeSeconds ?? 300);
     return fn;
   }
 }

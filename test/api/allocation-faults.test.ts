@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { createApp, devTokenAuthenticator } from '@placements/api';
+import { ALLOCATION_BUDGET_MS, createApp, devTokenAuthenticator } from '@placements/api';
+import { DEFAULT_TIMEOUT_SECONDS } from '../../infra/lib/contexts.ts';
 import { createDocumentClient, createStore, keys } from '@placements/store';
 import { seededApp, type SeededApp } from '../support/store.ts';
 
@@ -106,7 +107,7 @@ describe('allocation when DynamoDB fails mid-flow', () => {
     await unchanged();
   });
 
-  it('retries transaction conflicts, then answers 409 rather than hold a place twice', async () => {
+  it('under endless contention retries only within its time budget, then answers 409 with Retry-After inside the Lambda timeout', async () => {
     const { app, mock } = faultyApp(
       () =>
         new TransactionCanceledException({
@@ -115,13 +116,20 @@ describe('allocation when DynamoDB fails mid-flow', () => {
           CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }],
         }),
     );
+    const started = Date.now();
     const res = await app.request(`/cases/${caseId}/allocate`, {
       method: 'POST',
       headers: { authorization: `Bearer ${kent}` },
     });
+    const took = Date.now() - started;
     expect(res.status).toBe(409);
     expect(((await res.json()) as any).error.code).toBe('allocation_contended');
+    expect(res.headers.get('retry-after')).toBe('1');
     expect(mock.commandCalls(TransactWriteCommand).length).toBeGreaterThan(4);
+    // The cases Lambda times out at 10 s: the answer comes before it, whatever the contention.
+    // (Each attempt's reads go to the real DynamoDB Local, so a busy machine adds their time.)
+    expect(took).toBeLessThan(ALLOCATION_BUDGET_MS + 4_000);
+    expect(DEFAULT_TIMEOUT_SECONDS * 1000).toBeGreaterThan(ALLOCATION_BUDGET_MS + 3_000);
     await unchanged();
   }, 60_000);
 

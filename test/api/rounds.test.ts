@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { lotteryNumber, type SettingWithListings } from '@placements/domain';
 import { keys } from '@placements/store';
+import { runRoundJob } from '@placements/api';
 import { withTwoLaOfficers, type SeededApp } from '../support/store.ts';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
@@ -61,6 +62,18 @@ async function openCases(token: string, prefix: string, rankings: string[][]): P
   return ids;
 }
 
+/** A round posted: 202 with its Location; the stream consumer ran it (drained); the round as GET shows it, done. */
+async function ran(res: Awaited<ReturnType<SeededApp['post']>>, token: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  expect(res.body).toMatchObject({ state: 'queued', progress: { casesDecided: 0 } });
+  const location = res.headers.get('location')!;
+  expect(location).toBe(`/allocation-rounds/${res.body.id}`);
+  const done = await t.request(location, { token });
+  expect(done.body).toMatchObject({ state: 'done' });
+  expect(done.body.progress.casesDecided).toBe(done.body.progress.cases);
+  return done.body;
+}
+
 describe('POST /allocation-rounds', () => {
   it('allocates in the published order, never over capacity, explains each case and records the round', async () => {
     const [a, b, c] = await market(['round-a', 'round-b', 'round-c'], [2, 1, 1]);
@@ -75,9 +88,7 @@ describe('POST /allocation-rounds', () => {
       [a!.urn],
       [b!.urn],
     ]);
-    const res = await post('/allocation-rounds', kent, { cases: ids, seed: 'kent-2026-11' });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const round = res.body;
+    const round = await ran(await post('/allocation-rounds', kent, { cases: ids, seed: 'kent-2026-11' }), kent);
     expect(round).toMatchObject({
       mechanism: 'serial_dictatorship',
       seed: 'kent-2026-11',
@@ -146,8 +157,8 @@ describe('POST /allocation-rounds', () => {
     expect((await t.request(`/allocation-rounds/${round.id}`, { token: medway })).status).toBe(404);
 
     // A case already allocated is reported, not allocated twice.
-    const again = await post('/allocation-rounds', kent, { cases: [allocated.caseId], seed: 'x' });
-    expect(again.body.outcomes[0]).toMatchObject({
+    const again = await ran(await post('/allocation-rounds', kent, { cases: [allocated.caseId], seed: 'x' }), kent);
+    expect(again.outcomes[0]).toMatchObject({
       outcome: 'not_eligible',
       explanation: expect.stringContaining('allocated'),
     });
@@ -173,9 +184,9 @@ describe('POST /allocation-rounds', () => {
         seed,
         joinWaitingLists: false,
       });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      const winner = res.body.outcomes.find((o: any) => o.outcome === 'allocated');
-      const loser = res.body.outcomes.find((o: any) => o.outcome === 'unallocated');
+      const round = await ran(res, se19);
+      const winner = round.outcomes.find((o: any) => o.outcome === 'allocated');
+      const loser = round.outcomes.find((o: any) => o.outcome === 'unallocated');
       expect(winner).toMatchObject({ laCode: host, caseId: fromHost });
       expect(loser.skipped[0].reason).toBe('its places went to cases with higher priority there');
       break;
@@ -254,8 +265,7 @@ describe('POST /allocation-rounds', () => {
       return (send as any)(command, ...rest);
     }) as typeof t.store.db.send;
     try {
-      const res = await post('/allocation-rounds', kent, { cases: ids, seed: 'race' });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const res = { body: await ran(await post('/allocation-rounds', kent, { cases: ids, seed: 'race' }), kent) };
       expect(raced).toBe(true);
       expect(res.body.reruns).toBe(1);
       // One case still got A's remaining place; the other was re-run and got B. Nothing over capacity.
@@ -265,6 +275,70 @@ describe('POST /allocation-rounds', () => {
       expect(la).toMatchObject({ available: 0, held: 2 });
     } finally {
       t.store.db.send = send;
+    }
+  });
+
+  it('resumes after its worker dies between two listings’ commits, giving no place twice', async () => {
+    const [a, b, c] = await market(['resume-a', 'resume-b', 'resume-c'], [2, 2, 2]);
+    const ids = await openCases(kent, 'RESUME', [[a!.urn], [a!.urn], [b!.urn], [b!.urn], [c!.urn], [c!.urn], [a!.urn]]);
+    // Queued only: the worker is run by hand below, as the consumer would.
+    const queued = await t.request('/allocation-rounds', {
+      method: 'POST',
+      token: kent,
+      drain: false,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cases: ids, seed: 'resume' }),
+    });
+    expect(queued.status).toBe(202);
+    const id = queued.body.id;
+    expect((await t.request(`/allocation-rounds/${id}`, { token: kent })).body).toMatchObject({ state: 'queued' });
+
+    // The worker dies after its second listing commit: the process is gone mid-round.
+    const send = t.store.db.send.bind(t.store.db);
+    let commits = 0;
+    t.store.db.send = (async (command: any, ...rest: any[]) => {
+      const isCommit =
+        command.constructor.name === 'TransactWriteCommand' &&
+        command.input.TransactItems?.some((i: any) => i.Put?.Item?.itemType === 'round_commit');
+      if (isCommit && ++commits > 2) throw new Error('worker killed');
+      return (send as any)(command, ...rest);
+    }) as typeof t.store.db.send;
+    try {
+      await expect(runRoundJob(t.deps, 'E10000016', id, { owner: 'first' })).rejects.toThrow('worker killed');
+    } finally {
+      t.store.db.send = send;
+    }
+    const midway = (await t.request(`/allocation-rounds/${id}`, { token: kent })).body;
+    expect(midway).toMatchObject({ state: 'running' });
+    // Its two commits in flight when it died land (or not) by themselves: at most those four cases hold places.
+    await new Promise((r) => setTimeout(r, 1000));
+    const placedBefore = [...(await t.store.cases.getCases(ids.map((x) => ({ laCode: 'E10000016', id: x })))).values()];
+    expect(placedBefore.filter((x) => x.state === 'allocated').length).toBeLessThanOrEqual(4);
+
+    // A worker that stops at its deadline lets go and is resumed by the next, which finishes.
+    expect(await runRoundJob(t.deps, 'E10000016', id, { owner: 'second', deadline: Date.now() - 1 })).toBe('paused');
+    expect(await runRoundJob(t.deps, 'E10000016', id, { owner: 'third' })).toBe('done');
+    expect(await runRoundJob(t.deps, 'E10000016', id, { owner: 'fourth' })).toBe('done');
+    const round = (await t.request(`/allocation-rounds/${id}`, { token: kent })).body;
+    expect(round).toMatchObject({ state: 'done', summary: { cases: 7, allocated: 6, unallocated: 1 } });
+    expect(round.outcomes).toHaveLength(7);
+    // Every allocated case holds exactly the placement its outcome names; each listing gave exactly its places.
+    const after = await t.store.cases.getCases(ids.map((x) => ({ laCode: 'E10000016', id: x })));
+    for (const o of round.outcomes.filter((x: any) => x.outcome === 'allocated')) {
+      expect(after.get(`E10000016#${o.caseId}`)).toMatchObject({
+        state: 'allocated',
+        activePlacementId: o.placementId,
+      });
+    }
+    for (const [s, listingId] of [
+      [a!, 'resume-a'],
+      [b!, 'resume-b'],
+      [c!, 'resume-c'],
+    ] as const) {
+      const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === listingId);
+      expect(l).toMatchObject({ held: 2, available: 0 });
+      const placements = await t.store.cases.listPlacements(s.urn, { limit: 50 });
+      expect(placements.items.filter((p) => p.listingId === listingId && p.roundId === id)).toHaveLength(2);
     }
   });
 });

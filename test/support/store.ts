@@ -1,14 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createApp, devTokenAuthenticator, type Principal } from '@placements/api';
-import { createStore, dropTable, ensureTable, loadReferenceData, type Store } from '@placements/store';
+import {
+  createApp,
+  devTokenAuthenticator,
+  ROUND_ITEM_TYPES,
+  roundWorker,
+  STREAM_ITEM_TYPES,
+  streamHandlers,
+  type Deps,
+  type Principal,
+} from '@placements/api';
+import { localStreamConsumer, type LocalStreamConsumer } from '@placements/store/stream/local-stream';
+import { createStore, dropTable, enableStream, ensureTable, loadReferenceData, type Store } from '@placements/store';
 import { buildReferenceData, type BuiltReferenceData } from '@placements/local';
 
 /** A new, empty table in the run's DynamoDB Local, named for this test file. */
-export async function freshStore(label = 'test'): Promise<Store & { drop(): Promise<void> }> {
+export async function freshStore(
+  label = 'test',
+  options: { stream?: boolean } = {},
+): Promise<Store & { drop(): Promise<void> }> {
   const tableName = `${label}-${randomUUID().slice(0, 8)}`;
   const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
-  await ensureTable(store.db, tableName);
+  await ensureTable(store.db, tableName, undefined, options);
   return { ...store, drop: () => dropTable(store.db, tableName) };
 }
 
@@ -17,36 +30,73 @@ export interface SeededApp {
   data: BuiltReferenceData;
   app: ReturnType<typeof createApp>;
   token(p: Principal): Promise<string>;
+  deps: Deps;
   request(
     path: string,
-    init?: RequestInit & { token?: string },
+    init?: RequestInit & { token?: string; drain?: boolean },
   ): Promise<{ status: number; body: any; headers: Headers }>;
   /** A JSON POST or PUT with a token, as the API's clients send them. */
   post(path: string, token: string, body?: unknown): ReturnType<SeededApp['request']>;
   put(path: string, token: string, body: unknown, headers?: Record<string, string>): ReturnType<SeededApp['request']>;
+  /** The table's stream consumer (the handlers `npm start` runs) over this table. */
+  stream: LocalStreamConsumer;
+  /** Runs the stream consumer until it has caught up: derived data (search entries, offers) is then in place. */
+  drain(): Promise<number>;
 }
 
 /** A table loaded with the generated SE19 data (or a given data folder) and the full API over it. */
 export async function seededApp(
-  options: { dataDir?: string; seed?: number; now?: () => Date } = {},
+  options: {
+    dataDir?: string;
+    seed?: number;
+    now?: () => Date;
+    /**
+     * After each request that may write (not GET), run the stream consumer until it has caught
+     * up, as `npm start`'s consumer would a moment later; off for tests that look at the lag.
+     */
+    drainAfterWrites?: boolean;
+  } = {},
 ): Promise<SeededApp> {
-  const store = await freshStore('api');
+  // Loaded before the stream is on: the loader writes its own search entries.
+  const store = await freshStore('api', { stream: false });
   const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed });
   await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
+  await enableStream(store.db, store.tableName);
   const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
-  const app = createApp({ store, auth, ...(options.now ? { now: options.now } : {}) }, { devTokens: auth });
+  const deps: Deps = { store, auth, ...(options.now ? { now: options.now } : {}) };
+  const app = createApp(deps, { devTokens: auth });
+  const stream = localStreamConsumer({
+    db: store.db,
+    tableName: store.tableName,
+    endpoint: inject('dynamoDbEndpoint'),
+    // A round runs to the end within the drain (in the marketplace it runs beside the consumer).
+    handlers: [...streamHandlers(deps), roundWorker(deps)],
+    itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES],
+    idleMs: 50,
+  });
+  const drainAfterWrites = options.drainAfterWrites ?? true;
   const request: SeededApp['request'] = async (path, init = {}) => {
-    const { token, ...rest } = init;
+    const { token, drain, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
     const res = await app.request(path, { ...rest, headers });
     const text = await res.text();
+    if ((drain ?? drainAfterWrites) && (rest.method ?? 'GET') !== 'GET') await stream.drain(300_000);
     return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
   };
   return {
-    store,
+    store: {
+      ...store,
+      drop: async () => {
+        await stream.stop();
+        await store.drop();
+      },
+    },
     data,
     app,
+    deps,
+    stream,
+    drain: () => stream.drain(),
     token: async (p) => (await auth.mint(p)).token,
     request,
     post: (path, token, body = {}) =>

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import {
   ConflictError,
+  ContendedError,
   DomainError,
   ForbiddenError,
   NotFoundError,
@@ -154,6 +155,7 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof NotFoundError) return c.json(errorBody(error.code, error.message), 404);
   if (error instanceof ConflictError) {
     businessMetrics.conflict(error.code);
+    if (error instanceof ContendedError) c.header('Retry-After', String(error.retryAfterSeconds));
     return c.json(errorBody(error.code, error.message, error.details), 409);
   }
   if (error instanceof PreconditionFailedError)

@@ -19,3 +19,8 @@ export { roundsApp } from './contexts/rounds.ts';
 export { searchPlaces, type SearchRequest, type SearchStats } from './services/search.ts';
 export { runEscalations, type EscalationRun } from './services/escalation.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';
+export { ROUND_ITEM_TYPES, streamHandlers, STREAM_ITEM_TYPES } from './stream/handlers.ts';
+export { offersOfFreedPlaces, queuesFollowCases, searchProjection } from './stream/derived.ts';
+export { backgroundRoundJobs, roundWorker, type RoundJobs } from './stream/rounds.ts';
+export { runRoundJob, type RoundJobResult } from './services/round-worker.ts';
+export { ALLOCATION_BUDGET_MS } from './services/cases.ts';

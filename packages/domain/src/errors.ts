@@ -41,6 +41,17 @@ export class ConflictError extends DomainError {
 }
 
 /** The store could not be reached or is throttling: the caller should retry later. */
+/** A conflict that is worth retrying shortly (others held the same places): answered with Retry-After. */
+export class ContendedError extends ConflictError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(code, message);
+  }
+}
+
 export class UnavailableError extends DomainError {
   readonly code = 'store_unavailable';
   constructor(

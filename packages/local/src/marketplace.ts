@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import {
+  backgroundRoundJobs,
   createApp,
   devTokenAuthenticator,
+  ROUND_ITEM_TYPES,
   runEscalations,
+  STREAM_ITEM_TYPES,
+  streamHandlers,
+  type RoundJobs,
   type EscalationPolicy,
   type Principal,
 } from '@placements/api';
+import { localStreamConsumer, type LocalStreamConsumer } from '@placements/store/stream/local-stream';
 import {
   createStore,
   dropTable,
+  enableStream,
   ensureTable,
   loadReferenceData,
   marketplaceTable,
@@ -59,6 +66,10 @@ export interface RunningMarketplace {
   url: string;
   dynamoDb: DynamoDbLocal;
   store: Store;
+  /** The consumer of the table's stream (search entries, offers, queues, rounds). */
+  stream: LocalStreamConsumer;
+  /** Allocation rounds being worked on in this process. */
+  rounds: RoundJobs;
   seedInfo: SeedInfo;
   /** Whether this start loaded the data (false when it reused a stored table). */
   loadedNow: boolean;
@@ -101,7 +112,8 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     if (seedInfo === undefined) {
       // No record of a finished load: start from an empty table so a half-finished one never lingers.
       await dropTable(store.db, tableName);
-      await ensureTable(store.db, tableName);
+      // Loaded before the stream is on: the loader writes the search entries of what it loads.
+      await ensureTable(store.db, tableName, undefined, { stream: false });
       const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed ?? DEFAULT_SEED });
       for (const s of data.skipped) log(`skipped ${s.file} line ${s.line}: ${s.reason}`);
       seedInfo = await loadReferenceData(store.db, tableName, data, {
@@ -109,11 +121,35 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
         seed: options.seed ?? DEFAULT_SEED,
         ...(data.source === 'data_dir' ? { dataDir: options.dataDir } : {}),
       });
+      await enableStream(store.db, tableName);
       loadedNow = true;
     }
 
     const auth = devTokenAuthenticator(devSecret(options));
     const app = createApp({ store, auth }, { devTokens: auth });
+    // Everything derived from committed changes, and allocation rounds, run from the table's
+    // stream, as in AWS: from the last checkpoint, so a restart catches up on what it missed.
+    const rounds = backgroundRoundJobs({ store, auth }, log);
+    const stream = localStreamConsumer({
+      db: store.db,
+      tableName,
+      endpoint: dynamoDb.endpoint,
+      handlers: [...streamHandlers({ store, auth }), rounds.handler],
+      itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES],
+      log,
+      // The local stand-in for the on-failure queue: changes that failed every retry, kept to look at.
+      onFailure: (changes, error) => {
+        if (options.statePath === undefined) return;
+        appendFileSync(
+          join(options.statePath, 'stream-failures.jsonl'),
+          `${JSON.stringify({ at: new Date().toISOString(), error: String(error), changes })}\n`,
+        );
+      },
+    });
+    stream.start();
+    // Rounds a crash or a stop left queued or running go on from their checkpoints.
+    const resumed = await rounds.resumeActive();
+    if (resumed > 0) log(`resuming ${resumed} allocation round${resumed === 1 ? '' : 's'} left unfinished`);
     const identities = await demoIdentities(store, auth.mint);
     const fetch = withWebApp(app.fetch, { webDir: options.webDir ?? webDistDir, identities: () => identities });
     server = await new Promise<ServerType>((resolve) => {
@@ -151,9 +187,13 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       seedInfo,
       loadedNow,
       identities,
+      stream,
+      rounds,
       mint: auth.mint,
       async stop() {
         if (timer) clearInterval(timer);
+        rounds.stop();
+        await stream.stop();
         await new Promise<void>((resolve) => running.close(() => resolve()));
         store.db.destroy();
         await dynamoDb.stop();

@@ -3,6 +3,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   ResourceNotFoundException,
   type CreateTableCommandInput,
@@ -12,7 +13,11 @@ import { marketplaceTable, type TableDefinition } from './table.ts';
 import { createDocumentClient } from './client.ts';
 
 /** The CreateTable request for a table definition: the local mirror of what infra/ deploys. */
-export function createTableInput(tableName: string, def: TableDefinition = marketplaceTable): CreateTableCommandInput {
+export function createTableInput(
+  tableName: string,
+  def: TableDefinition = marketplaceTable,
+  options: { stream?: boolean } = {},
+): CreateTableCommandInput {
   const attributes = new Map<string, 'S' | 'N'>();
   for (const k of [
     def.partitionKey,
@@ -24,6 +29,8 @@ export function createTableInput(tableName: string, def: TableDefinition = marke
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    // The stream drives everything derived from a committed change (see stream/local-stream.ts).
+    ...(options.stream === false ? {} : { StreamSpecification: STREAM }),
     AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
     KeySchema: [
       { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
@@ -40,19 +47,37 @@ export function createTableInput(tableName: string, def: TableDefinition = marke
   };
 }
 
-/** Creates the table if it is not there yet; returns true when it was created now. */
+const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } as const;
+
+/**
+ * Turns the table's stream on (if it is not). A bulk load is written before the stream exists
+ * (it writes its own search entries), so the consumer starts with nothing to catch up on.
+ */
+export async function enableStream(db: DynamoDBDocumentClient, tableName: string): Promise<void> {
+  const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
+  if (d.Table?.StreamSpecification?.StreamEnabled === true) return;
+  await db.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
+}
+
+/**
+ * Creates the table if it is not there yet; returns true when it was created now. With
+ * `stream: false` a new table is created without its stream (call enableStream after loading).
+ */
 export async function ensureTable(
   db: DynamoDBDocumentClient,
   tableName: string,
   def: TableDefinition = marketplaceTable,
+  options: { stream?: boolean } = {},
 ): Promise<boolean> {
   try {
     await db.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table kept from before the stream consumer existed gets its stream now.
+    if (options.stream !== false) await enableStream(db, tableName);
     return false;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await db.send(new CreateTableCommand(createTableInput(tableName, def)));
+  await db.send(new CreateTableCommand(createTableInput(tableName, def, options)));
   for (let i = 0; i < 100; i++) {
     const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
     if (d.Table?.TableStatus === 'ACTIVE') {

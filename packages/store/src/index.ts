@@ -7,6 +7,7 @@ import { searchRepository } from './repositories/search.ts';
 import { casesRepository, placementTransitions } from './repositories/cases.ts';
 import { storeReachable } from './bootstrap.ts';
 import { aggregatesRepository } from './repositories/aggregates.ts';
+import { roundsRepository } from './repositories/rounds.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -21,6 +22,7 @@ export type { SettingsRepository, SettingsFilter } from './repositories/settings
 export { MAX_CHANGES_PER_TRANSACTION, type ListingChange, type ListingsRepository } from './repositories/listings.ts';
 export * from './transaction.ts';
 export * from './observability.ts';
+export * from './stream/change.ts';
 export { searchEntryItems, type SearchPartition, type SearchRepository } from './repositories/search.ts';
 
 /** Everything the API needs from persistence, bound to one table. */
@@ -34,6 +36,7 @@ export interface Store {
   cases: ReturnType<typeof casesRepository>;
   placements: ReturnType<typeof placementTransitions>;
   aggregates: ReturnType<typeof aggregatesRepository>;
+  rounds: ReturnType<typeof roundsRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -48,6 +51,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     cases: casesRepository(db, config.tableName),
     placements: placementTransitions(db, config.tableName),
     aggregates: aggregatesRepository(db, config.tableName),
+    rounds: roundsRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
@@ -55,6 +59,7 @@ export {
   PlaceTakenError,
   CaseNotOpenError,
   IdempotentReplayError,
+  RoundChunkCommittedError,
   caseEntity,
   type CasesRepository,
   type PlacementTransition,
@@ -68,3 +73,4 @@ export {
   type EhcpBaseline,
   type AggregatesRepository,
 } from './repositories/aggregates.ts';
+export { ACTIVE_ROUNDS, type RoundsRepository } from './repositories/rounds.ts';

@@ -4,7 +4,7 @@ import { ROUND_MECHANISMS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, GssCode, json } from '../schemas.ts';
-import { getRound, PRIORITY_RULE, runAllocationRound } from '../services/rounds.ts';
+import { getRound, PRIORITY_RULE, queueAllocationRound } from '../services/rounds.ts';
 
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
 const RoundInput = z.strictObject({
@@ -47,29 +47,44 @@ const Outcome = lazySchema(() =>
     explanation: z.string(),
   }),
 );
+const Progress = z.object({
+  cases: z.number(),
+  casesDecided: z.number(),
+  listings: z.number(),
+  listingsCommitted: z.number(),
+});
 const Report = lazySchema(() =>
   z
     .object({
       id: z.string(),
+      state: z.enum(['queued', 'running', 'done', 'failed']),
+      progress: Progress,
+      createdAt: z.string(),
+      finishedAt: z.optional(z.string()),
+      error: z.optional(z.string()),
       mechanism: z.enum(ROUND_MECHANISMS),
       seed: z.string(),
       priorityRule: z.string(),
-      snapshotAt: z.string(),
-      reruns: z.number(),
-      summary: z.object({
-        cases: z.number(),
-        allocated: z.number(),
-        firstPreference: z.number(),
-        unallocated: z.number(),
-        notEligible: z.number(),
-      }),
-      timings: z.object({
-        snapshotMs: z.number(),
-        mechanismMs: z.number(),
-        commitMs: z.number(),
-        waitingListsMs: z.number(),
-      }),
-      outcomes: z.array(Outcome()),
+      snapshotAt: z.optional(z.string()),
+      reruns: z.optional(z.number()),
+      summary: z.optional(
+        z.object({
+          cases: z.number(),
+          allocated: z.number(),
+          firstPreference: z.number(),
+          unallocated: z.number(),
+          notEligible: z.number(),
+        }),
+      ),
+      timings: z.optional(
+        z.object({
+          snapshotMs: z.number(),
+          mechanismMs: z.number(),
+          commitMs: z.number(),
+          waitingListsMs: z.number(),
+        }),
+      ),
+      outcomes: z.optional(z.array(Outcome())),
     })
     .check(z.meta({ id: 'AllocationRound' })),
 );
@@ -79,16 +94,16 @@ const run = createRoute({
   path: '/allocation-rounds',
   tags: ['allocation rounds'],
   summary: 'Allocate many cases at once against a frozen capacity snapshot (la, partnership)',
-  description: `Mechanisms: serial_dictatorship (default: cases take turns in the published order, each getting its highest preference with a place left) or deferred_acceptance (case-proposing; each listing prefers cases of its own LA). Both are strategy-proof for families. Order: ${PRIORITY_RULE} Results are committed per listing, all or nothing; a listing that changed meanwhile is re-run. Each case gets an explanation.`,
+  description: `Runs in the background: the round is validated (every invalid field in one 400), queued, and answered 202 with its id and a Location to follow; GET it for its state (queued, running, done, failed), its progress and, once done, every outcome. A worker commits it listing by listing from checkpoints, so it finishes after any crash and never gives a place twice. Mechanisms: serial_dictatorship (default: cases take turns in the published order, each getting its highest preference with a place left) or deferred_acceptance (case-proposing; each listing prefers cases of its own LA). Both are strategy-proof for families. Order: ${PRIORITY_RULE} Results are committed per listing, all or nothing; a listing that changed meanwhile is re-run. Each case gets an explanation.`,
   security: [{ bearerAuth: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: RoundInput } } } },
-  responses: { 201: json(Report, 'The round: order, outcome and explanation per case'), ...errorResponses },
+  responses: { 202: json(Report, 'The round, queued: follow its Location'), ...errorResponses },
 });
 const read = createRoute({
   method: 'get',
   path: '/allocation-rounds/{id}',
   tags: ['allocation rounds'],
-  summary: 'A round you ran, with every outcome (la, partnership)',
+  summary: 'A round you queued: its state and progress, and once done every outcome (la, partnership)',
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({
@@ -98,12 +113,14 @@ const read = createRoute({
   responses: { 200: json(Report, 'The round'), ...errorResponses },
 });
 
-/** Batch allocation rounds: their own Lambda, with the longer timeout a large round needs. */
+/** Batch allocation rounds: the request queues the round; the round worker runs it (services/round-worker.ts). */
 export function roundsApp(deps: Deps) {
   return contextApp(deps)
     .openapi(run, async (c) => {
       const principal = requireRole(c.get('principal'), ['la', 'partnership']);
-      return c.json(await runAllocationRound(deps, principal, c.req.valid('json')), 201);
+      const round = await queueAllocationRound(deps, principal, c.req.valid('json'));
+      c.header('Location', `/allocation-rounds/${round.id}`);
+      return c.json(round, 202);
     })
     .openapi(read, async (c) => {
       const principal = requireRole(c.get('principal'), ['la', 'partnership']);

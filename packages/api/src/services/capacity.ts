@@ -17,7 +17,6 @@ import {
 import { MAX_CHANGES_PER_TRANSACTION, type ListingChange } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
-import { offerAfterRelease } from './cases.ts';
 import { referenceData } from './reference-cache.ts';
 
 const today = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
@@ -101,8 +100,7 @@ export async function putListing(
     { listing, ...(existing ? { before: existing } : {}) },
     actorOf(principal),
   );
-  // More places free than before: the listing's waiting list is offered them, in order.
-  if (listing.available > (existing?.available ?? 0)) await offerAfterRelease(deps, urn, listingId);
+  // More places free than before: the stream consumer offers them down the waiting list.
   return { listing, created: existing === undefined, changed: true };
 }
 
@@ -178,8 +176,6 @@ export async function bulkUpsert(
   if (problems.length > 0)
     throw new UploadRejectedError(problems.sort((a, b) => (a.line ?? a.row ?? 0) - (b.line ?? b.row ?? 0)));
   await deps.store.listings.putListings(setting, changes, actorOf(principal));
-  for (const c of changes)
-    if (c.listing.available > (c.before?.available ?? 0)) await offerAfterRelease(deps, urn, c.listing.listingId);
   return {
     urn,
     received: parsed.rows.length,

@@ -3,6 +3,7 @@ import {
   addDays,
   CONSULTATION_DAYS,
   ConflictError,
+  ContendedError,
   daysBetween,
   findBand,
   ForbiddenError,
@@ -176,17 +177,7 @@ export async function setPreferences(
     version: c.version + 1,
   };
   await deps.store.cases.updateCase(c, after, 'case.preferences', actorOf(principal), clock(deps).toISOString());
-  if (dropped.length > 0) {
-    await deps.store.cases.removeWaiting(
-      dropped.map(([k, joinedAt]) => ({
-        urn: k.split('#')[0]!,
-        listingId: k.split('#')[1]!,
-        caseId: c.id,
-        laCode: c.laCode,
-        joinedAt,
-      })),
-    );
-  }
+  // Entries of queues no longer wanted leave them through the stream (the case's new version drops them).
   return caseView(deps, after);
 }
 
@@ -318,17 +309,6 @@ export async function offerFreedPlaces(deps: Deps, urn: string, listingId: strin
   return offers;
 }
 
-/** Offers freed places after a change that released some; a failure here is left to the scheduled job. */
-export async function offerAfterRelease(deps: Deps, urn: string, listingId: string): Promise<QueueOffer[]> {
-  try {
-    return await offerFreedPlaces(deps, urn, listingId);
-  } catch (error) {
-    businessMetrics.count(BUSINESS_METRICS.waitingListOffersFailed);
-    log.error('offering freed places failed; the escalation job will retry', error, { urn, listing_id: listingId });
-    return [];
-  }
-}
-
 /**
  * Allocates the first available place in order of preference and holds it atomically. If the
  * place goes to someone else between reading and holding, the preferences are walked again.
@@ -348,12 +328,19 @@ export async function allocate(
   );
 }
 
+/**
+ * How long an allocation may keep retrying under contention before it answers 409 with
+ * Retry-After: well inside the cases Lambda's 10 s timeout (and API Gateway's 30 s), leaving time
+ * for the last transaction (3 s a try at most) and the answer.
+ */
+export const ALLOCATION_BUDGET_MS = 5_000;
+
 async function allocateCase(
   deps: Deps,
   laCode: string,
   id: string,
   actor: Actor,
-  options: { idempotencyKey?: string; fromQueue?: boolean },
+  options: { idempotencyKey?: string; fromQueue?: boolean; budgetMs?: number },
 ): Promise<AllocationResult> {
   const { idempotencyKey } = options;
   if (idempotencyKey !== undefined) {
@@ -365,8 +352,11 @@ async function allocateCase(
     if (c === undefined) throw new NotFoundError(`Your LA has no case ${id}.`);
     return c;
   };
-  // Each retry follows a place lost to another case, so this bounds the walk, not the outcome.
+  // Each retry follows a place lost to another case, so this bounds the walk, not the outcome;
+  // the time budget bounds it in time, so the caller is answered well within the function's timeout.
+  const budgetEnds = Date.now() + (options.budgetMs ?? ALLOCATION_BUDGET_MS);
   for (let attempt = 0; attempt < 30; attempt++) {
+    if (attempt > 0 && Date.now() >= budgetEnds) break;
     const c = await load();
     if (c.state !== 'open') {
       // A replay that raced its own first request (which committed since the check above) gets the first result.
@@ -480,7 +470,8 @@ async function allocateCase(
       if (error instanceof TransactionContentionError) {
         // Others were booking the same listing at that instant: wait a moment, read again, retry.
         businessMetrics.count(BUSINESS_METRICS.transactionRetries);
-        await new Promise((r) => setTimeout(r, 20 + Math.random() * 40 * (attempt + 1)));
+        const wait = Math.min(20 + Math.random() * 40 * (attempt + 1), Math.max(0, budgetEnds - Date.now()));
+        await new Promise((r) => setTimeout(r, wait));
         continue;
       }
       if (error instanceof IdempotentReplayError && idempotencyKey !== undefined) {
@@ -505,7 +496,10 @@ async function allocateCase(
       throw error;
     }
   }
-  throw new ConflictError('allocation_contended', 'Places were taken by others while allocating; try again.');
+  throw new ContendedError(
+    'allocation_contended',
+    'Places were taken by others while allocating; try again in a moment.',
+  );
 }
 
 /** A listing's queue as others may see it: positions, LAs and dates; case ids only to their own LA. */

@@ -15,7 +15,6 @@ import {
 import type { PlacementTransition } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
-import { offerAfterRelease } from './cases.ts';
 
 const clock = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString();
 const actorOf = (p: Principal) => ({ sub: p.sub, role: p.role, org: p.org });
@@ -112,7 +111,7 @@ export async function respond(
     at,
   });
   // The released place goes to the listing's waiting list, in order.
-  await offerAfterRelease(deps, p.urn, p.listingId);
+  // The released place is offered down the listing's waiting list by the stream consumer.
   return declined;
 }
 
@@ -322,7 +321,7 @@ export async function determine(
     actor: actorOf(principal),
     at,
   });
-  if (wasHeld) await offerAfterRelease(deps, p.urn, p.listingId);
+  // A released place is offered down the waiting list by the stream consumer.
   return after;
 }
 

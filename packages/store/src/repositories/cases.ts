@@ -27,7 +27,6 @@ import { batchPut } from '../loader.ts';
 import { guarded } from '../errors.ts';
 import { transact, type TransactItem } from '../transaction.ts';
 import { auditEvent, auditItem } from './listings.ts';
-import { searchRepository } from './search.ts';
 import { counterActions } from './aggregates.ts';
 import { settingsRepository } from './settings.ts';
 
@@ -35,6 +34,8 @@ import { settingsRepository } from './settings.ts';
 export class PlaceTakenError extends Error {}
 export class CaseNotOpenError extends ConflictError {}
 export class IdempotentReplayError extends Error {}
+/** A round's chunk found its checkpoint already written: it was committed before. */
+export class RoundChunkCommittedError extends Error {}
 
 export const caseEntity = (laCode: string, id: string) => `case:${laCode}:${id}`;
 
@@ -52,15 +53,6 @@ export interface WaitingEntry {
 }
 
 const waitingKey = (w: Pick<WaitingEntry, 'urn' | 'listingId'>) => `${w.urn}#${w.listingId}`;
-
-/** Deletes of a case's waiting entries: they leave the queues in the same transaction as the case gets a place. */
-function leaveQueues(tableName: string, c: Case): TransactItem[] {
-  return Object.entries(c.waitingOn ?? {}).map(([k, joinedAt]) => {
-    const [urn, listingId] = k.split('#') as [string, string];
-    const { pk, sk } = keys.waiting(urn, listingId, joinedAt, c.id);
-    return { Delete: { TableName: tableName, Key: { pk, sk } } };
-  });
-}
 
 /** One case's share of a round's commit on a listing. */
 export interface RoundPlacement {
@@ -85,7 +77,6 @@ async function transactOnce(...args: Parameters<typeof transact>): Promise<void>
 }
 
 export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
-  const search = searchRepository(db, tableName);
   const get = async <T>(key: { pk: string; sk: string }, consistent = true): Promise<T | undefined> => {
     const res = await guarded(() =>
       db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: consistent })),
@@ -322,8 +313,8 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
           },
         });
       }
-      // A case with a place waits nowhere: its queue entries go in the same transaction.
-      items.push(...leaveQueues(tableName, before));
+      // A case with a place waits nowhere: the stream consumer removes its queue entries (its
+      // new version no longer lists them), so the transaction stays small on a contended listing.
       const heldListing = { ...listing, available: listing.available - 1, held: listing.held + 1 };
       items.push(
         ...counterActions(
@@ -366,7 +357,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
         version: listing.version + 1,
         updatedAt: at,
       };
-      await search.project(setting, held, listing);
+      // Its search entries follow from the stream (packages/api/src/stream).
       return held;
     },
 
@@ -562,6 +553,8 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       at: string;
       today: string;
       roundId: string;
+      /** The round's checkpoint for this chunk, written in the same transaction (never twice). */
+      checkpoint?: Record<string, unknown>;
     }): Promise<void> {
       const { setting, listing, placements, actor, at, today } = args;
       const listingId = listing.listingId;
@@ -642,27 +635,21 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
           ),
         ),
       );
+      if (args.checkpoint) {
+        items.push({
+          Put: { TableName: tableName, Item: args.checkpoint, ConditionExpression: 'attribute_not_exists(pk)' },
+        });
+      }
       if (items.length > 100)
         throw new Error(`a round commit of ${n} cases needs ${items.length} actions; pass fewer cases`);
       await transact(db, items, (reasons) => {
         const failed = reasons.filter((r) => r.code === 'ConditionalCheckFailed').map((r) => r.index);
+        // The checkpoint is there already: another worker committed this chunk.
+        if (args.checkpoint && failed.includes(items.length - 1)) return new RoundChunkCommittedError('committed');
         if (failed.includes(0)) return new PlaceTakenError('taken');
         return new CaseNotOpenError('case_not_open', 'A case in the round changed while it ran.');
       });
-      const stored = await settingsRepository(db, tableName).getSetting(setting.urn, { consistent: true });
-      const l = stored?.listings.find((x) => x.listingId === listingId);
-      if (stored && l) await search.project(stored, l);
-      // Queue entries of cases now placed: best effort, the offer job skips any left behind.
-      const left: WaitingEntry[] = placements.flatMap((p) =>
-        Object.entries(p.before.waitingOn ?? {}).map(([k, joinedAt]) => ({
-          urn: k.split('#')[0]!,
-          listingId: k.split('#')[1]!,
-          caseId: p.before.id,
-          laCode: p.before.laCode,
-          joinedAt,
-        })),
-      );
-      if (left.length > 0) await this.removeWaiting(left).catch(() => undefined);
+      // The listing's search entries and the placed cases' queue entries follow from the stream.
     },
 
     /** A round's record: its inputs, order and outcomes, split into parts under the item size limit. */
@@ -742,7 +729,6 @@ export interface PlacementTransition {
 }
 
 export function placementTransitions(db: DynamoDBDocumentClient, tableName: string) {
-  const search = searchRepository(db, tableName);
   return {
     async apply(t: PlacementTransition): Promise<void> {
       const { placement, kase, listing, direction, action, actor, at } = t;
@@ -842,11 +828,7 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
         () =>
           new ConflictError('state_changed', 'The placement or case changed a moment ago; reload it and try again.'),
       );
-      if (listing) {
-        const setting = await settingWithListing(db, tableName, placement.after.urn);
-        const l = setting?.listings.find((x) => x.listingId === placement.after.listingId);
-        if (setting && l) await search.project(setting, l);
-      }
+      // A listing whose places moved gets its search entries and offers from the stream.
     },
     getDirection: async (id: string) => {
       const res = await guarded(() =>

@@ -16,7 +16,6 @@ import { keys, stripLayout } from '../keys.ts';
 import { transact, type TransactItem } from '../transaction.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
-import { searchRepository } from './search.ts';
 import { counterActions } from './aggregates.ts';
 import type { Page } from '../page.ts';
 
@@ -110,11 +109,9 @@ function changeActions(tableName: string, setting: Setting, change: ListingChang
 }
 
 export function listingsRepository(db: DynamoDBDocumentClient, tableName: string) {
-  const search = searchRepository(db, tableName);
-
   /**
    * Writes the changes and their audit events in one transaction: all of them, or none. Then
-   * brings the search index up to date; like any index it may lag a moment, and a booking always
+   * the table's stream brings the search index up to date; like any index it may lag a moment, and a booking always
    * checks the listing itself.
    */
   async function write(setting: Setting, changes: ListingChange[], actor: Actor): Promise<void> {
@@ -165,7 +162,7 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
         return new PreconditionFailedError(message, only ? only.current : stale);
       },
     );
-    for (const c of changes) await search.project(setting, c.listing, c.before);
+    // Search entries follow from the table's stream once this commits (packages/api/src/stream).
   }
 
   return {

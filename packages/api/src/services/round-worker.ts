@@ -1,0 +1,532 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  addDays,
+  CONSULTATION_DAYS,
+  runRound,
+  reservedLeft,
+  shardOf,
+  type Actor,
+  type Case,
+  type Listing,
+  type Placement,
+  type RoundMechanism,
+  type SettingWithListings,
+} from '@placements/domain';
+import {
+  CaseNotOpenError,
+  PlaceTakenError,
+  RoundChunkCommittedError,
+  TransactionContentionError,
+  type RoundPlacement,
+} from '@placements/store';
+import type { Deps } from '../http.ts';
+import { joinQueues, settingsByUrn } from './cases.ts';
+import { inParallel } from './parallel.ts';
+import { asSeenBy, partnershipsOf, placementFactsFor } from './placement-facts.ts';
+import type { RoundCaseOutcome, RoundReport } from './rounds.ts';
+
+/**
+ * The allocation round as a background job: resumable at any point, and never giving a place twice.
+ *
+ *   queued ─▶ running: plan run 0 ─▶ commit its listings ─▶ (re-run failed cases: plan run 1 …)
+ *                      ─▶ waiting lists ─▶ report ─▶ done
+ *
+ * Every step leaves a checkpoint in the round's partition (see store repositories/rounds.ts):
+ * - a run's plan (the mechanism's outcomes) is written whole before anything of it is committed,
+ *   so a resumed worker commits the same decisions instead of deciding again;
+ * - each listing's chunk is committed in one transaction together with its checkpoint item, so a
+ *   chunk is either committed and marked, or neither: a worker killed between two commits resumes
+ *   at the first unmarked chunk; placement ids are derived from (round, run, case), and every case
+ *   is conditioned on being open at the version read, so a chunk can never be applied twice;
+ * - joining waiting lists is idempotent (a case joins only queues it is not in);
+ * - the outcomes are written before the head says done.
+ * A lease on the head keeps two workers off one round; one that died lets go when its lease runs out.
+ */
+export const MAX_RERUNS = 3;
+export const LEASE_MS = 20_000;
+const PROGRESS_EVERY_MS = 2_000;
+
+export type RoundJobResult = 'done' | 'failed' | 'paused' | 'busy' | 'missing';
+
+interface RoundRef {
+  laCode: string;
+  id: string;
+}
+
+interface RoundHead {
+  org: string;
+  id: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  mechanism: RoundMechanism;
+  seed: string;
+  joinWaitingLists: boolean;
+  by: Actor;
+  createdAt: string;
+  startedAt?: string;
+  run?: number;
+  phase?: 'planning' | 'committing' | 'waiting_lists' | 'reporting';
+  attempts?: number;
+  timings?: RoundReport['timings'];
+  progress?: { cases: number; casesDecided: number; listings: number; listingsCommitted: number };
+}
+
+/** A placement id that is the same however often the worker runs: one per (round, run, case). */
+export function roundPlacementId(roundId: string, run: number, caseId: string): string {
+  const h = createHash('sha256').update(`${roundId}:${run}:${caseId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const listingKey = (urn: string, listingId: string) => `${urn}#${listingId}`;
+
+class Paused extends Error {}
+class LostLease extends Error {}
+
+/**
+ * Runs (or resumes) one round until it is done, the deadline (epoch ms) comes, or another worker
+ * holds it. `owner` names this worker in the lease.
+ */
+export async function runRoundJob(
+  deps: Deps,
+  org: string,
+  id: string,
+  options: { owner?: string; deadline?: number } = {},
+): Promise<RoundJobResult> {
+  const owner = options.owner ?? randomUUID();
+  const rounds = deps.store.rounds;
+  const head = (await rounds.head(org, id)) as RoundHead | undefined;
+  if (head === undefined) return 'missing';
+  if (head.state === 'done' || head.state === 'failed') return head.state;
+  if (
+    !(await rounds.lease(org, id, owner, LEASE_MS, {
+      state: 'running',
+      ...(head.startedAt ? {} : { startedAt: new Date().toISOString() }),
+    }))
+  )
+    return 'busy';
+
+  const clock = () => deps.now?.() ?? new Date();
+  const timings = { snapshotMs: 0, mechanismMs: 0, commitMs: 0, waitingListsMs: 0, ...(head.timings ?? {}) };
+  const progress = { cases: 0, casesDecided: 0, listings: 0, listingsCommitted: 0, ...(head.progress ?? {}) };
+  let lastBeat = Date.now();
+  /** Renews the lease (and shows progress); stops the worker at its deadline or when the lease was taken over. */
+  const beat = async (force = false, set: Record<string, unknown> = {}) => {
+    if (options.deadline !== undefined && Date.now() > options.deadline) throw new Paused('deadline');
+    if (!force && Date.now() - lastBeat < PROGRESS_EVERY_MS) return;
+    lastBeat = Date.now();
+    const ok = await rounds.update(org, id, owner, {
+      leaseUntil: Date.now() + LEASE_MS,
+      progress,
+      timings: rounded(timings),
+      ...set,
+    });
+    if (!ok) throw new LostLease('lease');
+  };
+  const rounded = (t: typeof timings) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
+
+  try {
+    const refs = (await rounds.inputs(org, id)) as RoundRef[];
+    progress.cases = refs.length;
+    let run = head.run ?? 0;
+    let phase = head.phase ?? 'planning';
+    const actor = head.by;
+    // Outcomes by case id, from run 0 and then each re-run for its own cases.
+    const outcomes = new Map<string, RoundCaseOutcome>();
+    let failedAtLast: string[] = [];
+
+    for (let r = 0; r <= run && phase !== 'waiting_lists' && phase !== 'reporting'; r++) {
+      // Earlier runs are read back (their plans and which chunks failed); the current one is planned if need be.
+      let plan = await rounds.plan(org, id, r);
+      if (plan === undefined) {
+        const pending =
+          r === 0 ? refs : failedAtLast.map((caseId) => ({ laCode: outcomes.get(caseId)!.laCode, id: caseId }));
+        await beat(true, { phase: 'planning', run: r });
+        const planned = await planRun(deps, id, r, pending, head, timings);
+        await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, {
+          today: planned.today,
+          at: planned.at,
+          snapshotAt: planned.at,
+        });
+        plan = (await rounds.plan(org, id, r))!;
+      }
+      for (const o of plan.outcomes as RoundCaseOutcome[]) outcomes.set(o.caseId, o);
+      const result = await commitRun(deps, org, id, r, plan, outcomes, actor, beat, progress, timings);
+      failedAtLast = result.failed;
+      if (failedAtLast.length === 0) break;
+      if (r === MAX_RERUNS) {
+        for (const caseId of failedAtLast) {
+          const { urn: _u, listingId: _l, rank: _r, placementId: _p, ...o } = outcomes.get(caseId)!;
+          outcomes.set(caseId, {
+            ...o,
+            outcome: 'unallocated',
+            explanation: `${o.explanation} Not committed: the listing kept changing while the round ran; allocate this case again.`,
+          });
+        }
+        break;
+      }
+      if (r === run) {
+        run = r + 1;
+        await beat(true, { run });
+      }
+    }
+    if (phase === 'waiting_lists' || phase === 'reporting') {
+      // Resumed after the commits: read the plans back for the report.
+      await readBack(deps, org, id, run, outcomes);
+    }
+
+    // Cases left without a place wait on their preferred listings, as after a single allocation.
+    if (phase !== 'reporting') {
+      phase = 'waiting_lists';
+      await beat(true, { phase });
+      const waiting = [...outcomes.values()].filter((o) => o.outcome === 'unallocated');
+      const started = performance.now();
+      if (head.joinWaitingLists && waiting.length > 0) {
+        const current = await deps.store.cases.getCases(waiting.map((o) => ({ laCode: o.laCode, id: o.caseId })));
+        const settings = await settingsByUrn(deps, [
+          ...new Set([...current.values()].flatMap((c) => c.preferences?.ranked ?? [])),
+        ]);
+        await inParallel(waiting, 8, async (o) => {
+          const c = current.get(`${o.laCode}#${o.caseId}`);
+          if (c === undefined || c.state !== 'open') return;
+          await beat();
+          // Positions are left to GET /cases/{id}: counting them for thousands of cases would double the round's time.
+          o.skipped = await joinQueues(deps, c, settings, o.skipped, actor, clock(), { positions: false });
+        });
+      }
+      timings.waitingListsMs += performance.now() - started;
+    }
+
+    phase = 'reporting';
+    await beat(true, { phase });
+    const list = refs.map((ref) => outcomes.get(ref.id)!);
+    const allocated = list.filter((o) => o.outcome === 'allocated');
+    const parts = await rounds.putOutcomes(org, id, list);
+    const summary = {
+      cases: list.length,
+      allocated: allocated.length,
+      firstPreference: allocated.filter((o) => o.rank === 1).length,
+      unallocated: list.filter((o) => o.outcome === 'unallocated').length,
+      notEligible: list.filter((o) => o.outcome === 'not_eligible').length,
+    };
+    progress.casesDecided = list.length;
+    const done = await rounds.update(
+      org,
+      id,
+      owner,
+      {
+        state: 'done',
+        phase: 'reporting',
+        summary,
+        reruns: run,
+        progress,
+        timings: rounded(timings),
+        outcomeParts: parts,
+        finishedAt: new Date().toISOString(),
+      },
+      ['gsi2pk', 'gsi2sk', 'leaseUntil'],
+    );
+    return done ? 'done' : 'busy';
+  } catch (error) {
+    if (error instanceof Paused) {
+      // Let go at once, so the next invocation (started by this very write's stream record) can resume.
+      await rounds.update(org, id, owner, {
+        leaseUntil: 0,
+        progress,
+        timings: rounded(timings),
+        pausedAt: new Date().toISOString(),
+      });
+      return 'paused';
+    }
+    if (error instanceof LostLease) return 'busy';
+    const attempts = (head.attempts ?? 0) + 1;
+    const failed = attempts >= 5;
+    await rounds
+      .update(
+        org,
+        id,
+        owner,
+        { leaseUntil: 0, attempts, lastError: String(error), ...(failed ? { state: 'failed' } : {}) },
+        failed ? ['gsi2pk', 'gsi2sk'] : [],
+      )
+      .catch(() => undefined);
+    if (failed) return 'failed';
+    throw error;
+  }
+}
+
+/** Every run's plan read back in order (later runs decide their own cases again). */
+async function readBack(deps: Deps, org: string, id: string, run: number, outcomes: Map<string, RoundCaseOutcome>) {
+  for (let r = 0; r <= run; r++) {
+    const plan = await deps.store.rounds.plan(org, id, r);
+    if (plan === undefined) continue;
+    for (const o of plan.outcomes as RoundCaseOutcome[]) outcomes.set(o.caseId, o);
+    const commits = await deps.store.rounds.commits(org, id, r);
+    for (const { failed } of commits.values()) {
+      if (failed === undefined || r < run) continue;
+      for (const caseId of failed) {
+        const { urn: _u, listingId: _l, rank: _r, placementId: _p, ...o } = outcomes.get(caseId)!;
+        outcomes.set(caseId, {
+          ...o,
+          outcome: 'unallocated',
+          explanation: `${o.explanation} Not committed: the listing kept changing while the round ran; allocate this case again.`,
+        });
+      }
+    }
+  }
+}
+
+/** Decides one run: the eligible cases against a frozen snapshot of capacity, by the round's mechanism. */
+async function planRun(
+  deps: Deps,
+  roundId: string,
+  run: number,
+  refs: RoundRef[],
+  head: RoundHead,
+  timings: RoundReport['timings'],
+): Promise<{ outcomes: RoundCaseOutcome[]; today: string; at: string }> {
+  const now = deps.now?.() ?? new Date();
+  const today = now.toISOString().slice(0, 10);
+  let mark = performance.now();
+  const found = await deps.store.cases.getCases(refs);
+  const outcomes: RoundCaseOutcome[] = [];
+  const pending: Case[] = [];
+  for (const ref of refs) {
+    const c = found.get(`${ref.laCode}#${ref.id}`);
+    const notEligible = (why: string) =>
+      outcomes.push({
+        caseId: ref.id,
+        laCode: ref.laCode,
+        ...(c?.ref ? { ref: c.ref } : {}),
+        outcome: 'not_eligible',
+        skipped: [],
+        explanation: why,
+      });
+    if (c === undefined) notEligible('The case no longer exists.');
+    else if (c.state !== 'open')
+      notEligible(
+        run === 0
+          ? `The case is ${c.state}: a round allocates only open cases.`
+          : `The case became ${c.state} while the round ran.`,
+      );
+    else if (c.preferences === undefined) notEligible('The case has no ranked preferences yet.');
+    else pending.push(c);
+  }
+  const settings = await settingsByUrn(deps, [...new Set(pending.flatMap((c) => c.preferences!.ranked))]);
+  const memberships = new Map<string, Set<string>>();
+  for (const la of new Set(pending.map((c) => c.laCode))) memberships.set(la, await partnershipsOf(deps, la));
+  // Block places count in the round only when every case in it is a member of the partnership that reserved them.
+  const common = new Set(
+    [...memberships.values()].reduce<string[]>((acc, m, i) => (i === 0 ? [...m] : acc.filter((x) => m.has(x))), []),
+  );
+  const seen = asSeenBy(common, settings);
+  timings.snapshotMs += performance.now() - mark;
+  mark = performance.now();
+  const result = runRound({
+    cases: pending.map((c) => ({ ...c, ranked: c.preferences!.ranked })),
+    settings: seen,
+    seed: head.seed,
+    today,
+    mechanism: head.mechanism,
+  });
+  timings.mechanismMs += performance.now() - mark;
+  const byId = new Map(pending.map((c) => [c.id, c]));
+  const chunks = planChunks(result.outcomes, byId, settings);
+  const note = run > 0 ? ` (run ${run + 1}: a listing changed while the round committed)` : '';
+  for (const o of result.outcomes) {
+    const c = byId.get(o.caseId)!;
+    outcomes.push({
+      caseId: c.id,
+      laCode: c.laCode,
+      ref: c.ref,
+      outcome: o.assignment ? 'allocated' : 'unallocated',
+      turn: o.turn,
+      lottery: o.lottery,
+      skipped: o.skipped,
+      explanation: o.explanation + note,
+      ...(o.assignment
+        ? {
+            urn: o.assignment.urn,
+            listingId: o.assignment.listingId,
+            rank: o.assignment.rank,
+            placementId: roundPlacementId(roundId, run, c.id),
+            chunk: chunks.get(c.id)!,
+          }
+        : {}),
+    });
+  }
+  return { outcomes, today, at: now.toISOString() };
+}
+
+/**
+ * Commits a run's allocations listing by listing (8 at a time), each chunk in one transaction with
+ * its checkpoint; chunks checkpointed before are skipped. Returns the cases whose chunk failed.
+ */
+async function commitRun(
+  deps: Deps,
+  org: string,
+  roundId: string,
+  run: number,
+  plan: { meta: Record<string, unknown>; outcomes: unknown[] },
+  outcomes: Map<string, RoundCaseOutcome>,
+  actor: Actor,
+  beat: (force?: boolean, set?: Record<string, unknown>) => Promise<void>,
+  progress: NonNullable<RoundHead['progress']>,
+  timings: RoundReport['timings'],
+): Promise<{ failed: string[] }> {
+  const started = performance.now();
+  void outcomes;
+  const today = plan.meta.today as string;
+  const at = plan.meta.at as string;
+  const planned = plan.outcomes as RoundCaseOutcome[];
+  const groups = new Map<string, RoundCaseOutcome[]>();
+  for (const o of planned) {
+    if (o.outcome !== 'allocated') continue;
+    const k = listingKey(o.urn!, o.listingId!);
+    groups.set(k, [...(groups.get(k) ?? []), o]);
+  }
+  const commits = await deps.store.rounds.commits(org, roundId, run);
+  const chunkKey = (k: string, i: number) => `COMMIT#${run}#${k}#${String(i).padStart(4, '0')}`;
+  const failed: string[] = [];
+  for (const v of commits.values()) if (v.failed) failed.push(...v.failed);
+  progress.listings = groups.size;
+  progress.listingsCommitted = 0;
+  progress.casesDecided =
+    planned.filter((o) => o.outcome !== 'allocated').length +
+    [...commits.values()].reduce((n, v) => n + (v.cases ?? v.failed?.length ?? 0), 0);
+  // The cases of chunks not yet checkpointed are read again (consistently), with their listings as they are now.
+  const todo = [...groups].filter(([k, group]) => group.some((o) => !commits.has(chunkKey(k, o.chunk!))));
+  progress.listingsCommitted = groups.size - todo.length;
+  const cases = await deps.store.cases.getCases(
+    todo.flatMap(([k, g]) =>
+      g.filter((o) => !commits.has(chunkKey(k, o.chunk!))).map((o) => ({ laCode: o.laCode, id: o.caseId })),
+    ),
+  );
+  const settings = await settingsByUrn(deps, [...new Set(todo.map(([k]) => k.split('#')[0]!))]);
+  const memberships = new Map<string, Set<string>>();
+  for (const la of new Set(todo.flatMap(([, g]) => g.map((o) => o.laCode))))
+    memberships.set(la, await partnershipsOf(deps, la));
+  const facts = placementFactsFor(deps);
+  await inParallel(todo, 8, async ([k, group]) => {
+    const [urn, listingId] = k.split('#') as [string, string];
+    const setting = settings.get(urn);
+    let current: Listing | undefined = setting?.listings.find((l) => l.listingId === listingId);
+    let blockLeft = current ? reservedLeft(current) : 0;
+    const byChunk = new Map<number, RoundCaseOutcome[]>();
+    for (const o of group) byChunk.set(o.chunk!, [...(byChunk.get(o.chunk!) ?? []), o]);
+    for (const [index, members] of [...byChunk].sort((a, b) => a[0] - b[0])) {
+      const sk = chunkKey(k, index);
+      if (commits.has(sk)) continue;
+      await beat();
+      const placements: RoundPlacement[] = [];
+      for (const o of members) {
+        const c = cases.get(`${o.laCode}#${o.caseId}`);
+        if (setting === undefined || current === undefined || c === undefined) break;
+        const block =
+          current.reservedFor !== undefined &&
+          blockLeft > 0 &&
+          memberships.get(c.laCode)!.has(current.reservedFor.partnershipId);
+        if (block) blockLeft--;
+        const placement: Placement = {
+          id: o.placementId!,
+          caseId: c.id,
+          laCode: c.laCode,
+          urn,
+          listingId,
+          providerId: setting.providerId,
+          ...(setting.trustId ? { trustId: setting.trustId } : {}),
+          governance: setting.governance,
+          state: 'consulting',
+          rank: o.rank!,
+          skipped: o.skipped,
+          respondBy: addDays(today, CONSULTATION_DAYS),
+          createdAt: at,
+          roundId,
+          ...(await facts(c, setting, current, today)),
+          ...(block ? { blockPartnershipId: current.reservedFor!.partnershipId } : {}),
+          version: 1,
+        };
+        const { waitingOn: _w, ...rest } = c;
+        placements.push({
+          placement,
+          before: c,
+          after: { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 },
+        });
+      }
+      try {
+        // A listing or case gone since the plan: the chunk cannot be committed as planned.
+        if (setting === undefined || current === undefined || placements.length < members.length)
+          throw new PlaceTakenError('gone');
+        await deps.store.cases.commitRoundListing({
+          setting,
+          listing: current,
+          placements,
+          actor,
+          at,
+          today,
+          roundId,
+          checkpoint: deps.store.rounds.commitItem(org, roundId, sk, placements.length),
+        });
+        const n = placements.length;
+        const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
+        current = {
+          ...current,
+          available: current.available - n,
+          held: current.held + n,
+          reservedUsed: (current.reservedUsed ?? 0) + r,
+          unreserved: (current.unreserved ?? current.available) - (n - r),
+        };
+      } catch (error) {
+        if (error instanceof RoundChunkCommittedError) continue;
+        if (
+          !(
+            error instanceof PlaceTakenError ||
+            error instanceof CaseNotOpenError ||
+            error instanceof TransactionContentionError
+          )
+        )
+          throw error;
+        const ids = members.map((o) => o.caseId);
+        await deps.store.rounds.markFailed(org, roundId, sk, ids);
+        failed.push(...ids);
+      }
+      progress.casesDecided += members.length;
+    }
+    progress.listingsCommitted++;
+  });
+  timings.commitMs += performance.now() - started;
+  await beat(true);
+  return { failed: [...new Set(failed)] };
+}
+
+/**
+ * Cuts each listing's cases into the chunks committed one transaction each, once, at planning:
+ * a resumed worker must find the same chunks to know which are checkpointed. A transaction holds
+ * 100 actions: the listing, its capacity counters (one per need and the band) and the checkpoint;
+ * three per case (placement, case, audit) and the demand, placement, price and block counters of
+ * each LA, counter shard, band and need among them (a block counter is allowed for every case).
+ */
+function planChunks(
+  planned: readonly { caseId: string; assignment?: { urn: string; listingId: string } }[],
+  cases: Map<string, Case>,
+  settings: Map<string, SettingWithListings | undefined>,
+): Map<string, number> {
+  const chunkOf = new Map<string, number>();
+  const state = new Map<string, { index: number; size: number; counters: Set<string> }>();
+  for (const o of planned) {
+    if (o.assignment === undefined) continue;
+    const k = listingKey(o.assignment.urn, o.assignment.listingId);
+    const listing = settings.get(o.assignment.urn)?.listings.find((l) => l.listingId === o.assignment!.listingId);
+    const fixed = 3 + (listing?.needs.length ?? 8);
+    const c = cases.get(o.caseId)!;
+    const at = `${c.laCode}#${shardOf(c.id)}`;
+    const mine = [`D#${at}#${c.band}#${c.needs[0]}`, `P#${at}#${c.band}#${c.needs[0]}`, `R#${at}`, `B#${at}`];
+    let s = state.get(k) ?? { index: 0, size: 0, counters: new Set<string>() };
+    const added = mine.filter((x) => !s.counters.has(x)).length;
+    if (s.size > 0 && fixed + 3 * (s.size + 1) + s.counters.size + added > 100)
+      s = { index: s.index + 1, size: 0, counters: new Set() };
+    s.size++;
+    for (const x of mine) s.counters.add(x);
+    state.set(k, s);
+    chunkOf.set(o.caseId, s.index);
+  }
+  return chunkOf;
+}

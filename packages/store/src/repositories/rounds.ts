@@ -1,0 +1,315 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { keys, stripLayout } from '../keys.ts';
+import { guarded } from '../errors.ts';
+
+/**
+ * An allocation round run as a background job. Everything it needs to resume lives under the
+ * round's partition (ROUND#org#id):
+ *
+ * | item                         | written                                                      |
+ * |------------------------------|--------------------------------------------------------------|
+ * | ROUND                        | the head: state, phase, run, progress, lease; gsi2 ROUNDS#ACTIVE while queued or running |
+ * | INPUT#nnnnn                  | the request's case references, 2,000 an item (before the head) |
+ * | PLAN#run#token#nnnnn         | a run's outcomes as the mechanism decided them (before its PLANHEAD) |
+ * | PLANHEAD#run                 | the run's plan is complete (conditioned: one plan per run)   |
+ * | COMMIT#run#urn#listing#chunk | a listing's chunk committed: in the same transaction as its places (or `failed`, to re-run) |
+ * | OUTCOMES#nnnnn               | the report's outcomes, written before the head says done     |
+ */
+export const ACTIVE_ROUNDS = 'ROUNDS#ACTIVE';
+
+export interface RoundLease {
+  owner: string;
+  until: number;
+}
+
+export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) {
+  const pkOf = (org: string, id: string) => keys.round(org, id).pk;
+
+  async function itemsUnder(
+    org: string,
+    id: string,
+    prefix: string,
+    projection?: string,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await guarded(() =>
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': pkOf(org, id), ':prefix': prefix },
+            ...(projection ? { ProjectionExpression: projection } : {}),
+            ExclusiveStartKey: start,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      items.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  const put = (Item: Record<string, unknown>) => guarded(() => db.send(new PutCommand({ TableName: tableName, Item })));
+  async function putAll(items: Record<string, unknown>[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 8) await Promise.all(items.slice(i, i + 8).map(put));
+  }
+
+  return {
+    /** The inputs first, then the head (whose stream record starts the worker): a head never lacks its inputs. */
+    async create(org: string, id: string, head: Record<string, unknown>, refs: unknown[]): Promise<void> {
+      const pk = pkOf(org, id);
+      const parts: unknown[][] = [];
+      for (let i = 0; i < refs.length; i += 2000) parts.push(refs.slice(i, i + 2000));
+      await putAll(
+        parts.map((refs, i) => ({ pk, sk: `INPUT#${String(i).padStart(5, '0')}`, itemType: 'round_input', refs })),
+      );
+      await guarded(() =>
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.round(org, id),
+              gsi2pk: ACTIVE_ROUNDS,
+              gsi2sk: `${head.createdAt}#${org}#${id}`,
+              itemType: 'round',
+              org,
+              id,
+              ...head,
+              inputParts: parts.length,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    },
+
+    async head(org: string, id: string): Promise<Record<string, unknown> | undefined> {
+      const res = await guarded(() =>
+        db.send(new GetCommand({ TableName: tableName, Key: keys.round(org, id), ConsistentRead: true })),
+      );
+      return res.Item === undefined ? undefined : stripLayout<Record<string, unknown>>(res.Item);
+    },
+
+    async inputs(org: string, id: string): Promise<unknown[]> {
+      return (await itemsUnder(org, id, 'INPUT#')).flatMap((i) => i.refs as unknown[]);
+    },
+
+    /**
+     * Takes (or renews) the round's lease: only one worker runs a round at a time. A lease left by
+     * a worker that died runs out after `ms`, and the next worker resumes from the checkpoints.
+     */
+    async lease(
+      org: string,
+      id: string,
+      owner: string,
+      ms: number,
+      set: Record<string, unknown> = {},
+    ): Promise<boolean> {
+      const now = Date.now();
+      const names: Record<string, string> = { '#state': 'state' };
+      const values: Record<string, unknown> = {
+        ':owner': owner,
+        ':until': now + ms,
+        ':now': now,
+        ':queued': 'queued',
+        ':running': 'running',
+      };
+      const sets = ['leaseOwner = :owner', 'leaseUntil = :until'];
+      for (const [k, v] of Object.entries(set)) {
+        names[`#${k}`] = k;
+        values[`:${k}`] = v;
+        sets.push(`#${k} = :${k}`);
+      }
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.round(org, id),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression:
+              '#state IN (:queued, :running) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    /** Updates the head, only while `owner` holds the lease; false when it no longer does. */
+    async update(
+      org: string,
+      id: string,
+      owner: string,
+      set: Record<string, unknown>,
+      remove: string[] = [],
+    ): Promise<boolean> {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':owner': owner };
+      const sets: string[] = [];
+      for (const [k, v] of Object.entries(set)) {
+        names[`#${k}`] = k;
+        values[`:${k}`] = v;
+        sets.push(`#${k} = :${k}`);
+      }
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.round(org, id),
+            UpdateExpression: `SET ${sets.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+            ConditionExpression: 'leaseOwner = :owner',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    /** A run's plan: its parts under a token of their own, then the PLANHEAD naming that token (one plan per run wins). */
+    async putPlan(
+      org: string,
+      id: string,
+      run: number,
+      token: string,
+      outcomes: unknown[],
+      meta: Record<string, unknown>,
+    ): Promise<boolean> {
+      const pk = pkOf(org, id);
+      const parts: unknown[][] = [];
+      for (let i = 0; i < outcomes.length; i += 250) parts.push(outcomes.slice(i, i + 250));
+      await putAll(
+        parts.map((outcomes, i) => ({
+          pk,
+          sk: `PLAN#${run}#${token}#${String(i).padStart(5, '0')}`,
+          itemType: 'round_plan',
+          outcomes,
+        })),
+      );
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk, sk: `PLANHEAD#${run}`, itemType: 'round_plan_head', token, parts: parts.length, ...meta },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async plan(
+      org: string,
+      id: string,
+      run: number,
+    ): Promise<{ meta: Record<string, unknown>; outcomes: unknown[] } | undefined> {
+      const res = await guarded(() =>
+        db.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: { pk: pkOf(org, id), sk: `PLANHEAD#${run}` },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      if (res.Item === undefined) return undefined;
+      const parts = await itemsUnder(org, id, `PLAN#${run}#${res.Item.token}#`);
+      return { meta: res.Item, outcomes: parts.flatMap((p) => p.outcomes as unknown[]) };
+    },
+
+    /** The commit checkpoints of a run: chunk key → committed, or failed with the cases to run again. */
+    async commits(org: string, id: string, run: number): Promise<Map<string, { failed?: string[]; cases?: number }>> {
+      const items = await itemsUnder(org, id, `COMMIT#${run}#`, 'sk, failed, cases');
+      return new Map(
+        items.map((i) => [i.sk as string, i.failed ? { failed: i.failed as string[] } : { cases: i.cases as number }]),
+      );
+    },
+
+    /** The checkpoint item of a chunk, to go into its commit transaction. */
+    commitItem: (org: string, id: string, sk: string, cases: number) => ({
+      pk: pkOf(org, id),
+      sk,
+      itemType: 'round_commit',
+      cases,
+    }),
+
+    /** A chunk whose commit failed (its listing or cases changed): its cases are run again. Never over a commit. */
+    async markFailed(org: string, id: string, sk: string, caseIds: string[]): Promise<void> {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: pkOf(org, id), sk, itemType: 'round_commit', failed: caseIds },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    async putOutcomes(org: string, id: string, outcomes: unknown[]): Promise<number> {
+      const pk = pkOf(org, id);
+      const parts: unknown[][] = [];
+      for (let i = 0; i < outcomes.length; i += 250) parts.push(outcomes.slice(i, i + 250));
+      await putAll(
+        parts.map((outcomes, i) => ({
+          pk,
+          sk: `OUTCOMES#${String(i).padStart(5, '0')}`,
+          itemType: 'round_outcomes',
+          outcomes,
+        })),
+      );
+      return parts.length;
+    },
+
+    async outcomes(org: string, id: string): Promise<unknown[]> {
+      return (await itemsUnder(org, id, 'OUTCOMES#')).flatMap((i) => i.outcomes as unknown[]);
+    },
+
+    /** Rounds queued or running, oldest first: resumed when the local marketplace starts again. */
+    async active(): Promise<{ org: string; id: string }[]> {
+      const out: { org: string; id: string }[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :pk',
+              ExpressionAttributeValues: { ':pk': ACTIVE_ROUNDS },
+              ProjectionExpression: 'org, id',
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        for (const i of res.Items ?? []) out.push({ org: i.org as string, id: i.id as string });
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      return out;
+    },
+  };
+}
+
+export type RoundsRepository = ReturnType<typeof roundsRepository>;

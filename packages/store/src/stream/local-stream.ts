@@ -1,0 +1,351 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type GetRecordsCommandOutput,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  dispatch,
+  itemTypeOf,
+  toStreamChange,
+  type RawStreamRecord,
+  type StreamChange,
+  type StreamHandler,
+} from './change.ts';
+
+/**
+ * The table's stream consumer for DynamoDB Local (`npm start`, tests, benchmarks): the same
+ * handlers the stream Lambda runs in AWS, fed by polling DynamoDB Local's own stream
+ * (DescribeStream, GetShardIterator, GetRecords). Records appear in the stream only once their
+ * transaction has committed, so nothing is processed early.
+ *
+ * - Shard lineage: a child shard is read only once its parent is read to its end, so the changes
+ *   of one item are always handled in order.
+ * - Checkpoints: after each batch, the last sequence number handled in each shard is kept in the
+ *   table itself (STREAM#CHECKPOINT items), so a restart over kept data resumes there, and a
+ *   fresh table starts from nothing. A checkpoint write is itself a stream record; a batch of
+ *   nothing but those is not checkpointed again, so the consumer never feeds itself.
+ * - Failures: a failing batch is retried with back-off, like the event source mapping; after
+ *   `maxAttempts` its records go to `onFailure` (the local stand-in for the on-failure queue) and
+ *   the consumer moves on.
+ */
+export interface LocalStreamOptions {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  endpoint: string;
+  handlers: readonly StreamHandler[];
+  /** Only changes of these item types reach the handlers (the AWS filter criteria); all when omitted. */
+  itemTypes?: readonly string[];
+  /** Records a GetRecords call returns at most (AWS: the mapping's batch size). */
+  batchSize?: number;
+  idleMs?: number;
+  maxAttempts?: number;
+  onFailure?: (changes: StreamChange[], error: unknown) => void;
+  log?: (line: string) => void;
+}
+
+const CHECKPOINT_PK = 'STREAM#CHECKPOINT';
+const CHECKPOINT_TYPE = 'stream_checkpoint';
+
+interface ShardState {
+  shard: Shard;
+  iterator?: string | undefined;
+  /** Read to its end (a closed shard whose iterator ran out). */
+  finished: boolean;
+  checkpoint?: string | undefined;
+}
+
+export interface LocalStreamConsumer {
+  /** Polls until stop(); resolves at once. */
+  start(): void;
+  stop(): Promise<void>;
+  /**
+   * Runs the consumer until the stream has nothing new for the handlers (including what they
+   * wrote themselves); returns the changes handled. For tests and tools.
+   */
+  drain(maxMs?: number): Promise<number>;
+  /** Moves every checkpoint to the end of the stream without handling anything (after a bulk load that wrote its own derived data). */
+  skipToEnd(): Promise<number>;
+  /** Changes handled since start. */
+  readonly handled: number;
+}
+
+export function localStreamConsumer(options: LocalStreamOptions): LocalStreamConsumer {
+  const { db, tableName } = options;
+  const streams = new DynamoDBStreamsClient({
+    endpoint: options.endpoint,
+    region: 'eu-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  });
+  const log = options.log ?? (() => {});
+  const types = options.itemTypes === undefined ? undefined : new Set(options.itemTypes);
+  const shards = new Map<string, ShardState>();
+  let streamArn: string | undefined;
+  let loaded = false;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let busy: Promise<unknown> = Promise.resolve();
+  let handled = 0;
+
+  /** One pass at a time: the poll loop and an explicit drain never read the same shard at once. */
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = busy.then(fn, fn);
+    busy = next.catch(() => undefined);
+    return next;
+  };
+
+  async function loadCheckpoints(): Promise<void> {
+    if (loaded) return;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': CHECKPOINT_PK },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of res.Items ?? []) {
+        const state = shards.get(item.sk as string);
+        if (state) {
+          state.checkpoint = item.sequenceNumber as string | undefined;
+          state.finished = item.finished === true;
+        } else {
+          shards.set(item.sk as string, {
+            shard: { ShardId: item.sk as string },
+            checkpoint: item.sequenceNumber as string | undefined,
+            finished: item.finished === true,
+          });
+        }
+      }
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    loaded = true;
+  }
+
+  let refreshedAt = 0;
+  /** The shard list changes rarely (a shard closes and a child opens): described at most every few seconds. */
+  async function refreshShards(force = false): Promise<void> {
+    if (!force && streamArn !== undefined && Date.now() - refreshedAt < 3000) return;
+    refreshedAt = Date.now();
+    if (streamArn === undefined) {
+      const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
+      streamArn = d.Table?.LatestStreamArn;
+      if (streamArn === undefined)
+        throw new Error(`Table ${tableName} has no stream; it must be created with one (ensureTable does).`);
+    }
+    await loadCheckpoints();
+    let exclusiveStart: string | undefined;
+    const listed = new Set<string>();
+    do {
+      const res = await streams.send(
+        new DescribeStreamCommand({
+          StreamArn: streamArn,
+          ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}),
+        }),
+      );
+      for (const shard of res.StreamDescription?.Shards ?? []) {
+        const id = shard.ShardId!;
+        listed.add(id);
+        const known = shards.get(id);
+        if (known) known.shard = shard;
+        else shards.set(id, { shard, finished: false });
+      }
+      exclusiveStart = res.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStart !== undefined);
+    // Checkpoints of shards the stream has trimmed away are of no more use.
+    for (const [id] of shards) if (!listed.has(id)) shards.delete(id);
+  }
+
+  /** A shard is read once its parent (if the stream still has it) has been read to its end. */
+  const ready = (s: ShardState) => {
+    if (s.finished) return false;
+    const parent = s.shard.ParentShardId;
+    return parent === undefined || !shards.has(parent) || shards.get(parent)!.finished;
+  };
+
+  async function iteratorFor(s: ShardState): Promise<string | undefined> {
+    if (s.iterator) return s.iterator;
+    const res = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn!,
+        ShardId: s.shard.ShardId!,
+        ...(s.checkpoint
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: s.checkpoint }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    s.iterator = res.ShardIterator;
+    return s.iterator;
+  }
+
+  async function saveCheckpoint(s: ShardState): Promise<void> {
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk: CHECKPOINT_PK,
+          sk: s.shard.ShardId!,
+          itemType: CHECKPOINT_TYPE,
+          sequenceNumber: s.checkpoint,
+          finished: s.finished,
+          at: new Date().toISOString(),
+        },
+      }),
+    );
+  }
+
+  /** Hands the wanted changes to the handlers; returns how many there were. */
+  async function handle(changes: StreamChange[]): Promise<number> {
+    const wanted = types === undefined ? changes : changes.filter((c) => types.has(itemTypeOf(c) ?? ''));
+    if (wanted.length === 0) return 0;
+    const attempts = options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await dispatch(options.handlers, wanted);
+        handled += wanted.length;
+        return wanted.length;
+      } catch (error) {
+        if (attempt >= attempts) {
+          log(`stream: ${wanted.length} changes failed ${attempts} times and were set aside: ${String(error)}`);
+          options.onFailure?.(wanted, error);
+          return wanted.length;
+        }
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * One read of every shard that is ready; returns how many records were read and how many of
+   * them reached the handlers. With `skip`, the records are not handled: the checkpoint just
+   * moves past them.
+   */
+  async function pass(skip = false): Promise<{ read: number; dispatched: number }> {
+    await refreshShards();
+    let read = 0;
+    let dispatched = 0;
+    const limit = options.batchSize ?? 1000;
+    for (const s of [...shards.values()].filter(ready)) {
+      for (;;) {
+        let iterator: string | undefined;
+        let res: GetRecordsCommandOutput | undefined;
+        try {
+          iterator = await iteratorFor(s);
+          if (iterator === undefined) break;
+          res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+        } catch (error) {
+          if (error instanceof ExpiredIteratorException) {
+            s.iterator = undefined;
+            continue;
+          }
+          if (error instanceof TrimmedDataAccessException) {
+            // The checkpoint is older than the stream keeps: start from the oldest record left.
+            s.checkpoint = undefined;
+            s.iterator = undefined;
+            continue;
+          }
+          throw error;
+        }
+        const records = res.Records ?? [];
+        s.iterator = res.NextShardIterator;
+        if (records.length > 0) {
+          const changes = records.map(toStreamChange);
+          if (!skip) dispatched += await handle(changes);
+          s.checkpoint = changes.at(-1)!.sequenceNumber;
+          read += records.length;
+        }
+        const closed = s.iterator === undefined || s.iterator === null;
+        if (closed) {
+          s.finished = true;
+          refreshedAt = 0; // its children may be ready now
+        }
+        // A batch of only our own checkpoint writes is not checkpointed again (the consumer would feed itself).
+        const meaningful = records.some(
+          (r: RawStreamRecord) => toStreamChange(r).newImage?.itemType !== CHECKPOINT_TYPE,
+        );
+        if (meaningful || closed) await saveCheckpoint(s);
+        // Fewer than a full batch: this shard has nothing more just now.
+        if (closed || records.length < limit) break;
+      }
+    }
+    return { read, dispatched };
+  }
+
+  return {
+    get handled() {
+      return handled;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      loop = (async () => {
+        let failures = 0;
+        while (running) {
+          try {
+            const { read } = await exclusive(() => pass());
+            failures = 0;
+            if (read === 0) await new Promise((r) => setTimeout(r, options.idleMs ?? 100));
+          } catch (error) {
+            // DynamoDB Local restarting, or the table gone: try again, more slowly.
+            failures++;
+            if (failures === 1 || failures % 50 === 0) log(`stream: polling failed (${String(error)}); retrying`);
+            for (const s of shards.values()) s.iterator = undefined;
+            streamArn = undefined;
+            loaded = false;
+            await new Promise((r) => setTimeout(r, Math.min(5000, 200 * failures)));
+          }
+        }
+      })();
+    },
+    async stop() {
+      running = false;
+      await loop;
+      await busy;
+      streams.destroy();
+    },
+    async drain(maxMs = 60_000) {
+      const deadline = Date.now() + maxMs;
+      let total = 0;
+      for (;;) {
+        // Caught up once a pass hands nothing to the handlers: they wrote nothing more to follow.
+        const { dispatched } = await exclusive(() => pass());
+        total += dispatched;
+        if (dispatched === 0) return total;
+        if (Date.now() > deadline) throw new Error(`the stream was still busy after ${maxMs} ms`);
+      }
+    },
+    async skipToEnd() {
+      let total = 0;
+      for (;;) {
+        const { read } = await exclusive(() => pass(true));
+        total += read;
+        if (read === 0) return total;
+      }
+    },
+  };
+}
+
+/** The checkpoint of every shard, for diagnostics (`GET /health` locally, tests). */
+export async function streamCheckpoints(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
+  const res = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': CHECKPOINT_PK },
+    }),
+  );
+  return res.Items ?? [];
+}
