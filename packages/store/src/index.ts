@@ -20,7 +20,13 @@ export type { ReferenceRepository } from './repositories/reference.ts';
 export type { SettingsRepository, SettingsFilter } from './repositories/settings.ts';
 export { MAX_CHANGES_PER_TRANSACTION, type ListingChange, type ListingsRepository } from './repositories/listings.ts';
 export * from './transaction.ts';
-export { searchEntryItems, type SearchPartition, type SearchRepository } from './repositories/search.ts';
+export {
+  orderedRanges,
+  searchEntryItems,
+  type OrderedRange,
+  type SearchPartition,
+  type SearchRepository,
+} from './repositories/search.ts';
 
 /** Everything the API needs from persistence, bound to one table. */
 export interface Store {

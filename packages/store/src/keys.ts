@@ -19,6 +19,7 @@ import type { SettingType } from '@placements/domain';
  * | an entity's audit history, oldest first      | Query pk=AUDIT#entity                       |
  * | search: places for a need and age in an LA    | Query gsi3 pk=S#need#bucket#gss, sk A#…≤date |
  * | search: places for a need and age nationally  | Query gsi4 pk=S#need#bucket, sk A#…≤date    |
+ * | search, first page in result order (most places, cheapest) | Query gsi3 pk=SN#/SP#need#bucket#gss or gsi4 pk=SN#/SP#need#bucket, Limit, in sk order |
  * | a page of an earlier search (the snapshot)   | Get pk=SNAPSHOT#id                          |
  * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
  * | a placement                                  | Get pk=PLACEMENT#id                         |
@@ -45,6 +46,12 @@ import type { SettingType } from '@placements/domain';
  * settings arrives with each setting's listings straight after it. `#` sorts below digits and
  * letters, so a URN's listings never interleave with a longer URN that shares its prefix.
  */
+/** The result orders the search index keeps entries in (distance is answered LA by LA, nearest first). */
+export type SearchIndexOrder = 'available' | 'price';
+const ORDER_PREFIX: Record<SearchIndexOrder, string> = { available: 'SN', price: 'SP' };
+/** The available-order key of a full listing: every listing with a place free sorts below it. */
+export const FULL_AVAILABLE_KEY = 99_999;
+
 export const keys = {
   la: (gss: string) => ({ pk: 'REF#LA', sk: gss }),
   laCollection: () => 'REF#LA',
@@ -75,6 +82,30 @@ export const keys = {
   /** A-entries (a place free) sort by the date it is free from; F-entries (full) after them. */
   searchSort: (available: number, availableFrom: string, urn: string, listingId: string) =>
     `${available > 0 ? `A#${availableFrom}` : 'F#'}#${urn}#${listingId}`,
+  /**
+   * Entries kept in a result order, so the first page of a search is the first entries of the
+   * partition: SN (most places free first) and SP (cheapest first), by LA (gsi3) and nationally
+   * (gsi4). Ties break on URN then listing id, as compareResults does (`#` sorts below every
+   * character of a URN or listing id, so a shorter one comes first).
+   */
+  searchOrderedLa: (order: SearchIndexOrder, need: string, bucket: string, laCode: string) =>
+    `${ORDER_PREFIX[order]}#${need}#${bucket}#${laCode}`,
+  searchOrderedNational: (order: SearchIndexOrder, need: string, bucket: string) =>
+    `${ORDER_PREFIX[order]}#${need}#${bucket}`,
+  /**
+   * available: 99999 minus the places free, so the most free sort first and full listings
+   * (99999) last; price: A# (a place free) or F# (full), then pence per year, so a search for
+   * places free reads only the A# range and one without merges the two ranges.
+   */
+  searchOrderSort: (
+    order: SearchIndexOrder,
+    l: { available: number; price: number },
+    urn: string,
+    listingId: string,
+  ) =>
+    order === 'available'
+      ? `${String(FULL_AVAILABLE_KEY - Math.min(Math.max(l.available, 0), FULL_AVAILABLE_KEY)).padStart(5, '0')}#${urn}#${listingId}`
+      : `${l.available > 0 ? 'A' : 'F'}#${String(Math.max(0, Math.round(l.price))).padStart(12, '0')}#${urn}#${listingId}`,
   snapshot: (id: string) => ({ pk: `SNAPSHOT#${id}`, sk: 'SNAPSHOT' }),
 
   /** Cases live under their LA's key, built from the caller's token: another LA's case cannot be addressed. */
