@@ -140,15 +140,12 @@ const search = createRoute({
           .object({
             items: z.array(PlaceResultSchema()),
             nextCursor: z.nullable(z.string()),
-            total: z
-              .number()
-              .check(
-                z.int(),
-                z.meta({
-                  description:
-                    'Results in all; when totalAtLeast is true, a lower bound (there are at least this many).',
-                }),
-              ),
+            total: z.number().check(
+              z.int(),
+              z.meta({
+                description: 'Results in all; when totalAtLeast is true, a lower bound (there are at least this many).',
+              }),
+            ),
             totalAtLeast: z.boolean().check(
               z.meta({
                 description:
