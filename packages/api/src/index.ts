@@ -16,6 +16,7 @@ export { casesApp } from './contexts/cases.ts';
 export { placementsApp } from './contexts/placements.ts';
 export { geographyApp } from './contexts/geography.ts';
 export { roundsApp } from './contexts/rounds.ts';
-export { searchPlaces, type SearchRequest, type SearchStats } from './services/search.ts';
+export { searchPlaces, searchPlacesFullRead, type SearchRequest, type SearchStats } from './services/search.ts';
+export { tailoredListFor } from './services/tailored.ts';
 export { runEscalations, type EscalationRun } from './services/escalation.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';
