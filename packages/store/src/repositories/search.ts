@@ -61,41 +61,28 @@ export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): Orde
 
 /**
  * The search entries for a listing, each a full PlaceCandidate: per (need, age bucket) it covers,
- * one entry by date free (gsi3 by LA, gsi4 national: read whole, for distance, the tailored list and
- * the full result a later page needs) and one in each result order (most places first, cheapest
- * first), so a first page reads only the top of a partition. This is the projection: the only
- * place that decides which entries a listing has and their keys.
+ * one entry in each result order the index keeps (most places first: SN, cheapest first: SP), by
+ * LA (gsi3) and nationally (gsi4), so a first page reads only the top of a partition; a search
+ * that needs every match (nearest first, a second page, the tailored list) reads SN partitions
+ * whole. This is the projection: the only place that decides which entries a listing has and
+ * their keys.
  */
 export function searchEntryItems(setting: Setting, listing: Listing): Record<string, unknown>[] {
-  const candidate = placeCandidate(setting, listing);
-  const sort = keys.searchSort(listing.available, listing.availableFrom, setting.urn, listing.listingId);
-  const common = { itemType: 'search_entry', listingVersion: listing.version, ...candidate };
+  const common = { itemType: 'search_entry', listingVersion: listing.version, ...placeCandidate(setting, listing) };
   return listing.needs.flatMap((need) =>
-    bucketsForRange(listing.ageMin, listing.ageMax).flatMap((bucket) => {
-      const entry = keys.searchEntry(setting.urn, listing.listingId, need, bucket);
-      return [
-        {
-          ...entry,
-          gsi3pk: keys.searchLa(need, bucket, setting.laCode),
-          gsi3sk: sort,
-          gsi4pk: keys.searchNational(need, bucket),
-          gsi4sk: sort,
+    bucketsForRange(listing.ageMin, listing.ageMax).flatMap((bucket) =>
+      SEARCH_INDEX_ORDERS.map((order) => {
+        const orderSort = keys.searchOrderSort(order, listing, setting.urn, listing.listingId);
+        return {
+          ...keys.searchEntry(setting.urn, listing.listingId, need, bucket, order),
+          gsi3pk: keys.searchOrderedLa(order, need, bucket, setting.laCode),
+          gsi3sk: orderSort,
+          gsi4pk: keys.searchOrderedNational(order, need, bucket),
+          gsi4sk: orderSort,
           ...common,
-        },
-        ...SEARCH_INDEX_ORDERS.map((order) => {
-          const orderSort = keys.searchOrderSort(order, listing, setting.urn, listing.listingId);
-          return {
-            pk: entry.pk,
-            sk: `${entry.sk}#${order}`,
-            gsi3pk: keys.searchOrderedLa(order, need, bucket, setting.laCode),
-            gsi3sk: orderSort,
-            gsi4pk: keys.searchOrderedNational(order, need, bucket),
-            gsi4sk: orderSort,
-            ...common,
-          };
-        }),
-      ];
-    }),
+        };
+      }),
+    ),
   );
 }
 
@@ -171,8 +158,10 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
     },
 
     /**
-     * Reads the index partitions a search needs (in parallel) and returns the candidates, each
-     * listing once, with the number of items DynamoDB read, for the read-amplification figure.
+     * Reads whole the index partitions a search needs (in parallel), in the most-places order
+     * (only the places-free range when a place must be free by a date; the date itself is checked
+     * after reading), and returns the candidates, each listing once, with the number of items
+     * DynamoDB read, for the read-amplification figure.
      */
     async candidates(
       partitions: SearchPartition[],
@@ -181,42 +170,18 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
       let itemsRead = 0;
       let queries = 0;
       const seen = new Map<string, PlaceCandidate>();
+      const read = async (range: OrderedRange) => {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await this.orderedPage(range, undefined, start);
+          queries++;
+          itemsRead += page.candidates.length;
+          for (const c of page.candidates) seen.set(`${c.setting.urn}#${c.listing.listingId}`, c);
+          start = page.next;
+        } while (start !== undefined);
+      };
       await pool(
-        partitions.map((p) => async () => {
-          const index = p.scope === 'la' ? 'gsi3' : 'gsi4';
-          const pk =
-            p.scope === 'la' ? keys.searchLa(p.need, p.bucket, p.laCode!) : keys.searchNational(p.need, p.bucket);
-          let start: Record<string, unknown> | undefined;
-          do {
-            const res = await guarded(() =>
-              db.send(
-                new QueryCommand({
-                  TableName: tableName,
-                  IndexName: index,
-                  KeyConditionExpression:
-                    p.availableBy === undefined ? '#pk = :pk' : '#pk = :pk AND #sk BETWEEN :from AND :to',
-                  ExpressionAttributeNames: {
-                    '#pk': `${index}pk`,
-                    ...(p.availableBy === undefined ? {} : { '#sk': `${index}sk` }),
-                  },
-                  ExpressionAttributeValues: {
-                    ':pk': pk,
-                    ...(p.availableBy === undefined ? {} : { ':from': 'A#', ':to': `A#${p.availableBy}#~` }),
-                  },
-                  ProjectionExpression: 'setting, listing',
-                  ExclusiveStartKey: start,
-                }),
-              ),
-            );
-            queries++;
-            itemsRead += res.Items?.length ?? 0;
-            for (const item of res.Items ?? []) {
-              const c = item as PlaceCandidate;
-              seen.set(`${c.setting.urn}#${c.listing.listingId}`, c);
-            }
-            start = res.LastEvaluatedKey;
-          } while (start !== undefined);
-        }),
+        partitions.flatMap((p) => orderedRanges(p, 'available')).map((range) => () => read(range)),
         concurrency,
       );
       return { candidates: [...seen.values()], itemsRead, queries };
@@ -228,7 +193,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
      */
     async orderedPage(
       range: OrderedRange,
-      limit: number,
+      limit: number | undefined,
       start?: Record<string, unknown>,
     ): Promise<{ candidates: PlaceCandidate[]; next?: Record<string, unknown> }> {
       const cond =
@@ -246,7 +211,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
             },
             ExpressionAttributeValues: { ':pk': range.pk, ...(bound === undefined ? {} : { ':b': bound }) },
             ProjectionExpression: 'setting, listing',
-            Limit: limit,
+            ...(limit !== undefined ? { Limit: limit } : {}),
             ExclusiveStartKey: start,
           }),
         ),
