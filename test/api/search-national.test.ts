@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededApp, type SeededApp } from '../support/store.ts';
 import { dataDir, requireDataDir } from '../support/data-dir.ts';
+import { devTokenAuthenticator, searchPlaces, type SearchStats } from '@placements/api';
 
 /** National scope over all 153 LAs reads the national index (gsi4), not 153 LA partitions. */
 let t: SeededApp | undefined;
@@ -46,6 +47,52 @@ describe('national search over every LA in England', () => {
       const nation = await t!.request('/places/search?need=MSI&scope=national&limit=200', { token: leeds });
       expect(new Set(nation.body.items.map((r: any) => r.hostLa)).size).toBeGreaterThan(5);
       for (const r of nation.body.items) expect(r.outOfArea).toBe(r.hostLa !== 'E08000035');
+    },
+  );
+
+  it.runIf(dataDir !== undefined)(
+    'reads the national index in result order: the first page reads about what it shows, and every page in order matches a plain reading',
+    async () => {
+      const token = await t!.token({ sub: 'dfe', role: 'national', org: 'dfe' });
+      const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+      for (const [sort, key] of [
+        ['available', (l: { available: number }) => -l.available],
+        ['price', (l: { price: number }) => l.price],
+      ] as const) {
+        const rows = t!.data.settings.flatMap((s) =>
+          s.listings.filter((l) => l.needs.includes('HI') && l.ageMin <= 12 && l.ageMax >= 12).map((l) => ({ s, l })),
+        );
+        rows.sort((a, b) => key(a.l) - key(b.l) || text(a.s.urn, b.s.urn) || text(a.l.listingId, b.l.listingId));
+        const expected = rows.map(({ s, l }) => `${s.urn}#${l.listingId}`);
+        expect(expected.length).toBeGreaterThan(60);
+        let body = (await t!.request(`/places/search?need=HI&age=12&sort=${sort}&limit=20`, { token })).body;
+        expect(body).toMatchObject({ totalAtLeast: true });
+        const got: string[] = body.items.map((r: any) => `${r.setting.urn}#${r.listing.listingId}`);
+        while (body.nextCursor) {
+          body = (
+            await t!.request(`/places/search?need=HI&age=12&sort=${sort}&limit=50&cursor=${body.nextCursor}`, { token })
+          ).body;
+          got.push(...body.items.map((r: any) => `${r.setting.urn}#${r.listing.listingId}`));
+        }
+        expect(got, sort).toEqual(expected);
+        expect(body.total).toBe(expected.length);
+        // The first page read only about what it showed, not the whole national partition.
+        const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0 };
+        const deps = {
+          store: t!.store,
+          auth: devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
+          now: () => new Date('2026-11-22T10:00:00Z'),
+        };
+        const page = await searchPlaces(
+          deps,
+          { sub: 'dfe', role: 'national', org: 'dfe' },
+          { criteria: { needs: ['HI'], age: 12 }, sort, limit: 20 },
+          stats,
+        );
+        expect(page.items).toHaveLength(20);
+        expect(stats.itemsRead).toBeLessThanOrEqual(3 * 20);
+        expect(stats.itemsRead).toBeLessThan(expected.length / 2);
+      }
     },
   );
 });

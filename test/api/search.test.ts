@@ -24,21 +24,25 @@ const id = (r: { setting: { urn: string }; listing: { listingId: string } }) =>
   `${r.setting.urn}#${r.listing.listingId}`;
 const idOf = ({ s, l }: Row) => `${s.urn}#${l.listingId}`;
 
-/** Every page of a search, following nextCursor. */
+/** Every page of a search, following nextCursor; total is the last page's (exact from the second page on). */
 async function search(query: string, token = kent, limit = 50) {
   const items: any[] = [];
   let cursor: string | null = null;
   let first: any;
+  let last: any;
   do {
     const res = await t.request(`/places/search?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, {
       token,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     first ??= res.body;
+    last = res.body;
     items.push(...res.body.items);
     cursor = res.body.nextCursor;
   } while (cursor !== null);
-  return { items, total: first.total as number };
+  expect(last.totalAtLeast).toBe(false);
+  expect(last.total).toBe(items.length);
+  return { items, total: last.total as number, first };
 }
 
 const SE = () => new Set(t.data.las.map((l) => l.gssCode));
@@ -137,53 +141,164 @@ describe('GET /places/search: each filter against a plain reading of the data', 
   });
 });
 
+describe('GET /places/search: every order, page by page, against a plain reading of the data', () => {
+  const district = (d: string) => t.data.districts.find((x) => x.district === d)!;
+  /** The order a person would read off the data: the sort's key, then URN, then listing id. */
+  const plainOrder = (sort: string, from?: string) => {
+    const origin = from === undefined ? undefined : district(from);
+    const key = ({ s, l }: Row) =>
+      sort === 'distance' ? Math.round(distanceKm(origin!, s) * 10) / 10 : sort === 'price' ? l.price : -l.available;
+    const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return (a: Row, b: Row) => key(a) - key(b) || text(a.s.urn, b.s.urn) || text(a.l.listingId, b.l.listingId);
+  };
+  const kentOnly = ({ s }: Row) => s.laCode === 'E10000016';
+  const anywhere = () => true;
+  const cases: [string, 'kent' | 'national', (r: Row) => boolean, (r: Row) => boolean, string, string?][] = [
+    ['need=SEMH&sort=available', 'kent', kentOnly, ({ l }) => l.needs.includes('SEMH'), 'available'],
+    ['need=ASD&scope=partnership&sort=available', 'kent', anywhere, ({ l }) => l.needs.includes('ASD'), 'available'],
+    [
+      'need=ASD&age=9&scope=partnership&sort=available&availableBy=now',
+      'kent',
+      anywhere,
+      ({ l }) =>
+        l.needs.includes('ASD') && l.ageMin <= 9 && l.ageMax >= 9 && l.available > 0 && l.availableFrom <= '2026-11-22',
+      'available',
+    ],
+    ['need=ASD&scope=partnership&sort=price', 'kent', anywhere, ({ l }) => l.needs.includes('ASD'), 'price'],
+    [
+      'need=ASD&scope=partnership&sort=price&availableBy=now',
+      'kent',
+      anywhere,
+      ({ l }) => l.needs.includes('ASD') && l.available > 0 && l.availableFrom <= '2026-11-22',
+      'price',
+    ],
+    [
+      'need=ASD&band=S2&scope=partnership&sort=price',
+      'kent',
+      anywhere,
+      ({ l }) => l.needs.includes('ASD') && l.band === 'S2',
+      'price',
+    ],
+    [
+      'need=ASD&age=12&scope=partnership&from=ME14&sort=distance',
+      'kent',
+      anywhere,
+      ({ l }) => l.needs.includes('ASD') && l.ageMin <= 12 && l.ageMax >= 12,
+      'distance',
+      'ME14',
+    ],
+    [
+      'need=ASD&from=ME14&radiusKm=40&scope=partnership',
+      'kent',
+      anywhere,
+      ({ s, l }) => l.needs.includes('ASD') && distanceKm(district('ME14'), s) <= 40,
+      'distance',
+      'ME14',
+    ],
+    ['need=ASD&from=ME14', 'kent', kentOnly, ({ l }) => l.needs.includes('ASD'), 'distance', 'ME14'],
+    ['need=HI&sort=available', 'national', anywhere, ({ l }) => l.needs.includes('HI'), 'available'],
+    ['need=PD&from=ME14&sort=distance', 'national', anywhere, ({ l }) => l.needs.includes('PD'), 'distance', 'ME14'],
+  ];
+  for (const [query, who, inScope, keep, sort, from] of cases) {
+    it(`${query} (${who})`, async () => {
+      const expected = all()
+        .filter((r) => inScope(r) && keep(r))
+        .sort(plainOrder(sort, from))
+        .map(idOf);
+      expect(expected.length, 'the data has enough results for several pages').toBeGreaterThan(14);
+      const { items, first } = await search(query, who === 'kent' ? kent : national, 7);
+      // The same results in the same order, across pages.
+      expect(items.map(id)).toEqual(expected);
+      // The first page says honestly whether it counted every result.
+      if (first.totalAtLeast) {
+        expect(first.total).toBeGreaterThan(7);
+        expect(first.total).toBeLessThanOrEqual(expected.length);
+      } else expect(first.total).toBe(expected.length);
+    });
+  }
+
+  it('answers a search whose results fit one page with the exact total and no cursor', async () => {
+    const expected = all().filter(({ s, l }) => s.laCode === 'E06000035' && l.needs.includes('VI'));
+    const res = await t.request('/places/search?need=VI&limit=50', { token: medway });
+    expect(res.body.items.map(id).sort()).toEqual(expected.map(idOf).sort());
+    expect(res.body).toMatchObject({ total: expected.length, totalAtLeast: false, nextCursor: null });
+  });
+});
+
 describe('paging through search results', () => {
   it('never repeats or skips a result while listings change between pages', async () => {
-    const first = await t.request('/places/search?need=ASD&scope=partnership&sort=available&limit=10', { token: kent });
-    expect(first.body.total).toBeGreaterThan(30);
+    const q = 'need=ASD&scope=partnership&sort=available&limit=10';
+    const before = new Set(
+      all()
+        .filter(({ l }) => l.needs.includes('ASD'))
+        .map(idOf),
+    );
+    const first = await t.request(`/places/search?${q}`, { token: kent });
+    expect(first.body.items).toHaveLength(10);
     const ids: string[] = first.body.items.map(id);
     let cursor = first.body.nextCursor;
-    let changed = 0;
+    expect(cursor).not.toBeNull();
+    // A listing shown on the first page loses a place, which would move it down into a later page.
+    const shown = first.body.items.find((r: any) => r.available > 1);
+    const shownSetting = t.data.settings.find((s) => s.urn === shown.setting.urn)!;
+    const shownListing = shownSetting.listings.find((l) => l.listingId === shown.listing.listingId)!;
+    const shownOwner = await t.token({ sub: 'p', role: 'provider', org: shownSetting.providerId });
+    const booked = await t.put(
+      `/settings/${shown.setting.urn}/listings/${shown.listing.listingId}`,
+      shownOwner,
+      {
+        band: shownListing.band,
+        needs: shownListing.needs,
+        ageMin: shownListing.ageMin,
+        ageMax: shownListing.ageMax,
+        attendance: shownListing.attendance,
+        commissioned: shownListing.commissioned,
+        filled: shownListing.commissioned - shown.available + 1,
+        availableFrom: shownListing.availableFrom,
+      },
+      { 'if-match': String(shown.listing.version) },
+    );
+    expect(booked.status, JSON.stringify(booked.body)).toBe(200);
     // Settings outside Kent that specialise in ASD: each gets a new, well-stocked ASD listing.
     const targets = t.data.settings
       .filter((s) => s.laCode !== 'E10000016' && s.needs.includes('ASD') && s.listings.length > 0)
       .slice(0, 3);
+    const added: string[] = [];
+    let last: any;
     while (cursor) {
-      const target = targets[changed];
+      const target = targets[added.length];
       if (target !== undefined) {
         // Between pages, a provider adds places that would sort at the very top.
         const owner = await t.token({ sub: 'p', role: 'provider', org: target.providerId });
         const l = target.listings[0]!;
-        const res = await t.request(`/settings/${target.urn}/listings/search-${changed}`, {
-          method: 'PUT',
-          token: owner,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            band: l.band,
-            needs: ['ASD'],
-            ageMin: l.ageMin,
-            ageMax: l.ageMax,
-            attendance: 'day',
-            commissioned: 90,
-            filled: 0,
-            availableFrom: '2026-12-01',
-          }),
+        const res = await t.put(`/settings/${target.urn}/listings/search-${added.length}`, owner, {
+          band: l.band,
+          needs: ['ASD'],
+          ageMin: l.ageMin,
+          ageMax: l.ageMax,
+          attendance: 'day',
+          commissioned: 90,
+          filled: 0,
+          availableFrom: '2026-12-01',
         });
         expect(res.status, JSON.stringify(res.body)).toBe(201);
-        changed++;
+        added.push(`${target.urn}#search-${added.length}`);
       }
-      const page = await t.request(
-        `/places/search?need=ASD&scope=partnership&sort=available&limit=10&cursor=${cursor}`,
-        { token: kent },
-      );
-      ids.push(...page.body.items.map(id));
-      cursor = page.body.nextCursor;
+      last = (await t.request(`/places/search?${q}&cursor=${cursor}`, { token: kent })).body;
+      ids.push(...last.items.map(id));
+      cursor = last.nextCursor;
     }
-    expect(ids).toHaveLength(first.body.total);
+    // Nothing repeats, not even the listing that moved down after it was shown.
     expect(new Set(ids).size).toBe(ids.length);
-    // A new search sees the new listings.
+    // Nothing is skipped: every result there was is on some page; the listing added before the
+    // second page (when the rest was taken) is there too, and those added later are not: the
+    // pages after the first do not shift.
+    expect(new Set(ids)).toEqual(new Set([...before, added[0]!]));
+    expect(last.total).toBe(ids.length);
+    expect(last.totalAtLeast).toBe(false);
+    // A new search sees every new listing.
     const again = await search('need=ASD&scope=partnership&sort=available');
-    expect(again.total).toBe(first.body.total + changed);
+    expect(again.total).toBe(before.size + added.length);
   });
 
   it('refuses a cursor from someone else’s search, or a damaged one', async () => {

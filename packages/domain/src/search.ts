@@ -167,15 +167,18 @@ export function toResult(c: PlaceCandidate, q: SearchCriteria, homeLa: string | 
   };
 }
 
+/** Plain code-unit order, the order DynamoDB keeps sort keys in (URNs and listing ids are ASCII). */
+export const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Orders results; ties break on URN then listing id so the order is total and repeatable.
- * distance: nearest first; price: cheapest first; available: most places first.
+ * Orders results; ties break on URN then listing id (in code-unit order, the order the search index
+ * keeps them in, so a page read from the index in key order is already in result order) so the
+ * order is total and repeatable. distance: nearest first; price: cheapest first; available: most
+ * places first.
  */
 export function compareResults(sort: SearchSort): (a: PlaceResult, b: PlaceResult) => number {
   const key = (r: PlaceResult): number =>
     sort === 'distance' ? (r.distanceKm ?? 0) : sort === 'price' ? r.price : -r.available;
   return (a, b) =>
-    key(a) - key(b) ||
-    a.setting.urn.localeCompare(b.setting.urn) ||
-    a.listing.listingId.localeCompare(b.listing.listingId);
+    key(a) - key(b) || byCodeUnit(a.setting.urn, b.setting.urn) || byCodeUnit(a.listing.listingId, b.listing.listingId);
 }

@@ -23,7 +23,13 @@ export { MAX_CHANGES_PER_TRANSACTION, type ListingChange, type ListingsRepositor
 export * from './transaction.ts';
 export * from './observability.ts';
 export * from './stream/change.ts';
-export { searchEntryItems, type SearchPartition, type SearchRepository } from './repositories/search.ts';
+export {
+  orderedRanges,
+  searchEntryItems,
+  type OrderedRange,
+  type SearchPartition,
+  type SearchRepository,
+} from './repositories/search.ts';
 
 /** Everything the API needs from persistence, bound to one table. */
 export interface Store {

@@ -17,8 +17,8 @@ import type { SettingType } from '@placements/domain';
  * | all settings                                 | gsi2, one provision type after another      |
  * | create / replace a listing + its audit event | TransactWriteItems, conditioned on version  |
  * | an entity's audit history, oldest first      | Query pk=AUDIT#entity                       |
- * | search: places for a need and age in an LA    | Query gsi3 pk=S#need#bucket#gss, sk A#…≤date |
- * | search: places for a need and age nationally  | Query gsi4 pk=S#need#bucket, sk A#…≤date    |
+ * | search: places for a need and age in an LA, most places first (or cheapest) | Query gsi3 pk=SN#need#bucket#gss (SP#…), sk < 99999 (places free), Limit for a first page |
+ * | search: places for a need and age nationally, the same orders | Query gsi4 pk=SN#need#bucket (SP#…)  |
  * | a page of an earlier search (the snapshot)   | Get pk=SNAPSHOT#id                          |
  * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
  * | a placement                                  | Get pk=PLACEMENT#id                         |
@@ -37,14 +37,21 @@ import type { SettingType } from '@placements/domain';
  * | published capacity as an Open Referral feed  | gsi1 pk=LA#gss per member LA (as settings)  |
  *
  * Search entries are a projection of each listing: one item per (need, age bucket) the listing
- * covers, carrying the setting and listing fields a result shows, so a search reads only index
- * entries and never the listings themselves. Their sort key starts with A (a place is free) or F
- * (full) and then the date places are free from, so "available by <date>" is a key condition.
+ * covers and result order (most places first, cheapest first), carrying the setting and listing
+ * fields a result shows, so a search reads only index entries and never the listings themselves.
+ * Their sort key is the result order, so a first page reads only the top of a partition, and
+ * "a place free" is a key condition (the date it is free from is checked after reading).
  *
  * In gsi1 and gsi2 a listing's sort key extends its setting's (…#urn#LISTING#id), so a page of
  * settings arrives with each setting's listings straight after it. `#` sorts below digits and
  * letters, so a URN's listings never interleave with a longer URN that shares its prefix.
  */
+/** The result orders the search index keeps entries in (distance is answered LA by LA, nearest first). */
+export type SearchIndexOrder = 'available' | 'price';
+const ORDER_PREFIX: Record<SearchIndexOrder, string> = { available: 'SN', price: 'SP' };
+/** The available-order key of a full listing: every listing with a place free sorts below it. */
+export const FULL_AVAILABLE_KEY = 99_999;
+
 export const keys = {
   la: (gss: string) => ({ pk: 'REF#LA', sk: gss }),
   laCollection: () => 'REF#LA',
@@ -65,16 +72,35 @@ export const keys = {
     sk: `${String(sequence).padStart(10, '0')}#${eventId}`,
   }),
 
-  searchEntry: (urn: string, listingId: string, need: string, bucket: string) => ({
+  searchEntry: (urn: string, listingId: string, need: string, bucket: string, order: SearchIndexOrder) => ({
     pk: `SEARCH#${urn}#${listingId}`,
-    sk: `${need}#${bucket}`,
+    sk: `${need}#${bucket}#${order}`,
   }),
   searchPartition: (urn: string, listingId: string) => `SEARCH#${urn}#${listingId}`,
-  searchLa: (need: string, bucket: string, laCode: string) => `S#${need}#${bucket}#${laCode}`,
-  searchNational: (need: string, bucket: string) => `S#${need}#${bucket}`,
-  /** A-entries (a place free) sort by the date it is free from; F-entries (full) after them. */
-  searchSort: (available: number, availableFrom: string, urn: string, listingId: string) =>
-    `${available > 0 ? `A#${availableFrom}` : 'F#'}#${urn}#${listingId}`,
+  /**
+   * Entries kept in a result order, so the first page of a search is the first entries of the
+   * partition: SN (most places free first) and SP (cheapest first), by LA (gsi3) and nationally
+   * (gsi4). Ties break on URN then listing id, as compareResults does (`#` sorts below every
+   * character of a URN or listing id, so a shorter one comes first).
+   */
+  searchOrderedLa: (order: SearchIndexOrder, need: string, bucket: string, laCode: string) =>
+    `${ORDER_PREFIX[order]}#${need}#${bucket}#${laCode}`,
+  searchOrderedNational: (order: SearchIndexOrder, need: string, bucket: string) =>
+    `${ORDER_PREFIX[order]}#${need}#${bucket}`,
+  /**
+   * available: 99999 minus the places free, so the most free sort first and full listings
+   * (99999) last; price: A# (a place free) or F# (full), then pence per year, so a search for
+   * places free reads only the A# range and one without merges the two ranges.
+   */
+  searchOrderSort: (
+    order: SearchIndexOrder,
+    l: { available: number; price: number },
+    urn: string,
+    listingId: string,
+  ) =>
+    order === 'available'
+      ? `${String(FULL_AVAILABLE_KEY - Math.min(Math.max(l.available, 0), FULL_AVAILABLE_KEY)).padStart(5, '0')}#${urn}#${listingId}`
+      : `${l.available > 0 ? 'A' : 'F'}#${String(Math.max(0, Math.round(l.price))).padStart(12, '0')}#${urn}#${listingId}`,
   snapshot: (id: string) => ({ pk: `SNAPSHOT#${id}`, sk: 'SNAPSHOT' }),
 
   /** Cases live under their LA's key, built from the caller's token: another LA's case cannot be addressed. */

@@ -48,13 +48,13 @@ export const marketplaceTable: TableDefinition = {
       partitionKey: { name: 'gsi3pk', type: 'S' },
       sortKey: { name: 'gsi3sk', type: 'S' },
       purpose:
-        'Search: listings by need, age bucket and host LA; places free first, by date free. Also settings by provider (PROVIDER#id)',
+        'Search: listings by need, age bucket and host LA, in result order (SN#: most places free first, SP#: cheapest first). Also settings by provider (PROVIDER#id)',
     },
     {
       indexName: 'gsi4',
       partitionKey: { name: 'gsi4pk', type: 'S' },
       sortKey: { name: 'gsi4sk', type: 'S' },
-      purpose: 'Search: listings by need and age bucket across England (national scope)',
+      purpose: 'Search: listings by need and age bucket across England (national scope), in the same result orders',
     },
   ],
   timeToLiveAttribute: 'expiresAt',

@@ -130,7 +130,7 @@ const search = createRoute({
   tags: ['search'],
   summary: 'Search published places across LA boundaries',
   description:
-    'A listing matches when it covers every need given and meets every other filter. Scope defaults to your LA (la role), your partnership, or England (national role). Pages come from a snapshot of the results taken by the first request, so paging never repeats or skips a result; the snapshot lasts 30 minutes. At most 1,000 results are kept (truncated says when there were more).',
+    'A listing matches when it covers every need given and meets every other filter. Scope defaults to your LA (la role), your partnership, or England (national role). The first page reads only what it shows, in the order asked for; when there are more results it says so with totalAtLeast (total is then a lower bound) and a nextCursor. The second page takes a snapshot of the whole result (less what the first page showed), and every later page comes from it, so paging never repeats or skips a result and pages after the first never shift while listings change; asOf says when each page’s results were taken, and total is exact from the second page on. The snapshot lasts 30 minutes. At most 1,000 results are kept (truncated says when there were more).',
   security: [{ bearerAuth: [] }],
   request: { query: SearchQuery },
   responses: {
@@ -140,7 +140,18 @@ const search = createRoute({
           .object({
             items: z.array(PlaceResultSchema()),
             nextCursor: z.nullable(z.string()),
-            total: z.number().check(z.int()),
+            total: z.number().check(
+              z.int(),
+              z.meta({
+                description: 'Results in all; when totalAtLeast is true, a lower bound (there are at least this many).',
+              }),
+            ),
+            totalAtLeast: z.boolean().check(
+              z.meta({
+                description:
+                  'True when the first page was answered without counting every result (it read only what it shows): total is then a lower bound, and the second page gives the exact count.',
+              }),
+            ),
             truncated: z.boolean(),
             asOf: z.string(),
           })

@@ -18,10 +18,10 @@ import {
   type SearchScope,
   type SearchSort,
 } from '@placements/domain';
-import type { SearchPartition } from '@placements/store';
+import { orderedRanges, type SearchPartition } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
-import { referenceData } from './reference-cache.ts';
+import { districtCentroid, referenceData } from './reference-cache.ts';
 
 /** Results beyond this are not kept: a search this wide should be narrowed. */
 export const MAX_RESULTS = 1000;
@@ -39,15 +39,25 @@ export interface SearchRequest {
 export interface SearchPage {
   items: (PlaceResult & { hostLaName: string })[];
   nextCursor: string | null;
+  /** Results in all; a lower bound when totalAtLeast is true. */
   total: number;
+  /**
+   * True when the first page was read without counting every match (it read only what the page
+   * shows): there are at least `total` results. The second page counts them exactly.
+   */
+  totalAtLeast: boolean;
   truncated: boolean;
   asOf: string;
 }
 
 export interface SearchStats {
+  /** Search-index items read. */
   itemsRead: number;
   queries: number;
+  /** Matching results among the items read. */
   matched: number;
+  /** Results on the page returned. */
+  shown?: number;
 }
 
 const defaultScope = (p: Principal): SearchScope =>
@@ -97,12 +107,25 @@ function bucketsFor(c: SearchCriteria): AgeBucket[] {
   return AGE_BUCKETS.map((b) => b.code);
 }
 
-/** A search's ordered results, kept so that its pages never shift. */
+/**
+ * A search's ordered results, kept so that later pages never shift. `before` results were shown
+ * on the first page (read in result order, not kept here); `results` are the rest, in order.
+ * A pending snapshot (after a first page that stopped reading early) holds only what that page
+ * showed and the request, and becomes a full one when the second page is asked for.
+ */
 interface SearchSnapshot {
   owner: string;
   asOf: string;
   truncated: boolean;
+  before?: number;
   results: PlaceResult[];
+  pending?: {
+    shown: string[];
+    criteria: SearchRequest['criteria'];
+    scope?: SearchScope;
+    sort: SearchSort;
+    today: string;
+  };
 }
 
 interface SnapshotCursor {
@@ -123,11 +146,23 @@ function decodeSearchCursor(raw: string): SnapshotCursor {
 }
 
 const encode = (c: SnapshotCursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+const resultId = (r: { setting: { urn: string }; listing: { listingId: string } }) =>
+  `${r.setting.urn}#${r.listing.listingId}`;
+
+/** The LA a search is measured from: the caller's own, or the `from` district's for partnership and national callers. */
+const homeLaOf = (principal: Principal, criteria: SearchCriteria) =>
+  principal.role === 'la'
+    ? principal.org
+    : criteria.origin !== undefined
+      ? (criteria.origin as { laCode?: string }).laCode
+      : undefined;
 
 /**
- * Finds places: works out which index partitions can hold matches (need, age bucket, LAs in
- * scope and within the radius, places free by the date), reads only those, checks every
- * criterion, orders the results and keeps them as a snapshot so pages never shift.
+ * Finds places, reading only what the first page shows: entries are kept in each result order
+ * (most places free, cheapest) so the first page is the top of the partitions that can match,
+ * merged; for distance, LAs are read nearest first until no unread LA can come closer. Later pages
+ * come from a snapshot of the full result taken when the second page is asked for: nothing the
+ * first page showed is repeated, and nothing is skipped. See docs/search.md.
  */
 export async function searchPlaces(
   deps: Deps,
@@ -138,28 +173,246 @@ export async function searchPlaces(
   const now = deps.now?.() ?? new Date();
   const today = now.toISOString().slice(0, 10);
   const owner = `${principal.role}:${principal.org}`;
+  const named = await namer(deps, now);
+  if (req.cursor !== undefined) return laterPage(deps, principal, req, now, named);
+
+  const plan = await planSearch(deps, principal, req.criteria, req.scope, req.sort, today);
+  const want = Math.min(req.limit, MAX_RESULTS) + 1;
+  const read =
+    req.sort === 'distance'
+      ? await nearestFirst(deps, principal, plan, want)
+      : await inOrder(deps, principal, plan, req.sort, want);
+  const ordered = [...read.found.values()].sort(compareResults(req.sort));
+  const shown = ordered.slice(0, req.limit);
+  if (stats)
+    Object.assign(stats, {
+      itemsRead: read.itemsRead,
+      queries: read.queries,
+      matched: ordered.length,
+      shown: shown.length,
+    });
+  const asOf = now.toISOString();
+  if (read.complete) {
+    // Every match was read: the total is exact, and a snapshot is kept only if there is a second page.
+    const truncated = ordered.length > MAX_RESULTS;
+    const kept = ordered.slice(0, MAX_RESULTS);
+    let nextCursor: string | null = null;
+    if (kept.length > req.limit) {
+      const id = randomUUID();
+      await deps.store.search.putSnapshot<SearchSnapshot>(id, { owner, asOf, truncated, results: kept }, now);
+      nextCursor = encode({ s: id, o: req.limit });
+    }
+    return { items: shown.map(named), nextCursor, total: kept.length, totalAtLeast: false, truncated, asOf };
+  }
+  // More results than the page: keep only what it showed and how to find the rest.
+  const id = randomUUID();
+  const pending = {
+    shown: shown.map(resultId),
+    criteria: req.criteria,
+    ...(req.scope ? { scope: req.scope } : {}),
+    sort: req.sort,
+    today,
+  };
+  await deps.store.search.putSnapshot<SearchSnapshot>(id, { owner, asOf, truncated: false, results: [], pending }, now);
+  return {
+    items: shown.map(named),
+    nextCursor: encode({ s: id, o: shown.length }),
+    total: ordered.length,
+    totalAtLeast: true,
+    truncated: false,
+    asOf,
+  };
+}
+
+async function namer(deps: Deps, now: Date) {
   const { las } = await referenceData(deps.store, now.getTime());
   const laName = new Map(las.map((la) => [la.gssCode, la.name]));
-  const named = (r: PlaceResult) => ({ ...r, hostLaName: laName.get(r.hostLa) ?? r.hostLa });
+  return (r: PlaceResult) => ({ ...r, hostLaName: laName.get(r.hostLa) ?? r.hostLa });
+}
 
-  if (req.cursor !== undefined) {
-    const c = decodeSearchCursor(req.cursor);
-    const snap = await deps.store.search.getSnapshot<SearchSnapshot>(c.s, now);
-    // Only whoever ran the search may page through it.
-    if (snap === undefined || snap.owner !== owner)
-      throw new ValidationError([
-        { field: 'cursor', message: 'this search has expired (after 30 minutes) or is not yours; search again' },
-      ]);
-    const next = c.o + req.limit < snap.results.length ? encode({ s: c.s, o: c.o + req.limit }) : null;
-    return {
-      items: snap.results.slice(c.o, c.o + req.limit).map(named),
-      nextCursor: next,
-      total: snap.results.length,
-      truncated: snap.truncated,
-      asOf: snap.asOf,
+/** A page after the first: from the snapshot, which the second page first completes. */
+async function laterPage(
+  deps: Deps,
+  principal: Principal,
+  req: SearchRequest,
+  now: Date,
+  named: (r: PlaceResult) => PlaceResult & { hostLaName: string },
+): Promise<SearchPage> {
+  const owner = `${principal.role}:${principal.org}`;
+  const c = decodeSearchCursor(req.cursor!);
+  let snap = await deps.store.search.getSnapshot<SearchSnapshot>(c.s, now);
+  // Only whoever ran the search may page through it.
+  if (snap === undefined || snap.owner !== owner)
+    throw new ValidationError([
+      { field: 'cursor', message: 'this search has expired (after 30 minutes) or is not yours; search again' },
+    ]);
+  if (snap.pending !== undefined) {
+    const p = snap.pending;
+    const { candidates, criteria } = await gatherCandidates(deps, principal, p.criteria, p.scope, p.sort, p.today);
+    const shown = new Set(p.shown);
+    const homeLa = homeLaOf(principal, criteria);
+    const rest = candidates
+      .filter((x) => mismatches(x, criteria).length === 0 && !shown.has(resultId(x)))
+      .map((x) => toResult(x, criteria, homeLa))
+      .sort(compareResults(p.sort));
+    const room = Math.max(0, MAX_RESULTS - p.shown.length);
+    const full: SearchSnapshot = {
+      owner,
+      asOf: now.toISOString(),
+      truncated: rest.length > room,
+      before: p.shown.length,
+      results: rest.slice(0, room),
     };
+    // Two second-page requests at once: the first to complete the snapshot wins, the other uses it.
+    snap = (await deps.store.search.completeSnapshot<SearchSnapshot>(c.s, full, now)) ?? full;
   }
+  const before = snap.before ?? 0;
+  const total = before + snap.results.length;
+  const from = Math.max(0, c.o - before);
+  const next = c.o + req.limit < total ? encode({ s: c.s, o: c.o + req.limit }) : null;
+  return {
+    items: snap.results.slice(from, from + req.limit).map(named),
+    nextCursor: next,
+    total,
+    totalAtLeast: false,
+    truncated: snap.truncated,
+    asOf: snap.asOf,
+  };
+}
 
+interface FirstPageRead {
+  /** Matching results read, by listing. */
+  found: Map<string, PlaceResult>;
+  /** Every entry that could match was read: found is the whole result. */
+  complete: boolean;
+  itemsRead: number;
+  queries: number;
+}
+
+/**
+ * The first `want` results in a result order kept by the index (most places free, cheapest):
+ * each ordered range is read from its top, a page at a time, and merged. A range is read further
+ * only while its last entry read still sorts before the want-th result found so far, so the read
+ * stops once nothing unread can come before it.
+ */
+async function inOrder(
+  deps: Deps,
+  principal: Principal,
+  plan: SearchPlan,
+  sort: 'available' | 'price',
+  want: number,
+): Promise<FirstPageRead> {
+  const cmp = compareResults(sort);
+  const homeLa = homeLaOf(principal, plan.criteria);
+  const streams = plan.partitions
+    .flatMap((p) => orderedRanges(p, sort))
+    .map((range) => ({
+      range,
+      start: undefined as Record<string, unknown> | undefined,
+      done: false,
+      last: undefined as PlaceResult | undefined,
+      read: 0,
+      matched: 0,
+    }));
+  const found = new Map<string, PlaceResult>();
+  let itemsRead = 0;
+  let queries = 0;
+  for (;;) {
+    const kth = found.size >= want ? [...found.values()].sort(cmp)[want - 1] : undefined;
+    const open = streams.filter((s) => !s.done && (s.last === undefined || kth === undefined || cmp(s.last, kth) < 0));
+    if (open.length === 0) break;
+    const short = Math.max(1, want - found.size);
+    await Promise.all(
+      open.map(async (s) => {
+        // Enough to fill this range's share of what is still missing at the rate it has matched so far.
+        const rate = s.read === 0 ? 1 : Math.max(s.matched / s.read, 0.1);
+        const limit = Math.min(500, Math.max(4, Math.ceil((short / open.length / rate) * 1.2) + 1));
+        const page = await deps.store.search.orderedPage(s.range, limit, s.start);
+        queries++;
+        itemsRead += page.candidates.length;
+        s.read += page.candidates.length;
+        for (const c of page.candidates) {
+          const r = toResult(c, plan.criteria, homeLa);
+          s.last = r;
+          if (plan.allowed.has(c.setting.laCode) && mismatches(c, plan.criteria).length === 0) {
+            s.matched++;
+            found.set(resultId(r), r);
+          }
+        }
+        s.start = page.next;
+        s.done = page.next === undefined;
+      }),
+    );
+  }
+  return { found, complete: streams.every((s) => s.done), itemsRead, queries };
+}
+
+/**
+ * The nearest `want` results: LAs are read whole, nearest first (by the distance to the LA's
+ * centroid less its extent, a bound nothing in the LA can be nearer than), a few at a time, until
+ * `want` results are nearer (to the 0.1 km a result shows) than any LA not yet read.
+ */
+async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, want: number): Promise<FirstPageRead> {
+  const origin = plan.criteria.origin!;
+  const homeLa = homeLaOf(principal, plan.criteria);
+  const round = (km: number) => Math.round(km * 10) / 10;
+  const las = plan.inScope
+    .map((la) => ({
+      la,
+      bound: la.extentKm === undefined ? 0 : round(Math.max(0, distanceKm(origin, la) - la.extentKm)),
+    }))
+    .sort((a, b) => a.bound - b.bound);
+  const found = new Map<string, PlaceResult>();
+  let itemsRead = 0;
+  let queries = 0;
+  let next = 0;
+  let wave = 1;
+  while (next < las.length) {
+    const sure = [...found.values()].filter((r) => r.distanceKm! < las[next]!.bound).length;
+    if (sure >= want) break;
+    // The want-th nearest so far: an LA is worth reading only if it could hold something nearer.
+    const kth =
+      found.size >= want ? [...found.values()].map((r) => r.distanceKm!).sort((a, b) => a - b)[want - 1]! : Infinity;
+    const batch: typeof las = [];
+    while (next < las.length && batch.length < wave && las[next]!.bound <= kth) batch.push(las[next++]!);
+    if (batch.length === 0) break;
+    wave = Math.min(wave * 2, 16);
+    const partitions = batch.flatMap(({ la }) =>
+      plan.buckets.map((bucket) => ({
+        scope: 'la' as const,
+        need: plan.need,
+        bucket,
+        laCode: la.gssCode,
+        ...(plan.criteria.availableBy ? { availableBy: plan.criteria.availableBy } : {}),
+      })),
+    );
+    const res = await deps.store.search.candidates(partitions);
+    itemsRead += res.itemsRead;
+    queries += res.queries;
+    for (const c of res.candidates)
+      if (plan.allowed.has(c.setting.laCode) && mismatches(c, plan.criteria).length === 0) {
+        const r = toResult(c, plan.criteria, homeLa);
+        found.set(resultId(r), r);
+      }
+  }
+  return { found, complete: next >= las.length, itemsRead, queries };
+}
+
+/**
+ * Today's design before issue 19, kept runnable as the benchmark's baseline: reads every matching
+ * entry, sorts them all, and keeps the whole result as a snapshot before showing the first page.
+ */
+export async function searchPlacesFullRead(
+  deps: Deps,
+  principal: Principal,
+  req: SearchRequest,
+  stats?: SearchStats,
+): Promise<SearchPage> {
+  const now = deps.now?.() ?? new Date();
+  const today = now.toISOString().slice(0, 10);
+  const owner = `${principal.role}:${principal.org}`;
+  const named = await namer(deps, now);
+  if (req.cursor !== undefined) return laterPage(deps, principal, req, now, named);
   const { candidates, itemsRead, queries, criteria } = await gatherCandidates(
     deps,
     principal,
@@ -168,20 +421,15 @@ export async function searchPlaces(
     req.sort,
     today,
   );
-  const homeLa =
-    principal.role === 'la'
-      ? principal.org
-      : criteria.origin !== undefined
-        ? (criteria.origin as { laCode?: string }).laCode
-        : undefined;
+  const homeLa = homeLaOf(principal, criteria);
   const matched = candidates
     .filter((c) => mismatches(c, criteria).length === 0)
     .map((c) => toResult(c, criteria, homeLa));
   matched.sort(compareResults(req.sort));
-  if (stats) Object.assign(stats, { itemsRead, queries, matched: matched.length });
-
   const truncated = matched.length > MAX_RESULTS;
   const kept = matched.slice(0, MAX_RESULTS);
+  if (stats)
+    Object.assign(stats, { itemsRead, queries, matched: matched.length, shown: Math.min(kept.length, req.limit) });
   const asOf = now.toISOString();
   let nextCursor: string | null = null;
   if (kept.length > req.limit) {
@@ -189,33 +437,40 @@ export async function searchPlaces(
     await deps.store.search.putSnapshot<SearchSnapshot>(id, { owner, asOf, truncated, results: kept }, now);
     nextCursor = encode({ s: id, o: req.limit });
   }
-  return { items: kept.slice(0, req.limit).map(named), nextCursor, total: kept.length, truncated, asOf };
+  return {
+    items: kept.slice(0, req.limit).map(named),
+    nextCursor,
+    total: kept.length,
+    totalAtLeast: false,
+    truncated,
+    asOf,
+  };
 }
 
-/**
- * The index partitions that can hold matches for the criteria in the principal's scope, read in
- * parallel; candidates outside the scope's LAs are dropped. Shared by search and the tailored list.
- */
-export async function gatherCandidates(
+/** What a search reads: the validated criteria, the LAs in scope and the index partitions that can hold matches. */
+interface SearchPlan {
+  criteria: SearchCriteria;
+  inScope: LocalAuthority[];
+  allowed: Set<string>;
+  need: SearchPartition['need'];
+  buckets: AgeBucket[];
+  partitions: SearchPartition[];
+}
+
+async function planSearch(
   deps: Deps,
   principal: Principal,
   input: SearchRequest['criteria'],
   requestedScope: SearchScope | undefined,
   sort: SearchSort | undefined,
   today: string,
-): Promise<{
-  candidates: PlaceCandidate[];
-  itemsRead: number;
-  queries: number;
-  inScope: LocalAuthority[];
-  criteria: SearchCriteria;
-}> {
+): Promise<SearchPlan> {
   const { las, partnerships } = await referenceData(deps.store);
   const problems: FieldProblem[] = [];
   const { from, ...rest } = input;
   const criteria: SearchCriteria = { ...rest };
   if (from !== undefined) {
-    const district = await deps.store.reference.getDistrict(from);
+    const district = await districtCentroid(deps.store, from);
     if (district === undefined)
       problems.push({ field: 'from', message: `${from} is not a postcode district the marketplace knows` });
     else criteria.origin = district;
@@ -240,23 +495,41 @@ export async function gatherCandidates(
   const need = rarestNeed(criteria.needs)!;
   const buckets = bucketsFor(criteria);
   const national = scope === 'national' && inScope.length > LA_PARTITIONS_BEFORE_NATIONAL;
+  const availableBy = criteria.availableBy ? { availableBy: criteria.availableBy } : {};
   const partitions: SearchPartition[] = national
-    ? buckets.map((bucket) => ({
-        scope: 'national',
-        need,
-        bucket,
-        ...(criteria.availableBy ? { availableBy: criteria.availableBy } : {}),
-      }))
+    ? buckets.map((bucket) => ({ scope: 'national', need, bucket, ...availableBy }))
     : inScope.flatMap((la) =>
-        buckets.map((bucket) => ({
-          scope: 'la' as const,
-          need,
-          bucket,
-          laCode: la.gssCode,
-          ...(criteria.availableBy ? { availableBy: criteria.availableBy } : {}),
-        })),
+        buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.gssCode, ...availableBy })),
       );
-  const { candidates, itemsRead, queries } = await deps.store.search.candidates(partitions);
-  const allowed = new Set(inScope.map((la) => la.gssCode));
-  return { candidates: candidates.filter((c) => allowed.has(c.setting.laCode)), itemsRead, queries, inScope, criteria };
+  return { criteria, inScope, allowed: new Set(inScope.map((la) => la.gssCode)), need, buckets, partitions };
+}
+
+/**
+ * Every entry of the index partitions that can hold matches for the criteria in the principal's
+ * scope, read in parallel; candidates outside the scope's LAs are dropped. Shared by the full
+ * result a later page needs, the baseline and the tailored list.
+ */
+export async function gatherCandidates(
+  deps: Deps,
+  principal: Principal,
+  input: SearchRequest['criteria'],
+  requestedScope: SearchScope | undefined,
+  sort: SearchSort | undefined,
+  today: string,
+): Promise<{
+  candidates: PlaceCandidate[];
+  itemsRead: number;
+  queries: number;
+  inScope: LocalAuthority[];
+  criteria: SearchCriteria;
+}> {
+  const plan = await planSearch(deps, principal, input, requestedScope, sort, today);
+  const { candidates, itemsRead, queries } = await deps.store.search.candidates(plan.partitions);
+  return {
+    candidates: candidates.filter((c) => plan.allowed.has(c.setting.laCode)),
+    itemsRead,
+    queries,
+    inScope: plan.inScope,
+    criteria: plan.criteria,
+  };
 }

@@ -9,7 +9,7 @@ import {
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { referenceData } from './reference-cache.ts';
-import { gatherCandidates } from './search.ts';
+import { gatherCandidates, type SearchStats } from './search.ts';
 
 export interface TailoredRequest {
   needs: NeedCode[];
@@ -30,12 +30,13 @@ export async function tailoredListFor(
   deps: Deps,
   principal: Principal,
   req: TailoredRequest,
+  stats?: SearchStats,
 ): Promise<TailoredList & { asOf: string }> {
   if (principal.role !== 'la')
     throw new ValidationError([{ field: 'role', message: 'a tailored list is built by the child’s LA' }]);
   const now = deps.now?.() ?? new Date();
   const today = now.toISOString().slice(0, 10);
-  const { candidates, criteria } = await gatherCandidates(
+  const { candidates, criteria, itemsRead, queries } = await gatherCandidates(
     deps,
     principal,
     {
@@ -65,5 +66,6 @@ export async function tailoredListFor(
       laNames: new Map(las.map((la) => [la.gssCode, la.name])),
     },
   );
+  if (stats) Object.assign(stats, { itemsRead, queries, matched: list.included.length, shown: list.included.length });
   return { ...list, asOf: now.toISOString() };
 }

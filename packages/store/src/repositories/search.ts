@@ -16,7 +16,7 @@ import {
   type PlaceCandidate,
   type Setting,
 } from '@placements/domain';
-import { keys } from '../keys.ts';
+import { FULL_AVAILABLE_KEY, keys, type SearchIndexOrder } from '../keys.ts';
 import { guarded } from '../errors.ts';
 
 /** One index partition a search reads, and the availability date bound (A-entries only) if any. */
@@ -29,25 +29,77 @@ export interface SearchPartition {
   availableBy?: string;
 }
 
-/** The search entries for a listing: one per (need, age bucket), each a full PlaceCandidate. */
+/**
+ * One ordered range a first page is read from: an index partition kept in a result order (see
+ * keys.searchOrderSort), and the part of it that can match (places free only, when the search asks).
+ */
+export interface OrderedRange {
+  index: 'gsi3' | 'gsi4';
+  pk: string;
+  /** Read only sort keys that begin with this. */
+  prefix?: string;
+  /** Read only sort keys below this. */
+  below?: string;
+}
+
+/** The ranges holding a partition's entries in an order: merged, they give the partition in that order. */
+export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): OrderedRange[] {
+  const index = p.scope === 'la' ? 'gsi3' : 'gsi4';
+  const pk =
+    p.scope === 'la'
+      ? keys.searchOrderedLa(order, p.need, p.bucket, p.laCode!)
+      : keys.searchOrderedNational(order, p.need, p.bucket);
+  const freeOnly = p.availableBy !== undefined;
+  if (order === 'available') return [{ index, pk, ...(freeOnly ? { below: String(FULL_AVAILABLE_KEY) } : {}) }];
+  return freeOnly
+    ? [{ index, pk, prefix: 'A#' }]
+    : [
+        { index, pk, prefix: 'A#' },
+        { index, pk, prefix: 'F#' },
+      ];
+}
+
+/**
+ * The search entries for a listing, each a full PlaceCandidate: per (need, age bucket) it covers,
+ * one entry in each result order the index keeps (most places first: SN, cheapest first: SP), by
+ * LA (gsi3) and nationally (gsi4), so a first page reads only the top of a partition; a search
+ * that needs every match (nearest first, a second page, the tailored list) reads SN partitions
+ * whole. This is the projection: the only place that decides which entries a listing has and
+ * their keys.
+ */
 export function searchEntryItems(setting: Setting, listing: Listing): Record<string, unknown>[] {
-  const candidate = placeCandidate(setting, listing);
-  const sort = keys.searchSort(listing.available, listing.availableFrom, setting.urn, listing.listingId);
+  const common = { itemType: 'search_entry', listingVersion: listing.version, ...placeCandidate(setting, listing) };
   return listing.needs.flatMap((need) =>
-    bucketsForRange(listing.ageMin, listing.ageMax).map((bucket) => ({
-      ...keys.searchEntry(setting.urn, listing.listingId, need, bucket),
-      gsi3pk: keys.searchLa(need, bucket, setting.laCode),
-      gsi3sk: sort,
-      gsi4pk: keys.searchNational(need, bucket),
-      gsi4sk: sort,
-      itemType: 'search_entry',
-      listingVersion: listing.version,
-      ...candidate,
-    })),
+    bucketsForRange(listing.ageMin, listing.ageMax).flatMap((bucket) =>
+      SEARCH_INDEX_ORDERS.map((order) => {
+        const orderSort = keys.searchOrderSort(order, listing, setting.urn, listing.listingId);
+        return {
+          ...keys.searchEntry(setting.urn, listing.listingId, need, bucket, order),
+          gsi3pk: keys.searchOrderedLa(order, need, bucket, setting.laCode),
+          gsi3sk: orderSort,
+          gsi4pk: keys.searchOrderedNational(order, need, bucket),
+          gsi4sk: orderSort,
+          ...common,
+        };
+      }),
+    ),
   );
 }
 
+const SEARCH_INDEX_ORDERS: SearchIndexOrder[] = ['available', 'price'];
+
 const SNAPSHOT_TTL_SECONDS = 30 * 60;
+
+function snapshotItem(id: string, snapshot: unknown, now: Date): Record<string, unknown> {
+  return {
+    ...keys.snapshot(id),
+    itemType: 'search_snapshot',
+    snapshot: gzipSync(Buffer.from(JSON.stringify(snapshot))),
+    // A first page's snapshot, to be completed by the second page.
+    ...((snapshot as { pending?: unknown }).pending !== undefined ? { pending: true } : {}),
+    expiresAt: Math.floor(now.getTime() / 1000) + SNAPSHOT_TTL_SECONDS,
+  };
+}
 
 async function pool<T>(tasks: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
   const out: T[] = new Array(tasks.length);
@@ -106,8 +158,10 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
     },
 
     /**
-     * Reads the index partitions a search needs (in parallel) and returns the candidates, each
-     * listing once, with the number of items DynamoDB read, for the read-amplification figure.
+     * Reads whole the index partitions a search needs (in parallel), in the most-places order
+     * (only the places-free range when a place must be free by a date; the date itself is checked
+     * after reading), and returns the candidates, each listing once, with the number of items
+     * DynamoDB read, for the read-amplification figure.
      */
     async candidates(
       partitions: SearchPartition[],
@@ -116,63 +170,84 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
       let itemsRead = 0;
       let queries = 0;
       const seen = new Map<string, PlaceCandidate>();
+      const read = async (range: OrderedRange) => {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await this.orderedPage(range, undefined, start);
+          queries++;
+          itemsRead += page.candidates.length;
+          for (const c of page.candidates) seen.set(`${c.setting.urn}#${c.listing.listingId}`, c);
+          start = page.next;
+        } while (start !== undefined);
+      };
       await pool(
-        partitions.map((p) => async () => {
-          const index = p.scope === 'la' ? 'gsi3' : 'gsi4';
-          const pk =
-            p.scope === 'la' ? keys.searchLa(p.need, p.bucket, p.laCode!) : keys.searchNational(p.need, p.bucket);
-          let start: Record<string, unknown> | undefined;
-          do {
-            const res = await guarded(() =>
-              db.send(
-                new QueryCommand({
-                  TableName: tableName,
-                  IndexName: index,
-                  KeyConditionExpression:
-                    p.availableBy === undefined ? '#pk = :pk' : '#pk = :pk AND #sk BETWEEN :from AND :to',
-                  ExpressionAttributeNames: {
-                    '#pk': `${index}pk`,
-                    ...(p.availableBy === undefined ? {} : { '#sk': `${index}sk` }),
-                  },
-                  ExpressionAttributeValues: {
-                    ':pk': pk,
-                    ...(p.availableBy === undefined ? {} : { ':from': 'A#', ':to': `A#${p.availableBy}#~` }),
-                  },
-                  ProjectionExpression: 'setting, listing',
-                  ExclusiveStartKey: start,
-                }),
-              ),
-            );
-            queries++;
-            itemsRead += res.Items?.length ?? 0;
-            for (const item of res.Items ?? []) {
-              const c = item as PlaceCandidate;
-              seen.set(`${c.setting.urn}#${c.listing.listingId}`, c);
-            }
-            start = res.LastEvaluatedKey;
-          } while (start !== undefined);
-        }),
+        partitions.flatMap((p) => orderedRanges(p, 'available')).map((range) => () => read(range)),
         concurrency,
       );
       return { candidates: [...seen.values()], itemsRead, queries };
     },
 
-    /** Keeps a search's ordered results so later pages come from the same result set. */
-    async putSnapshot<T>(id: string, snapshot: T, now: Date): Promise<void> {
-      const body = gzipSync(Buffer.from(JSON.stringify(snapshot)));
-      await guarded(() =>
+    /**
+     * Up to `limit` entries of an ordered range, in key order (the result order), from where the
+     * previous page stopped; `next` is undefined once the range is read to its end.
+     */
+    async orderedPage(
+      range: OrderedRange,
+      limit: number | undefined,
+      start?: Record<string, unknown>,
+    ): Promise<{ candidates: PlaceCandidate[]; next?: Record<string, unknown> }> {
+      const cond =
+        range.prefix !== undefined ? ' AND begins_with(#sk, :b)' : range.below !== undefined ? ' AND #sk < :b' : '';
+      const bound = range.prefix ?? range.below;
+      const res = await guarded(() =>
         db.send(
-          new PutCommand({
+          new QueryCommand({
             TableName: tableName,
-            Item: {
-              ...keys.snapshot(id),
-              itemType: 'search_snapshot',
-              snapshot: body,
-              expiresAt: Math.floor(now.getTime() / 1000) + SNAPSHOT_TTL_SECONDS,
+            IndexName: range.index,
+            KeyConditionExpression: `#pk = :pk${cond}`,
+            ExpressionAttributeNames: {
+              '#pk': `${range.index}pk`,
+              ...(bound === undefined ? {} : { '#sk': `${range.index}sk` }),
             },
+            ExpressionAttributeValues: { ':pk': range.pk, ...(bound === undefined ? {} : { ':b': bound }) },
+            ProjectionExpression: 'setting, listing',
+            ...(limit !== undefined ? { Limit: limit } : {}),
+            ExclusiveStartKey: start,
           }),
         ),
       );
+      return {
+        candidates: (res.Items ?? []) as PlaceCandidate[],
+        ...(res.LastEvaluatedKey ? { next: res.LastEvaluatedKey } : {}),
+      };
+    },
+
+    /** Keeps a search's ordered results so later pages come from the same result set. */
+    async putSnapshot<T>(id: string, snapshot: T, now: Date): Promise<void> {
+      await guarded(() => db.send(new PutCommand({ TableName: tableName, Item: snapshotItem(id, snapshot, now) })));
+    },
+
+    /**
+     * Replaces a pending snapshot (a first page's) with the full result, unless another request
+     * did so first: then returns that one, so both answer from the same result set.
+     */
+    async completeSnapshot<T>(id: string, snapshot: T, now: Date): Promise<T | undefined> {
+      try {
+        await guarded(() =>
+          db.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: snapshotItem(id, snapshot, now),
+              ConditionExpression: 'pending = :t',
+              ExpressionAttributeValues: { ':t': true },
+            }),
+          ),
+        );
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        return this.getSnapshot<T>(id, now);
+      }
     },
 
     async getSnapshot<T>(id: string, now: Date): Promise<T | undefined> {

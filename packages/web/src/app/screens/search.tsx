@@ -12,7 +12,15 @@ import { ATTENDANCE_NAMES, SCOPE_NAMES, SETTING_TYPE_NAMES } from '../lib/words.
 import { SelectField, bandOptions, ErrorSummary, Field, Loading, Notice, PageHeading, Tag } from '../ui/common.tsx';
 import { PlacesMap, type MapMarker } from '../ui/map.tsx';
 
-type SearchPage = { items: PlaceResult[]; nextCursor: string | null; total: number; truncated: boolean; asOf: string };
+type SearchPage = {
+  items: PlaceResult[];
+  nextCursor: string | null;
+  total: number;
+  /** The first page did not count every result: total is a lower bound until the next page. */
+  totalAtLeast: boolean;
+  truncated: boolean;
+  asOf: string;
+};
 const FIELDS = [
   'need',
   'band',
@@ -98,6 +106,8 @@ export function Search({ session, path }: { session: Session; path: string }) {
   const las = useLoad(localAuthorities, []);
   const [more, setMore] = useState<PlaceResult[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
+  // The count from the latest page: exact once a second page has been read.
+  const [counted, setCounted] = useState<Pick<SearchPage, 'total' | 'totalAtLeast' | 'truncated'> | null>(null);
   const results = useLoad(async () => {
     if (applied.need.length === 0) return undefined;
     const page = await get<SearchPage>(`/places/search${apiQuery(applied)}`);
@@ -108,6 +118,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
       : undefined;
     setMore([]);
     setCursor(page.nextCursor);
+    setCounted(null);
     return { page, origin };
   }, [appliedKey]);
   const set = (patch: Partial<Params>) => setForm({ ...form, ...patch });
@@ -128,6 +139,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
     const page = await get<SearchPage>(`/places/search${apiQuery(applied)}&cursor=${encodeURIComponent(cursor)}`);
     setMore([...more, ...page.items]);
     setCursor(page.nextCursor);
+    setCounted(page);
   }
 
   const items = [...(results.data?.page.items ?? []), ...more];
@@ -318,7 +330,9 @@ export function Search({ session, path }: { session: Session; path: string }) {
       {results.data ? (
         <section aria-labelledby="results-title" class="results">
           <h2 id="results-title" aria-live="polite">
-            {plural(results.data.page.total, 'place')} found{results.data.page.truncated ? ' (the first 1,000)' : ''}
+            {(counted ?? results.data.page).totalAtLeast ? 'At least ' : ''}
+            {plural((counted ?? results.data.page).total, 'place')} found
+            {(counted ?? results.data.page).truncated ? ' (the first 1,000)' : ''}
           </h2>
           <div class="results-layout">
             {results.data.origin ? (
