@@ -171,6 +171,7 @@ export class MarketplaceStack extends Stack {
         table: spec.table,
         memoryMb: spec.memoryMb,
         timeoutSeconds: spec.timeoutSeconds,
+        reservedConcurrency: spec.reservedConcurrency,
         invokedBy: 'api',
       });
       if (spec.putOnlyUnder) this.grantPutUnder(fn.role, spec.putOnlyUnder);
@@ -265,6 +266,7 @@ export class MarketplaceStack extends Stack {
       invokedBy: ContextFunctionProps['invokedBy'];
       memoryMb?: number | undefined;
       timeoutSeconds?: number | undefined;
+      reservedConcurrency?: number | undefined;
       deadLetterQueue?: Queue;
     },
   ): ContextFunction {
@@ -278,6 +280,7 @@ export class MarketplaceStack extends Stack {
       logRetention: this.config.logRetention,
       removalPolicy: this.config.removalPolicy,
       invokedBy: spec.invokedBy,
+      ...(spec.reservedConcurrency ? { reservedConcurrency: spec.reservedConcurrency } : {}),
       ...(spec.deadLetterQueue ? { deadLetterQueue: spec.deadLetterQueue } : {}),
     });
     this.grantTable(fn.role, spec.table);

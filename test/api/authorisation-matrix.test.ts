@@ -569,6 +569,13 @@ const ROWS: Row[] = [
     m(401, 403, 403, 403, 200, 403, 403, 403),
     'provider',
   ),
+  placementRow(
+    'POST /placements/{id}/redactions',
+    'accepted',
+    { field: 'namingNote', reason: 'Entered on the wrong case' },
+    m(401, 403, 403, 200, 403, 403, 403, 403),
+    'la',
+  ),
   placementRow('POST /placements/{id}/naming', 'accepted', {}, m(401, 403, 403, 200, 403, 403, 403, 403), 'la'),
   placementRow(
     'POST /placements/{id}/admission',

@@ -9,6 +9,7 @@ import {
   PreconditionFailedError,
   PreconditionRequiredError,
   UnavailableError,
+  UnprocessableError,
   ValidationError,
   type FieldProblem,
 } from '@placements/domain';
@@ -115,6 +116,7 @@ export function handleError(error: Error, c: Context): Response {
     return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 412);
   if (error instanceof PreconditionRequiredError)
     return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 428);
+  if (error instanceof UnprocessableError) return c.json(errorBody(error.code, error.message, error.problems), 422);
   if (error instanceof UnavailableError) {
     c.header('Retry-After', String(error.retryAfterSeconds));
     return c.json(errorBody(error.code, error.message), 503);

@@ -19,3 +19,5 @@ export { roundsApp } from './contexts/rounds.ts';
 export { searchPlaces, type SearchRequest, type SearchStats } from './services/search.ts';
 export { runEscalations, type EscalationRun } from './services/escalation.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';
+// The table's stream consumer rebuilds a partnership's public feed when a member's listing changes.
+export { rebuildFeed, FEED_MAX_AGE_SECONDS } from './services/partnerships.ts';

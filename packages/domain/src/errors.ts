@@ -72,3 +72,17 @@ export class PreconditionRequiredError extends DomainError {
     super(message);
   }
 }
+
+/**
+ * The request is well formed but cannot be honoured as sent (HTTP 422): an Idempotency-Key
+ * already used for another request, for instance. The problems name the field or header.
+ */
+export class UnprocessableError extends DomainError {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly problems: FieldProblem[],
+  ) {
+    super(message);
+  }
+}

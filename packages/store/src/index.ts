@@ -7,6 +7,7 @@ import { searchRepository } from './repositories/search.ts';
 import { casesRepository, placementTransitions } from './repositories/cases.ts';
 import { storeReachable } from './bootstrap.ts';
 import { aggregatesRepository } from './repositories/aggregates.ts';
+import { feedRepository } from './repositories/feed.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -33,6 +34,7 @@ export interface Store {
   cases: ReturnType<typeof casesRepository>;
   placements: ReturnType<typeof placementTransitions>;
   aggregates: ReturnType<typeof aggregatesRepository>;
+  feed: ReturnType<typeof feedRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -47,6 +49,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     cases: casesRepository(db, config.tableName),
     placements: placementTransitions(db, config.tableName),
     aggregates: aggregatesRepository(db, config.tableName),
+    feed: feedRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
@@ -55,6 +58,9 @@ export {
   CaseNotOpenError,
   IdempotentReplayError,
   caseEntity,
+  PLACEMENT_TEXT_FIELDS,
+  REDACTED,
+  type PlacementTextField,
   type CasesRepository,
   type PlacementTransition,
   type WaitingEntry,
@@ -67,3 +73,4 @@ export {
   type EhcpBaseline,
   type AggregatesRepository,
 } from './repositories/aggregates.ts';
+export { FEED_PART_SIZE, type FeedHead } from './repositories/feed.ts';

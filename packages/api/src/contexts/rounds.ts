@@ -35,7 +35,7 @@ const Outcome = lazySchema(() =>
   z.object({
     caseId: z.string(),
     laCode: z.string(),
-    ref: z.optional(z.string()),
+    reference: z.optional(z.string()),
     outcome: z.enum(['allocated', 'unallocated', 'not_eligible']),
     turn: z.optional(z.number()),
     lottery: z.optional(z.number()),

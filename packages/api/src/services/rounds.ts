@@ -41,7 +41,8 @@ export const PRIORITY_RULE =
 export interface RoundCaseOutcome {
   caseId: string;
   laCode: string;
-  ref?: string;
+  /** The marketplace's case reference; the LA's own ref never goes into a round's report. */
+  reference?: string;
   outcome: 'allocated' | 'unallocated' | 'not_eligible';
   turn?: number;
   lottery?: number;
@@ -163,7 +164,7 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
     outcomes.set(c.id, {
       caseId: c.id,
       laCode: c.laCode,
-      ref: c.ref,
+      reference: c.reference,
       outcome: 'not_eligible',
       skipped: [],
       explanation: why,
@@ -215,7 +216,7 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
       outcomes.set(c.id, {
         caseId: c.id,
         laCode: c.laCode,
-        ref: c.ref,
+        reference: c.reference,
         outcome: o.assignment ? 'allocated' : 'unallocated',
         turn: o.turn,
         lottery: o.lottery,

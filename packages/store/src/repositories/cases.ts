@@ -36,6 +36,10 @@ export class PlaceTakenError extends Error {}
 export class CaseNotOpenError extends ConflictError {}
 export class IdempotentReplayError extends Error {}
 
+/** Idempotency records are kept 24 hours (the table's TTL attribute), then the key may be used again. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const idempotencyExpiry = (at: string) => Math.floor(Date.parse(at) / 1000) + IDEMPOTENCY_TTL_SECONDS;
+
 export const caseEntity = (laCode: string, id: string) => `case:${laCode}:${id}`;
 
 function caseItem(c: Case): Record<string, unknown> {
@@ -70,7 +74,36 @@ export interface RoundPlacement {
 }
 
 function placementItem(p: Placement): Record<string, unknown> {
-  return { ...keys.placement(p.id), ...keys.placementIndexes(p), itemType: 'placement', ...p };
+  return { ...keys.placement(p.id), ...keys.placementIndexes(p), itemType: 'placement', ...withoutText(p) };
+}
+
+/**
+ * Free text written by people (a decline's detail, a naming note, a refusal's reason, appeal
+ * grounds) lives in its own item beside the placement or direction, never in the placement item
+ * or an audit event: audit events are immutable, and text may one day have to be erased.
+ */
+export const PLACEMENT_TEXT_FIELDS = ['declineDetail', 'namingNote', 'refusalReason'] as const;
+export const DIRECTION_TEXT_FIELDS = ['appealGrounds'] as const;
+export type PlacementTextField = (typeof PLACEMENT_TEXT_FIELDS)[number];
+const TEXT_FIELDS: readonly string[] = [...PLACEMENT_TEXT_FIELDS, ...DIRECTION_TEXT_FIELDS];
+/** What a redacted text reads as from then on. */
+export const REDACTED = '[redacted]';
+
+function withoutText<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (!TEXT_FIELDS.includes(k)) out[k] = v;
+  return out as T;
+}
+function textOf(o: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) if (TEXT_FIELDS.includes(k) && typeof v === 'string') out[k] = v;
+  return out;
+}
+/** The text item of a placement or direction, if its text changed: written in the same transaction. */
+function textPut(tableName: string, entity: string, before: object | undefined, after: object): TransactItem[] {
+  const [b, a] = [textOf(before ?? {}), textOf(after)];
+  if (JSON.stringify(b) === JSON.stringify(a)) return [];
+  return [{ Put: { TableName: tableName, Item: { ...keys.text(entity), itemType: 'text', entity, ...a } } }];
 }
 
 /** A second request with the same token but other contents is a concurrent replay of one key. */
@@ -192,7 +225,14 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
 
     /** A case of this LA; another LA's case is simply not found. */
     getCase: (laCode: string, id: string) => get<Case>(keys.caseItem(laCode, id)),
-    getPlacement: (id: string) => get<Placement>(keys.placement(id)),
+    /** A placement with its free text (kept in its own item). */
+    async getPlacement(id: string): Promise<Placement | undefined> {
+      const [p, text] = await Promise.all([
+        get<Placement>(keys.placement(id)),
+        get<Record<string, unknown>>(keys.text(`placement:${id}`)),
+      ]);
+      return p === undefined ? undefined : { ...p, ...(text ? textOf(text) : {}) };
+    },
 
     /** Replaces a case conditioned on its version, with an audit event, in one transaction. */
     async updateCase(before: Case, after: Case, action: string, actor: Actor, at: string): Promise<void> {
@@ -249,7 +289,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       actor: Actor;
       at: string;
       today: string;
-      idempotency?: { key: string; response: unknown };
+      idempotency?: { key: string; fingerprint: string; response: unknown };
       clientRequestToken: string;
     }): Promise<Listing> {
       const { setting, listing, placement, before, after, actor, at, today } = args;
@@ -315,10 +355,15 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
             Item: {
               ...keys.idempotency(actor.org, args.idempotency.key),
               itemType: 'idempotency',
+              // What the key was used for: the same key for another case is refused, never answered with this.
+              fingerprint: args.idempotency.fingerprint,
               response: args.idempotency.response,
               at,
+              expiresAt: idempotencyExpiry(at),
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            // A record past its time (TTL deletion lags by up to two days) no longer holds the key.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': Math.floor(Date.parse(at) / 1000) },
           },
         });
       }
@@ -715,10 +760,20 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       };
     },
 
-    /** The stored response for an idempotency key, if the request was made before. */
-    async idempotentResponse<T>(org: string, key: string): Promise<T | undefined> {
-      const item = await get<{ response: T }>(keys.idempotency(org, key));
-      return item?.response;
+    /**
+     * The stored record of an idempotency key, if the request was made in the last 24 hours: its
+     * response and the fingerprint of the request it answered (the case id).
+     */
+    async idempotentRecord<T>(
+      org: string,
+      key: string,
+      now: Date,
+    ): Promise<{ response: T; fingerprint?: string } | undefined> {
+      const item = await get<{ response: T; fingerprint?: string; expiresAt?: number }>(keys.idempotency(org, key));
+      // TTL deletion lags; an expired record is treated as gone.
+      if (item === undefined || (item.expiresAt !== undefined && item.expiresAt < now.getTime() / 1000))
+        return undefined;
+      return { response: item.response, ...(item.fingerprint !== undefined ? { fingerprint: item.fingerprint } : {}) };
     },
   };
 }
@@ -739,6 +794,8 @@ export interface PlacementTransition {
   action: string;
   actor: Actor;
   at: string;
+  /** Recorded in the audit event beside the change (a redaction: which field, and why). */
+  note?: Record<string, unknown>;
 }
 
 export function placementTransitions(db: DynamoDBDocumentClient, tableName: string) {
@@ -804,8 +861,10 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
           { before: listingContribution(hostLa, current), after: listingContribution(hostLa, moved) },
         ];
       }
+      items.push(...textPut(tableName, `placement:${placement.after.id}`, placement.before, placement.after));
       if (direction) {
-        const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...direction.after };
+        items.push(...textPut(tableName, `direction:${direction.after.id}`, direction.before, direction.after));
+        const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...withoutText(direction.after) };
         items.push({
           Put: {
             TableName: tableName,
@@ -827,8 +886,15 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
               action,
               actor,
               at,
-              { placement: placement.before, ...(direction?.before ? { direction: direction.before } : {}) },
-              { placement: placement.after, ...(direction ? { direction: direction.after } : {}) },
+              {
+                placement: withoutText(placement.before),
+                ...(direction?.before ? { direction: withoutText(direction.before) } : {}),
+              },
+              {
+                placement: withoutText(placement.after),
+                ...(direction ? { direction: withoutText(direction.after) } : {}),
+                ...(t.note ? { note: t.note } : {}),
+              },
             ),
             sequence,
           ),
@@ -849,10 +915,15 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
       }
     },
     getDirection: async (id: string) => {
-      const res = await guarded(() =>
-        db.send(new GetCommand({ TableName: tableName, Key: keys.direction(id), ConsistentRead: true })),
-      );
-      return res.Item === undefined ? undefined : stripLayout<Direction>(res.Item);
+      const [res, text] = await Promise.all([
+        guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.direction(id), ConsistentRead: true }))),
+        guarded(() =>
+          db.send(new GetCommand({ TableName: tableName, Key: keys.text(`direction:${id}`), ConsistentRead: true })),
+        ),
+      ]);
+      return res.Item === undefined
+        ? undefined
+        : { ...stripLayout<Direction>(res.Item), ...(text.Item ? textOf(text.Item) : {}) };
     },
   };
 }
