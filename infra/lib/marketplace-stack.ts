@@ -24,7 +24,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { marketplaceTable, type KeyAttribute } from '@placements/store/table';
 import { MarketplaceAlarms } from './alarms.ts';
-import { MarketplaceAuth, scopeOf } from './auth.ts';
+import { MarketplaceAuth, RESOURCE_SERVER, scopeOf } from './auth.ts';
 import { ContextFunction, type ContextFunctionProps } from './context-function.ts';
 import {
   CONTEXTS,
@@ -274,7 +274,12 @@ export class MarketplaceStack extends Stack {
     const fn = new ContextFunction(this, pascal(name), {
       entry: spec.entry,
       description: spec.description,
-      environment: { TABLE_NAME: this.table.tableName, STAGE: this.stageName },
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        STAGE: this.stageName,
+        // The API's own check beside the authorizer: access tokens of this app client, with their role's scope.
+        ...(spec.invokedBy === 'api' ? { COGNITO_CLIENT_IDS: this.auth.client.userPoolClientId, RESOURCE_SERVER } : {}),
+      },
       memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
       timeout,
       logRetention: this.config.logRetention,
