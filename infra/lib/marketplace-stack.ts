@@ -230,6 +230,7 @@ export class MarketplaceStack extends Stack {
   /** The $default stage: JSON access logs, default and per-route throttles, per-route metrics. */
   private createStage(logRetention: RetentionDays, removalPolicy: RemovalPolicy): HttpStage {
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
+    this.alarms.forAuthRefusals(accessLogs);
     // Who called what and how it went; never a body or a token.
     const format = AccessLogFormat.custom(
       JSON.stringify({
