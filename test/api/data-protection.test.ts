@@ -485,3 +485,41 @@ describe('6. free text is short, holds no identity, stays out of the audit trail
     expect(JSON.stringify(after.body)).not.toContain('sensory');
   });
 });
+
+describe('9. one LA cannot hoard places', () => {
+  it('caps the places an LA holds without naming them; naming one frees room for the next', async () => {
+    const SURREY = 'E10000030';
+    tokens.set(SURREY, await t.token({ sub: `officer-${SURREY}`, role: 'la', org: SURREY }));
+    const capped = api.createApp(
+      {
+        store: t.store,
+        auth: api.devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
+        now: () => clock,
+        limits: { heldUnnamedPerLa: 2 },
+      },
+      {},
+    );
+    const allocateCapped = async (id: string) => {
+      const res = await capped.request(`/cases/${id}/allocate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${la(SURREY)}` },
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    await publish('hoard', 10);
+    const [a, b, c] = [await openCase(SURREY), await openCase(SURREY), await openCase(SURREY)];
+    const first = await allocateCapped(a);
+    expect(first.status).toBe(201);
+    expect((await allocateCapped(b)).status).toBe(201);
+    const third = await allocateCapped(c);
+    expect(third.status).toBe(409);
+    expect(third.body.error).toMatchObject({ code: 'held_places_cap', details: [{ held: 2, cap: 2 }] });
+    expect((await t.request(`/cases/${c}`, { token: la(SURREY) })).body.state).toBe('open');
+    // Named: the place is no longer held-but-not-named, so the next allocation goes through.
+    expect(
+      (await t.post(`/placements/${first.body.placement.id}/response`, provider, { decision: 'accept' })).status,
+    ).toBe(200);
+    expect((await t.post(`/placements/${first.body.placement.id}/naming`, la(SURREY), {})).status).toBe(200);
+    expect((await allocateCapped(c)).status).toBe(201);
+  });
+});

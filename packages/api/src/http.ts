@@ -22,6 +22,8 @@ export interface Deps {
   store: Store;
   auth: Authenticator;
   now?: () => Date;
+  /** Limits that keep one LA from hoarding places; defaults in services/cases.ts. */
+  limits?: { heldUnnamedPerLa?: number };
 }
 
 export interface Env {

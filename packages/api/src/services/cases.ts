@@ -47,6 +47,12 @@ export interface CaseView extends Case {
   waiting: { urn: string; listingId: string; position: number; joinedAt: string }[];
 }
 
+/**
+ * Most places one LA may hold at once without naming the setting (cases allocated, consultation
+ * under way): enough for any LA's real caseload, far below what a runaway client could take.
+ */
+export const HELD_UNNAMED_PER_LA = 200;
+
 /** Letters without vowels (no word, no name can form) and digits without 0/1 (never misread). */
 const REFERENCE_ALPHABET = '23456789BCDFGHJKLMNPQRSTVWXZ';
 
@@ -403,6 +409,16 @@ async function allocateCase(
     if (c === undefined) throw new NotFoundError(`Your LA has no case ${id}.`);
     return c;
   };
+  // One LA may not hold more places than it is naming: allocated cases are places held, not yet named.
+  const cap = deps.limits?.heldUnnamedPerLa ?? HELD_UNNAMED_PER_LA;
+  const held = await deps.store.cases.countActiveCases(laCode, 'allocated');
+  if (held >= cap) {
+    throw new ConflictError(
+      'held_places_cap',
+      `Your LA holds ${held} places it has not yet named (the limit is ${cap}): name, or release, some of them before allocating more.`,
+      [{ held, cap }],
+    );
+  }
   // Each retry follows a place lost to another case, so this bounds the walk, not the outcome.
   for (let attempt = 0; attempt < 30; attempt++) {
     const c = await load();

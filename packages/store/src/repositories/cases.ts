@@ -427,6 +427,34 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       });
     },
 
+    /**
+     * How many of an LA's active cases are in a state (a count, read on the LA's own index
+     * partition): allocation checks the places an LA holds but has not named against its cap.
+     */
+    async countActiveCases(laCode: string, state: string): Promise<number> {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :active)',
+              FilterExpression: '#state = :state',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':pk': keys.casesOfLa(laCode), ':active': 'A#', ':state': state },
+              Select: 'COUNT',
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        count += res.Count ?? 0;
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      return count;
+    },
+
     /** Cases by key, 100 a request (a batch round reads many). */
     async getCases(refs: { laCode: string; id: string }[]): Promise<Map<string, Case>> {
       const found = new Map<string, Case>();
