@@ -523,3 +523,47 @@ describe('9. one LA cannot hoard places', () => {
     expect((await allocateCapped(c)).status).toBe(201);
   });
 });
+
+describe('8. per-caller quotas: one LA looping allocations does not block the others', () => {
+  it('answers 429 with Retry-After naming the limit once an LA has used its minute, while another LA allocates', async () => {
+    const quotaApp = api.createApp(
+      {
+        store: t.store,
+        auth: api.devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
+        now: () => clock,
+        limits: { allocationsPerMinute: 2 },
+      },
+      {},
+    );
+    const allocateAs = async (gss: string, id: string) => {
+      const res = await quotaApp.request(`/cases/${id}/allocate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${la(gss)}` },
+      });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+    };
+    await publish('quota', 10);
+    const kent = [await openCase(KENT), await openCase(KENT), await openCase(KENT)];
+    const medway = await openCase(MEDWAY);
+    expect((await allocateAs(KENT, kent[0]!)).status).toBe(201);
+    expect((await allocateAs(KENT, kent[1]!)).status).toBe(201);
+    const over = await allocateAs(KENT, kent[2]!);
+    expect(over.status).toBe(429);
+    expect(over.body.error.code).toBe('quota_exceeded');
+    expect(over.body.error.message).toMatch(/2 allocations/);
+    expect(over.body.error.details).toEqual([{ limit: 2, retryAfterSeconds: Number(over.retryAfter) }]);
+    expect(Number(over.retryAfter)).toBeGreaterThan(0);
+    expect(Number(over.retryAfter)).toBeLessThanOrEqual(60);
+    expect((await t.request(`/cases/${kent[2]}`, { token: la(KENT) })).body.state).toBe('open');
+    // Medway's own quota is untouched.
+    expect((await allocateAs(MEDWAY, medway)).status).toBe(201);
+    // The next minute, Kent may allocate again.
+    const saved = clock;
+    clock = new Date(saved.getTime() + 61_000);
+    try {
+      expect((await allocateAs(KENT, kent[2]!)).status).toBe(201);
+    } finally {
+      clock = saved;
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
   PreconditionFailedError,
   PreconditionRequiredError,
   UnavailableError,
+  QuotaExceededError,
   UnprocessableError,
   ValidationError,
   type FieldProblem,
@@ -23,7 +24,7 @@ export interface Deps {
   auth: Authenticator;
   now?: () => Date;
   /** Limits that keep one LA from hoarding places; defaults in services/cases.ts. */
-  limits?: { heldUnnamedPerLa?: number };
+  limits?: { heldUnnamedPerLa?: number; allocationsPerMinute?: number; roundsPerMinute?: number };
 }
 
 export interface Env {
@@ -118,6 +119,13 @@ export function handleError(error: Error, c: Context): Response {
     return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 412);
   if (error instanceof PreconditionRequiredError)
     return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 428);
+  if (error instanceof QuotaExceededError) {
+    c.header('Retry-After', String(error.retryAfterSeconds));
+    return c.json(
+      errorBody(error.code, error.message, [{ limit: error.limit, retryAfterSeconds: error.retryAfterSeconds }]),
+      429,
+    );
+  }
   if (error instanceof UnprocessableError) return c.json(errorBody(error.code, error.message, error.problems), 422);
   if (error instanceof UnavailableError) {
     c.header('Retry-After', String(error.retryAfterSeconds));

@@ -112,4 +112,9 @@ export const conflictResponses = {
       'The Idempotency-Key was already used for another request in the last 24 hours; details name the header.',
     content: { 'application/json': { schema: ErrorSchema } },
   },
+  429: {
+    description:
+      'The caller’s own quota for this action is used up for the minute: Retry-After says when the next minute opens; details name the limit.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
 } as const;

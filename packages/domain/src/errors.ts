@@ -86,3 +86,15 @@ export class UnprocessableError extends DomainError {
     super(message);
   }
 }
+
+/** A caller used up its own quota for an action (HTTP 429 with Retry-After): others are unaffected. */
+export class QuotaExceededError extends DomainError {
+  readonly code = 'quota_exceeded';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
+}

@@ -8,6 +8,7 @@ import { casesRepository, placementTransitions } from './repositories/cases.ts';
 import { storeReachable } from './bootstrap.ts';
 import { aggregatesRepository } from './repositories/aggregates.ts';
 import { feedRepository } from './repositories/feed.ts';
+import { quotaRepository } from './repositories/quota.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -35,6 +36,7 @@ export interface Store {
   placements: ReturnType<typeof placementTransitions>;
   aggregates: ReturnType<typeof aggregatesRepository>;
   feed: ReturnType<typeof feedRepository>;
+  quota: ReturnType<typeof quotaRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -50,6 +52,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     placements: placementTransitions(db, config.tableName),
     aggregates: aggregatesRepository(db, config.tableName),
     feed: feedRepository(db, config.tableName),
+    quota: quotaRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }

@@ -110,6 +110,7 @@ const alloc = createRoute({
     ...errorResponses,
     409: conflictResponses[409],
     422: conflictResponses[422],
+    429: conflictResponses[429],
   },
 });
 const list = createRoute({

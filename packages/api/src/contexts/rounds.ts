@@ -3,7 +3,7 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { ROUND_MECHANISMS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { errorResponses, GssCode, json } from '../schemas.ts';
+import { conflictResponses, errorResponses, GssCode, json } from '../schemas.ts';
 import { getRound, PRIORITY_RULE, runAllocationRound } from '../services/rounds.ts';
 
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
@@ -82,7 +82,11 @@ const run = createRoute({
   description: `Mechanisms: serial_dictatorship (default: cases take turns in the published order, each getting its highest preference with a place left) or deferred_acceptance (case-proposing; each listing prefers cases of its own LA). Both are strategy-proof for families. Order: ${PRIORITY_RULE} Results are committed per listing, all or nothing; a listing that changed meanwhile is re-run. Each case gets an explanation.`,
   security: [{ bearerAuth: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: RoundInput } } } },
-  responses: { 201: json(Report, 'The round: order, outcome and explanation per case'), ...errorResponses },
+  responses: {
+    201: json(Report, 'The round: order, outcome and explanation per case'),
+    ...errorResponses,
+    429: conflictResponses[429],
+  },
 });
 const read = createRoute({
   method: 'get',

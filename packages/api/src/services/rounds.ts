@@ -21,7 +21,7 @@ import {
 import { CaseNotOpenError, PlaceTakenError, TransactionContentionError, type RoundPlacement } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
-import { joinQueues, settingsByUrn } from './cases.ts';
+import { joinQueues, ROUNDS_PER_MINUTE, settingsByUrn, takeQuota } from './cases.ts';
 import { inParallel } from './parallel.ts';
 import { asSeenBy, partnershipsOf, placementFactsFor } from './placement-facts.ts';
 
@@ -150,6 +150,8 @@ async function resolveCases(
  */
 export async function runAllocationRound(deps: Deps, principal: Principal, input: RoundInput): Promise<RoundReport> {
   const refs = await resolveCases(deps, principal, input);
+  // Counted once the caller is known to run its own cases (another tenant's are refused above).
+  await takeQuota(deps, principal.org, 'round', deps.limits?.roundsPerMinute ?? ROUNDS_PER_MINUTE);
   const found = await deps.store.cases.getCases(refs);
   const missing = refs.map((r, i) => ({ r, i })).filter(({ r }) => !found.has(`${r.laCode}#${r.id}`));
   if (missing.length > 0)
