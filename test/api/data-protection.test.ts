@@ -542,26 +542,29 @@ describe('8. per-caller quotas: one LA looping allocations does not block the ot
       });
       return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
     };
+    // Two LAs that have allocated nothing yet this minute (the clock here stands still).
+    const [A, B] = ['E10000014', 'E10000032'];
+    for (const gss of [A, B]) tokens.set(gss, await t.token({ sub: `officer-${gss}`, role: 'la', org: gss }));
     await publish('quota', 10);
-    const kent = [await openCase(KENT), await openCase(KENT), await openCase(KENT)];
-    const medway = await openCase(MEDWAY);
-    expect((await allocateAs(KENT, kent[0]!)).status).toBe(201);
-    expect((await allocateAs(KENT, kent[1]!)).status).toBe(201);
-    const over = await allocateAs(KENT, kent[2]!);
+    const kent = [await openCase(A), await openCase(A), await openCase(A)];
+    const medway = await openCase(B);
+    expect((await allocateAs(A, kent[0]!)).status).toBe(201);
+    expect((await allocateAs(A, kent[1]!)).status).toBe(201);
+    const over = await allocateAs(A, kent[2]!);
     expect(over.status).toBe(429);
     expect(over.body.error.code).toBe('quota_exceeded');
     expect(over.body.error.message).toMatch(/2 allocations/);
     expect(over.body.error.details).toEqual([{ limit: 2, retryAfterSeconds: Number(over.retryAfter) }]);
     expect(Number(over.retryAfter)).toBeGreaterThan(0);
     expect(Number(over.retryAfter)).toBeLessThanOrEqual(60);
-    expect((await t.request(`/cases/${kent[2]}`, { token: la(KENT) })).body.state).toBe('open');
-    // Medway's own quota is untouched.
-    expect((await allocateAs(MEDWAY, medway)).status).toBe(201);
-    // The next minute, Kent may allocate again.
+    expect((await t.request(`/cases/${kent[2]}`, { token: la(A) })).body.state).toBe('open');
+    // The other LA's own quota is untouched.
+    expect((await allocateAs(B, medway)).status).toBe(201);
+    // The next minute, the first LA may allocate again.
     const saved = clock;
     clock = new Date(saved.getTime() + 61_000);
     try {
-      expect((await allocateAs(KENT, kent[2]!)).status).toBe(201);
+      expect((await allocateAs(A, kent[2]!)).status).toBe(201);
     } finally {
       clock = saved;
     }
