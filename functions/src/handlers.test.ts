@@ -111,7 +111,16 @@ describe('Lambda entry points', () => {
         ...fixture.requestContext,
         http: { ...fixture.requestContext.http, path: '/bands' },
         authorizer: {
-          jwt: { claims: { sub: 'u1', 'cognito:groups': '[la]', 'custom:org': 'E10000016' }, scopes: null },
+          jwt: {
+            claims: {
+              sub: 'u1',
+              'cognito:groups': '[la]',
+              'custom:org': 'E10000016',
+              token_use: 'access',
+              scope: 'placements/la',
+            },
+            scopes: null,
+          },
         },
       },
     } as unknown as APIGatewayProxyEventV2;
@@ -125,6 +134,17 @@ describe('Lambda entry points', () => {
       },
     } as unknown as APIGatewayProxyEventV2;
     expect((await handler(noRole, context)).statusCode).toBe(401);
+    // An ID token (same claims, token_use "id") is not accepted in place of the access token.
+    const idToken = {
+      ...event,
+      requestContext: {
+        ...event.requestContext,
+        authorizer: {
+          jwt: { claims: { sub: 'u1', 'cognito:groups': '[la]', 'custom:org': 'E10000016', token_use: 'id' } },
+        },
+      },
+    } as unknown as APIGatewayProxyEventV2;
+    expect((await handler(idToken, context)).statusCode).toBe(401);
   });
 
   it('serves /health and the OpenAPI document from the platform Lambda', async () => {

@@ -21,7 +21,11 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): Deps {
   if (problems.length > 0 || !tableName) throw new Error(`Lambda misconfigured: ${problems.join('; ')}`);
   return {
     store: createStore({ tableName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) }),
-    auth: apiGatewayAuthenticator(),
+    auth: apiGatewayAuthenticator({
+      ...(env.RESOURCE_SERVER ? { resourceServer: env.RESOURCE_SERVER } : {}),
+      // The stack names the app clients whose tokens it accepts; unset, any client the authorizer admitted.
+      ...(env.COGNITO_CLIENT_IDS ? { clientIds: env.COGNITO_CLIENT_IDS.split(',') } : {}),
+    }),
   };
 }
 

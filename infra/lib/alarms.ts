@@ -8,6 +8,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 
@@ -25,6 +26,9 @@ export const DURATION_SHARE_OF_TIMEOUT = 0.8;
  * chat integration to it after deploying). Errors, throttles and latency, for each function, the
  * API and the table.
  */
+/** Refusals in five minutes that raise the alarm: far above a few users mistyping or timing out. */
+export const AUTH_REFUSALS_PER_5_MIN = 100;
+
 export class MarketplaceAlarms extends Construct {
   readonly topic: Topic;
   private readonly action: SnsAction;
@@ -115,6 +119,30 @@ export class MarketplaceAlarms extends Construct {
       ALLOCATION_LATENCY_P95_MS,
       `${allocationRoute}: p95 latency at or above ${ALLOCATION_LATENCY_P95_MS} ms for 15 minutes.`,
       3,
+    );
+  }
+
+  /**
+   * Bursts of 401 and 403 in the access logs: someone trying tokens or tenants they do not hold.
+   * API Gateway's own 4xx metric mixes them with every 404 and 400, so the logs are counted.
+   */
+  forAuthRefusals(accessLogs: ILogGroup): void {
+    const filter = new MetricFilter(this, 'AuthRefusalsFilter', {
+      logGroup: accessLogs,
+      metricNamespace: 'Placements',
+      metricName: 'AuthRefusals',
+      filterPattern: FilterPattern.any(
+        FilterPattern.stringValue('$.status', '=', '401'),
+        FilterPattern.stringValue('$.status', '=', '403'),
+      ),
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    this.alarm(
+      'AuthRefusals',
+      filter.metric({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      AUTH_REFUSALS_PER_5_MIN,
+      `${AUTH_REFUSALS_PER_5_MIN} or more 401/403 answers in 5 minutes: tokens or tenants being tried.`,
     );
   }
 

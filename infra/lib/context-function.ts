@@ -51,6 +51,8 @@ export interface ContextFunctionProps {
   environment: Record<string, string>;
   memorySize: number;
   timeout: Duration;
+  /** Concurrency set aside for (and capping) this function: one route's flood cannot take another's. */
+  reservedConcurrency?: number;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   /** Who invokes it, which decides what happens to a failed invocation. */
@@ -103,6 +105,7 @@ export class ContextFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: BUNDLING,
     });

@@ -61,6 +61,11 @@ export interface ContextSpec {
   putOnlyUnder?: string[];
   memoryMb?: number;
   timeoutSeconds?: number;
+  /**
+   * Lambda reserved concurrency: set aside for this context (allocation is never starved by a
+   * flood elsewhere) and its ceiling (a flood of it cannot take the account's whole pool).
+   */
+  reservedConcurrency?: number;
 }
 
 export const DEFAULT_MEMORY_MB = 512;
@@ -70,6 +75,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 10;
 export const STAGE_THROTTLE: Throttle = { rate: 100, burst: 200 };
 /** Allocation holds places in contended transactions: a runaway client must not starve the rest. */
 export const ALLOCATION_THROTTLE: Throttle = { rate: 10, burst: 20 };
+/** The public ORUK feed is anonymous: a tight bucket of its own, on top of its cache. */
+export const FEED_THROTTLE: Throttle = { rate: 5, burst: 10 };
 /** A bulk upload is up to 1 MiB of listings in one request. */
 export const BULK_THROTTLE: Throttle = { rate: 5, burst: 10 };
 
@@ -95,10 +102,12 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       get('/partnerships/{id}/sufficiency', ['partnership', 'la', 'national']),
       get('/partnerships/{id}/prices', ['partnership', 'la', 'national']),
       // Published capacity as an Open Referral UK feed: public, like the settings it is built from.
-      get('/partnerships/{id}/oruk/services'),
+      { ...get('/partnerships/{id}/oruk/services'), throttle: FEED_THROTTLE },
     ],
-    // Writes only partnerships (PUT, national); the views read counter items, never scan.
+    // Writes partnerships (PUT, national) and the precomputed feed; the views read counter items, never scan.
     table: 'write',
+    // Caps what anonymous feed reads can take, and keeps the partnership tools their share.
+    reservedConcurrency: 10,
   },
   // Postcode district centroids: where distances are measured from (the web app's map origin).
   geography: { routes: [get('/districts/{district}')], table: 'read' },
@@ -126,6 +135,8 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       get('/settings/{urn}/listings/{listingId}/waiting-list', ['la', 'partnership', 'national', 'provider']),
     ],
     table: 'write',
+    // Allocation's own share of the account's concurrency, whatever floods other routes.
+    reservedConcurrency: 20,
   },
   // A round reads thousands of cases and commits per listing: the most memory and time of any route,
   // and a throttle as tight as allocation's. API Gateway still ends a request at 30 s (docs/allocation.md).
@@ -137,6 +148,7 @@ export const CONTEXTS: Record<string, ContextSpec> = {
     table: 'write',
     memoryMb: 1024,
     timeoutSeconds: 29,
+    reservedConcurrency: 5,
   },
   placements: {
     routes: [
@@ -144,6 +156,7 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       get('/settings/{urn}/placements', ['provider']),
       { method: 'POST', path: '/placements/{id}/response', roles: ['provider'] },
       { method: 'POST', path: '/placements/{id}/naming', roles: ['la'] },
+      { method: 'POST', path: '/placements/{id}/redactions', roles: ['la'] },
       { method: 'POST', path: '/placements/{id}/admission', roles: ['provider'] },
       { method: 'POST', path: '/placements/{id}/directions', roles: ['la'] },
       { method: 'POST', path: '/directions/{id}/appeal', roles: ['trust'] },

@@ -24,7 +24,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { marketplaceTable, type KeyAttribute } from '@placements/store/table';
 import { MarketplaceAlarms } from './alarms.ts';
-import { MarketplaceAuth, scopeOf } from './auth.ts';
+import { MarketplaceAuth, RESOURCE_SERVER, scopeOf } from './auth.ts';
 import { ContextFunction, type ContextFunctionProps } from './context-function.ts';
 import {
   CONTEXTS,
@@ -171,6 +171,7 @@ export class MarketplaceStack extends Stack {
         table: spec.table,
         memoryMb: spec.memoryMb,
         timeoutSeconds: spec.timeoutSeconds,
+        reservedConcurrency: spec.reservedConcurrency,
         invokedBy: 'api',
       });
       if (spec.putOnlyUnder) this.grantPutUnder(fn.role, spec.putOnlyUnder);
@@ -229,6 +230,7 @@ export class MarketplaceStack extends Stack {
   /** The $default stage: JSON access logs, default and per-route throttles, per-route metrics. */
   private createStage(logRetention: RetentionDays, removalPolicy: RemovalPolicy): HttpStage {
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
+    this.alarms.forAuthRefusals(accessLogs);
     // Who called what and how it went; never a body or a token.
     const format = AccessLogFormat.custom(
       JSON.stringify({
@@ -265,6 +267,7 @@ export class MarketplaceStack extends Stack {
       invokedBy: ContextFunctionProps['invokedBy'];
       memoryMb?: number | undefined;
       timeoutSeconds?: number | undefined;
+      reservedConcurrency?: number | undefined;
       deadLetterQueue?: Queue;
     },
   ): ContextFunction {
@@ -272,12 +275,18 @@ export class MarketplaceStack extends Stack {
     const fn = new ContextFunction(this, pascal(name), {
       entry: spec.entry,
       description: spec.description,
-      environment: { TABLE_NAME: this.table.tableName, STAGE: this.stageName },
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        STAGE: this.stageName,
+        // The API's own check beside the authorizer: access tokens of this app client, with their role's scope.
+        ...(spec.invokedBy === 'api' ? { COGNITO_CLIENT_IDS: this.auth.client.userPoolClientId, RESOURCE_SERVER } : {}),
+      },
       memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
       timeout,
       logRetention: this.config.logRetention,
       removalPolicy: this.config.removalPolicy,
       invokedBy: spec.invokedBy,
+      ...(spec.reservedConcurrency ? { reservedConcurrency: spec.reservedConcurrency } : {}),
       ...(spec.deadLetterQueue ? { deadLetterQueue: spec.deadLetterQueue } : {}),
     });
     this.grantTable(fn.role, spec.table);

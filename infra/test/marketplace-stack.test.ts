@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ROLES } from '@placements/domain/roles';
 import { marketplaceTable } from '@placements/store/table';
 import { createTableInput } from '@placements/store';
-import { ALLOCATION_LATENCY_P95_MS, API_LATENCY_P99_MS } from '../lib/alarms.ts';
+import { ALLOCATION_LATENCY_P95_MS, API_LATENCY_P99_MS, AUTH_REFUSALS_PER_5_MIN } from '../lib/alarms.ts';
 import { RESOURCE_SERVER, scopeOf } from '../lib/auth.ts';
 import {
   ALLOCATION_THROTTLE,
@@ -12,6 +12,7 @@ import {
   CONTEXTS,
   DEFAULT_MEMORY_MB,
   DEFAULT_TIMEOUT_SECONDS,
+  FEED_THROTTLE,
   SCHEDULES,
   STAGE_THROTTLE,
   TABLE_ACTIONS,
@@ -515,5 +516,48 @@ describe('the stream-consumer helper', () => {
     );
     for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'])
       expect(actions).not.toContain(write);
+  });
+});
+
+describe('abuse resistance (issue 16)', () => {
+  it('gives the public feed its own tight throttle', () => {
+    dev.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        'GET /partnerships/{id}/oruk/services': {
+          ThrottlingRateLimit: FEED_THROTTLE.rate,
+          ThrottlingBurstLimit: FEED_THROTTLE.burst,
+        },
+      },
+    });
+    expect(FEED_THROTTLE.rate).toBeLessThan(STAGE_THROTTLE.rate);
+  });
+
+  it('reserves (and caps) concurrency for allocation, rounds and the feed’s context', () => {
+    for (const [name, spec] of Object.entries(CONTEXTS)) {
+      const fn = dev.toJSON().Resources[functionId(dev, pascal(name))];
+      expect(fn.Properties.ReservedConcurrentExecutions, name).toBe(spec.reservedConcurrency);
+    }
+    expect(CONTEXTS.cases!.reservedConcurrency).toBeGreaterThan(0);
+    expect(CONTEXTS.partnership!.reservedConcurrency).toBeGreaterThan(0);
+  });
+
+  it('tells each API function which app client and scopes to accept', () => {
+    const fn = dev.toJSON().Resources[functionId(dev, 'Cases')];
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      RESOURCE_SERVER,
+      COGNITO_CLIENT_IDS: { Ref: expect.stringMatching(/^AuthUsers/) },
+    });
+  });
+
+  it('alarms on a burst of 401 and 403 answers, counted from the access logs', () => {
+    const filters = Object.values(dev.findResources('AWS::Logs::MetricFilter'));
+    const refusals = filters.find((f: any) => f.Properties.MetricTransformations[0].MetricName === 'AuthRefusals')!;
+    expect(refusals.Properties.FilterPattern).toMatch(/401/);
+    expect(refusals.Properties.FilterPattern).toMatch(/403/);
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'AuthRefusals',
+      Namespace: 'Placements',
+      Threshold: AUTH_REFUSALS_PER_5_MIN,
+    });
   });
 });

@@ -173,7 +173,16 @@ describe('claims from API Gateway', () => {
       event: {
         requestContext: {
           authorizer: {
-            jwt: { claims: { sub: 'u1', 'cognito:groups': '[la]', org: 'E10000016' }, scopes: ['placements/la'] },
+            jwt: {
+              claims: {
+                sub: 'u1',
+                'cognito:groups': '[la]',
+                org: 'E10000016',
+                token_use: 'access',
+                scope: 'placements/la',
+              },
+              scopes: ['placements/la'],
+            },
           },
         },
       },
@@ -183,6 +192,37 @@ describe('claims from API Gateway', () => {
       role: 'la',
       org: 'E10000016',
     });
+  });
+});
+
+describe('API Gateway claims: access tokens of the expected clients, with the role’s scope', () => {
+  const event = (claims: Record<string, unknown>) => ({
+    event: { requestContext: { authorizer: { jwt: { claims } } } },
+  });
+  const access = {
+    sub: 'u1',
+    'cognito:groups': '[la]',
+    org: 'E10000016',
+    token_use: 'access',
+    scope: 'placements/la',
+    client_id: 'web',
+  };
+  it('refuses an ID token, another app client’s token and a token without its role’s scope', async () => {
+    const auth = apiGatewayAuthenticator({ clientIds: ['web'] });
+    expect(await auth.authenticate({ authorization: undefined, env: event(access) })).toEqual({
+      sub: 'u1',
+      role: 'la',
+      org: 'E10000016',
+    });
+    await expect(
+      auth.authenticate({ authorization: undefined, env: event({ ...access, token_use: 'id' }) }),
+    ).rejects.toThrow(/access token/);
+    await expect(
+      auth.authenticate({ authorization: undefined, env: event({ ...access, client_id: 'other' }) }),
+    ).rejects.toThrow(/app client/);
+    await expect(
+      auth.authenticate({ authorization: undefined, env: event({ ...access, scope: 'placements/national' }) }),
+    ).rejects.toThrow(/scope/);
   });
 });
 

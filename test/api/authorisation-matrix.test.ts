@@ -569,6 +569,13 @@ const ROWS: Row[] = [
     m(401, 403, 403, 403, 200, 403, 403, 403),
     'provider',
   ),
+  placementRow(
+    'POST /placements/{id}/redactions',
+    'accepted',
+    { field: 'namingNote', reason: 'Entered on the wrong case' },
+    m(401, 403, 403, 200, 403, 403, 403, 403),
+    'la',
+  ),
   placementRow('POST /placements/{id}/naming', 'accepted', {}, m(401, 403, 403, 200, 403, 403, 403, 403), 'la'),
   placementRow(
     'POST /placements/{id}/admission',
@@ -753,6 +760,103 @@ describe('the authorisation matrix', () => {
     expect(own.laCode).toBe(FOREIGN.la);
     expect((await request('GET', `/cases/${own.id}`, { token: kent })).status).toBe(404);
     expect((await request('GET', `/cases/${own.id}`, { token: medway })).status).toBe(200);
+  });
+});
+
+describe('what each role sees (field level)', () => {
+  it('shows a placement whole to the owning LA, and to the provider only what it needs to decide', async () => {
+    const id = await placement(maintained, 'consulting');
+    const asLa = ok(await request('GET', `/placements/${id}`, { token: await token('la', HOME.la) }), 200);
+    expect(Object.keys(asLa)).toEqual(expect.arrayContaining(['caseId', 'rank', 'skipped', 'distanceKm']));
+    const asProvider = ok(
+      await request('GET', `/placements/${id}`, { token: await token('provider', maintained.providerId) }),
+      200,
+    );
+    expect(Object.keys(asProvider)).toEqual(
+      expect.arrayContaining(['id', 'urn', 'listingId', 'state', 'respondBy', 'band', 'need', 'price']),
+    );
+    for (const hidden of ['caseId', 'rank', 'skipped', 'distanceKm', 'fromWaitingList', 'roundId', 'hostLaCode'])
+      expect(asProvider, hidden).not.toHaveProperty(hidden);
+  });
+
+  it('shows a waiting list to each role with only its own tenants’ entries, and exact times and case ids to their LA alone', async () => {
+    const third = t.data.settings.find(
+      (s) =>
+        s.type === 'special_maintained' &&
+        s.needs.includes('ASD') &&
+        s.ageMin <= 9 &&
+        s.ageMax >= 9 &&
+        ![maintained.providerId, academy.providerId].includes(s.providerId),
+    )!;
+    const provider = await token('provider', third.providerId);
+    ok(
+      await request('PUT', `/settings/${third.urn}/listings/matrix-queue`, {
+        token: provider,
+        body: listingBody(third, 1),
+      }),
+      201,
+    );
+    const queued: Record<string, string> = {};
+    for (const la of [HOME.la, FOREIGN.la, HOME.la]) {
+      const tok = await token('la', la);
+      const id = ok(
+        await request('POST', '/cases', {
+          token: tok,
+          body: { needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' },
+        }),
+        201,
+      ).id;
+      ok(
+        await request('PUT', `/cases/${id}/preferences`, {
+          token: tok,
+          body: { holder: 'parent', ranked: [third.urn] },
+        }),
+        200,
+      );
+      const res = await request('POST', `/cases/${id}/allocate`, { token: tok });
+      if (res.status === 409) queued[la] = id;
+    }
+    const path = `/settings/${third.urn}/listings/matrix-queue/waiting-list`;
+    const seen = async (role: Role, org: string) =>
+      ok(await request('GET', path, { token: await token(role, org) }), 200).items;
+    const kent = await seen('la', HOME.la);
+    expect(kent).toEqual([
+      expect.objectContaining({ laCode: HOME.la, caseId: queued[HOME.la], joinedAt: expect.any(String), ahead: 1 }),
+    ]);
+    const medway = await seen('la', FOREIGN.la);
+    expect(medway).toEqual([expect.objectContaining({ laCode: FOREIGN.la, caseId: queued[FOREIGN.la], ahead: 0 })]);
+    for (const [role, org] of [
+      ['partnership', HOME.partnership],
+      ['national', HOME.national],
+      ['provider', third.providerId],
+    ] as const) {
+      const items = await seen(role, org);
+      expect(
+        items.map((e: any) => Object.keys(e).sort()),
+        `${role} sees`,
+      ).toEqual([
+        ['daysWaiting', 'laCode', 'position'],
+        ['daysWaiting', 'laCode', 'position'],
+      ]);
+    }
+  });
+
+  it('shows anyone the feed’s published capacity, never live held places, with ORUK’s CORS header', async () => {
+    const res = await request('GET', '/partnerships/se19/oruk/services?per_page=5');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    for (const service of res.body.contents) {
+      expect(service).not.toHaveProperty('service_capacities');
+      expect(Object.keys(service.capacities[0]).sort()).toEqual([
+        'available',
+        'description',
+        'id',
+        'maximum',
+        'unit',
+        'updated',
+      ]);
+      expect(JSON.stringify(service)).not.toMatch(/held|reservedUsed/);
+    }
   });
 });
 

@@ -442,18 +442,20 @@ describe('GET /partnerships/{id}/prices', () => {
     const price = (await t.request(`/settings/${s.urn}`)).body.listings.find(
       (x: any) => x.listingId === 'suff-s2',
     ).price;
+    // Under 5 placements the averages would give away the children's prices: suppressed with the count.
     expect(kentRow).toMatchObject({
       placements: '<5',
-      averagePrice: price,
-      averageTariff: row.tariff,
-      differenceFromTariff: price - row.tariff,
+      averagePrice: '<5',
+      averageTariff: '<5',
+      differenceFromTariff: '<5',
     });
+    expect(price).toBeGreaterThan(0);
   });
 });
 
 describe('GET /partnerships/{id}/oruk/services', () => {
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-  it('publishes every listing of the members as an HSDS 3.0 service with capacity and cost', async () => {
+  it('publishes every listing of the members as an HSDS 3.1 service with capacity and cost', async () => {
     const first = await t.request('/partnerships/se19/oruk/services?per_page=500');
     expect(first.status).toBe(200);
     const members = new Set((await t.request('/partnerships/se19')).body.members);
@@ -466,7 +468,7 @@ describe('GET /partnerships/{id}/oruk/services', () => {
     expect(all).toHaveLength(expected);
     expect(new Set(all.map((s) => s.id)).size).toBe(expected);
     for (const s of all) {
-      // HSDS 3.0 required fields: service id/name/status; organization id/name/description;
+      // HSDS 3.1 required fields: service id/name/status; organization id/name/description;
       // service_capacity id/unit(id, name)/available/updated; cost_option id; service_at_location id; location id/location_type.
       expect(s.id).toMatch(UUID);
       expect(typeof s.name).toBe('string');
@@ -476,7 +478,7 @@ describe('GET /partnerships/{id}/oruk/services', () => {
         name: expect.any(String),
         description: expect.any(String),
       });
-      for (const c of s.service_capacities) {
+      for (const c of s.capacities) {
         expect(c).toMatchObject({
           id: expect.stringMatching(UUID),
           unit: { id: expect.stringMatching(UUID), name: 'Place' },
@@ -496,10 +498,10 @@ describe('GET /partnerships/{id}/oruk/services', () => {
     const block = all.find(
       (s) =>
         s.name.includes('S2') &&
-        s.service_capacities[0].maximum === 3 &&
+        s.capacities[0].maximum === 3 &&
         s.service_at_locations[0].location.external_identifier === medwaySetting(1).urn,
     );
-    expect(block.service_capacities[0].available).toBe(1);
+    expect(block.capacities[0].available).toBe(1);
     expect(
       (await t.request('/partnerships/se19/oruk/services?page=0&per_page=900')).body.error.details
         .map((d: any) => d.field)

@@ -92,13 +92,13 @@ describe('waiting lists and freed places', () => {
       expect.objectContaining({ urn: s.urn, listingId: 'queue-s3', position: 2 }),
     ]);
 
-    // The queue is visible: to an LA with its own case ids only, to the provider without any.
+    // The queue is visible: to an LA only its own entries (Medway's shows as one more ahead of D),
+    // to the provider every position without case ids.
     const asKent = await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`, { token: kent });
     expect(asKent.status).toBe(200);
-    expect(asKent.body.items.map((e: any) => [e.position, e.laCode, e.caseId])).toEqual([
-      [1, 'E10000016', b],
-      [2, 'E06000035', undefined],
-      [3, 'E10000016', d],
+    expect(asKent.body.items.map((e: any) => [e.position, e.ahead, e.laCode, e.caseId])).toEqual([
+      [1, 0, 'E10000016', b],
+      [3, 2, 'E10000016', d],
     ]);
     const asProvider = await t.request(`/settings/${s.urn}/listings/queue-s3/waiting-list`, { token: provider });
     expect(asProvider.body.items.every((e: any) => e.caseId === undefined)).toBe(true);

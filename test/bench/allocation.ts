@@ -85,6 +85,7 @@ function cases(n: number, settings: SettingWithListings[]): Case[] {
     const opened = new Date(Date.now() - rnd.int(0, 90) * 86_400_000).toISOString();
     return {
       id: randomUUID(),
+      reference: `BENCH-${i}`,
       ref: `BENCH-${i}`,
       laCode: las[i % las.length]!,
       needs: ['ASD'],

@@ -42,6 +42,7 @@ function cases(n: number): Case[] {
     const opened = new Date(Date.now() - (i % 120) * 86_400_000).toISOString();
     return {
       id: randomUUID(),
+      reference: `SUFF-${i}`,
       ref: `SUFF-${i}`,
       laCode: las[i % las.length]!,
       needs: [NEEDS[i % NEEDS.length]!],

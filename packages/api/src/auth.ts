@@ -167,9 +167,14 @@ export function devTokenAuthenticator(
 
 /**
  * AWS mode: API Gateway's JWT authorizer has already verified the Cognito token; its claims
- * arrive on the Lambda event. A request with no verified claims is anonymous.
+ * arrive on the Lambda event. A request with no verified claims is anonymous. Defence in depth
+ * beside the authorizer: only an access token (`token_use`), from one of the expected app clients
+ * when they are configured, carrying its role's scope, is accepted; an ID token is not.
  */
-export function apiGatewayAuthenticator(): Authenticator {
+export function apiGatewayAuthenticator(
+  options: { resourceServer?: string; clientIds?: readonly string[] } = {},
+): Authenticator {
+  const resourceServer = options.resourceServer ?? 'placements';
   return {
     async authenticate({ env }) {
       const claims = (
@@ -177,7 +182,20 @@ export function apiGatewayAuthenticator(): Authenticator {
           | { event?: { requestContext?: { authorizer?: { jwt?: { claims?: Record<string, unknown> } } } } }
           | undefined
       )?.event?.requestContext?.authorizer?.jwt?.claims;
-      return claims === undefined ? undefined : principalFromClaims(claims);
+      if (claims === undefined) return undefined;
+      if (claims.token_use !== 'access') {
+        throw new UnauthenticatedError('Send the Cognito access token (token_use "access"), not the ID token.');
+      }
+      if (options.clientIds && options.clientIds.length > 0 && !options.clientIds.includes(String(claims.client_id))) {
+        throw new UnauthenticatedError('The token was issued to an app client this API does not accept.');
+      }
+      const principal = principalFromClaims(claims);
+      if (!parseGroups(claims.scope).includes(roleScope(resourceServer, principal.role))) {
+        throw new UnauthenticatedError(
+          `The token lacks the scope of its role (${roleScope(resourceServer, principal.role)}).`,
+        );
+      }
+      return principal;
     },
   };
 }

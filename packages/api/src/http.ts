@@ -10,6 +10,8 @@ import {
   PreconditionFailedError,
   PreconditionRequiredError,
   UnavailableError,
+  QuotaExceededError,
+  UnprocessableError,
   ValidationError,
   type FieldProblem,
 } from '@placements/domain';
@@ -30,6 +32,8 @@ export interface Deps {
   store: Store;
   auth: Authenticator;
   now?: () => Date;
+  /** Limits that keep one LA from hoarding places; defaults in services/cases.ts. */
+  limits?: { heldUnnamedPerLa?: number; allocationsPerMinute?: number; roundsPerMinute?: number };
 }
 
 export interface Env {
@@ -162,6 +166,14 @@ export function handleError(error: Error, c: Context): Response {
     return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 412);
   if (error instanceof PreconditionRequiredError)
     return c.json(errorBody(error.code, error.message, [{ current: error.current }]), 428);
+  if (error instanceof QuotaExceededError) {
+    c.header('Retry-After', String(error.retryAfterSeconds));
+    return c.json(
+      errorBody(error.code, error.message, [{ limit: error.limit, retryAfterSeconds: error.retryAfterSeconds }]),
+      429,
+    );
+  }
+  if (error instanceof UnprocessableError) return c.json(errorBody(error.code, error.message, error.problems), 422);
   if (error instanceof UnavailableError) {
     c.header('Retry-After', String(error.retryAfterSeconds));
     return c.json(errorBody(error.code, error.message), 503);

@@ -25,3 +25,5 @@ export { offersOfFreedPlaces, queuesFollowCases, searchProjection } from './stre
 export { backgroundRoundJobs, roundWorker, type RoundJobs } from './stream/rounds.ts';
 export { runRoundJob, type RoundJobResult } from './services/round-worker.ts';
 export { ALLOCATION_BUDGET_MS } from './services/cases.ts';
+// The table's stream consumer rebuilds a partnership's public feed when a member's listing changes.
+export { rebuildFeed, FEED_MAX_AGE_SECONDS } from './services/partnerships.ts';

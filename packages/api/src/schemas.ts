@@ -107,4 +107,14 @@ export const conflictResponses = {
     description: 'The listing exists: send If-Match with its current version to replace it.',
     content: { 'application/json': { schema: ErrorSchema } },
   },
+  422: {
+    description:
+      'The Idempotency-Key was already used for another request in the last 24 hours; details name the header.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
+  429: {
+    description:
+      'The caller’s own quota for this action is used up for the minute: Retry-After says when the next minute opens; details name the limit.',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
 } as const;

@@ -3,6 +3,7 @@ import './zod-english.ts';
 import { DISTRICT_PATTERN } from './reference.ts';
 import { NEED_CODES, type NeedCode } from './needs.ts';
 import type { FieldProblem } from './errors.ts';
+import { identityProblem } from './identity.ts';
 import type { Escalation } from './escalation.ts';
 
 /**
@@ -32,13 +33,19 @@ export const CaseInputSchema = z.pipe(
   z
     .catchall(
       z.object({
-        ref: z
-          .string({ error: 'is required: the LA’s pseudonymous case reference' })
-          .check(
+        // The LA's own reference, optional and kept for the LA alone; the marketplace gives every
+        // case its own (`reference`), the only one that ever leaves the LA.
+        ref: z.optional(
+          z.string({ error: 'must be text: your LA’s own reference for the case' }).check(
             z.regex(/^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$/, {
               error: 'must be the LA’s pseudonymous reference: 3 to 40 letters, digits, -, _ or /, no spaces',
             }),
+            z.superRefine((ref, ctx) => {
+              const problem = identityProblem(ref, { reference: true });
+              if (problem !== undefined) ctx.addIssue({ code: 'custom', input: ref, message: problem });
+            }),
           ),
+        ),
         needs: z
           .array(z.enum(NEED_CODES, { error: `must be SEN need codes: ${NEED_CODES.join(', ')}` }), {
             error: 'is required: need codes, primary first',
@@ -67,14 +74,11 @@ export const CaseInputSchema = z.pipe(
           ),
         postSixteen: z._default(z.boolean({ error: 'must be true or false' }), false),
         phaseTransferDeadline: z.optional(
-          z
-            .string()
-            .check(
-              z.regex(/^\d{4}-(02-15|03-31)$/, {
-                error:
-                  'must be 15 February (school transfers) or 31 March (post-16 transfers) of a year, as YYYY-MM-DD',
-              }),
-            ),
+          z.string().check(
+            z.regex(/^\d{4}-(02-15|03-31)$/, {
+              error: 'must be 15 February (school transfers) or 31 March (post-16 transfers) of a year, as YYYY-MM-DD',
+            }),
+          ),
         ),
       }),
       z.unknown(),
@@ -96,7 +100,7 @@ export const CaseInputSchema = z.pipe(
       }),
     ),
   z.transform(({ ref, needs, band, age, homeDistrict, postSixteen, phaseTransferDeadline }) => ({
-    ref,
+    ...(ref !== undefined ? { ref } : {}),
     needs,
     band,
     age,
@@ -117,7 +121,10 @@ export interface Preferences {
 
 export interface Case {
   id: string;
-  ref: string;
+  /** The marketplace's reference for the case (server-generated, random): the one shared beyond the LA. */
+  reference: string;
+  /** The LA's own reference, if it gave one: shown to the LA only, never in a report to others. */
+  ref?: string;
   laCode: string;
   needs: NeedCode[];
   band: string;

@@ -83,3 +83,29 @@ export class PreconditionRequiredError extends DomainError {
     super(message);
   }
 }
+
+/**
+ * The request is well formed but cannot be honoured as sent (HTTP 422): an Idempotency-Key
+ * already used for another request, for instance. The problems name the field or header.
+ */
+export class UnprocessableError extends DomainError {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly problems: FieldProblem[],
+  ) {
+    super(message);
+  }
+}
+
+/** A caller used up its own quota for an action (HTTP 429 with Retry-After): others are unaffected. */
+export class QuotaExceededError extends DomainError {
+  readonly code = 'quota_exceeded';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly limit: number,
+  ) {
+    super(message);
+  }
+}

@@ -22,3 +22,5 @@ export * from './roles.ts';
 export * from './sufficiency.ts';
 export * from './ehcp.ts';
 export * from './listing-sheet.ts';
+export * from './identity.ts';
+export * from './csv-write.ts';

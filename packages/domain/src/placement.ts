@@ -114,3 +114,42 @@ export const DIRECTION_TRANSITIONS: Record<string, { from: DirectionState[]; to:
   overturn: { from: ['appealed'], to: 'overturned' },
   comply: { from: ['issued', 'upheld'], to: 'complied' },
 };
+
+/**
+ * What the setting's provider sees of a placement: what it needs to answer the consultation and
+ * record admission (the listing, the band and need, the price, the deadline, its own answers).
+ * Nothing of the family's other preferences (rank, the settings passed over and why), the case id,
+ * the distance from the child's home or how the place came (a round, a waiting list).
+ */
+export const PROVIDER_PLACEMENT_FIELDS = [
+  'id',
+  'laCode',
+  'urn',
+  'listingId',
+  'providerId',
+  'trustId',
+  'governance',
+  'state',
+  'respondBy',
+  'declineReasons',
+  'declineDetail',
+  'refusalReason',
+  'band',
+  'need',
+  'listingBand',
+  'attendance',
+  'price',
+  'tariff',
+  'blockPartnershipId',
+  'createdAt',
+  'version',
+] as const satisfies readonly (keyof Placement)[];
+export type ProviderPlacement = Pick<Placement, (typeof PROVIDER_PLACEMENT_FIELDS)[number]>;
+
+/** A placement as a role sees it: the owning LA sees all of it, a provider its own view. */
+export function placementSeenBy(role: string, p: Placement): Placement | ProviderPlacement {
+  if (role === 'la') return p;
+  const view: Record<string, unknown> = {};
+  for (const k of PROVIDER_PLACEMENT_FIELDS) if (p[k] !== undefined) view[k] = p[k];
+  return view as ProviderPlacement;
+}

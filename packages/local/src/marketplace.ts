@@ -52,6 +52,16 @@ export interface MarketplaceOptions {
    * EventBridge schedule runs it in AWS. Omitted or 0: not scheduled (tests call it directly).
    */
   escalation?: { everyMs: number; policy?: EscalationPolicy };
+  /**
+   * The server mints tokens for any role on POST /dev/token, so it listens on loopback only;
+   * another address needs this deliberate flag (ALLOW_REMOTE_DEV_TOKENS=1 for npm start).
+   */
+  allowRemote?: boolean;
+}
+
+/** Loopback addresses: only this machine can reach a server bound to them. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 export interface DemoIdentity {
@@ -95,6 +105,12 @@ function devSecret(options: MarketplaceOptions): string {
  */
 export async function startMarketplace(options: MarketplaceOptions = {}): Promise<RunningMarketplace> {
   const log = options.log ?? (() => {});
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !options.allowRemote) {
+    throw new Error(
+      `HOST=${host} would let anyone on the network mint tokens for any role (POST /dev/token). Listen on 127.0.0.1, or set ALLOW_REMOTE_DEV_TOKENS=1 if that is really meant.`,
+    );
+  }
   const tableName = options.tableName ?? marketplaceTable.tableName;
   if (options.statePath !== undefined) {
     if (options.fresh) rmSync(join(options.statePath, 'dynamodb'), { recursive: true, force: true });

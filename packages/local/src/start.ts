@@ -53,6 +53,7 @@ try {
   running = await startMarketplace({
     port,
     host: process.env.HOST ?? '127.0.0.1',
+    allowRemote: process.env.ALLOW_REMOTE_DEV_TOKENS === '1',
     statePath,
     fresh,
     dataDir,

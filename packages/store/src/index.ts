@@ -8,6 +8,8 @@ import { casesRepository, placementTransitions } from './repositories/cases.ts';
 import { storeReachable } from './bootstrap.ts';
 import { aggregatesRepository } from './repositories/aggregates.ts';
 import { roundsRepository } from './repositories/rounds.ts';
+import { feedRepository } from './repositories/feed.ts';
+import { quotaRepository } from './repositories/quota.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -43,6 +45,8 @@ export interface Store {
   placements: ReturnType<typeof placementTransitions>;
   aggregates: ReturnType<typeof aggregatesRepository>;
   rounds: ReturnType<typeof roundsRepository>;
+  feed: ReturnType<typeof feedRepository>;
+  quota: ReturnType<typeof quotaRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -58,6 +62,8 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     placements: placementTransitions(db, config.tableName),
     aggregates: aggregatesRepository(db, config.tableName),
     rounds: roundsRepository(db, config.tableName),
+    feed: feedRepository(db, config.tableName),
+    quota: quotaRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
@@ -67,6 +73,9 @@ export {
   IdempotentReplayError,
   RoundChunkCommittedError,
   caseEntity,
+  PLACEMENT_TEXT_FIELDS,
+  REDACTED,
+  type PlacementTextField,
   type CasesRepository,
   type PlacementTransition,
   type WaitingEntry,
@@ -80,3 +89,4 @@ export {
   type AggregatesRepository,
 } from './repositories/aggregates.ts';
 export { ACTIVE_ROUNDS, type RoundsRepository } from './repositories/rounds.ts';
+export { FEED_PART_SIZE, type FeedHead } from './repositories/feed.ts';

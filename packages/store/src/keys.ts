@@ -136,6 +136,16 @@ export const keys = {
   sufficiencySnapshot: (partnershipId: string, date: string) => ({ pk: `TREND#${partnershipId}`, sk: date }),
   round: (org: string, id: string) => ({ pk: `ROUND#${org}#${id}`, sk: 'ROUND' }),
   idempotency: (org: string, key: string) => ({ pk: `IDEMPOTENCY#${org}#${key}`, sk: 'IDEMPOTENCY' }),
+  /** One caller's use of an action in one minute (per-caller quotas). */
+  quota: (org: string, action: string, window: number) => ({ pk: `QUOTA#${org}#${action}`, sk: String(window) }),
+  /** The free text of a placement or direction (`placement:<id>`), apart from it and its audit events. */
+  text: (entity: string) => ({ pk: `TEXT#${entity}`, sk: 'TEXT' }),
+  /** A partnership's precomputed public feed: the head names the current build, parts hold its services. */
+  feedHead: (partnershipId: string) => ({ pk: `FEED#${partnershipId}`, sk: 'HEAD' }),
+  feedPart: (partnershipId: string, builtAt: string, n: number) => ({
+    pk: `FEED#${partnershipId}`,
+    sk: `PART#${builtAt}#${String(n).padStart(5, '0')}`,
+  }),
 
   settingPartition: (urn: string) => `SETTING#${urn}`,
   setting: (urn: string) => ({ pk: `SETTING#${urn}`, sk: '#SETTING' }),

@@ -18,7 +18,8 @@ import { tailoredListFor } from '../services/tailored.ts';
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
 const CaseFields = () => ({
   id: z.string(),
-  ref: z.string(),
+  reference: z.string(),
+  ref: z.optional(z.string()),
   laCode: z.string(),
   needs: z.array(z.string()),
   band: z.string(),
@@ -91,7 +92,7 @@ const alloc = createRoute({
   tags: ['cases'],
   summary: 'Allocate the first available place in order of preference',
   description:
-    'Holds the place atomically (listing, placement, case and audit in one transaction). 409 no_available_place lists each preference and why it had no place. Send Idempotency-Key to make retries safe: a repeat returns the first result and changes nothing.',
+    'Holds the place atomically (listing, placement, case and audit in one transaction). 409 no_available_place lists each preference and why it had no place. Send Idempotency-Key to make retries safe: a repeat for the same case within 24 hours returns the first result and changes nothing; the same key for another case is a 422 naming the header.',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: CaseId }), headers: z.object({ 'idempotency-key': z.optional(IdempotencyKey) }) },
   responses: {
@@ -108,6 +109,8 @@ const alloc = createRoute({
     ),
     ...errorResponses,
     409: conflictResponses[409],
+    422: conflictResponses[422],
+    429: conflictResponses[429],
   },
 });
 const list = createRoute({
@@ -139,7 +142,7 @@ const waitingList = createRoute({
   summary:
     'A listing’s waiting list, in the order freed places are offered (la, partnership, national, the setting’s provider)',
   description:
-    'Cases that found no place join the waiting list of each suitable listing of their preferred settings, first come first offered. Case ids are shown only to the case’s own LA.',
+    'Cases that found no place join the waiting list of each suitable listing of their preferred settings, first come first offered. An LA sees only its own entries (with case id, join time and how many are ahead); a partnership its member LAs’ entries; the provider and the national team every position with its LA and days waiting, never case ids or exact times.',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ urn: Urn, listingId: ListingId }), query: z.strictObject({ ...PageQuery }) },
   responses: {
@@ -152,8 +155,9 @@ const waitingList = createRoute({
             items: z.array(
               z.object({
                 position: z.number(),
+                ahead: z.optional(z.number()),
                 laCode: z.string(),
-                joinedAt: z.string(),
+                joinedAt: z.optional(z.string()),
                 daysWaiting: z.number(),
                 caseId: z.optional(z.string()),
               }),

@@ -4,7 +4,14 @@ import { NotFoundError, SUPPRESSED } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts';
-import { orukServices, prices, putPartnership, SUFFICIENCY_VIEWS, sufficiencyCsv } from '../services/partnerships.ts';
+import {
+  FEED_CACHE_SECONDS,
+  orukServices,
+  prices,
+  putPartnership,
+  SUFFICIENCY_VIEWS,
+  sufficiencyCsv,
+} from '../services/partnerships.ts';
 import { sufficiency } from '../services/sufficiency.ts';
 
 const PartnershipSchema = lazySchema(() =>
@@ -19,14 +26,12 @@ const PartnershipSchema = lazySchema(() =>
     .check(z.meta({ id: 'Partnership' })),
 );
 
-const PartnershipId = z
-  .string()
-  .check(
-    z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, {
-      error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)',
-    }),
-    z.meta({ example: 'se19' }),
-  );
+const PartnershipId = z.string().check(
+  z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, {
+    error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)',
+  }),
+  z.meta({ example: 'se19' }),
+);
 
 const listPartnerships = createRoute({
   method: 'get',
@@ -224,10 +229,10 @@ const PriceRow = lazySchema(() =>
         laCode: z.string(),
         name: z.string(),
         placements: Count(),
-        averagePrice: z.number(),
-        averageTariff: z.number(),
-        differenceFromTariff: z.number(),
-        differencePercent: z.nullable(z.number()),
+        averagePrice: Count(),
+        averageTariff: Count(),
+        differenceFromTariff: Count(),
+        differencePercent: z.nullable(Count()),
       }),
     ),
   }),
@@ -260,9 +265,9 @@ const orukRoute = createRoute({
   method: 'get',
   path: '/partnerships/{id}/oruk/services',
   tags: ['partnership'],
-  summary: 'Published capacity as an Open Referral UK (HSDS 3.0) paginated list of services (anyone)',
+  summary: 'Published capacity as an Open Referral UK (HSDS 3.1) paginated list of services (anyone)',
   description:
-    'One service per listing, with its organization, service_capacities (unit: place; available, maximum), cost_options (GBP per year) and service_at_locations.',
+    'One service per listing, with its organization, capacities (unit: place; available, maximum), cost_options (GBP per year) and service_at_locations. Served from a precomputed feed (rebuilt when older than five minutes) with Cache-Control and Access-Control-Allow-Origin: *.',
   request: {
     params: z.object({ id: PartnershipId }),
     query: z.strictObject({
@@ -355,8 +360,12 @@ export function partnershipApp(deps: Deps) {
     .openapi(orukRoute, async (c) => {
       const { page, per_page } = c.req.valid('query');
       const id = c.req.valid('param').id;
+      // ORUK asks every response to allow any origin; the feed is public and carries no credentials.
+      c.header('Access-Control-Allow-Origin', '*');
       const result = await orukServices(deps, id, page, per_page);
       if (result === undefined) throw new NotFoundError(`No partnership has the id ${id}.`);
+      // Shared caches (CloudFront) may serve it for a minute: the feed itself is rebuilt every few minutes.
+      c.header('Cache-Control', `public, max-age=${FEED_CACHE_SECONDS}`);
       return c.json(result, 200);
     });
 }

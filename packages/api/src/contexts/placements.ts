@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import { createRoute, lazySchema } from '../openapi.ts';
-import { DECLINE_REASONS, PLACEMENT_STATES } from '@placements/domain';
+import { DECLINE_REASONS, PLACEMENT_STATES, placementSeenBy, shortText } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
+import { PLACEMENT_TEXT_FIELDS } from '@placements/store';
 import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from '../schemas.ts';
 import {
   admission,
@@ -12,6 +13,7 @@ import {
   name,
   placementsOfSetting,
   placementView,
+  redact,
   respond,
 } from '../services/placements.ts';
 
@@ -21,16 +23,22 @@ const PlacementSchema = lazySchema(() =>
     .catchall(
       z.object({
         id: z.string(),
-        caseId: z.string(),
+        caseId: z.optional(z.string()),
         urn: z.string(),
         listingId: z.string(),
         state: z.string(),
         respondBy: z.string(),
-        skipped: z.array(z.any()),
+        skipped: z.optional(z.array(z.any())),
       }),
       z.unknown(),
     )
-    .check(z.meta({ id: 'Placement' })),
+    .check(
+      z.meta({
+        id: 'Placement',
+        description:
+          'The owning LA sees the whole placement; the setting’s provider sees what it needs to decide (no caseId, rank, skipped preferences, distance or how the place came).',
+      }),
+    ),
 );
 const DirectionSchema = lazySchema(() =>
   z
@@ -70,7 +78,7 @@ const responseRoute = route(
         z.enum(DECLINE_REASONS, { error: `must be reasons from the legal tests: ${DECLINE_REASONS.join(', ')}` }),
       ),
     ),
-    detail: z.optional(z.string().check(z.maxLength(2000))),
+    detail: z.optional(shortText()),
   }),
   PlacementSchema(),
 );
@@ -79,12 +87,12 @@ const namingRoute = route(
   '/placements/{id}/naming',
   'The LA names the setting (owning la)',
   z.strictObject({
-    note: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
+    note: z.optional(shortText()),
     mainstreamRefusal: z.optional(
       z.strictObject({
         urn: z.string().check(z.regex(/^\d{6}$/)),
         ground: z.string(),
-        evidence: z.string().check(z.minLength(1, { error: 'is required: the evidence for the refusal' })),
+        evidence: z.pipe(z.string({ error: 'is required: the evidence for the refusal' }), shortText(1000)),
       }),
     ),
   }),
@@ -96,7 +104,7 @@ const admissionRoute = route(
   'The named setting records admission or refusal (provider)',
   z.strictObject({
     decision: z.enum(['admitted', 'refused'], { error: 'must be admitted or refused' }),
-    reason: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
+    reason: z.optional(shortText()),
   }),
   PlacementSchema(),
 );
@@ -113,7 +121,7 @@ const appealRoute = route(
   '/directions/{id}/appeal',
   'The trust appeals to the Schools Adjudicator (trust)',
   z.strictObject({
-    grounds: z.string({ error: 'is required: the grounds of appeal' }).check(z.minLength(1), z.maxLength(4000)),
+    grounds: z.pipe(z.string({ error: 'is required: the grounds of appeal' }), shortText(1000)),
   }),
   DirectionSchema(),
 );
@@ -123,6 +131,17 @@ const determinationRoute = route(
   'The Schools Adjudicator determines the appeal (adjudicator)',
   z.strictObject({ outcome: z.enum(['upheld', 'overturned'], { error: 'must be upheld or overturned' }) }),
   DirectionSchema(),
+);
+
+const redactionRoute = route(
+  'post',
+  '/placements/{id}/redactions',
+  'Erase a free-text field of the placement; the audit trail records who, which field and why (owning la)',
+  z.strictObject({
+    field: z.enum(PLACEMENT_TEXT_FIELDS, { error: `must be one of ${PLACEMENT_TEXT_FIELDS.join(', ')}` }),
+    reason: shortText(200),
+  }),
+  PlacementSchema(),
 );
 
 const readRoute = createRoute({
@@ -174,12 +193,21 @@ export function placementsApp(deps: Deps) {
     })
     .openapi(responseRoute, async (c: any) =>
       c.json(
-        await respond(
-          deps,
-          requireRole(c.get('principal'), ['provider']),
-          c.req.valid('param').id,
-          c.req.valid('json'),
+        placementSeenBy(
+          'provider',
+          await respond(
+            deps,
+            requireRole(c.get('principal'), ['provider']),
+            c.req.valid('param').id,
+            c.req.valid('json'),
+          ),
         ),
+        200,
+      ),
+    )
+    .openapi(redactionRoute, async (c: any) =>
+      c.json(
+        await redact(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')),
         200,
       ),
     )
@@ -191,11 +219,14 @@ export function placementsApp(deps: Deps) {
     )
     .openapi(admissionRoute, async (c: any) =>
       c.json(
-        await admission(
-          deps,
-          requireRole(c.get('principal'), ['provider']),
-          c.req.valid('param').id,
-          c.req.valid('json'),
+        placementSeenBy(
+          'provider',
+          await admission(
+            deps,
+            requireRole(c.get('principal'), ['provider']),
+            c.req.valid('param').id,
+            c.req.valid('json'),
+          ),
         ),
         200,
       ),

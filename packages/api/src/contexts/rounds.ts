@@ -3,7 +3,7 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { ROUND_MECHANISMS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { errorResponses, GssCode, json } from '../schemas.ts';
+import { conflictResponses, errorResponses, GssCode, json } from '../schemas.ts';
 import { getRound, PRIORITY_RULE, queueAllocationRound } from '../services/rounds.ts';
 
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
@@ -35,7 +35,7 @@ const Outcome = lazySchema(() =>
   z.object({
     caseId: z.string(),
     laCode: z.string(),
-    ref: z.optional(z.string()),
+    reference: z.optional(z.string()),
     outcome: z.enum(['allocated', 'unallocated', 'not_eligible']),
     turn: z.optional(z.number()),
     lottery: z.optional(z.number()),
@@ -97,7 +97,11 @@ const run = createRoute({
   description: `Runs in the background: the round is validated (every invalid field in one 400), queued, and answered 202 with its id and a Location to follow; GET it for its state (queued, running, done, failed), its progress and, once done, every outcome. A worker commits it listing by listing from checkpoints, so it finishes after any crash and never gives a place twice. Mechanisms: serial_dictatorship (default: cases take turns in the published order, each getting its highest preference with a place left) or deferred_acceptance (case-proposing; each listing prefers cases of its own LA). Both are strategy-proof for families. Order: ${PRIORITY_RULE} Results are committed per listing, all or nothing; a listing that changed meanwhile is re-run. Each case gets an explanation.`,
   security: [{ bearerAuth: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: RoundInput } } } },
-  responses: { 202: json(Report, 'The round, queued: follow its Location'), ...errorResponses },
+  responses: {
+    202: json(Report, 'The round, queued: follow its Location'),
+    ...errorResponses,
+    429: conflictResponses[429],
+  },
 });
 const read = createRoute({
   method: 'get',

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   addDays,
   CONSULTATION_DAYS,
@@ -23,6 +23,8 @@ import {
   type Preferences,
   type SettingWithListings,
   type SkippedPreference,
+  UnprocessableError,
+  QuotaExceededError,
 } from '@placements/domain';
 import {
   CaseNotOpenError,
@@ -48,6 +50,44 @@ export interface CaseView extends Case {
   placement?: Placement;
   /** The queues the case is in, with its place in each (1 = offered the next place freed). */
   waiting: { urn: string; listingId: string; position: number; joinedAt: string }[];
+}
+
+/**
+ * Most places one LA may hold at once without naming the setting (cases allocated, consultation
+ * under way): enough for any LA's real caseload, far below what a runaway client could take.
+ */
+export const HELD_UNNAMED_PER_LA = 200;
+
+/**
+ * Each LA's (and partnership's) own share of allocation: a minute's worth, well under the route's
+ * shared throttle (10 a second), so one caller looping allocations never blocks the others.
+ */
+export const ALLOCATIONS_PER_MINUTE = 120;
+export const ROUNDS_PER_MINUTE = 6;
+
+/** Takes one of the caller's own units for an action, or answers 429 with when to come back. */
+export async function takeQuota(deps: Deps, org: string, action: string, limit: number): Promise<void> {
+  const { ok, retryAfterSeconds } = await deps.store.quota.take(org, action, limit, clock(deps));
+  if (!ok) {
+    throw new QuotaExceededError(
+      `Your organisation has used its ${limit} ${action === 'allocate' ? 'allocations' : 'allocation rounds'} for this minute; try again in ${retryAfterSeconds} s. The limit is per organisation, so others are not held up.`,
+      retryAfterSeconds,
+      limit,
+    );
+  }
+}
+
+/** Letters without vowels (no word, no name can form) and digits without 0/1 (never misread). */
+const REFERENCE_ALPHABET = '23456789BCDFGHJKLMNPQRSTVWXZ';
+
+/**
+ * The marketplace's own case reference, random: it says nothing about the child, so it may go
+ * wherever the case is discussed (a partnership's round report); the LA's own `ref` never does.
+ */
+export function caseReference(): string {
+  const bytes = randomBytes(8);
+  const chars = [...bytes].map((b) => REFERENCE_ALPHABET[b % REFERENCE_ALPHABET.length]);
+  return `C-${chars.slice(0, 4).join('')}-${chars.slice(4).join('')}`;
 }
 
 /** Days without a place, counted to now; zero once placed. */
@@ -103,6 +143,7 @@ export async function openCase(deps: Deps, principal: Principal, input: CaseInpu
   if (problems.length > 0) throw new ValidationError(problems);
   const c: Case = {
     id: randomUUID(),
+    reference: caseReference(),
     laCode: principal.org,
     ...input,
     state: 'open',
@@ -319,6 +360,9 @@ export async function allocate(
   id: string,
   idempotencyKey?: string,
 ): Promise<AllocationResult> {
+  // Another LA's case is a 404 before anything is counted or written.
+  await ownCase(deps, principal, id);
+  await takeQuota(deps, principal.org, 'allocate', deps.limits?.allocationsPerMinute ?? ALLOCATIONS_PER_MINUTE);
   return allocateCase(
     deps,
     principal.org,
@@ -343,8 +387,28 @@ async function allocateCase(
   options: { idempotencyKey?: string; fromQueue?: boolean; budgetMs?: number },
 ): Promise<AllocationResult> {
   const { idempotencyKey } = options;
-  if (idempotencyKey !== undefined) {
-    const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+  // The key's earlier answer, only ever for this same case; another case's key is a 422.
+  const replay = async (): Promise<AllocationResult | undefined> => {
+    if (idempotencyKey === undefined) return undefined;
+    const earlier = await deps.store.cases.idempotentRecord<AllocationResult>(laCode, idempotencyKey, clock(deps));
+    if (earlier === undefined) return undefined;
+    if (earlier.fingerprint !== undefined && earlier.fingerprint !== id) {
+      throw new UnprocessableError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used for another case in the last 24 hours; send a new key for each allocation.',
+        [
+          {
+            field: 'Idempotency-Key',
+            message:
+              'was already used for another case in the last 24 hours; use a new key (a UUID) for each allocation',
+          },
+        ],
+      );
+    }
+    return earlier.response;
+  };
+  {
+    const earlier = await replay();
     if (earlier !== undefined) return earlier;
   }
   const load = async () => {
@@ -352,6 +416,16 @@ async function allocateCase(
     if (c === undefined) throw new NotFoundError(`Your LA has no case ${id}.`);
     return c;
   };
+  // One LA may not hold more places than it is naming: allocated cases are places held, not yet named.
+  const cap = deps.limits?.heldUnnamedPerLa ?? HELD_UNNAMED_PER_LA;
+  const held = await deps.store.cases.countActiveCases(laCode, 'allocated');
+  if (held >= cap) {
+    throw new ConflictError(
+      'held_places_cap',
+      `Your LA holds ${held} places it has not yet named (the limit is ${cap}): name, or release, some of them before allocating more.`,
+      [{ held, cap }],
+    );
+  }
   // Each retry follows a place lost to another case, so this bounds the walk, not the outcome;
   // the time budget bounds it in time, so the caller is answered well within the function's timeout.
   const budgetEnds = Date.now() + (options.budgetMs ?? ALLOCATION_BUDGET_MS);
@@ -360,10 +434,7 @@ async function allocateCase(
     const c = await load();
     if (c.state !== 'open') {
       // A replay that raced its own first request (which committed since the check above) gets the first result.
-      const earlier =
-        idempotencyKey === undefined
-          ? undefined
-          : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+      const earlier = await replay();
       if (earlier !== undefined) return earlier;
       throw new ConflictError(
         'invalid_transition',
@@ -394,10 +465,7 @@ async function allocateCase(
     }
     if (choice.chosen === undefined) {
       // The case was read before, the listings after, this key's own first request took the place.
-      const earlier =
-        idempotencyKey === undefined
-          ? undefined
-          : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+      const earlier = await replay();
       if (earlier !== undefined) return earlier;
       const details = options.fromQueue
         ? choice.skipped
@@ -450,7 +518,7 @@ async function allocateCase(
       const clientRequestToken =
         idempotencyKey === undefined
           ? randomUUID()
-          : createHash('sha256').update(`${laCode}|${idempotencyKey}|${attempt}`).digest('hex').slice(0, 36);
+          : createHash('sha256').update(`${laCode}|${idempotencyKey}|${id}|${attempt}`).digest('hex').slice(0, 36);
       await deps.store.cases.allocate({
         setting,
         listing,
@@ -461,7 +529,7 @@ async function allocateCase(
         at: now.toISOString(),
         today,
         clientRequestToken,
-        ...(idempotencyKey ? { idempotency: { key: idempotencyKey, response: result } } : {}),
+        ...(idempotencyKey ? { idempotency: { key: idempotencyKey, fingerprint: id, response: result } } : {}),
       });
       businessMetrics.count(BUSINESS_METRICS.allocationsPlaced);
       return result;
@@ -475,7 +543,7 @@ async function allocateCase(
         continue;
       }
       if (error instanceof IdempotentReplayError && idempotencyKey !== undefined) {
-        const earlier = await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+        const earlier = await replay();
         if (earlier !== undefined) return earlier;
         throw new ConflictError(
           'request_in_progress',
@@ -483,10 +551,7 @@ async function allocateCase(
         );
       }
       if (error instanceof CaseNotOpenError) {
-        const earlier =
-          idempotencyKey === undefined
-            ? undefined
-            : await deps.store.cases.idempotentResponse<AllocationResult>(laCode, idempotencyKey);
+        const earlier = await replay();
         if (earlier !== undefined) return earlier;
         const now2 = await load();
         throw new ConflictError('invalid_transition', `The case is ${now2.state}: it already holds a place.`, [
@@ -502,7 +567,11 @@ async function allocateCase(
   );
 }
 
-/** A listing's queue as others may see it: positions, LAs and dates; case ids only to their own LA. */
+/**
+ * A listing's queue as each role may see it: an LA its own entries in full (with how many are
+ * ahead of each), a partnership its members' entries, the provider and the national team every
+ * position with its LA and days waiting; exact join times and case ids only to their own LA.
+ */
 export async function waitingListView(
   deps: Deps,
   principal: Principal,
@@ -516,6 +585,14 @@ export async function waitingListView(
     throw new NotFoundError(`Setting ${urn} has no listing ${listingId}.`);
   if (principal.role === 'provider' && principal.org !== setting.providerId)
     throw new ForbiddenError('Only the setting’s own provider sees its waiting lists.');
+  // Whose entries the caller sees: an LA its own, a partnership its members', the provider and
+  // the national team every entry (without case ids or exact times, which are the LA's alone).
+  const members =
+    principal.role === 'partnership'
+      ? new Set((await deps.store.reference.getPartnership(principal.org))?.members ?? [])
+      : undefined;
+  const visible = (laCode: string) =>
+    principal.role === 'la' ? laCode === principal.org : members === undefined || members.has(laCode);
   const page = await deps.store.cases.waitingList(urn, listingId, limit, cursor);
   const first = page.items[0];
   const start =
@@ -524,13 +601,23 @@ export async function waitingListView(
   return {
     urn,
     listingId,
-    items: page.items.map((e, i) => ({
-      position: start + i,
-      laCode: e.laCode,
-      joinedAt: e.joinedAt,
-      daysWaiting: daysBetween(e.joinedAt, now),
-      ...(principal.role === 'la' && principal.org === e.laCode ? { caseId: e.caseId } : {}),
-    })),
+    items: page.items.flatMap((e, i) => {
+      if (!visible(e.laCode)) return [];
+      const position = start + i;
+      // Another tenant's entries show only as the count ahead (position − 1), never their LA or time.
+      return principal.role === 'la'
+        ? [
+            {
+              position,
+              ahead: position - 1,
+              laCode: e.laCode,
+              caseId: e.caseId,
+              joinedAt: e.joinedAt,
+              daysWaiting: daysBetween(e.joinedAt, now),
+            },
+          ]
+        : [{ position, laCode: e.laCode, daysWaiting: daysBetween(e.joinedAt, now) }];
+    }),
     nextCursor: page.nextCursor,
   };
 }

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
+  writeCsv,
+  type CsvValue,
   frameworkInForce,
   suppress,
+  suppressWith,
   tariffPrice,
   ValidationError,
   type Attendance,
@@ -12,6 +15,7 @@ import {
 } from '@placements/domain';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
+import type { FeedHead } from '@placements/store';
 import { forgetReferenceData, referenceData } from './reference-cache.ts';
 import { readablePartnership, type SufficiencyView } from './sufficiency.ts';
 import { inParallel } from './parallel.ts';
@@ -79,10 +83,11 @@ export interface PriceRow {
     laCode: string;
     name: string;
     placements: MaybeSuppressed;
-    averagePrice: number;
-    averageTariff: number;
-    differenceFromTariff: number;
-    differencePercent: number | null;
+    /** Averages over fewer than 5 placements are "<5": one or two children's prices could be read from them. */
+    averagePrice: MaybeSuppressed;
+    averageTariff: MaybeSuppressed;
+    differenceFromTariff: MaybeSuppressed;
+    differencePercent: MaybeSuppressed | null;
   }[];
 }
 
@@ -124,11 +129,13 @@ export async function prices(
         laCode: la,
         name: names.get(la) ?? la,
         placements: suppress(n),
-        averagePrice,
-        averageTariff,
-        differenceFromTariff: averagePrice - averageTariff,
+        averagePrice: suppressWith(n, averagePrice),
+        averageTariff: suppressWith(n, averageTariff),
+        differenceFromTariff: suppressWith(n, averagePrice - averageTariff),
         differencePercent:
-          averageTariff > 0 ? Math.round((1000 * (averagePrice - averageTariff)) / averageTariff) / 10 : null,
+          averageTariff > 0
+            ? suppressWith(n, Math.round((1000 * (averagePrice - averageTariff)) / averageTariff) / 10)
+            : null,
       });
       rows.set(k, row);
     }
@@ -155,14 +162,6 @@ function flatten(o: Record<string, unknown>, prefix = '', out: Record<string, un
   return out;
 }
 
-const cell = (v: unknown) => {
-  if (typeof v === 'number') return String(v);
-  let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
-  // A text cell starting like a formula is defused for spreadsheets ("<5" and names stay as they are).
-  if (/^[=+\-@]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** One sufficiency view as CSV (RFC 4180), suppressed values as "<5", with a header row. */
 export function sufficiencyCsv(view: SufficiencyView, name: SufficiencyViewName): string {
   const rows: Record<string, unknown>[] =
@@ -182,12 +181,13 @@ export function sufficiencyCsv(view: SufficiencyView, name: SufficiencyViewName)
       : (view[name] as unknown as Record<string, unknown>[]).map((r) => flatten(r));
   const header: string[] = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!header.includes(k)) header.push(k);
-  return (
-    [header.map(cell).join(','), ...rows.map((r) => header.map((h) => cell(r[h])).join(','))].join('\r\n') + '\r\n'
+  return writeCsv(
+    header,
+    rows.map((r) => header.map((h) => r[h] as CsvValue)),
   );
 }
 
-// ---- Open Referral UK (HSDS 3.0) -------------------------------------------------------------
+// ---- Open Referral UK (HSDS 3.1, ORUK 3.0) -------------------------------------------------------------
 
 /** A stable UUID from a name (the shape of a version 5 UUID over SHA-1), so ids never change between reads. */
 export function stableUuid(name: string): string {
@@ -218,13 +218,14 @@ export function orukService(s: SettingWithListings, l: SettingWithListings['list
       name: s.trustName ?? s.name,
       description: `Provider ${s.providerId}${s.trustName ? ` (${s.trustName})` : ''}, running ${s.name}.`,
     },
-    service_capacities: [
+    // HSDS 3.1 names a service's capacities `capacities` (service_capacity objects).
+    capacities: [
       {
         id: stableUuid(`capacity:${s.urn}:${l.listingId}`),
         unit: PLACE_UNIT,
         available: l.available,
         maximum: l.commissioned,
-        description: `Places free from ${l.availableFrom}: commissioned ${l.commissioned}, filled ${l.filled}, held for allocations ${l.held}.`,
+        description: `Places free from ${l.availableFrom}, of ${l.commissioned} commissioned.`,
         updated: l.updatedAt,
       },
     ],
@@ -260,11 +261,15 @@ export function orukService(s: SettingWithListings, l: SettingWithListings['list
 }
 
 /** Published capacity of a partnership's member LAs as an ORUK paginated list of services. */
-export async function orukServices(deps: Deps, id: string, page: number, perPage: number) {
-  const partnership = await deps.store.reference.getPartnership(id);
-  if (partnership === undefined) return undefined;
+/** A feed older than this is rebuilt before it is served (listings change a few times a day). */
+export const FEED_MAX_AGE_SECONDS = 300;
+/** How long browsers and CloudFront may reuse a page of the feed. */
+export const FEED_CACHE_SECONDS = 60;
+
+/** Reads every member's settings and listings and builds the partnership's services, in URN order. */
+async function buildServices(deps: Deps, members: readonly string[]) {
   const settings: SettingWithListings[] = [];
-  await inParallel(partnership.members, 4, async (la) => {
+  await inParallel(members, 4, async (la) => {
     let cursor: string | undefined;
     do {
       const res = await deps.store.settings.listSettings({ la }, 200, cursor);
@@ -272,18 +277,51 @@ export async function orukServices(deps: Deps, id: string, page: number, perPage
       cursor = res.nextCursor ?? undefined;
     } while (cursor !== undefined);
   });
-  const services = settings
-    .sort((a, b) => a.urn.localeCompare(b.urn))
-    .flatMap((s) => s.listings.map((l) => orukService(s, l)));
-  const totalPages = Math.max(1, Math.ceil(services.length / perPage));
+  return settings.sort((a, b) => a.urn.localeCompare(b.urn)).flatMap((s) => s.listings.map((l) => orukService(s, l)));
+}
+
+/** Builds in flight, one per partnership in this instance: concurrent stale reads share one build. */
+const building = new Map<string, Promise<FeedHead | undefined>>();
+
+/**
+ * Rebuilds a partnership's public feed and stores it. The table's stream consumer calls this when
+ * a member's listing changes; until then, a read finding the feed older than FEED_MAX_AGE_SECONDS
+ * rebuilds it first. Undefined when no partnership has the id.
+ */
+export function rebuildFeed(deps: Deps, partnershipId: string): Promise<FeedHead | undefined> {
+  const inFlight = building.get(partnershipId);
+  if (inFlight !== undefined) return inFlight;
+  const run = (async () => {
+    const partnership = await deps.store.reference.getPartnership(partnershipId);
+    if (partnership === undefined) return undefined;
+    const builtAt = (deps.now?.() ?? new Date()).toISOString();
+    return deps.store.feed.put(partnershipId, builtAt, await buildServices(deps, partnership.members));
+  })().finally(() => building.delete(partnershipId));
+  building.set(partnershipId, run);
+  return run;
+}
+
+/**
+ * Published capacity of a partnership's member LAs as an ORUK paginated list of services, served
+ * from the precomputed feed: one or two reads whatever the page size, never a query per member.
+ */
+export async function orukServices(deps: Deps, id: string, page: number, perPage: number) {
+  const now = (deps.now?.() ?? new Date()).getTime();
+  let head = await deps.store.feed.head(id);
+  if (head === undefined || now - Date.parse(head.builtAt) > FEED_MAX_AGE_SECONDS * 1000)
+    head = await rebuildFeed(deps, id);
+  if (head === undefined) return undefined;
+  const total = head.total;
+  const totalPages = Math.max(1, Math.ceil(total / perPage));
+  const contents = await deps.store.feed.services(head, (page - 1) * perPage, Math.min(total, page * perPage));
   return {
-    total_items: services.length,
+    total_items: total,
     total_pages: totalPages,
     page_number: page,
-    size: Math.min(perPage, Math.max(0, services.length - (page - 1) * perPage)),
+    size: contents.length,
     first_page: page === 1,
     last_page: page >= totalPages,
-    empty: services.length === 0,
-    contents: services.slice((page - 1) * perPage, page * perPage),
+    empty: total === 0,
+    contents,
   };
 }

@@ -11,8 +11,10 @@ import {
   type DeclineReason,
   type Direction,
   type Placement,
+  placementSeenBy,
+  type ProviderPlacement,
 } from '@placements/domain';
-import type { PlacementTransition } from '@placements/store';
+import { REDACTED, type PlacementTextField, type PlacementTransition } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 
@@ -326,14 +328,18 @@ export async function determine(
 }
 
 /** A placement, to the LA that owns the case or the provider of the setting consulted. */
-export async function placementView(deps: Deps, principal: Principal, id: string): Promise<Placement> {
+export async function placementView(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+): Promise<Placement | ProviderPlacement> {
   const p = await placementFor(deps, id);
   const mine =
     (principal.role === 'la' && principal.org === p.laCode) ||
     (principal.role === 'provider' && principal.org === p.providerId);
   // Another tenant's placement is not found, not forbidden: its existence is not theirs to know.
   if (!mine) throw new NotFoundError(`No placement has the id ${id}.`);
-  return p;
+  return placementSeenBy(principal.role, p);
 }
 
 /** Placements addressed to one of the provider's settings, newest first (its consultations and admissions). */
@@ -346,9 +352,38 @@ export async function placementsOfSetting(
   const setting = await deps.store.settings.getSetting(urn);
   if (setting === undefined) throw new NotFoundError(`No setting has the URN ${urn}.`);
   if (setting.providerId !== principal.org) throw new ForbiddenError(`Setting ${urn} is not one of your settings.`);
-  return deps.store.cases.listPlacements(urn, {
+  const page = await deps.store.cases.listPlacements(urn, {
     ...(q.state ? { state: q.state } : {}),
     limit: q.limit,
     ...(q.cursor ? { cursor: q.cursor } : {}),
+  });
+  return { ...page, items: page.items.map((p) => placementSeenBy('provider', p)) };
+}
+
+/**
+ * The owning LA (the controller of the case's data) erases a free-text field of a placement: the
+ * text becomes "[redacted]", and the case's audit trail records who redacted which field and why,
+ * never the text itself (it was never in the audit trail).
+ */
+export async function redact(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  body: { field: PlacementTextField; reason: string },
+): Promise<Placement> {
+  const p = await placementFor(deps, id);
+  asOwningLa(principal, p);
+  const after: Placement = {
+    ...p,
+    ...(p[body.field] !== undefined ? { [body.field]: REDACTED } : {}),
+    version: p.version + 1,
+  };
+  return apply(deps, {
+    placement: { before: p, after },
+    kase: await touched(deps, p),
+    action: 'placement.text_redacted',
+    actor: actorOf(principal),
+    at: clock(deps),
+    note: { redacted: body.field, reason: body.reason },
   });
 }

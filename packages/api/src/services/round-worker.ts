@@ -295,7 +295,7 @@ async function planRun(
       outcomes.push({
         caseId: ref.id,
         laCode: ref.laCode,
-        ...(c?.ref ? { ref: c.ref } : {}),
+        ...(c?.reference ? { reference: c.reference } : {}),
         outcome: 'not_eligible',
         skipped: [],
         explanation: why,
@@ -336,7 +336,7 @@ async function planRun(
     outcomes.push({
       caseId: c.id,
       laCode: c.laCode,
-      ref: c.ref,
+      reference: c.reference,
       outcome: o.assignment ? 'allocated' : 'unallocated',
       turn: o.turn,
       lottery: o.lottery,

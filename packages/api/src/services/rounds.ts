@@ -10,6 +10,7 @@ import {
 } from '@placements/domain';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
+import { ROUNDS_PER_MINUTE, takeQuota } from './cases.ts';
 
 const clock = (deps: Deps) => deps.now?.() ?? new Date();
 
@@ -27,7 +28,8 @@ export const PRIORITY_RULE =
 export interface RoundCaseOutcome {
   caseId: string;
   laCode: string;
-  ref?: string;
+  /** The marketplace's case reference; the LA's own ref never goes into a round's report. */
+  reference?: string;
   outcome: 'allocated' | 'unallocated' | 'not_eligible';
   turn?: number;
   lottery?: number;
@@ -113,6 +115,8 @@ export interface RoundView extends Partial<Omit<RoundReport, 'id'>> {
  */
 export async function queueAllocationRound(deps: Deps, principal: Principal, input: RoundInput): Promise<RoundView> {
   const refs = await resolveCases(deps, principal, input);
+  // Counted once the caller is known to run its own cases (another tenant's are refused above).
+  await takeQuota(deps, principal.org, 'round', deps.limits?.roundsPerMinute ?? ROUNDS_PER_MINUTE);
   const found = await deps.store.cases.getCases(refs);
   const missing = refs.map((r, i) => ({ r, i })).filter(({ r }) => !found.has(`${r.laCode}#${r.id}`));
   if (missing.length > 0)

@@ -37,6 +37,10 @@ export class IdempotentReplayError extends Error {}
 /** A round's chunk found its checkpoint already written: it was committed before. */
 export class RoundChunkCommittedError extends Error {}
 
+/** Idempotency records are kept 24 hours (the table's TTL attribute), then the key may be used again. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const idempotencyExpiry = (at: string) => Math.floor(Date.parse(at) / 1000) + IDEMPOTENCY_TTL_SECONDS;
+
 export const caseEntity = (laCode: string, id: string) => `case:${laCode}:${id}`;
 
 function caseItem(c: Case): Record<string, unknown> {
@@ -62,7 +66,36 @@ export interface RoundPlacement {
 }
 
 function placementItem(p: Placement): Record<string, unknown> {
-  return { ...keys.placement(p.id), ...keys.placementIndexes(p), itemType: 'placement', ...p };
+  return { ...keys.placement(p.id), ...keys.placementIndexes(p), itemType: 'placement', ...withoutText(p) };
+}
+
+/**
+ * Free text written by people (a decline's detail, a naming note, a refusal's reason, appeal
+ * grounds) lives in its own item beside the placement or direction, never in the placement item
+ * or an audit event: audit events are immutable, and text may one day have to be erased.
+ */
+export const PLACEMENT_TEXT_FIELDS = ['declineDetail', 'namingNote', 'refusalReason'] as const;
+export const DIRECTION_TEXT_FIELDS = ['appealGrounds'] as const;
+export type PlacementTextField = (typeof PLACEMENT_TEXT_FIELDS)[number];
+const TEXT_FIELDS: readonly string[] = [...PLACEMENT_TEXT_FIELDS, ...DIRECTION_TEXT_FIELDS];
+/** What a redacted text reads as from then on. */
+export const REDACTED = '[redacted]';
+
+function withoutText<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (!TEXT_FIELDS.includes(k)) out[k] = v;
+  return out as T;
+}
+function textOf(o: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) if (TEXT_FIELDS.includes(k) && typeof v === 'string') out[k] = v;
+  return out;
+}
+/** The text item of a placement or direction, if its text changed: written in the same transaction. */
+function textPut(tableName: string, entity: string, before: object | undefined, after: object): TransactItem[] {
+  const [b, a] = [textOf(before ?? {}), textOf(after)];
+  if (JSON.stringify(b) === JSON.stringify(a)) return [];
+  return [{ Put: { TableName: tableName, Item: { ...keys.text(entity), itemType: 'text', entity, ...a } } }];
 }
 
 /** A second request with the same token but other contents is a concurrent replay of one key. */
@@ -183,7 +216,14 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
 
     /** A case of this LA; another LA's case is simply not found. */
     getCase: (laCode: string, id: string) => get<Case>(keys.caseItem(laCode, id)),
-    getPlacement: (id: string) => get<Placement>(keys.placement(id)),
+    /** A placement with its free text (kept in its own item). */
+    async getPlacement(id: string): Promise<Placement | undefined> {
+      const [p, text] = await Promise.all([
+        get<Placement>(keys.placement(id)),
+        get<Record<string, unknown>>(keys.text(`placement:${id}`)),
+      ]);
+      return p === undefined ? undefined : { ...p, ...(text ? textOf(text) : {}) };
+    },
 
     /** Replaces a case conditioned on its version, with an audit event, in one transaction. */
     async updateCase(before: Case, after: Case, action: string, actor: Actor, at: string): Promise<void> {
@@ -240,7 +280,7 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       actor: Actor;
       at: string;
       today: string;
-      idempotency?: { key: string; response: unknown };
+      idempotency?: { key: string; fingerprint: string; response: unknown };
       clientRequestToken: string;
     }): Promise<Listing> {
       const { setting, listing, placement, before, after, actor, at, today } = args;
@@ -306,10 +346,15 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
             Item: {
               ...keys.idempotency(actor.org, args.idempotency.key),
               itemType: 'idempotency',
+              // What the key was used for: the same key for another case is refused, never answered with this.
+              fingerprint: args.idempotency.fingerprint,
               response: args.idempotency.response,
               at,
+              expiresAt: idempotencyExpiry(at),
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            // A record past its time (TTL deletion lags by up to two days) no longer holds the key.
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': Math.floor(Date.parse(at) / 1000) },
           },
         });
       }
@@ -371,6 +416,34 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
         ...(options.activeOnly ? { skPrefix: 'A#' } : {}),
         ...options,
       });
+    },
+
+    /**
+     * How many of an LA's active cases are in a state (a count, read on the LA's own index
+     * partition): allocation checks the places an LA holds but has not named against its cap.
+     */
+    async countActiveCases(laCode: string, state: string): Promise<number> {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :active)',
+              FilterExpression: '#state = :state',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':pk': keys.casesOfLa(laCode), ':active': 'A#', ':state': state },
+              Select: 'COUNT',
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        count += res.Count ?? 0;
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      return count;
     },
 
     /** Cases by key, 100 a request (a batch round reads many). */
@@ -702,10 +775,20 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       };
     },
 
-    /** The stored response for an idempotency key, if the request was made before. */
-    async idempotentResponse<T>(org: string, key: string): Promise<T | undefined> {
-      const item = await get<{ response: T }>(keys.idempotency(org, key));
-      return item?.response;
+    /**
+     * The stored record of an idempotency key, if the request was made in the last 24 hours: its
+     * response and the fingerprint of the request it answered (the case id).
+     */
+    async idempotentRecord<T>(
+      org: string,
+      key: string,
+      now: Date,
+    ): Promise<{ response: T; fingerprint?: string } | undefined> {
+      const item = await get<{ response: T; fingerprint?: string; expiresAt?: number }>(keys.idempotency(org, key));
+      // TTL deletion lags; an expired record is treated as gone.
+      if (item === undefined || (item.expiresAt !== undefined && item.expiresAt < now.getTime() / 1000))
+        return undefined;
+      return { response: item.response, ...(item.fingerprint !== undefined ? { fingerprint: item.fingerprint } : {}) };
     },
   };
 }
@@ -726,6 +809,8 @@ export interface PlacementTransition {
   action: string;
   actor: Actor;
   at: string;
+  /** Recorded in the audit event beside the change (a redaction: which field, and why). */
+  note?: Record<string, unknown>;
 }
 
 export function placementTransitions(db: DynamoDBDocumentClient, tableName: string) {
@@ -790,8 +875,10 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
           { before: listingContribution(hostLa, current), after: listingContribution(hostLa, moved) },
         ];
       }
+      items.push(...textPut(tableName, `placement:${placement.after.id}`, placement.before, placement.after));
       if (direction) {
-        const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...direction.after };
+        items.push(...textPut(tableName, `direction:${direction.after.id}`, direction.before, direction.after));
+        const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...withoutText(direction.after) };
         items.push({
           Put: {
             TableName: tableName,
@@ -813,8 +900,15 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
               action,
               actor,
               at,
-              { placement: placement.before, ...(direction?.before ? { direction: direction.before } : {}) },
-              { placement: placement.after, ...(direction ? { direction: direction.after } : {}) },
+              {
+                placement: withoutText(placement.before),
+                ...(direction?.before ? { direction: withoutText(direction.before) } : {}),
+              },
+              {
+                placement: withoutText(placement.after),
+                ...(direction ? { direction: withoutText(direction.after) } : {}),
+                ...(t.note ? { note: t.note } : {}),
+              },
             ),
             sequence,
           ),
@@ -831,10 +925,15 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
       // A listing whose places moved gets its search entries and offers from the stream.
     },
     getDirection: async (id: string) => {
-      const res = await guarded(() =>
-        db.send(new GetCommand({ TableName: tableName, Key: keys.direction(id), ConsistentRead: true })),
-      );
-      return res.Item === undefined ? undefined : stripLayout<Direction>(res.Item);
+      const [res, text] = await Promise.all([
+        guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.direction(id), ConsistentRead: true }))),
+        guarded(() =>
+          db.send(new GetCommand({ TableName: tableName, Key: keys.text(`direction:${id}`), ConsistentRead: true })),
+        ),
+      ]);
+      return res.Item === undefined
+        ? undefined
+        : { ...stripLayout<Direction>(res.Item), ...(text.Item ? textOf(text.Item) : {}) };
     },
   };
 }

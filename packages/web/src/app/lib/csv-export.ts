@@ -1,21 +1,16 @@
+import { writeCsv } from '@placements/domain/csv-write.ts';
+
 /** One column of an exported sheet: its header and how to read it from a row. */
 export interface Column<T> {
   header: string;
   value: (row: T) => string | number | undefined;
 }
 
-const quote = (v: string | number | undefined) => {
-  const s = v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** RFC 4180 CSV with a header row, as spreadsheets open it. */
+/** RFC 4180 CSV with a header row, through the API's own writer (formula cells defused). */
 export function toCsv<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  return (
-    [
-      columns.map((c) => quote(c.header)).join(','),
-      ...rows.map((r) => columns.map((c) => quote(c.value(r))).join(',')),
-    ].join('\r\n') + '\r\n'
+  return writeCsv(
+    columns.map((c) => c.header),
+    rows.map((r) => columns.map((c) => c.value(r))),
   );
 }
 

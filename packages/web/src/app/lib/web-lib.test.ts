@@ -106,6 +106,11 @@ describe('sufficiency from published capacity', () => {
       ]),
     ).toBe('LA,"note, quoted"\r\nKent,"say ""hi"""\r\nMedway,"say ""hi"""\r\n');
   });
+  it('defuses cells a spreadsheet would run as a formula, with the API’s own writer', () => {
+    expect(toCsv([{ n: '\t=cmd|calc' }, { n: '\r@x' }, { n: -3 }], [{ header: 'n', value: (r) => r.n }])).toBe(
+      'n\r\n\'\t=cmd|calc\r\n"\'\r@x"\r\n-3\r\n',
+    );
+  });
 });
 
 describe('sufficiency from the partnership report', () => {

@@ -99,12 +99,12 @@ export function CasePage({ id }: { id: string }) {
     <>
       <div class="case-bar" role="region" aria-label="Case status">
         <span>
-          Case <strong>{c.ref}</strong>
+          Case <strong>{c.ref ?? c.reference}</strong>
         </span>
         <span>{CASE_STATE_NAMES[c.state] ?? c.state}</span>
         <DaysWithoutPlace c={c} />
       </div>
-      <PageHeading caption="Case">{c.ref}</PageHeading>
+      <PageHeading caption="Case">{c.ref ?? c.reference}</PageHeading>
       <p>
         <a href="#/cases">All cases</a>
       </p>

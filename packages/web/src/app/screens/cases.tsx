@@ -79,7 +79,7 @@ export function Cases({ session }: { session: Session }) {
               {items.map((c) => (
                 <tr key={c.id}>
                   <th scope="row">
-                    <a href={`#/cases/${c.id}`}>{c.ref}</a>
+                    <a href={`#/cases/${c.id}`}>{c.ref ?? c.reference}</a>
                   </th>
                   <td>{c.needs.join(', ')}</td>
                   <td>{c.band}</td>
@@ -127,7 +127,7 @@ export function OpenCase({ session }: { session: Session }) {
     try {
       const needs = [f.primary, ...f.others.filter((n) => n !== f.primary)].filter(Boolean);
       const body = {
-        ref: f.ref.trim(),
+        ...(f.ref.trim() ? { ref: f.ref.trim() } : {}),
         needs,
         band: f.band,
         age: f.age === '' ? undefined : Number(f.age),
@@ -154,9 +154,9 @@ export function OpenCase({ session }: { session: Session }) {
       <ErrorSummary error={error} />
       <form class="form" onSubmit={(e) => void submit(e)}>
         <Field
-          label="Case reference"
+          label="Your case reference (optional)"
           name="ref"
-          hint="Your LA’s pseudonymous reference, for example KCC-2026-0142."
+          hint="Your LA’s own code, for example KCC-2026-0142: capitals and digits, never a name, date or UPN. Only your LA sees it; the marketplace gives every case its own reference."
           error={problem('ref')}
         >
           {(a) => (
@@ -165,7 +165,6 @@ export function OpenCase({ session }: { session: Session }) {
               class="input-medium"
               value={f.ref}
               onInput={(e) => set({ ref: e.currentTarget.value })}
-              required
               autoComplete="off"
             />
           )}
