@@ -4,6 +4,7 @@ import { DISTRICT_PATTERN } from './reference.ts';
 import { NEED_CODES, type NeedCode } from './needs.ts';
 import type { FieldProblem } from './errors.ts';
 import type { Escalation } from './escalation.ts';
+import type { MainstreamRefusal } from './mainstream-refusal.ts';
 
 /**
  * A case is pseudonymous: an LA-issued reference, needs, band, age, home postcode district and
@@ -32,13 +33,11 @@ export const CaseInputSchema = z.pipe(
   z
     .catchall(
       z.object({
-        ref: z
-          .string({ error: 'is required: the LA’s pseudonymous case reference' })
-          .check(
-            z.regex(/^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$/, {
-              error: 'must be the LA’s pseudonymous reference: 3 to 40 letters, digits, -, _ or /, no spaces',
-            }),
-          ),
+        ref: z.string({ error: 'is required: the LA’s pseudonymous case reference' }).check(
+          z.regex(/^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$/, {
+            error: 'must be the LA’s pseudonymous reference: 3 to 40 letters, digits, -, _ or /, no spaces',
+          }),
+        ),
         needs: z
           .array(z.enum(NEED_CODES, { error: `must be SEN need codes: ${NEED_CODES.join(', ')}` }), {
             error: 'is required: need codes, primary first',
@@ -67,14 +66,11 @@ export const CaseInputSchema = z.pipe(
           ),
         postSixteen: z._default(z.boolean({ error: 'must be true or false' }), false),
         phaseTransferDeadline: z.optional(
-          z
-            .string()
-            .check(
-              z.regex(/^\d{4}-(02-15|03-31)$/, {
-                error:
-                  'must be 15 February (school transfers) or 31 March (post-16 transfers) of a year, as YYYY-MM-DD',
-              }),
-            ),
+          z.string().check(
+            z.regex(/^\d{4}-(02-15|03-31)$/, {
+              error: 'must be 15 February (school transfers) or 31 March (post-16 transfers) of a year, as YYYY-MM-DD',
+            }),
+          ),
         ),
       }),
       z.unknown(),
@@ -135,6 +131,8 @@ export interface Case {
   waitingOn?: Record<string, string>;
   /** Escalations raised by the timeliness job, each once (by key). */
   escalations?: Escalation[];
+  /** The family's mainstream requests the LA refused, each with its legal ground and evidence. */
+  mainstreamRefusals?: MainstreamRefusal[];
   openedAt: string;
   /** When the case last had a place (or was opened); days without a place count from here. */
   withoutPlaceSince: string;

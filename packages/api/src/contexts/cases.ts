@@ -32,6 +32,25 @@ const CaseFields = () => ({
   escalations: z.optional(
     z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() })),
   ),
+  mainstreamRefusals: z.optional(
+    z
+      .array(
+        z.object({
+          urn: z.string(),
+          settingName: z.string(),
+          ground: z.string(),
+          evidence: z.string(),
+          placementId: z.string(),
+          by: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+          at: z.string(),
+        }),
+      )
+      .check(
+        z.meta({
+          description: 'Mainstream requests the LA refused, recorded with the naming (POST /placements/{id}/naming).',
+        }),
+      ),
+  ),
 });
 const CaseViewSchema = lazySchema(() =>
   z

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { createRoute, lazySchema } from '../openapi.ts';
-import { DECLINE_REASONS, PLACEMENT_STATES } from '@placements/domain';
+import { DECLINE_REASONS, MAINSTREAM_REFUSAL_GROUND, PLACEMENT_STATES } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from '../schemas.ts';
@@ -81,11 +81,27 @@ const namingRoute = route(
   z.strictObject({
     note: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
     mainstreamRefusal: z.optional(
-      z.strictObject({
-        urn: z.string().check(z.regex(/^\d{6}$/)),
-        ground: z.string(),
-        evidence: z.string().check(z.minLength(1, { error: 'is required: the evidence for the refusal' })),
-      }),
+      z
+        .strictObject({
+          urn: z
+            .string({ error: 'is required: the URN of the mainstream setting refused' })
+            .check(z.regex(/^\d{6}$/, { error: 'must be a six-digit URN' })),
+          ground: z
+            .string({ error: `is required: ${MAINSTREAM_REFUSAL_GROUND}` })
+            .check(z.meta({ description: `The legal ground; the only one allowed is ${MAINSTREAM_REFUSAL_GROUND}.` })),
+          evidence: z
+            .string({ error: 'is required: the evidence for the refusal' })
+            .check(
+              z.minLength(1, { error: 'is required: the evidence for the refusal' }),
+              z.maxLength(4000, { error: 'must be at most 4000 characters' }),
+            ),
+        })
+        .check(
+          z.meta({
+            description:
+              'The family asked for a mainstream setting (ranked, with mainstreamRequested) and the LA refuses it as incompatible with the provision of efficient education for others. Kept with the case, in its history and counted in the sufficiency view.',
+          }),
+        ),
     ),
   }),
   PlacementSchema(),

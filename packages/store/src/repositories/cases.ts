@@ -736,6 +736,8 @@ export interface PlacementTransition {
   /** Places moving between held, available and filled on the placement's listing. */
   listing?: { held: number; available: number; filled: number };
   direction?: { before?: Direction; after: Direction };
+  /** What else the audit event records with the transition (a mainstream refusal with the naming). */
+  recorded?: Record<string, unknown>;
   action: string;
   actor: Actor;
   at: string;
@@ -745,7 +747,7 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
   const search = searchRepository(db, tableName);
   return {
     async apply(t: PlacementTransition): Promise<void> {
-      const { placement, kase, listing, direction, action, actor, at } = t;
+      const { placement, kase, listing, direction, recorded, action, actor, at } = t;
       const versioned = (v: number) => ({
         ConditionExpression: '#v = :v',
         ExpressionAttributeNames: { '#v': 'version' },
@@ -828,7 +830,7 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
               actor,
               at,
               { placement: placement.before, ...(direction?.before ? { direction: direction.before } : {}) },
-              { placement: placement.after, ...(direction ? { direction: direction.after } : {}) },
+              { placement: placement.after, ...(direction ? { direction: direction.after } : {}), ...recorded },
             ),
             sequence,
           ),
