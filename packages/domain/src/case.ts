@@ -33,10 +33,13 @@ export const CaseInputSchema = z.pipe(
   z
     .catchall(
       z.object({
-        ref: z.string({ error: 'is required: the LA’s pseudonymous case reference' }).check(
-          z.regex(/^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$/, {
-            error: 'must be the LA’s pseudonymous reference: 3 to 40 letters, digits, -, _ or /, no spaces',
-          }),
+        // Optional: without one the marketplace makes the reference (issue 16 does this fully; take its version on merge).
+        ref: z.optional(
+          z.string({ error: 'must be the LA’s pseudonymous case reference' }).check(
+            z.regex(/^[A-Za-z0-9][A-Za-z0-9/_-]{2,39}$/, {
+              error: 'must be the LA’s pseudonymous reference: 3 to 40 letters, digits, -, _ or /, no spaces',
+            }),
+          ),
         ),
         needs: z
           .array(z.enum(NEED_CODES, { error: `must be SEN need codes: ${NEED_CODES.join(', ')}` }), {
@@ -92,7 +95,7 @@ export const CaseInputSchema = z.pipe(
       }),
     ),
   z.transform(({ ref, needs, band, age, homeDistrict, postSixteen, phaseTransferDeadline }) => ({
-    ref,
+    ...(ref !== undefined ? { ref } : {}),
     needs,
     band,
     age,

@@ -23,3 +23,5 @@ export * from './roles.ts';
 export * from './sufficiency.ts';
 export * from './ehcp.ts';
 export * from './listing-sheet.ts';
+export * from './case-sheet.ts';
+export * from './sheet-chunks.ts';
