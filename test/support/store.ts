@@ -7,7 +7,8 @@ import { buildReferenceData, type BuiltReferenceData } from '@placements/local';
 /** A new, empty table in the run's DynamoDB Local, named for this test file. */
 export async function freshStore(label = 'test'): Promise<Store & { drop(): Promise<void> }> {
   const tableName = `${label}-${randomUUID().slice(0, 8)}`;
-  const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
+  // Tests share one DynamoDB Local on a busy machine: a slow answer is waited for, not retried (a retried CreateTable finds its own table).
+  const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint'), requestTimeoutMs: 30_000 });
   await ensureTable(store.db, tableName);
   return { ...store, drop: () => dropTable(store.db, tableName) };
 }
