@@ -127,6 +127,8 @@ export const CONTEXTS: Record<string, ContextSpec> = {
   cases: {
     routes: [
       { method: 'POST', path: '/cases', roles: ['la'] },
+      // A sheet of cases, up to 100 rows a request (the tools send 50): as costly as a listings sheet.
+      { method: 'POST', path: '/cases:bulk', roles: ['la'], throttle: BULK_THROTTLE },
       get('/cases/{id}', ['la']),
       { method: 'PUT', path: '/cases/{id}/preferences', roles: ['la'] },
       { method: 'POST', path: '/cases/{id}/allocate', roles: ['la'], throttle: ALLOCATION_THROTTLE },

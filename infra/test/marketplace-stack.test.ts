@@ -259,6 +259,10 @@ describe('the HTTP API', () => {
           ThrottlingRateLimit: BULK_THROTTLE.rate,
           ThrottlingBurstLimit: BULK_THROTTLE.burst,
         },
+        'POST /cases:bulk': {
+          ThrottlingRateLimit: BULK_THROTTLE.rate,
+          ThrottlingBurstLimit: BULK_THROTTLE.burst,
+        },
       },
     });
     expect(ALLOCATION_THROTTLE.rate).toBeLessThan(STAGE_THROTTLE.rate);

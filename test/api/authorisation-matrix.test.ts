@@ -439,6 +439,20 @@ const ROWS: Row[] = [
     }),
   },
   {
+    route: 'POST /cases:bulk',
+    expected: m(401, 403, 403, 200, 403, 403, 403, null),
+    foreign: null,
+    why: 'every case of a sheet is opened in the caller’s own LA, as with POST /cases',
+    target: async () => ({
+      call: (tok) =>
+        request('POST', '/cases:bulk', {
+          token: tok,
+          body: `needs,band,age,homeDistrict,holder,ranked,mainstreamRequested\nASD,S3,9,ME14,parent,${maintained.urn},false\n`,
+          headers: { 'content-type': 'text/csv' },
+        }),
+    }),
+  },
+  {
     route: 'GET /cases/{id}',
     expected: m(401, 403, 403, 200, 403, 403, 403, 404),
     foreign: 'la',

@@ -20,7 +20,8 @@ export async function freshStore(
   options: { stream?: boolean } = {},
 ): Promise<Store & { drop(): Promise<void> }> {
   const tableName = `${label}-${randomUUID().slice(0, 8)}`;
-  const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
+  // Tests share one DynamoDB Local on a busy machine: a slow answer is waited for, not retried (a retried CreateTable finds its own table).
+  const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint'), requestTimeoutMs: 30_000 });
   await ensureTable(store.db, tableName, undefined, options);
   return { ...store, drop: () => dropTable(store.db, tableName) };
 }

@@ -5,6 +5,7 @@ import { NEED_CODES, type NeedCode } from './needs.ts';
 import type { FieldProblem } from './errors.ts';
 import { identityProblem } from './identity.ts';
 import type { Escalation } from './escalation.ts';
+import type { MainstreamRefusal } from './mainstream-refusal.ts';
 
 /**
  * A case is pseudonymous: an LA-issued reference, needs, band, age, home postcode district and
@@ -142,6 +143,8 @@ export interface Case {
   waitingOn?: Record<string, string>;
   /** Escalations raised by the timeliness job, each once (by key). */
   escalations?: Escalation[];
+  /** The family's mainstream requests the LA refused, each with its legal ground and evidence. */
+  mainstreamRefusals?: MainstreamRefusal[];
   openedAt: string;
   /** When the case last had a place (or was opened); days without a place count from here. */
   withoutPlaceSince: string;

@@ -15,6 +15,7 @@ import type { Listing } from './setting.ts';
  *                      (open and on a waiting list), active (without a place: open, allocated,
  *                      named) and withoutSince (sum of the epoch day each active case has been
  *                      without a place since, so total days without a place = active × today − withoutSince)
+ *                      and refusals (mainstream requests the LA refused, kept on the case)
  *   PLC#<band>#<need>  the LA's placements in progress or made (not declined or withdrawn):
  *                      placements, outOfArea, outOfAreaKm, spend, spendAtTariff, independent,
  *                      independentSpend
@@ -67,7 +68,10 @@ export function listingContribution(
 
 /** A case's demand, counted in its own LA under its band and primary need. */
 export function caseContribution(
-  c: Pick<Case, 'id' | 'laCode' | 'band' | 'needs' | 'state' | 'waitingOn' | 'withoutPlaceSince'>,
+  c: Pick<
+    Case,
+    'id' | 'laCode' | 'band' | 'needs' | 'state' | 'waitingOn' | 'withoutPlaceSince' | 'mainstreamRefusals'
+  >,
 ): CounterDelta[] {
   const active = c.state === 'open' || c.state === 'allocated' || c.state === 'named';
   const open = c.state === 'open';
@@ -82,6 +86,8 @@ export function caseContribution(
         waiting: waiting ? 1 : 0,
         active: active ? 1 : 0,
         withoutSince: active ? epochDay(c.withoutPlaceSince) : 0,
+        // Mainstream requests the LA refused (s.33): moves with the naming that records them.
+        refusals: c.mainstreamRefusals?.length ?? 0,
       },
     },
   ];

@@ -5,6 +5,7 @@ export { generateSettings, type LaPlan, type NamedSetting } from './seed/generat
 export { loadRealData, normaliseLaName } from './seed/real-data.ts';
 export { SOUTH_EAST_LAS, southEastLocalAuthorities } from './seed/south-east.ts';
 export { uploadListings, splitByUrn, progressBar } from './cli/upload-listings.ts';
+export { uploadCases, caseUploadSummary, caseProgressBar, type CasePartResult } from './cli/upload-cases.ts';
 export * from './runtime-file.ts';
 export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
 export { loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';

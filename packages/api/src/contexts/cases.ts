@@ -1,9 +1,18 @@
 import * as z from 'zod/mini';
 import { createRoute, lazySchema } from '../openapi.ts';
-import { CASE_STATES, CaseInputSchema, PreferencesSchema } from '@placements/domain';
+import {
+  CASE_CSV_COLUMNS,
+  CASE_CSV_OPTIONAL,
+  CASE_STATES,
+  CaseInputSchema,
+  MAX_CASES_PER_UPLOAD,
+  parseCasesCsv,
+  PreferencesSchema,
+  ValidationError,
+} from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, errorResponses, json, ListingId, pageOf, PageQuery, Urn } from '../schemas.ts';
+import { conflictResponses, ErrorSchema, errorResponses, json, ListingId, pageOf, PageQuery, Urn } from '../schemas.ts';
 import {
   allocate,
   caseView,
@@ -14,6 +23,8 @@ import {
   waitingListView,
 } from '../services/cases.ts';
 import { tailoredListFor } from '../services/tailored.ts';
+import { bulkOpenCases } from '../services/case-bulk.ts';
+import { BulkErrorSchema } from '../schemas-capacity.ts';
 
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
 const CaseFields = () => ({
@@ -32,6 +43,25 @@ const CaseFields = () => ({
   preferences: z.optional(z.any()),
   escalations: z.optional(
     z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() })),
+  ),
+  mainstreamRefusals: z.optional(
+    z
+      .array(
+        z.object({
+          urn: z.string(),
+          settingName: z.string(),
+          ground: z.string(),
+          evidence: z.string(),
+          placementId: z.string(),
+          by: z.object({ sub: z.string(), role: z.string(), org: z.string() }),
+          at: z.string(),
+        }),
+      )
+      .check(
+        z.meta({
+          description: 'Mainstream requests the LA refused, recorded with the naming (POST /placements/{id}/naming).',
+        }),
+      ),
   ),
 });
 const CaseViewSchema = lazySchema(() =>
@@ -180,9 +210,87 @@ const tailored = createRoute({
   responses: { 200: json(() => z.any(), 'The tailored list'), ...errorResponses },
 });
 
+const bulkRoute = createRoute({
+  method: 'post',
+  path: '/cases:bulk',
+  tags: ['cases'],
+  summary: 'Open many cases from a sheet (la): every valid row saved, every invalid row reported by line',
+  description: `CSV (text/csv) with the header ${CASE_CSV_COLUMNS.join(',')} (optional columns: ${CASE_CSV_OPTIONAL.join(', ')}); needs and ranked URNs separated by ";". Each row is checked exactly as POST /cases and PUT /cases/{id}/preferences check one case, and saved with its preferences in a transaction of its own: valid rows are saved, invalid ones reported with all their problems by line, no row half-written. At most ${MAX_CASES_PER_UPLOAD} rows a request (npm run upload:cases and the web app send a long sheet in parts, which is how they show progress). 200 when any row was saved; 400 when none was. With an Idempotency-Key, a retried request finds the rows it saved already (alreadySaved) and opens none twice.`,
+  security: [{ bearerAuth: [] }],
+  request: {
+    headers: z.object({ 'idempotency-key': z.optional(IdempotencyKey) }),
+    body: {
+      required: true,
+      content: {
+        'text/csv': {
+          schema: z.string().check(
+            z.meta({
+              example: `${CASE_CSV_COLUMNS.join(',')}\nASD;SLCN,S3,9,ME14,parent,900123;900456,false`,
+            }),
+          ),
+        },
+      },
+    },
+  },
+  responses: {
+    200: json(
+      () =>
+        z
+          .object({
+            received: z.number().check(z.int()),
+            saved: z.number().check(z.int()),
+            rejected: z
+              .number()
+              .check(z.int())
+              .check(z.meta({ description: 'Rows not saved.' })),
+            cases: z.array(
+              z.object({
+                line: z.number().check(z.int()),
+                id: z.string(),
+                ref: z.string(),
+                alreadySaved: z.optional(z.boolean()),
+              }),
+            ),
+            problems: z.array(z.object({ line: z.number().check(z.int()), field: z.string(), message: z.string() })),
+          })
+          .check(z.meta({ id: 'CaseBulkResult' })),
+      'At least one row saved: the saved cases by line, and every problem of the rows not saved',
+    ),
+    400: json(BulkErrorSchema, 'No row saved (or the sheet as a whole is wrong): every problem, by line and column'),
+    401: errorResponses[401],
+    403: errorResponses[403],
+    413: { description: 'Body over 1 MiB.', content: { 'application/json': { schema: ErrorSchema } } },
+  },
+});
+
 /** Cases and allocation, for the child's own LA only. */
 export function casesApp(deps: Deps) {
-  return contextApp(deps)
+  const app = contextApp(deps);
+  // The colon in "cases:bulk" is literal, which Hono's path syntax would read as a parameter, so
+  // the route is registered with a regex segment and documented from bulkRoute (as listings:bulk).
+  app.document(bulkRoute);
+  app.post('/:op{cases:bulk}', async (c) => {
+    const principal = requireRole(c.get('principal'), ['la']);
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'text/csv' && type !== 'text/plain')
+      throw new ValidationError([{ field: 'Content-Type', message: 'must be text/csv' }]);
+    const key = c.req.header('idempotency-key');
+    if (key !== undefined) {
+      const checked = IdempotencyKey.safeParse(key);
+      if (!checked.success)
+        throw new ValidationError([{ field: 'Idempotency-Key', message: checked.error.issues[0]!.message }]);
+    }
+    return c.json(
+      await bulkOpenCases(
+        deps,
+        principal,
+        parseCasesCsv(await c.req.text()),
+        key !== undefined ? { idempotencyKey: key } : {},
+      ),
+      200,
+    );
+  });
+  return app
     .openapi(list, async (c) => {
       const principal = requireRole(c.get('principal'), ['la']);
       const { state, active, limit, cursor } = c.req.valid('query');

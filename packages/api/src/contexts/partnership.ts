@@ -127,6 +127,11 @@ const Demand = lazySchema(() =>
       withoutPlace: Count(),
       daysWithoutPlace: Count(),
       averageDaysWithoutPlace: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])),
+      mainstreamRefusals: Count().check(
+        z.meta({
+          description: 'Mainstream requests the LA refused as incompatible with the efficient education of others.',
+        }),
+      ),
     })
     .check(z.meta({ id: 'RegionalDemand' })),
 );

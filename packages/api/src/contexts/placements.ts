@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { createRoute, lazySchema } from '../openapi.ts';
-import { DECLINE_REASONS, PLACEMENT_STATES, placementSeenBy, shortText } from '@placements/domain';
+import { DECLINE_REASONS, MAINSTREAM_REFUSAL_GROUND, PLACEMENT_STATES, placementSeenBy, shortText } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { PLACEMENT_TEXT_FIELDS } from '@placements/store';
@@ -89,11 +89,22 @@ const namingRoute = route(
   z.strictObject({
     note: z.optional(shortText()),
     mainstreamRefusal: z.optional(
-      z.strictObject({
-        urn: z.string().check(z.regex(/^\d{6}$/)),
-        ground: z.string(),
-        evidence: z.pipe(z.string({ error: 'is required: the evidence for the refusal' }), shortText(1000)),
-      }),
+      z
+        .strictObject({
+          urn: z
+            .string({ error: 'is required: the URN of the mainstream setting refused' })
+            .check(z.regex(/^\d{6}$/, { error: 'must be a six-digit URN' })),
+          ground: z
+            .string({ error: `is required: ${MAINSTREAM_REFUSAL_GROUND}` })
+            .check(z.meta({ description: `The legal ground; the only one allowed is ${MAINSTREAM_REFUSAL_GROUND}.` })),
+          evidence: z.pipe(z.string({ error: 'is required: the evidence for the refusal' }), shortText(1000)),
+        })
+        .check(
+          z.meta({
+            description:
+              'The family asked for a mainstream setting (ranked, with mainstreamRequested) and the LA refuses it as incompatible with the provision of efficient education for others. Kept with the case, in its history and counted in the sufficiency view.',
+          }),
+        ),
     ),
   }),
   PlacementSchema(),

@@ -125,27 +125,129 @@ export async function ownCase(deps: Deps, principal: Principal, id: string): Pro
   return c;
 }
 
-export async function openCase(deps: Deps, principal: Principal, input: CaseInput): Promise<CaseView> {
-  const now = clock(deps);
+/**
+ * Reads shared by the rows of a sheet: one tailored list per kind of case and one read per
+ * setting, however many rows share them.
+ */
+export interface CaseChecksMemo {
+  frameworks?: ReturnType<Deps['store']['reference']['listFrameworks']>;
+  districts: Map<string, Promise<unknown>>;
+  settings: Map<string, Promise<SettingWithListings | undefined>>;
+  onList: Map<string, Promise<Set<string>>>;
+}
+export const caseChecksMemo = (): CaseChecksMemo => ({ districts: new Map(), settings: new Map(), onList: new Map() });
+
+const remembered = <T>(m: Map<string, Promise<T>> | undefined, key: string, read: () => Promise<T>): Promise<T> => {
+  if (m === undefined) return read();
+  const known = m.get(key);
+  if (known !== undefined) return known;
+  const p = read();
+  m.set(key, p);
+  return p;
+};
+
+/** What opening a case checks against the marketplace: a band of the framework in force and a known home district. */
+export async function caseReferenceProblems(
+  deps: Deps,
+  fields: { band?: string; homeDistrict?: string },
+  memo?: CaseChecksMemo,
+): Promise<FieldProblem[]> {
   const problems: FieldProblem[] = [];
-  const framework = frameworkInForce(await deps.store.reference.listFrameworks(), now.toISOString().slice(0, 10));
-  if (framework === undefined || findBand(framework, input.band) === undefined) {
-    problems.push({
-      field: 'band',
-      message: `${input.band} is not a band of the framework in force${framework ? ` (${framework.bands.map((b) => b.code).join(', ')})` : ''}`,
-    });
+  if (fields.band !== undefined) {
+    if (memo && memo.frameworks === undefined) memo.frameworks = deps.store.reference.listFrameworks();
+    const frameworks = await (memo?.frameworks ?? deps.store.reference.listFrameworks());
+    const framework = frameworkInForce(frameworks, clock(deps).toISOString().slice(0, 10));
+    if (framework === undefined || findBand(framework, fields.band) === undefined) {
+      problems.push({
+        field: 'band',
+        message: `${fields.band} is not a band of the framework in force${framework ? ` (${framework.bands.map((b) => b.code).join(', ')})` : ''}`,
+      });
+    }
   }
-  if ((await deps.store.reference.getDistrict(input.homeDistrict)) === undefined)
+  const district = fields.homeDistrict;
+  if (
+    district !== undefined &&
+    (await remembered(memo?.districts, district, () => deps.store.reference.getDistrict(district))) === undefined
+  )
     problems.push({
       field: 'homeDistrict',
-      message: `${input.homeDistrict} is not a postcode district the marketplace knows`,
+      message: `${district} is not a postcode district the marketplace knows`,
     });
+  return problems;
+}
+
+/**
+ * What recording preferences checks: the holder follows the age, and each setting comes from the
+ * case's tailored list, or is a mainstream setting the family asks for (the right to request mainstream).
+ */
+export async function rankedProblems(
+  deps: Deps,
+  principal: Principal,
+  c: Pick<Case, 'needs' | 'age' | 'band' | 'homeDistrict'>,
+  prefs: Preferences,
+  memo?: CaseChecksMemo,
+): Promise<FieldProblem[]> {
+  const problems = preferenceProblems(c, prefs);
+  const settings = new Map<string, SettingWithListings | undefined>();
+  await inParallel(prefs.ranked, 16, async (u) => {
+    settings.set(u, await remembered(memo?.settings, u, () => deps.store.settings.getSetting(u, { consistent: true })));
+  });
+  const kind = JSON.stringify([c.needs, c.age, c.band, c.homeDistrict]);
+  const onList = await remembered(memo?.onList, kind, async () => {
+    const list = await tailoredListFor(deps, principal, {
+      needs: c.needs,
+      age: c.age,
+      band: c.band,
+      from: c.homeDistrict,
+      scope: 'national',
+    });
+    return new Set(list.included.map((e) => e.setting.urn));
+  });
+  prefs.ranked.forEach((urn, i) => {
+    const s = settings.get(urn);
+    if (s === undefined) problems.push({ field: `ranked.${i}`, message: `no setting has the URN ${urn}` });
+    else if (!onList.has(urn) && !(prefs.mainstreamRequested && provisionGroup(s.type) === 'mainstream')) {
+      problems.push({
+        field: `ranked.${i}`,
+        message: `${s.name} (${urn}) is not on this case's tailored list; rank settings from it, or a mainstream setting with mainstreamRequested`,
+      });
+    }
+  });
+  return problems;
+}
+
+export interface OpenCaseOptions {
+  /** Preferences recorded with the opening, checked as PUT /cases/{id}/preferences checks them (a sheet's rows). */
+  preferences?: Preferences;
+  /** The id to open it under (a sheet upload derives it from its Idempotency-Key, so a retry finds the row saved). */
+  id?: string;
+  memo?: CaseChecksMemo;
+}
+
+/** Opens a case (with its preferences, when given) in one transaction, after every check; the LA comes from the token. */
+export async function openCase(
+  deps: Deps,
+  principal: Principal,
+  input: CaseInput,
+  options: OpenCaseOptions = {},
+): Promise<CaseView> {
+  const now = clock(deps);
+  const problems = await caseReferenceProblems(deps, input, options.memo);
+  if (options.preferences !== undefined) {
+    // The tailored list is measured from the home district: without a known one, only the holder is checked.
+    problems.push(
+      ...(problems.some((p) => p.field === 'homeDistrict')
+        ? preferenceProblems(input, options.preferences)
+        : await rankedProblems(deps, principal, input, options.preferences, options.memo)),
+    );
+  }
   if (problems.length > 0) throw new ValidationError(problems);
   const c: Case = {
-    id: randomUUID(),
+    id: options.id ?? randomUUID(),
     reference: caseReference(),
     laCode: principal.org,
     ...input,
+    ...(options.preferences !== undefined ? { preferences: options.preferences } : {}),
     state: 'open',
     openedAt: now.toISOString(),
     withoutPlaceSince: now.toISOString(),
@@ -183,26 +285,7 @@ export async function setPreferences(
       `The case is ${c.state}; preferences can change only while it is open.`,
       [{ state: c.state }],
     );
-  const problems = preferenceProblems(c, prefs);
-  const settings = await settingsByUrn(deps, prefs.ranked);
-  const list = await tailoredListFor(deps, principal, {
-    needs: c.needs,
-    age: c.age,
-    band: c.band,
-    from: c.homeDistrict,
-    scope: 'national',
-  });
-  const onList = new Set(list.included.map((e) => e.setting.urn));
-  prefs.ranked.forEach((urn, i) => {
-    const s = settings.get(urn);
-    if (s === undefined) problems.push({ field: `ranked.${i}`, message: `no setting has the URN ${urn}` });
-    else if (!onList.has(urn) && !(prefs.mainstreamRequested && provisionGroup(s.type) === 'mainstream')) {
-      problems.push({
-        field: `ranked.${i}`,
-        message: `${s.name} (${urn}) is not on this case's tailored list; rank settings from it, or a mainstream setting with mainstreamRequested`,
-      });
-    }
-  });
+  const problems = await rankedProblems(deps, principal, c, prefs);
   if (problems.length > 0) throw new ValidationError(problems);
   // Queues of settings no longer ranked are left: the family no longer wants those places.
   const ranked = new Set(prefs.ranked);

@@ -5,11 +5,15 @@ import {
   DIRECTION_TRANSITIONS,
   ForbiddenError,
   NotFoundError,
+  MAINSTREAM_REFUSAL_GROUND,
+  mainstreamRefusalProblems,
   PLACEMENT_TRANSITIONS,
   ValidationError,
   type Case,
   type DeclineReason,
   type Direction,
+  type FieldProblem,
+  type MainstreamRefusal,
   type Placement,
   placementSeenBy,
   type ProviderPlacement,
@@ -133,35 +137,51 @@ export async function name(
         'An independent or non-maintained setting that declined cannot be named against its decision.',
         [{ state: p.state }],
       );
-    if (!body.note)
-      throw new ValidationError([
-        { field: 'note', message: 'is required when naming a setting that declined: record why' },
-      ]);
   }
-  if (
-    body.mainstreamRefusal !== undefined &&
-    body.mainstreamRefusal.ground !== 'incompatible_with_efficient_education_of_others'
-  ) {
-    throw new ValidationError([
-      {
-        field: 'mainstreamRefusal.ground',
-        message: 'a mainstream preference can be refused only as incompatible_with_efficient_education_of_others',
-      },
-    ]);
+  const problems: FieldProblem[] = [];
+  if (p.state === 'declined' && !body.note) {
+    problems.push({ field: 'note', message: 'is required when naming a setting that declined: record why' });
   }
   const c = await caseOf(deps, p);
+  const at = clock(deps);
+  let refusal: MainstreamRefusal | undefined;
+  if (body.mainstreamRefusal !== undefined) {
+    const r = body.mainstreamRefusal;
+    const refused = await deps.store.settings.getSetting(r.urn);
+    problems.push(...mainstreamRefusalProblems(c, p.urn, r, refused));
+    if (refused !== undefined) {
+      refusal = {
+        urn: r.urn,
+        settingName: refused.name,
+        ground: MAINSTREAM_REFUSAL_GROUND,
+        evidence: r.evidence.trim(),
+        placementId: p.id,
+        by: actorOf(principal),
+        at,
+      };
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems);
   if (p.state === 'declined' && c.state !== 'open')
     throw new ConflictError('invalid_transition', `The case is ${c.state}: it has another placement in progress.`, [
       { state: c.state },
     ]);
   const after = { ...moved(p, 'name'), ...(body.note ? { namingNote: body.note } : {}) };
-  const named: Case = { ...c, state: 'named', activePlacementId: p.id, version: c.version + 1 };
+  // The refusal is kept with the case, in the naming's transaction: both happen, or neither.
+  const named: Case = {
+    ...c,
+    state: 'named',
+    activePlacementId: p.id,
+    ...(refusal ? { mainstreamRefusals: [...(c.mainstreamRefusals ?? []), refusal] } : {}),
+    version: c.version + 1,
+  };
   return apply(deps, {
     placement: { before: p, after },
     kase: { before: c, after: named },
+    ...(refusal ? { recorded: { mainstreamRefusal: refusal } } : {}),
     action: 'placement.named',
     actor: actorOf(principal),
-    at: clock(deps),
+    at,
   });
 }
 

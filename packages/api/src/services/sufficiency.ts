@@ -29,6 +29,8 @@ export interface Demand {
   withoutPlace: MaybeSuppressed;
   daysWithoutPlace: MaybeSuppressed;
   averageDaysWithoutPlace: number | '<5' | null;
+  /** Mainstream requests refused (s.33), kept with the cases. */
+  mainstreamRefusals: MaybeSuppressed;
 }
 export interface Placements {
   placements: MaybeSuppressed;
@@ -67,6 +69,7 @@ function demandOf(s: Sums, today: number): Demand {
     withoutPlace: suppress(active),
     daysWithoutPlace: suppressWith(active, days),
     averageDaysWithoutPlace: active === 0 ? null : suppressWith(active, round1(days / active)),
+    mainstreamRefusals: suppress(s.refusals ?? 0),
   };
 }
 

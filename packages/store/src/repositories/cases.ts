@@ -81,6 +81,11 @@ const TEXT_FIELDS: readonly string[] = [...PLACEMENT_TEXT_FIELDS, ...DIRECTION_T
 /** What a redacted text reads as from then on. */
 export const REDACTED = '[redacted]';
 
+function withoutEvidence(refusal: Record<string, unknown>): Record<string, unknown> {
+  const { evidence: _e, ...rest } = refusal;
+  return rest;
+}
+
 function withoutText<T extends object>(o: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!TEXT_FIELDS.includes(k)) out[k] = v;
@@ -806,6 +811,8 @@ export interface PlacementTransition {
   /** Places moving between held, available and filled on the placement's listing. */
   listing?: { held: number; available: number; filled: number };
   direction?: { before?: Direction; after: Direction };
+  /** What else the audit event records with the transition (a mainstream refusal with the naming). */
+  recorded?: Record<string, unknown>;
   action: string;
   actor: Actor;
   at: string;
@@ -816,7 +823,7 @@ export interface PlacementTransition {
 export function placementTransitions(db: DynamoDBDocumentClient, tableName: string) {
   return {
     async apply(t: PlacementTransition): Promise<void> {
-      const { placement, kase, listing, direction, action, actor, at } = t;
+      const { placement, kase, listing, direction, recorded, action, actor, at } = t;
       const versioned = (v: number) => ({
         ConditionExpression: '#v = :v',
         ExpressionAttributeNames: { '#v': 'version' },
@@ -908,6 +915,10 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
                 placement: withoutText(placement.after),
                 ...(direction ? { direction: withoutText(direction.after) } : {}),
                 ...(t.note ? { note: t.note } : {}),
+                // A refusal's evidence is free text: it stays on the case (where it can be redacted), not in the audit event.
+                ...(recorded?.mainstreamRefusal
+                  ? { mainstreamRefusal: withoutEvidence(recorded.mainstreamRefusal as Record<string, unknown>) }
+                  : {}),
               },
             ),
             sequence,

@@ -15,6 +15,7 @@ import { ROLE_NAMES } from './lib/words.ts';
 import { Notice, PageHeading } from './ui/common.tsx';
 import { CasePage } from './screens/case.tsx';
 import { Cases, OpenCase } from './screens/cases.tsx';
+import { CasesUpload } from './screens/cases-upload.tsx';
 import { Consultations } from './screens/consultations.tsx';
 import { ListingEdit, ListingHistory } from './screens/listing-edit.tsx';
 import { ProviderSettings } from './screens/provider-settings.tsx';
@@ -34,6 +35,7 @@ const NAV: Record<Role, [string, string][]> = {
   ],
   la: [
     ['/cases', 'Cases'],
+    ['/cases/upload', 'Upload cases'],
     ['/search', 'Search places'],
   ],
   partnership: [
@@ -73,6 +75,7 @@ function Screen({ path, session }: { path: string; session: Session }) {
   if (role === 'la') {
     if (path === '/cases') return <Cases session={session} />;
     if (path === '/cases/new') return <OpenCase session={session} />;
+    if (path === '/cases/upload') return <CasesUpload session={session} />;
     if ((m = match('/cases/:id', path))) return <CasePage key={m.id} id={m.id!} />;
   }
   if (['la', 'partnership', 'national'].includes(role) && path.split('?')[0] === '/search')
@@ -145,7 +148,10 @@ function App({ config }: { config: AppConfig }) {
                   <a
                     href={`#${href}`}
                     aria-current={
-                      here === href || (href !== '/provider' && here.startsWith(`${href}/`)) ? 'page' : undefined
+                      here === href ||
+                      (!nav.some(([h]) => h === here) && href !== '/provider' && here.startsWith(`${href}/`))
+                        ? 'page'
+                        : undefined
                     }
                   >
                     {label}

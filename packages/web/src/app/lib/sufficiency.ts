@@ -52,6 +52,8 @@ export interface SufficiencyReport {
   withoutPlace?: { cases: Figure; averageDays: Figure | null };
   /** The partnership's annual spend on placements, as the report totals it. */
   spendTotal?: Figure;
+  /** Mainstream requests each member refused (s.33), where the report has them. */
+  refusalsByLa?: { key: string; label: string; refusals: Figure }[];
 }
 
 const emptyRow = (key: string, label: string): CapacityRow => ({
@@ -121,7 +123,12 @@ export function fromPublishedCapacity(
 }
 
 type Capacity = { commissioned: number; filled: number; held: number; available: number };
-type Demand = { openCases: Figure; withoutPlace: Figure; averageDaysWithoutPlace: Figure | null };
+type Demand = {
+  openCases: Figure;
+  withoutPlace: Figure;
+  averageDaysWithoutPlace: Figure | null;
+  mainstreamRefusals?: Figure;
+};
 type Placements = {
   placements: Figure;
   outOfArea: Figure;
@@ -176,5 +183,12 @@ export function fromSufficiencyReport(r: SufficiencyResponse): SufficiencyReport
       .sort((a, b) => a.label.localeCompare(b.label)),
     withoutPlace: { cases: r.totals.demand.withoutPlace, averageDays: r.totals.demand.averageDaysWithoutPlace },
     spendTotal: r.totals.placements.spend,
+    ...(r.byLa.some((l) => l.demand.mainstreamRefusals !== undefined)
+      ? {
+          refusalsByLa: r.byLa
+            .map((l) => ({ key: l.laCode, label: l.name, refusals: l.demand.mainstreamRefusals ?? 0 }))
+            .sort((a, b) => a.label.localeCompare(b.label)),
+        }
+      : {}),
   };
 }

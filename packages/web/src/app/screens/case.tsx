@@ -5,6 +5,12 @@ import type { AuditEvent, CaseView, Direction, NearMiss, Placement, Setting, Tai
 import { useLoad } from '../lib/use-load.ts';
 import { CASE_STATE_NAMES, DECLINE_REASON_NAMES, PLACEMENT_STATE_NAMES, SETTING_TYPE_NAMES } from '../lib/words.ts';
 import { AuditTable } from '../ui/audit.tsx';
+import {
+  MainstreamRefusalFields,
+  MainstreamRefusals,
+  REFUSAL_GROUND,
+  type RefusalChoice,
+} from '../ui/mainstream-refusal.tsx';
 import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag } from '../ui/common.tsx';
 import { DaysWithoutPlace } from './cases.tsx';
 import { Deadline } from './consultations.tsx';
@@ -170,7 +176,12 @@ export function CasePage({ id }: { id: string }) {
       <ErrorSummary error={noPlace ? undefined : error} />
 
       {c.placement ? (
-        <PlacementPanel placement={c.placement} setting={byUrn.get(c.placement.urn)?.setting} onChange={kase.reload} />
+        <PlacementPanel
+          placement={c.placement}
+          setting={byUrn.get(c.placement.urn)?.setting}
+          kase={c}
+          onChange={kase.reload}
+        />
       ) : null}
 
       <section aria-labelledby="prefs-title">
@@ -358,6 +369,8 @@ export function CasePage({ id }: { id: string }) {
         ) : null}
       </section>
 
+      <MainstreamRefusals refusals={c.mainstreamRefusals} />
+
       <section aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
         {history.data ? (
@@ -374,12 +387,15 @@ export function CasePage({ id }: { id: string }) {
 function PlacementPanel({
   placement: p,
   setting,
+  kase,
   onChange,
 }: {
   placement: Placement;
   setting: Pick<Setting, 'name' | 'governance'> | undefined;
+  kase: Pick<CaseView, 'preferences' | 'mainstreamRefusals'>;
   onChange: () => void;
 }) {
+  const [refusal, setRefusal] = useState<RefusalChoice | undefined>(undefined);
   const full = useLoad(() => (setting ? Promise.resolve(setting) : get<Setting>(`/settings/${p.urn}`)), [p.urn]);
   const [note, setNote] = useState('');
   const [error, setError] = useState<Error | undefined>(undefined);
@@ -435,7 +451,10 @@ function PlacementPanel({
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void post(`/placements/${p.id}/naming`, note.trim() ? { note: note.trim() } : {});
+            void post(`/placements/${p.id}/naming`, {
+              ...(note.trim() ? { note: note.trim() } : {}),
+              ...(refusal ? { mainstreamRefusal: { ...refusal, ground: REFUSAL_GROUND } } : {}),
+            });
           }}
         >
           {p.state === 'declined' ? (
@@ -449,6 +468,7 @@ function PlacementPanel({
               )}
             </Field>
           ) : null}
+          <MainstreamRefusalFields kase={kase} namedUrn={p.urn} onChange={setRefusal} />
           <button class="button">Name {name} in the EHCP</button>
         </form>
       ) : null}

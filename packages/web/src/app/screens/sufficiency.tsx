@@ -16,6 +16,7 @@ import type { Partnership, Setting } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { BarChart, type Series } from '../ui/charts.tsx';
 import { ErrorSummary, Field, Loading, Notice, PageHeading } from '../ui/common.tsx';
+import { RefusalsByLa } from '../ui/mainstream-refusal.tsx';
 
 /**
  * Where the dashboard's figures come from: the partnership sufficiency report (capacity against
@@ -191,6 +192,7 @@ export function Sufficiency({ session }: { session: Session }) {
                 ]}
               />
             ) : null}
+            {r.refusalsByLa ? <RefusalsByLa rows={r.refusalsByLa} /> : null}
           </div>
         </>
       ) : null}

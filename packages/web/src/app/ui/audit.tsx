@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../lib/types.ts';
 import { TableWrap } from './common.tsx';
+import { refusalInEvent } from './mainstream-refusal.tsx';
 
 /** An entity's audit trail: when, what and who, oldest first. */
 export function AuditTable({ events, label }: { events: AuditEvent[]; label: string }) {
@@ -17,7 +18,10 @@ export function AuditTable({ events, label }: { events: AuditEvent[]; label: str
           {events.map((e) => (
             <tr key={e.eventId}>
               <td>{new Date(e.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</td>
-              <td>{e.action.replace(/[._]/g, ' ')}</td>
+              <td>
+                {e.action.replace(/[._]/g, ' ')}
+                {refusalInEvent(e) ? <span class="hint">{` — ${refusalInEvent(e)}`}</span> : null}
+              </td>
               <td>
                 {e.actor.sub} ({e.actor.org})
               </td>
