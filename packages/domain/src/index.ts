@@ -22,3 +22,5 @@ export * from './roles.ts';
 export * from './sufficiency.ts';
 export * from './ehcp.ts';
 export * from './listing-sheet.ts';
+export * from './ehcp-history.ts';
+export * from './ehcp-forecast.ts';

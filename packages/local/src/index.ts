@@ -7,4 +7,4 @@ export { SOUTH_EAST_LAS, southEastLocalAuthorities } from './seed/south-east.ts'
 export { uploadListings, splitByUrn, progressBar } from './cli/upload-listings.ts';
 export * from './runtime-file.ts';
 export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
-export { loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';
+export { hasEhcpFiles, loadEhcp, loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';

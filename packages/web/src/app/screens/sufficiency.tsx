@@ -16,6 +16,7 @@ import type { Partnership, Setting } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { BarChart, type Series } from '../ui/charts.tsx';
 import { ErrorSummary, Field, Loading, Notice, PageHeading } from '../ui/common.tsx';
+import { ForecastPanel } from './forecast.tsx';
 
 /**
  * Where the dashboard's figures come from: the partnership sufficiency report (capacity against
@@ -192,6 +193,7 @@ export function Sufficiency({ session }: { session: Session }) {
               />
             ) : null}
           </div>
+          <ForecastPanel kind="partnership" id={chosen} />
         </>
       ) : null}
     </>
