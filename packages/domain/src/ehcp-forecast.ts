@@ -46,10 +46,10 @@ export type Projector = (series: (number | null)[], context: GrowthContext, hori
 
 const ln1p = Math.log1p;
 
-/** Least-squares slope of log(1 + y) against the year over the last `window` figures (nulls skipped). */
+/** Least-squares slope of log(1 + y) against the year over the last `window` years (a missing year skipped). */
 export function logSlope(series: (number | null)[], window: number): number | null {
   const pts: [number, number][] = [];
-  for (let i = series.length - 1; i >= 0 && pts.length < window; i--) {
+  for (let i = series.length - 1; i >= 0 && i >= series.length - window; i--) {
     const y = series[i];
     if (y !== null && y !== undefined) pts.push([i, ln1p(y)]);
   }
@@ -65,10 +65,10 @@ export function logSlope(series: (number | null)[], window: number): number | nu
   return sxy / sxx;
 }
 
-/** The median of the year-on-year changes of log(1 + y) over the last `window` figures (robust to one jump). */
+/** The median of the year-on-year changes of log(1 + y) over the last `window` years (robust to one jump). */
 export function logMedianChange(series: (number | null)[], window: number): number | null {
   const pts: [number, number][] = [];
-  for (let i = series.length - 1; i >= 0 && pts.length < window; i--) {
+  for (let i = series.length - 1; i >= 0 && i >= series.length - window; i--) {
     const y = series[i];
     if (y !== null && y !== undefined) pts.push([i, ln1p(y)]);
   }
