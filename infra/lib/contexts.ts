@@ -101,6 +101,9 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       { method: 'PUT', path: '/partnerships/{id}', roles: ['national'] },
       get('/partnerships/{id}/sufficiency', ['partnership', 'la', 'national']),
       get('/partnerships/{id}/prices', ['partnership', 'la', 'national']),
+      // Projected EHC plans against published places (docs/forecast.md).
+      get('/partnerships/{id}/forecast', ['partnership', 'la', 'national']),
+      get('/las/{gssCode}/forecast', ['partnership', 'la', 'national']),
       // Published capacity as an Open Referral UK feed: public, like the settings it is built from.
       { ...get('/partnerships/{id}/oruk/services'), throttle: FEED_THROTTLE },
     ],

@@ -327,6 +327,20 @@ const ROWS: Row[] = [
     target: get('/partnerships/se19/sufficiency'),
   },
   {
+    route: 'GET /partnerships/{id}/forecast',
+    expected: m(401, 200, 200, 200, 403, 403, 403, 403),
+    foreign: 'partnership',
+    why: 'as the sufficiency view: the partnership, its member LAs and the national team',
+    target: get('/partnerships/se19/forecast'),
+  },
+  {
+    route: 'GET /las/{gssCode}/forecast',
+    expected: m(401, 200, 200, 200, 403, 403, 403, 403),
+    foreign: 'la',
+    why: 'the LA itself, a partnership it is a member of, the national team; another LA is refused',
+    target: get('/las/E10000016/forecast'),
+  },
+  {
     route: 'GET /partnerships/{id}/prices',
     expected: m(401, 200, 200, 200, 403, 403, 403, 403),
     foreign: 'partnership',

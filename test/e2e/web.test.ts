@@ -52,6 +52,39 @@ describe('the web app in Chromium, against the locally started marketplace', () 
     await providerUploadsSheet(provider, story);
   }, 30_000);
 
+  it('the coordinator and the commissioner open the forecast: a chart per placement type, its figures as a table, the method and its backtest', async () => {
+    const page = await b.newPage();
+    await signIn(page, m.url, 'Regional partnership');
+    await page.goto(`${m.url}/app/#/sufficiency`);
+    await page
+      .getByRole('heading', { name: /Forecast: EHC plans against published places, 2025\/26 to 2029\/30/ })
+      .waitFor();
+    await expect.poll(() => page.getByText(/tested on 2023\/24 and 2024\/25/).count()).toBeGreaterThan(0);
+    await page.getByRole('heading', { name: 'Special schools (maintained and academy)' }).waitFor();
+    expect(await page.locator('figure.forecast-chart svg polygon').count()).toBe(7); // a projected range per placement type
+    await page.getByText('Special schools (maintained and academy): the figures as a table').click();
+    const table = page.getByRole('table', {
+      name: /Special schools \(maintained and academy\): projected EHC plans and the gap/,
+    });
+    await expect.poll(() => table.getByRole('row', { name: /2029\/30/ }).count()).toBe(1);
+    // The region's projection is every member's added up, as the API says.
+    const api: any = await (
+      await fetch(`${m.url}/partnerships/se19/forecast`, {
+        headers: { authorization: `Bearer ${m.identities.find((i) => i.principal.role === 'partnership')!.token}` },
+      })
+    ).json();
+    const last = api.byType.find((r: any) => r.type === 'specialState').projection[4];
+    expect(await table.getByRole('row', { name: /2029\/30/ }).textContent()).toContain(
+      last.central.toLocaleString('en-GB'),
+    );
+
+    await signIn(page, m.url, 'LA commissioner');
+    await page.goto(`${m.url}/app/#/sufficiency`);
+    await page.getByRole('heading', { name: /Forecast: EHC plans against published places/ }).waitFor();
+    await page.getByRole('heading', { name: 'FE colleges and specialist post-16' }).waitFor();
+    await page.close();
+  }, 60_000);
+
   it('has no serious or critical accessibility violation (axe-core, WCAG 2.2 AA) on each main screen, on a desktop and a phone', async () => {
     const screens: [string, string, string][] = [
       ['sign-in', '', '#/'],
@@ -64,6 +97,7 @@ describe('the web app in Chromium, against the locally started marketplace', () 
       ['open a case', 'LA commissioner', '#/cases/new'],
       ['case', 'LA commissioner', `#/cases/${story.caseId}`],
       ['sufficiency', 'Regional partnership', '#/sufficiency'],
+      ['sufficiency (LA)', 'LA commissioner', '#/sufficiency'],
     ];
     const found: string[] = [];
     for (const viewport of [

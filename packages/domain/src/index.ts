@@ -27,3 +27,5 @@ export * from './identity.ts';
 export * from './csv-write.ts';
 export * from './case-sheet.ts';
 export * from './sheet-chunks.ts';
+export * from './ehcp-history.ts';
+export * from './ehcp-forecast.ts';

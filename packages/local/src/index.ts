@@ -8,4 +8,4 @@ export { uploadListings, splitByUrn, progressBar } from './cli/upload-listings.t
 export { uploadCases, caseUploadSummary, caseProgressBar, type CasePartResult } from './cli/upload-cases.ts';
 export * from './runtime-file.ts';
 export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
-export { loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';
+export { hasEhcpFiles, loadEhcp, loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';

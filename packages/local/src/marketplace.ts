@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import {
@@ -31,6 +32,7 @@ import { webDistDir } from '@placements/web';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { withWebApp } from './web-server.ts';
 import { buildReferenceData, DEFAULT_SEED, SE19_ID } from './seed/index.ts';
+import { hasEhcpFiles, loadEhcp } from './cli/load-ehcp.ts';
 
 export interface MarketplaceOptions {
   port?: number;
@@ -41,6 +43,12 @@ export interface MarketplaceOptions {
   fresh?: boolean;
   /** Folder of the public data files (shared/data); when absent, generated SE19 data. */
   dataDir?: string;
+  /**
+   * Folder of DfE's EHC plan files (baseline and forecast): `<dataDir>/ehcp`, else
+   * `../shared/data/ehcp` beside the repository when it is there (generated LAs have real GSS
+   * codes); null: none loaded.
+   */
+  ehcpDir?: string | null;
   seed?: number;
   tableName?: string;
   devTokenSecret?: string;
@@ -87,6 +95,8 @@ export interface RunningMarketplace {
   mint(p: Principal, ttlSeconds?: number): Promise<{ token: string; expiresAt: string }>;
   stop(): Promise<void>;
 }
+
+const DEFAULT_EHCP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/ehcp');
 
 function devSecret(options: MarketplaceOptions): string {
   if (options.devTokenSecret !== undefined) return options.devTokenSecret;
@@ -139,6 +149,25 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       });
       await enableStream(store.db, tableName);
       loadedNow = true;
+    }
+
+    // DfE's EHC plan figures and the forecast, once per table (a table kept from before gets them too).
+    const ehcpDir =
+      options.ehcpDir === null
+        ? undefined
+        : (options.ehcpDir ?? [options.dataDir && join(options.dataDir, 'ehcp'), DEFAULT_EHCP_DIR].find(hasEhcpFiles));
+    if (hasEhcpFiles(ehcpDir) && (await store.aggregates.ehcpForecastMethod()) === undefined) {
+      const las: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.reference.listLas(200, cursor);
+        las.push(...page.items.map((l) => l.gssCode));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      const loaded = await loadEhcp(store, ehcpDir, las);
+      log(
+        `DfE EHC plans: ${loaded.loaded.length} LAs' figures and ${loaded.forecasts} forecasts loaded from ${ehcpDir}`,
+      );
     }
 
     const auth = devTokenAuthenticator(devSecret(options));

@@ -33,6 +33,8 @@ import type { SettingType } from '@placements/domain';
  * | a partnership's sufficiency                  | one Query pk=AGG#gss per member LA          |
  * | counters kept up to date                     | ADD on AGG#gss items inside each transaction |
  * | an LA's DfE EHC plan baseline                | Get pk=EHCP#gss                             |
+ * | an LA's EHC plan forecast (DfE years, projection) | Get pk=EHCP#gss, sk=FORECAST           |
+ * | the forecast's method and backtest           | Get pk=EHCP#ENGLAND, sk=METHOD              |
  * | a partnership's daily sufficiency figures    | Query pk=TREND#id (sk = date)               |
  * | published capacity as an Open Referral feed  | gsi1 pk=LA#gss per member LA (as settings)  |
  *
@@ -133,6 +135,8 @@ export const keys = {
   counter: (la: string, key: string) => ({ pk: `AGG#${la}`, sk: key }),
   counterPartition: (la: string) => `AGG#${la}`,
   ehcpBaseline: (la: string) => ({ pk: `EHCP#${la}`, sk: 'BASELINE' }),
+  ehcpForecast: (la: string) => ({ pk: `EHCP#${la}`, sk: 'FORECAST' }),
+  ehcpForecastMethod: () => ({ pk: 'EHCP#ENGLAND', sk: 'METHOD' }),
   sufficiencySnapshot: (partnershipId: string, date: string) => ({ pk: `TREND#${partnershipId}`, sk: date }),
   round: (org: string, id: string) => ({ pk: `ROUND#${org}#${id}`, sk: 'ROUND' }),
   idempotency: (org: string, key: string) => ({ pk: `IDEMPOTENCY#${org}#${key}`, sk: 'IDEMPOTENCY' }),

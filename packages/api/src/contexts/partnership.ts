@@ -13,6 +13,7 @@ import {
   sufficiencyCsv,
 } from '../services/partnerships.ts';
 import { sufficiency } from '../services/sufficiency.ts';
+import { forecastCsv, laForecast, partnershipForecast } from '../services/forecast.ts';
 
 const PartnershipSchema = lazySchema(() =>
   z
@@ -318,6 +319,115 @@ const orukRoute = createRoute({
   },
 });
 
+const Projected = lazySchema(() =>
+  z
+    .object({ year: z.string(), low: z.number(), central: z.number(), high: z.number() })
+    .check(
+      z.meta({
+        id: 'ProjectedYear',
+        description: 'Projected EHC plans in an academic year: central figure and its low–high range.',
+      }),
+    ),
+);
+const Forecast = lazySchema(() =>
+  z
+    .object({
+      scope: z.object({
+        kind: z.enum(['partnership', 'la']),
+        id: z.string(),
+        name: z.string(),
+        members: z.array(z.string()),
+      }),
+      asOf: z.string(),
+      baseYear: z.nullable(
+        z.string().check(z.meta({ description: "DfE's latest year, the projection's starting point." })),
+      ),
+      years: z.array(z.string()),
+      method: z.nullable(
+        z.object({ name: z.string(), summary: z.string(), backtest: z.record(z.string(), z.unknown()) }),
+      ),
+      missing: z
+        .array(z.string())
+        .check(z.meta({ description: 'Members without DfE figures loaded (npm run load:ehcp).' })),
+      suppression: z.string(),
+      reading: z.string(),
+      byType: z.array(
+        z.object({
+          type: z.string(),
+          name: z.string(),
+          settingTypes: z.array(z.string()),
+          bands: z.array(z.string()),
+          history: z.array(z.object({ year: z.string(), plans: z.nullable(z.number()) })),
+          latest: z.number(),
+          projection: z.array(Projected()),
+          capacity: z.object({
+            listings: z.number(),
+            commissioned: z.number(),
+            filled: z.number(),
+            held: z.number(),
+            available: z.number(),
+            blockPlaces: z.number(),
+          }),
+          marketplace: z.object({ openCases: Count(), waiting: Count(), placements: Count(), outOfArea: Count() }),
+          gap: z.array(
+            z.object({
+              year: z.string(),
+              additional: z.object({ low: z.number(), central: z.number(), high: z.number() }),
+              gap: z.object({ worst: Count(), central: Count(), best: Count() }),
+            }),
+          ),
+          byNeed: z.array(z.object({ need: z.string(), latest: z.number(), projected: z.array(z.number()) })),
+          byAge: z.array(z.object({ ageGroup: z.string(), latest: z.number(), projected: z.array(z.number()) })),
+        }),
+      ),
+      byLa: z.array(
+        z.object({
+          laCode: z.string(),
+          name: z.string(),
+          baseYear: z.string(),
+          byType: z.array(z.object({ type: z.string(), latest: z.number(), projection: z.array(Projected()) })),
+        }),
+      ),
+    })
+    .check(z.meta({ id: 'EhcpForecast' })),
+);
+const FORECAST_DESCRIPTION =
+  'Projected EHC plans for each of the next five academic years by DfE placement type (central figure and low–high range, split by primary need and age at the latest mix), beside the places published on the marketplace for the matching setting types, its open cases and waiting lists, and the gap per year. The method and its backtest against two naive baselines come with it (docs/forecast.md). `format=csv`: one row per placement type and year.';
+const ForecastQuery = z.strictObject({
+  format: z._default(z.enum(['json', 'csv'], { error: 'must be json or csv' }), 'json'),
+});
+const forecastResponses = {
+  200: {
+    description: 'The forecast (JSON), or as CSV',
+    content: { 'application/json': { schema: Forecast }, 'text/csv': { schema: z.string() } },
+  },
+  ...errorResponses,
+};
+
+const partnershipForecastRoute = createRoute({
+  method: 'get',
+  path: '/partnerships/{id}/forecast',
+  tags: ['partnership'],
+  summary:
+    'Commission ahead: projected EHC plans against published places, for a partnership (partnership, member la, national)',
+  description: FORECAST_DESCRIPTION,
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ id: PartnershipId }), query: ForecastQuery },
+  responses: forecastResponses,
+});
+
+const laForecastRoute = createRoute({
+  method: 'get',
+  path: '/las/{gssCode}/forecast',
+  tags: ['partnership'],
+  summary:
+    'Commission ahead: projected EHC plans against published places, for one LA (the la, a partnership it is in, national)',
+  description: FORECAST_DESCRIPTION,
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ gssCode: GssCode }), query: ForecastQuery },
+  responses: forecastResponses,
+});
+
 /** Regional partnerships: membership and remit, sufficiency, prices, exports. */
 export function partnershipApp(deps: Deps) {
   return contextApp(deps)
@@ -350,6 +460,32 @@ export function partnershipApp(deps: Deps) {
         return c.body(sufficiencyCsv(result, name), 200) as never;
       }
       return c.json(result, 200);
+    })
+    .openapi(partnershipForecastRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['partnership', 'la', 'national']);
+      const view = await partnershipForecast(deps, principal, c.req.valid('param').id);
+      if (c.req.valid('query').format === 'csv') {
+        c.header('Content-Type', 'text/csv; charset=utf-8');
+        c.header(
+          'Content-Disposition',
+          `attachment; filename="${view.scope.id}-forecast-${view.asOf.slice(0, 10)}.csv"`,
+        );
+        return c.body(forecastCsv(view), 200) as never;
+      }
+      return c.json(view, 200);
+    })
+    .openapi(laForecastRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['partnership', 'la', 'national']);
+      const view = await laForecast(deps, principal, c.req.valid('param').gssCode);
+      if (c.req.valid('query').format === 'csv') {
+        c.header('Content-Type', 'text/csv; charset=utf-8');
+        c.header(
+          'Content-Disposition',
+          `attachment; filename="${view.scope.id}-forecast-${view.asOf.slice(0, 10)}.csv"`,
+        );
+        return c.body(forecastCsv(view), 200) as never;
+      }
+      return c.json(view, 200);
     })
     .openapi(pricesRoute, async (c) => {
       const principal = requireRole(c.get('principal'), ['partnership', 'la', 'national']);

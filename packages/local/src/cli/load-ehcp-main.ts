@@ -30,6 +30,7 @@ try {
     `Loaded DfE EHC plan statistics for ${r.loaded.length} LAs of ${partnershipId}${r.missing.length ? `; no DfE row for ${r.missing.join(', ')}` : ''}.`,
   );
   for (const s of r.loaded) console.log(`  ${s.laCode} ${s.laName}: ${s.plans ?? 'x'} plans (${s.year})`);
+  console.log(`Forecast for ${r.forecasts} LAs. ${r.method.summary}`);
 } catch (error) {
   console.error(`Load failed: ${(error as Error).message}`);
   process.exit(1);

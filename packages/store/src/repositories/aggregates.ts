@@ -1,5 +1,11 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { logicalKey, type CounterDelta, type EhcpStatistics } from '@placements/domain';
+import {
+  logicalKey,
+  type CounterDelta,
+  type EhcpStatistics,
+  type ForecastMethod,
+  type LaForecast,
+} from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
 import { batchPut } from '../loader.ts';
@@ -93,6 +99,40 @@ export function aggregatesRepository(db: DynamoDBDocumentClient, tableName: stri
     async ehcpBaseline(la: string): Promise<EhcpBaseline | undefined> {
       const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.ehcpBaseline(la) })));
       return res.Item === undefined ? undefined : stripLayout<EhcpBaseline>(res.Item);
+    },
+
+    /**
+     * Each LA's EHC plan forecast and the method's backtest (computed from DfE's files by
+     * `npm run load:ehcp` and at start). The method is written last: its presence means the
+     * forecasts beside it are complete.
+     */
+    async putEhcpForecasts(forecasts: LaForecast[], method: ForecastMethod): Promise<void> {
+      await guarded(() =>
+        batchPut(
+          db,
+          tableName,
+          forecasts.map((f) => ({ ...keys.ehcpForecast(f.laCode), itemType: 'ehcp_forecast', ...f })),
+          4,
+        ),
+      );
+      await guarded(() =>
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...keys.ehcpForecastMethod(), itemType: 'ehcp_forecast_method', ...method },
+          }),
+        ),
+      );
+    },
+    async ehcpForecast(la: string): Promise<LaForecast | undefined> {
+      const res = await guarded(() => db.send(new GetCommand({ TableName: tableName, Key: keys.ehcpForecast(la) })));
+      return res.Item === undefined ? undefined : stripLayout<LaForecast>(res.Item);
+    },
+    async ehcpForecastMethod(): Promise<ForecastMethod | undefined> {
+      const res = await guarded(() =>
+        db.send(new GetCommand({ TableName: tableName, Key: keys.ehcpForecastMethod() })),
+      );
+      return res.Item === undefined ? undefined : stripLayout<ForecastMethod>(res.Item);
     },
 
     /** A partnership's daily figures (written once a day by the scheduled job): its trend. */

@@ -22,6 +22,7 @@ import { ProviderSettings } from './screens/provider-settings.tsx';
 import { Search } from './screens/search.tsx';
 import { SignIn } from './screens/sign-in.tsx';
 import { Sufficiency } from './screens/sufficiency.tsx';
+import { LaSufficiency } from './screens/forecast.tsx';
 import { Upload } from './screens/upload.tsx';
 
 const SIGNED_OUT = 'placements:signed-out';
@@ -37,6 +38,7 @@ const NAV: Record<Role, [string, string][]> = {
     ['/cases', 'Cases'],
     ['/cases/upload', 'Upload cases'],
     ['/search', 'Search places'],
+    ['/sufficiency', 'Sufficiency'],
   ],
   partnership: [
     ['/sufficiency', 'Sufficiency'],
@@ -82,6 +84,7 @@ function Screen({ path, session }: { path: string; session: Session }) {
     return <Search session={session} path={path} />;
   if ((role === 'partnership' || role === 'national') && path === '/sufficiency')
     return <Sufficiency session={session} />;
+  if (role === 'la' && path === '/sufficiency') return <LaSufficiency session={session} />;
   return (
     <>
       <PageHeading>Page not found</PageHeading>

@@ -17,6 +17,7 @@ import { useLoad } from '../lib/use-load.ts';
 import { BarChart, type Series } from '../ui/charts.tsx';
 import { ErrorSummary, Field, Loading, Notice, PageHeading } from '../ui/common.tsx';
 import { RefusalsByLa } from '../ui/mainstream-refusal.tsx';
+import { ForecastPanel } from './forecast.tsx';
 
 /**
  * Where the dashboard's figures come from: the partnership sufficiency report (capacity against
@@ -194,6 +195,7 @@ export function Sufficiency({ session }: { session: Session }) {
             ) : null}
             {r.refusalsByLa ? <RefusalsByLa rows={r.refusalsByLa} /> : null}
           </div>
+          <ForecastPanel kind="partnership" id={chosen} />
         </>
       ) : null}
     </>
