@@ -73,6 +73,7 @@ export const ALLOCATION_THROTTLE: Throttle = { rate: 10, burst: 20 };
 /** A bulk upload is up to 1 MiB of listings in one request. */
 export const BULK_THROTTLE: Throttle = { rate: 5, burst: 10 };
 
+const ALL_ROLES: readonly Role[] = ['national', 'partnership', 'la', 'provider', 'trust', 'adjudicator'];
 const get = (path: string, roles: RouteSpec['roles'] = 'public'): RouteSpec => ({ method: 'GET', path, roles });
 
 export const CONTEXTS: Record<string, ContextSpec> = {
@@ -115,6 +116,16 @@ export const CONTEXTS: Record<string, ContextSpec> = {
     timeoutSeconds: 20,
   },
   audit: { routes: [get('/audit', ['provider', 'la'])], table: 'read' },
+  // The work inbox: every role reads and marks its own organisation's notifications (keys from the token).
+  notifications: {
+    routes: [
+      get('/notifications', ALL_ROLES),
+      { method: 'POST', path: '/notifications/{id}/read', roles: ALL_ROLES },
+      get('/notifications/preferences', ALL_ROLES),
+      { method: 'PUT', path: '/notifications/preferences', roles: ALL_ROLES },
+    ],
+    table: 'write',
+  },
   cases: {
     routes: [
       { method: 'POST', path: '/cases', roles: ['la'] },

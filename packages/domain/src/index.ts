@@ -22,3 +22,4 @@ export * from './roles.ts';
 export * from './sufficiency.ts';
 export * from './ehcp.ts';
 export * from './listing-sheet.ts';
+export * from './notifications.ts';

@@ -8,3 +8,4 @@ export { uploadListings, splitByUrn, progressBar } from './cli/upload-listings.t
 export * from './runtime-file.ts';
 export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
 export { loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';
+export { startMailCatcher, type MailCatcher } from './mail-catcher.ts';

@@ -7,6 +7,7 @@ import { searchRepository } from './repositories/search.ts';
 import { casesRepository, placementTransitions } from './repositories/cases.ts';
 import { storeReachable } from './bootstrap.ts';
 import { aggregatesRepository } from './repositories/aggregates.ts';
+import { notificationsRepository } from './repositories/notifications.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -33,6 +34,7 @@ export interface Store {
   cases: ReturnType<typeof casesRepository>;
   placements: ReturnType<typeof placementTransitions>;
   aggregates: ReturnType<typeof aggregatesRepository>;
+  notifications: ReturnType<typeof notificationsRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -47,6 +49,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     cases: casesRepository(db, config.tableName),
     placements: placementTransitions(db, config.tableName),
     aggregates: aggregatesRepository(db, config.tableName),
+    notifications: notificationsRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
@@ -67,3 +70,10 @@ export {
   type EhcpBaseline,
   type AggregatesRepository,
 } from './repositories/aggregates.ts';
+export type { StreamChange, StreamHandler } from './stream/change.ts';
+export {
+  notificationId,
+  NOTIFICATION_RETENTION_DAYS,
+  type DigestEntry,
+  type NotificationsRepository,
+} from './repositories/notifications.ts';

@@ -35,6 +35,10 @@ import type { SettingType } from '@placements/domain';
  * | an LA's DfE EHC plan baseline                | Get pk=EHCP#gss                             |
  * | a partnership's daily sufficiency figures    | Query pk=TREND#id (sk = date)               |
  * | published capacity as an Open Referral feed  | gsi1 pk=LA#gss per member LA (as settings)  |
+ * | a notification (dedup by source: put if absent) | Get/Put pk=NOTIFY#role#org, sk=N#id       |
+ * | an organisation's inbox, unread first, newest first | Query gsi1 pk=INBOX#role#org (sk 0#… unread, 1#… read) |
+ * | a user's notification preferences            | Get pk=USER#sub, sk=PREFS                   |
+ * | digest entries due (across users)            | Query gsi2 pk=DIGEST_DUE, sk ≤ now          |
  *
  * Search entries are a projection of each listing: one item per (need, age bucket) the listing
  * covers, carrying the setting and listing fields a result shows, so a search reads only index
@@ -109,6 +113,10 @@ export const keys = {
   ehcpBaseline: (la: string) => ({ pk: `EHCP#${la}`, sk: 'BASELINE' }),
   sufficiencySnapshot: (partnershipId: string, date: string) => ({ pk: `TREND#${partnershipId}`, sk: date }),
   round: (org: string, id: string) => ({ pk: `ROUND#${org}#${id}`, sk: 'ROUND' }),
+  /** Notifications live under the addressee's role and org, both from the token when read. */
+  notification: (role: string, org: string, id: string) => ({ pk: `NOTIFY#${role}#${org}`, sk: `N#${id}` }),
+  inbox: (role: string, org: string) => `INBOX#${role}#${org}`,
+  preferences: (sub: string) => ({ pk: `USER#${sub}`, sk: 'PREFS' }),
   idempotency: (org: string, key: string) => ({ pk: `IDEMPOTENCY#${org}#${key}`, sk: 'IDEMPOTENCY' }),
 
   settingPartition: (urn: string) => `SETTING#${urn}`,
