@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { parseEscalationPolicy, runEscalations } from '@placements/api';
+import { lambdaNotifier } from './notifier.ts';
 import { lambdaDeps } from './runtime.ts';
 
 /**
@@ -13,8 +14,12 @@ const policy = parseEscalationPolicy(
   process.env.ESCALATION_PHASE_TRANSFER_WARNING_DAYS,
 );
 
+// Reminders, stale-listing nudges and daily digests go out from this job (when given email).
+const notifier = await lambdaNotifier(deps);
+const staleListingDays = Number(process.env.NOTIFY_STALE_LISTING_DAYS ?? 30);
+
 export const handler = middy(async () => {
-  const run = await runEscalations(deps, policy);
+  const run = await runEscalations(deps, policy, notifier ? { notifier, staleListingDays } : undefined);
   console.log(JSON.stringify({ level: 'info', context: 'escalation', ...run }));
   return run;
 });

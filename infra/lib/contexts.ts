@@ -182,6 +182,8 @@ export interface ScheduleSpec {
   table: TableAccess;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /** Tells people (notifications and email): gets the Notify key, the email dead-letter queue and the directory. */
+  notifies?: boolean;
 }
 
 /** Scheduled jobs, by name. */
@@ -195,6 +197,8 @@ export const SCHEDULES: Record<string, ScheduleSpec> = {
       'Escalates overdue consultations and cases past their thresholds or deadlines; offers freed places to waiting lists',
     table: 'write',
     timeoutSeconds: 300,
+    // Consultation reminders, stale-listing nudges and daily digests go out from this job.
+    notifies: true,
   },
 };
 
@@ -208,6 +212,8 @@ export interface StreamConsumerSpec {
   batchSize?: number;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /** Runs the notifications handler: gets the Notify key, the email dead-letter queue and the directory. */
+  notifies?: boolean;
 }
 
 export const STREAM_CONSUMERS: Record<string, StreamConsumerSpec> = {};

@@ -77,7 +77,10 @@ export function notificationsHandler(deps: NotifierDeps): StreamHandler {
   };
 }
 
-/** Stores notifications and sends their email: used by the stream handler and the scheduled job. */
+/**
+ * Stores notifications and sends their email: used by the stream handler and the scheduled job.
+ * Returns the ones stored now (a source seen before is not stored again).
+ */
 export async function notify(deps: NotifierDeps, drafts: NotificationDraft[]): Promise<Notification[]> {
   const out: Notification[] = [];
   await inParallel(drafts, 4, async (draft) => {
@@ -87,8 +90,8 @@ export async function notify(deps: NotifierDeps, drafts: NotificationDraft[]): P
     const at = draft.at;
     const email: Record<string, EmailDelivery> = {};
     for (const u of users) email[u.sub] = { status: 'pending', attempts: 0, at };
-    const { notification } = await deps.store.notifications.put(draft, email);
-    out.push(notification);
+    const { notification, created } = await deps.store.notifications.put(draft, email);
+    if (created) out.push(notification);
     for (const u of users) {
       const delivery = notification.email?.[u.sub];
       // Done already (a batch seen twice): sent, waiting for the digest, skipped or dead-lettered.
