@@ -98,5 +98,5 @@ describe('reminders and nudges from the scheduled job', () => {
     await t.post(`/placements/${placement.id}/response`, provider, { decision: 'accept' });
     now = new Date('2026-12-07T20:00:00Z');
     expect((await run()).remindersSent).toBe(0);
-  });
+  }, 300_000); // the first run nudges every seeded listing: hundreds of writes
 });

@@ -35,14 +35,10 @@ const inbox = async (token: string) => {
 const drain = () => reader.drainInto(notificationsHandler(notifier));
 
 beforeAll(async () => {
-  const t0 = Date.now();
   t = await seededApp({ now: () => now });
-  console.error('seeded', Date.now() - t0);
   const endpoint = inject('dynamoDbEndpoint');
   reader = streamReader(endpoint, await enableStream(endpoint, t.store.tableName));
-  console.error('stream on', Date.now() - t0);
-  await reader.read();
-  console.error('read', Date.now() - t0); // the seed data is history: notifications start from here
+  await reader.read(); // the seed data is history: notifications start from here
   // 451 twice then accepted (a busy server); 550 always (an address that does not exist).
   smtp = await startSmtpServer((to, n) =>
     to.startsWith('busy') && n <= 2 ? 451 : to.startsWith('gone') ? 550 : undefined,
@@ -135,7 +131,7 @@ describe('notifications from the table’s stream', () => {
     // Another provider's inbox has nothing of it.
     const stranger = await t.token({ sub: 'x', role: 'provider', org: other.providerId });
     expect((await inbox(stranger)).items.some((i) => i.facts.placementId === placementId)).toBe(false);
-  });
+  }, 60_000);
 
   it('a batch delivered twice stores and emails nothing twice (deduplicated by event id)', async () => {
     const before = smtp.mails.length;
