@@ -55,13 +55,14 @@ export async function startMailCatcher(options: { smtpPort?: number; webPort?: n
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
     if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
   };
-  const deadline = Date.now() + 30_000;
+  // MailDev loads a browser-like DOM library at start: seconds on a busy machine.
+  const deadline = Date.now() + 120_000;
   while (!((await answers(smtpPort)) && (await answers(webPort)))) {
     if (child.exitCode !== null) throw new Error(`The mail catcher (MailDev) exited before it answered:\n${output}`);
     if (Date.now() > deadline) {
       await stop();
       throw new Error(
-        `The mail catcher (MailDev) did not answer on ports ${smtpPort}/${webPort} within 30 s:\n${output}`,
+        `The mail catcher (MailDev) did not answer on ports ${smtpPort}/${webPort} within 120 s:\n${output}`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));

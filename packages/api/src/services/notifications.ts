@@ -46,17 +46,15 @@ export function nextDigestAt(at: Date): string {
   return d.toISOString();
 }
 
+/** What a batch's rules need beyond the changes: the partnerships, read once per batch. */
 async function contextFor(deps: NotifierDeps): Promise<NotificationContext> {
-  let partnerships: { id: string; members: string[] }[] | undefined;
+  const partnerships = await deps.store.reference.allPartnerships();
   const policy = deps.policy ?? DEFAULT_ESCALATION_POLICY;
-  const ctx = {
+  return {
     adjudicatorOrg: deps.adjudicatorOrg ?? DEFAULT_ADJUDICATOR_ORG,
     highestDaysWithoutPlace: Math.max(...policy.daysWithoutPlace),
-    partnershipsOf: (la: string) => (partnerships ?? []).filter((p) => p.members.includes(la)).map((p) => p.id),
+    partnershipsOf: (la: string) => partnerships.filter((p) => p.members.includes(la)).map((p) => p.id),
   };
-  // Partnerships are few and read once per batch, only when a batch may need them.
-  partnerships = (await deps.store.reference.allPartnerships()).map((p) => ({ id: p.id, members: p.members }));
-  return ctx;
 }
 
 /**
