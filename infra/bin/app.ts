@@ -15,6 +15,10 @@ const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_
 const marketplace = new MarketplaceStack(app, `Placements-${stage}`, {
   stage,
   ...(webOrigin ? { callbackUrls: [webOrigin.endsWith('/') ? webOrigin : `${webOrigin}/`] } : {}),
+  // {"consultation_requested":"<Notify template id>", …, "digest":"<id>"}: README, "Notifications".
+  ...(app.node.tryGetContext('notifyTemplates')
+    ? { notifyTemplates: String(app.node.tryGetContext('notifyTemplates')) }
+    : {}),
   env,
 });
 // The web app (S3 and CloudFront), reading the API URL and the hosted sign-in from the stack above.

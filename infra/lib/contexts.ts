@@ -80,6 +80,7 @@ export const FEED_THROTTLE: Throttle = { rate: 5, burst: 10 };
 /** A bulk upload is up to 1 MiB of listings in one request. */
 export const BULK_THROTTLE: Throttle = { rate: 5, burst: 10 };
 
+const ALL_ROLES: readonly Role[] = ['national', 'partnership', 'la', 'provider', 'trust', 'adjudicator'];
 const get = (path: string, roles: RouteSpec['roles'] = 'public'): RouteSpec => ({ method: 'GET', path, roles });
 
 export const CONTEXTS: Record<string, ContextSpec> = {
@@ -127,6 +128,16 @@ export const CONTEXTS: Record<string, ContextSpec> = {
     timeoutSeconds: 20,
   },
   audit: { routes: [get('/audit', ['provider', 'la'])], table: 'read' },
+  // The work inbox: every role reads and marks its own organisation's notifications (keys from the token).
+  notifications: {
+    routes: [
+      get('/notifications', ALL_ROLES),
+      { method: 'POST', path: '/notifications/{id}/read', roles: ALL_ROLES },
+      get('/notifications/preferences', ALL_ROLES),
+      { method: 'PUT', path: '/notifications/preferences', roles: ALL_ROLES },
+    ],
+    table: 'write',
+  },
   cases: {
     routes: [
       { method: 'POST', path: '/cases', roles: ['la'] },
@@ -189,6 +200,8 @@ export interface ScheduleSpec {
   table: TableAccess;
   memoryMb?: number;
   timeoutSeconds?: number;
+  /** Tells people (notifications and email): gets the Notify key, the email dead-letter queue and the directory. */
+  notifies?: boolean;
 }
 
 /** Scheduled jobs, by name. */
@@ -202,6 +215,8 @@ export const SCHEDULES: Record<string, ScheduleSpec> = {
       'Escalates overdue consultations and cases past their thresholds or deadlines; offers freed places to waiting lists',
     table: 'write',
     timeoutSeconds: 300,
+    // Consultation reminders, stale-listing nudges and daily digests go out from this job.
+    notifies: true,
   },
 };
 
@@ -219,6 +234,8 @@ export interface StreamConsumerSpec {
   timeoutSeconds?: number;
   /** The iterator age (oldest record not yet handled) at which its alarm goes off. */
   maxIteratorAgeSeconds?: number;
+  /** Runs the notifications handler: gets the Notify key, the email dead-letter queue and the directory. */
+  notifies?: boolean;
 }
 
 /**

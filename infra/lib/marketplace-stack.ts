@@ -25,6 +25,7 @@ import type { Construct } from 'constructs';
 import { marketplaceTable, type KeyAttribute } from '@placements/store/table';
 import { MarketplaceAlarms } from './alarms.ts';
 import { MarketplaceAuth, RESOURCE_SERVER, scopeOf } from './auth.ts';
+import { NotificationEmail } from './notifications.ts';
 import { ContextFunction, type ContextFunctionProps } from './context-function.ts';
 import {
   CONTEXTS,
@@ -80,6 +81,8 @@ export interface MarketplaceStackProps extends StackProps {
   contexts?: Record<string, ContextSpec>;
   schedules?: Record<string, ScheduleSpec>;
   streamConsumers?: Record<string, StreamConsumerSpec>;
+  /** JSON of notification kind → GOV.UK Notify template id (`-c notifyTemplates=…`); see README. */
+  notifyTemplates?: string;
 }
 
 const attr = (k: KeyAttribute) => ({
@@ -210,6 +213,25 @@ export class MarketplaceStack extends Stack {
 
     for (const [name, spec] of Object.entries(props.schedules ?? SCHEDULES)) this.addScheduledFunction(name, spec);
     for (const [name, spec] of Object.entries(streamConsumers)) this.addStreamConsumer(name, spec);
+
+    // The functions that tell people get the Notify key, the email dead-letter queue and the directory.
+    const notifying = [...Object.entries(props.schedules ?? SCHEDULES), ...Object.entries(streamConsumers)]
+      .filter(([, spec]) => spec.notifies)
+      .map(([name]) => name);
+    if (notifying.length > 0) {
+      const email = new NotificationEmail(this, 'NotificationEmail', {
+        alarms: this.alarms,
+        userPool: this.auth.userPool,
+        appUrl: new URL(callbackUrls[0]!).origin,
+        templates: props.notifyTemplates ?? '{}',
+        removalPolicy,
+      });
+      for (const name of notifying) email.grant(this.functions[name]!);
+      new CfnOutput(this, 'NotifyApiKeySecretArn', {
+        value: email.apiKey.secretArn,
+        description: 'Put the GOV.UK Notify API key here (aws secretsmanager put-secret-value)',
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'Base URL of the marketplace API' });
     new CfnOutput(this, 'UserPoolId', {

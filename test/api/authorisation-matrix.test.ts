@@ -426,6 +426,47 @@ const ROWS: Row[] = [
     },
   },
   {
+    route: 'GET /notifications',
+    expected: m(401, 200, 200, 200, 200, 200, 200, null),
+    foreign: null,
+    why: 'every role has an inbox and reads only its own: role, org and user come from the token',
+    target: get('/notifications?limit=5'),
+  },
+  {
+    route: 'POST /notifications/{id}/read',
+    expected: m(401, 404, 404, 200, 404, 404, 404, 404),
+    foreign: 'la',
+    target: async () => {
+      const draft = {
+        sourceId: `matrix-${++caseSeq}`,
+        kind: 'consultation_accepted' as const,
+        recipient: { role: 'la' as const, org: HOME.la },
+        facts: { caseRef: 'MATRIX', urn: maintained.urn },
+        link: '/cases',
+        at: TODAY.toISOString(),
+      };
+      const { notification } = await t.store.notifications.put(draft, {});
+      return { call: (tok) => request('POST', `/notifications/${notification.id}/read`, { token: tok }) };
+    },
+  },
+  {
+    route: 'GET /notifications/preferences',
+    expected: m(401, 200, 200, 200, 200, 200, 200, null),
+    foreign: null,
+    why: 'a user’s own preferences, keyed by the token’s subject',
+    target: get('/notifications/preferences'),
+  },
+  {
+    route: 'PUT /notifications/preferences',
+    expected: m(401, 200, 200, 200, 200, 200, 200, null),
+    foreign: null,
+    why: 'a user’s own preferences, keyed by the token’s subject',
+    target: async () => ({
+      call: (tok) =>
+        request('PUT', '/notifications/preferences', { token: tok, body: { email: 'daily_digest', nudges: false } }),
+    }),
+  },
+  {
     route: 'GET /places/search',
     expected: m(401, 200, 200, 200, 403, 403, 403, null),
     foreign: null,

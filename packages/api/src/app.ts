@@ -10,6 +10,7 @@ import { casesApp } from './contexts/cases.ts';
 import { placementsApp } from './contexts/placements.ts';
 import { roundsApp } from './contexts/rounds.ts';
 import { geographyApp } from './contexts/geography.ts';
+import { notificationsApp } from './contexts/notifications.ts';
 import { errorBody, handleError, type Deps, type Env } from './http.ts';
 import { openApiDocument } from './openapi-document.ts';
 import type { RouteConfig } from './openapi.ts';
@@ -33,6 +34,7 @@ export const contexts = {
   placements: placementsApp,
   rounds: roundsApp,
   geography: geographyApp,
+  notifications: notificationsApp,
 } as const;
 
 const DOCUMENT_INFO = {

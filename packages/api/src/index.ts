@@ -16,9 +16,18 @@ export { casesApp } from './contexts/cases.ts';
 export { placementsApp } from './contexts/placements.ts';
 export { geographyApp } from './contexts/geography.ts';
 export { roundsApp } from './contexts/rounds.ts';
+export { notificationsApp } from './contexts/notifications.ts';
 export { searchPlaces, searchPlacesFullRead, type SearchRequest, type SearchStats } from './services/search.ts';
 export { tailoredListFor } from './services/tailored.ts';
-export { runEscalations, type EscalationRun } from './services/escalation.ts';
+export { runEscalations, type EscalationRun, type EscalationNotices } from './services/escalation.ts';
+export {
+  notificationsHandler,
+  notify,
+  sendDigests,
+  nextDigestAt,
+  DEFAULT_ADJUDICATOR_ORG,
+  type NotifierDeps,
+} from './services/notifications.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';
 export { ROUND_ITEM_TYPES, streamHandlers, STREAM_ITEM_TYPES } from './stream/handlers.ts';
 export { offersOfFreedPlaces, queuesFollowCases, searchProjection } from './stream/derived.ts';

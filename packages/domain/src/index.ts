@@ -29,3 +29,4 @@ export * from './case-sheet.ts';
 export * from './sheet-chunks.ts';
 export * from './ehcp-history.ts';
 export * from './ehcp-forecast.ts';
+export * from './notifications.ts';

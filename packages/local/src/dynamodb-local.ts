@@ -81,7 +81,7 @@ export async function freePort(): Promise<number> {
  * The shell that owns java. It stops java when its stdin reaches end of file, which happens when
  * our process exits for any reason, SIGKILL and crashes included: no orphaned Java process.
  */
-const WATCHDOG = `
+export const WATCHDOG = `
 "$@" &
 child=$!
 echo "pid $child"

@@ -9,11 +9,13 @@ import {
   createApp,
   devTokenAuthenticator,
   ROUND_ITEM_TYPES,
+  notificationsHandler,
   runEscalations,
   STREAM_ITEM_TYPES,
   streamHandlers,
   type RoundJobs,
   type EscalationPolicy,
+  type NotifierDeps,
   type Principal,
 } from '@placements/api';
 import { localStreamConsumer, type LocalStreamConsumer } from '@placements/store/stream/local-stream';
@@ -27,8 +29,11 @@ import {
   readSeedInfo,
   type SeedInfo,
   type Store,
+  type StreamHandler,
 } from '@placements/store';
+import { logDeadLetters, smtpMailSender, staticDirectory } from '@placements/store/mail';
 import { webDistDir } from '@placements/web';
+import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { withWebApp } from './web-server.ts';
 import { buildReferenceData, DEFAULT_SEED, SE19_ID } from './seed/index.ts';
@@ -59,7 +64,12 @@ export interface MarketplaceOptions {
    * The timeliness job (escalations, offers to waiting lists) runs on this timer, as the
    * EventBridge schedule runs it in AWS. Omitted or 0: not scheduled (tests call it directly).
    */
-  escalation?: { everyMs: number; policy?: EscalationPolicy };
+  escalation?: { everyMs: number; policy?: EscalationPolicy; staleListingDays?: number };
+  /**
+   * Starts the local mail catcher (MailDev) on these ports (taken ones fall back to free ports);
+   * the demo identities are then emailed there. Omitted: notifications reach the inbox only.
+   */
+  mail?: { smtpPort?: number; webPort?: number };
   /**
    * The server mints tokens for any role on POST /dev/token, so it listens on loopback only;
    * another address needs this deliberate flag (ALLOW_REMOTE_DEV_TOKENS=1 for npm start).
@@ -92,6 +102,15 @@ export interface RunningMarketplace {
   /** Whether this start loaded the data (false when it reused a stored table). */
   loadedNow: boolean;
   identities: DemoIdentity[];
+  /** The mail catcher, when started: its web inbox shows every email sent. */
+  mailCatcher?: MailCatcher;
+  /** Who is told what, from here: the store, the demo directory, the mail catcher. */
+  notifier: NotifierDeps;
+  /**
+   * Handlers of the table's stream, for the stream consumer to call with each batch of changes
+   * (the notifications handler: inbox items and email).
+   */
+  streamHandlers: StreamHandler[];
   mint(p: Principal, ttlSeconds?: number): Promise<{ token: string; expiresAt: string }>;
   stop(): Promise<void>;
 }
@@ -130,6 +149,7 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     options.statePath === undefined ? {} : { dbPath: join(options.statePath, 'dynamodb') },
   );
   let server: ServerType | undefined;
+  let mailCatcher: MailCatcher | undefined;
   try {
     const store = createStore({ tableName, endpoint: dynamoDb.endpoint });
     await ensureTable(store.db, tableName);
@@ -172,6 +192,42 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
 
     const auth = devTokenAuthenticator(devSecret(options));
     const app = createApp({ store, auth }, { devTokens: auth });
+    const identities = await demoIdentities(store, auth.mint);
+    const fetch = withWebApp(app.fetch, { webDir: options.webDir ?? webDistDir, identities: () => identities });
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch, port: options.port ?? 3000, hostname: options.host ?? '127.0.0.1' }, () => resolve(s));
+    });
+    const address = server.address() as AddressInfo;
+    const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+    const running = server;
+    mailCatcher = options.mail ? await startMailCatcher(options.mail) : undefined;
+    const smtp = mailCatcher
+      ? smtpMailSender({
+          host: '127.0.0.1',
+          port: mailCatcher.smtpPort,
+          from: 'SEND placements <notifications@placements.localhost>',
+        })
+      : undefined;
+    const notifier: NotifierDeps = {
+      store,
+      // Locally the demo identities are the organisations' users, each with a .test address.
+      directory: staticDirectory(
+        mailCatcher
+          ? identities.map((i) => ({
+              sub: i.principal.sub,
+              email: `${i.principal.sub}@example.test`,
+              role: i.principal.role,
+              org: i.principal.org,
+            }))
+          : [],
+      ),
+      // With no catcher the directory is empty, so nothing is ever handed to this sender.
+      mail: smtp ?? { send: async () => ({}) },
+      deadLetters: logDeadLetters(log),
+      appUrl: url,
+      ...(options.escalation?.policy ? { policy: options.escalation.policy } : {}),
+      log,
+    };
     // Everything derived from committed changes, and allocation rounds, run from the table's
     // stream, as in AWS: from the last checkpoint, so a restart catches up on what it missed.
     const rounds = backgroundRoundJobs({ store, auth }, log);
@@ -179,7 +235,7 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       db: store.db,
       tableName,
       endpoint: dynamoDb.endpoint,
-      handlers: [...streamHandlers({ store, auth }), rounds.handler],
+      handlers: [...streamHandlers({ store, auth }), rounds.handler, notificationsHandler(notifier)],
       itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES],
       log,
       // The local stand-in for the on-failure queue: changes that failed every retry, kept to look at.
@@ -195,14 +251,6 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     // Rounds a crash or a stop left queued or running go on from their checkpoints.
     const resumed = await rounds.resumeActive();
     if (resumed > 0) log(`resuming ${resumed} allocation round${resumed === 1 ? '' : 's'} left unfinished`);
-    const identities = await demoIdentities(store, auth.mint);
-    const fetch = withWebApp(app.fetch, { webDir: options.webDir ?? webDistDir, identities: () => identities });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch, port: options.port ?? 3000, hostname: options.host ?? '127.0.0.1' }, () => resolve(s));
-    });
-    const address = server.address() as AddressInfo;
-    const url = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
-    const running = server;
     let timer: NodeJS.Timeout | undefined;
     if (options.escalation !== undefined && options.escalation.everyMs > 0) {
       const policy = options.escalation.policy;
@@ -210,7 +258,10 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       timer = setInterval(() => {
         if (busy) return; // a slow run is never overlapped by the next
         busy = true;
-        runEscalations({ store, auth }, policy)
+        runEscalations({ store, auth }, policy, {
+          notifier,
+          ...(options.escalation?.staleListingDays ? { staleListingDays: options.escalation.staleListingDays } : {}),
+        })
           .then((run) => {
             const raised = Object.entries(run.raised).map(([k, n]) => `${n} ${k}`);
             if (raised.length > 0 || run.placesOffered > 0)
@@ -234,11 +285,16 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       identities,
       stream,
       rounds,
+      ...(mailCatcher ? { mailCatcher } : {}),
+      notifier,
+      streamHandlers: [notificationsHandler(notifier)],
       mint: auth.mint,
       async stop() {
         if (timer) clearInterval(timer);
         rounds.stop();
         await stream.stop();
+        smtp?.close();
+        await mailCatcher?.stop();
         await new Promise<void>((resolve) => running.close(() => resolve()));
         store.db.destroy();
         await dynamoDb.stop();
@@ -246,6 +302,7 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     };
   } catch (error) {
     server?.close();
+    await mailCatcher?.stop();
     await dynamoDb.stop();
     throw error;
   }

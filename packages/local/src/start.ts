@@ -47,6 +47,20 @@ try {
   fail(`ESCALATION_DAYS_WITHOUT_PLACE / ESCALATION_PHASE_TRANSFER_WARNING_DAYS: ${(error as Error).message}`);
 }
 
+// The local mail catcher: MailDev's usual ports unless told otherwise; MAIL_CATCHER=0 turns it off.
+const mailPort = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 0 || v > 65535) fail(`${name} must be a port number, not "${process.env[name]}".`);
+  return v;
+};
+const mail =
+  process.env.MAIL_CATCHER === '0'
+    ? undefined
+    : { smtpPort: mailPort('MAIL_SMTP_PORT', 1025), webPort: mailPort('MAIL_WEB_PORT', 1080) };
+const staleListingDays = Number(process.env.NOTIFY_STALE_LISTING_DAYS ?? 30);
+if (!Number.isInteger(staleListingDays) || staleListingDays < 1)
+  fail(`NOTIFY_STALE_LISTING_DAYS must be whole days above 0, not "${process.env.NOTIFY_STALE_LISTING_DAYS}".`);
+
 console.log(`Starting DynamoDB Local and the marketplace${fresh ? ' (fresh: stored data dropped)' : ''}…`);
 let running: Awaited<ReturnType<typeof startMarketplace>> | undefined;
 try {
@@ -59,7 +73,8 @@ try {
     dataDir,
     ...(process.env.SEED !== undefined ? { seed: Number(process.env.SEED) } : {}),
     log: (line) => console.log(`  ${line}`),
-    escalation: { everyMs: everyMinutes * 60_000, policy: escalationPolicy },
+    escalation: { everyMs: everyMinutes * 60_000, policy: escalationPolicy, staleListingDays },
+    ...(mail ? { mail } : {}),
   });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
@@ -102,6 +117,7 @@ The marketplace is serving at ${running.url}  (ready in ${(readyMs / 1000).toFix
   DynamoDB Local: ${running.dynamoDb.endpoint} (data in ${join(statePath, 'dynamodb')})
   Web app: ${running.url}/app/  (sign in as any demo identity below)
   API reference: ${running.url}/openapi.json
+  Mail catcher: ${running.mailCatcher ? `${running.mailCatcher.webUrl}  (every email the demo users are sent; SMTP on 127.0.0.1:${running.mailCatcher.smtpPort})` : 'off (MAIL_CATCHER=0): notifications reach the in-app inbox only'}
 
 Tokens (valid 12 hours; POST ${running.url}/dev/token mints others):`);
 for (const id of running.identities) {

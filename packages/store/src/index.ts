@@ -10,6 +10,7 @@ import { aggregatesRepository } from './repositories/aggregates.ts';
 import { roundsRepository } from './repositories/rounds.ts';
 import { feedRepository } from './repositories/feed.ts';
 import { quotaRepository } from './repositories/quota.ts';
+import { notificationsRepository } from './repositories/notifications.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -47,6 +48,7 @@ export interface Store {
   rounds: ReturnType<typeof roundsRepository>;
   feed: ReturnType<typeof feedRepository>;
   quota: ReturnType<typeof quotaRepository>;
+  notifications: ReturnType<typeof notificationsRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -64,6 +66,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     rounds: roundsRepository(db, config.tableName),
     feed: feedRepository(db, config.tableName),
     quota: quotaRepository(db, config.tableName),
+    notifications: notificationsRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
@@ -90,3 +93,9 @@ export {
 } from './repositories/aggregates.ts';
 export { ACTIVE_ROUNDS, type RoundsRepository } from './repositories/rounds.ts';
 export { FEED_PART_SIZE, type FeedHead } from './repositories/feed.ts';
+export {
+  notificationId,
+  NOTIFICATION_RETENTION_DAYS,
+  type DigestEntry,
+  type NotificationsRepository,
+} from './repositories/notifications.ts';

@@ -37,6 +37,10 @@ import type { SettingType } from '@placements/domain';
  * | the forecast's method and backtest           | Get pk=EHCP#ENGLAND, sk=METHOD              |
  * | a partnership's daily sufficiency figures    | Query pk=TREND#id (sk = date)               |
  * | published capacity as an Open Referral feed  | gsi1 pk=LA#gss per member LA (as settings)  |
+ * | a notification (dedup by source: put if absent) | Get/Put pk=NOTIFY#role#org, sk=N#id       |
+ * | an organisation's inbox, unread first, newest first | Query gsi1 pk=INBOX#role#org (sk 0#… unread, 1#… read) |
+ * | a user's notification preferences            | Get pk=USER#sub, sk=PREFS                   |
+ * | digest entries due (across users)            | Query gsi2 pk=DIGEST_DUE, sk ≤ now          |
  *
  * Search entries are a projection of each listing: one item per (need, age bucket) the listing
  * covers and result order (most places first, cheapest first), carrying the setting and listing
@@ -139,6 +143,10 @@ export const keys = {
   ehcpForecastMethod: () => ({ pk: 'EHCP#ENGLAND', sk: 'METHOD' }),
   sufficiencySnapshot: (partnershipId: string, date: string) => ({ pk: `TREND#${partnershipId}`, sk: date }),
   round: (org: string, id: string) => ({ pk: `ROUND#${org}#${id}`, sk: 'ROUND' }),
+  /** Notifications live under the addressee's role and org, both from the token when read. */
+  notification: (role: string, org: string, id: string) => ({ pk: `NOTIFY#${role}#${org}`, sk: `N#${id}` }),
+  inbox: (role: string, org: string) => `INBOX#${role}#${org}`,
+  preferences: (sub: string) => ({ pk: `USER#${sub}`, sk: 'PREFS' }),
   idempotency: (org: string, key: string) => ({ pk: `IDEMPOTENCY#${org}#${key}`, sk: 'IDEMPOTENCY' }),
   /** One caller's use of an action in one minute (per-caller quotas). */
   quota: (org: string, action: string, window: number) => ({ pk: `QUOTA#${org}#${action}`, sk: String(window) }),

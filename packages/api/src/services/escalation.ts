@@ -1,5 +1,9 @@
 import { BUSINESS_METRICS, businessMetrics } from '@placements/store';
 import {
+  consultationReminders,
+  staleListingNudge,
+  DEFAULT_STALE_LISTING_DAYS,
+  type NotificationDraft,
   ConflictError,
   DEFAULT_ESCALATION_POLICY,
   dueEscalations,
@@ -10,6 +14,7 @@ import {
 } from '@placements/domain';
 import type { Deps } from '../http.ts';
 import { offerFreedPlaces } from './cases.ts';
+import { notify, sendDigests, type NotifierDeps } from './notifications.ts';
 import { inParallel } from './parallel.ts';
 import { recordDailySnapshots } from './sufficiency.ts';
 
@@ -26,6 +31,16 @@ export interface EscalationRun {
   placesOffered: number;
   /** Partnerships whose daily sufficiency figures (the trend) were written by this run: once a day each. */
   snapshotsWritten: number;
+  /** Consultation reminders (5 days before and on the respond-by date) and listing nudges stored now. */
+  remindersSent?: number;
+  nudgesSent?: number;
+  digestsSent?: number;
+}
+
+/** What the job needs to tell people: the notifier, and when a listing is stale. */
+export interface EscalationNotices {
+  notifier: NotifierDeps;
+  staleListingDays?: number;
 }
 
 /**
@@ -38,8 +53,10 @@ export interface EscalationRun {
 export async function runEscalations(
   deps: Deps,
   policy: EscalationPolicy = DEFAULT_ESCALATION_POLICY,
+  notices?: EscalationNotices,
 ): Promise<EscalationRun> {
   const now = deps.now?.() ?? new Date();
+  const reminders: NotificationDraft[] = [];
   const run: EscalationRun = {
     at: now.toISOString(),
     lasChecked: 0,
@@ -66,6 +83,7 @@ export async function runEscalations(
           c.state === 'allocated' && c.activePlacementId
             ? await deps.store.cases.getPlacement(c.activePlacementId)
             : undefined;
+        if (notices && placement) reminders.push(...consultationReminders(placement, now));
         const due = dueEscalations(c, placement, now, policy);
         if (due.length === 0) continue;
         const after: Case = { ...c, escalations: [...(c.escalations ?? []), ...due], version: c.version + 1 };
@@ -87,5 +105,50 @@ export async function runEscalations(
   });
   run.snapshotsWritten = await recordDailySnapshots(deps);
   businessMetrics.count(BUSINESS_METRICS.consultationsOverdue, run.raised.consultation_overdue ?? 0);
+  if (notices) {
+    const notifier = { ...notices.notifier, now: () => now };
+    run.remindersSent = (await notify(notifier, reminders)).length;
+    run.nudgesSent = (await notify(notifier, await staleListings(deps, las, now, notices.staleListingDays))).length;
+    run.digestsSent = await sendDigests(notifier);
+  }
   return run;
+}
+
+/**
+ * Listings not updated for `days`: a nudge to their provider, once per listing version (any
+ * update, even confirming the same figures, starts the count again). Read LA by LA through the
+ * index, once a day (the job may run hourly).
+ */
+async function staleListings(
+  deps: Deps,
+  las: { gssCode: string }[],
+  now: Date,
+  days: number = DEFAULT_STALE_LISTING_DAYS,
+): Promise<NotificationDraft[]> {
+  if (!(await deps.store.notifications.claimDailyRun('stale-listings', now.toISOString().slice(0, 10)))) return [];
+  const nudges: NotificationDraft[] = [];
+  await inParallel(las, 4, async (la) => {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.settings.listSettings({ la: la.gssCode }, 100, cursor);
+      for (const s of page.items) {
+        for (const l of s.listings) {
+          const n = staleListingNudge(
+            {
+              urn: s.urn,
+              listingId: l.listingId,
+              providerId: s.providerId,
+              updatedAt: l.updatedAt,
+              version: l.version,
+            },
+            now,
+            days,
+          );
+          if (n) nudges.push(n);
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  });
+  return nudges;
 }

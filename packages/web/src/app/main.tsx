@@ -24,6 +24,7 @@ import { SignIn } from './screens/sign-in.tsx';
 import { Sufficiency } from './screens/sufficiency.tsx';
 import { LaSufficiency } from './screens/forecast.tsx';
 import { Upload } from './screens/upload.tsx';
+import { Inbox, UnreadCount } from './ui/inbox.tsx';
 
 const SIGNED_OUT = 'placements:signed-out';
 
@@ -137,6 +138,7 @@ function App({ config }: { config: AppConfig }) {
               <span>
                 {session.label} <span class="who-role">({ROLE_NAMES[session.principal.role]})</span>
               </span>
+              <UnreadCount home={NAV[session.principal.role][0]?.[0] ?? '/'} />
               <button class="link-button" onClick={signOut}>
                 Sign out
               </button>
@@ -173,7 +175,11 @@ function App({ config }: { config: AppConfig }) {
           </p>
         ) : null}
         {session ? (
-          <Screen path={here === '/' ? '/' : path} session={session} />
+          <>
+            {/* Every role's home screen opens with its work inbox. */}
+            {here === (NAV[session.principal.role][0]?.[0] ?? '/') ? <Inbox /> : null}
+            <Screen path={here === '/' ? '/' : path} session={session} />
+          </>
         ) : (
           <SignIn
             config={config}

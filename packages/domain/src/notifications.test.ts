@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import type { Case } from './case.ts';
+import type { Direction, Placement } from './placement.ts';
+import {
+  consultationReminders,
+  emailDecision,
+  notificationsForChange,
+  staleListingNudge,
+  type NotificationContext,
+} from './notifications.ts';
+
+const ctx: NotificationContext = {
+  adjudicatorOrg: 'schools-adjudicator',
+  highestDaysWithoutPlace: 90,
+  partnershipsOf: (la) => (la === 'E10000016' ? ['se19'] : []),
+};
+const kase: Case = {
+  id: 'c1',
+  ref: 'KNT-1',
+  laCode: 'E10000016',
+  needs: ['ASD', 'SLCN'],
+  band: 'S3',
+  age: 9,
+  homeDistrict: 'ME14',
+  postSixteen: false,
+  state: 'allocated',
+  openedAt: '2026-11-01T00:00:00Z',
+  withoutPlaceSince: '2026-11-01T00:00:00Z',
+  version: 3,
+};
+const placement: Placement = {
+  id: 'p1',
+  caseId: 'c1',
+  laCode: 'E10000016',
+  urn: '900123',
+  listingId: 's3-day',
+  providerId: 'prov-medway',
+  trustId: 'trust-1',
+  governance: 'academy',
+  state: 'consulting',
+  rank: 1,
+  skipped: [],
+  respondBy: '2026-12-07',
+  band: 'S3',
+  need: 'ASD',
+  createdAt: '2026-11-22T10:00:00Z',
+  version: 1,
+};
+const audit = (action: string, after: unknown, before?: unknown) => ({
+  eventName: 'INSERT' as const,
+  newImage: {
+    itemType: 'audit',
+    eventId: `e-${action}`,
+    action,
+    at: '2026-11-22T10:00:00Z',
+    after,
+    before,
+    actor: { sub: 'x', role: 'la', org: 'E10000016' },
+  },
+});
+
+describe('who is told what', () => {
+  it('an allocation consults the provider with setting, band, need, age and respond-by; never the LA’s case reference', () => {
+    const [n, ...rest] = notificationsForChange(audit('case.allocated', { case: kase, placement }), ctx);
+    expect(rest).toEqual([]);
+    expect(n).toMatchObject({
+      kind: 'consultation_requested',
+      recipient: { role: 'provider', org: 'prov-medway' },
+      facts: { urn: '900123', band: 'S3', need: 'ASD', age: 9, respondBy: '2026-12-07' },
+      sourceId: 'e-case.allocated',
+    });
+    expect(JSON.stringify(n)).not.toContain('KNT-1');
+  });
+
+  it('a place offered from a waiting list tells the LA too', () => {
+    const kinds = notificationsForChange(
+      audit('case.allocated', { case: kase, placement: { ...placement, fromWaitingList: true } }),
+      ctx,
+    ).map((n) => `${n.kind}:${n.recipient.role}`);
+    expect(kinds).toEqual(['consultation_requested:provider', 'place_offered:la']);
+  });
+
+  it('free text typed by staff never reaches a notification', () => {
+    const declined = {
+      ...placement,
+      state: 'declined',
+      declineReasons: ['incompatible_with_efficient_use_of_resources'],
+      declineDetail: 'SECRET detail',
+    };
+    const direction: Direction = {
+      id: 'd1',
+      placementId: 'p1',
+      caseId: 'c1',
+      laCode: 'E10000016',
+      urn: '900123',
+      kind: 'trust_backstop',
+      trustId: 'trust-1',
+      state: 'appealed',
+      issuedAt: '2026-11-22T10:00:00Z',
+      appealGrounds: 'SECRET grounds',
+      version: 2,
+    };
+    const all = [
+      ...notificationsForChange(audit('placement.declined', { placement: declined }), ctx),
+      ...notificationsForChange(
+        audit('placement.named', { placement: { ...placement, namingNote: 'SECRET note' } }),
+        ctx,
+      ),
+      ...notificationsForChange(audit('direction.appealed', { placement, direction }), ctx),
+    ];
+    expect(all.map((n) => `${n.kind}:${n.recipient.role}`)).toEqual([
+      'consultation_declined:la',
+      'placement_named:provider',
+      'appeal_lodged:la',
+      'appeal_lodged:adjudicator',
+    ]);
+    expect(JSON.stringify(all)).not.toContain('SECRET');
+  });
+
+  it('a trust backstop direction goes to the trust; an LA direction to the provider', () => {
+    const d: Direction = {
+      id: 'd1',
+      placementId: 'p1',
+      caseId: 'c1',
+      laCode: 'E10000016',
+      urn: '900123',
+      kind: 'trust_backstop',
+      trustId: 'trust-1',
+      state: 'issued',
+      issuedAt: '2026-11-22T10:00:00Z',
+      version: 1,
+    };
+    expect(
+      notificationsForChange(audit('direction.trust_backstop', { placement, direction: d }), ctx)[0]!.recipient,
+    ).toEqual({ role: 'trust', org: 'trust-1' });
+    const la = { ...d, kind: 'la_direction' as const, trustId: undefined };
+    expect(
+      notificationsForChange(audit('direction.la_direction', { placement, direction: la }), ctx)[0]!.recipient,
+    ).toEqual({ role: 'provider', org: 'prov-medway' });
+  });
+
+  it('escalations tell the LA; reaching the highest days-without-place threshold tells its partnerships', () => {
+    const raised = (key: string, kind: string, message: string) => ({
+      ...kase,
+      escalations: [{ key, kind, message, raisedAt: '2026-11-22T10:00:00Z' }],
+    });
+    const at60 = notificationsForChange(
+      audit(
+        'case.escalated',
+        raised('days_without_place:60', 'days_without_place', '61 days without a place (threshold 60).'),
+        kase,
+      ),
+      ctx,
+    );
+    expect(at60.map((n) => n.kind)).toEqual(['escalation_raised']);
+    expect(at60[0]!.facts).toMatchObject({ threshold: 60, days: 61, caseRef: 'KNT-1' });
+    const at90 = notificationsForChange(
+      audit(
+        'case.escalated',
+        raised('days_without_place:90', 'days_without_place', '90 days without a place (threshold 90).'),
+        kase,
+      ),
+      ctx,
+    );
+    expect(at90.map((n) => `${n.kind}:${n.recipient.org}`)).toEqual([
+      'escalation_raised:E10000016',
+      'case_longest_without_place:se19',
+    ]);
+    // An escalation raised before is not told again.
+    const again = notificationsForChange(
+      audit(
+        'case.escalated',
+        raised('days_without_place:90', 'days_without_place', 'x'),
+        raised('days_without_place:90', 'days_without_place', 'x'),
+      ),
+      ctx,
+    );
+    expect(again).toEqual([]);
+  });
+
+  it('a finished round tells the one who ran it; other items and other events tell nobody', () => {
+    const round = {
+      itemType: 'round',
+      id: 'r1',
+      by: { sub: 'u1', role: 'partnership', org: 'se19' },
+      summary: { cases: 10, allocated: 7 },
+      snapshotAt: '2026-11-22T10:00:00Z',
+    };
+    expect(notificationsForChange({ eventName: 'INSERT', newImage: round }, ctx)[0]).toMatchObject({
+      kind: 'round_completed',
+      recipient: { role: 'partnership', org: 'se19', sub: 'u1' },
+      facts: { cases: 10, allocated: 7 },
+    });
+    expect(notificationsForChange({ eventName: 'MODIFY', newImage: round, oldImage: round }, ctx)).toEqual([]);
+    expect(notificationsForChange(audit('listing.replaced', {}), ctx)).toEqual([]);
+    expect(notificationsForChange({ eventName: 'INSERT', newImage: { itemType: 'listing' } }, ctx)).toEqual([]);
+  });
+});
+
+describe('time-driven', () => {
+  it('reminds the provider 5 days before the respond-by date and on the day, only while consulting', () => {
+    const on = (d: string) => consultationReminders(placement, new Date(`${d}T09:00:00Z`)).map((n) => n.kind);
+    expect(on('2026-12-01')).toEqual([]);
+    expect(on('2026-12-02')).toEqual(['consultation_reminder']);
+    expect(on('2026-12-07')).toEqual(['consultation_due_today']);
+    expect(on('2026-12-08')).toEqual([]);
+    expect(consultationReminders({ ...placement, state: 'accepted' }, new Date('2026-12-07T09:00:00Z'))).toEqual([]);
+  });
+
+  it('nudges a listing not updated for 30 days (configurable), once per version', () => {
+    const l = { urn: '900123', listingId: 's3-day', providerId: 'p', updatedAt: '2026-10-01T00:00:00Z', version: 4 };
+    expect(staleListingNudge(l, new Date('2026-10-30T00:00:00Z'))).toBeUndefined();
+    expect(staleListingNudge(l, new Date('2026-10-31T00:00:00Z'))).toMatchObject({
+      kind: 'listing_stale',
+      sourceId: 'stale:900123:s3-day:4',
+      facts: { date: '2026-10-01', days: 30 },
+    });
+    expect(staleListingNudge(l, new Date('2026-10-15T00:00:00Z'), 14)).toBeDefined();
+  });
+
+  it('email follows the user’s choice, except statutory deadlines, which always go at once', () => {
+    expect(emailDecision('listing_stale', { email: 'immediate', nudges: false })).toBe('skip');
+    expect(emailDecision('consultation_reminder', { email: 'daily_digest', nudges: false })).toBe('send');
+    expect(emailDecision('consultation_accepted', { email: 'daily_digest', nudges: true })).toBe('digest');
+    expect(emailDecision('consultation_requested', { email: 'off', nudges: true })).toBe('send');
+    expect(emailDecision('round_completed', { email: 'off', nudges: true })).toBe('skip');
+  });
+});

@@ -1,0 +1,5 @@
+export * from './sender.ts';
+export * from './smtp.ts';
+export * from './notify.ts';
+export * from './directory.ts';
+export * from './aws.ts';

@@ -1,0 +1,97 @@
+/**
+ * Reads DynamoDB Local's real stream for a table and hands the changes to stream handlers, the
+ * way the table's stream consumer (the event backbone) does in AWS and under `npm start`. Tests
+ * use it to drive a handler with the changes the API actually committed.
+ */
+import { DescribeTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb-streams';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { StreamChange, StreamHandler } from '@placements/store';
+
+const LOCAL = { region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+/** Turns the table's stream on (new and old images) unless it is on already; returns its ARN. */
+export async function enableStream(endpoint: string, tableName: string): Promise<string> {
+  const db = new DynamoDBClient({ ...LOCAL, endpoint });
+  try {
+    const d = await db.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.StreamSpecification?.StreamEnabled && d.Table.LatestStreamArn) return d.Table.LatestStreamArn;
+    const u = await db.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      }),
+    );
+    return u.TableDescription!.LatestStreamArn!;
+  } finally {
+    db.destroy();
+  }
+}
+
+export interface StreamReader {
+  /** Every change since the last call (in order per shard), as the consumer would hand them over. */
+  read(): Promise<StreamChange[]>;
+  /** Reads and hands the changes to the handlers, in one batch each, until the stream is quiet. */
+  drainInto(...handlers: StreamHandler[]): Promise<number>;
+  close(): void;
+}
+
+export function streamReader(endpoint: string, streamArn: string): StreamReader {
+  const client = new DynamoDBStreamsClient({ ...LOCAL, endpoint });
+  const iterators = new Map<string, string | undefined>();
+  async function read(): Promise<StreamChange[]> {
+    const d = await client.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of d.StreamDescription?.Shards ?? []) {
+      if (iterators.has(shard.ShardId!)) continue;
+      const it = await client.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard.ShardId!,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      iterators.set(shard.ShardId!, it.ShardIterator);
+    }
+    const out: StreamChange[] = [];
+    for (const [shard, iterator] of iterators) {
+      let it = iterator;
+      while (it) {
+        const res = await client.send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }));
+        for (const r of res.Records ?? []) {
+          const image = (i: Record<string, AttributeValue> | undefined) =>
+            i === undefined ? undefined : unmarshall(i as Parameters<typeof unmarshall>[0]);
+          out.push({
+            eventId: r.eventID!,
+            eventName: r.eventName as StreamChange['eventName'],
+            sequenceNumber: r.dynamodb!.SequenceNumber!,
+            ...(r.dynamodb?.NewImage ? { newImage: image(r.dynamodb.NewImage) } : {}),
+            ...(r.dynamodb?.OldImage ? { oldImage: image(r.dynamodb.OldImage) } : {}),
+          });
+        }
+        it = res.NextShardIterator;
+        iterators.set(shard, it);
+        if ((res.Records ?? []).length === 0) break;
+      }
+    }
+    return out;
+  }
+  return {
+    read,
+    async drainInto(...handlers) {
+      let total = 0;
+      for (;;) {
+        const changes = await read();
+        if (changes.length === 0) return total;
+        total += changes.length;
+        for (const h of handlers) await h(changes);
+      }
+    },
+    close: () => client.destroy(),
+  };
+}
