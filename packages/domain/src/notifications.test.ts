@@ -16,6 +16,7 @@ const ctx: NotificationContext = {
 };
 const kase: Case = {
   id: 'c1',
+  reference: 'C-KNT1-0001',
   ref: 'KNT-1',
   laCode: 'E10000016',
   needs: ['ASD', 'SLCN'],
@@ -153,7 +154,7 @@ describe('who is told what', () => {
       ctx,
     );
     expect(at60.map((n) => n.kind)).toEqual(['escalation_raised']);
-    expect(at60[0]!.facts).toMatchObject({ threshold: 60, days: 61, caseRef: 'KNT-1' });
+    expect(at60[0]!.facts).toMatchObject({ threshold: 60, days: 61, caseRef: 'C-KNT1-0001' });
     const at90 = notificationsForChange(
       audit(
         'case.escalated',

@@ -198,9 +198,10 @@ export interface NotificationContext {
   highestDaysWithoutPlace: number;
 }
 
-const caseFacts = (c: Pick<Case, 'id' | 'ref' | 'band' | 'needs' | 'age'>): NotificationFacts => ({
+// The marketplace's own reference: the LA's own ref never leaves the LA, and partnerships are told of cases too.
+const caseFacts = (c: Pick<Case, 'id' | 'reference' | 'band' | 'needs' | 'age'>): NotificationFacts => ({
   caseId: c.id,
-  caseRef: c.ref,
+  caseRef: c.reference,
   band: c.band,
   ...(c.needs[0] ? { need: c.needs[0] } : {}),
   age: c.age,

@@ -9,5 +9,4 @@ export { uploadCases, caseUploadSummary, caseProgressBar, type CasePartResult } 
 export * from './runtime-file.ts';
 export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
 export { hasEhcpFiles, loadEhcp, loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';
-export { loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';
 export { startMailCatcher, type MailCatcher } from './mail-catcher.ts';

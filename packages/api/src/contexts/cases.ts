@@ -247,7 +247,8 @@ const bulkRoute = createRoute({
               z.object({
                 line: z.number().check(z.int()),
                 id: z.string(),
-                ref: z.string(),
+                reference: z.string(),
+                ref: z.optional(z.string()),
                 alreadySaved: z.optional(z.boolean()),
               }),
             ),

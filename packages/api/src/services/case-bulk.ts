@@ -17,7 +17,10 @@ import { inParallel } from './parallel.ts';
 export interface SavedRow {
   line: number;
   id: string;
-  ref: string;
+  /** The marketplace's reference for the case. */
+  reference: string;
+  /** The LA's own reference, when the row gave one. */
+  ref?: string;
   /** Saved by an earlier attempt with the same Idempotency-Key: not opened twice. */
   alreadySaved?: true;
 }
@@ -108,7 +111,7 @@ export async function bulkOpenCases(
         memo,
         ...(id ? { id } : {}),
       });
-      saved.push({ line: row.line, id: c.id, ref: c.ref });
+      saved.push({ line: row.line, id: c.id, reference: c.reference, ...(c.ref ? { ref: c.ref } : {}) });
     } catch (error) {
       if (error instanceof ValidationError) {
         problems.push(...error.problems.map((p) => sheetProblem(row.line, p.field, p.message)));
@@ -117,7 +120,13 @@ export async function bulkOpenCases(
       if (error instanceof ConflictError && error.code === 'case_exists' && id !== undefined) {
         const earlier = await deps.store.cases.getCase(principal.org, id);
         if (earlier !== undefined && sameCase(earlier, row.input)) {
-          saved.push({ line: row.line, id, ref: earlier.ref, alreadySaved: true });
+          saved.push({
+            line: row.line,
+            id,
+            reference: earlier.reference,
+            ...(earlier.ref ? { ref: earlier.ref } : {}),
+            alreadySaved: true,
+          });
           return;
         }
         problems.push({
