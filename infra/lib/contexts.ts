@@ -243,6 +243,8 @@ export interface StreamConsumerSpec {
  * - `stream`: everything derived from a committed change (search entries, offers of freed places
  *   down waiting lists, removal of placed cases from queues): packages/api/src/stream/handlers.ts,
  *   whose STREAM_ITEM_TYPES these item types must equal (a template test checks).
+ * - `notifications`: inbox items and email from audit events and finished rounds
+ *   (packages/api/src/services/notifications.ts).
  * - `round-worker`: allocation rounds run as background jobs. A round's item is written `queued`;
  *   the worker runs it with a 15-minute timeout, checkpointing in the table after each listing's
  *   commit, and before its time runs out writes the round again, whose new stream record starts
@@ -257,6 +259,17 @@ export const STREAM_CONSUMERS: Record<string, StreamConsumerSpec> = {
     batchSize: 100,
     timeoutSeconds: 120,
     maxIteratorAgeSeconds: 60,
+  },
+  // Audit events (consultations, decisions, directions, escalations, offers) and finished rounds tell people.
+  notifications: {
+    entry: 'notifications-stream',
+    description: 'Notifications from committed changes: inbox items and email through GOV.UK Notify',
+    table: 'write',
+    itemTypes: ['audit', 'round'],
+    batchSize: 25,
+    timeoutSeconds: 90,
+    maxIteratorAgeSeconds: 300,
+    notifies: true,
   },
   'round-worker': {
     entry: 'round-worker',

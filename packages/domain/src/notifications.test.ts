@@ -185,9 +185,12 @@ describe('who is told what', () => {
       id: 'r1',
       by: { sub: 'u1', role: 'partnership', org: 'se19' },
       summary: { cases: 10, allocated: 7 },
-      snapshotAt: '2026-11-22T10:00:00Z',
+      state: 'done',
+      finishedAt: '2026-11-22T10:00:00Z',
     };
-    expect(notificationsForChange({ eventName: 'INSERT', newImage: round }, ctx)[0]).toMatchObject({
+    const running = { ...round, state: 'running' };
+    expect(notificationsForChange({ eventName: 'MODIFY', newImage: running, oldImage: running }, ctx)).toEqual([]);
+    expect(notificationsForChange({ eventName: 'MODIFY', newImage: round, oldImage: running }, ctx)[0]).toMatchObject({
       kind: 'round_completed',
       recipient: { role: 'partnership', org: 'se19', sub: 'u1' },
       facts: { cases: 10, allocated: 7 },

@@ -228,10 +228,12 @@ const caseLink = (caseId: string) => `/cases/${caseId}`;
  * a finished allocation round from its record. Pure: the handler stores what this returns.
  */
 export function notificationsForChange(change: ChangeImages, ctx: NotificationContext): NotificationDraft[] {
-  if (change.eventName !== 'INSERT' || change.newImage === undefined) return [];
+  if (change.newImage === undefined) return [];
   const item = change.newImage;
-  if (item.itemType === 'round') return roundNotifications(item);
-  if (item.itemType !== 'audit') return [];
+  // A round runs in the background: it is done when its head's state turns to done.
+  if (item.itemType === 'round')
+    return item.state === 'done' && change.oldImage?.state !== 'done' ? roundNotifications(item) : [];
+  if (change.eventName !== 'INSERT' || item.itemType !== 'audit') return [];
   const event = item as unknown as {
     eventId: string;
     action: string;
@@ -382,7 +384,7 @@ function roundNotifications(item: Record<string, unknown>): NotificationDraft[] 
       recipient: { role: by.role, org: by.org, sub: by.sub },
       facts: { roundId: item.id, cases: summary.cases, allocated: summary.allocated },
       link,
-      at: typeof item.snapshotAt === 'string' ? item.snapshotAt : new Date(0).toISOString(),
+      at: typeof item.finishedAt === 'string' ? item.finishedAt : new Date(0).toISOString(),
     },
   ];
 }

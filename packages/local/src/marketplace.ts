@@ -236,7 +236,8 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       tableName,
       endpoint: dynamoDb.endpoint,
       handlers: [...streamHandlers({ store, auth }), rounds.handler, notificationsHandler(notifier)],
-      itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES],
+      // Audit events and rounds also tell people (the notifications consumer in AWS).
+      itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES, 'audit'],
       log,
       // The local stand-in for the on-failure queue: changes that failed every retry, kept to look at.
       onFailure: (changes, error) => {

@@ -66,7 +66,10 @@ async function contextFor(deps: NotifierDeps): Promise<NotificationContext> {
 export function notificationsHandler(deps: NotifierDeps): StreamHandler {
   return async (changes: StreamChange[]) => {
     const relevant = changes.filter(
-      (c) => c.eventName === 'INSERT' && (c.newImage?.itemType === 'audit' || c.newImage?.itemType === 'round'),
+      (c) =>
+        (c.eventName === 'INSERT' && c.newImage?.itemType === 'audit') ||
+        // A round runs in the background: it is done when its head's state turns to done.
+        (c.newImage?.itemType === 'round' && c.newImage.state === 'done' && c.oldImage?.state !== 'done'),
     );
     if (relevant.length === 0) return;
     const ctx = await contextFor(deps);
