@@ -185,5 +185,5 @@ describe('a mainstream refusal recorded with the naming', () => {
     expect(d.kent.mainstreamRefusals).toBe(5);
     expect(d.medway.mainstreamRefusals).toBe(0);
     expect(d.totals.mainstreamRefusals).toBe(5);
-  });
+  }, 180_000);
 });
