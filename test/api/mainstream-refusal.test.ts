@@ -130,7 +130,7 @@ describe('a mainstream refusal recorded with the naming', () => {
     expect(after).toMatchObject({ state: 'allocated', version: before.version });
     expect(after.mainstreamRefusals).toBeUndefined();
     expect((await historyOf(caseId)).length).toBe(eventsBefore);
-  });
+  }, 120_000);
 
   it('keeps the refusal with the case, in GET /cases/{id} and the case’s audit trail', async () => {
     const { caseId, placementId } = await accepted('REFUSE-OK');
@@ -152,7 +152,7 @@ describe('a mainstream refusal recorded with the naming', () => {
     const naming = (await historyOf(caseId)).find((e) => e.action === 'placement.named');
     expect(naming.after.mainstreamRefusal).toEqual(c.mainstreamRefusals[0]);
     expect(naming.actor).toEqual({ sub: 'officer', role: 'la', org: KENT });
-  });
+  }, 120_000);
 
   it('records a refusal at most once when two namings race: the case and the refusal move together', async () => {
     const { caseId, placementId } = await accepted('REFUSE-RACE');
@@ -169,7 +169,7 @@ describe('a mainstream refusal recorded with the naming', () => {
     const c = await caseOf(caseId);
     expect(c.mainstreamRefusals.length).toBe(1);
     expect((await historyOf(caseId)).filter((e) => e.action === 'placement.named').length).toBe(1);
-  });
+  }, 120_000);
 
   it('counts refusals by LA in the sufficiency view, suppressed from 1 to 4', async () => {
     const counted = (await kentDemand()).kent.mainstreamRefusals;
@@ -185,5 +185,5 @@ describe('a mainstream refusal recorded with the naming', () => {
     expect(d.kent.mainstreamRefusals).toBe(5);
     expect(d.medway.mainstreamRefusals).toBe(0);
     expect(d.totals.mainstreamRefusals).toBe(5);
-  });
+  }, 180_000);
 });
