@@ -14,6 +14,7 @@ export * from './audit.ts';
 export * from './search.ts';
 export * from './tailored-list.ts';
 export * from './case.ts';
+export * from './london.ts';
 export * from './allocation.ts';
 export * from './placement.ts';
 export * from './allocation-round.ts';

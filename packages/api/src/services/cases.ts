@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   addDays,
@@ -87,7 +88,7 @@ export async function ownCase(deps: Deps, principal: Principal, id: string): Pro
 export async function openCase(deps: Deps, principal: Principal, input: CaseInput): Promise<CaseView> {
   const now = clock(deps);
   const problems: FieldProblem[] = [];
-  const framework = frameworkInForce(await deps.store.reference.listFrameworks(), now.toISOString().slice(0, 10));
+  const framework = frameworkInForce(await deps.store.reference.listFrameworks(), londonDate(now));
   if (framework === undefined || findBand(framework, input.band) === undefined) {
     problems.push({
       field: 'band',
@@ -284,7 +285,7 @@ export async function offerFreedPlaces(deps: Deps, urn: string, listingId: strin
   for (let round = 0; round < 20; round++) {
     const setting = await deps.store.settings.getSetting(urn, { consistent: true });
     const listing = setting?.listings.find((l) => l.listingId === listingId);
-    const today = clock(deps).toISOString().slice(0, 10);
+    const today = londonDate(clock(deps));
     if (listing === undefined || listing.available <= 0 || listing.availableFrom > today) return offers;
     const page = await deps.store.cases.waitingList(urn, listingId, 25);
     const entries = page.items.filter((e) => !seen.has(e.caseId));
@@ -387,7 +388,7 @@ async function allocateCase(
         'Record the ranked preferences (PUT /cases/{id}/preferences) before allocating.',
       );
     const now = clock(deps);
-    const today = now.toISOString().slice(0, 10);
+    const today = londonDate(now);
     const stored = await settingsByUrn(deps, c.preferences.ranked);
     const memberOf = await partnershipsOf(deps, c.laCode);
     // Block-commissioned places are seen only by the partnership's members.

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { randomUUID } from 'node:crypto';
 import {
   addDays,
@@ -195,7 +196,7 @@ export async function runAllocationRound(deps: Deps, principal: Principal, input
   let settings = new Map<string, SettingWithListings | undefined>();
   for (;;) {
     const now = clock(deps);
-    const today = now.toISOString().slice(0, 10);
+    const today = londonDate(now);
     mark = performance.now();
     settings = await settingsByUrn(deps, [...new Set(pending.flatMap((c) => c.preferences!.ranked))]);
     // Block places count in the round only when every case in it is a member of the partnership

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { randomUUID } from 'node:crypto';
 import {
   AGE_BUCKETS,
@@ -136,7 +137,7 @@ export async function searchPlaces(
   stats?: SearchStats,
 ): Promise<SearchPage> {
   const now = deps.now?.() ?? new Date();
-  const today = now.toISOString().slice(0, 10);
+  const today = londonDate(now);
   const owner = `${principal.role}:${principal.org}`;
   const { las } = await referenceData(deps.store, now.getTime());
   const laName = new Map(las.map((la) => [la.gssCode, la.name]));
