@@ -1,6 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
 import type { HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { BUSINESS_METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type BusinessMetric } from '@placements/store';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Operation, type TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -194,5 +205,81 @@ export class MarketplaceAlarms extends Construct {
       1,
       `${name}: failed events are waiting in the dead-letter queue.`,
     );
+  }
+
+  /** A business metric the functions write in embedded metric format (packages/store/src/observability.ts). */
+  static business(name: BusinessMetric, statistic = 'Sum'): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      dimensionsMap: { service: METRICS_SERVICE },
+      period: FIVE_MINUTES,
+      statistic,
+    });
+  }
+
+  /**
+   * A failed waiting-list offer means a free place was not offered to a waiting child when it
+   * was released (the escalation job retries within the hour): someone should look at the logs.
+   */
+  forBusiness(): void {
+    this.alarm(
+      'WaitingListOffersFailed',
+      MarketplaceAlarms.business(BUSINESS_METRICS.waitingListOffersFailed),
+      1,
+      'Offering freed places to a waiting list failed (see the error logs with the same request_id).',
+    );
+  }
+
+  /** One page for on-call: the business metrics beside the API's health. */
+  dashboard(stage: HttpStage): Dashboard {
+    const b = MarketplaceAlarms.business;
+    const conflictsByReason = new MathExpression({
+      expression: `SEARCH('{${METRICS_NAMESPACE},reason,service} MetricName="${BUSINESS_METRICS.conflicts}"', 'Sum', 300)`,
+      label: '409 by reason',
+      period: FIVE_MINUTES,
+    });
+    const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
+    const wide = (title: string, left: IMetric[], right: IMetric[] = []) =>
+      new GraphWidget({ title, left, right, width: 12, height: 6 });
+    dashboard.addWidgets(
+      new TextWidget({
+        markdown:
+          '# SEND placement marketplace\nBusiness metrics (namespace `Placements`, EMF from the functions) and the API. ' +
+          'Trace a user report by its `x-request-id` in CloudWatch Logs Insights: `filter request_id = "<id>"`.',
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      wide('Allocations placed', [b(BUSINESS_METRICS.allocationsPlaced)]),
+      wide('409s by reason', [conflictsByReason]),
+    );
+    dashboard.addWidgets(
+      wide('Waiting-list offers', [
+        b(BUSINESS_METRICS.waitingListOffersMade),
+        b(BUSINESS_METRICS.waitingListOffersFailed),
+      ]),
+      wide('Transaction retries and overdue consultations', [
+        b(BUSINESS_METRICS.transactionRetries),
+        b(BUSINESS_METRICS.consultationsOverdue),
+      ]),
+    );
+    dashboard.addWidgets(
+      wide('Allocation round duration (ms)', [
+        b(BUSINESS_METRICS.roundDuration, 'p50'),
+        b(BUSINESS_METRICS.roundDuration, 'Maximum'),
+      ]),
+      wide('Stream lag (ms)', [b(BUSINESS_METRICS.streamLag, 'p95'), b(BUSINESS_METRICS.streamLag, 'Maximum')]),
+    );
+    dashboard.addWidgets(
+      wide(
+        'API requests and 5xx',
+        [stage.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' })],
+        [stage.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' })],
+      ),
+      wide('API latency (ms)', [stage.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' })]),
+    );
+    return dashboard;
   }
 }

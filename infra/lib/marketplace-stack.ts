@@ -210,6 +210,8 @@ export class MarketplaceStack extends Stack {
     (this.apiStage.node.defaultChild as CfnStage).routeSettings = routeSettings;
     for (const route of routes) this.apiStage.node.addDependency(route);
     this.alarms.forApi(this.apiStage, 'POST /cases/{id}/allocate');
+    this.alarms.forBusiness();
+    this.alarms.dashboard(this.apiStage);
 
     for (const [name, spec] of Object.entries(props.schedules ?? SCHEDULES)) this.addScheduledFunction(name, spec);
     for (const [name, spec] of Object.entries(streamConsumers)) this.addStreamConsumer(name, spec);

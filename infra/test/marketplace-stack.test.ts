@@ -419,6 +419,35 @@ describe('alarms', () => {
     );
   });
 
+  it('alarm on a failed waiting-list offer, from the functions’ own metric', () => {
+    const [failed] = alarms.filter((a) => a.Properties.MetricName === 'WaitingListOffersFailed');
+    expect(failed!.Properties).toMatchObject({
+      Namespace: 'Placements',
+      Dimensions: [{ Name: 'service', Value: 'placements' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('put the business metrics and the API on one dashboard', () => {
+    const dashboards = Object.values(dev.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    for (const name of [
+      'AllocationsPlaced',
+      'Conflicts',
+      'TransactionRetries',
+      'WaitingListOffersMade',
+      'WaitingListOffersFailed',
+      'ConsultationsOverdue',
+      'RoundDuration',
+      'StreamLag',
+    ])
+      expect(body, name).toContain(name);
+    expect(body).toContain('AWS/ApiGateway');
+  });
+
   it('all notify the KMS-encrypted alarm topic when they fire and when they clear', () => {
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmsTopic/) }]);

@@ -240,17 +240,25 @@ describe('POST /cases/{id}/allocate', () => {
   });
 
   it('records the allocation in the case’s audit trail and shows the placement on the case', async () => {
-    const id = await openCase('E10000030', 'AUDIT-1');
-    await publish('audit-place', 1).catch(() => undefined);
+    // A listing of its own with one free place, so this case is certain to get it.
+    await publish('audit-place', 1);
+    const id = await openCase('E10000030', 'AUDIT-1', [setting.urn]);
     const res = await t.request(`/cases/${id}/allocate`, { method: 'POST', token: la('E10000030') });
-    if (res.status === 201) {
-      const view = await t.request(`/cases/${id}`, { token: la('E10000030') });
-      expect(view.body).toMatchObject({
-        state: 'allocated',
-        placement: { id: res.body.placement.id, state: 'consulting' },
-      });
-    } else {
-      expect(res.body.error.code).toBe('no_available_place');
-    }
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const view = await t.request(`/cases/${id}`, { token: la('E10000030') });
+    expect(view.body).toMatchObject({
+      state: 'allocated',
+      placement: { id: res.body.placement.id, state: 'consulting' },
+    });
+    const audit = await t.request(`/audit?entity=case:${id}`, { token: la('E10000030') });
+    expect(audit.status).toBe(200);
+    const allocated = audit.body.items.filter((e: any) => e.action === 'case.allocated');
+    expect(allocated).toHaveLength(1);
+    expect(allocated[0]).toMatchObject({
+      entity: `case:${id}`,
+      actor: { sub: 'officer-E10000030', role: 'la', org: 'E10000030' },
+      before: { state: 'open' },
+      after: { state: 'allocated', activePlacementId: res.body.placement.id },
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { londonDate } from './london.ts';
 import type { Case } from './case.ts';
 import type { Placement } from './placement.ts';
 
@@ -71,7 +72,7 @@ export function dueEscalations(
 ): Escalation[] {
   if (c.state === 'placed' || c.state === 'closed') return [];
   const raised = new Set((c.escalations ?? []).map((e) => e.key));
-  const today = now.toISOString().slice(0, 10);
+  const today = londonDate(now);
   const at = now.toISOString();
   const due: Escalation[] = [];
   const add = (kind: EscalationKind, key: string, message: string) => {

@@ -15,6 +15,7 @@ export * from './search.ts';
 export * from './tailored-list.ts';
 export * from './case.ts';
 export * from './mainstream-refusal.ts';
+export * from './london.ts';
 export * from './allocation.ts';
 export * from './placement.ts';
 export * from './allocation-round.ts';

@@ -2,6 +2,7 @@ import type { Case } from './case.ts';
 import type { Escalation } from './escalation.ts';
 import type { Direction, Placement } from './placement.ts';
 import type { Role } from './roles.ts';
+import { londonDate } from './london.ts';
 
 /**
  * Who is told what, and when. Every notification is addressed to an organisation (role + org, as
@@ -399,7 +400,7 @@ export const REMINDER_DAYS_BEFORE = 5;
  */
 export function consultationReminders(p: Placement, now: Date): NotificationDraft[] {
   if (p.state !== 'consulting') return [];
-  const today = now.toISOString().slice(0, 10);
+  const today = londonDate(now);
   const daysLeft = Math.round((Date.parse(`${p.respondBy}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / DAY);
   const kind: NotificationKind | undefined =
     daysLeft === 0

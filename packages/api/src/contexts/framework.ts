@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import * as z from 'zod/mini';
 import { createRoute } from '../openapi.ts';
 import {
@@ -81,7 +82,7 @@ export function frameworkApp(deps: Deps) {
   return contextApp(deps)
     .openapi(getBands, async (c) => {
       const { on } = c.req.valid('query');
-      const date = on ?? now().toISOString().slice(0, 10);
+      const date = on ?? londonDate(now());
       const inForce = frameworkInForce(await deps.store.reference.listFrameworks(), date);
       if (inForce === undefined) {
         throw new ValidationError([
@@ -104,7 +105,7 @@ export function frameworkApp(deps: Deps) {
         version,
         input,
         await deps.store.reference.listFrameworks(),
-        now().toISOString().slice(0, 10),
+        londonDate(now()),
       );
       if (problems.length > 0) throw new ValidationError(problems);
       const framework = buildFramework(version, input, now());

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import * as z from 'zod/mini';
 import { createRoute, lazySchema } from '../openapi.ts';
 import { ATTENDANCE, DISTRICT_PATTERN, PHASES, SEARCH_SCOPES, SEARCH_SORTS } from '@placements/domain';
@@ -223,7 +224,7 @@ export function searchApp(deps: Deps) {
     .openapi(search, async (c) => {
       const principal = requireRole(c.get('principal'), ['la', 'partnership', 'national']);
       const q = c.req.valid('query');
-      const today = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+      const today = londonDate(deps.now?.() ?? new Date());
       const page = await searchPlaces(deps, principal, {
         criteria: {
           needs: q.need,

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import {
   buildListing,
   ForbiddenError,
@@ -19,7 +20,7 @@ import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { referenceData } from './reference-cache.ts';
 
-const today = (deps: Deps) => (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+const today = (deps: Deps) => londonDate(deps.now?.() ?? new Date());
 const now = (deps: Deps) => deps.now?.() ?? new Date();
 
 /** Only the provider that owns a setting writes its listings; the tenant comes from the token. */

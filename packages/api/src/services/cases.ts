@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   addDays,
@@ -156,7 +157,7 @@ export async function caseReferenceProblems(
   if (fields.band !== undefined) {
     if (memo && memo.frameworks === undefined) memo.frameworks = deps.store.reference.listFrameworks();
     const frameworks = await (memo?.frameworks ?? deps.store.reference.listFrameworks());
-    const framework = frameworkInForce(frameworks, clock(deps).toISOString().slice(0, 10));
+    const framework = frameworkInForce(frameworks, londonDate(clock(deps)));
     if (framework === undefined || findBand(framework, fields.band) === undefined) {
       problems.push({
         field: 'band',
@@ -399,7 +400,7 @@ export async function offerFreedPlaces(deps: Deps, urn: string, listingId: strin
   for (let round = 0; round < 20; round++) {
     const setting = await deps.store.settings.getSetting(urn, { consistent: true });
     const listing = setting?.listings.find((l) => l.listingId === listingId);
-    const today = clock(deps).toISOString().slice(0, 10);
+    const today = londonDate(clock(deps));
     if (listing === undefined || listing.available <= 0 || listing.availableFrom > today) return offers;
     const page = await deps.store.cases.waitingList(urn, listingId, 25);
     const entries = page.items.filter((e) => !seen.has(e.caseId));
@@ -531,7 +532,7 @@ async function allocateCase(
         'Record the ranked preferences (PUT /cases/{id}/preferences) before allocating.',
       );
     const now = clock(deps);
-    const today = now.toISOString().slice(0, 10);
+    const today = londonDate(now);
     const stored = await settingsByUrn(deps, c.preferences.ranked);
     const memberOf = await partnershipsOf(deps, c.laCode);
     // Block-commissioned places are seen only by the partnership's members.

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { BUSINESS_METRICS, businessMetrics } from '@placements/store';
 import {
   consultationReminders,
@@ -125,7 +126,7 @@ async function staleListings(
   now: Date,
   days: number = DEFAULT_STALE_LISTING_DAYS,
 ): Promise<NotificationDraft[]> {
-  if (!(await deps.store.notifications.claimDailyRun('stale-listings', now.toISOString().slice(0, 10)))) return [];
+  if (!(await deps.store.notifications.claimDailyRun('stale-listings', londonDate(now)))) return [];
   const nudges: NotificationDraft[] = [];
   await inParallel(las, 4, async (la) => {
     let cursor: string | undefined;

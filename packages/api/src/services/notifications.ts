@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import {
   DEFAULT_ESCALATION_POLICY,
   emailDecision,
@@ -192,7 +193,7 @@ export async function sendDigests(deps: NotifierDeps): Promise<number> {
       subject: `SEND placements: ${entries.length} thing${entries.length === 1 ? '' : 's'} need${entries.length === 1 ? 's' : ''} your attention`,
       text: `Since your last summary:\n\n${lines}\n`,
       personalisation: { count: String(entries.length), items: lines, link: `${app}/` },
-      reference: `digest:${first.sub}:${now.toISOString().slice(0, 10)}`,
+      reference: `digest:${first.sub}:${londonDate(now)}`,
     };
     const result = await sendWithRetry(deps.mail, message, deps.retry ?? DEFAULT_RETRY);
     const at = (deps.now?.() ?? new Date()).toISOString();

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { createHash } from 'node:crypto';
 import {
   writeCsv,
@@ -106,7 +107,7 @@ export async function prices(
   const names = new Map(las.map((l) => [l.gssCode, l.name]));
   const framework = frameworkInForce(
     await deps.store.reference.listFrameworks(),
-    (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
+    londonDate(deps.now?.() ?? new Date()),
   );
   const rows = new Map<string, PriceRow>();
   await inParallel(partnership.members, 8, async (la) => {

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   addDays,
@@ -284,7 +285,7 @@ async function planRun(
   timings: RoundReport['timings'],
 ): Promise<{ outcomes: RoundCaseOutcome[]; today: string; at: string }> {
   const now = deps.now?.() ?? new Date();
-  const today = now.toISOString().slice(0, 10);
+  const today = londonDate(now);
   let mark = performance.now();
   const found = await deps.store.cases.getCases(refs);
   const outcomes: RoundCaseOutcome[] = [];

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { randomUUID } from 'node:crypto';
 import {
   ForbiddenError,

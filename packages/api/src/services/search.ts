@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import { randomUUID } from 'node:crypto';
 import {
   AGE_BUCKETS,
@@ -171,7 +172,7 @@ export async function searchPlaces(
   stats?: SearchStats,
 ): Promise<SearchPage> {
   const now = deps.now?.() ?? new Date();
-  const today = now.toISOString().slice(0, 10);
+  const today = londonDate(now);
   const owner = `${principal.role}:${principal.org}`;
   const named = await namer(deps, now);
   if (req.cursor !== undefined) return laterPage(deps, principal, req, now, named);
@@ -409,7 +410,7 @@ export async function searchPlacesFullRead(
   stats?: SearchStats,
 ): Promise<SearchPage> {
   const now = deps.now?.() ?? new Date();
-  const today = now.toISOString().slice(0, 10);
+  const today = londonDate(now);
   const owner = `${principal.role}:${principal.org}`;
   const named = await namer(deps, now);
   if (req.cursor !== undefined) return laterPage(deps, principal, req, now, named);

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import {
   epochDay,
   ForbiddenError,
@@ -321,7 +322,7 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
 /** The day's figures of each partnership, written once a day (by the hourly escalation job). */
 export async function recordDailySnapshots(deps: Deps): Promise<number> {
   const now = deps.now?.() ?? new Date();
-  const date = now.toISOString().slice(0, 10);
+  const date = londonDate(now);
   const { partnerships } = await referenceData(deps.store);
   let written = 0;
   const system: Principal = { sub: 'system:snapshot', role: 'national', org: 'marketplace' };

@@ -1,3 +1,4 @@
+import { londonDate } from '@placements/domain';
 import {
   rarestNeed,
   tailoredList,
@@ -35,7 +36,7 @@ export async function tailoredListFor(
   if (principal.role !== 'la')
     throw new ValidationError([{ field: 'role', message: 'a tailored list is built by the child’s LA' }]);
   const now = deps.now?.() ?? new Date();
-  const today = now.toISOString().slice(0, 10);
+  const today = londonDate(now);
   const { candidates, criteria, itemsRead, queries } = await gatherCandidates(
     deps,
     principal,
