@@ -1,7 +1,8 @@
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { notificationsHandler } from '@placements/api';
-import { dispatch, log, toStreamChange, type RawStreamRecord, type StreamHandler } from '@placements/store';
+import { dispatch, log, logger, toStreamChange, type RawStreamRecord, type StreamHandler } from '@placements/store';
 import { lambdaNotifier } from './notifier.ts';
 import { lambdaDeps } from './runtime.ts';
 
@@ -11,6 +12,7 @@ import { lambdaDeps } from './runtime.ts';
  * email service never holds up search entries or offers. Notifications are stored once per
  * source, so a retried batch tells nobody twice.
  */
+logger.appendPersistentKeys({ context: 'notifications' });
 const deps = lambdaDeps();
 const notifier = await lambdaNotifier(deps);
 const handlers: StreamHandler[] = notifier ? [notificationsHandler(notifier)] : [];
@@ -24,4 +26,4 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
     log.error('notifications batch failed; it will be retried', error as Error, { records: changes.length });
     return { batchItemFailures: changes.length > 0 ? [{ itemIdentifier: changes[0]!.sequenceNumber }] : [] };
   }
-});
+}).use(injectLambdaContext(logger));

@@ -1,7 +1,8 @@
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { roundWorker } from '@placements/api';
-import { toStreamChange, type RawStreamRecord } from '@placements/store';
+import { log, logger, toStreamChange, type RawStreamRecord } from '@placements/store';
 import { lambdaDeps } from './runtime.ts';
 
 /**
@@ -11,6 +12,7 @@ import { lambdaDeps } from './runtime.ts';
  * invokes this function once more, which resumes where it stopped. A worker that dies outright
  * is retried by the event source mapping and resumes the same way (its lease runs out).
  */
+logger.appendPersistentKeys({ context: 'round-worker' });
 const deps = lambdaDeps();
 const MARGIN_MS = 60_000;
 
@@ -21,7 +23,7 @@ export const handler = middy(async (event: DynamoDBStreamEvent, context: Context
     await worker(changes);
     return { batchItemFailures: [] };
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', context: 'round-worker', error: String(error) }));
+    log.error('round worker failed; the batch will be retried', error as Error);
     return { batchItemFailures: changes.length > 0 ? [{ itemIdentifier: changes[0]!.sequenceNumber }] : [] };
   }
-});
+}).use(injectLambdaContext(logger));
