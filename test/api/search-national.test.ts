@@ -5,9 +5,10 @@ import { devTokenAuthenticator, searchPlaces, type SearchStats } from '@placemen
 
 /** National scope over all 153 LAs reads the national index (gsi4), not 153 LA partitions. */
 let t: SeededApp | undefined;
+// Loading every LA's settings and their search entries takes minutes on a busy shared machine.
 beforeAll(async () => {
   if (dataDir) t = await seededApp({ dataDir, now: () => new Date('2026-11-22T10:00:00Z') });
-});
+}, 600_000);
 afterAll(async () => {
   await t?.store.drop();
 });

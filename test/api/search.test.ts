@@ -205,7 +205,7 @@ describe('GET /places/search: every order, page by page, against a plain reading
         .filter((r) => inScope(r) && keep(r))
         .sort(plainOrder(sort, from))
         .map(idOf);
-      expect(expected.length, 'the data has enough results for several pages').toBeGreaterThan(14);
+      expect(expected.length, 'the data has results for more than one page').toBeGreaterThan(7);
       const { items, first } = await search(query, who === 'kent' ? kent : national, 7);
       // The same results in the same order, across pages.
       expect(items.map(id)).toEqual(expected);
