@@ -61,7 +61,10 @@ const yearOf = (p: string) => (/^\d{6}$/.test(p) ? `${p.slice(0, 4)}/${p.slice(4
 
 /** The LA rows for all plans, latest year of each file, keyed by GSS code. */
 function latestLaRows(text: string): Map<string, Record<string, string>> {
-  const { rows } = csvObjects(text.replace(/^\uFEFF/, ''));
+  // Only LA rows of all plans become objects: a few hundred of the files' 25,000 rows (no field spans lines).
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const kept = lines.filter((l, i) => i === 0 || (l.includes('Local authority') && l.includes('All EHC plans')));
+  const { rows } = csvObjects(kept.join('\n'));
   const all = rows
     .map((r) => r.values)
     .filter(
