@@ -38,19 +38,17 @@ export interface Acknowledgement {
 
 /** Every acknowledgement recorded under `root`, where it sits and why. */
 export function acknowledgementsUnder(root: IConstruct): Acknowledgement[] {
-  return root.node
-    .findAll()
-    .flatMap((c) =>
-      c.node.metadata
-        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((m) =>
-          Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
-            path: c.node.path,
-            id: id.replace(/^[a-z]+::/i, ''),
-            reason,
-          })),
-        ),
-    );
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+          path: c.node.path,
+          id: id.replace(/^[a-z]+::/i, ''),
+          reason,
+        })),
+      ),
+  );
 }
 
 export interface Finding {
@@ -63,15 +61,13 @@ export interface Finding {
 /** What both packs find under `scope` that is not acknowledged. */
 export function nagFindings(scope: IConstruct): Finding[] {
   return nagPacks(scope).flatMap((pack) =>
-    pack
-      .validateScope(scope)
-      .violations.flatMap((v) =>
-        v.violatingResources.map((r) => ({
-          rule: v.ruleName,
-          severity: v.severity ?? 'error',
-          path: (r as { constructPath?: string }).constructPath ?? r.resourceLogicalId ?? '',
-          description: v.description,
-        })),
-      ),
+    pack.validateScope(scope).violations.flatMap((v) =>
+      v.violatingResources.map((r) => ({
+        rule: v.ruleName,
+        severity: v.severity ?? 'error',
+        path: (r as { constructPath?: string }).constructPath ?? r.resourceLogicalId ?? '',
+        description: v.description,
+      })),
+    ),
   );
 }

@@ -15,8 +15,10 @@ import {
   FEED_THROTTLE,
   SCHEDULES,
   STAGE_THROTTLE,
+  STREAM_CONSUMERS,
   TABLE_ACTIONS,
 } from '../lib/contexts.ts';
+import { ROUND_ITEM_TYPES, STREAM_ITEM_TYPES } from '../../packages/api/src/stream/handlers.ts';
 import {
   actionsOf,
   functionId,
@@ -72,10 +74,14 @@ describe('the marketplace table', () => {
     dev.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
   });
 
-  it('streams changes only when a consumer reads them', () => {
-    dev.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: Match.absent() });
-    helpers.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  it('streams new and old images to its consumers (and only when there is one)', () => {
+    for (const t of [dev, prod, helpers]) {
+      t.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      });
+    }
+    templateFor('dev', { streamConsumers: {} }).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: Match.absent(),
     });
   });
 });
@@ -83,7 +89,9 @@ describe('the marketplace table', () => {
 describe('the Lambdas', () => {
   it('run one function per bounded context and scheduled job, plus the Cognito trigger, on Node 22 and ARM64 with tracing', () => {
     const fns = dev.findResources('AWS::Lambda::Function');
-    expect(Object.keys(fns)).toHaveLength(Object.keys(CONTEXTS).length + Object.keys(SCHEDULES).length + 1);
+    expect(Object.keys(fns)).toHaveLength(
+      Object.keys(CONTEXTS).length + Object.keys(SCHEDULES).length + Object.keys(STREAM_CONSUMERS).length + 1,
+    );
     for (const fn of Object.values(fns)) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -120,7 +128,9 @@ describe('the Lambdas', () => {
     const lambdaRoles = roles.filter((r) =>
       JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
     );
-    expect(lambdaRoles).toHaveLength(Object.keys(CONTEXTS).length + Object.keys(SCHEDULES).length + 1);
+    expect(lambdaRoles).toHaveLength(
+      Object.keys(CONTEXTS).length + Object.keys(SCHEDULES).length + Object.keys(STREAM_CONSUMERS).length + 1,
+    );
     for (const role of lambdaRoles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 });
@@ -592,5 +602,79 @@ describe('abuse resistance (issue 16)', () => {
       Namespace: 'Placements',
       Threshold: AUTH_REFUSALS_PER_5_MIN,
     });
+  });
+});
+
+describe('the table stream consumers (work that outlives a request)', () => {
+  it('feed the derived-data consumer the item types its handlers read, in bounded, bisected, retried batches', () => {
+    expect(STREAM_CONSUMERS.stream!.itemTypes).toEqual([...STREAM_ITEM_TYPES]);
+    expect(STREAM_CONSUMERS['round-worker']!.itemTypes).toEqual([...ROUND_ITEM_TYPES]);
+    dev.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId(dev, 'Stream') },
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Table'), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StreamDeadLetters'), 'Arn'] } },
+      },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ dynamodb: { NewImage: { itemType: { S: ['listing', 'setting', 'case'] } } } }) },
+        ],
+      },
+    });
+  });
+
+  it('run allocation rounds one record at a time, only while queued or running, with a 15-minute timeout', () => {
+    dev.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId(dev, 'RoundWorker') },
+      BatchSize: 1,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RoundWorkerDeadLetters'), 'Arn'] } },
+      },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { NewImage: { itemType: { S: ['round'] }, state: { S: ['queued', 'running'] } } },
+            }),
+          },
+        ],
+      },
+    });
+    expect(dev.findResources('AWS::Lambda::Function')[functionId(dev, 'RoundWorker')]!.Properties).toMatchObject({
+      Timeout: 900,
+      MemorySize: 1024,
+    });
+  });
+
+  it('alarm when a consumer falls behind (iterator age) or fails, and when records land in its on-failure queue', () => {
+    for (const [name, max] of [
+      ['Stream', 60],
+      ['RoundWorker', 1800],
+    ] as const) {
+      dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'IteratorAge',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Threshold: max * 1000,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(dev, name) } }],
+      });
+      dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId(dev, name) } }],
+      });
+      dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${name}DeadLetters`), 'QueueName'] } },
+        ],
+      });
+    }
   });
 });

@@ -568,7 +568,7 @@ const ROWS: Row[] = [
   },
   {
     route: 'POST /allocation-rounds',
-    expected: m(401, 403, 201, 201, 403, 403, 403, 403),
+    expected: m(401, 403, 202, 202, 403, 403, 403, 403),
     foreign: 'la',
     why: 'a round takes only the caller’s own LA’s cases, or a partnership’s members’',
     target: async () => {
@@ -591,7 +591,7 @@ const ROWS: Row[] = [
           token: await token('la', HOME.la),
           body: { cases: [id], seed: 'matrix' },
         }),
-        201,
+        202,
       ).id;
       return { call: (tok) => request('GET', `/allocation-rounds/${round}`, { token: tok }) };
     },
@@ -608,7 +608,7 @@ const ROWS: Row[] = [
           token: await token('partnership', HOME.partnership),
           body: { cases: [{ la: HOME.la, id }], seed: 'matrix' },
         }),
-        201,
+        202,
       ).id;
       return { call: (tok) => request('GET', `/allocation-rounds/${round}`, { token: tok }) };
     },

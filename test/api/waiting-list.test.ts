@@ -179,7 +179,8 @@ describe('waiting lists and freed places', () => {
         .position,
     ).toBe(1);
 
-    // A place freed by a write that made no offers (here: straight to the store) is picked up by the job.
+    // A place freed while the stream consumer is not running (here: written straight to the store,
+    // the stream not drained) is picked up by the job.
     const stored = (await t.store.settings.getSetting(s.urn, { consistent: true }))!;
     const before = stored.listings.find((l) => l.listingId === 'queue-m')!;
     await t.store.listings.putListing(

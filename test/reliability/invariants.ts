@@ -3,7 +3,8 @@
  * counters): no listing below zero, no place given twice, nothing half-written.
  */
 import type { Case, Listing, Placement } from '@placements/domain';
-import { caseEntity, type Store } from '@placements/store';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { caseEntity, keys, searchEntryItems, type Store } from '@placements/store';
 
 /** Placement states in which the placement holds one of its listing's places. */
 const HOLDING = new Set(['consulting', 'accepted']);
@@ -16,6 +17,10 @@ export interface InvariantReport {
   fromWaitingList: number;
   allocatedCases: number;
   auditEventsChecked: number;
+  /** Search entries compared with their listing (the stream's projection). */
+  searchEntriesChecked: number;
+  /** Waiting-list entries whose case was read. */
+  queueEntriesChecked: number;
   /** Individual assertions made. */
   checks: number;
   violations: string[];
@@ -50,7 +55,7 @@ async function allPages<T>(
 export async function checkInvariants(
   store: Store,
   las: string[],
-  options: { strictHeld?: boolean } = {},
+  options: { strictHeld?: boolean; rounds?: { org: string; id: string }[] } = {},
 ): Promise<InvariantReport> {
   const strictHeld = options.strictHeld ?? true;
   const r: InvariantReport = {
@@ -60,6 +65,8 @@ export async function checkInvariants(
     fromWaitingList: 0,
     allocatedCases: 0,
     auditEventsChecked: 0,
+    searchEntriesChecked: 0,
+    queueEntriesChecked: 0,
     checks: 0,
     violations: [],
   };
@@ -149,6 +156,94 @@ export async function checkInvariants(
           `case ${c.id} is allocated, but its placement ${c.activePlacementId} is ${p === undefined ? 'missing' : `${p.state}, of case ${p.caseId}`}`,
       );
     }
+  }
+
+  // Search entries equal their listing: the stream's projection of the listing as it is now.
+  const query = async (pk: string) => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await store.db.send(
+        new QueryCommand({
+          TableName: store.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  };
+  for (const s of settings) {
+    for (const l of s.listings as Listing[]) {
+      const expected = new Map(searchEntryItems(s, l).map((i) => [i.sk as string, i]));
+      const actual = await query(keys.searchPartition(s.urn, l.listingId));
+      r.searchEntriesChecked += actual.length;
+      const at = `search entries of ${s.urn}/${l.listingId}`;
+      check(
+        actual.length === expected.size && actual.every((i) => expected.has(i.sk as string)),
+        () =>
+          `${at}: ${actual
+            .map((i) => i.sk)
+            .sort()
+            .join(',')} ≠ ${[...expected.keys()].sort().join(',')}`,
+      );
+      for (const i of actual) {
+        const e = expected.get(i.sk as string);
+        check(
+          e === undefined ||
+            (i.listingVersion === l.version &&
+              i.gsi3sk === e.gsi3sk &&
+              (i.listing as Listing).available === l.available),
+          () =>
+            `${at} ${i.sk}: version ${i.listingVersion}, ${i.gsi3sk} ≠ the listing's version ${l.version}, ${e?.gsi3sk}`,
+        );
+      }
+    }
+  }
+
+  // No case both holding a place and still queued.
+  const waiting: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await store.db.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'WAITING' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    waiting.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start !== undefined);
+  const queued = await store.cases.getCases(
+    waiting.map((w) => ({ laCode: w.laCode as string, id: w.caseId as string })),
+  );
+  for (const w of waiting) {
+    r.queueEntriesChecked++;
+    const c = queued.get(`${w.laCode}#${w.caseId}`);
+    check(
+      c !== undefined && c.state === 'open',
+      () => `case ${w.caseId} is ${c?.state ?? 'missing'} but still queued on ${w.urn}/${w.listingId}`,
+    );
+  }
+
+  // Every round done has an outcome for each of its cases.
+  for (const { org, id } of options.rounds ?? []) {
+    const head = await store.rounds.head(org, id);
+    if (head?.state !== 'done') continue;
+    const inputs = (await store.rounds.inputs(org, id)) as { id: string }[];
+    const outcomes = (await store.rounds.outcomes(org, id)) as { caseId: string }[];
+    const decided = new Set(outcomes.map((o) => o.caseId));
+    check(
+      inputs.every((ref) => decided.has(ref.id)) && outcomes.length === inputs.length,
+      () => `round ${id}: ${outcomes.length} outcomes for ${inputs.length} cases`,
+    );
   }
   return r;
 }

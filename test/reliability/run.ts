@@ -91,6 +91,9 @@ const allPlaced: LoadResult['placed'] = [];
 const invariantRuns: { phase: string; report: InvariantReport }[] = [];
 
 async function invariants(phase: string, strictHeld = true) {
+  // Derived data follows from the table's stream: let the consumer catch up first, as it would in a moment.
+  await running.stream.drain(300_000);
+  await running.rounds.idle();
   const report = await checkInvariants(running.store, las, { strictHeld });
   invariantRuns.push({ phase, report });
   for (const v of report.violations.slice(0, 20)) fail(`invariant after ${phase}: ${v}`);

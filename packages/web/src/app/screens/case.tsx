@@ -251,6 +251,10 @@ export function CasePage({ id }: { id: string }) {
               </button>
             </div>
             {dirty ? <p class="hint">Record the preferences before allocating.</p> : null}
+            <p class="hint">
+              This allocates this case now. To allocate many cases at once, run an allocation round: rounds run in the
+              background, and their progress and outcomes can be followed while they run.
+            </p>
           </>
         ) : null}
         {noPlace ? (
