@@ -339,7 +339,10 @@ describe('POST /allocation-rounds', () => {
     for (const setting of [a!, b!, c!]) {
       const placements = (await t.store.cases.listPlacements(setting.urn, { limit: 100 })).items;
       expect(placements.filter((p) => p.roundId === id)).toHaveLength(2);
-      for (const l of (await t.request(`/settings/${setting.urn}`)).body.listings) {
+      // (race-a is left out: the test above took one of its places with a bare update, as another allocation would.)
+      for (const l of (await t.request(`/settings/${setting.urn}`)).body.listings.filter(
+        (x: any) => x.listingId !== 'race-a',
+      )) {
         const holding = placements.filter(
           (p) => p.listingId === l.listingId && ['consulting', 'accepted'].includes(p.state),
         );
