@@ -260,6 +260,7 @@ for (const s of bigSettings.slice(0, 60)) {
     listing.listingId,
     listing.needs[0]!,
     bucketsForRange(listing.ageMin, listing.ageMax)[0]!,
+    'available',
   );
   for (;;) {
     const got = await big.store.db.send(new GetCommand({ TableName: 'bench-round', Key: key }));
