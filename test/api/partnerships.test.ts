@@ -390,16 +390,21 @@ describe('block-commissioned places', () => {
       ).status,
     ).toBe(201);
     const surreyCases = await openCases(surrey, 'RB-S', 2, [s.urn]);
-    const r1 = await post('/allocation-rounds', surrey, { cases: surreyCases, seed: 'rb-1', joinWaitingLists: false });
-    expect(r1.status, JSON.stringify(r1.body)).toBe(201);
+    const q1 = await post('/allocation-rounds', surrey, { cases: surreyCases, seed: 'rb-1', joinWaitingLists: false });
+    expect(q1.status, JSON.stringify(q1.body)).toBe(202);
+    // Rounds run in the background; the test app has drained the stream, so the round is done.
+    const r1 = await t.request(`/allocation-rounds/${q1.body.id}`, { token: surrey });
+    expect(r1.body.state).toBe('done');
     expect(r1.body.summary).toMatchObject({ allocated: 1, unallocated: 1 });
     const km = await t.token({ sub: 'coordinator', role: 'partnership', org: 'kent-medway' });
     const members = [
       ...(await openCases(kent, 'RB-K', 2, [s.urn])).map((id) => ({ la: KENT, id })),
       ...(await openCases(medway, 'RB-M', 1, [s.urn])).map((id) => ({ la: MEDWAY, id })),
     ];
-    const r2 = await post('/allocation-rounds', km, { cases: members, seed: 'rb-2', joinWaitingLists: false });
-    expect(r2.status, JSON.stringify(r2.body)).toBe(201);
+    const q2 = await post('/allocation-rounds', km, { cases: members, seed: 'rb-2', joinWaitingLists: false });
+    expect(q2.status, JSON.stringify(q2.body)).toBe(202);
+    const r2 = await t.request(`/allocation-rounds/${q2.body.id}`, { token: km });
+    expect(r2.body.state).toBe('done');
     expect(r2.body.summary).toMatchObject({ allocated: 2, unallocated: 1 });
     const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'block-round');
     expect(l).toMatchObject({ available: 0, held: 3, reservedUsed: 2, unreserved: 0 });
