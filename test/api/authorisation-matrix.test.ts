@@ -602,6 +602,22 @@ const ROWS: Row[] = [
     },
   },
   {
+    route: 'POST /directions/{id}/redactions',
+    expected: m(401, 403, 403, 200, 403, 403, 403, 403),
+    foreign: 'la',
+    target: async () => {
+      const id = await direction('appealed');
+      return {
+        owners: ownedBy(academy),
+        call: (tok) =>
+          request('POST', `/directions/${id}/redactions`, {
+            token: tok,
+            body: { field: 'appealGrounds', reason: 'Named the child by mistake' },
+          }),
+      };
+    },
+  },
+  {
     route: 'POST /directions/{id}/determination',
     expected: m(401, 403, 403, 403, 403, 403, 200, null),
     foreign: null,

@@ -62,6 +62,7 @@ export {
   IdempotentReplayError,
   caseEntity,
   PLACEMENT_TEXT_FIELDS,
+  DIRECTION_TEXT_FIELDS,
   REDACTED,
   type PlacementTextField,
   type CasesRepository,
