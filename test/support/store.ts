@@ -28,13 +28,26 @@ export interface SeededApp {
 
 /** A table loaded with the generated SE19 data (or a given data folder) and the full API over it. */
 export async function seededApp(
-  options: { dataDir?: string; seed?: number; now?: () => Date } = {},
+  options: {
+    dataDir?: string;
+    seed?: number;
+    now?: () => Date;
+    limits?: Parameters<typeof createApp>[0]['limits'];
+  } = {},
 ): Promise<SeededApp> {
   const store = await freshStore('api');
   const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed });
   await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
   const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
-  const app = createApp({ store, auth, ...(options.now ? { now: options.now } : {}) }, { devTokens: auth });
+  const app = createApp(
+    {
+      store,
+      auth,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    },
+    { devTokens: auth },
+  );
   const request: SeededApp['request'] = async (path, init = {}) => {
     const { token, ...rest } = init;
     const headers = new Headers(rest.headers);
