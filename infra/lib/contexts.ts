@@ -177,6 +177,7 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       { method: 'POST', path: '/placements/{id}/directions', roles: ['la'] },
       { method: 'POST', path: '/directions/{id}/appeal', roles: ['trust'] },
       { method: 'POST', path: '/directions/{id}/determination', roles: ['adjudicator'] },
+      { method: 'POST', path: '/directions/{id}/redactions', roles: ['la'] },
     ],
     table: 'write',
   },

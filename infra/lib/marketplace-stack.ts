@@ -1,6 +1,9 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
+  DomainName,
+  SecurityPolicy,
   type CfnStage,
   CorsHttpMethod,
   HttpApi,
@@ -42,6 +45,8 @@ import {
   type TableAccess,
 } from './contexts.ts';
 import { acknowledge } from './nag.ts';
+import type { DomainSettings } from './edge.ts';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 
 export { CONTEXTS } from './contexts.ts';
 
@@ -83,6 +88,11 @@ export interface MarketplaceStackProps extends StackProps {
   streamConsumers?: Record<string, StreamConsumerSpec>;
   /** JSON of notification kind → GOV.UK Notify template id (`-c notifyTemplates=…`); see README. */
   notifyTemplates?: string;
+  /**
+   * The API's custom domain (regional ACM certificate), CloudFront's origin (see edge.ts). With
+   * it the execute-api endpoint is disabled, so nothing reaches the API but through the domain.
+   */
+  apiDomain?: DomainSettings;
 }
 
 const attr = (k: KeyAttribute) => ({
@@ -150,6 +160,8 @@ export class MarketplaceStack extends Stack {
     this.api = new HttpApi(this, 'Api', {
       description: `SEND placement marketplace API (${props.stage})`,
       createDefaultStage: false,
+      // Only the custom domain (CloudFront's origin) answers once there is one.
+      disableExecuteApiEndpoint: props.apiDomain !== undefined,
       // Browsers may call the API only from the web UI's origin in prod; in dev from anywhere, as
       // developers do from localhost and tools (the tokens are bearer tokens, never cookies).
       corsPreflight: {
@@ -160,6 +172,14 @@ export class MarketplaceStack extends Stack {
       },
     });
     this.apiStage = this.createStage(logRetention, removalPolicy);
+    if (props.apiDomain) {
+      const domainName = new DomainName(this, 'ApiDomain', {
+        domainName: props.apiDomain.name,
+        certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', props.apiDomain.certificateArn),
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+      new ApiMapping(this, 'ApiMapping', { api: this.api, domainName, stage: this.apiStage });
+    }
     const authorizer = new HttpUserPoolAuthorizer('Cognito', this.auth.userPool, {
       userPoolClients: [this.auth.client],
       authorizerName: 'cognito',

@@ -671,6 +671,22 @@ const ROWS: Row[] = [
     },
   },
   {
+    route: 'POST /directions/{id}/redactions',
+    expected: m(401, 403, 403, 200, 403, 403, 403, 403),
+    foreign: 'la',
+    target: async () => {
+      const id = await direction('appealed');
+      return {
+        owners: ownedBy(academy),
+        call: (tok) =>
+          request('POST', `/directions/${id}/redactions`, {
+            token: tok,
+            body: { field: 'appealGrounds', reason: 'Named the child by mistake' },
+          }),
+      };
+    },
+  },
+  {
     route: 'POST /directions/{id}/determination',
     expected: m(401, 403, 403, 403, 403, 403, 200, null),
     foreign: null,
@@ -692,7 +708,9 @@ const rowName = (r: Row) => (r.variant ? `${r.route} (${r.variant})` : r.route);
 let documented: { key: string; secured: boolean }[] = [];
 
 beforeAll(async () => {
-  t = await seededApp({ now: () => TODAY });
+  // The clock stands still, so every allocation of the run falls in one minute: the per-LA
+  // allocation quota (tested in its own file) would otherwise refuse the later rows.
+  t = await seededApp({ now: () => TODAY, limits: { allocationsPerMinute: 10_000 } });
   t.store.db.middlewareStack.add(
     (next, context) => async (args) => {
       recordCommand(String((context as { commandName?: string }).commandName), (args as { input: unknown }).input);

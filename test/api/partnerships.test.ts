@@ -255,6 +255,46 @@ describe('GET /partnerships/{id}/sufficiency', () => {
   });
 });
 
+/** Withheld counts a reader could still work out: a "<5" row of a column whose total and other rows are shown. */
+function derivableCounts(v: any): string[] {
+  const out: string[] = [];
+  const columns: [string, any[], string][] = [
+    ['byLa', v.byLa, 'laCode'],
+    ['byBand', v.byBand, 'band'],
+    ['byNeed', v.byNeed, 'need'],
+  ];
+  for (const [side, measures] of [
+    ['demand', ['cases', 'openCases', 'waiting', 'withoutPlace']],
+    ['placements', ['placements', 'placedInArea', 'outOfArea', 'independent']],
+  ] as const)
+    for (const m of measures)
+      for (const [name, rows, key] of columns) {
+        const withheld = rows.filter((r) => r[side]?.[m] === '<5');
+        if (v.totals[side][m] !== '<5' && withheld.length === 1) out.push(`${name} ${withheld[0][key]} ${side}.${m}`);
+      }
+  // Within a row: placements = placed in area + out of area.
+  for (const r of [v.totals, ...v.byLa]) {
+    const p = r.placements;
+    const hidden = [p.placedInArea, p.outOfArea].filter((x) => x === '<5').length;
+    if (p.placements !== '<5' && hidden === 1) out.push(`${r.laCode ?? 'totals'} placed in area`);
+  }
+  return out;
+}
+
+describe('secondary suppression', () => {
+  it('withholds a second count wherever a "<5" could be read as a total minus the counts shown beside it', async () => {
+    await openCases(medway, 'SUP', 2);
+    const v = await view();
+    expect(la(v, MEDWAY).demand.cases).toBe('<5');
+    expect(derivableCounts(v)).toEqual([]);
+    // The placed-in-area figure comes from the API, never from a subtraction in the browser.
+    for (const r of v.byLa) expect(r.placements).toHaveProperty('placedInArea');
+    const k = la(v, KENT).placements;
+    if (typeof k.placements === 'number' && typeof k.outOfArea === 'number')
+      expect(k.placedInArea).toBe(k.placements - k.outOfArea);
+  });
+});
+
 describe('PUT /partnerships/{id}', () => {
   it('lets the national team form a partnership; an LA may belong to several', async () => {
     const res = await put('/partnerships/kent-medway', national, {

@@ -122,6 +122,21 @@ describe('placement state machine, through the API', () => {
       (await post(`/directions/${d.body.direction.id}/appeal`, trust, { grounds: 'The school cannot meet the need' }))
         .body.state,
     ).toBe('appealed');
+    // The owning LA may erase the grounds (the trust may not); the audit trail says who and why, not what.
+    const erase = { field: 'appealGrounds', reason: 'The grounds named the child' };
+    expect((await post(`/directions/${d.body.direction.id}/redactions`, trust, erase)).status).toBe(403);
+    expect(
+      (await post(`/directions/${d.body.direction.id}/redactions`, kent, { field: 'x', reason: 'y' })).status,
+    ).toBe(400);
+    const redacted = await post(`/directions/${d.body.direction.id}/redactions`, kent, erase);
+    expect(redacted.status, JSON.stringify(redacted.body)).toBe(200);
+    expect(redacted.body).toMatchObject({ state: 'appealed', appealGrounds: '[redacted]' });
+    const audit = await t.request(`/audit?entity=case:${caseId}`, { token: kent });
+    expect(audit.body.items.find((e: any) => e.action === 'direction.text_redacted')).toMatchObject({
+      actor: { role: 'la', org: 'E10000016' },
+      after: { note: { redacted: 'appealGrounds', reason: erase.reason } },
+    });
+    expect(JSON.stringify(audit.body)).not.toContain('cannot meet the need');
     const adjudicator = await t.token({ sub: 'osa', role: 'adjudicator', org: 'osa' });
     expect((await post(`/directions/${d.body.direction.id}/determination`, kent, { outcome: 'upheld' })).status).toBe(
       403,

@@ -56,6 +56,7 @@ export async function seededApp(
      * up, as `npm start`'s consumer would a moment later; off for tests that look at the lag.
      */
     drainAfterWrites?: boolean;
+    limits?: Parameters<typeof createApp>[0]['limits'];
   } = {},
 ): Promise<SeededApp> {
   // Loaded before the stream is on: the loader writes its own search entries.
@@ -64,7 +65,12 @@ export async function seededApp(
   await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
   await enableStream(store.db, store.tableName);
   const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
-  const deps: Deps = { store, auth, ...(options.now ? { now: options.now } : {}) };
+  const deps: Deps = {
+    store,
+    auth,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  };
   const app = createApp(deps, { devTokens: auth });
   const stream = localStreamConsumer({
     db: store.db,

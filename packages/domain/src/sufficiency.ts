@@ -164,3 +164,34 @@ export function suppress(n: number): MaybeSuppressed {
 export function suppressWith(base: number, value: number): number | typeof SUPPRESSED {
   return base > 0 && base < SUPPRESSION_THRESHOLD ? SUPPRESSED : value;
 }
+
+/** A total and the cells that add up to it (a column of LAs, the bands of one LA, ...), by cell id. */
+export interface SuppressionGroup {
+  total: string;
+  parts: string[];
+}
+
+/**
+ * The cells to withhold: every count from 1 to 4 (primary), and then, wherever a group's total is
+ * shown with exactly one of its parts withheld, a second part (the smallest non-zero one shown,
+ * else the total) so the first cannot be worked out as the total minus the rest. Repeated until
+ * no group gives a withheld cell away, as one withholding may expose another group.
+ */
+export function withheldCells(values: ReadonlyMap<string, number>, groups: SuppressionGroup[]): Set<string> {
+  const value = (id: string) => values.get(id) ?? 0;
+  const withheld = new Set([...values].filter(([, n]) => n > 0 && n < SUPPRESSION_THRESHOLD).map(([id]) => id));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const g of groups) {
+      if (withheld.has(g.total)) continue;
+      const hidden = g.parts.filter((p) => withheld.has(p));
+      if (hidden.length !== 1) continue;
+      const next = g.parts
+        .filter((p) => !withheld.has(p) && value(p) > 0)
+        .sort((a, b) => value(a) - value(b) || a.localeCompare(b))[0];
+      withheld.add(next ?? g.total);
+      changed = true;
+    }
+  }
+  return withheld;
+}

@@ -77,6 +77,7 @@ export {
   RoundChunkCommittedError,
   caseEntity,
   PLACEMENT_TEXT_FIELDS,
+  DIRECTION_TEXT_FIELDS,
   REDACTED,
   type PlacementTextField,
   type CasesRepository,

@@ -140,6 +140,7 @@ const Placements = lazySchema(() =>
   z
     .object({
       placements: Count(),
+      placedInArea: Count(),
       outOfArea: Count(),
       averageOutOfAreaKm: z.nullable(z.union([z.number(), z.literal(SUPPRESSED)])),
       independent: Count(),

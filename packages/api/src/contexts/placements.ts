@@ -3,11 +3,12 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { DECLINE_REASONS, MAINSTREAM_REFUSAL_GROUND, PLACEMENT_STATES, placementSeenBy, shortText } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { PLACEMENT_TEXT_FIELDS } from '@placements/store';
+import { DIRECTION_TEXT_FIELDS, PLACEMENT_TEXT_FIELDS } from '@placements/store';
 import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from '../schemas.ts';
 import {
   admission,
   appeal,
+  redactDirection,
   determine,
   direct,
   name,
@@ -155,6 +156,17 @@ const redactionRoute = route(
   PlacementSchema(),
 );
 
+const directionRedactionRoute = route(
+  'post',
+  '/directions/{id}/redactions',
+  'Erase the grounds of an appeal; the audit trail records who, which field and why (owning la)',
+  z.strictObject({
+    field: z.enum(DIRECTION_TEXT_FIELDS, { error: `must be one of ${DIRECTION_TEXT_FIELDS.join(', ')}` }),
+    reason: shortText(200),
+  }),
+  DirectionSchema(),
+);
+
 const readRoute = createRoute({
   method: 'get',
   path: '/placements/{id}',
@@ -219,6 +231,17 @@ export function placementsApp(deps: Deps) {
     .openapi(redactionRoute, async (c: any) =>
       c.json(
         await redact(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')),
+        200,
+      ),
+    )
+    .openapi(directionRedactionRoute, async (c: any) =>
+      c.json(
+        await redactDirection(
+          deps,
+          requireRole(c.get('principal'), ['la']),
+          c.req.valid('param').id,
+          c.req.valid('json'),
+        ),
         200,
       ),
     )

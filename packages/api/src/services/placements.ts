@@ -407,3 +407,34 @@ export async function redact(
     note: { redacted: body.field, reason: body.reason },
   });
 }
+
+/**
+ * The owning LA erases the grounds of a trust's appeal (the direction's free text), as it erases
+ * a placement's: the text becomes "[redacted]" and the case's audit trail records who, which
+ * field and why, never the text.
+ */
+export async function redactDirection(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  body: { field: 'appealGrounds'; reason: string },
+): Promise<Direction> {
+  const d = await directionFor(deps, id);
+  const p = await placementFor(deps, d.placementId);
+  asOwningLa(principal, p);
+  const after: Direction = {
+    ...d,
+    ...(d[body.field] !== undefined ? { [body.field]: REDACTED } : {}),
+    version: d.version + 1,
+  };
+  await apply(deps, {
+    placement: { before: p, after: { ...p, version: p.version + 1 } },
+    kase: await touched(deps, p),
+    direction: { before: d, after },
+    action: 'direction.text_redacted',
+    actor: actorOf(principal),
+    at: clock(deps),
+    note: { redacted: body.field, reason: body.reason },
+  });
+  return after;
+}

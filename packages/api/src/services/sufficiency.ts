@@ -3,8 +3,11 @@ import {
   epochDay,
   ForbiddenError,
   NotFoundError,
+  SUPPRESSED,
   suppress,
   suppressWith,
+  withheldCells,
+  type SuppressionGroup,
   type MaybeSuppressed,
   type Partnership,
 } from '@placements/domain';
@@ -35,6 +38,8 @@ export interface Demand {
 }
 export interface Placements {
   placements: MaybeSuppressed;
+  /** Placements in the LA's own area (placements − outOfArea), given here so no client subtracts. */
+  placedInArea: MaybeSuppressed;
   outOfArea: MaybeSuppressed;
   averageOutOfAreaKm: number | '<5' | null;
   independent: MaybeSuppressed;
@@ -60,32 +65,48 @@ function capacityOf(s: Sums): Capacity {
   };
 }
 
-function demandOf(s: Sums, today: number): Demand {
+/** Whether a row's measure is withheld (see withheldCells): a count of 1 to 4, or one that would give such a count away. */
+type Hidden = (measure: string) => boolean;
+const primaryOnly: Hidden = () => false;
+const shown = (hidden: boolean, n: number): MaybeSuppressed => (hidden ? SUPPRESSED : n);
+
+const DEMAND_MEASURES = ['cases', 'open', 'waiting', 'active'] as const;
+const PLACEMENT_MEASURES = ['placements', 'inArea', 'outOfArea', 'independent'] as const;
+/** Raw counts of a placements row, "placed in area" among them. */
+const placementCounts = (s: Sums): Record<string, number> => ({
+  placements: s.placements ?? 0,
+  inArea: (s.placements ?? 0) - (s.outOfArea ?? 0),
+  outOfArea: s.outOfArea ?? 0,
+  independent: s.independent ?? 0,
+});
+
+function demandOf(s: Sums, today: number, hidden: Hidden = primaryOnly): Demand {
   const active = s.active ?? 0;
   const days = active * today - (s.withoutSince ?? 0);
+  const activeHidden = hidden('active') || suppress(active) === SUPPRESSED;
   return {
-    cases: suppress(s.cases ?? 0),
-    openCases: suppress(s.open ?? 0),
-    waiting: suppress(s.waiting ?? 0),
-    withoutPlace: suppress(active),
-    daysWithoutPlace: suppressWith(active, days),
-    averageDaysWithoutPlace: active === 0 ? null : suppressWith(active, round1(days / active)),
-    mainstreamRefusals: suppress(s.refusals ?? 0),
+    cases: shown(hidden('cases'), suppress(s.cases ?? 0) as number),
+    openCases: shown(hidden('open'), suppress(s.open ?? 0) as number),
+    waiting: shown(hidden('waiting'), suppress(s.waiting ?? 0) as number),
+    withoutPlace: shown(activeHidden, active),
+    daysWithoutPlace: shown(activeHidden, days),
+    averageDaysWithoutPlace: active === 0 ? null : shown(activeHidden, round1(days / active)),
+    mainstreamRefusals: shown(hidden('refusals'), suppress(s.refusals ?? 0) as number),
   };
 }
 
-function placementsOf(s: Sums): Placements {
-  const n = s.placements ?? 0;
-  const out = s.outOfArea ?? 0;
-  const ind = s.independent ?? 0;
+function placementsOf(s: Sums, hidden: Hidden = primaryOnly): Placements {
+  const c = placementCounts(s);
+  const h = (m: string) => hidden(m) || suppress(c[m]!) === SUPPRESSED;
   return {
-    placements: suppress(n),
-    outOfArea: suppress(out),
-    averageOutOfAreaKm: out === 0 ? null : suppressWith(out, round1((s.outOfAreaKm ?? 0) / out)),
-    independent: suppress(ind),
-    spend: suppressWith(n, s.spend ?? 0),
-    spendAtTariff: suppressWith(n, s.spendAtTariff ?? 0),
-    independentSpend: suppressWith(ind, s.independentSpend ?? 0),
+    placements: shown(h('placements'), c.placements!),
+    placedInArea: shown(h('inArea'), c.inArea!),
+    outOfArea: shown(h('outOfArea'), c.outOfArea!),
+    averageOutOfAreaKm: c.outOfArea === 0 ? null : shown(h('outOfArea'), round1((s.outOfAreaKm ?? 0) / c.outOfArea!)),
+    independent: shown(h('independent'), c.independent!),
+    spend: shown(h('placements'), s.spend ?? 0),
+    spendAtTariff: shown(h('placements'), s.spendAtTariff ?? 0),
+    independentSpend: shown(h('independent'), s.independentSpend ?? 0),
   };
 }
 
@@ -173,7 +194,7 @@ export interface EhcpView {
 }
 
 export const SUPPRESSION_NOTE =
-  'Counts of children (cases, placements, block places used) from 1 to 4 are shown as "<5", and so are figures derived from them (days without a place, average distance, spend). Capacity is published by providers and never suppressed. DfE figures are shown as DfE published them (null where DfE suppressed them).';
+  'Counts of children (cases, placements, block places used) from 1 to 4 are shown as "<5", and so are figures derived from them (days without a place, average distance, spend). Where such a count could be worked out from a total minus the counts beside it (a column of LAs, bands or needs, an LA\u2019s band-and-need cells, placements in and out of area), a second count in the same row or column is shown as "<5" too, whatever its size. Capacity is published by providers and never suppressed. DfE figures are shown as DfE published them (null where DfE suppressed them).';
 
 /** A partnership's regional sufficiency: capacity against demand by LA, band and need, from counters. */
 export async function sufficiency(deps: Deps, principal: Principal, id: string): Promise<SufficiencyView> {
@@ -194,6 +215,7 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
   const slot = <T extends object>(m: Map<string, T>, k: string, make: () => T) =>
     m.get(k) ?? (m.set(k, make()), m.get(k)!);
   const triple = () => ({ cap: {} as Sums, dem: {} as Sums, plc: {} as Sums });
+  const laRaw = new Map<string, { dem: Sums; plc: Sums }>();
 
   for (const la of partnership.members) {
     const mine = { cap: {} as Sums, dem: {} as Sums, plc: {} as Sums, block: 0 };
@@ -231,6 +253,7 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
           void kind;
       }
     }
+    laRaw.set(la, mine);
     add(total.cap, mine.cap);
     add(total.dem, mine.dem);
     add(total.plc, mine.plc);
@@ -265,6 +288,47 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
       ehcp,
     });
   }
+  // Secondary suppression: every count shown, by row and measure, and the totals its rows add up to.
+  const values = new Map<string, number>();
+  const groups: SuppressionGroup[] = [];
+  const rows = {
+    T: { dem: total.dem, plc: total.plc },
+    ...Object.fromEntries([...laRaw].map(([la, v]) => [`L:${la}`, v])),
+    ...Object.fromEntries([...bands].map(([b, v]) => [`B:${b}`, v])),
+    ...Object.fromEntries([...needs].map(([n, v]) => [`N:${n}`, v])),
+  } as Record<string, { dem: Sums; plc: Sums }>;
+  for (const [row, v] of Object.entries(rows)) {
+    for (const m of DEMAND_MEASURES) values.set(`${row}|${m}`, v.dem[m] ?? 0);
+    for (const [m, n] of Object.entries(placementCounts(v.plc))) values.set(`${row}|${m}`, n);
+    groups.push({ total: `${row}|placements`, parts: [`${row}|inArea`, `${row}|outOfArea`] });
+  }
+  for (const c of cells.values())
+    for (const m of DEMAND_MEASURES) values.set(`C:${c.laCode}#${c.band}#${c.need}|${m}`, c.dem[m] ?? 0);
+  const keysOf = (prefix: string) => Object.keys(rows).filter((r) => r.startsWith(prefix));
+  for (const m of [...DEMAND_MEASURES, ...PLACEMENT_MEASURES])
+    for (const prefix of ['L:', 'B:', 'N:'])
+      groups.push({ total: `T|${m}`, parts: keysOf(prefix).map((r) => `${r}|${m}`) });
+  for (const la of laRaw.keys())
+    for (const m of DEMAND_MEASURES)
+      groups.push({
+        total: `L:${la}|${m}`,
+        parts: [...cells.values()].filter((c) => c.laCode === la).map((c) => `C:${c.laCode}#${c.band}#${c.need}|${m}`),
+      });
+  const withheld = withheldCells(values, groups);
+  const hiddenIn =
+    (row: string): Hidden =>
+    (m) =>
+      withheld.has(`${row}|${m}`);
+  for (const r of byLa) {
+    const raw = laRaw.get(r.laCode)!;
+    r.demand = demandOf(raw.dem, today, hiddenIn(`L:${r.laCode}`));
+    r.placements = placementsOf(raw.plc, hiddenIn(`L:${r.laCode}`));
+    if (r.ehcp) {
+      r.ehcp.marketplaceCases = r.demand.cases;
+      // Coverage is cases per 100 plans: it would give a withheld count back.
+      if (r.demand.cases === SUPPRESSED && r.ehcp.coverage !== null) r.ehcp.coverage = SUPPRESSED as never;
+    }
+  }
   const anyBaseline = [...g.baselines.values()].some((b) => b !== undefined);
   const totalCases = total.dem.cases ?? 0;
   return {
@@ -273,8 +337,8 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
     suppression: SUPPRESSION_NOTE,
     totals: {
       capacity: capacityOf(total.cap),
-      demand: demandOf(total.dem, today),
-      placements: placementsOf(total.plc),
+      demand: demandOf(total.dem, today, hiddenIn('T')),
+      placements: placementsOf(total.plc, hiddenIn('T')),
     },
     byLa,
     byBand: [...bands]
@@ -282,16 +346,16 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
       .map(([band, v]) => ({
         band,
         capacity: capacityOf(v.cap),
-        demand: demandOf(v.dem, today),
-        placements: placementsOf(v.plc),
+        demand: demandOf(v.dem, today, hiddenIn(`B:${band}`)),
+        placements: placementsOf(v.plc, hiddenIn(`B:${band}`)),
       })),
     byNeed: [...needs]
       .sort(([x], [y]) => x.localeCompare(y))
       .map(([need, v]) => ({
         need,
         capacity: capacityOf(v.cap),
-        demand: demandOf(v.dem, today),
-        placements: placementsOf(v.plc),
+        demand: demandOf(v.dem, today, hiddenIn(`N:${need}`)),
+        placements: placementsOf(v.plc, hiddenIn(`N:${need}`)),
       })),
     byLaBandNeed: [...cells.values()]
       .sort((x, y) => `${x.laCode}#${x.band}#${x.need}`.localeCompare(`${y.laCode}#${y.band}#${y.need}`))
@@ -300,7 +364,7 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
         band: c.band,
         need: c.need,
         capacity: capacityOf(c.cap),
-        demand: demandOf(c.dem, today),
+        demand: demandOf(c.dem, today, hiddenIn(`C:${c.laCode}#${c.band}#${c.need}`)),
       })),
     blockPlaces: blockPlaces.sort((x, y) =>
       `${x.urn}${x.listingId}${x.laCode}`.localeCompare(`${y.urn}${y.listingId}${y.laCode}`),
@@ -308,12 +372,20 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
     ehcp: {
       year,
       plans: anyBaseline ? plans : null,
-      marketplaceCases: suppress(totalCases),
+      marketplaceCases: shown(withheld.has('T|cases'), totalCases),
       coverage:
-        anyBaseline && plans ? (suppressWith(totalCases, round1((100 * totalCases) / plans)) as number | null) : null,
+        anyBaseline && plans
+          ? withheld.has('T|cases')
+            ? (SUPPRESSED as never)
+            : round1((100 * totalCases) / plans)
+          : null,
       byNeed: [...ehcpNeeds]
         .sort(([x], [y]) => x.localeCompare(y))
-        .map(([need, e]) => ({ need, plans: anyBaseline ? e.plans : null, marketplaceCases: suppress(e.cases) })),
+        .map(([need, e]) => ({
+          need,
+          plans: anyBaseline ? e.plans : null,
+          marketplaceCases: shown(withheld.has(`N:${need}|cases`) || suppress(e.cases) === SUPPRESSED, e.cases),
+        })),
     },
     trends: await deps.store.aggregates.snapshots(id),
   };

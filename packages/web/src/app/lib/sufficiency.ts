@@ -131,6 +131,8 @@ type Demand = {
 };
 type Placements = {
   placements: Figure;
+  /** Given by the API (with secondary suppression): the app never subtracts counts of children. */
+  placedInArea: Figure;
   outOfArea: Figure;
   averageOutOfAreaKm: Figure | null;
   spend: Figure;
@@ -156,7 +158,6 @@ const row = (key: string, label: string, c: Capacity, d: Demand): CapacityRow =>
   available: c.available,
   demand: d.openCases,
 });
-const minus = (a: Figure, b: Figure): Figure => (typeof a === 'number' && typeof b === 'number' ? a - b : '<5');
 
 /** The partnership sufficiency report mapped to what the dashboard draws: demand and flows included. */
 export function fromSufficiencyReport(r: SufficiencyResponse): SufficiencyReport {
@@ -176,7 +177,7 @@ export function fromSufficiencyReport(r: SufficiencyResponse): SufficiencyReport
       .map((l) => ({
         key: l.laCode,
         label: l.name,
-        inArea: minus(l.placements.placements, l.placements.outOfArea),
+        inArea: l.placements.placedInArea,
         outOfArea: l.placements.outOfArea,
         averageOutOfAreaKm: l.placements.averageOutOfAreaKm,
       }))

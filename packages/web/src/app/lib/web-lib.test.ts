@@ -121,8 +121,14 @@ describe('sufficiency from the partnership report', () => {
     available: commissioned - filled - held,
   });
   const dem = (openCases: number | '<5') => ({ openCases, withoutPlace: openCases, averageDaysWithoutPlace: null });
-  const plc = (placements: number | '<5', outOfArea: number | '<5', spend: number | '<5') => ({
+  const plc = (
+    placements: number | '<5',
+    outOfArea: number | '<5',
+    spend: number | '<5',
+    placedInArea: number | '<5' = '<5',
+  ) => ({
     placements,
+    placedInArea,
     outOfArea,
     averageOutOfAreaKm: null,
     spend,
@@ -134,7 +140,7 @@ describe('sufficiency from the partnership report', () => {
     totals: {
       capacity: cap(30, 20, 2),
       demand: { openCases: 9, withoutPlace: 11, averageDaysWithoutPlace: 12.5 },
-      placements: plc(14, 6, 5_000_000),
+      placements: plc(14, 6, 5_000_000, 8),
     },
     byLa: [
       {
@@ -142,7 +148,7 @@ describe('sufficiency from the partnership report', () => {
         name: 'Kent',
         capacity: cap(20, 15, 2),
         demand: dem(7),
-        placements: plc(10, 5, 4_000_000),
+        placements: plc(10, 5, 4_000_000, 5),
       },
       {
         laCode: 'E06000035',
@@ -166,7 +172,7 @@ describe('sufficiency from the partnership report', () => {
     ]);
     expect(r.withoutPlace).toEqual({ cases: 11, averageDays: 12.5 });
   });
-  it('splits each member’s placements into its own area and another LA’s', () => {
+  it('shows each member’s placements in its own area and another LA’s as the API gives them', () => {
     expect(r.flows).toEqual([
       { key: 'E10000016', label: 'Kent', inArea: 5, outOfArea: 5, averageOutOfAreaKm: null },
       { key: 'E06000035', label: 'Medway', inArea: '<5', outOfArea: '<5', averageOutOfAreaKm: null },
