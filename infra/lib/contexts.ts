@@ -262,7 +262,7 @@ export const STREAM_CONSUMERS: Record<string, StreamConsumerSpec> = {
     maxIteratorAgeSeconds: 60,
   },
   // Audit events (consultations, decisions, directions, escalations, offers) and finished rounds tell people.
-  notifications: {
+  'notifications-stream': {
     entry: 'notifications-stream',
     description: 'Notifications from committed changes: inbox items and email through GOV.UK Notify',
     table: 'write',

@@ -255,10 +255,13 @@ describe('POST /cases/{id}/allocate', () => {
     const allocated = audit.body.items.filter((e: any) => e.action === 'case.allocated');
     expect(allocated).toHaveLength(1);
     expect(allocated[0]).toMatchObject({
-      entity: `case:${id}`,
+      entity: `case:E10000030:${id}`,
       actor: { sub: 'officer-E10000030', role: 'la', org: 'E10000030' },
       before: { state: 'open' },
-      after: { state: 'allocated', activePlacementId: res.body.placement.id },
+      after: {
+        case: { state: 'allocated', activePlacementId: res.body.placement.id },
+        placement: { id: res.body.placement.id, state: 'consulting' },
+      },
     });
   });
 });

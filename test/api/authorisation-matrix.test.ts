@@ -128,9 +128,12 @@ async function request(
     ...(init.token ? { token: init.token } : {}),
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
     ...(body !== undefined ? { body } : {}),
+    // The stream consumer runs after the request is recorded: its writes are its own Lambda's, not the route's.
+    drain: false,
   });
   recorded.push({ route, status: res.status, ...current });
   current = undefined;
+  if (method !== 'GET') await t.drain();
   return res;
 }
 const ok = (res: Res, status: number) => {
@@ -448,6 +451,35 @@ const ROWS: Row[] = [
       const { notification } = await t.store.notifications.put(draft, {});
       return { call: (tok) => request('POST', `/notifications/${notification.id}/read`, { token: tok }) };
     },
+  },
+  {
+    route: 'POST /notifications/{id}/read',
+    variant: 'each role its own',
+    expected: m(401, 200, 200, 200, 200, 200, 200, null),
+    foreign: null,
+    why: 'every role marks its own notifications read; whose they are comes from the token',
+    target: async () => ({
+      call: async (tok) => {
+        if (tok === undefined) return request('POST', `/notifications/${'0'.repeat(32)}/read`, { token: tok });
+        const claims = JSON.parse(Buffer.from(tok.split('.')[1]!, 'base64url').toString()) as {
+          role: Role;
+          org: string;
+          sub: string;
+        };
+        const { notification } = await t.store.notifications.put(
+          {
+            sourceId: `matrix-own-${++caseSeq}`,
+            kind: 'round_completed',
+            recipient: { role: claims.role, org: claims.org },
+            facts: { cases: 1, allocated: 1 },
+            link: '/',
+            at: TODAY.toISOString(),
+          },
+          {},
+        );
+        return request('POST', `/notifications/${notification.id}/read`, { token: tok });
+      },
+    }),
   },
   {
     route: 'GET /notifications/preferences',

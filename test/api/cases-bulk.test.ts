@@ -205,6 +205,8 @@ describe('POST /cases:bulk', () => {
     expect(res.body.cases[1].reference).toMatch(/^C-/);
     expect(res.body.problems.map((p: any) => [p.line, p.field])).toEqual([
       [3, 'ref'],
+      // "has space": not the shape of a reference, and a lower-case word as a name would be.
+      [4, 'ref'],
       [4, 'ref'],
       [4, 'phaseTransferDeadline'],
     ]);

@@ -66,7 +66,7 @@ async function accepted(ref: string) {
 const refusal = (over: Record<string, unknown> = {}) => ({
   urn: mainstream().urn,
   ground: MAINSTREAM_REFUSAL_GROUND,
-  evidence: 'Year 5 class of 34 with three pupils on 1:1 support; the school’s report of 3 November 2026',
+  evidence: 'Year 5 class of 34 with three pupils on 1:1 support; the school’s own capacity report for this term',
   ...over,
 });
 const caseOf = async (id: string) => (await t.request(`/cases/${id}`, { token: kent })).body;

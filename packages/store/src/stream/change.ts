@@ -29,14 +29,30 @@ export interface RawStreamRecord {
 
 type Marshalled = Parameters<typeof unmarshall>[0];
 
+/**
+ * The streams client reads an empty map attribute (`{"M":{}}`) as an AttributeValue with no member
+ * (`{}`), which unmarshall refuses; it can only have been an empty map, so it is read as one.
+ */
+function emptyMapsRestored(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const av = value as Record<string, unknown>;
+  if (Object.keys(av).length === 0) return { M: {} };
+  if (av.M !== undefined) return { M: imageRestored(av.M as Record<string, unknown>) };
+  if (Array.isArray(av.L)) return { L: av.L.map(emptyMapsRestored) };
+  return av;
+}
+const imageRestored = (image: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(image).map(([k, v]) => [k, emptyMapsRestored(v)]));
+const unmarshalled = (image: Record<string, unknown>) => unmarshall(imageRestored(image) as Marshalled);
+
 export function toStreamChange(r: RawStreamRecord): StreamChange {
   const d = r.dynamodb ?? {};
   return {
     eventId: r.eventID ?? '',
     eventName: (r.eventName ?? 'MODIFY') as StreamChange['eventName'],
     sequenceNumber: d.SequenceNumber ?? '',
-    ...(d.NewImage ? { newImage: unmarshall(d.NewImage as Marshalled) } : {}),
-    ...(d.OldImage ? { oldImage: unmarshall(d.OldImage as Marshalled) } : {}),
+    ...(d.NewImage ? { newImage: unmarshalled(d.NewImage) } : {}),
+    ...(d.OldImage ? { oldImage: unmarshalled(d.OldImage) } : {}),
   };
 }
 
