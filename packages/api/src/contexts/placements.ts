@@ -98,7 +98,12 @@ const namingRoute = route(
           ground: z
             .string({ error: `is required: ${MAINSTREAM_REFUSAL_GROUND}` })
             .check(z.meta({ description: `The legal ground; the only one allowed is ${MAINSTREAM_REFUSAL_GROUND}.` })),
-          evidence: z.pipe(z.string({ error: 'is required: the evidence for the refusal' }), shortText(1000)),
+          evidence: z.pipe(
+            z
+              .string({ error: 'is required: the evidence for the refusal' })
+              .check(z.minLength(1, { error: 'is required: the evidence for the refusal' })),
+            shortText(1000),
+          ),
         })
         .check(
           z.meta({
