@@ -155,7 +155,8 @@ describe('POST /cases/{id}/allocate', () => {
       {},
     );
     // Every loser gets a clear 409: no place left, or (when the race outlasts the time budget) contended, with Retry-After.
-    for (const k of Object.keys(statuses)) expect(['201', '409 no_available_place', '409 allocation_contended']).toContain(k);
+    for (const k of Object.keys(statuses))
+      expect(['201', '409 no_available_place', '409 allocation_contended']).toContain(k);
     const lost = results.filter((r) => r.status === 409);
     expect(won).toHaveLength(10);
     expect(lost).toHaveLength(190);

@@ -18,36 +18,30 @@ const NotificationSchema = lazySchema(() =>
     .object({
       id: z.string(),
       kind: z.enum(NOTIFICATION_KINDS),
-      title: z
-        .string()
-        .check(
-          z.meta({
-            description: 'One line: facts only (case reference, band, need, dates), never a child’s identity.',
-          }),
-        ),
+      title: z.string().check(
+        z.meta({
+          description: 'One line: facts only (case reference, band, need, dates), never a child’s identity.',
+        }),
+      ),
       facts: z.record(z.string(), z.unknown()),
-      link: z
-        .string()
-        .check(
-          z.meta({
-            description: 'Where in the web app the work is done (a hash route).',
-            example: '/provider/consultations',
-          }),
-        ),
+      link: z.string().check(
+        z.meta({
+          description: 'Where in the web app the work is done (a hash route).',
+          example: '/provider/consultations',
+        }),
+      ),
       at: z.string(),
       read: z.boolean(),
       readAt: z.optional(z.string()),
       readBy: z.optional(z.string()),
       recipient: z.object({ role: z.enum(ROLES), org: z.string(), sub: z.optional(z.string()) }),
       sourceId: z.string(),
-      email: z
-        .optional(z.record(z.string(), EmailDeliverySchema))
-        .check(
-          z.meta({
-            description:
-              'Email delivery to each user of the organisation (by subject): pending, sent, digest, skipped or failed.',
-          }),
-        ),
+      email: z.optional(z.record(z.string(), EmailDeliverySchema)).check(
+        z.meta({
+          description:
+            'Email delivery to each user of the organisation (by subject): pending, sent, digest, skipped or failed.',
+        }),
+      ),
     })
     .check(z.meta({ id: 'Notification' })),
 );

@@ -321,14 +321,12 @@ const orukRoute = createRoute({
 });
 
 const Projected = lazySchema(() =>
-  z
-    .object({ year: z.string(), low: z.number(), central: z.number(), high: z.number() })
-    .check(
-      z.meta({
-        id: 'ProjectedYear',
-        description: 'Projected EHC plans in an academic year: central figure and its low–high range.',
-      }),
-    ),
+  z.object({ year: z.string(), low: z.number(), central: z.number(), high: z.number() }).check(
+    z.meta({
+      id: 'ProjectedYear',
+      description: 'Projected EHC plans in an academic year: central figure and its low–high range.',
+    }),
+  ),
 );
 const Forecast = lazySchema(() =>
   z

@@ -1,6 +1,12 @@
 import * as z from 'zod/mini';
 import { createRoute, lazySchema } from '../openapi.ts';
-import { DECLINE_REASONS, MAINSTREAM_REFUSAL_GROUND, PLACEMENT_STATES, placementSeenBy, shortText } from '@placements/domain';
+import {
+  DECLINE_REASONS,
+  MAINSTREAM_REFUSAL_GROUND,
+  PLACEMENT_STATES,
+  placementSeenBy,
+  shortText,
+} from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { DIRECTION_TEXT_FIELDS, PLACEMENT_TEXT_FIELDS } from '@placements/store';
