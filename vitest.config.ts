@@ -43,6 +43,9 @@ export default defineConfig({
           // After the rest, on its own: Chromium and the marketplace's own DynamoDB Local would
           // otherwise compete on two cores with the tests that time DynamoDB Local's start.
           sequence: { groupOrder: 2 },
+          // One file at a time: two marketplaces and two Chromiums on two cores left pages
+          // unrendered for 30 s (CI of stop 21).
+          fileParallelism: false,
         },
       },
     ],

@@ -9,7 +9,10 @@ import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  ExpiredIteratorException,
+  TrimmedDataAccessException,
   type AttributeValue,
+  type GetRecordsCommandOutput,
 } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StreamChange, StreamHandler } from '@placements/store';
@@ -45,24 +48,41 @@ export interface StreamReader {
 export function streamReader(endpoint: string, streamArn: string): StreamReader {
   const client = new DynamoDBStreamsClient({ ...LOCAL, endpoint });
   const iterators = new Map<string, string | undefined>();
+  // The last record read per shard, to pick up after it when an iterator has to be replaced.
+  const last = new Map<string, string>();
+  const iteratorAfter = async (shard: string) =>
+    (
+      await client.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shard,
+          ...(last.has(shard)
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last.get(shard) }
+            : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      )
+    ).ShardIterator;
   async function read(): Promise<StreamChange[]> {
     const d = await client.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     for (const shard of d.StreamDescription?.Shards ?? []) {
-      if (iterators.has(shard.ShardId!)) continue;
-      const it = await client.send(
-        new GetShardIteratorCommand({
-          StreamArn: streamArn,
-          ShardId: shard.ShardId!,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      );
-      iterators.set(shard.ShardId!, it.ShardIterator);
+      if (!iterators.has(shard.ShardId!)) iterators.set(shard.ShardId!, await iteratorAfter(shard.ShardId!));
     }
     const out: StreamChange[] = [];
     for (const [shard, iterator] of iterators) {
       let it = iterator;
+      let replaced = 0;
       while (it) {
-        const res = await client.send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }));
+        let res: GetRecordsCommandOutput;
+        try {
+          res = await client.send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }));
+        } catch (error) {
+          // DynamoDB Local sometimes reports a fresh table's shard as trimmed (aws/aws-sdk-java#2923),
+          // and iterators expire: go on after the last record read, as the real consumer does.
+          const recoverable = error instanceof TrimmedDataAccessException || error instanceof ExpiredIteratorException;
+          if (!recoverable || ++replaced > 3) throw error;
+          it = await iteratorAfter(shard);
+          continue;
+        }
         for (const r of res.Records ?? []) {
           const image = (i: Record<string, AttributeValue> | undefined) =>
             i === undefined ? undefined : unmarshall(i as Parameters<typeof unmarshall>[0]);
@@ -73,6 +93,7 @@ export function streamReader(endpoint: string, streamArn: string): StreamReader 
             ...(r.dynamodb?.NewImage ? { newImage: image(r.dynamodb.NewImage) } : {}),
             ...(r.dynamodb?.OldImage ? { oldImage: image(r.dynamodb.OldImage) } : {}),
           });
+          last.set(shard, r.dynamodb!.SequenceNumber!);
         }
         it = res.NextShardIterator;
         iterators.set(shard, it);
