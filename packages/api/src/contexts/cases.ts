@@ -3,7 +3,7 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { CASE_STATES, CaseInputSchema, PreferencesSchema } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, errorResponses, json, ListingId, pageOf, PageQuery, Urn } from '../schemas.ts';
+import { conflictResponses, errorResponses, GssCode, json, ListingId, pageOf, PageQuery, Urn } from '../schemas.ts';
 import {
   allocate,
   caseView,
@@ -114,7 +114,8 @@ const list = createRoute({
   method: 'get',
   path: '/cases',
   tags: ['cases'],
-  summary: 'Your LA’s cases, active ones first (la)',
+  summary:
+    'Your LA’s cases, active ones first (la); a member LA’s cases for a round, without their references (partnership, with la=)',
   security: [{ bearerAuth: [] }],
   request: {
     query: z.strictObject({
@@ -127,6 +128,7 @@ const list = createRoute({
           ),
         )
         .check(z.meta({ description: 'Only cases still open, allocated or named.' })),
+      la: z.optional(GssCode).check(z.meta({ description: 'A partnership names the member LA whose cases it lists.' })),
       ...PageQuery,
     }),
   },
@@ -180,10 +182,11 @@ const tailored = createRoute({
 export function casesApp(deps: Deps) {
   return contextApp(deps)
     .openapi(list, async (c) => {
-      const principal = requireRole(c.get('principal'), ['la']);
-      const { state, active, limit, cursor } = c.req.valid('query');
+      const principal = requireRole(c.get('principal'), ['la', 'partnership']);
+      const { state, active, limit, cursor, la } = c.req.valid('query');
       return c.json(
         await listCases(deps, principal, {
+          ...(la ? { la } : {}),
           ...(state ? { state } : {}),
           ...(active ? { active } : {}),
           limit,

@@ -409,6 +409,39 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       return gsi1Page<Placement>({ pk: keys.placementsOfSetting(urn), newestFirst: true, ...options });
     },
 
+    /** Backstop directions addressed to a trust's academies, newest first. */
+    async listDirectionsOfTrust(
+      trustId: string,
+      options: { limit: number; cursor?: string },
+    ): Promise<Page<Direction>> {
+      return gsi1Page<Direction>({ pk: keys.directionsOfTrust(trustId), newestFirst: true, ...options });
+    },
+
+    /** Appeals lodged with the Schools Adjudicator (gsi2 pk=APPEALS), oldest first: the longest waiting first. */
+    async listAppeals(options: { limit: number; cursor?: string }): Promise<Page<Direction>> {
+      const start = decodeCursor(
+        options.cursor,
+        [['pk', 'sk', 'gsi2pk', 'gsi2sk']],
+        (c) => c.gsi2pk === keys.appeals(),
+      );
+      const res = await guarded(() =>
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.appeals() },
+            Limit: options.limit,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      return {
+        items: (res.Items ?? []).map((i) => stripLayout<Direction>(i)),
+        nextCursor: encodeCursor(res.LastEvaluatedKey as Cursor | undefined),
+      };
+    },
+
     /**
      * The case joins the queues of listings it could not get, in one transaction with its new
      * version (which records where it waits) and an audit event. Joining twice is a no-op: the
@@ -805,7 +838,12 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
         ];
       }
       if (direction) {
-        const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...direction.after };
+        const item = {
+          ...keys.direction(direction.after.id),
+          ...keys.directionIndexes(direction.after),
+          itemType: 'direction',
+          ...direction.after,
+        };
         items.push({
           Put: {
             TableName: tableName,
