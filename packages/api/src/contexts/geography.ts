@@ -24,13 +24,15 @@ const getDistrict = createRoute({
   summary: 'A postcode district’s centroid: where a search’s distances are measured from',
   request: {
     params: z.object({
-      district: z.string().check(
-        z.trim(),
-        z.toUpperCase(),
-        z.regex(DISTRICT_PATTERN, {
-          error: 'must be a postcode district such as ME14 (the first half of a postcode)',
-        }),
-      ),
+      district: z
+        .string()
+        .check(
+          z.trim(),
+          z.toUpperCase(),
+          z.regex(DISTRICT_PATTERN, {
+            error: 'must be a postcode district such as ME14 (the first half of a postcode)',
+          }),
+        ),
     }),
   },
   responses: { 200: json(DistrictSchema, 'The district and its centroid'), ...errorResponses },

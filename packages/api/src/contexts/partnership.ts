@@ -19,12 +19,14 @@ const PartnershipSchema = lazySchema(() =>
     .check(z.meta({ id: 'Partnership' })),
 );
 
-const PartnershipId = z.string().check(
-  z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, {
-    error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)',
-  }),
-  z.meta({ example: 'se19' }),
-);
+const PartnershipId = z
+  .string()
+  .check(
+    z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, {
+      error: 'must be a partnership id such as se19 (lower-case letters, digits and hyphens)',
+    }),
+    z.meta({ example: 'se19' }),
+  );
 
 const listPartnerships = createRoute({
   method: 'get',
