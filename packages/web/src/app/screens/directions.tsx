@@ -167,14 +167,13 @@ function DirectionCard({ d, onChanged }: { d: DirectionView; onChanged: () => vo
         >
           <Field
             label="Grounds of appeal to the Schools Adjudicator"
-            name="grounds"
+            name={`grounds-${d.id}`}
             hint="Why admitting this child would be wrong for the academy, with the evidence."
             error={problemFor(error, 'grounds')}
           >
             {(a) => (
               <textarea
                 {...a}
-                id={`${a.id}-${d.id}`}
                 class="govuk-textarea"
                 rows={4}
                 value={grounds}
