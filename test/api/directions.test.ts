@@ -19,7 +19,7 @@ beforeAll(async () => {
   )!;
   trust = await t.token({ sub: 'ceo', role: 'trust', org: academy.trustId! });
   adjudicator = await t.token({ sub: 'osa', role: 'adjudicator', org: 'osa' });
-});
+}, 600_000);
 afterAll(async () => {
   await t.store.drop();
 });
@@ -105,7 +105,7 @@ describe('directions to admit, for the trust and the Schools Adjudicator', () =>
       state: 'overturned',
       determinationReasons: 'The academy showed it cannot meet the need at band S3.',
     });
-  });
+  }, 300_000);
 
   it('the trust admits under the direction: the child is placed and the direction complied with, once', async () => {
     now = TODAY;
@@ -124,5 +124,5 @@ describe('directions to admit, for the trust and the Schools Adjudicator', () =>
     );
     expect(listing).toMatchObject({ held: 0, filled: 1 });
     expect((await t.post(`/directions/${directionId}/admission`, trust)).status).toBe(409);
-  });
+  }, 300_000);
 });

@@ -255,7 +255,10 @@ export async function providerUploadsSheet(
 async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
@@ -280,7 +283,8 @@ export async function directionToTrust(m: RunningMarketplace): Promise<Direction
   const kent = m.identities.find((i) => i.principal.role === 'la')!.token;
   const provider = m.identities.find((i) => i.principal.sub === 'demo-provider')!;
   const trust = m.identities.find((i) => i.principal.role === 'trust');
-  if (trust === undefined) throw new Error('The demo identities have no trust: the demo Kent provider is not an academy.');
+  if (trust === undefined)
+    throw new Error('The demo identities have no trust: the demo Kent provider is not an academy.');
   const setting = (
     (await (await fetch(`${m.url}/settings?provider=${provider.principal.org}&limit=200`)).json()) as { items: any[] }
   ).items.find((s) => s.type === 'special_academy' && s.trustId === trust.principal.org)!;
@@ -318,7 +322,11 @@ export async function directionToTrust(m: RunningMarketplace): Promise<Direction
 }
 
 /** The trust finds the direction (case reference, band, need, days since) and appeals with its grounds. */
-export async function trustAppeals(page: Page, s: DirectionStory, shoot?: (name: string) => Promise<void>): Promise<void> {
+export async function trustAppeals(
+  page: Page,
+  s: DirectionStory,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
   await signIn(page, s.base, s.trustLabel);
   await page.getByRole('heading', { name: 'Directions to admit' }).waitFor();
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: s.caseRef }) });
@@ -328,8 +336,14 @@ export async function trustAppeals(page: Page, s: DirectionStory, shoot?: (name:
   const card = page.getByRole('region', { name: `Case ${s.caseRef} at ${s.settingName}` });
   await card.getByRole('button', { name: 'Appeal to the Schools Adjudicator' }).click();
   // No grounds: the API's 400 names the field.
-  await card.getByRole('alert').getByText(/grounds/).first().waitFor();
-  await card.getByLabel('Grounds of appeal to the Schools Adjudicator').fill('The academy cannot meet the need at this band.');
+  await card
+    .getByRole('alert')
+    .getByText(/grounds/)
+    .first()
+    .waitFor();
+  await card
+    .getByLabel('Grounds of appeal to the Schools Adjudicator')
+    .fill('The academy cannot meet the need at this band.');
   await card.getByRole('button', { name: 'Appeal to the Schools Adjudicator' }).click();
   await page
     .getByRole('region', { name: `Case ${s.caseRef} at ${s.settingName}` })
@@ -339,7 +353,11 @@ export async function trustAppeals(page: Page, s: DirectionStory, shoot?: (name:
 }
 
 /** The Schools Adjudicator reads the appeal with its grounds and history, and overturns it with reasons. */
-export async function adjudicatorOverturns(page: Page, s: DirectionStory, shoot?: (name: string) => Promise<void>): Promise<void> {
+export async function adjudicatorOverturns(
+  page: Page,
+  s: DirectionStory,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
   await signIn(page, s.base, 'Schools Adjudicator');
   await page.getByRole('heading', { name: 'Appeals' }).waitFor();
   const card = page.getByRole('region', { name: `Case ${s.caseRef}: ${s.settingName}` });
@@ -348,7 +366,11 @@ export async function adjudicatorOverturns(page: Page, s: DirectionStory, shoot?
   await shoot?.('adjudicator-appeals');
   // No outcome and no reasons: both named.
   await card.getByRole('button', { name: 'Record the determination' }).click();
-  await card.getByRole('alert').getByText(/outcome/).first().waitFor();
+  await card
+    .getByRole('alert')
+    .getByText(/outcome/)
+    .first()
+    .waitFor();
   await card.getByLabel('Overturn the direction: the LA must find another place').check();
   await card.getByLabel('Reasons').fill('The academy showed it cannot meet the need at this band.');
   await card.getByRole('button', { name: 'Record the determination' }).click();
@@ -379,9 +401,9 @@ export async function coordinatorRunsRound(
   shoot?: (name: string) => Promise<void>,
 ): Promise<void> {
   const kent = m.identities.find((i) => i.principal.role === 'la')!.token;
-  const settings = ((await (await fetch(`${m.url}/settings?la=E10000016&limit=50`)).json()) as { items: any[] }).items.filter(
-    (x) => x.listings.length > 0,
-  );
+  const settings = (
+    (await (await fetch(`${m.url}/settings?la=E10000016&limit=50`)).json()) as { items: any[] }
+  ).items.filter((x) => x.listings.length > 0);
   for (let i = 0; i < 6; i++) {
     const s = settings[i % settings.length];
     const l = s.listings[0];
@@ -392,7 +414,9 @@ export async function coordinatorRunsRound(
       age: l.ageMin,
       homeDistrict: 'ME14',
     });
-    await api(m.url, kent, 'PUT', `/cases/${c.id}/preferences`, { holder: 'parent', ranked: [s.urn] });
+    // From 16 the young person holds the preferences.
+    const holder = l.ageMin >= 16 ? 'young_person' : 'parent';
+    await api(m.url, kent, 'PUT', `/cases/${c.id}/preferences`, { holder, ranked: [s.urn] });
   }
   await signIn(page, m.url, 'Regional partnership');
   await page.getByRole('link', { name: 'Allocation rounds' }).click();
@@ -426,7 +450,10 @@ export async function nationalPublishesFramework(
   await page.getByRole('heading', { name: /^In force: v/ }).waitFor();
   await page.getByRole('heading', { name: 'Publish a new version' }).waitFor();
   await page.getByRole('button', { name: /^Publish v/ }).click();
-  await page.getByRole('alert').getByRole('link', { name: /effectiveFrom/ }).waitFor();
+  await page
+    .getByRole('alert')
+    .getByRole('link', { name: /effectiveFrom/ })
+    .waitFor();
   await shoot?.('national-framework-errors');
   const next = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
   await page.getByLabel('Takes effect on').fill(next);
