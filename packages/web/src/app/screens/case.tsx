@@ -221,7 +221,7 @@ export function CasePage({ id }: { id: string }) {
         </ol>
         {open ? (
           <>
-            <div class="govuk-form-group">
+            <div class="govuk-form-group govuk-checkboxes govuk-checkboxes--small">
               <Checkbox
                 checked={mainstreamRequested}
                 onChange={(e) => (setMainstreamRequested(e.currentTarget.checked), setDirty(true))}
@@ -292,7 +292,7 @@ export function CasePage({ id }: { id: string }) {
         <ErrorSummary error={tailored.error} />
         {tailored.loading && !tailored.data ? <Loading what="the tailored list" /> : null}
         {entries.length > 0 ? (
-          <div class="govuk-form-group">
+          <div class="govuk-form-group govuk-checkboxes govuk-checkboxes--small">
             <Checkbox checked={freeOnly} onChange={(e) => setFreeOnly(e.currentTarget.checked)}>
               Only settings with a place free now
             </Checkbox>

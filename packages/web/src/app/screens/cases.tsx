@@ -264,7 +264,7 @@ export function OpenCase({ session }: { session: Session }) {
             )}
           </Field>
         </div>
-        <div class="govuk-form-group">
+        <div class="govuk-form-group govuk-checkboxes govuk-checkboxes--small">
           <Checkbox checked={f.postSixteen} onChange={(e) => set({ postSixteen: e.currentTarget.checked })}>
             Looking for a post-16 or further education place
           </Checkbox>
