@@ -123,5 +123,5 @@ describe('the web app in Chromium, against the locally started marketplace', () 
       await page.close();
     }
     expect(found).toEqual([]);
-  }, 180_000);
+  }, 360_000);
 });
