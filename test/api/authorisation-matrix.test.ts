@@ -482,9 +482,9 @@ const ROWS: Row[] = [
   },
   {
     route: 'GET /cases',
-    expected: m(401, 403, 400, 200, 403, 403, 403, null),
+    expected: m(401, 403, 403, 200, 403, 403, 403, null),
     foreign: null,
-    why: 'lists only the caller’s own LA’s cases: the LA comes from the token (test/api/work-lists.test.ts); a partnership must name a member LA',
+    why: 'lists only the caller’s own LA’s cases: the LA comes from the token (test/api/work-lists.test.ts); a partnership must name a member LA (la=)',
     target: get('/cases?limit=5'),
   },
   {
