@@ -581,8 +581,8 @@ export async function listCases(
 
 /** The member LA a partnership asks about: required, and one of its members. */
 async function memberLa(deps: Deps, principal: Principal, la: string | undefined): Promise<string> {
-  if (la === undefined)
-    throw new ValidationError([{ field: 'la', message: 'is required: the member LA whose cases to list' }]);
+  // Without a member LA named there is nothing of the partnership's own to list.
+  if (la === undefined) throw new ForbiddenError('A partnership lists one member LA’s cases at a time: name it with la=.');
   const partnership = await deps.store.reference.getPartnership(principal.org);
   if (!partnership?.members.includes(la)) throw new ForbiddenError(`${la} is not a member of your partnership.`);
   return la;
