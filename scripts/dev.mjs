@@ -7,7 +7,7 @@
 // when started by an older Node. After the first install, `npm run` finds it first on the PATH.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,8 +79,10 @@ async function runTs(file, args) {
     pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'api', 'index.mjs')).href
   );
   register();
-  process.argv = [process.argv[0], file, ...args];
-  await import(pathToFileURL(join(root, file)).href);
+  // An absolute path, as `node file` gives: libraries (Sass's package importer) resolve from it.
+  const path = resolve(root, file);
+  process.argv = [process.argv[0], path, ...args];
+  await import(pathToFileURL(path).href);
 }
 
 /** The web app (packages/web) bundled by esbuild into packages/web/dist: under a second. */

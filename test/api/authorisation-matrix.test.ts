@@ -585,8 +585,16 @@ const ROWS: Row[] = [
     route: 'GET /cases',
     expected: m(401, 403, 403, 200, 403, 403, 403, null),
     foreign: null,
-    why: 'lists only the caller’s own LA’s cases: the LA comes from the token (test/api/work-lists.test.ts)',
+    why: 'lists only the caller’s own LA’s cases: the LA comes from the token (test/api/work-lists.test.ts); a partnership must name a member LA (la=)',
     target: get('/cases?limit=5'),
+  },
+  {
+    route: 'GET /cases',
+    variant: 'a member LA’s, for a partnership’s round',
+    expected: m(401, 403, 200, 200, 403, 403, 403, 403),
+    foreign: 'partnership',
+    why: 'a partnership lists its members’ cases (without their references); another partnership is refused',
+    target: get(`/cases?la=${HOME.la}&limit=5`),
   },
   {
     route: 'GET /settings/{urn}/listings/{listingId}/waiting-list',
@@ -729,6 +737,47 @@ const ROWS: Row[] = [
         owners: ownedBy(academy),
         call: (tok) => request('POST', `/directions/${id}/determination`, { token: tok, body: { outcome: 'upheld' } }),
       };
+    },
+  },
+  {
+    route: 'POST /directions/{id}/admission',
+    expected: m(401, 403, 403, 403, 403, 200, 403, 403),
+    foreign: 'trust',
+    target: async () => {
+      const id = await direction('issued');
+      return {
+        owners: ownedBy(academy),
+        call: (tok) => request('POST', `/directions/${id}/admission`, { token: tok, body: {} }),
+      };
+    },
+  },
+  {
+    route: 'GET /directions',
+    expected: m(401, 403, 403, 403, 403, 200, 403, 200),
+    foreign: 'trust',
+    why: 'another trust gets its own list, without this direction',
+    target: async () => {
+      await direction('issued');
+      return { owners: ownedBy(academy), call: (tok) => request('GET', '/directions', { token: tok }) };
+    },
+  },
+  {
+    route: 'GET /directions/{id}',
+    expected: m(401, 403, 403, 403, 403, 200, 200, 404),
+    foreign: 'trust',
+    target: async () => {
+      const id = await direction('appealed');
+      return { owners: ownedBy(academy), call: (tok) => request('GET', `/directions/${id}`, { token: tok }) };
+    },
+  },
+  {
+    route: 'GET /appeals',
+    expected: m(401, 403, 403, 403, 403, 403, 200, null),
+    foreign: null,
+    why: 'there is one Schools Adjudicator',
+    target: async () => {
+      await direction('appealed');
+      return { owners: ownedBy(academy), call: (tok) => request('GET', '/appeals', { token: tok }) };
     },
   },
 ];

@@ -5,6 +5,12 @@ import { buildWeb } from '@placements/web';
 import { startMarketplace } from '@placements/local';
 import { launchChromium, signIn } from './support/browser.ts';
 import {
+  adjudicatorOverturns,
+  coordinatorRunsRound,
+  directionToTrust,
+  nationalPublishesFramework,
+  trustAppeals,
+  trustSeesOutcome,
   commissionerAllocates,
   commissionerFindsAcrossBoundary,
   namedAndAdmitted,
@@ -78,6 +84,24 @@ try {
   await commissioner.getByRole('link', { name: 'Cases', exact: true }).click();
   await commissioner.getByRole('link', { name: story.caseRef }).waitFor();
   await shooter(commissioner)('commissioner-cases');
+
+  // Issue 18: the trust and the Schools Adjudicator, a round, the framework.
+  const direction = await directionToTrust(m);
+  const trust = await b.newPage();
+  const adjudicator = await b.newPage();
+  await trustAppeals(trust, direction, shooter(trust));
+  await adjudicatorOverturns(adjudicator, direction, shooter(adjudicator));
+  await trustSeesOutcome(trust, direction);
+  await shooter(trust)('trust-direction-outcome');
+  const roundPage = await b.newPage();
+  await coordinatorRunsRound(roundPage, m, shooter(roundPage));
+  const national = await b.newPage();
+  await nationalPublishesFramework(national, m.url, shooter(national));
+  const phoneRound = await b.newPage({ width: 390, height: 844 });
+  await signIn(phoneRound, m.url, 'Regional partnership');
+  await phoneRound.goto(roundPage.url());
+  await phoneRound.getByRole('table', { name: 'Every case’s outcome' }).waitFor();
+  await shooter(phoneRound)('phone-coordinator-round-results');
 
   const signInPage = await b.newPage();
   await signInPage.goto(`${m.url}/app/`);

@@ -4,6 +4,12 @@ import { buildWeb } from '@placements/web';
 import { startMarketplace, type RunningMarketplace } from '@placements/local';
 import { axe, launchChromium, serious, signIn, type RunningBrowser } from './support/browser.ts';
 import {
+  adjudicatorOverturns,
+  coordinatorRunsRound,
+  directionToTrust,
+  nationalPublishesFramework,
+  trustAppeals,
+  trustSeesOutcome,
   commissionerAllocates,
   commissionerFindsAcrossBoundary,
   namedAndAdmitted,
@@ -19,6 +25,8 @@ let b: RunningBrowser;
 let story: Story;
 let provider: Page;
 let commissioner: Page;
+/** Where the new stories left something to check for accessibility: a round's page. */
+let roundHash = '#/rounds';
 
 beforeAll(async () => {
   buildWeb();
@@ -85,6 +93,30 @@ describe('the web app in Chromium, against the locally started marketplace', () 
     await page.close();
   }, 60_000);
 
+  it('a trust receives a direction and appeals; the Schools Adjudicator overturns it; the LA’s case is open again', async () => {
+    const d = await directionToTrust(m);
+    const trust = await b.newPage();
+    const adjudicator = await b.newPage();
+    await trustAppeals(trust, d);
+    await adjudicatorOverturns(adjudicator, d);
+    await trustSeesOutcome(trust, d);
+    await trust.close();
+    await adjudicator.close();
+  }, 120_000);
+
+  it('a coordinator runs a round over a member LA’s cases without a place and reads every outcome and a CSV', async () => {
+    const coordinator = await b.newPage();
+    await coordinatorRunsRound(coordinator, m);
+    roundHash = `#${new URL(coordinator.url()).hash.slice(1)}`;
+    await coordinator.close();
+  }, 120_000);
+
+  it('the national team publishes a framework version: the missing date named first, then published as the next', async () => {
+    const national = await b.newPage();
+    await nationalPublishesFramework(national, m.url);
+    await national.close();
+  }, 90_000);
+
   it('has no serious or critical accessibility violation (axe-core, WCAG 2.2 AA) on each main screen, on a desktop and a phone', async () => {
     const screens: [string, string, string][] = [
       ['sign-in', '', '#/'],
@@ -98,6 +130,11 @@ describe('the web app in Chromium, against the locally started marketplace', () 
       ['case', 'LA commissioner', `#/cases/${story.caseId}`],
       ['sufficiency', 'Regional partnership', '#/sufficiency'],
       ['sufficiency (LA)', 'LA commissioner', '#/sufficiency'],
+      ['allocation rounds', 'Regional partnership', '#/rounds'],
+      ['a round’s results', 'Regional partnership', roundHash],
+      ['framework', 'National framework team', '#/framework'],
+      ['directions (trust)', 'Trust', '#/directions'],
+      ['appeals (adjudicator)', 'Schools Adjudicator', '#/appeals'],
     ];
     const found: string[] = [];
     for (const viewport of [
@@ -120,5 +157,5 @@ describe('the web app in Chromium, against the locally started marketplace', () 
       await page.close();
     }
     expect(found).toEqual([]);
-  }, 150_000); // eleven screens twice (the LA's sufficiency added); axe is slow on a loaded machine
+  }, 360_000);
 });

@@ -104,6 +104,8 @@ export interface Direction {
   issuedAt: string;
   appealGrounds?: string;
   determinedAt?: string;
+  /** The Schools Adjudicator's reasons for upholding or overturning. */
+  determinationReasons?: string;
   version: number;
 }
 

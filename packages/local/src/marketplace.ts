@@ -342,6 +342,16 @@ async function demoIdentities(store: Store, mint: RunningMarketplace['mint']): P
       principal: { sub: 'demo-se19-coordinator', role: 'partnership', org: SE19_ID },
     },
     { label: 'National framework team', principal: { sub: 'demo-national', role: 'national', org: 'dfe' } },
+    // The trust of the Kent academy above, so a direction to admit it has someone to answer.
+    ...(provider?.trustId !== undefined
+      ? [
+          {
+            label: `Trust (${provider.trustId})`,
+            principal: { sub: 'demo-trust', role: 'trust' as const, org: provider.trustId },
+          },
+        ]
+      : []),
+    { label: 'Schools Adjudicator', principal: { sub: 'demo-adjudicator', role: 'adjudicator', org: 'osa' } },
   ];
   const first = provider?.listings[0];
   const listingExample =

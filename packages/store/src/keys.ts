@@ -23,6 +23,8 @@ import type { SettingType } from '@placements/domain';
  * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
  * | a placement                                  | Get pk=PLACEMENT#id                         |
  * | placements addressed to a setting            | Query gsi1 pk=PLACEMENTS#urn                |
+ * | backstop directions addressed to a trust     | Query gsi1 pk=DIRECTIONS#trustId            |
+ * | appeals lodged with the Schools Adjudicator  | Query gsi2 pk=APPEALS                       |
  * | cases of an LA (active ones first)           | Query gsi1 pk=CASES#gss, sk A#… or Z#…      |
  * | a listing's waiting list, in order           | Query pk=WAIT#urn#listingId                 |
  * | listings that have a waiting list            | Query gsi2 pk=WAITING                       |
@@ -113,6 +115,18 @@ export const keys = {
   caseItem: (laCode: string, id: string) => ({ pk: `LA#${laCode}#CASE#${id}`, sk: 'CASE' }),
   placement: (id: string) => ({ pk: `PLACEMENT#${id}`, sk: 'PLACEMENT' }),
   direction: (id: string) => ({ pk: `DIRECTION#${id}`, sk: 'DIRECTION' }),
+  /**
+   * A backstop direction is listed under its trust (gsi1, newest first); once appealed it is also
+   * listed for the Schools Adjudicator (gsi2 pk=APPEALS, in the order the directions were issued).
+   */
+  directionIndexes: (d: { id: string; trustId?: string; state: string; issuedAt: string }) => ({
+    ...(d.trustId ? { gsi1pk: `DIRECTIONS#${d.trustId}`, gsi1sk: `${d.issuedAt}#${d.id}` } : {}),
+    ...(d.state === 'appealed' || d.state === 'upheld' || d.state === 'overturned'
+      ? { gsi2pk: 'APPEALS', gsi2sk: `${d.issuedAt}#${d.id}` }
+      : {}),
+  }),
+  directionsOfTrust: (trustId: string) => `DIRECTIONS#${trustId}`,
+  appeals: () => 'APPEALS',
   placementIndexes: (p: { urn: string; createdAt: string; id: string }) => ({
     gsi1pk: `PLACEMENTS#${p.urn}`,
     gsi1sk: `${p.createdAt}#${p.id}`,

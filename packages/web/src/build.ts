@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { buildSync } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { compile, NodePackageImporter } from 'sass';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -25,7 +27,7 @@ export function buildWeb(options: { outDir?: string; minify?: boolean } = {}): W
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const result = buildSync({
-    entryPoints: { app: join(srcDir, 'app', 'main.tsx'), styles: join(srcDir, 'static', 'styles.css') },
+    entryPoints: { app: join(srcDir, 'app', 'main.tsx') },
     bundle: true,
     outdir: dir,
     entryNames: '[name]-[hash]',
@@ -41,13 +43,29 @@ export function buildWeb(options: { outDir?: string; minify?: boolean } = {}): W
   });
   const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
   const script = outputs.find((f) => f.startsWith('app-') && f.endsWith('.js'))!;
-  const styles = outputs.find((f) => f.startsWith('styles-') && f.endsWith('.css'))!;
+  const styles = buildStyles(dir, options.minify ?? true);
   const html = readFileSync(join(srcDir, 'static', 'index.html'), 'utf8')
     .replace('%SCRIPT%', script)
     .replace('%STYLES%', styles);
   writeFileSync(join(dir, 'index.html'), html);
   cpSync(join(srcDir, 'static', 'favicon.svg'), join(dir, 'favicon.svg'));
-  return { dir, files: ['index.html', 'favicon.svg', ...outputs], ms: Date.now() - started };
+  return { dir, files: ['index.html', 'favicon.svg', styles, ...outputs], ms: Date.now() - started };
+}
+
+/**
+ * GOV.UK Frontend's Sass (only the components styles.scss names, brand off) and the app's own rules,
+ * compiled by Dart Sass into one stylesheet whose name carries a hash of its content.
+ */
+function buildStyles(dir: string, minify: boolean): string {
+  const { css } = compile(join(srcDir, 'static', 'styles.scss'), {
+    style: minify ? 'compressed' : 'expanded',
+    importers: [new NodePackageImporter(srcDir)],
+    // GOV.UK Frontend's own deprecation notices are for its maintainers, not for this build.
+    quietDeps: true,
+  });
+  const name = `styles-${createHash('sha256').update(css).digest('hex').slice(0, 8).toUpperCase()}.css`;
+  writeFileSync(join(dir, name), css);
+  return name;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -249,3 +249,216 @@ export async function providerUploadsSheet(
   check((await page.getByRole('progressbar').getAttribute('value')) === '100', 'the progress bar should reach 100%');
   await shoot?.('provider-upload-report');
 }
+
+// ---- Issue 18: the trust, the Schools Adjudicator, rounds and the framework ----------------------
+
+async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+  return text === '' ? undefined : JSON.parse(text);
+}
+
+export interface DirectionStory {
+  base: string;
+  trustLabel: string;
+  caseRef: string;
+  caseId: string;
+  settingName: string;
+  kentToken: string;
+}
+
+/**
+ * Through the API: a Kent case allocated to the demo Kent academy, which accepts, is named, refuses
+ * to admit, and is directed: the trust backstop, addressed to the demo trust.
+ */
+export async function directionToTrust(m: RunningMarketplace): Promise<DirectionStory> {
+  const kent = m.identities.find((i) => i.principal.role === 'la')!.token;
+  const provider = m.identities.find((i) => i.principal.sub === 'demo-provider')!;
+  const trust = m.identities.find((i) => i.principal.role === 'trust');
+  if (trust === undefined)
+    throw new Error('The demo identities have no trust: the demo Kent provider is not an academy.');
+  const setting = (
+    (await (await fetch(`${m.url}/settings?provider=${provider.principal.org}&limit=200`)).json()) as { items: any[] }
+  ).items.find((s) => s.type === 'special_academy' && s.trustId === trust.principal.org)!;
+  const listingId = `e2e-dir-${Date.now().toString(36)}`;
+  const band = setting.listings[0]?.band ?? 'S3';
+  const need = setting.needs[0] ?? 'ASD';
+  await api(m.url, provider.token, 'PUT', `/settings/${setting.urn}/listings/${listingId}`, {
+    band,
+    needs: [need],
+    ageMin: setting.ageMin,
+    ageMax: setting.ageMax,
+    attendance: 'day',
+    commissioned: 1,
+    filled: 0,
+    availableFrom: today(),
+  });
+  const caseRef = `KCC-DIR-${Date.now().toString(36).toUpperCase()}`;
+  const c = await api(m.url, kent, 'POST', '/cases', {
+    ref: caseRef,
+    needs: [need],
+    band,
+    age: setting.ageMin,
+    homeDistrict: 'ME14',
+  });
+  await api(m.url, kent, 'PUT', `/cases/${c.id}/preferences`, { holder: 'parent', ranked: [setting.urn] });
+  const placement = (await api(m.url, kent, 'POST', `/cases/${c.id}/allocate`)).placement;
+  await api(m.url, provider.token, 'POST', `/placements/${placement.id}/response`, { decision: 'accept' });
+  await api(m.url, kent, 'POST', `/placements/${placement.id}/naming`, {});
+  await api(m.url, provider.token, 'POST', `/placements/${placement.id}/admission`, {
+    decision: 'refused',
+    reason: 'No room in the class',
+  });
+  await api(m.url, kent, 'POST', `/placements/${placement.id}/directions`, {});
+  return { base: m.url, trustLabel: trust.label, caseRef, caseId: c.id, settingName: setting.name, kentToken: kent };
+}
+
+/** The trust finds the direction (case reference, band, need, days since) and appeals with its grounds. */
+export async function trustAppeals(
+  page: Page,
+  s: DirectionStory,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
+  await signIn(page, s.base, s.trustLabel);
+  await page.getByRole('heading', { name: 'Directions to admit' }).waitFor();
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: s.caseRef }) });
+  await row.getByText('Directed to admit').waitFor();
+  check((await row.getByRole('cell', { name: '0', exact: true }).count()) === 1, 'the direction is 0 days old');
+  await shoot?.('trust-directions');
+  const card = page.getByRole('region', { name: `Case ${s.caseRef} at ${s.settingName}` });
+  await card.getByRole('button', { name: 'Appeal to the Schools Adjudicator' }).click();
+  // No grounds: the API's 400 names the field.
+  await card
+    .getByRole('alert')
+    .getByText(/grounds/)
+    .first()
+    .waitFor();
+  await card
+    .getByLabel('Grounds of appeal to the Schools Adjudicator')
+    .fill('The academy cannot meet the need at this band.');
+  await card.getByRole('button', { name: 'Appeal to the Schools Adjudicator' }).click();
+  await page
+    .getByRole('region', { name: `Case ${s.caseRef} at ${s.settingName}` })
+    .getByText('Appealed to the Schools Adjudicator')
+    .first()
+    .waitFor();
+}
+
+/** The Schools Adjudicator reads the appeal with its grounds and history, and overturns it with reasons. */
+export async function adjudicatorOverturns(
+  page: Page,
+  s: DirectionStory,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
+  await signIn(page, s.base, 'Schools Adjudicator');
+  await page.getByRole('heading', { name: 'Appeals' }).waitFor();
+  const card = page.getByRole('region', { name: `Case ${s.caseRef}: ${s.settingName}` });
+  await card.getByText('The academy cannot meet the need at this band.').waitFor();
+  await card.getByRole('cell', { name: 'The academy refused to admit' }).waitFor();
+  await shoot?.('adjudicator-appeals');
+  // No outcome and no reasons: both named.
+  await card.getByRole('button', { name: 'Record the determination' }).click();
+  await card
+    .getByRole('alert')
+    .getByText(/outcome/)
+    .first()
+    .waitFor();
+  await card.getByLabel('Overturn the direction: the LA must find another place').check();
+  await card.getByLabel('Reasons').fill('The academy showed it cannot meet the need at this band.');
+  await card.getByRole('button', { name: 'Record the determination' }).click();
+  await page
+    .getByRole('region', { name: `Case ${s.caseRef}: ${s.settingName}` })
+    .getByText('Overturned: no duty to admit')
+    .first()
+    .waitFor();
+  const kase = await api(s.base, s.kentToken, 'GET', `/cases/${s.caseId}`);
+  check(kase.state === 'open', `the LA's case should be open again, not ${kase.state}`);
+}
+
+/** The trust sees the outcome and the Adjudicator's reasons. */
+export async function trustSeesOutcome(page: Page, s: DirectionStory): Promise<void> {
+  await page.reload();
+  const card = page.getByRole('region', { name: `Case ${s.caseRef} at ${s.settingName}` });
+  await card.getByText('Overturned: no duty to admit').first().waitFor();
+  await card.getByText('The academy showed it cannot meet the need at this band.').waitFor();
+}
+
+/**
+ * Kent cases waiting for a place (through the API), then the SE19 coordinator runs a round over
+ * the member LA's cases without a place and reads every outcome, the rates and a CSV.
+ */
+export async function coordinatorRunsRound(
+  page: Page,
+  m: RunningMarketplace,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
+  const kent = m.identities.find((i) => i.principal.role === 'la')!.token;
+  const settings = (
+    (await (await fetch(`${m.url}/settings?la=E10000016&limit=50`)).json()) as { items: any[] }
+  ).items.filter((x) => x.listings.length > 0);
+  for (let i = 0; i < 6; i++) {
+    const s = settings[i % settings.length];
+    const l = s.listings[0];
+    const c = await api(m.url, kent, 'POST', '/cases', {
+      ref: `KCC-ROUND-${i}-${Date.now().toString(36).toUpperCase()}`,
+      needs: [l.needs[0]],
+      band: l.band,
+      age: l.ageMin,
+      homeDistrict: 'ME14',
+    });
+    // From 16 the young person holds the preferences.
+    const holder = l.ageMin >= 16 ? 'young_person' : 'parent';
+    await api(m.url, kent, 'PUT', `/cases/${c.id}/preferences`, { holder, ranked: [s.urn] });
+  }
+  await signIn(page, m.url, 'Regional partnership');
+  await page.getByRole('link', { name: 'Allocation rounds' }).click();
+  await page.getByLabel('Local authority').selectOption('E10000016');
+  await page.getByText(/cases? chosen of/).waitFor();
+  await page.getByLabel('Seed').fill('se19-e2e-round');
+  await shoot?.('coordinator-round-new');
+  await page.getByRole('button', { name: 'Start the round' }).click();
+  await page.getByRole('heading', { name: 'Allocation round' }).waitFor();
+  await page.getByRole('table', { name: 'Every case’s outcome' }).waitFor({ timeout: 60_000 });
+  await page.getByText('First-preference rate').waitFor();
+  await page.getByText('every number matches').waitFor();
+  const rows = await page.getByRole('table', { name: 'Every case’s outcome' }).getByRole('row').count();
+  check(rows >= 7, `every case should have its outcome (rows: ${rows})`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the results (CSV)' }).click(),
+  ]);
+  check(download.suggestedFilename().startsWith('allocation-round-'), 'the CSV is named after the round');
+  await shoot?.('coordinator-round-results');
+}
+
+/** The national team publishes framework v2: a missing date is named first, then it is published. */
+export async function nationalPublishesFramework(
+  page: Page,
+  base: string,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
+  await signIn(page, base, 'National framework team');
+  await page.getByRole('link', { name: 'Framework' }).click();
+  await page.getByRole('heading', { name: /^In force: v/ }).waitFor();
+  await page.getByRole('heading', { name: 'Publish a new version' }).waitFor();
+  await page.getByRole('button', { name: /^Publish v/ }).click();
+  await page
+    .getByRole('alert')
+    .getByRole('link', { name: /effectiveFrom/ })
+    .waitFor();
+  await shoot?.('national-framework-errors');
+  const next = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('Takes effect on').fill(next);
+  await page.getByRole('button', { name: /^Publish v/ }).click();
+  await page.getByText(/Framework v\d+ is published/).waitFor();
+  await page.getByRole('heading', { name: /^Next: v/ }).waitFor();
+  await shoot?.('national-framework');
+}

@@ -12,7 +12,17 @@ import {
 } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, ErrorSchema, errorResponses, json, ListingId, pageOf, PageQuery, Urn } from '../schemas.ts';
+import {
+  conflictResponses,
+  ErrorSchema,
+  errorResponses,
+  GssCode,
+  json,
+  ListingId,
+  pageOf,
+  PageQuery,
+  Urn,
+} from '../schemas.ts';
 import {
   allocate,
   caseView,
@@ -147,7 +157,8 @@ const list = createRoute({
   method: 'get',
   path: '/cases',
   tags: ['cases'],
-  summary: 'Your LA’s cases, active ones first (la)',
+  summary:
+    'Your LA’s cases, active ones first (la); a member LA’s cases for a round, without their references (partnership, with la=)',
   security: [{ bearerAuth: [] }],
   request: {
     query: z.strictObject({
@@ -160,6 +171,7 @@ const list = createRoute({
           ),
         )
         .check(z.meta({ description: 'Only cases still open, allocated or named.' })),
+      la: z.optional(GssCode).check(z.meta({ description: 'A partnership names the member LA whose cases it lists.' })),
       ...PageQuery,
     }),
   },
@@ -293,10 +305,11 @@ export function casesApp(deps: Deps) {
   });
   return app
     .openapi(list, async (c) => {
-      const principal = requireRole(c.get('principal'), ['la']);
-      const { state, active, limit, cursor } = c.req.valid('query');
+      const principal = requireRole(c.get('principal'), ['la', 'partnership']);
+      const { state, active, limit, cursor, la } = c.req.valid('query');
       return c.json(
         await listCases(deps, principal, {
+          ...(la ? { la } : {}),
           ...(state ? { state } : {}),
           ...(active ? { active } : {}),
           limit,

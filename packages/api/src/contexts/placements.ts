@@ -13,6 +13,7 @@ import { DIRECTION_TEXT_FIELDS, PLACEMENT_TEXT_FIELDS } from '@placements/store'
 import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from '../schemas.ts';
 import {
   admission,
+  admitDirected,
   appeal,
   redactDirection,
   determine,
@@ -23,6 +24,7 @@ import {
   redact,
   respond,
 } from '../services/placements.ts';
+import { appeals, directionsOfTrust, directionView } from '../services/directions.ts';
 
 const Id = z.string().check(z.uuid({ error: 'must be an id as returned by the API' }));
 const PlacementSchema = lazySchema(() =>
@@ -152,9 +154,82 @@ const determinationRoute = route(
   'post',
   '/directions/{id}/determination',
   'The Schools Adjudicator determines the appeal (adjudicator)',
-  z.strictObject({ outcome: z.enum(['upheld', 'overturned'], { error: 'must be upheld or overturned' }) }),
+  z.strictObject({
+    outcome: z.enum(['upheld', 'overturned'], { error: 'must be upheld or overturned' }),
+    reasons: z.optional(
+      z
+        .string()
+        .check(
+          z.minLength(1, { error: 'must not be empty: the reasons for the determination' }),
+          z.maxLength(4000, { error: 'must be at most 4,000 characters' }),
+        ),
+    ),
+  }),
   DirectionSchema(),
 );
+const admitDirectedRoute = route(
+  'post',
+  '/directions/{id}/admission',
+  'The trust complies with the direction: its academy admits the child (trust)',
+  z.strictObject({}),
+  DirectionSchema(),
+);
+
+const DirectionViewSchema = lazySchema(() =>
+  z
+    .object({
+      id: z.string(),
+      kind: z.string(),
+      state: z.string(),
+      laCode: z.string(),
+      urn: z.string(),
+      settingName: z.string(),
+      issuedAt: z.string(),
+      daysSinceDirection: z.number(),
+      appealGrounds: z.optional(z.string()),
+      determinedAt: z.optional(z.string()),
+      determinationReasons: z.optional(z.string()),
+      case: z.object({ ref: z.string(), band: z.string(), needs: z.array(z.string()) }),
+    })
+    .check(z.meta({ id: 'DirectionView' })),
+);
+const AppealSchema = lazySchema(() =>
+  z
+    .object({
+      ...DirectionViewSchema().shape,
+      history: z.array(
+        z.object({ at: z.string(), action: z.string(), by: z.object({ role: z.string(), org: z.string() }) }),
+      ),
+    })
+    .check(z.meta({ id: 'Appeal' })),
+);
+const listDirectionsRoute = createRoute({
+  method: 'get',
+  path: '/directions',
+  tags: ['placements'],
+  summary: 'Backstop directions to admit addressed to your academies, newest first (trust)',
+  security: [{ bearerAuth: [] }],
+  request: { query: z.strictObject({ ...PageQuery }) },
+  responses: { 200: json(pageOf(DirectionViewSchema, 'DirectionPage'), 'A page of directions'), ...errorResponses },
+});
+const readDirectionRoute = createRoute({
+  method: 'get',
+  path: '/directions/{id}',
+  tags: ['placements'],
+  summary: 'A direction (the trust directed, or the Schools Adjudicator once appealed)',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ id: Id }) },
+  responses: { 200: json(DirectionViewSchema, 'The direction'), ...errorResponses },
+});
+const listAppealsRoute = createRoute({
+  method: 'get',
+  path: '/appeals',
+  tags: ['placements'],
+  summary: 'Appeals lodged, the longest waiting first, each with the case history relevant to it (adjudicator)',
+  security: [{ bearerAuth: [] }],
+  request: { query: z.strictObject({ ...PageQuery }) },
+  responses: { 200: json(pageOf(AppealSchema, 'AppealPage'), 'A page of appeals'), ...errorResponses },
+});
 
 const redactionRoute = route(
   'post',
@@ -297,8 +372,28 @@ export function placementsApp(deps: Deps) {
           requireRole(c.get('principal'), ['adjudicator']),
           c.req.valid('param').id,
           c.req.valid('json').outcome,
+          c.req.valid('json').reasons,
         ),
         200,
       ),
-    );
+    )
+    .openapi(admitDirectedRoute, async (c: any) =>
+      c.json(await admitDirected(deps, requireRole(c.get('principal'), ['trust']), c.req.valid('param').id), 200),
+    )
+    .openapi(listDirectionsRoute, async (c) => {
+      const { limit, cursor } = c.req.valid('query');
+      const principal = requireRole(c.get('principal'), ['trust']);
+      return c.json(await directionsOfTrust(deps, principal, { limit, ...(cursor ? { cursor } : {}) }), 200);
+    })
+    .openapi(readDirectionRoute, async (c) =>
+      c.json(
+        await directionView(deps, requireRole(c.get('principal'), ['trust', 'adjudicator']), c.req.valid('param').id),
+        200,
+      ),
+    )
+    .openapi(listAppealsRoute, async (c) => {
+      const { limit, cursor } = c.req.valid('query');
+      const principal = requireRole(c.get('principal'), ['adjudicator']);
+      return c.json(await appeals(deps, principal, { limit, ...(cursor ? { cursor } : {}) }), 200);
+    });
 }

@@ -710,16 +710,45 @@ export async function waitingListView(
 export async function listCases(
   deps: Deps,
   principal: Principal,
-  q: { state?: string; active?: boolean; limit: number; cursor?: string },
+  q: { state?: string; active?: boolean; limit: number; cursor?: string; la?: string },
 ) {
-  const page = await deps.store.cases.listCases(principal.org, {
+  const la = principal.role === 'partnership' ? await memberLa(deps, principal, q.la) : principal.org;
+  const page = await deps.store.cases.listCases(la, {
     ...(q.state ? { state: q.state } : {}),
     ...(q.active ? { activeOnly: true } : {}),
     limit: q.limit,
     ...(q.cursor ? { cursor: q.cursor } : {}),
   });
+  if (principal.role === 'partnership') {
+    // A partnership chooses cases for a round: what the round needs, not the LA's own reference or the home district.
+    return {
+      items: page.items.map((c) => ({
+        id: c.id,
+        laCode: c.laCode,
+        needs: c.needs,
+        band: c.band,
+        age: c.age,
+        state: c.state,
+        openedAt: c.openedAt,
+        ...(c.withoutPlaceSince ? { withoutPlaceSince: c.withoutPlaceSince } : {}),
+        ...(c.phaseTransferDeadline ? { phaseTransferDeadline: c.phaseTransferDeadline } : {}),
+        daysWithoutPlace: daysWithoutPlace(deps, c),
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
   return {
     items: page.items.map((c) => ({ ...c, daysWithoutPlace: daysWithoutPlace(deps, c) })),
     nextCursor: page.nextCursor,
   };
+}
+
+/** The member LA a partnership asks about: required, and one of its members. */
+async function memberLa(deps: Deps, principal: Principal, la: string | undefined): Promise<string> {
+  // Without a member LA named there is nothing of the partnership's own to list.
+  if (la === undefined)
+    throw new ForbiddenError('A partnership lists one member LA’s cases at a time: name it with la=.');
+  const partnership = await deps.store.reference.getPartnership(principal.org);
+  if (!partnership?.members.includes(la)) throw new ForbiddenError(`${la} is not a member of your partnership.`);
+  return la;
 }

@@ -306,11 +306,16 @@ export async function determine(
   principal: Principal,
   id: string,
   outcome: 'upheld' | 'overturned',
+  reasons?: string,
 ): Promise<Direction> {
   if (principal.role !== 'adjudicator') throw new ForbiddenError('Only the Schools Adjudicator determines appeals.');
   const d = await directionFor(deps, id);
   const at = clock(deps);
-  const after = { ...movedDirection(d, outcome === 'upheld' ? 'uphold' : 'overturn'), determinedAt: at };
+  const after = {
+    ...movedDirection(d, outcome === 'upheld' ? 'uphold' : 'overturn'),
+    determinedAt: at,
+    ...(reasons ? { determinationReasons: reasons } : {}),
+  };
   const p = await placementFor(deps, d.placementId);
   if (outcome === 'upheld') {
     await apply(deps, {
@@ -435,6 +440,32 @@ export async function redactDirection(
     actor: actorOf(principal),
     at: clock(deps),
     note: { redacted: body.field, reason: body.reason },
+  });
+  return after;
+}
+
+/**
+ * The trust complies with its backstop direction (issued, or upheld on appeal): the academy admits
+ * the child, in one transaction with the direction marked complied.
+ */
+export async function admitDirected(deps: Deps, principal: Principal, id: string): Promise<Direction> {
+  const d = await directionFor(deps, id);
+  if (principal.role !== 'trust' || d.trustId === undefined || principal.org !== d.trustId) {
+    throw new ForbiddenError('Only the trust directed may admit under the direction.');
+  }
+  const after = movedDirection(d, 'comply');
+  const p = await placementFor(deps, d.placementId);
+  const c = await caseOf(deps, p);
+  // A place named despite a decline was never held; one held since allocation becomes filled.
+  const wasHeld = !(p.declineReasons && p.declineReasons.length > 0);
+  await apply(deps, {
+    placement: { before: p, after: moved(p, 'admit') },
+    kase: { before: c, after: { ...c, state: 'placed', version: c.version + 1 } },
+    ...(wasHeld ? { listing: { held: -1, available: 0, filled: 1 } } : {}),
+    direction: { before: d, after },
+    action: 'direction.complied',
+    actor: actorOf(principal),
+    at: clock(deps),
   });
   return after;
 }

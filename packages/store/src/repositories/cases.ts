@@ -122,6 +122,17 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
     return res.Item === undefined ? undefined : stripLayout<T>(res.Item);
   };
 
+  /** Directions with their free text (appeal grounds) read back from its own item, as getDirection does. */
+  async function withDirectionTexts(page: Page<Direction>): Promise<Page<Direction>> {
+    const items = await Promise.all(
+      page.items.map(async (d) => {
+        const text = await get<Record<string, unknown>>(keys.text(`direction:${d.id}`));
+        return text === undefined ? d : { ...d, ...textOf(text) };
+      }),
+    );
+    return { items, nextCursor: page.nextCursor };
+  }
+
   /**
    * A page of one gsi1 partition (optionally under a sort-key prefix, filtered by state), read
    * until the page is full: a state filter can leave a DynamoDB page short.
@@ -476,6 +487,41 @@ export function casesRepository(db: DynamoDBDocumentClient, tableName: string) {
       options: { state?: string; limit: number; cursor?: string },
     ): Promise<Page<Placement>> {
       return gsi1Page<Placement>({ pk: keys.placementsOfSetting(urn), newestFirst: true, ...options });
+    },
+
+    /** Backstop directions addressed to a trust's academies, newest first. */
+    async listDirectionsOfTrust(
+      trustId: string,
+      options: { limit: number; cursor?: string },
+    ): Promise<Page<Direction>> {
+      return withDirectionTexts(
+        await gsi1Page<Direction>({ pk: keys.directionsOfTrust(trustId), newestFirst: true, ...options }),
+      );
+    },
+
+    /** Appeals lodged with the Schools Adjudicator (gsi2 pk=APPEALS), oldest first: the longest waiting first. */
+    async listAppeals(options: { limit: number; cursor?: string }): Promise<Page<Direction>> {
+      const start = decodeCursor(
+        options.cursor,
+        [['pk', 'sk', 'gsi2pk', 'gsi2sk']],
+        (c) => c.gsi2pk === keys.appeals(),
+      );
+      const res = await guarded(() =>
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.appeals() },
+            Limit: options.limit,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      return withDirectionTexts({
+        items: (res.Items ?? []).map((i) => stripLayout<Direction>(i)),
+        nextCursor: encodeCursor(res.LastEvaluatedKey as Cursor | undefined),
+      });
     },
 
     /**
@@ -885,7 +931,12 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
       items.push(...textPut(tableName, `placement:${placement.after.id}`, placement.before, placement.after));
       if (direction) {
         items.push(...textPut(tableName, `direction:${direction.after.id}`, direction.before, direction.after));
-        const item = { ...keys.direction(direction.after.id), itemType: 'direction', ...withoutText(direction.after) };
+        const item = {
+          ...keys.direction(direction.after.id),
+          ...keys.directionIndexes(direction.after),
+          itemType: 'direction',
+          ...withoutText(direction.after),
+        };
         items.push({
           Put: {
             TableName: tableName,

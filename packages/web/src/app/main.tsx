@@ -13,6 +13,7 @@ import {
 } from './lib/session.ts';
 import { ROLE_NAMES } from './lib/words.ts';
 import { Notice, PageHeading } from './ui/common.tsx';
+import { Layout } from './ui/layout.tsx';
 import { CasePage } from './screens/case.tsx';
 import { Cases, OpenCase } from './screens/cases.tsx';
 import { CasesUpload } from './screens/cases-upload.tsx';
@@ -25,6 +26,10 @@ import { Sufficiency } from './screens/sufficiency.tsx';
 import { LaSufficiency } from './screens/forecast.tsx';
 import { Upload } from './screens/upload.tsx';
 import { Inbox, UnreadCount } from './ui/inbox.tsx';
+import { Appeals } from './screens/appeals.tsx';
+import { Directions } from './screens/directions.tsx';
+import { FrameworkVersions } from './screens/framework.tsx';
+import { RoundPage, Rounds } from './screens/rounds.tsx';
 
 const SIGNED_OUT = 'placements:signed-out';
 
@@ -40,17 +45,20 @@ const NAV: Record<Role, [string, string][]> = {
     ['/cases/upload', 'Upload cases'],
     ['/search', 'Search places'],
     ['/sufficiency', 'Sufficiency'],
+    ['/rounds', 'Allocation rounds'],
   ],
   partnership: [
     ['/sufficiency', 'Sufficiency'],
     ['/search', 'Search places'],
+    ['/rounds', 'Allocation rounds'],
   ],
   national: [
     ['/sufficiency', 'Sufficiency'],
     ['/search', 'Search places'],
+    ['/framework', 'Framework'],
   ],
-  trust: [],
-  adjudicator: [],
+  trust: [['/directions', 'Directions to admit']],
+  adjudicator: [['/appeals', 'Appeals']],
 };
 
 function Screen({ path, session }: { path: string; session: Session }) {
@@ -86,11 +94,22 @@ function Screen({ path, session }: { path: string; session: Session }) {
   if ((role === 'partnership' || role === 'national') && path === '/sufficiency')
     return <Sufficiency session={session} />;
   if (role === 'la' && path === '/sufficiency') return <LaSufficiency session={session} />;
+  if (role === 'trust' && path === '/directions') return <Directions session={session} />;
+  if (role === 'adjudicator' && path === '/appeals') return <Appeals session={session} />;
+  if (role === 'national' && path === '/framework') return <FrameworkVersions session={session} />;
+  if ((role === 'la' || role === 'partnership') && path.split('?')[0] === '/rounds')
+    return <Rounds session={session} />;
+  if ((role === 'la' || role === 'partnership') && (m = match('/rounds/:id', path)))
+    return <RoundPage key={m.id} id={m.id!} session={session} />;
   return (
     <>
       <PageHeading>Page not found</PageHeading>
-      <p>
-        There is no page here for a {ROLE_NAMES[role]?.toLowerCase() ?? role}. <a href="#/">Go to your start page</a>.
+      <p class="govuk-body">
+        There is no page here for a {ROLE_NAMES[role]?.toLowerCase() ?? role}.{' '}
+        <a class="govuk-link" href="#/">
+          Go to your start page
+        </a>
+        .
       </p>
     </>
   );
@@ -125,55 +144,21 @@ function App({ config }: { config: AppConfig }) {
   const here = path.split('?')[0] ?? '/';
   return (
     <>
-      <a href="#main" class="skip-link" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <a
+        href="#main"
+        class="govuk-skip-link"
+        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+      >
         Skip to main content
       </a>
-      <header class="header">
-        <div class="header-inner">
-          <a href="#/" class="service-name">
-            SEND placements
-          </a>
-          {session ? (
-            <div class="who">
-              <span>
-                {session.label} <span class="who-role">({ROLE_NAMES[session.principal.role]})</span>
-              </span>
-              <UnreadCount home={NAV[session.principal.role][0]?.[0] ?? '/'} />
-              <button class="link-button" onClick={signOut}>
-                Sign out
-              </button>
-            </div>
-          ) : null}
-        </div>
-        {nav.length > 0 ? (
-          <nav aria-label="Main" class="nav">
-            <ul>
-              {nav.map(([href, label]) => (
-                <li key={href}>
-                  <a
-                    href={`#${href}`}
-                    aria-current={
-                      here === href ||
-                      (!nav.some(([h]) => h === here) && href !== '/provider' && here.startsWith(`${href}/`))
-                        ? 'page'
-                        : undefined
-                    }
-                  >
-                    {label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
-        ) : null}
-      </header>
-      <main id="main" tabIndex={-1} class="main">
-        {config.mode === 'local' ? (
-          <p class="phase-banner">
-            <strong class="tag tag-blue">Local</strong> Demo data on this computer; nothing here is a real child or a
-            real place.
-          </p>
-        ) : null}
+      <Layout
+        config={config}
+        session={session}
+        nav={nav}
+        here={here}
+        onSignOut={signOut}
+        unread={session ? <UnreadCount home={NAV[session.principal.role][0]?.[0] ?? '/'} /> : null}
+      >
         {session ? (
           <>
             {/* Every role's home screen opens with its work inbox. */}
@@ -191,13 +176,7 @@ function App({ config }: { config: AppConfig }) {
             }}
           />
         )}
-      </main>
-      <footer class="footer">
-        <p>
-          SEND placement marketplace. Money is shown in pounds a year; the API works in pence.{' '}
-          <a href={`${config.apiUrl}/openapi.json`}>API reference</a>
-        </p>
-      </footer>
+      </Layout>
     </>
   );
 }
@@ -220,7 +199,7 @@ loadConfig()
   .catch((e: Error) => {
     root.innerHTML = '';
     const p = document.createElement('p');
-    p.className = 'error-summary';
+    p.className = 'govuk-error-message';
     p.textContent = `The service could not start: ${e.message}`;
     root.append(p);
   });

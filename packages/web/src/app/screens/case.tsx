@@ -11,7 +11,7 @@ import {
   REFUSAL_GROUND,
   type RefusalChoice,
 } from '../ui/mainstream-refusal.tsx';
-import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag } from '../ui/common.tsx';
+import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag, Checkbox } from '../ui/common.tsx';
 import { DaysWithoutPlace } from './cases.tsx';
 import { Deadline } from './consultations.tsx';
 
@@ -111,8 +111,10 @@ export function CasePage({ id }: { id: string }) {
         <DaysWithoutPlace c={c} />
       </div>
       <PageHeading caption="Case">{c.ref ?? c.reference}</PageHeading>
-      <p>
-        <a href="#/cases">All cases</a>
+      <p class="govuk-body">
+        <a class="govuk-link" href="#/cases">
+          All cases
+        </a>
       </p>
       <dl class="summary">
         <div>
@@ -148,10 +150,10 @@ export function CasePage({ id }: { id: string }) {
       </dl>
       {(c.escalations ?? []).length > 0 ? (
         <Notice kind="warning">
-          <p>
+          <p class="govuk-body">
             <strong>Escalated:</strong>
           </p>
-          <ul>
+          <ul class="govuk-list govuk-list--bullet">
             {c.escalations!.map((e) => (
               <li key={e.key}>
                 {e.message} ({longDate(e.raisedAt)})
@@ -162,8 +164,8 @@ export function CasePage({ id }: { id: string }) {
       ) : null}
       {(c.waiting ?? []).length > 0 ? (
         <Notice>
-          <p>On the waiting list for:</p>
-          <ul>
+          <p class="govuk-body">On the waiting list for:</p>
+          <ul class="govuk-list govuk-list--bullet">
             {c.waiting!.map((w) => (
               <li key={`${w.urn}:${w.listingId}`}>
                 {byUrn.get(w.urn)?.setting.name ?? `URN ${w.urn}`}, listing {w.listingId}: position {w.position}
@@ -185,9 +187,11 @@ export function CasePage({ id }: { id: string }) {
       ) : null}
 
       <section aria-labelledby="prefs-title">
-        <h2 id="prefs-title">Preferences, in order</h2>
+        <h2 class="govuk-heading-m" id="prefs-title">
+          Preferences, in order
+        </h2>
         {ranked.length === 0 ? (
-          <p>
+          <p class="govuk-body">
             None yet. Add settings from the tailored list below in the order the{' '}
             {holder === 'parent' ? 'parent' : 'young person'} prefers them.
           </p>
@@ -197,9 +201,9 @@ export function CasePage({ id }: { id: string }) {
             <li key={urn}>
               <span class="pref-name">{byUrn.get(urn)?.setting.name ?? `URN ${urn}`}</span>
               {open ? (
-                <span class="button-group compact">
+                <span class="govuk-button-group app-button-group--compact">
                   <button
-                    class="button button-secondary small"
+                    class="govuk-button govuk-button--secondary app-button--small"
                     disabled={i === 0}
                     onClick={() => move(urn, -1)}
                     aria-label={`Move ${byUrn.get(urn)?.setting.name ?? urn} up`}
@@ -207,7 +211,7 @@ export function CasePage({ id }: { id: string }) {
                     Up
                   </button>
                   <button
-                    class="button button-secondary small"
+                    class="govuk-button govuk-button--secondary app-button--small"
                     disabled={i === ranked.length - 1}
                     onClick={() => move(urn, 1)}
                     aria-label={`Move ${byUrn.get(urn)?.setting.name ?? urn} down`}
@@ -215,7 +219,7 @@ export function CasePage({ id }: { id: string }) {
                     Down
                   </button>
                   <button
-                    class="button button-secondary small"
+                    class="govuk-button govuk-button--secondary app-button--small"
                     onClick={() => toggle(urn)}
                     aria-label={`Remove ${byUrn.get(urn)?.setting.name ?? urn}`}
                   >
@@ -228,30 +232,28 @@ export function CasePage({ id }: { id: string }) {
         </ol>
         {open ? (
           <>
-            <div class="field">
-              <label class="checkbox">
-                <input
-                  type="checkbox"
-                  checked={mainstreamRequested}
-                  onChange={(e) => (setMainstreamRequested(e.currentTarget.checked), setDirty(true))}
-                />{' '}
+            <div class="govuk-form-group govuk-checkboxes govuk-checkboxes--small">
+              <Checkbox
+                checked={mainstreamRequested}
+                onChange={(e) => (setMainstreamRequested(e.currentTarget.checked), setDirty(true))}
+              >
                 The {holder === 'parent' ? 'parent' : 'young person'} asks for a mainstream setting
-              </label>
+              </Checkbox>
             </div>
-            <div class="button-group">
+            <div class="govuk-button-group">
               <button
-                class="button button-secondary"
+                class="govuk-button govuk-button--secondary"
                 disabled={busy || ranked.length === 0 || !dirty}
                 onClick={() => void savePreferences()}
               >
                 Record preferences
               </button>
-              <button class="button" disabled={busy || dirty || !c.preferences} onClick={() => void allocate()}>
+              <button class="govuk-button" disabled={busy || dirty || !c.preferences} onClick={() => void allocate()}>
                 Allocate the first available place
               </button>
             </div>
-            {dirty ? <p class="hint">Record the preferences before allocating.</p> : null}
-            <p class="hint">
+            {dirty ? <p class="govuk-hint">Record the preferences before allocating.</p> : null}
+            <p class="govuk-hint">
               This allocates this case now. To allocate many cases at once, run an allocation round: rounds run in the
               background, and their progress and outcomes can be followed while they run.
             </p>
@@ -259,10 +261,10 @@ export function CasePage({ id }: { id: string }) {
         ) : null}
         {noPlace ? (
           <Notice kind="warning">
-            <p>
+            <p class="govuk-body">
               <strong>No place was allocated.</strong> {error.message}
             </p>
-            <ul>
+            <ul class="govuk-list govuk-list--bullet">
               {error.details.map((d: any) => (
                 <li key={d.urn}>
                   {d.rank}. {byUrn.get(d.urn)?.setting.name ?? d.urn}: {d.reason}
@@ -273,7 +275,7 @@ export function CasePage({ id }: { id: string }) {
         ) : null}
         {allocation ? (
           <Notice kind="success">
-            <p>
+            <p class="govuk-body">
               A place is held at{' '}
               <strong>{byUrn.get(allocation.placement.urn)?.setting.name ?? allocation.placement.urn}</strong>{' '}
               (preference {allocation.placement.rank}). The setting is being consulted and must answer by{' '}
@@ -281,8 +283,8 @@ export function CasePage({ id }: { id: string }) {
             </p>
             {allocation.skipped.length > 0 ? (
               <>
-                <p>Higher preferences passed over:</p>
-                <ul>
+                <p class="govuk-body">Higher preferences passed over:</p>
+                <ul class="govuk-list govuk-list--bullet">
                   {allocation.skipped.map((s) => (
                     <li key={s.urn}>
                       {s.rank}. {byUrn.get(s.urn)?.setting.name ?? s.urn}: {s.reason}
@@ -296,32 +298,35 @@ export function CasePage({ id }: { id: string }) {
       </section>
 
       <section aria-labelledby="tailored-title">
-        <h2 id="tailored-title">Tailored list</h2>
-        <p>Settings appropriate to meet this child’s needs, inside and outside your LA, and why each is on the list.</p>
+        <h2 class="govuk-heading-m" id="tailored-title">
+          Tailored list
+        </h2>
+        <p class="govuk-body">
+          Settings appropriate to meet this child’s needs, inside and outside your LA, and why each is on the list.
+        </p>
         <ErrorSummary error={tailored.error} />
         {tailored.loading && !tailored.data ? <Loading what="the tailored list" /> : null}
         {entries.length > 0 ? (
-          <div class="field">
-            <label class="checkbox">
-              <input type="checkbox" checked={freeOnly} onChange={(e) => setFreeOnly(e.currentTarget.checked)} /> Only
-              settings with a place free now
-            </label>
+          <div class="govuk-form-group govuk-checkboxes govuk-checkboxes--small">
+            <Checkbox checked={freeOnly} onChange={(e) => setFreeOnly(e.currentTarget.checked)}>
+              Only settings with a place free now
+            </Checkbox>
           </div>
         ) : null}
-        <p class="meta" aria-live="polite">
+        <p class="govuk-body meta" aria-live="polite">
           Showing {Math.min(shown.length, showAll ? shown.length : FIRST)} of {plural(shown.length, 'setting')}, nearest
           first.
         </p>
         <ul class="tailored">
           {(showAll ? shown : shown.slice(0, FIRST)).map((e) => (
             <li key={e.setting.urn} class="card">
-              <h3>{e.setting.name}</h3>
-              <p class="meta">
+              <h3 class="govuk-heading-s">{e.setting.name}</h3>
+              <p class="govuk-body meta">
                 {SETTING_TYPE_NAMES[e.setting.type]} · {e.setting.district}
                 {e.distanceKm !== null ? ` · ${e.distanceKm.toFixed(1)} km` : ''}{' '}
                 {e.outOfArea ? <Tag kind="yellow">Across the boundary</Tag> : null}
               </p>
-              <p>
+              <p class="govuk-body">
                 {e.placeNow ? (
                   <Tag kind="green">Place free now</Tag>
                 ) : e.placeFrom ? (
@@ -331,7 +336,7 @@ export function CasePage({ id }: { id: string }) {
                 )}{' '}
                 Band {e.listing.band} · {pounds(e.listing.price)} a year
               </p>
-              <p class="reasons-title">Why it is on the list:</p>
+              <p class="govuk-body reasons-title">Why it is on the list:</p>
               <ul class="reasons">
                 {e.reasons.map((r) => (
                   <li key={r}>{r}</li>
@@ -339,30 +344,32 @@ export function CasePage({ id }: { id: string }) {
               </ul>
               {open ? (
                 <button
-                  class="button button-secondary small"
+                  class="govuk-button govuk-button--secondary app-button--small"
                   aria-pressed={ranked.includes(e.setting.urn)}
                   onClick={() => toggle(e.setting.urn)}
                 >
                   {ranked.includes(e.setting.urn)
                     ? `Preference ${ranked.indexOf(e.setting.urn) + 1}: remove`
                     : 'Add to preferences'}
-                  <span class="visually-hidden"> {e.setting.name}</span>
+                  <span class="govuk-visually-hidden"> {e.setting.name}</span>
                 </button>
               ) : null}
             </li>
           ))}
         </ul>
         {!showAll && shown.length > FIRST ? (
-          <button class="button button-secondary" onClick={() => setShowAll(true)}>
+          <button class="govuk-button govuk-button--secondary" onClick={() => setShowAll(true)}>
             Show all {plural(shown.length, 'setting')}
           </button>
         ) : null}
         {tailored.data && tailored.data.nearMisses.length > 0 ? (
-          <details class="details">
-            <summary>
-              Near misses: {plural(tailored.data.nearMisses.length, 'setting')} just outside the criteria
+          <details class="govuk-details">
+            <summary class="govuk-details__summary">
+              <span class="govuk-details__summary-text">
+                Near misses: {plural(tailored.data.nearMisses.length, 'setting')} just outside the criteria
+              </span>
             </summary>
-            <ul>
+            <ul class="govuk-list govuk-list--bullet">
               {tailored.data.nearMisses.map((m) => (
                 <li key={m.setting.urn}>
                   {m.setting.name}: {m.whyNot.join('; ')}
@@ -376,7 +383,9 @@ export function CasePage({ id }: { id: string }) {
       <MainstreamRefusals refusals={c.mainstreamRefusals} />
 
       <section aria-labelledby="history-title">
-        <h2 id="history-title">History</h2>
+        <h2 class="govuk-heading-m" id="history-title">
+          History
+        </h2>
         {history.data ? (
           <AuditTable events={history.data.items} label="What happened to this case" />
         ) : (
@@ -419,7 +428,9 @@ function PlacementPanel({
   }
   return (
     <section aria-labelledby="placement-title" class="card placement">
-      <h2 id="placement-title">Placement at {name}</h2>
+      <h2 class="govuk-heading-m" id="placement-title">
+        Placement at {name}
+      </h2>
       <ol class="steps" aria-label="Steps of the placement">
         {(['consulting', 'accepted', 'named', 'admitted'] as const).map((s) => (
           <li
@@ -431,7 +442,7 @@ function PlacementPanel({
           </li>
         ))}
       </ol>
-      <p>
+      <p class="govuk-body">
         Now:{' '}
         <Tag kind={p.state === 'admitted' ? 'green' : p.state === 'declined' || p.state === 'refused' ? 'red' : 'blue'}>
           {PLACEMENT_STATE_NAMES[p.state]}
@@ -439,13 +450,13 @@ function PlacementPanel({
       </p>
       <ErrorSummary error={error} />
       {p.state === 'consulting' ? (
-        <p>
+        <p class="govuk-body">
           {name} is being consulted. <Deadline respondBy={p.respondBy} />
         </p>
       ) : null}
       {p.state === 'declined' ? (
         <Notice kind="warning">
-          <p>
+          <p class="govuk-body">
             {name} declined: {(p.declineReasons ?? []).map((r) => DECLINE_REASON_NAMES[r]).join('; ')}
             {p.declineDetail ? `. “${p.declineDetail}”` : ''}. The held place was released and the case is open again.
           </p>
@@ -468,15 +479,24 @@ function PlacementPanel({
               hint="Required: it is recorded with the naming."
             >
               {(a) => (
-                <textarea {...a} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} required />
+                <textarea
+                  class="govuk-textarea"
+                  {...a}
+                  rows={2}
+                  value={note}
+                  onInput={(e) => setNote(e.currentTarget.value)}
+                  required
+                />
               )}
             </Field>
           ) : null}
           <MainstreamRefusalFields kase={kase} namedUrn={p.urn} onChange={setRefusal} />
-          <button class="button">Name {name} in the EHCP</button>
+          <button class="govuk-button">Name {name} in the EHCP</button>
         </form>
       ) : null}
-      {p.state === 'named' ? <p>{name} is named and has a duty to admit; waiting for it to record admission.</p> : null}
+      {p.state === 'named' ? (
+        <p class="govuk-body">{name} is named and has a duty to admit; waiting for it to record admission.</p>
+      ) : null}
       {p.state === 'refused' ? (
         <>
           <Notice kind="warning">
@@ -484,20 +504,20 @@ function PlacementPanel({
           </Notice>
           {directable ? (
             <button
-              class="button button-warning"
+              class="govuk-button govuk-button--warning"
               onClick={() => void post(`/placements/${p.id}/directions`, {}, (b) => setDirection(b.direction))}
             >
               {governance === 'maintained' ? 'Direct the school to admit' : 'Direct the academy’s trust to admit'}
             </button>
           ) : (
-            <p>
+            <p class="govuk-body">
               Independent and non-maintained settings cannot be directed: look for another setting on the tailored list.
             </p>
           )}
         </>
       ) : null}
       {p.state === 'directed' || direction ? (
-        <p>
+        <p class="govuk-body">
           A{' '}
           {direction?.kind === 'trust_backstop' || governance === 'academy'
             ? 'trust backstop direction'

@@ -18,6 +18,7 @@ import {
   problemFor,
   TableWrap,
   Tag,
+  Checkbox,
 } from '../ui/common.tsx';
 
 export function DaysWithoutPlace({ c }: { c: Pick<CaseView, 'daysWithoutPlace' | 'state'> }) {
@@ -43,8 +44,8 @@ export function Cases({ session }: { session: Session }) {
   return (
     <>
       <PageHeading caption={session.label}>Cases</PageHeading>
-      <p>
-        <a class="button" href="#/cases/new">
+      <p class="govuk-body">
+        <a class="govuk-button" href="#/cases/new">
           Open a case
         </a>
       </p>
@@ -61,32 +62,46 @@ export function Cases({ session }: { session: Session }) {
       {cases.data && items.length === 0 ? <Notice>No cases here yet.</Notice> : null}
       {items.length > 0 ? (
         <TableWrap label="Cases">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Case</th>
-                <th scope="col">Needs</th>
-                <th scope="col">Band</th>
-                <th scope="col" class="num">
+          <table class="govuk-table">
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th class="govuk-table__header" scope="col">
+                  Case
+                </th>
+                <th class="govuk-table__header" scope="col">
+                  Needs
+                </th>
+                <th class="govuk-table__header" scope="col">
+                  Band
+                </th>
+                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                   Age
                 </th>
-                <th scope="col">Home district</th>
-                <th scope="col">State</th>
-                <th scope="col">Days without a place</th>
+                <th class="govuk-table__header" scope="col">
+                  Home district
+                </th>
+                <th class="govuk-table__header" scope="col">
+                  State
+                </th>
+                <th class="govuk-table__header" scope="col">
+                  Days without a place
+                </th>
               </tr>
             </thead>
-            <tbody>
+            <tbody class="govuk-table__body">
               {items.map((c) => (
-                <tr key={c.id}>
-                  <th scope="row">
-                    <a href={`#/cases/${c.id}`}>{c.ref ?? c.reference}</a>
+                <tr class="govuk-table__row" key={c.id}>
+                  <th class="govuk-table__header" scope="row">
+                    <a class="govuk-link" href={`#/cases/${c.id}`}>
+                      {c.ref ?? c.reference}
+                    </a>
                   </th>
-                  <td>{c.needs.join(', ')}</td>
-                  <td>{c.band}</td>
-                  <td class="num">{c.age}</td>
-                  <td>{c.homeDistrict}</td>
-                  <td>{CASE_STATE_NAMES[c.state] ?? c.state}</td>
-                  <td>
+                  <td class="govuk-table__cell">{c.needs.join(', ')}</td>
+                  <td class="govuk-table__cell">{c.band}</td>
+                  <td class="govuk-table__cell govuk-table__cell--numeric">{c.age}</td>
+                  <td class="govuk-table__cell">{c.homeDistrict}</td>
+                  <td class="govuk-table__cell">{CASE_STATE_NAMES[c.state] ?? c.state}</td>
+                  <td class="govuk-table__cell">
                     <DaysWithoutPlace c={c} />
                   </td>
                 </tr>
@@ -96,7 +111,7 @@ export function Cases({ session }: { session: Session }) {
         </TableWrap>
       ) : null}
       {cases.data?.nextCursor ? (
-        <button class="button button-secondary" onClick={() => setCursor(cases.data!.nextCursor!)}>
+        <button class="govuk-button govuk-button--secondary" onClick={() => setCursor(cases.data!.nextCursor!)}>
           Next page
         </button>
       ) : null}
@@ -162,7 +177,7 @@ export function OpenCase({ session }: { session: Session }) {
           {(a) => (
             <input
               {...a}
-              class="input-medium"
+              class="govuk-input govuk-input--width-20"
               value={f.ref}
               onInput={(e) => set({ ref: e.currentTarget.value })}
               autoComplete="off"
@@ -171,7 +186,13 @@ export function OpenCase({ session }: { session: Session }) {
         </Field>
         <Field label="Primary need" name="needs" error={problem('needs')}>
           {(a) => (
-            <select {...a} value={f.primary} onChange={(e) => set({ primary: e.currentTarget.value })} required>
+            <select
+              class="govuk-select"
+              {...a}
+              value={f.primary}
+              onChange={(e) => set({ primary: e.currentTarget.value })}
+              required
+            >
               <option value="">Choose the primary need</option>
               {NEED_CODES.map((n) => (
                 <option key={n} value={n}>
@@ -181,20 +202,19 @@ export function OpenCase({ session }: { session: Session }) {
             </select>
           )}
         </Field>
-        <fieldset class="field">
-          <legend>Other needs (optional)</legend>
-          <div class="checkboxes columns">
+        <fieldset class="govuk-fieldset govuk-form-group">
+          <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Other needs (optional)</legend>
+          <div class="govuk-checkboxes govuk-checkboxes--small app-checkboxes--columns">
             {NEED_CODES.filter((n) => n !== f.primary).map((n) => (
-              <label key={n} class="checkbox">
-                <input
-                  type="checkbox"
-                  checked={f.others.includes(n)}
-                  onChange={(e) =>
-                    set({ others: e.currentTarget.checked ? [...f.others, n] : f.others.filter((x) => x !== n) })
-                  }
-                />{' '}
+              <Checkbox
+                key={n}
+                checked={f.others.includes(n)}
+                onChange={(e) =>
+                  set({ others: e.currentTarget.checked ? [...f.others, n] : f.others.filter((x) => x !== n) })
+                }
+              >
                 <abbr title={NEED_NAMES[n]}>{n}</abbr>
-              </label>
+              </Checkbox>
             ))}
           </div>
         </fieldset>
@@ -213,7 +233,7 @@ export function OpenCase({ session }: { session: Session }) {
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 type="number"
                 min={0}
                 max={25}
@@ -233,7 +253,7 @@ export function OpenCase({ session }: { session: Session }) {
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 value={f.homeDistrict}
                 onInput={(e) => set({ homeDistrict: e.currentTarget.value.toUpperCase() })}
                 required
@@ -243,15 +263,10 @@ export function OpenCase({ session }: { session: Session }) {
             )}
           </Field>
         </div>
-        <div class="field">
-          <label class="checkbox">
-            <input
-              type="checkbox"
-              checked={f.postSixteen}
-              onChange={(e) => set({ postSixteen: e.currentTarget.checked })}
-            />{' '}
+        <div class="govuk-form-group govuk-checkboxes govuk-checkboxes--small">
+          <Checkbox checked={f.postSixteen} onChange={(e) => set({ postSixteen: e.currentTarget.checked })}>
             Looking for a post-16 or further education place
-          </label>
+          </Checkbox>
         </div>
         <Field
           label="Phase-transfer deadline (optional)"
@@ -261,6 +276,7 @@ export function OpenCase({ session }: { session: Session }) {
         >
           {(a) => (
             <input
+              class="govuk-input govuk-input--width-10"
               {...a}
               type="date"
               value={f.phaseTransferDeadline}
@@ -268,7 +284,7 @@ export function OpenCase({ session }: { session: Session }) {
             />
           )}
         </Field>
-        <button class="button" disabled={busy}>
+        <button class="govuk-button" disabled={busy}>
           Open the case
         </button>
       </form>

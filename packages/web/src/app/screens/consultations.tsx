@@ -7,7 +7,7 @@ import type { Session } from '../lib/session.ts';
 import type { DeclineReason, Placement, Setting } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { DECLINE_REASON_NAMES, PLACEMENT_STATE_NAMES } from '../lib/words.ts';
-import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag } from '../ui/common.tsx';
+import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag, Checkbox } from '../ui/common.tsx';
 import { ownSettings } from './provider-settings.tsx';
 
 /** A placement addressed to one of the provider's settings, with what the API says of the child's needs. */
@@ -51,26 +51,30 @@ export function Consultations({ session }: { session: Session }) {
   return (
     <>
       <PageHeading caption={session.label}>Consultations and admissions</PageHeading>
-      <p>
+      <p class="govuk-body">
         An LA that allocates a place at your setting consults you. Answer within 15 calendar days: accept, or decline
         with the legal grounds. A setting named in a child’s EHCP has a duty to admit.
       </p>
       <ErrorSummary error={placements.error} />
       {placements.loading && !placements.data ? <Loading what="consultations" /> : null}
-      <h2>Waiting for your answer ({waiting.length})</h2>
-      {placements.data && waiting.length === 0 ? <p>No consultation is waiting for an answer.</p> : null}
+      <h2 class="govuk-heading-m">Waiting for your answer ({waiting.length})</h2>
+      {placements.data && waiting.length === 0 ? (
+        <p class="govuk-body">No consultation is waiting for an answer.</p>
+      ) : null}
       {waiting.map((p) => (
         <ConsultationCard key={p.id} p={p} laLabel={laName(las.data, p.laCode)} onDone={placements.reload} />
       ))}
-      <h2>Named: record admission ({admissions.length})</h2>
-      {placements.data && admissions.length === 0 ? <p>No named placement is waiting for admission.</p> : null}
+      <h2 class="govuk-heading-m">Named: record admission ({admissions.length})</h2>
+      {placements.data && admissions.length === 0 ? (
+        <p class="govuk-body">No named placement is waiting for admission.</p>
+      ) : null}
       {admissions.map((p) => (
         <AdmissionCard key={p.id} p={p} laLabel={laName(las.data, p.laCode)} onDone={placements.reload} />
       ))}
       {others.length > 0 ? (
         <>
-          <h2>Earlier answers ({others.length})</h2>
-          <ul class="plain-list">
+          <h2 class="govuk-heading-m">Earlier answers ({others.length})</h2>
+          <ul class="govuk-list govuk-list--bullet">
             {others.map((p) => (
               <li key={p.id}>
                 {p.setting.name}, listing {p.listingId}, for {laName(las.data, p.laCode)}:{' '}
@@ -87,7 +91,7 @@ export function Consultations({ session }: { session: Session }) {
 function Who({ p, laLabel }: { p: Addressed; laLabel: string }) {
   const c = p.case;
   return (
-    <p class="meta">
+    <p class="govuk-body meta">
       From {laLabel} for listing {p.listingId}
       {c?.needs ? ` · needs ${c.needs.join(', ')}` : ''}
       {c?.band ? ` · band ${c.band}` : ''}
@@ -124,21 +128,27 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
   const id = `consultation-${p.id}`;
   return (
     <section class="card" aria-labelledby={id}>
-      <h3 id={id}>{p.setting.name}</h3>
+      <h3 class="govuk-heading-s" id={id}>
+        {p.setting.name}
+      </h3>
       <Who p={p} laLabel={laLabel} />
-      <p>
+      <p class="govuk-body">
         <Deadline respondBy={p.respondBy} />
       </p>
       <ErrorSummary error={error} />
-      <div class="button-group">
-        <button class="button" disabled={busy} onClick={() => void answer('accept')}>
+      <div class="govuk-button-group">
+        <button class="govuk-button" disabled={busy} onClick={() => void answer('accept')}>
           Accept the place
-          <span class="visually-hidden">
+          <span class="govuk-visually-hidden">
             {' '}
             at {p.setting.name} for {laLabel}
           </span>
         </button>
-        <button class="button button-secondary" aria-expanded={declining} onClick={() => setDeclining(!declining)}>
+        <button
+          class="govuk-button govuk-button--secondary"
+          aria-expanded={declining}
+          onClick={() => setDeclining(!declining)}
+        >
           Decline…
         </button>
       </div>
@@ -149,27 +159,36 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
             void answer('decline');
           }}
         >
-          <fieldset class="field">
-            <legend>Why you are declining (the legal tests)</legend>
-            <div class="checkboxes">
+          <fieldset class="govuk-fieldset govuk-form-group">
+            <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">
+              Why you are declining (the legal tests)
+            </legend>
+            <div class="govuk-checkboxes govuk-checkboxes--small">
               {DECLINE_REASONS.map((r) => (
-                <label key={r} class="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={reasons.includes(r)}
-                    onChange={(e) =>
-                      setReasons(e.currentTarget.checked ? [...reasons, r] : reasons.filter((x) => x !== r))
-                    }
-                  />{' '}
+                <Checkbox
+                  key={r}
+                  checked={reasons.includes(r)}
+                  onChange={(e) =>
+                    setReasons(e.currentTarget.checked ? [...reasons, r] : reasons.filter((x) => x !== r))
+                  }
+                >
                   {DECLINE_REASON_NAMES[r]}
-                </label>
+                </Checkbox>
               ))}
             </div>
           </fieldset>
           <Field label="What the LA should know (optional)" name={`detail-${p.id}`}>
-            {(a) => <textarea {...a} rows={3} value={detail} onInput={(e) => setDetail(e.currentTarget.value)} />}
+            {(a) => (
+              <textarea
+                class="govuk-textarea"
+                {...a}
+                rows={3}
+                value={detail}
+                onInput={(e) => setDetail(e.currentTarget.value)}
+              />
+            )}
           </Field>
-          <button class="button button-warning" disabled={busy || reasons.length === 0}>
+          <button class="govuk-button govuk-button--warning" disabled={busy || reasons.length === 0}>
             Decline the place
           </button>
         </form>
@@ -196,29 +215,45 @@ function AdmissionCard({ p, laLabel, onDone }: { p: Addressed; laLabel: string; 
   const id = `admission-${p.id}`;
   return (
     <section class="card" aria-labelledby={id}>
-      <h3 id={id}>{p.setting.name}</h3>
+      <h3 class="govuk-heading-s" id={id}>
+        {p.setting.name}
+      </h3>
       <Who p={p} laLabel={laLabel} />
-      <p>
+      <p class="govuk-body">
         <Tag kind="blue">{PLACEMENT_STATE_NAMES[p.state]}</Tag>
       </p>
       {p.state === 'directed' ? <Notice kind="warning">You have been directed to admit this child.</Notice> : null}
       <ErrorSummary error={error} />
-      <div class="button-group">
-        <button class="button" onClick={() => void record('admitted')}>
+      <div class="govuk-button-group">
+        <button class="govuk-button" onClick={() => void record('admitted')}>
           Record admission
         </button>
       </div>
       {p.state === 'named' ? (
-        <details class="details">
-          <summary>Refuse admission</summary>
+        <details class="govuk-details">
+          <summary class="govuk-details__summary">
+            <span class="govuk-details__summary-text">Refuse admission</span>
+          </summary>
           <Field
             label="Reason for refusing"
             name={`reason-${p.id}`}
             hint="The LA may direct a maintained school or an academy to admit."
           >
-            {(a) => <textarea {...a} rows={3} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
+            {(a) => (
+              <textarea
+                class="govuk-textarea"
+                {...a}
+                rows={3}
+                value={reason}
+                onInput={(e) => setReason(e.currentTarget.value)}
+              />
+            )}
           </Field>
-          <button class="button button-warning" disabled={reason.trim() === ''} onClick={() => void record('refused')}>
+          <button
+            class="govuk-button govuk-button--warning"
+            disabled={reason.trim() === ''}
+            onClick={() => void record('refused')}
+          >
             Refuse admission
           </button>
         </details>

@@ -18,6 +18,7 @@ import {
   PageHeading,
   problemFor,
   TableWrap,
+  Checkbox,
 } from '../ui/common.tsx';
 
 interface Form {
@@ -124,7 +125,9 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
         <Notice kind="warning">
           {s.name} has no listing {listingId}.
         </Notice>
-        <a href="#/provider">Back to your settings</a>
+        <a class="govuk-link" href="#/provider">
+          Back to your settings
+        </a>
       </>
     );
   }
@@ -158,13 +161,15 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
       <>
         <PageHeading caption={s.name}>{`Listing ${saved.listingId} saved`}</PageHeading>
         <Notice kind="success">
-          <p>
+          <p class="govuk-body">
             Version {saved.version} is published: {saved.available} of {saved.commissioned} places available from{' '}
             {longDate(saved.availableFrom)} at {pounds(saved.price)} a year.
           </p>
         </Notice>
-        <p>
-          <a href="#/provider">Back to your settings</a>
+        <p class="govuk-body">
+          <a class="govuk-link" href="#/provider">
+            Back to your settings
+          </a>
         </p>
       </>
     );
@@ -176,30 +181,38 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
       <PageHeading caption={`${s.name}, URN ${s.urn}`}>
         {creating ? 'Add a listing' : `Change listing ${listingId}`}
       </PageHeading>
-      <p>
-        <a href="#/provider">Back to your settings</a>
+      <p class="govuk-body">
+        <a class="govuk-link" href="#/provider">
+          Back to your settings
+        </a>
       </p>
       {conflict ? (
         <section class="conflict" role="alert" aria-labelledby="conflict-title">
-          <h2 id="conflict-title">
+          <h2 class="govuk-heading-m" id="conflict-title">
             {creating ? 'This listing already exists' : 'Someone else changed this listing while you were editing it'}
           </h2>
-          <p>
+          <p class="govuk-body">
             {creating
               ? `A listing called ${conflict.listingId} was saved on ${longDate(conflict.updatedAt)} (version ${conflict.version}).`
               : `You started from version ${version}. Version ${conflict.version} was saved on ${longDate(conflict.updatedAt)} at ${new Date(conflict.updatedAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}.`}{' '}
             Your change has not been saved. Compare them and choose.
           </p>
           <TableWrap label="Your change compared with the saved listing">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">Saved now (version {conflict.version})</th>
-                  <th scope="col">Your change</th>
+            <table class="govuk-table">
+              <thead class="govuk-table__head">
+                <tr class="govuk-table__row">
+                  <th class="govuk-table__header" scope="col">
+                    Field
+                  </th>
+                  <th class="govuk-table__header" scope="col">
+                    Saved now (version {conflict.version})
+                  </th>
+                  <th class="govuk-table__header" scope="col">
+                    Your change
+                  </th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody class="govuk-table__body">
                 {COMPARED.map(([key, label, show]) => {
                   const mine = {
                     ...conflict,
@@ -208,22 +221,22 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
                   } as Listing;
                   const differs = key !== 'held' && key !== 'available' && show(mine) !== show(conflict);
                   return (
-                    <tr key={key} class={differs ? 'differs' : ''}>
-                      <th scope="row">
+                    <tr key={key} class={`govuk-table__row${differs ? ' differs' : ''}`}>
+                      <th class="govuk-table__header" scope="row">
                         {label}
-                        {differs ? <span class="visually-hidden"> (different)</span> : null}
+                        {differs ? <span class="govuk-visually-hidden"> (different)</span> : null}
                       </th>
-                      <td>{show(conflict)}</td>
-                      <td>{key === 'held' || key === 'available' ? '—' : show(mine)}</td>
+                      <td class="govuk-table__cell">{show(conflict)}</td>
+                      <td class="govuk-table__cell">{key === 'held' || key === 'available' ? '—' : show(mine)}</td>
                     </tr>
                   );
                 })}
               </tbody>
             </table>
           </TableWrap>
-          <div class="button-group">
+          <div class="govuk-button-group">
             <button
-              class="button"
+              class="govuk-button"
               onClick={() => {
                 setForm(formOf(conflict));
                 setVersion(conflict.version);
@@ -232,7 +245,11 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
             >
               Use the saved version and edit again
             </button>
-            <button class="button button-warning" disabled={saving} onClick={() => void save(conflict.version)}>
+            <button
+              class="govuk-button govuk-button--warning"
+              disabled={saving}
+              onClick={() => void save(conflict.version)}
+            >
               Replace it with my change
             </button>
           </div>
@@ -256,7 +273,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
             {(a) => (
               <input
                 {...a}
-                class="input-medium"
+                class="govuk-input govuk-input--width-20"
                 value={form.listingId}
                 onInput={(e) => set({ listingId: e.currentTarget.value })}
                 required
@@ -276,24 +293,23 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
           error={problem('band')}
           required
         />
-        <fieldset class="field" aria-describedby="field-needs-hint">
-          <legend>Needs these places meet</legend>
-          <p class="hint" id="field-needs-hint">
+        <fieldset class="govuk-fieldset govuk-form-group" aria-describedby="field-needs-hint">
+          <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Needs these places meet</legend>
+          <p class="govuk-hint" id="field-needs-hint">
             From the setting’s specialisms.
           </p>
-          {problem('needs') ? <p class="error-message">{problem('needs')}</p> : null}
-          <div class="checkboxes" id="field-needs">
+          {problem('needs') ? <p class="govuk-error-message">{problem('needs')}</p> : null}
+          <div class="govuk-checkboxes govuk-checkboxes--small" id="field-needs">
             {s.needs.map((n) => (
-              <label key={n} class="checkbox">
-                <input
-                  type="checkbox"
-                  checked={form.needs.includes(n)}
-                  onChange={(e) =>
-                    set({ needs: e.currentTarget.checked ? [...form.needs, n] : form.needs.filter((x) => x !== n) })
-                  }
-                />{' '}
+              <Checkbox
+                key={n}
+                checked={form.needs.includes(n)}
+                onChange={(e) =>
+                  set({ needs: e.currentTarget.checked ? [...form.needs, n] : form.needs.filter((x) => x !== n) })
+                }
+              >
                 {n}
-              </label>
+              </Checkbox>
             ))}
           </div>
         </fieldset>
@@ -302,7 +318,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 type="number"
                 min={0}
                 max={25}
@@ -316,7 +332,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 type="number"
                 min={0}
                 max={25}
@@ -329,7 +345,12 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
         </div>
         <Field label="Attendance" name="attendance" error={problem('attendance')}>
           {(a) => (
-            <select {...a} value={form.attendance} onChange={(e) => set({ attendance: e.currentTarget.value })}>
+            <select
+              class="govuk-select"
+              {...a}
+              value={form.attendance}
+              onChange={(e) => set({ attendance: e.currentTarget.value })}
+            >
               {ATTENDANCE.map((x) => (
                 <option key={x} value={x}>
                   {ATTENDANCE_NAMES[x]}
@@ -343,7 +364,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 type="number"
                 min={0}
                 inputMode="numeric"
@@ -357,7 +378,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 type="number"
                 min={0}
                 inputMode="numeric"
@@ -378,7 +399,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
           {(a) => (
             <input
               {...a}
-              class="input-medium"
+              class="govuk-input govuk-input--width-20"
               type="date"
               value={form.availableFrom}
               onInput={(e) => set({ availableFrom: e.currentTarget.value })}
@@ -395,7 +416,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
           {(a) => (
             <input
               {...a}
-              class="input-medium"
+              class="govuk-input govuk-input--width-20"
               inputMode="decimal"
               value={form.price}
               onInput={(e) => set({ price: e.currentTarget.value })}
@@ -409,6 +430,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
         >
           {(a) => (
             <textarea
+              class="govuk-textarea"
               {...a}
               rows={2}
               value={form.variationReason}
@@ -416,16 +438,16 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
             />
           )}
         </Field>
-        {version !== undefined ? <p class="meta">You are changing version {version}.</p> : null}
-        <button class="button" disabled={saving}>
+        {version !== undefined ? <p class="govuk-body meta">You are changing version {version}.</p> : null}
+        <button class="govuk-button" disabled={saving}>
           {saving ? 'Saving…' : 'Save listing'}
         </button>
       </form>
       {original ? (
         <>
           <WaitingList urn={urn} listingId={listingId} />
-          <p>
-            <a href={`#/provider/settings/${urn}/listings/${listingId}/history`}>
+          <p class="govuk-body">
+            <a class="govuk-link" href={`#/provider/settings/${urn}/listings/${listingId}/history`}>
               See who changed this listing and when
             </a>
           </p>
@@ -447,13 +469,17 @@ function WaitingList({ urn, listingId }: { urn: string; listingId: string }) {
   if (queue.data === undefined) return null;
   return (
     <section aria-labelledby="waiting-title">
-      <h2 id="waiting-title">Waiting list ({queue.data.items.length})</h2>
+      <h2 class="govuk-heading-m" id="waiting-title">
+        Waiting list ({queue.data.items.length})
+      </h2>
       {queue.data.items.length === 0 ? (
-        <p>No child is waiting for a place in this listing.</p>
+        <p class="govuk-body">No child is waiting for a place in this listing.</p>
       ) : (
         <>
-          <p>A place you free (more commissioned, or fewer filled) is offered to the first child in the queue.</p>
-          <ol>
+          <p class="govuk-body">
+            A place you free (more commissioned, or fewer filled) is offered to the first child in the queue.
+          </p>
+          <ol class="govuk-list govuk-list--number">
             {queue.data.items.map((w) => (
               <li key={w.position}>
                 A child from {laName(las.data, w.laCode)}, waiting {plural(w.daysWaiting, 'day')}
@@ -475,8 +501,10 @@ export function ListingHistory({ urn, listingId }: { urn: string; listingId: str
   return (
     <>
       <PageHeading caption={`URN ${urn}`}>{`History of listing ${listingId}`}</PageHeading>
-      <p>
-        <a href={`#/provider/settings/${urn}/listings/${listingId}`}>Back to the listing</a>
+      <p class="govuk-body">
+        <a class="govuk-link" href={`#/provider/settings/${urn}/listings/${listingId}`}>
+          Back to the listing
+        </a>
       </p>
       <ErrorSummary error={events.error} />
       {events.data ? (

@@ -18,77 +18,102 @@ export function ProviderSettings({ session }: { session: Session }) {
   return (
     <>
       <PageHeading caption={session.label}>Your settings and listings</PageHeading>
-      <p>
+      <p class="govuk-body">
         Keep your places current: commissioners search them across LA boundaries. Available places are commissioned
         minus filled minus held (held are places allocated to a child while you are consulted).
       </p>
-      <p>
-        <a href="#/provider/upload">Upload a sheet of listings (CSV)</a> ·{' '}
-        <a href="#/provider/consultations">Consultations and admissions</a>
+      <p class="govuk-body">
+        <a class="govuk-link" href="#/provider/upload">
+          Upload a sheet of listings (CSV)
+        </a>{' '}
+        ·{' '}
+        <a class="govuk-link" href="#/provider/consultations">
+          Consultations and admissions
+        </a>
       </p>
       <ErrorSummary error={settings.error} />
       {settings.loading && !settings.data ? <Loading what="your settings" /> : null}
       {settings.data?.length === 0 ? <Notice>Your organisation has no settings in the marketplace yet.</Notice> : null}
       {(settings.data ?? []).map((s) => (
         <section class="card" key={s.urn} aria-labelledby={`setting-${s.urn}`}>
-          <h2 id={`setting-${s.urn}`}>{s.name}</h2>
-          <p class="meta">
+          <h2 class="govuk-heading-m" id={`setting-${s.urn}`}>
+            {s.name}
+          </h2>
+          <p class="govuk-body meta">
             URN {s.urn} · {SETTING_TYPE_NAMES[s.type]} · {laName(las.data, s.laCode)} ({s.district}) · ages {s.ageMin}{' '}
             to {s.ageMax} · needs {s.needs.join(', ')}
           </p>
           {s.listings.length === 0 ? (
-            <p>No listings yet.</p>
+            <p class="govuk-body">No listings yet.</p>
           ) : (
             <TableWrap label={`Listings of ${s.name}`}>
-              <table>
-                <caption class="visually-hidden">Listings of {s.name}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Listing</th>
-                    <th scope="col">Band</th>
-                    <th scope="col">Needs</th>
-                    <th scope="col">Ages</th>
-                    <th scope="col">Attendance</th>
-                    <th scope="col" class="num">
+              <table class="govuk-table">
+                <caption class="govuk-table__caption govuk-table__caption--s govuk-visually-hidden">
+                  Listings of {s.name}
+                </caption>
+                <thead class="govuk-table__head">
+                  <tr class="govuk-table__row">
+                    <th class="govuk-table__header" scope="col">
+                      Listing
+                    </th>
+                    <th class="govuk-table__header" scope="col">
+                      Band
+                    </th>
+                    <th class="govuk-table__header" scope="col">
+                      Needs
+                    </th>
+                    <th class="govuk-table__header" scope="col">
+                      Ages
+                    </th>
+                    <th class="govuk-table__header" scope="col">
+                      Attendance
+                    </th>
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                       Commissioned
                     </th>
-                    <th scope="col" class="num">
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                       Filled
                     </th>
-                    <th scope="col" class="num">
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                       Held
                     </th>
-                    <th scope="col" class="num">
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                       Available
                     </th>
-                    <th scope="col">From</th>
-                    <th scope="col" class="num">
+                    <th class="govuk-table__header" scope="col">
+                      From
+                    </th>
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                       Price a year
                     </th>
-                    <th scope="col">
-                      <span class="visually-hidden">Action</span>
+                    <th class="govuk-table__header" scope="col">
+                      <span class="govuk-visually-hidden">Action</span>
                     </th>
                   </tr>
                 </thead>
-                <tbody>
+                <tbody class="govuk-table__body">
                   {s.listings.map((l) => (
-                    <tr key={l.listingId}>
-                      <th scope="row">{l.listingId}</th>
-                      <td>{l.band}</td>
-                      <td>{l.needs.join(', ')}</td>
-                      <td>
+                    <tr class="govuk-table__row" key={l.listingId}>
+                      <th class="govuk-table__header" scope="row">
+                        {l.listingId}
+                      </th>
+                      <td class="govuk-table__cell">{l.band}</td>
+                      <td class="govuk-table__cell">{l.needs.join(', ')}</td>
+                      <td class="govuk-table__cell">
                         {l.ageMin}–{l.ageMax}
                       </td>
-                      <td>{ATTENDANCE_NAMES[l.attendance]}</td>
-                      <td class="num">{l.commissioned}</td>
-                      <td class="num">{l.filled}</td>
-                      <td class="num">{l.held}</td>
-                      <td class="num">{l.available > 0 ? <Tag kind="green">{l.available}</Tag> : <Tag>0</Tag>}</td>
-                      <td>{longDate(l.availableFrom)}</td>
-                      <td class="num">{pounds(l.price)}</td>
-                      <td>
-                        <a href={`#/provider/settings/${s.urn}/listings/${l.listingId}`}>
-                          Change<span class="visually-hidden"> listing {l.listingId}</span>
+                      <td class="govuk-table__cell">{ATTENDANCE_NAMES[l.attendance]}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{l.commissioned}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{l.filled}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{l.held}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">
+                        {l.available > 0 ? <Tag kind="green">{l.available}</Tag> : <Tag>0</Tag>}
+                      </td>
+                      <td class="govuk-table__cell">{longDate(l.availableFrom)}</td>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{pounds(l.price)}</td>
+                      <td class="govuk-table__cell">
+                        <a class="govuk-link" href={`#/provider/settings/${s.urn}/listings/${l.listingId}`}>
+                          Change<span class="govuk-visually-hidden"> listing {l.listingId}</span>
                         </a>
                       </td>
                     </tr>
@@ -97,10 +122,12 @@ export function ProviderSettings({ session }: { session: Session }) {
               </table>
             </TableWrap>
           )}
-          <p>
-            <a href={`#/provider/settings/${s.urn}/listings/new`}>Add a listing to {s.name}</a>
+          <p class="govuk-body">
+            <a class="govuk-link" href={`#/provider/settings/${s.urn}/listings/new`}>
+              Add a listing to {s.name}
+            </a>
           </p>
-          <p class="meta">
+          <p class="govuk-body meta">
             {plural(
               s.listings.reduce((n, l) => n + l.available, 0),
               'place',

@@ -9,7 +9,17 @@ import type { Session } from '../lib/session.ts';
 import type { PlaceResult } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { ATTENDANCE_NAMES, SCOPE_NAMES, SETTING_TYPE_NAMES } from '../lib/words.ts';
-import { SelectField, bandOptions, ErrorSummary, Field, Loading, Notice, PageHeading, Tag } from '../ui/common.tsx';
+import {
+  SelectField,
+  bandOptions,
+  ErrorSummary,
+  Field,
+  Loading,
+  Notice,
+  PageHeading,
+  Tag,
+  Checkbox,
+} from '../ui/common.tsx';
 import { PlacesMap, type MapMarker } from '../ui/map.tsx';
 
 type SearchPage = {
@@ -151,23 +161,22 @@ export function Search({ session, path }: { session: Session; path: string }) {
     <>
       <PageHeading caption={session.label}>Search places</PageHeading>
       <form class="search-form" onSubmit={submit} aria-label="Search filters">
-        <fieldset class="field">
-          <legend>Needs the place must meet</legend>
-          <p class="hint">Choose the child’s primary need first; a listing matches when it meets all of them.</p>
-          <div class="checkboxes columns" id="field-need">
+        <fieldset class="govuk-fieldset govuk-form-group">
+          <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Needs the place must meet</legend>
+          <p class="govuk-hint">Choose the child’s primary need first; a listing matches when it meets all of them.</p>
+          <div class="govuk-checkboxes govuk-checkboxes--small app-checkboxes--columns" id="field-need">
             {NEED_CODES.map((n) => (
-              <label key={n} class="checkbox">
-                <input
-                  type="checkbox"
-                  name="need"
-                  value={n}
-                  checked={form.need.includes(n)}
-                  onChange={(e) =>
-                    set({ need: e.currentTarget.checked ? [...form.need, n] : form.need.filter((x) => x !== n) })
-                  }
-                />{' '}
+              <Checkbox
+                key={n}
+                name="need"
+                value={n}
+                checked={form.need.includes(n)}
+                onChange={(e) =>
+                  set({ need: e.currentTarget.checked ? [...form.need, n] : form.need.filter((x) => x !== n) })
+                }
+              >
                 <abbr title={NEED_NAMES[n]}>{n}</abbr> <span class="hint-inline">{NEED_NAMES[n]}</span>
-              </label>
+              </Checkbox>
             ))}
           </div>
         </fieldset>
@@ -181,7 +190,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 value={form.from}
                 onInput={(e) => set({ from: e.currentTarget.value.toUpperCase() })}
                 autoComplete="off"
@@ -193,7 +202,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 type="number"
                 min={1}
                 max={1000}
@@ -207,7 +216,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
             {(a) => (
               <input
                 {...a}
-                class="input-short"
+                class="govuk-input govuk-input--width-5"
                 type="number"
                 min={0}
                 max={25}
@@ -227,6 +236,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
           <Field label="Place free by" name="availableBy" error={problem('availableBy')}>
             {(a) => (
               <select
+                class="govuk-select"
                 {...a}
                 value={form.availableBy === '' || form.availableBy === 'now' ? form.availableBy : 'date'}
                 onChange={(e) =>
@@ -243,6 +253,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
             <Field label="Free by date" name="availableByDate">
               {(a) => (
                 <input
+                  class="govuk-input govuk-input--width-10"
                   {...a}
                   type="date"
                   value={form.availableBy}
@@ -253,12 +264,16 @@ export function Search({ session, path }: { session: Session; path: string }) {
           ) : null}
         </div>
         <details
-          class="details"
+          class="govuk-details"
           open={[form.band, form.type, form.maxPounds, form.attendance, form.postSixteen, form.sort].some(
             (v) => v !== '',
           )}
         >
-          <summary>More filters: band, type of setting, price, attendance, post-16, order</summary>
+          <summary class="govuk-details__summary">
+            <span class="govuk-details__summary-text">
+              More filters: band, type of setting, price, attendance, post-16, order
+            </span>
+          </summary>
           <div class="field-grid">
             <SelectField
               label="Band"
@@ -281,7 +296,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
               {(a) => (
                 <input
                   {...a}
-                  class="input-short"
+                  class="govuk-input govuk-input--width-5"
                   inputMode="numeric"
                   value={form.maxPounds}
                   onInput={(e) => set({ maxPounds: e.currentTarget.value })}
@@ -321,7 +336,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
             />
           </div>
         </details>
-        <button class="button">Search</button>
+        <button class="govuk-button">Search</button>
       </form>
 
       {applied.need.length === 0 ? <Notice>Choose at least one need to search.</Notice> : null}
@@ -329,7 +344,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
       {results.loading && applied.need.length > 0 ? <Loading what="places" /> : null}
       {results.data ? (
         <section aria-labelledby="results-title" class="results">
-          <h2 id="results-title" aria-live="polite">
+          <h2 class="govuk-heading-m" id="results-title" aria-live="polite">
             {(counted ?? results.data.page).totalAtLeast ? 'At least ' : ''}
             {plural((counted ?? results.data.page).total, 'place')} found
             {(counted ?? results.data.page).truncated ? ' (the first 1,000)' : ''}
@@ -348,23 +363,23 @@ export function Search({ session, path }: { session: Session; path: string }) {
             <ol class="result-list">
               {items.map((r, i) => (
                 <li key={`${r.setting.urn}:${r.listing.listingId}`} class="result">
-                  <h3>
+                  <h3 class="govuk-heading-s">
                     <span class="result-number" aria-hidden="true">
                       {i + 1}
                     </span>
                     {r.setting.name}
                   </h3>
-                  <p class="meta">
+                  <p class="govuk-body meta">
                     {SETTING_TYPE_NAMES[r.setting.type as keyof typeof SETTING_TYPE_NAMES] ?? r.setting.type} ·{' '}
                     {r.hostLaName} ({r.setting.district})
                     {r.distanceKm !== null ? ` · ${r.distanceKm.toFixed(1)} km` : ''}{' '}
                     {r.outOfArea ? <Tag kind="yellow">Across the boundary</Tag> : null}
                   </p>
-                  <p>
+                  <p class="govuk-body">
                     Band {r.listing.band} · {r.listing.needs.join(', ')} · ages {r.listing.ageMin}–{r.listing.ageMax} ·{' '}
                     {ATTENDANCE_NAMES[r.listing.attendance as keyof typeof ATTENDANCE_NAMES]}
                   </p>
-                  <p>
+                  <p class="govuk-body">
                     {r.available > 0 ? <Tag kind="green">{plural(r.available, 'place')} free</Tag> : <Tag>Full</Tag>}{' '}
                     {r.listing.availableFrom > todayIso() ? `from ${longDate(r.listing.availableFrom)}` : 'now'} ·{' '}
                     {pounds(r.price)} a year
@@ -374,7 +389,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
             </ol>
           </div>
           {cursor ? (
-            <button class="button button-secondary" onClick={() => void loadMore()}>
+            <button class="govuk-button govuk-button--secondary" onClick={() => void loadMore()}>
               Show more places
             </button>
           ) : null}

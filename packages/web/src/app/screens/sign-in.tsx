@@ -57,14 +57,14 @@ export function SignIn({
         <Notice kind="warning">Sign-in is not set up for this deployment yet: ask the team that runs it.</Notice>
       ) : config.mode === 'aws' ? (
         <>
-          <p>Sign in with the account your organisation gave you.</p>
-          <button class="button" onClick={() => void startHostedSignIn(config).catch(setError)}>
+          <p class="govuk-body">Sign in with the account your organisation gave you.</p>
+          <button class="govuk-button" onClick={() => void startHostedSignIn(config).catch(setError)}>
             Sign in
           </button>
         </>
       ) : (
         <>
-          <p>
+          <p class="govuk-body">
             This is the marketplace running on your computer with demo data. Choose who to be; each choice gets a token
             from this server’s local key.
           </p>
@@ -73,7 +73,10 @@ export function SignIn({
           <ul class="identity-list">
             {(identities.data ?? []).map((id) => (
               <li key={`${id.principal.role}:${id.principal.org}`}>
-                <button class="button button-secondary identity" onClick={() => void signInAs(id.principal, id.label)}>
+                <button
+                  class="govuk-button govuk-button--secondary identity"
+                  onClick={() => void signInAs(id.principal, id.label)}
+                >
                   <span class="identity-label">{id.label}</span>
                   <span class="identity-meta">
                     {ROLE_NAMES[id.principal.role]} · {id.principal.org}
@@ -82,8 +85,10 @@ export function SignIn({
               </li>
             ))}
           </ul>
-          <details class="details">
-            <summary>Sign in as another organisation</summary>
+          <details class="govuk-details">
+            <summary class="govuk-details__summary">
+              <span class="govuk-details__summary-text">Sign in as another organisation</span>
+            </summary>
             <form
               onSubmit={(e) => {
                 e.preventDefault();
@@ -108,7 +113,7 @@ export function SignIn({
                 {(a) => (
                   <input
                     {...a}
-                    class="input-medium"
+                    class="govuk-input govuk-input--width-20"
                     value={org}
                     onInput={(e) => setOrg(e.currentTarget.value)}
                     required
@@ -117,7 +122,7 @@ export function SignIn({
                   />
                 )}
               </Field>
-              <button class="button">Sign in</button>
+              <button class="govuk-button">Sign in</button>
             </form>
           </details>
         </>

@@ -101,7 +101,7 @@ export function Sufficiency({ session }: { session: Session }) {
       {national ? (
         <Field label="Partnership" name="partnership">
           {(a) => (
-            <select {...a} value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
+            <select class="govuk-select" {...a} value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
               {(partnerships.data ?? [{ id: chosen, name: chosen } as Partnership]).map((p) => (
                 <option key={p.id} value={p.id}>
                   {p.name}
@@ -115,12 +115,12 @@ export function Sufficiency({ session }: { session: Session }) {
       {report.loading && !r ? <Loading what="the members’ capacity" /> : null}
       {r ? (
         <>
-          <p>
+          <p class="govuk-body">
             Figures as at {longDate(r.asOf)}
             {r.source === 'sufficiency_report'
               ? ', from the partnership’s sufficiency report. Counts of 1 to 4 children are shown as <5.'
               : ', from the places every member’s settings publish.'}{' '}
-            <button class="button button-secondary small" onClick={() => exportCsv(r)}>
+            <button class="govuk-button govuk-button--secondary app-button--small" onClick={() => exportCsv(r)}>
               Download all figures (CSV)
             </button>
           </p>

@@ -104,10 +104,14 @@ export function Upload({ session }: { session: Session }) {
   return (
     <>
       <PageHeading caption={session.label}>Upload a sheet of listings</PageHeading>
-      <p>
+      <p class="govuk-body">
         One row per listing. Each setting’s rows are saved together or not at all, so a mistake never leaves half a
         sheet published. Rows that match what is already published are left alone.{' '}
-        <a href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`} download="listings-template.csv">
+        <a
+          class="govuk-link"
+          href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`}
+          download="listings-template.csv"
+        >
           Download an empty sheet
         </a>
         .
@@ -126,7 +130,7 @@ export function Upload({ session }: { session: Session }) {
           hint="Not needed when the sheet has a urn column: then each row says its setting."
         >
           {(a) => (
-            <select {...a} value={urn} onChange={(e) => setUrn(e.currentTarget.value)}>
+            <select class="govuk-select" {...a} value={urn} onChange={(e) => setUrn(e.currentTarget.value)}>
               <option value="">The sheet has a urn column</option>
               {(settings.data ?? []).map((s) => (
                 <option key={s.urn} value={s.urn}>
@@ -142,10 +146,16 @@ export function Upload({ session }: { session: Session }) {
           hint="Columns: listingId, band, needs (separated by ;), ageMin, ageMax, attendance, commissioned, filled, availableFrom, and optionally price (pence a year), variationReason, urn and version."
         >
           {(a) => (
-            <input {...a} type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+            <input
+              class="govuk-file-upload"
+              {...a}
+              type="file"
+              accept=".csv,text/csv"
+              onChange={(e) => setFile(e.currentTarget.files?.[0])}
+            />
           )}
         </Field>
-        <button class="button" disabled={progress !== undefined && progress.done < progress.total}>
+        <button class="govuk-button" disabled={progress !== undefined && progress.done < progress.total}>
           Upload
         </button>
       </form>
@@ -157,7 +167,7 @@ export function Upload({ session }: { session: Session }) {
           <progress id="upload-progress" max={100} value={percent}>
             {percent}%
           </progress>
-          <p role="status" aria-live="polite">
+          <p class="govuk-body" role="status" aria-live="polite">
             {progress.done >= progress.total
               ? `Finished: ${progress.total} ${progress.total === 1 ? 'setting' : 'settings'}.`
               : `${percent}% uploaded.`}
@@ -166,27 +176,35 @@ export function Upload({ session }: { session: Session }) {
       ) : null}
       {outcomes?.map((o) => (
         <section key={o.urn} class="card" aria-labelledby={`outcome-${o.urn}`}>
-          <h2 id={`outcome-${o.urn}`}>{o.name}</h2>
+          <h2 class="govuk-heading-m" id={`outcome-${o.urn}`}>
+            {o.name}
+          </h2>
           <Notice kind={o.ok ? 'success' : 'warning'}>{o.message}</Notice>
           {o.problems.length > 0 ? (
             <TableWrap label={`Problems in the sheet for ${o.name}`}>
-              <table class="problems">
-                <caption>Each problem, by its line in your file</caption>
-                <thead>
-                  <tr>
-                    <th scope="col" class="num">
+              <table class="govuk-table problems">
+                <caption class="govuk-table__caption govuk-table__caption--s">
+                  Each problem, by its line in your file
+                </caption>
+                <thead class="govuk-table__head">
+                  <tr class="govuk-table__row">
+                    <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                       Line
                     </th>
-                    <th scope="col">Column</th>
-                    <th scope="col">Problem</th>
+                    <th class="govuk-table__header" scope="col">
+                      Column
+                    </th>
+                    <th class="govuk-table__header" scope="col">
+                      Problem
+                    </th>
                   </tr>
                 </thead>
-                <tbody>
+                <tbody class="govuk-table__body">
                   {o.problems.map((p, i) => (
-                    <tr key={i}>
-                      <td class="num">{p.line ?? '—'}</td>
-                      <td>{p.field}</td>
-                      <td>{p.message}</td>
+                    <tr class="govuk-table__row" key={i}>
+                      <td class="govuk-table__cell govuk-table__cell--numeric">{p.line ?? '—'}</td>
+                      <td class="govuk-table__cell">{p.field}</td>
+                      <td class="govuk-table__cell">{p.message}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -195,8 +213,10 @@ export function Upload({ session }: { session: Session }) {
           ) : null}
         </section>
       ))}
-      <p>
-        <a href="#/provider">Back to your settings</a>
+      <p class="govuk-body">
+        <a class="govuk-link" href="#/provider">
+          Back to your settings
+        </a>
       </p>
     </>
   );

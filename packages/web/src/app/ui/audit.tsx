@@ -6,23 +6,31 @@ import { refusalInEvent } from './mainstream-refusal.tsx';
 export function AuditTable({ events, label }: { events: AuditEvent[]; label: string }) {
   return (
     <TableWrap label={label}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col">Who</th>
+      <table class="govuk-table">
+        <thead class="govuk-table__head">
+          <tr class="govuk-table__row">
+            <th class="govuk-table__header" scope="col">
+              When
+            </th>
+            <th class="govuk-table__header" scope="col">
+              What
+            </th>
+            <th class="govuk-table__header" scope="col">
+              Who
+            </th>
           </tr>
         </thead>
-        <tbody>
+        <tbody class="govuk-table__body">
           {events.map((e) => (
-            <tr key={e.eventId}>
-              <td>{new Date(e.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</td>
-              <td>
-                {e.action.replace(/[._]/g, ' ')}
-                {refusalInEvent(e) ? <span class="hint">{` — ${refusalInEvent(e)}`}</span> : null}
+            <tr class="govuk-table__row" key={e.eventId}>
+              <td class="govuk-table__cell">
+                {new Date(e.at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}
               </td>
-              <td>
+              <td class="govuk-table__cell">
+                {e.action.replace(/[._]/g, ' ')}
+                {refusalInEvent(e) ? <span class="govuk-hint">{` — ${refusalInEvent(e)}`}</span> : null}
+              </td>
+              <td class="govuk-table__cell">
                 {e.actor.sub} ({e.actor.org})
               </td>
             </tr>

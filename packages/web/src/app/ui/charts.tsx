@@ -36,8 +36,8 @@ export function BarChart<T>(props: {
   return (
     <figure class="chart" aria-labelledby={`${props.id}-title`}>
       <figcaption id={`${props.id}-title`}>
-        <h2 class="chart-title">{props.title}</h2>
-        {props.note ? <p class="hint">{props.note}</p> : null}
+        <h2 class="govuk-heading-m chart-title">{props.title}</h2>
+        {props.note ? <p class="govuk-hint">{props.note}</p> : null}
         <span class="legend">
           {series.map((s) => (
             <span key={s.key} class="legend-item">
@@ -80,26 +80,32 @@ export function BarChart<T>(props: {
           );
         })}
       </svg>
-      <details class="details">
-        <summary>{props.title}: the figures as a table</summary>
-        <div class="table-wrap" tabIndex={0} role="region" aria-label={`${props.title}, figures`}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Group</th>
+      <details class="govuk-details">
+        <summary class="govuk-details__summary">
+          <span class="govuk-details__summary-text">{props.title}: the figures as a table</span>
+        </summary>
+        <div class="app-table-wrap" tabIndex={0} role="region" aria-label={`${props.title}, figures`}>
+          <table class="govuk-table">
+            <thead class="govuk-table__head">
+              <tr class="govuk-table__row">
+                <th class="govuk-table__header" scope="col">
+                  Group
+                </th>
                 {series.map((s) => (
-                  <th scope="col" class="num" key={s.key}>
+                  <th scope="col" class="govuk-table__header govuk-table__header--numeric" key={s.key}>
                     {s.label}
                   </th>
                 ))}
               </tr>
             </thead>
-            <tbody>
+            <tbody class="govuk-table__body">
               {props.rows.map((row) => (
-                <tr key={props.label(row)}>
-                  <th scope="row">{props.label(row)}</th>
+                <tr class="govuk-table__row" key={props.label(row)}>
+                  <th class="govuk-table__header" scope="row">
+                    {props.label(row)}
+                  </th>
                   {series.map((s) => (
-                    <td class="num" key={s.key}>
+                    <td class="govuk-table__cell govuk-table__cell--numeric" key={s.key}>
                       {show(s.value(row), format)}
                     </td>
                   ))}

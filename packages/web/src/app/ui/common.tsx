@@ -1,6 +1,12 @@
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import type { ComponentChildren, PartialInputHTMLAttributes } from 'preact';
+import { useEffect, useId, useRef } from 'preact/hooks';
 import { ApiError } from '../lib/api.ts';
+
+/*
+ * The app's building blocks, each the markup of a GOV.UK Frontend component (govuk-frontend's
+ * classes; the styles come from static/styles.scss). Screens use these instead of writing the
+ * classes themselves, so a component's markup lives in one place.
+ */
 
 /** The page's heading: focused and named in the tab title when the route changes, for screen readers. */
 export function PageHeading({ children, caption }: { children: string; caption?: string }) {
@@ -10,8 +16,8 @@ export function PageHeading({ children, caption }: { children: string; caption?:
     ref.current?.focus();
   }, [children]);
   return (
-    <h1 ref={ref} tabIndex={-1}>
-      {caption ? <span class="caption">{caption}</span> : null}
+    <h1 class="govuk-heading-l" ref={ref} tabIndex={-1}>
+      {caption ? <span class="govuk-caption-m">{caption}</span> : null}
       {children}
     </h1>
   );
@@ -21,7 +27,7 @@ const fieldId = (field: string) => `field-${field.replace(/[^a-zA-Z0-9_-]/g, '-'
 
 /**
  * A failed request in words: the message, and for a 400 each invalid field linked to its input
- * (the GOV.UK error summary pattern), announced to screen readers.
+ * (the GOV.UK error summary), announced to screen readers.
  */
 export function ErrorSummary({ error, title = 'There is a problem' }: { error: Error | undefined; title?: string }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -31,24 +37,28 @@ export function ErrorSummary({ error, title = 'There is a problem' }: { error: E
   if (error === undefined) return null;
   const details = error instanceof ApiError ? error.details.filter((d) => typeof d?.message === 'string') : [];
   return (
-    <div class="error-summary" role="alert" tabIndex={-1} ref={ref}>
-      <h2>{title}</h2>
-      <p>{error.message}</p>
-      {details.length > 0 ? (
-        <ul>
-          {details.map((d, i) => (
-            <li key={i}>
-              <a
-                href={`#${fieldId(String(d.field ?? ''))}`}
-                onClick={(e) => (e.preventDefault(), document.getElementById(fieldId(String(d.field ?? '')))?.focus())}
-              >
-                {d.line !== undefined ? `Line ${d.line}: ` : d.row !== undefined ? `Row ${d.row}: ` : ''}
-                {d.field} {d.message}
-              </a>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+    <div class="govuk-error-summary" role="alert" tabIndex={-1} ref={ref}>
+      <h2 class="govuk-error-summary__title">{title}</h2>
+      <div class="govuk-error-summary__body">
+        <p class="govuk-body">{error.message}</p>
+        {details.length > 0 ? (
+          <ul class="govuk-list govuk-error-summary__list">
+            {details.map((d, i) => (
+              <li key={i}>
+                <a
+                  href={`#${fieldId(String(d.field ?? ''))}`}
+                  onClick={(e) => (
+                    e.preventDefault(), document.getElementById(fieldId(String(d.field ?? '')))?.focus()
+                  )}
+                >
+                  {d.line !== undefined ? `Line ${d.line}: ` : d.row !== undefined ? `Row ${d.row}: ` : ''}
+                  {d.field} {d.message}
+                </a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
     </div>
   );
 }
@@ -59,9 +69,14 @@ export function problemFor(error: Error | undefined, field: string): string | un
   return d ? `${field} ${d.message}` : undefined;
 }
 
-/** A labelled form field with hint and error text tied to the input by aria-describedby. */
+/**
+ * A GOV.UK form group: label, hint and error message tied to the control by aria-describedby. The
+ * control is the child's; give it govuk-input, govuk-select or govuk-textarea.
+ */
 export function Field(props: {
   label: string;
+  /** The label for screen readers only, where a table's column header already says it. */
+  labelHidden?: boolean;
   name: string;
   hint?: string;
   error?: string | undefined;
@@ -70,16 +85,18 @@ export function Field(props: {
   const id = fieldId(props.name);
   const described = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
-    <div class={`field${props.error ? ' field-error' : ''}`}>
-      <label for={id}>{props.label}</label>
+    <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
+      <label class={props.labelHidden ? 'govuk-visually-hidden' : 'govuk-label govuk-label--s'} for={id}>
+        {props.label}
+      </label>
       {props.hint ? (
-        <p class="hint" id={`${id}-hint`}>
+        <div class="govuk-hint" id={`${id}-hint`}>
           {props.hint}
-        </p>
+        </div>
       ) : null}
       {props.error ? (
-        <p class="error-message" id={`${id}-error`}>
-          {props.error}
+        <p class="govuk-error-message" id={`${id}-error`}>
+          <span class="govuk-visually-hidden">Error:</span> {props.error}
         </p>
       ) : null}
       {props.children({
@@ -91,14 +108,88 @@ export function Field(props: {
   );
 }
 
+/** One GOV.UK checkbox (small); put several in a <div class="govuk-checkboxes govuk-checkboxes--small">. */
+export function Checkbox({
+  children,
+  id,
+  ...input
+}: { children: ComponentChildren; id?: string } & Omit<
+  PartialInputHTMLAttributes<HTMLInputElement>,
+  'children' | 'class' | 'role' | 'type'
+>) {
+  const own = useId();
+  const inputId = id ?? `checkbox-${own}`;
+  return (
+    <div class="govuk-checkboxes__item">
+      <input {...input} class="govuk-checkboxes__input" id={inputId} type="checkbox" />
+      <label class="govuk-label govuk-checkboxes__label" for={inputId}>
+        {children}
+      </label>
+    </div>
+  );
+}
+
+/** GOV.UK radios from [value, label] pairs, in a fieldset with its legend. */
+export function Radios(props: {
+  legend: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly (readonly [string, string])[];
+  hint?: string;
+  error?: string | undefined;
+  inline?: boolean;
+}) {
+  const id = fieldId(props.name);
+  return (
+    <div class={`govuk-form-group${props.error ? ' govuk-form-group--error' : ''}`}>
+      <fieldset class="govuk-fieldset" aria-describedby={props.hint ? `${id}-hint` : undefined}>
+        <legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{props.legend}</legend>
+        {props.hint ? (
+          <div class="govuk-hint" id={`${id}-hint`}>
+            {props.hint}
+          </div>
+        ) : null}
+        {props.error ? (
+          <p class="govuk-error-message">
+            <span class="govuk-visually-hidden">Error:</span> {props.error}
+          </p>
+        ) : null}
+        <div class={`govuk-radios govuk-radios--small${props.inline ? ' govuk-radios--inline' : ''}`} id={id}>
+          {props.options.map(([value, label]) => (
+            <div class="govuk-radios__item" key={value}>
+              <input
+                class="govuk-radios__input"
+                id={`${id}-${value}`}
+                name={props.name}
+                type="radio"
+                value={value}
+                checked={props.value === value}
+                onChange={() => props.onChange(value)}
+              />
+              <label class="govuk-label govuk-radios__label" for={`${id}-${value}`}>
+                {label}
+              </label>
+            </div>
+          ))}
+        </div>
+      </fieldset>
+    </div>
+  );
+}
+
 export function Loading({ what }: { what: string }) {
   return (
-    <p class="loading" role="status">
+    <p class="govuk-body loading" role="status">
       Loading {what}…
     </p>
   );
 }
 
+/**
+ * A message in the page: info as GOV.UK inset text, success as a success notification banner,
+ * warning as GOV.UK warning text.
+ */
 export function Notice({
   children,
   kind = 'info',
@@ -106,33 +197,50 @@ export function Notice({
   children: ComponentChildren;
   kind?: 'info' | 'success' | 'warning';
 }) {
-  return (
-    <div class={`notice notice-${kind}`} role={kind === 'success' ? 'status' : undefined}>
-      {children}
-    </div>
-  );
+  if (kind === 'success') {
+    return (
+      <div class="govuk-notification-banner govuk-notification-banner--success" role="status">
+        <div class="govuk-notification-banner__header">
+          <h2 class="govuk-notification-banner__title">Success</h2>
+        </div>
+        <div class="govuk-notification-banner__content">
+          <div class="govuk-body">{children}</div>
+        </div>
+      </div>
+    );
+  }
+  if (kind === 'warning') {
+    return (
+      <div class="govuk-warning-text">
+        <span class="govuk-warning-text__icon" aria-hidden="true">
+          !
+        </span>
+        <div class="govuk-warning-text__text">
+          <span class="govuk-visually-hidden">Warning</span>
+          {children}
+        </div>
+      </div>
+    );
+  }
+  return <div class="govuk-inset-text">{children}</div>;
 }
 
 /** A wide table that scrolls sideways on a phone; focusable so keyboard users can scroll it. */
 export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
   return (
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>
+    <div class="app-table-wrap" tabIndex={0} role="region" aria-label={label}>
       {children}
     </div>
   );
 }
 
-export function Tag({
-  children,
-  kind = 'grey',
-}: {
-  children: ComponentChildren;
-  kind?: 'grey' | 'green' | 'red' | 'blue' | 'yellow';
-}) {
-  return <strong class={`tag tag-${kind}`}>{children}</strong>;
+const TAG_COLOURS = { grey: 'grey', green: 'green', red: 'red', blue: 'blue', yellow: 'yellow' } as const;
+
+export function Tag({ children, kind = 'grey' }: { children: ComponentChildren; kind?: keyof typeof TAG_COLOURS }) {
+  return <strong class={`govuk-tag govuk-tag--${TAG_COLOURS[kind]}`}>{children}</strong>;
 }
 
-/** A labelled select from [value, label] pairs; `empty` labels the blank choice when there is one. */
+/** A GOV.UK select from [value, label] pairs; `empty` labels the blank choice when there is one. */
 export function SelectField(props: {
   label: string;
   name: string;
@@ -149,6 +257,7 @@ export function SelectField(props: {
       {(a) => (
         <select
           {...a}
+          class="govuk-select"
           value={props.value}
           onChange={(e) => props.onChange(e.currentTarget.value)}
           required={props.required}
@@ -162,6 +271,20 @@ export function SelectField(props: {
         </select>
       )}
     </Field>
+  );
+}
+
+/** A GOV.UK summary list from [key, value] rows. */
+export function SummaryList({ rows }: { rows: readonly (readonly [string, ComponentChildren])[] }) {
+  return (
+    <dl class="govuk-summary-list">
+      {rows.map(([key, value]) => (
+        <div class="govuk-summary-list__row" key={key}>
+          <dt class="govuk-summary-list__key">{key}</dt>
+          <dd class="govuk-summary-list__value">{value}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 

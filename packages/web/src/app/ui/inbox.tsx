@@ -57,7 +57,7 @@ export function UnreadCount({ home }: { home: string }) {
   return (
     <a
       href={`#${home}`}
-      class="inbox-count"
+      class="app-inbox-count"
       onClick={(e) => {
         e.preventDefault();
         navigate(home);
@@ -65,9 +65,9 @@ export function UnreadCount({ home }: { home: string }) {
       }}
     >
       Needs your attention{' '}
-      <strong class={`govuk-tag tag ${n > 0 ? 'govuk-tag--red tag-red' : 'govuk-tag--grey'}`}>
+      <strong class={`govuk-tag ${n > 0 ? 'govuk-tag--red' : 'govuk-tag--grey'}`}>
         {n}
-        <span class="visually-hidden"> unread</span>
+        <span class="govuk-visually-hidden"> unread</span>
       </strong>
     </a>
   );
@@ -94,7 +94,7 @@ export function Inbox() {
     <section
       id="inbox"
       tabIndex={-1}
-      class="govuk-notification-banner inbox"
+      class="govuk-notification-banner app-inbox"
       aria-labelledby="inbox-title"
       data-module="govuk-notification-banner"
     >
@@ -125,9 +125,9 @@ export function Inbox() {
 
 function InboxList({ items }: { items: InboxItem[] }) {
   return (
-    <ul class="govuk-list inbox-list">
+    <ul class="govuk-list app-inbox-list">
       {items.map((i) => (
-        <li key={i.id} class={i.read ? 'inbox-item inbox-item--read' : 'inbox-item'}>
+        <li key={i.id} class={i.read ? 'app-inbox-item app-inbox-item--read' : 'app-inbox-item'}>
           <a
             href={`#${i.link}`}
             class="govuk-notification-banner__link"
@@ -138,7 +138,7 @@ function InboxList({ items }: { items: InboxItem[] }) {
           >
             {i.title}
           </a>
-          <span class="inbox-when">
+          <span class="app-inbox-when">
             {' '}
             ({i.read ? '' : 'new, '}
             {longDate(i.at.slice(0, 10))})
