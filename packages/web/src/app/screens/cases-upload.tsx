@@ -142,7 +142,7 @@ export function CasesUpload({ session }: { session: Session }) {
       </p>
       <ErrorSummary error={error} />
       {report && report.problems.length > 0 ? (
-        <div class="govuk-error-summary error-summary" data-module="govuk-error-summary" tabIndex={-1} ref={summary}>
+        <div class="govuk-error-summary" data-module="govuk-error-summary" tabIndex={-1} ref={summary}>
           <div role="alert">
             <h2 class="govuk-error-summary__title">{plural(badLines, 'row')} not saved</h2>
             <div class="govuk-error-summary__body">
@@ -150,7 +150,7 @@ export function CasesUpload({ session }: { session: Session }) {
                 <li>
                   <button
                     type="button"
-                    class="govuk-link link-button"
+                    class="app-link-button"
                     onClick={() => document.getElementById('upload-problems')?.focus()}
                   >
                     See each row’s problems, by its line in your file
@@ -162,17 +162,17 @@ export function CasesUpload({ session }: { session: Session }) {
         </div>
       ) : null}
       <form
-        class="form"
+        novalidate
         onSubmit={(e) => {
           e.preventDefault();
           void upload();
         }}
       >
-        <div class="govuk-form-group field">
+        <div class="govuk-form-group">
           <label class="govuk-label" for="cases-file">
             CSV file of cases
           </label>
-          <div id="cases-file-hint" class="govuk-hint hint">
+          <div id="cases-file-hint" class="govuk-hint">
             Columns: needs (primary first, separated by ;), band, age, homeDistrict (such as ME14, never a full
             postcode), holder (parent or young_person), ranked (URNs in the family’s order, separated by ;),
             mainstreamRequested (true or false); optionally ref (your own reference, where you keep one), postSixteen
@@ -188,7 +188,7 @@ export function CasesUpload({ session }: { session: Session }) {
             onChange={(e) => setFile(e.currentTarget.files?.[0])}
           />
         </div>
-        <button type="submit" class="govuk-button button" data-module="govuk-button" disabled={busy}>
+        <button type="submit" class="govuk-button" data-module="govuk-button" disabled={busy}>
           Upload cases
         </button>
       </form>

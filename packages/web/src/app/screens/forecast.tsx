@@ -95,7 +95,7 @@ export function ForecastPanel({ kind, id }: { kind: 'partnership' | 'la'; id: st
             {f.missing.length ? ` No DfE figures for ${f.missing.join(', ')}.` : ''}{' '}
             <button
               type="button"
-              class="govuk-button govuk-button--secondary button button-secondary small"
+              class="govuk-button govuk-button--secondary app-button--small"
               onClick={() => void downloadForecast(path, `${f.scope.id}-forecast.csv`)}
             >
               Download the forecast (CSV)
@@ -197,13 +197,13 @@ function TypeForecast({ row }: { row: TypeRow }) {
           is the gap.
         </span>
       </p>
-      <details class="govuk-details details">
+      <details class="govuk-details">
         <summary class="govuk-details__summary">
           <span class="govuk-details__summary-text">{row.name}: the figures as a table</span>
         </summary>
         {/* A scrolling region takes keyboard focus so it can be scrolled without a mouse (WCAG 2.1.1). */}
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a named scroll container must be focusable */}
-        <section class="govuk-details__text table-wrap" tabIndex={0} aria-label={`${row.name}, forecast figures`}>
+        <section class="govuk-details__text app-table-wrap" tabIndex={0} aria-label={`${row.name}, forecast figures`}>
           <table class="govuk-table">
             <caption class="govuk-table__caption govuk-table__caption--s">
               {row.name}: projected EHC plans and the gap
@@ -213,25 +213,25 @@ function TypeForecast({ row }: { row: TypeRow }) {
                 <th scope="col" class="govuk-table__header">
                   Year
                 </th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric num">
+                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                   Projected plans
                 </th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric num">
+                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                   Low–high
                 </th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric num">
+                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                   Additional plans
                 </th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric num">
+                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                   Places free now
                 </th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric num">
+                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                   Open cases
                 </th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric num">
+                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                   Gap
                 </th>
-                <th scope="col" class="govuk-table__header govuk-table__header--numeric num">
+                <th scope="col" class="govuk-table__header govuk-table__header--numeric">
                   Gap, worst to best
                 </th>
               </tr>
@@ -244,15 +244,15 @@ function TypeForecast({ row }: { row: TypeRow }) {
                     <th scope="row" class="govuk-table__header">
                       {p.year}
                     </th>
-                    <td class="govuk-table__cell govuk-table__cell--numeric num">{n(p.central)}</td>
-                    <td class="govuk-table__cell govuk-table__cell--numeric num">
+                    <td class="govuk-table__cell govuk-table__cell--numeric">{n(p.central)}</td>
+                    <td class="govuk-table__cell govuk-table__cell--numeric">
                       {n(p.low)}–{n(p.high)}
                     </td>
-                    <td class="govuk-table__cell govuk-table__cell--numeric num">{signed(g.additional.central)}</td>
-                    <td class="govuk-table__cell govuk-table__cell--numeric num">{n(row.capacity.available)}</td>
-                    <td class="govuk-table__cell govuk-table__cell--numeric num">{c(row.marketplace.openCases)}</td>
-                    <td class="govuk-table__cell govuk-table__cell--numeric num">{signed(g.gap.central)}</td>
-                    <td class="govuk-table__cell govuk-table__cell--numeric num">
+                    <td class="govuk-table__cell govuk-table__cell--numeric">{signed(g.additional.central)}</td>
+                    <td class="govuk-table__cell govuk-table__cell--numeric">{n(row.capacity.available)}</td>
+                    <td class="govuk-table__cell govuk-table__cell--numeric">{c(row.marketplace.openCases)}</td>
+                    <td class="govuk-table__cell govuk-table__cell--numeric">{signed(g.gap.central)}</td>
+                    <td class="govuk-table__cell govuk-table__cell--numeric">
                       {signed(g.gap.worst)} to {signed(g.gap.best)}
                     </td>
                   </tr>
@@ -297,11 +297,11 @@ function MixTable({
           <th scope="col" class="govuk-table__header">
             Group
           </th>
-          <th scope="col" class="govuk-table__header govuk-table__header--numeric num">
+          <th scope="col" class="govuk-table__header govuk-table__header--numeric">
             Latest
           </th>
           {years.map((y) => (
-            <th scope="col" class="govuk-table__header govuk-table__header--numeric num" key={y}>
+            <th scope="col" class="govuk-table__header govuk-table__header--numeric" key={y}>
               {y}
             </th>
           ))}
@@ -313,9 +313,9 @@ function MixTable({
             <th scope="row" class="govuk-table__header">
               {r.label}
             </th>
-            <td class="govuk-table__cell govuk-table__cell--numeric num">{n(r.latest)}</td>
+            <td class="govuk-table__cell govuk-table__cell--numeric">{n(r.latest)}</td>
             {r.projected.map((v, k) => (
-              <td class="govuk-table__cell govuk-table__cell--numeric num" key={years[k]}>
+              <td class="govuk-table__cell govuk-table__cell--numeric" key={years[k]}>
                 {n(v)}
               </td>
             ))}

@@ -4,7 +4,7 @@ import { get } from '../lib/api.ts';
 import { longDate } from '../lib/format.ts';
 import type { Figure } from '../lib/sufficiency.ts';
 import type { AuditEvent, CaseView, Setting } from '../lib/types.ts';
-import { TableWrap } from './common.tsx';
+import { Checkbox, TableWrap } from './common.tsx';
 
 /** The only lawful ground (Children and Families Act 2014, s.33), as the API names it. */
 export const REFUSAL_GROUND = 'incompatible_with_efficient_education_of_others';
@@ -91,20 +91,17 @@ export function MainstreamRefusalFields({
   useEffect(() => onChange(on && urn ? { urn, evidence } : undefined), [on, urn, evidence]);
   if (settings.length === 0) return null;
   return (
-    <div class="govuk-form-group field">
-      <div class="govuk-checkboxes__item">
-        <label class="checkbox govuk-label govuk-checkboxes__label">
-          <input
-            class="govuk-checkboxes__input"
-            type="checkbox"
-            checked={on}
-            onChange={(e) => {
-              setOn(e.currentTarget.checked);
-              if (!urn) setUrn(settings[0]!.urn);
-            }}
-          />{' '}
+    <div class="govuk-form-group">
+      <div class="govuk-checkboxes govuk-checkboxes--small">
+        <Checkbox
+          checked={on}
+          onChange={(e) => {
+            setOn(e.currentTarget.checked);
+            if (!urn) setUrn(settings[0]!.urn);
+          }}
+        >
           Refuse the family’s request for a mainstream setting
-        </label>
+        </Checkbox>
       </div>
       {on ? (
         <>
