@@ -78,16 +78,17 @@ function Screen({ path, session }: { path: string; session: Session }) {
     if (path === '/provider') return <ProviderSettings session={session} />;
     if (path === '/provider/upload') return <Upload session={session} />;
     if (path === '/provider/consultations') return <Consultations session={session} />;
-    if ((m = match('/provider/settings/:urn/listings/:listingId', path)))
-      return <ListingEdit key={path} urn={m.urn!} listingId={m.listingId!} />;
-    if ((m = match('/provider/settings/:urn/listings/:listingId/history', path)))
-      return <ListingHistory urn={m.urn!} listingId={m.listingId!} />;
+    m = match('/provider/settings/:urn/listings/:listingId', path);
+    if (m) return <ListingEdit key={path} urn={m.urn!} listingId={m.listingId!} />;
+    m = match('/provider/settings/:urn/listings/:listingId/history', path);
+    if (m) return <ListingHistory urn={m.urn!} listingId={m.listingId!} />;
   }
   if (role === 'la') {
     if (path === '/cases') return <Cases session={session} />;
     if (path === '/cases/new') return <OpenCase session={session} />;
     if (path === '/cases/upload') return <CasesUpload session={session} />;
-    if ((m = match('/cases/:id', path))) return <CasePage key={m.id} id={m.id!} />;
+    m = match('/cases/:id', path);
+    if (m) return <CasePage key={m.id} id={m.id!} />;
   }
   if (['la', 'partnership', 'national'].includes(role) && path.split('?')[0] === '/search')
     return <Search session={session} path={path} />;
@@ -99,8 +100,8 @@ function Screen({ path, session }: { path: string; session: Session }) {
   if (role === 'national' && path === '/framework') return <FrameworkVersions session={session} />;
   if ((role === 'la' || role === 'partnership') && path.split('?')[0] === '/rounds')
     return <Rounds session={session} />;
-  if ((role === 'la' || role === 'partnership') && (m = match('/rounds/:id', path)))
-    return <RoundPage key={m.id} id={m.id!} session={session} />;
+  m = match('/rounds/:id', path);
+  if ((role === 'la' || role === 'partnership') && m) return <RoundPage key={m.id} id={m.id!} session={session} />;
   return (
     <>
       <PageHeading>Page not found</PageHeading>
@@ -144,10 +145,14 @@ function App({ config }: { config: AppConfig }) {
   const here = path.split('?')[0] ?? '/';
   return (
     <>
+      {/* biome-ignore lint/a11y/useValidAnchor: GOV.UK's skip link; its click moves focus itself because the hash router would read #main as a route */}
       <a
         href="#main"
         class="govuk-skip-link"
-        onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
       >
         Skip to main content
       </a>

@@ -1,10 +1,18 @@
+/** One invalid field or row of a 4xx answer (docs/api.md: error details). */
+export interface ApiErrorDetail {
+  field?: string;
+  message: string;
+  line?: number;
+  [more: string]: unknown;
+}
+
 /** An answer from the API that was not a success, with the error body's code, message and details. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: any[] = [],
+    readonly details: ApiErrorDetail[] = [],
   ) {
     super(message);
   }
@@ -40,8 +48,8 @@ export const apiUrl = (path: string) => `${baseUrl}${path}`;
 export const bearer = () => tokenOf();
 
 /** Turns a non-2xx answer into an ApiError; a 401 also ends the session. */
-export function errorFrom(status: number, body: any): ApiError {
-  const e = body?.error;
+export function errorFrom(status: number, body: unknown): ApiError {
+  const e = (body as { error?: { code?: string; message?: string; details?: ApiErrorDetail[] } } | undefined)?.error;
   const error = new ApiError(
     status,
     e?.code ?? 'http_error',
@@ -53,7 +61,7 @@ export function errorFrom(status: number, body: any): ApiError {
 }
 
 /** Calls the API with the signed-in person's token; JSON in and out. */
-export async function request<T = any>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+export async function request<T = unknown>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   const token = tokenOf();
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -78,10 +86,10 @@ export async function request<T = any>(path: string, options: RequestOptions = {
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
-export const get = async <T = any>(path: string) => (await request<T>(path)).body;
+export const get = async <T = unknown>(path: string) => (await request<T>(path)).body;
 
 /** Every page of a list route, following nextCursor (bounded, in case of a loop). */
-export async function getAll<T = any>(path: string, maxPages = 50): Promise<T[]> {
+export async function getAll<T = unknown>(path: string, maxPages = 50): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null | undefined;
   for (let page = 0; page < maxPages; page++) {

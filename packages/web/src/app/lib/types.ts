@@ -36,6 +36,6 @@ export interface AuditEvent {
   action: string;
   actor: { sub: string; role: string; org: string };
   at: string;
-  before?: any;
-  after?: any;
+  before?: unknown;
+  after?: unknown;
 }

@@ -17,7 +17,11 @@ export function useLoad<T>(load: () => Promise<T>, inputs: readonly unknown[]): 
     let live = true;
     setLoading(true);
     load()
-      .then((d) => live && (setData(d), setError(undefined)))
+      .then((d) => {
+        if (!live) return;
+        setData(d);
+        setError(undefined);
+      })
       .catch((e: Error) => live && setError(e))
       .finally(() => live && setLoading(false));
     return () => {

@@ -103,13 +103,13 @@ export function CasePage({ id }: { id: string }) {
 
   return (
     <>
-      <div class="case-bar" role="region" aria-label="Case status">
+      <section class="case-bar" aria-label="Case status">
         <span>
           Case <strong>{c.ref ?? c.reference}</strong>
         </span>
         <span>{CASE_STATE_NAMES[c.state] ?? c.state}</span>
         <DaysWithoutPlace c={c} />
-      </div>
+      </section>
       <PageHeading caption="Case">{c.ref ?? c.reference}</PageHeading>
       <p class="govuk-body">
         <a class="govuk-link" href="#/cases">
@@ -203,6 +203,7 @@ export function CasePage({ id }: { id: string }) {
               {open ? (
                 <span class="govuk-button-group app-button-group--compact">
                   <button
+                    type="button"
                     class="govuk-button govuk-button--secondary app-button--small"
                     disabled={i === 0}
                     onClick={() => move(urn, -1)}
@@ -211,6 +212,7 @@ export function CasePage({ id }: { id: string }) {
                     Up
                   </button>
                   <button
+                    type="button"
                     class="govuk-button govuk-button--secondary app-button--small"
                     disabled={i === ranked.length - 1}
                     onClick={() => move(urn, 1)}
@@ -219,6 +221,7 @@ export function CasePage({ id }: { id: string }) {
                     Down
                   </button>
                   <button
+                    type="button"
                     class="govuk-button govuk-button--secondary app-button--small"
                     onClick={() => toggle(urn)}
                     aria-label={`Remove ${byUrn.get(urn)?.setting.name ?? urn}`}
@@ -235,20 +238,29 @@ export function CasePage({ id }: { id: string }) {
             <div class="govuk-form-group govuk-checkboxes govuk-checkboxes--small">
               <Checkbox
                 checked={mainstreamRequested}
-                onChange={(e) => (setMainstreamRequested(e.currentTarget.checked), setDirty(true))}
+                onChange={(e) => {
+                  setMainstreamRequested(e.currentTarget.checked);
+                  setDirty(true);
+                }}
               >
                 The {holder === 'parent' ? 'parent' : 'young person'} asks for a mainstream setting
               </Checkbox>
             </div>
             <div class="govuk-button-group">
               <button
+                type="button"
                 class="govuk-button govuk-button--secondary"
                 disabled={busy || ranked.length === 0 || !dirty}
                 onClick={() => void savePreferences()}
               >
                 Record preferences
               </button>
-              <button class="govuk-button" disabled={busy || dirty || !c.preferences} onClick={() => void allocate()}>
+              <button
+                type="button"
+                class="govuk-button"
+                disabled={busy || dirty || !c.preferences}
+                onClick={() => void allocate()}
+              >
                 Allocate the first available place
               </button>
             </div>
@@ -265,7 +277,7 @@ export function CasePage({ id }: { id: string }) {
               <strong>No place was allocated.</strong> {error.message}
             </p>
             <ul class="govuk-list govuk-list--bullet">
-              {error.details.map((d: any) => (
+              {(error.details as unknown as { urn: string; rank: number; reason: string }[]).map((d) => (
                 <li key={d.urn}>
                   {d.rank}. {byUrn.get(d.urn)?.setting.name ?? d.urn}: {d.reason}
                 </li>
@@ -344,6 +356,7 @@ export function CasePage({ id }: { id: string }) {
               </ul>
               {open ? (
                 <button
+                  type="button"
                   class="govuk-button govuk-button--secondary app-button--small"
                   aria-pressed={ranked.includes(e.setting.urn)}
                   onClick={() => toggle(e.setting.urn)}
@@ -358,7 +371,7 @@ export function CasePage({ id }: { id: string }) {
           ))}
         </ul>
         {!showAll && shown.length > FIRST ? (
-          <button class="govuk-button govuk-button--secondary" onClick={() => setShowAll(true)}>
+          <button type="button" class="govuk-button govuk-button--secondary" onClick={() => setShowAll(true)}>
             Show all {plural(shown.length, 'setting')}
           </button>
         ) : null}
@@ -416,10 +429,10 @@ function PlacementPanel({
   const name = full.data?.name ?? `URN ${p.urn}`;
   const governance = full.data?.governance ?? p.governance;
   const directable = governance === 'maintained' || governance === 'academy';
-  async function post(path: string, body: unknown, after?: (b: any) => void) {
+  async function post(path: string, body: unknown, after?: (b: { direction?: Direction }) => void) {
     setError(undefined);
     try {
-      const res = await request(path, { method: 'POST', body });
+      const res = await request<{ direction?: Direction }>(path, { method: 'POST', body });
       after?.(res.body);
       onChange();
     } catch (e) {
@@ -491,7 +504,9 @@ function PlacementPanel({
             </Field>
           ) : null}
           <MainstreamRefusalFields kase={kase} namedUrn={p.urn} onChange={setRefusal} />
-          <button class="govuk-button">Name {name} in the EHCP</button>
+          <button type="submit" class="govuk-button">
+            Name {name} in the EHCP
+          </button>
         </form>
       ) : null}
       {p.state === 'named' ? (
@@ -504,6 +519,7 @@ function PlacementPanel({
           </Notice>
           {directable ? (
             <button
+              type="button"
               class="govuk-button govuk-button--warning"
               onClick={() => void post(`/placements/${p.id}/directions`, {}, (b) => setDirection(b.direction))}
             >

@@ -32,7 +32,7 @@ function send(
   key: string,
   onProgress: (fraction: number) => void,
   attempt = 0,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', apiUrl('/cases:bulk'));
@@ -93,17 +93,18 @@ export function CasesUpload({ session }: { session: Session }) {
       try {
         const res = await send(part, newKey(), (f) => setProgress({ done: done + f * part.rows, total }));
         if (res.status === 200) {
-          out.saved.push(...res.body.cases.map((c: any) => ({ ...c, line: at(c.line) })));
-          out.problems.push(...res.body.problems.map((p: any) => ({ ...p, line: at(p.line) })));
+          const body = res.body as { cases: Report['saved']; problems: RowProblem[] };
+          out.saved.push(...body.cases.map((c) => ({ ...c, line: at(c.line) ?? c.line })));
+          out.problems.push(...body.problems.map((p) => ({ ...p, line: at(p.line) })));
         } else {
           const e = errorFrom(res.status, res.body);
           if (e.details.length > 0)
             out.problems.push(
-              ...e.details.map((d: any) => ({ field: String(d.field), message: String(d.message), line: at(d.line) })),
+              ...e.details.map((d) => ({ field: String(d.field), message: String(d.message), line: at(d.line) })),
             );
           else out.problems.push({ field: 'sheet', message: `Rows of part ${i + 1} were not saved: ${e.message}` });
           // A sheet wrong as a whole (its header) is wrong in every part: one report is enough.
-          if (e.details.some((d: any) => d.field === 'header')) break;
+          if (e.details.some((d) => d.field === 'header')) break;
         }
       } catch (e) {
         out.problems.push({

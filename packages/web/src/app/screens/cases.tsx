@@ -53,7 +53,10 @@ export function Cases({ session }: { session: Session }) {
         label="Show"
         name="state"
         value={state}
-        onChange={(v) => (setCursor(undefined), setState(v))}
+        onChange={(v) => {
+          setCursor(undefined);
+          setState(v);
+        }}
         options={Object.entries(CASE_STATE_NAMES)}
         empty="All cases"
       />
@@ -111,7 +114,11 @@ export function Cases({ session }: { session: Session }) {
         </TableWrap>
       ) : null}
       {cases.data?.nextCursor ? (
-        <button class="govuk-button govuk-button--secondary" onClick={() => setCursor(cases.data!.nextCursor!)}>
+        <button
+          type="button"
+          class="govuk-button govuk-button--secondary"
+          onClick={() => setCursor(cases.data!.nextCursor!)}
+        >
           Next page
         </button>
       ) : null}
@@ -284,7 +291,7 @@ export function OpenCase({ session }: { session: Session }) {
             />
           )}
         </Field>
-        <button class="govuk-button" disabled={busy}>
+        <button type="submit" class="govuk-button" disabled={busy}>
           Open the case
         </button>
       </form>

@@ -137,7 +137,7 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
       </p>
       <ErrorSummary error={error} />
       <div class="govuk-button-group">
-        <button class="govuk-button" disabled={busy} onClick={() => void answer('accept')}>
+        <button type="button" class="govuk-button" disabled={busy} onClick={() => void answer('accept')}>
           Accept the place
           <span class="govuk-visually-hidden">
             {' '}
@@ -145,6 +145,7 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
           </span>
         </button>
         <button
+          type="button"
           class="govuk-button govuk-button--secondary"
           aria-expanded={declining}
           onClick={() => setDeclining(!declining)}
@@ -188,7 +189,7 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
               />
             )}
           </Field>
-          <button class="govuk-button govuk-button--warning" disabled={busy || reasons.length === 0}>
+          <button type="submit" class="govuk-button govuk-button--warning" disabled={busy || reasons.length === 0}>
             Decline the place
           </button>
         </form>
@@ -225,7 +226,7 @@ function AdmissionCard({ p, laLabel, onDone }: { p: Addressed; laLabel: string; 
       {p.state === 'directed' ? <Notice kind="warning">You have been directed to admit this child.</Notice> : null}
       <ErrorSummary error={error} />
       <div class="govuk-button-group">
-        <button class="govuk-button" onClick={() => void record('admitted')}>
+        <button type="button" class="govuk-button" onClick={() => void record('admitted')}>
           Record admission
         </button>
       </div>
@@ -250,6 +251,7 @@ function AdmissionCard({ p, laLabel, onDone }: { p: Addressed; laLabel: string; 
             )}
           </Field>
           <button
+            type="button"
             class="govuk-button govuk-button--warning"
             disabled={reason.trim() === ''}
             onClick={() => void record('refused')}

@@ -3,7 +3,6 @@ import { ATTENDANCE } from '@placements/domain/setting.ts';
 import { ApiError, get, request } from '../lib/api.ts';
 import { longDate, penceFromPounds, plural, pounds, todayIso } from '../lib/format.ts';
 import { bands, laName, localAuthorities } from '../lib/reference.ts';
-import { navigate } from '../lib/router.ts';
 import type { AuditEvent, Listing, Setting } from '../lib/types.ts';
 import { AuditTable } from '../ui/audit.tsx';
 import { useLoad } from '../lib/use-load.ts';
@@ -236,6 +235,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
           </TableWrap>
           <div class="govuk-button-group">
             <button
+              type="button"
               class="govuk-button"
               onClick={() => {
                 setForm(formOf(conflict));
@@ -246,6 +246,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
               Use the saved version and edit again
             </button>
             <button
+              type="button"
               class="govuk-button govuk-button--warning"
               disabled={saving}
               onClick={() => void save(conflict.version)}
@@ -439,7 +440,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
           )}
         </Field>
         {version !== undefined ? <p class="govuk-body meta">You are changing version {version}.</p> : null}
-        <button class="govuk-button" disabled={saving}>
+        <button type="submit" class="govuk-button" disabled={saving}>
           {saving ? 'Saving…' : 'Save listing'}
         </button>
       </form>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { NEED_CODES, NEED_NAMES } from '@placements/domain/needs.ts';
 import { ATTENDANCE, SETTING_TYPES } from '@placements/domain/setting.ts';
-import { get, query } from '../lib/api.ts';
+import { type ApiError, get, query } from '../lib/api.ts';
 import { longDate, penceFromPounds, plural, pounds, todayIso } from '../lib/format.ts';
 import { bands, localAuthorities } from '../lib/reference.ts';
 import { navigate, routeQuery } from '../lib/router.ts';
@@ -138,7 +138,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
     const q = new URLSearchParams();
     for (const k of FIELDS) {
       const v = form[k];
-      if (Array.isArray(v)) v.forEach((x) => q.append(k, x));
+      if (Array.isArray(v)) for (const x of v) q.append(k, x);
       else if (v !== '') q.set(k, v);
     }
     navigate(`/search?${q}`);
@@ -154,7 +154,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
 
   const items = [...(results.data?.page.items ?? []), ...more];
   const problem = (f: string) => {
-    const d = (results.error as any)?.details?.find((x: any) => x.field === f);
+    const d = (results.error as ApiError | undefined)?.details?.find((x) => x.field === f);
     return d ? `${f} ${d.message}` : undefined;
   };
   return (
@@ -336,7 +336,9 @@ export function Search({ session, path }: { session: Session; path: string }) {
             />
           </div>
         </details>
-        <button class="govuk-button">Search</button>
+        <button type="submit" class="govuk-button">
+          Search
+        </button>
       </form>
 
       {applied.need.length === 0 ? <Notice>Choose at least one need to search.</Notice> : null}
@@ -389,7 +391,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
             </ol>
           </div>
           {cursor ? (
-            <button class="govuk-button govuk-button--secondary" onClick={() => void loadMore()}>
+            <button type="button" class="govuk-button govuk-button--secondary" onClick={() => void loadMore()}>
               Show more places
             </button>
           ) : null}

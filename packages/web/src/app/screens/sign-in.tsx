@@ -58,7 +58,7 @@ export function SignIn({
       ) : config.mode === 'aws' ? (
         <>
           <p class="govuk-body">Sign in with the account your organisation gave you.</p>
-          <button class="govuk-button" onClick={() => void startHostedSignIn(config).catch(setError)}>
+          <button type="button" class="govuk-button" onClick={() => void startHostedSignIn(config).catch(setError)}>
             Sign in
           </button>
         </>
@@ -74,6 +74,7 @@ export function SignIn({
             {(identities.data ?? []).map((id) => (
               <li key={`${id.principal.role}:${id.principal.org}`}>
                 <button
+                  type="button"
                   class="govuk-button govuk-button--secondary identity"
                   onClick={() => void signInAs(id.principal, id.label)}
                 >
@@ -122,7 +123,9 @@ export function SignIn({
                   />
                 )}
               </Field>
-              <button class="govuk-button">Sign in</button>
+              <button type="submit" class="govuk-button">
+                Sign in
+              </button>
             </form>
           </details>
         </>

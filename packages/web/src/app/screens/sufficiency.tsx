@@ -120,7 +120,11 @@ export function Sufficiency({ session }: { session: Session }) {
             {r.source === 'sufficiency_report'
               ? ', from the partnership’s sufficiency report. Counts of 1 to 4 children are shown as <5.'
               : ', from the places every member’s settings publish.'}{' '}
-            <button class="govuk-button govuk-button--secondary app-button--small" onClick={() => exportCsv(r)}>
+            <button
+              type="button"
+              class="govuk-button govuk-button--secondary app-button--small"
+              onClick={() => exportCsv(r)}
+            >
               Download all figures (CSV)
             </button>
           </p>

@@ -19,7 +19,7 @@ const TEMPLATE =
   'listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom,price,variationReason\n';
 
 /** Sends one setting's sheet with XMLHttpRequest, whose upload events give a real progress bar. */
-function send(sheet: SettingSheet, onProgress: (fraction: number) => void): Promise<{ status: number; body: any }> {
+function send(sheet: SettingSheet, onProgress: (fraction: number) => void): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', apiUrl(`/settings/${sheet.urn}/listings:bulk`));
@@ -70,7 +70,7 @@ export function Upload({ session }: { session: Session }) {
       try {
         const res = await send(sheet, (f) => setProgress({ done: i + f, total: sheets.length, label }));
         if (res.status === 200) {
-          const b = res.body;
+          const b = res.body as { created: number; replaced: number; unchanged: number };
           results.push({
             urn: sheet.urn,
             name: nameOf(sheet.urn),
@@ -80,8 +80,9 @@ export function Upload({ session }: { session: Session }) {
           });
         } else {
           const e = errorFrom(res.status, res.body);
-          const problems = e.details.map((d: any) => ({
+          const problems = e.details.map((d) => ({
             ...d,
+            field: d.field ?? 'sheet',
             ...(typeof d.line === 'number' ? { line: sheet.originalLine.get(d.line) ?? d.line } : {}),
           }));
           results.push({ urn: sheet.urn, name: nameOf(sheet.urn), ok: false, message: e.message, problems });
@@ -155,7 +156,7 @@ export function Upload({ session }: { session: Session }) {
             />
           )}
         </Field>
-        <button class="govuk-button" disabled={progress !== undefined && progress.done < progress.total}>
+        <button type="submit" class="govuk-button" disabled={progress !== undefined && progress.done < progress.total}>
           Upload
         </button>
       </form>

@@ -47,9 +47,10 @@ export function ErrorSummary({ error, title = 'There is a problem' }: { error: E
               <li key={i}>
                 <a
                   href={`#${fieldId(String(d.field ?? ''))}`}
-                  onClick={(e) => (
-                    e.preventDefault(), document.getElementById(fieldId(String(d.field ?? '')))?.focus()
-                  )}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    document.getElementById(fieldId(String(d.field ?? '')))?.focus();
+                  }}
                 >
                   {d.line !== undefined ? `Line ${d.line}: ` : d.row !== undefined ? `Row ${d.row}: ` : ''}
                   {d.field} {d.message}
@@ -228,9 +229,14 @@ export function Notice({
 /** A wide table that scrolls sideways on a phone; focusable so keyboard users can scroll it. */
 export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
   return (
-    <div class="app-table-wrap" tabIndex={0} role="region" aria-label={label}>
+    <section
+      class="app-table-wrap"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls sideways must take focus so keyboard users can scroll it (WCAG 2.1.1)
+      tabIndex={0}
+      aria-label={label}
+    >
       {children}
-    </div>
+    </section>
   );
 }
 

@@ -142,7 +142,7 @@ export function MainstreamRefusalFields({
 
 /** What an audit event of the case says beyond its action: a refusal recorded with the naming. */
 export function refusalInEvent(e: AuditEvent): string | undefined {
-  const r = e.after?.mainstreamRefusal as MainstreamRefusal | undefined;
+  const r = (e.after as { mainstreamRefusal?: MainstreamRefusal } | undefined)?.mainstreamRefusal;
   return r
     ? `Mainstream request for ${r.settingName} (URN ${r.urn}) refused: ${GROUND_WORDS.toLowerCase()}`
     : undefined;
