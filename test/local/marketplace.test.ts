@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -118,6 +118,30 @@ describe('startDynamoDbLocal', () => {
     expect(ddb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await ddb.stop();
     expect(await waitUntil(() => !isAlive(ddb.javaPid), 5000)).toBe(true);
+  }, 60_000);
+
+  it('listens on 127.0.0.1 only: the table is not open to the network', async () => {
+    const ddb = await startDynamoDbLocal();
+    try {
+      // The kernel's own table of listening sockets (state 0A) on that port: loopback addresses only.
+      const hex = ddb.port.toString(16).toUpperCase().padStart(4, '0');
+      const listening = ['/proc/net/tcp', '/proc/net/tcp6']
+        .flatMap((f) => readFileSync(f, 'utf8').split('\n').slice(1))
+        .map((line) => line.trim().split(/\s+/))
+        .filter((cols) => cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A')
+        .map((cols) => cols[1]!.split(':')[0]);
+      expect(listening.length).toBeGreaterThan(0);
+      // 127.0.0.1 as IPv4, or as an IPv4-mapped IPv6 address; never 0.0.0.0 or ::.
+      for (const a of listening) expect(['0100007F', '0000000000000000FFFF00000100007F']).toContain(a);
+      // And from this machine's own network address, where it has one, nothing answers.
+      const external = Object.values(networkInterfaces())
+        .flat()
+        .find((i) => i && !i.internal && i.family === 'IPv4');
+      if (external) await expect(fetch(`http://${external.address}:${ddb.port}`)).rejects.toThrow();
+      expect(await endpointAnswers(ddb.endpoint)).toBe(true);
+    } finally {
+      await ddb.stop();
+    }
   }, 60_000);
 
   it('is killed outright and restarted on the same port and folder, with the data written before', async () => {

@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { endpointAnswers } from '@placements/store';
 
@@ -91,6 +93,43 @@ kill $child 2>/dev/null
 wait $child
 `;
 
+const LAUNCHER = 'LoopbackDynamoDbLocal';
+const LAUNCHER_SOURCE = join(dirname(fileURLToPath(import.meta.url)), '..', 'java', `${LAUNCHER}.java`);
+const LAUNCHER_CACHE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', '.cache');
+let launcherWarned = false;
+
+/**
+ * The class that starts DynamoDB Local on 127.0.0.1 only (java/LoopbackDynamoDbLocal.java),
+ * compiled once per clone and jar into node_modules/.cache (about a second; a JDK's javac). On a
+ * Java without javac it is undefined: the jar then listens on every interface, which is said once.
+ */
+export function loopbackLauncher(jar: string): string | undefined {
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const key = createHash('sha256').update(source).update(jar).digest('hex').slice(0, 12);
+  const dir = join(LAUNCHER_CACHE, `dynamodb-local-loopback-${key}`);
+  if (existsSync(join(dir, `${LAUNCHER}.class`))) return dir;
+  mkdirSync(LAUNCHER_CACHE, { recursive: true });
+  // Compiled aside and renamed into place, so test workers starting at once never see half a class.
+  const temp = mkdtempSync(join(LAUNCHER_CACHE, 'dynamodb-local-loopback-'));
+  const res = spawnSync('javac', ['-nowarn', '-cp', jar, '-d', temp, LAUNCHER_SOURCE], { encoding: 'utf8' });
+  if (res.error !== undefined || res.status !== 0) {
+    rmSync(temp, { recursive: true, force: true });
+    if (!launcherWarned) {
+      launcherWarned = true;
+      console.warn(
+        `DynamoDB Local will listen on every network interface, not just 127.0.0.1: javac (a JDK 17) is needed to bind it to loopback${res.stderr ? `:\n${res.stderr}` : '.'}`,
+      );
+    }
+    return undefined;
+  }
+  try {
+    renameSync(temp, dir);
+  } catch {
+    rmSync(temp, { recursive: true, force: true }); // another process got there first
+  }
+  return dir;
+}
+
 /** One java process under its watchdog shell, answering on `port`. */
 interface Launched {
   javaPid: number;
@@ -104,12 +143,12 @@ async function launch(options: DynamoDbLocalOptions, port: number): Promise<Laun
   const { jar, libDir } = dynamoDbLocalJar();
   const storage = options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath];
   if (options.dbPath !== undefined && !existsSync(options.dbPath)) mkdirSync(options.dbPath, { recursive: true });
+  const launcher = loopbackLauncher(jar);
   const java = [
     'java',
     `-Xmx${options.javaHeap ?? '512m'}`,
     `-Djava.library.path=${libDir}`,
-    '-jar',
-    jar,
+    ...(launcher === undefined ? ['-jar', jar] : ['-cp', [launcher, jar, join(libDir, '*')].join(':'), LAUNCHER]),
     '-port',
     String(port),
     '-sharedDb',
