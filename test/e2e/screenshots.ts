@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildWeb } from '@placements/web';
@@ -7,6 +8,7 @@ import { launchChromium, signIn } from './support/browser.ts';
 import {
   adjudicatorOverturns,
   coordinatorRunsRound,
+  providerOffersBlockPartnershipAccepts,
   directionToTrust,
   nationalPublishesFramework,
   trustAppeals,
@@ -42,6 +44,14 @@ try {
   await providerUpdatesPlaces(provider, story, shooter(provider));
   await commissionerFindsAcrossBoundary(commissioner, story, shooter(commissioner));
   await commissionerAllocates(commissioner, story, shooter(commissioner));
+  // The provider's home: its work inbox, with the consultation the allocation asked for.
+  await provider.goto(`${m.url}/app/#/provider`);
+  await provider
+    .getByRole('region', { name: /Needs your attention/ })
+    .getByText(/answer by/)
+    .first()
+    .waitFor();
+  await shooter(provider)('provider-inbox');
   await providerAccepts(provider, story, shooter(provider));
   await namedAndAdmitted(commissioner, provider, story, shooter(commissioner));
 
@@ -76,6 +86,25 @@ try {
     });
   }
 
+  // Cases in bulk: a small sheet with one bad row, reported by its line.
+  const sheet = join(mkdtempSync(join(tmpdir(), 'cases-')), 'cases.csv');
+  writeFileSync(
+    sheet,
+    [
+      'needs,band,age,homeDistrict,holder,ranked,mainstreamRequested',
+      `ASD,S3,9,ME14,parent,${story.urn},false`,
+      `SLD,S2,11,ME14,parent,${story.urn},false`,
+      'ASD,Z9,9,ME14,parent,,false',
+      '',
+    ].join('\n'),
+  );
+  await commissioner.getByRole('link', { name: 'Upload cases' }).click();
+  await commissioner.getByLabel('CSV file of cases').setInputFiles(sheet);
+  await commissioner.getByRole('button', { name: 'Upload cases' }).click();
+  await commissioner.getByText(/^Finished: 3 rows\./).waitFor({ timeout: 60_000 });
+  rmSync(sheet);
+  await shooter(commissioner)('commissioner-cases-upload');
+
   const coordinator = await b.newPage();
   await signIn(coordinator, m.url, 'Regional partnership');
   await coordinator.getByRole('heading', { name: /Sufficiency: / }).waitFor();
@@ -97,6 +126,12 @@ try {
   await coordinatorRunsRound(roundPage, m, shooter(roundPage));
   const national = await b.newPage();
   await nationalPublishesFramework(national, m.url, shooter(national));
+  const blockProvider = await b.newPage();
+  const blockCoordinator = await b.newPage();
+  await providerOffersBlockPartnershipAccepts(blockProvider, blockCoordinator, story, m, async (name) => {
+    // The coordinator's shot is of its offer awaiting an answer; the provider's, of its offer sent.
+    await shooter(name === 'coordinator-block-offer' ? blockCoordinator : blockProvider)(name);
+  });
   const phoneRound = await b.newPage({ width: 390, height: 844 });
   await signIn(phoneRound, m.url, 'Regional partnership');
   await phoneRound.goto(roundPage.url());

@@ -6,6 +6,7 @@ import { axe, launchChromium, serious, signIn, type RunningBrowser } from './sup
 import {
   adjudicatorOverturns,
   coordinatorRunsRound,
+  providerOffersBlockPartnershipAccepts,
   directionToTrust,
   nationalPublishesFramework,
   trustAppeals,
@@ -111,6 +112,14 @@ describe('the web app in Chromium, against the locally started marketplace', () 
     await coordinator.close();
   }, 120_000);
 
+  it('a provider offers block places to SE19 and the partnership accepts: the block takes effect only then, and both see its use', async () => {
+    const provider = await b.newPage();
+    const coordinator = await b.newPage();
+    await providerOffersBlockPartnershipAccepts(provider, coordinator, story, m);
+    await provider.close();
+    await coordinator.close();
+  }, 120_000);
+
   it('the national team publishes a framework version: the missing date named first, then published as the next', async () => {
     const national = await b.newPage();
     await nationalPublishesFramework(national, m.url);
@@ -124,6 +133,7 @@ describe('the web app in Chromium, against the locally started marketplace', () 
       ['listing', story.provider.label, `#/provider/settings/${story.urn}/listings/${story.listing.listingId}`],
       ['upload', story.provider.label, '#/provider/upload'],
       ['consultations', story.provider.label, '#/provider/consultations'],
+      ['block places (provider)', story.provider.label, '#/provider/reservations'],
       ['search', 'LA commissioner', `#/search?need=${story.listing.needs[0]}&from=ME14&radiusKm=30&scope=partnership`],
       ['cases', 'LA commissioner', '#/cases'],
       ['open a case', 'LA commissioner', '#/cases/new'],
@@ -132,6 +142,7 @@ describe('the web app in Chromium, against the locally started marketplace', () 
       ['sufficiency (LA)', 'LA commissioner', '#/sufficiency'],
       ['allocation rounds', 'Regional partnership', '#/rounds'],
       ['a round’s results', 'Regional partnership', roundHash],
+      ['block places (partnership)', 'Regional partnership', '#/reservations'],
       ['framework', 'National framework team', '#/framework'],
       ['directions (trust)', 'Trust', '#/directions'],
       ['appeals (adjudicator)', 'Schools Adjudicator', '#/appeals'],

@@ -462,3 +462,58 @@ export async function nationalPublishesFramework(
   await page.getByRole('heading', { name: /^Next: v/ }).waitFor();
   await shoot?.('national-framework');
 }
+
+/**
+ * Block places: the provider offers three places of its listing to SE19 as a block; the SE19
+ * coordinator finds the offer awaiting its answer and accepts it; the provider then sees the block
+ * in force with its use. Until the acceptance the listing carries no block.
+ */
+export async function providerOffersBlockPartnershipAccepts(
+  provider: Page,
+  coordinator: Page,
+  s: Story,
+  m: RunningMarketplace,
+  shoot?: (name: string) => Promise<void>,
+): Promise<void> {
+  const listingOf = async () =>
+    ((await (await fetch(`${m.url}/settings/${s.urn}`)).json()) as { listings: any[] }).listings.find(
+      (l) => l.listingId === s.listing.listingId,
+    );
+  const places = Math.min(3, (await listingOf()).commissioned);
+  await signIn(provider, m.url, s.provider.label);
+  await provider.getByRole('link', { name: 'Block places' }).click();
+  await provider.getByRole('heading', { name: 'Offer block places' }).waitFor();
+  await provider.getByRole('button', { name: 'Offer the block' }).waitFor();
+  await provider.getByLabel('Listing').selectOption({ value: `${s.urn}/${s.listing.listingId}` });
+  await provider.getByLabel('Partnership').selectOption('se19');
+  await provider.getByLabel('Block places').fill(String(places));
+  await provider.getByRole('button', { name: 'Offer the block' }).click();
+  await provider.getByText(/the partnership is told/).waitFor();
+  await provider.getByRole('cell', { name: 'se19' }).first().waitFor();
+  await provider.getByText('Awaiting the partnership’s answer').first().waitFor();
+  check((await listingOf()).reservedFor === undefined, 'an offer alone puts no block on the listing');
+  await shoot?.('provider-block-places');
+
+  await signIn(coordinator, m.url, 'Regional partnership');
+  await coordinator.getByRole('link', { name: 'Block places' }).click();
+  const offer = coordinator.getByRole('region', {
+    name: new RegExp(`block places? offered at ${s.settingName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+  });
+  await offer.waitFor();
+  await shoot?.('coordinator-block-offer');
+  await offer.getByRole('button', { name: 'Accept the block' }).click();
+  await coordinator.getByRole('table', { name: /Blocks in force/ }).waitFor();
+  await coordinator
+    .getByText(new RegExp(`0 of ${places} in use, ${places} left`))
+    .first()
+    .waitFor();
+  const block = (await listingOf()).reservedFor;
+  check(block?.partnershipId === 'se19' && block.places === places, 'the acceptance puts the block on the listing');
+
+  await provider.reload();
+  await provider.getByText('Block in force').first().waitFor();
+  await provider
+    .getByText(new RegExp(`0 of ${places} in use`))
+    .first()
+    .waitFor();
+}

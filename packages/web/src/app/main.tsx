@@ -25,6 +25,7 @@ import { SignIn } from './screens/sign-in.tsx';
 import { Sufficiency } from './screens/sufficiency.tsx';
 import { LaSufficiency } from './screens/forecast.tsx';
 import { Upload } from './screens/upload.tsx';
+import { PartnershipReservations, ProviderReservations } from './screens/reservations.tsx';
 import { Inbox, UnreadCount } from './ui/inbox.tsx';
 import { Appeals } from './screens/appeals.tsx';
 import { Directions } from './screens/directions.tsx';
@@ -39,6 +40,7 @@ const NAV: Record<Role, [string, string][]> = {
     ['/provider', 'Settings and listings'],
     ['/provider/upload', 'Upload a sheet'],
     ['/provider/consultations', 'Consultations'],
+    ['/provider/reservations', 'Block places'],
   ],
   la: [
     ['/cases', 'Cases'],
@@ -51,6 +53,7 @@ const NAV: Record<Role, [string, string][]> = {
     ['/sufficiency', 'Sufficiency'],
     ['/search', 'Search places'],
     ['/rounds', 'Allocation rounds'],
+    ['/reservations', 'Block places'],
   ],
   national: [
     ['/sufficiency', 'Sufficiency'],
@@ -78,6 +81,7 @@ function Screen({ path, session }: { path: string; session: Session }) {
     if (path === '/provider') return <ProviderSettings session={session} />;
     if (path === '/provider/upload') return <Upload session={session} />;
     if (path === '/provider/consultations') return <Consultations session={session} />;
+    if (path === '/provider/reservations') return <ProviderReservations session={session} />;
     m = match('/provider/settings/:urn/listings/:listingId', path);
     if (m) return <ListingEdit key={path} urn={m.urn!} listingId={m.listingId!} />;
     m = match('/provider/settings/:urn/listings/:listingId/history', path);
@@ -95,6 +99,7 @@ function Screen({ path, session }: { path: string; session: Session }) {
   if ((role === 'partnership' || role === 'national') && path === '/sufficiency')
     return <Sufficiency session={session} />;
   if (role === 'la' && path === '/sufficiency') return <LaSufficiency session={session} />;
+  if (role === 'partnership' && path === '/reservations') return <PartnershipReservations session={session} />;
   if (role === 'trust' && path === '/directions') return <Directions session={session} />;
   if (role === 'adjudicator' && path === '/appeals') return <Appeals session={session} />;
   if (role === 'national' && path === '/framework') return <FrameworkVersions session={session} />;
