@@ -99,6 +99,13 @@ if (task === 'start') {
   console.log('\nType-checking…');
   if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) die('Type-check failed.');
   if (run(bin('tsc'), ['-p', 'packages/web/tsconfig.json', '--noEmit']) !== 0) die('Type-check of the web app failed.');
+  console.log('\nLinting the OpenAPI document (redocly, recommended rules; redocly.yaml)…');
+  // Offline and quiet: no telemetry and no update check, so CI never waits on the network.
+  const quiet = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
+  if (run(bin('redocly'), ['lint', 'packages/api/openapi.json', '--format', 'summary'], { env: quiet }) !== 0)
+    die(
+      'The OpenAPI document does not pass redocly lint (regenerate it with npm run openapi, then fix what is named).',
+    );
   buildWeb();
   console.log('\nRunning the tests (vitest, DynamoDB Local, CDK template tests)…');
   process.exit(run(bin('vitest'), ['run', ...process.argv.slice(3)]));

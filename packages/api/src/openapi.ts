@@ -43,6 +43,8 @@ export interface RouteConfig {
   method: Method;
   /** OpenAPI path syntax: /cases/{id}. */
   path: string;
+  /** Defaults to one derived from method and path (see operationIdOf in openapi-document.ts). */
+  operationId?: string;
   tags?: string[];
   summary?: string;
   description?: string;
