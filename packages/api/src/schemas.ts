@@ -118,3 +118,10 @@ export const conflictResponses = {
     content: { 'application/json': { schema: ErrorSchema } },
   },
 } as const;
+
+/** The tailored list, from a search (/places/tailored-list) or hung off a case: one schema for both. */
+export const TailoredListSchema = lazySchema(() =>
+  z
+    .object({ included: z.array(z.any()), nearMisses: z.array(z.any()), asOf: z.string() })
+    .check(z.meta({ id: 'TailoredList' })),
+);

@@ -12,7 +12,7 @@ import {
 } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, ErrorSchema, errorResponses, json, ListingId, pageOf, PageQuery, Urn } from '../schemas.ts';
+import { conflictResponses, ErrorSchema, errorResponses, json, ListingId, pageOf, PageQuery, TailoredListSchema, Urn } from '../schemas.ts';
 import {
   allocate,
   caseView,
@@ -207,7 +207,7 @@ const tailored = createRoute({
   summary: 'The case’s tailored list',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: CaseId }) },
-  responses: { 200: json(() => z.any(), 'The tailored list'), ...errorResponses },
+  responses: { 200: json(TailoredListSchema, 'The tailored list'), ...errorResponses },
 });
 
 const bulkRoute = createRoute({

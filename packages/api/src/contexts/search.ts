@@ -4,7 +4,7 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { ATTENDANCE, DISTRICT_PATTERN, PHASES, SEARCH_SCOPES, SEARCH_SORTS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { errorResponses, json, NeedCodeSchema, PageQuery, SettingTypeSchema } from '../schemas.ts';
+import { errorResponses, json, NeedCodeSchema, PageQuery, SettingTypeSchema, TailoredListSchema } from '../schemas.ts';
 import { searchPlaces } from '../services/search.ts';
 import { tailoredListFor } from '../services/tailored.ts';
 
@@ -191,13 +191,7 @@ const tailored = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: TailoredQuery },
   responses: {
-    200: json(
-      () =>
-        z
-          .object({ included: z.array(z.any()), nearMisses: z.array(z.any()), asOf: z.string() })
-          .check(z.meta({ id: 'TailoredList' })),
-      'The tailored list',
-    ),
+    200: json(TailoredListSchema, 'The tailored list'),
     ...errorResponses,
   },
 });
