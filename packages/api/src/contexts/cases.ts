@@ -12,7 +12,17 @@ import {
 } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, ErrorSchema, errorResponses, json, ListingId, pageOf, PageQuery, TailoredListSchema, Urn } from '../schemas.ts';
+import {
+  conflictResponses,
+  ErrorSchema,
+  errorResponses,
+  json,
+  ListingId,
+  pageOf,
+  PageQuery,
+  TailoredListSchema,
+  Urn,
+} from '../schemas.ts';
 import {
   allocate,
   caseView,
