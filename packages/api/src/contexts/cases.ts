@@ -20,6 +20,7 @@ import {
   ListingId,
   pageOf,
   PageQuery,
+  PlacementSchema,
   TailoredListSchema,
   Urn,
 } from '../schemas.ts';
@@ -50,7 +51,13 @@ const CaseFields = () => ({
   phaseTransferDeadline: z.optional(z.string()),
   state: z.string(),
   daysWithoutPlace: z.number(),
-  preferences: z.optional(z.any()),
+  preferences: z.optional(
+    z.object({
+      holder: z.enum(['parent', 'young_person']),
+      ranked: z.array(z.string()).check(z.meta({ description: 'URNs in the family’s order, most preferred first.' })),
+      mainstreamRequested: z.optional(z.boolean()),
+    }),
+  ),
   escalations: z.optional(
     z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() })),
   ),
@@ -78,7 +85,7 @@ const CaseViewSchema = lazySchema(() =>
   z
     .object({
       ...CaseFields(),
-      placement: z.optional(z.any()),
+      placement: z.optional(PlacementSchema()),
       waiting: z
         .array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() }))
         .check(
@@ -140,7 +147,7 @@ const alloc = createRoute({
       () =>
         z
           .object({
-            placement: z.any(),
+            placement: PlacementSchema(),
             skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })),
             case: CaseViewSchema(),
           })

@@ -10,7 +10,7 @@ import {
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { DIRECTION_TEXT_FIELDS, PLACEMENT_TEXT_FIELDS } from '@placements/store';
-import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from '../schemas.ts';
+import { conflictResponses, errorResponses, json, pageOf, PageQuery, PlacementSchema, Urn } from '../schemas.ts';
 import {
   admission,
   appeal,
@@ -25,28 +25,6 @@ import {
 } from '../services/placements.ts';
 
 const Id = z.string().check(z.uuid({ error: 'must be an id as returned by the API' }));
-const PlacementSchema = lazySchema(() =>
-  z
-    .catchall(
-      z.object({
-        id: z.string(),
-        caseId: z.optional(z.string()),
-        urn: z.string(),
-        listingId: z.string(),
-        state: z.string(),
-        respondBy: z.string(),
-        skipped: z.optional(z.array(z.any())),
-      }),
-      z.unknown(),
-    )
-    .check(
-      z.meta({
-        id: 'Placement',
-        description:
-          'The owning LA sees the whole placement; the setting’s provider sees what it needs to decide (no caseId, rank, skipped preferences, distance or how the place came).',
-      }),
-    ),
-);
 const DirectionSchema = lazySchema(() =>
   z
     .catchall(z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }), z.unknown())
