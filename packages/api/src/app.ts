@@ -75,9 +75,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   // Built on first request and kept: the routes and their schemas do not change while running.
   let document: ReturnType<typeof openApiDocument> | undefined;
-  app.get('/openapi.json', (c) =>
-    c.json((document ??= openApiDocument(documented, DOCUMENT_INFO, SECURITY_SCHEMES, SERVERS))),
-  );
+  app.get('/openapi.json', (c) => {
+    document ??= openApiDocument(documented, DOCUMENT_INFO, SECURITY_SCHEMES, SERVERS);
+    return c.json(document);
+  });
   app.notFound((c) =>
     c.json(
       errorBody('not_found', `There is no route ${c.req.method} ${c.req.path}; GET /openapi.json lists them.`),

@@ -99,8 +99,9 @@ export function openApiDocument(
   servers: readonly { url: string; description?: string }[] = [],
 ) {
   const schemas: z.core.$ZodType[] = [];
-  const bodies = (content: Record<string, MediaType | ResponseMediaType> | undefined) =>
-    Object.values(content ?? {}).forEach((m) => schemas.push(built(m)));
+  const bodies = (content: Record<string, MediaType | ResponseMediaType> | undefined) => {
+    for (const m of Object.values(content ?? {})) schemas.push(built(m));
+  };
   for (const route of routes) {
     for (const key of ['params', 'query', 'headers'] as const)
       if (route.request?.[key]) schemas.push(route.request[key]);

@@ -30,12 +30,12 @@ const DirectionSchema = lazySchema(() =>
     .catchall(z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }), z.unknown())
     .check(z.meta({ id: 'Direction' })),
 );
-const route = (
+const route = <B extends z.ZodMiniType, O extends z.ZodMiniType>(
   method: 'post',
   path: string,
   summary: string,
-  body: z.ZodMiniType,
-  out: z.ZodMiniType,
+  body: B,
+  out: O,
   status: 200 | 201 = 200,
 ) =>
   createRoute({
@@ -49,7 +49,7 @@ const route = (
       body: { required: true, content: { 'application/json': { schema: body } } },
     },
     // One shape for six routes; their bodies are checked by the services they call.
-    responses: { [status]: json(out, 'Done'), ...errorResponses, 409: conflictResponses[409] } as any,
+    responses: { [status]: json(out, 'Done'), ...errorResponses, 409: conflictResponses[409] },
   });
 
 const responseRoute = route(
@@ -203,7 +203,7 @@ export function placementsApp(deps: Deps) {
         200,
       );
     })
-    .openapi(responseRoute, async (c: any) =>
+    .openapi(responseRoute, async (c) =>
       c.json(
         placementSeenBy(
           'provider',
@@ -217,13 +217,13 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(redactionRoute, async (c: any) =>
+    .openapi(redactionRoute, async (c) =>
       c.json(
         await redact(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')),
         200,
       ),
     )
-    .openapi(directionRedactionRoute, async (c: any) =>
+    .openapi(directionRedactionRoute, async (c) =>
       c.json(
         await redactDirection(
           deps,
@@ -234,13 +234,13 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(namingRoute, async (c: any) =>
+    .openapi(namingRoute, async (c) =>
       c.json(
         await name(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')),
         200,
       ),
     )
-    .openapi(admissionRoute, async (c: any) =>
+    .openapi(admissionRoute, async (c) =>
       c.json(
         placementSeenBy(
           'provider',
@@ -254,10 +254,10 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(directionsRoute, async (c: any) =>
+    .openapi(directionsRoute, async (c) =>
       c.json(await direct(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id), 201),
     )
-    .openapi(appealRoute, async (c: any) =>
+    .openapi(appealRoute, async (c) =>
       c.json(
         await appeal(
           deps,
@@ -268,7 +268,7 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(determinationRoute, async (c: any) =>
+    .openapi(determinationRoute, async (c) =>
       c.json(
         await determine(
           deps,

@@ -35,7 +35,6 @@ import {
   type WaitingEntry,
   BUSINESS_METRICS,
   businessMetrics,
-  log,
 } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
@@ -290,10 +289,7 @@ export async function setPreferences(
   if (problems.length > 0) throw new ValidationError(problems);
   // Queues of settings no longer ranked are left: the family no longer wants those places.
   const ranked = new Set(prefs.ranked);
-  const [kept, dropped] = [
-    Object.entries(c.waitingOn ?? {}).filter(([k]) => ranked.has(k.split('#')[0]!)),
-    Object.entries(c.waitingOn ?? {}).filter(([k]) => !ranked.has(k.split('#')[0]!)),
-  ];
+  const kept = Object.entries(c.waitingOn ?? {}).filter(([k]) => ranked.has(k.split('#')[0]!));
   const { waitingOn: _w, ...rest } = c;
   const after: Case = {
     ...rest,

@@ -1,4 +1,3 @@
-import { londonDate } from '@placements/domain';
 import { randomUUID } from 'node:crypto';
 import {
   ForbiddenError,
