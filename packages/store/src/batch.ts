@@ -48,4 +48,3 @@ export const batchPut = (
     items.map((Item) => ({ PutRequest: { Item } })),
     concurrency,
   );
-

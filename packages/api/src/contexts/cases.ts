@@ -24,15 +24,9 @@ import {
   TailoredListSchema,
   Urn,
 } from '../schemas.ts';
-import {
-  allocate,
-  caseView,
-  listCases,
-  openCase,
-  ownCase,
-  setPreferences,
-  waitingListView,
-} from '../services/cases.ts';
+import { caseView, listCases, openCase, ownCase, setPreferences } from '../services/cases.ts';
+import { allocate } from '../services/allocation.ts';
+import { waitingListView } from '../services/waiting-lists.ts';
 import { tailoredListFor } from '../services/tailored.ts';
 import { bulkOpenCases } from '../services/case-bulk.ts';
 import { BulkErrorSchema } from '../schemas-capacity.ts';

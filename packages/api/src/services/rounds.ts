@@ -10,7 +10,7 @@ import {
 } from '@placements/domain';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
-import { ROUNDS_PER_MINUTE, takeQuota } from './cases.ts';
+import { ROUNDS_PER_MINUTE, takeQuota } from './quota.ts';
 
 const clock = (deps: Deps) => deps.now?.() ?? new Date();
 
