@@ -98,12 +98,27 @@ if (task === 'start') {
   // The command-line tools and benchmarks: npm run <script> -- <args>.
   await runTs(process.argv[3], process.argv.slice(4));
 } else if (task === 'test') {
+  console.log('\nLint and format (Biome, biome.jsonc)…');
+  if (run(bin('biome'), ['ci', '--error-on-warnings', '.']) !== 0)
+    die(
+      'Biome found problems (see above): `npx biome check --write .` fixes formatting; lint findings name their fix.',
+    );
   console.log('\nType-checking…');
   if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) die('Type-check failed.');
   if (run(bin('tsc'), ['-p', 'packages/web/tsconfig.json', '--noEmit']) !== 0) die('Type-check of the web app failed.');
+  console.log('\nLinting the OpenAPI document (redocly, recommended rules; redocly.yaml)…');
+  // Offline and quiet: no telemetry and no update check, so CI never waits on the network.
+  const quiet = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
+  if (run(bin('redocly'), ['lint', 'packages/api/openapi.json', '--format', 'summary'], { env: quiet }) !== 0)
+    die(
+      'The OpenAPI document does not pass redocly lint (regenerate it with npm run openapi, then fix what is named).',
+    );
   buildWeb();
   console.log('\nRunning the tests (vitest, DynamoDB Local, CDK template tests)…');
-  process.exit(run(bin('vitest'), ['run', ...process.argv.slice(3)]));
+  // The whole suite is measured against the coverage thresholds (vitest.config.ts); a run of a
+  // few named files is not, since a few files alone would fall short of them.
+  const only = process.argv.slice(3);
+  process.exit(run(bin('vitest'), ['run', ...(only.length === 0 ? ['--coverage'] : []), ...only]));
 } else {
   die('usage: node scripts/dev.mjs start|test|run <file.ts> [args]');
 }

@@ -34,7 +34,7 @@ const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 const AUTHENTICATED = {
   national: {
     allowed: ['GET', '/places/search?need=ASD&age=9&limit=1', 200],
-    refused: ['PUT', '/cases/' + NO_SUCH_ID + '/preferences'],
+    refused: ['PUT', `/cases/${NO_SUCH_ID}/preferences`],
   },
   partnership: { allowed: ['GET', '/places/search?need=ASD&age=9&limit=1', 200], refused: ['PUT', '/bands/v999'] },
   la: { allowed: ['GET', `/cases/${NO_SUCH_ID}`, 404], refused: ['PUT', '/bands/v999'] },

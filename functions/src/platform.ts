@@ -11,8 +11,9 @@ import { lambdaDeps, requestLog } from './runtime.ts';
  */
 const app = platformApp(lambdaDeps());
 let body: string | undefined;
-app.get('/openapi.json', (c) =>
-  c.body((body ??= JSON.stringify(document)), 200, { 'content-type': 'application/json' }),
-);
+app.get('/openapi.json', (c) => {
+  body ??= JSON.stringify(document);
+  return c.body(body, 200, { 'content-type': 'application/json' });
+});
 
 export const handler = middy(handle(app)).use(requestLog('platform'));

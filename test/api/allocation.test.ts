@@ -146,14 +146,11 @@ describe('POST /cases/{id}/allocate', () => {
       cases.map((id, i) => t.request(`/cases/${id}/allocate`, { method: 'POST', token: la(LAS[i % LAS.length]!) })),
     );
     const won = results.filter((r) => r.status === 201);
-    const statuses = results.reduce<Record<string, number>>(
-      (m, r) => ({
-        ...m,
-        [`${r.status} ${r.body?.error?.code ?? ''}`.trim()]:
-          (m[`${r.status} ${r.body?.error?.code ?? ''}`.trim()] ?? 0) + 1,
-      }),
-      {},
-    );
+    const statuses = results.reduce<Record<string, number>>((m, r) => {
+      const k = `${r.status} ${r.body?.error?.code ?? ''}`.trim();
+      m[k] = (m[k] ?? 0) + 1;
+      return m;
+    }, {});
     // Every loser gets a clear answer: 409 no place left; or, when the race outlasts the time budget or the store is
     // overwhelmed, 409 contended or 503, both with Retry-After. Never a place given twice, never a 500.
     for (const k of Object.keys(statuses))

@@ -24,7 +24,7 @@ afterAll(async () => {
   await t.store.drop();
 });
 
-const csv = (rows: string[]) => [HEADER, ...rows].join('\r\n') + '\r\n';
+const csv = (rows: string[]) => `${[HEADER, ...rows].join('\r\n')}\r\n`;
 const [n1, n2] = [() => setting.needs[0], () => setting.needs[1]];
 const row = (
   id: string,
@@ -239,7 +239,7 @@ describe('POST /settings/{urn}/listings:bulk', () => {
     });
     const bad = results.find((r) => r.urn === '900245')!;
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details).toEqual([expect.objectContaining({ line: 4, field: 'band' })]);
+    expect(bad.body.error?.details).toEqual([expect.objectContaining({ line: 4, field: 'band' })]);
     expect(results.find((r) => r.urn === '900218')!.status).toBe(200);
   });
 });

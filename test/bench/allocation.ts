@@ -86,7 +86,10 @@ function cases(n: number, settings: SettingWithListings[]): Case[] {
   const total = weights.reduce((a, b) => a + b, 0);
   const pick = () => {
     let r = rnd.next() * total;
-    for (const [i, w] of weights.entries()) if ((r -= w) <= 0) return settings[i]!.urn;
+    for (const [i, w] of weights.entries()) {
+      r -= w;
+      if (r <= 0) return settings[i]!.urn;
+    }
     return settings[settings.length - 1]!.urn;
   };
   return Array.from({ length: n }, (_, i) => {

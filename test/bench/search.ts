@@ -79,7 +79,10 @@ const NEED_WEIGHTS: [NeedCode, number][] = [
 ];
 const pickNeed = () => {
   let r = rnd.next() * NEED_WEIGHTS.reduce((s, [, w]) => s + w, 0);
-  for (const [n, w] of NEED_WEIGHTS) if ((r -= w) < 0) return n;
+  for (const [n, w] of NEED_WEIGHTS) {
+    r -= w;
+    if (r < 0) return n;
+  }
   return 'ASD' as NeedCode;
 };
 const today = new Date().toISOString().slice(0, 10);

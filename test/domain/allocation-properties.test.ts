@@ -182,7 +182,7 @@ describe.each(['serial_dictatorship', 'deferred_acceptance'] as RoundMechanism[]
         const out: string[][] = [];
         const go = (prefix: string[], rest: string[]) => {
           if (prefix.length > 0) out.push(prefix);
-          rest.forEach((u, i) => go([...prefix, u], [...rest.slice(0, i), ...rest.slice(i + 1)]));
+          for (const [i, u] of rest.entries()) go([...prefix, u], [...rest.slice(0, i), ...rest.slice(i + 1)]);
         };
         go([], urns);
         return out;

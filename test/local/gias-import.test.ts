@@ -74,7 +74,7 @@ describe('GIAS import', () => {
         (r) =>
           r.values['TypeOfResourcedProvision (name)'] === 'Resourced provision' &&
           r.values['EstablishmentStatus (name)'] !== 'Closed' &&
-          r.values['ResourcedProvisionCapacity'] !== '',
+          r.values.ResourcedProvisionCapacity !== '',
       )!;
       const res = await t.request(`/settings/${rp.values.URN}`);
       expect(res.status).toBe(200);

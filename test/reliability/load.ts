@@ -108,7 +108,8 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
     }
     const ms = performance.now() - started;
     result.requests++;
-    const k = (result.byKind[kind] ??= { count: 0, ms: [] });
+    const k = result.byKind[kind] ?? { count: 0, ms: [] };
+    result.byKind[kind] = k;
     k.count++;
     k.ms.push(ms);
     result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;

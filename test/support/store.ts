@@ -13,6 +13,7 @@ import {
 import { localStreamConsumer, type LocalStreamConsumer } from '@placements/store/stream/local-stream';
 import { createStore, dropTable, enableStream, ensureTable, loadReferenceData, type Store } from '@placements/store';
 import { buildReferenceData, type BuiltReferenceData } from '@placements/local';
+import { checkContract } from './contract.ts';
 
 /** A new, empty table in the run's DynamoDB Local, named for this test file. */
 export async function freshStore(
@@ -88,8 +89,10 @@ export async function seededApp(
     if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
     const res = await app.request(path, { ...rest, headers });
     const text = await res.text();
+    const body = text === '' ? undefined : JSON.parse(text);
     if ((drain ?? drainAfterWrites) && (rest.method ?? 'GET') !== 'GET') await stream.drain(300_000);
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
+    checkContract(rest.method ?? 'GET', path, res.status, res.headers.get('content-type'), body);
+    return { status: res.status, body, headers: res.headers };
   };
   return {
     store: {

@@ -42,7 +42,14 @@ const DOCUMENT_INFO = {
   version: API_VERSION,
   description:
     'Published capacity against the national bands and tariffs, search across LA boundaries, and allocation with the legal backstops. Money is in pence per year; dates are YYYY-MM-DD.',
+  // The public-sector default for published information; the code's own licence may differ.
+  license: {
+    name: 'Open Government Licence v3.0',
+    url: 'https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/',
+  },
 };
+// Relative, so the document is right wherever it is served: API Gateway's stage URL or the local server.
+const SERVERS = [{ url: '/', description: 'The server this document is served from' }];
 // No document-wide security: each protected route declares bearerAuth, so the public reads are
 // documented as public (the authorisation matrix test holds the two together).
 const SECURITY_SCHEMES = { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } };
@@ -68,7 +75,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   // Built on first request and kept: the routes and their schemas do not change while running.
   let document: ReturnType<typeof openApiDocument> | undefined;
-  app.get('/openapi.json', (c) => c.json((document ??= openApiDocument(documented, DOCUMENT_INFO, SECURITY_SCHEMES))));
+  app.get('/openapi.json', (c) => {
+    document ??= openApiDocument(documented, DOCUMENT_INFO, SECURITY_SCHEMES, SERVERS);
+    return c.json(document);
+  });
   app.notFound((c) =>
     c.json(
       errorBody('not_found', `There is no route ${c.req.method} ${c.req.path}; GET /openapi.json lists them.`),

@@ -32,7 +32,7 @@ export interface Deps {
   store: Store;
   auth: Authenticator;
   now?: () => Date;
-  /** Limits that keep one LA from hoarding places; defaults in services/cases.ts. */
+  /** Limits that keep one LA from hoarding places; defaults in services/quota.ts. */
   limits?: { heldUnnamedPerLa?: number; allocationsPerMinute?: number; roundsPerMinute?: number };
 }
 

@@ -33,6 +33,6 @@ export { ROUND_ITEM_TYPES, streamHandlers, STREAM_ITEM_TYPES } from './stream/ha
 export { offersOfFreedPlaces, queuesFollowCases, searchProjection } from './stream/derived.ts';
 export { backgroundRoundJobs, roundWorker, type RoundJobs } from './stream/rounds.ts';
 export { runRoundJob, type RoundJobResult } from './services/round-worker.ts';
-export { ALLOCATION_BUDGET_MS } from './services/cases.ts';
+export { ALLOCATION_BUDGET_MS } from './services/allocation.ts';
 // The table's stream consumer rebuilds a partnership's public feed when a member's listing changes.
 export { rebuildFeed, FEED_MAX_AGE_SECONDS } from './services/partnerships.ts';

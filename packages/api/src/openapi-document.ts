@@ -13,7 +13,31 @@ export interface DocumentInfo {
   title: string;
   version: string;
   description?: string;
+  license?: { name: string; identifier?: string; url?: string };
 }
+
+const pascal = (word: string) =>
+  word
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+
+/**
+ * A route's operationId, from its method and path (`get /cases/{id}/placements` is
+ * getCasesByIdPlacements): stable while the route is, and unique because method and path are.
+ * A route may name its own with `operationId`.
+ */
+export const operationIdOf = (route: Pick<RouteConfig, 'method' | 'path' | 'operationId'>): string =>
+  route.operationId ??
+  route.method +
+    route.path
+      .split('/')
+      .map((segment) => {
+        const param = /^{(.+)}$/.exec(segment);
+        return param ? `By${pascal(param[1]!)}` : pascal(segment);
+      })
+      .join('');
 
 type JsonSchema = Record<string, unknown> & {
   properties?: Record<string, JsonSchema>;
@@ -72,10 +96,12 @@ export function openApiDocument(
   routes: readonly RouteConfig[],
   info: DocumentInfo,
   securitySchemes: Record<string, unknown>,
+  servers: readonly { url: string; description?: string }[] = [],
 ) {
   const schemas: z.core.$ZodType[] = [];
-  const bodies = (content: Record<string, MediaType | ResponseMediaType> | undefined) =>
-    Object.values(content ?? {}).forEach((m) => schemas.push(built(m)));
+  const bodies = (content: Record<string, MediaType | ResponseMediaType> | undefined) => {
+    for (const m of Object.values(content ?? {})) schemas.push(built(m));
+  };
   for (const route of routes) {
     for (const key of ['params', 'query', 'headers'] as const)
       if (route.request?.[key]) schemas.push(route.request[key]);
@@ -114,10 +140,13 @@ export function openApiDocument(
     const body = route.request?.body;
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {
+      operationId: operationIdOf(route),
       ...(route.tags ? { tags: route.tags } : {}),
       ...(route.summary ? { summary: route.summary } : {}),
       ...(route.description ? { description: route.description } : {}),
-      ...(route.security ? { security: route.security } : {}),
+      // Protected routes declare their scheme; any other is public, which the document says
+      // outright (`security: []`) rather than leaving a reader to guess.
+      security: route.security ?? [],
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(body
         ? {
@@ -139,6 +168,7 @@ export function openApiDocument(
   return {
     openapi: '3.1.0',
     info,
+    ...(servers.length > 0 ? { servers } : {}),
     components: { securitySchemes, schemas: reachable(paths, converted.components) },
     paths,
   };

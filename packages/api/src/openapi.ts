@@ -43,6 +43,8 @@ export interface RouteConfig {
   method: Method;
   /** OpenAPI path syntax: /cases/{id}. */
   path: string;
+  /** Defaults to one derived from method and path (see operationIdOf in openapi-document.ts). */
+  operationId?: string;
   tags?: string[];
   summary?: string;
   description?: string;
@@ -61,12 +63,12 @@ export const createRoute = <const R extends RouteConfig>(route: R): R => route;
 
 type Part<R, K extends string, T extends string> = R extends { request: { [k in K]: infer S extends z.core.$ZodType } }
   ? { [t in T]: z.output<S> }
-  : {};
+  : Record<never, never>;
 type JsonBody<R> = R extends {
   request: { body: { content: { 'application/json': { schema: infer S extends z.core.$ZodType } } } };
 }
   ? { json: z.output<S> }
-  : {};
+  : Record<never, never>;
 /** What c.req.valid(target) returns in a route's handler. */
 export type ValidatedInput<R> = {
   out: Part<R, 'params', 'param'> & Part<R, 'query', 'query'> & Part<R, 'headers', 'header'> & JsonBody<R>;

@@ -118,3 +118,99 @@ export const conflictResponses = {
     content: { 'application/json': { schema: ErrorSchema } },
   },
 } as const;
+
+/** A setting as search, the tailored list and the allocation show it (no provider's contacts). */
+export const PlaceSettingSchema = () =>
+  z.object({
+    urn: z.string(),
+    name: z.string(),
+    type: z.string(),
+    governance: z.string(),
+    laCode: z.string(),
+    district: z.string(),
+    lat: z.number(),
+    lon: z.number(),
+    section41: z.boolean(),
+    phase: z.optional(z.string()),
+  });
+
+/** The listing behind a search result or a tailored-list entry. */
+export const PlaceListingSchema = () =>
+  z.object({
+    listingId: z.string(),
+    band: z.string(),
+    needs: z.array(z.string()),
+    ageMin: z.number(),
+    ageMax: z.number(),
+    attendance: z.string(),
+    available: z.number(),
+    availableFrom: z.string(),
+    price: z.number(),
+    frameworkVersion: z.string(),
+    version: z.number(),
+  });
+
+const ProvisionGroupSchema = () =>
+  z.enum(['mainstream', 'specialist', 'independent', 'alternative_provision', 'post16', 'early_years']);
+
+/** The tailored list, from a search (/places/tailored-list) or hung off a case: one schema for both. */
+export const TailoredListSchema = lazySchema(() =>
+  z
+    .object({
+      included: z.array(
+        z
+          .object({
+            setting: PlaceSettingSchema(),
+            listing: PlaceListingSchema(),
+            group: ProvisionGroupSchema(),
+            distanceKm: z.nullable(z.number()),
+            outOfArea: z.boolean(),
+            placeNow: z.boolean(),
+            placeFrom: z
+              .nullable(z.string())
+              .check(z.meta({ description: 'When a place is free, if not now; null when the listing is full.' })),
+            reasons: z.array(z.string()).check(z.meta({ description: 'Why the setting is on the list.' })),
+          })
+          .check(z.meta({ id: 'TailoredEntry' })),
+      ),
+      nearMisses: z.array(
+        z
+          .object({
+            setting: PlaceSettingSchema(),
+            listing: PlaceListingSchema(),
+            group: ProvisionGroupSchema(),
+            distanceKm: z.nullable(z.number()),
+            whyNot: z.array(z.string()).check(z.meta({ description: 'Each criterion the setting misses.' })),
+          })
+          .check(z.meta({ id: 'NearMiss' })),
+      ),
+      asOf: z.string(),
+    })
+    .check(z.meta({ id: 'TailoredList' })),
+);
+
+/** A preference passed over on the way to the place allocated, and why. */
+export const SkippedPreferenceSchema = () => z.object({ urn: z.string(), rank: z.number(), reason: z.string() });
+
+export const PlacementSchema = lazySchema(() =>
+  z
+    .catchall(
+      z.object({
+        id: z.string(),
+        caseId: z.optional(z.string()),
+        urn: z.string(),
+        listingId: z.string(),
+        state: z.string(),
+        respondBy: z.string(),
+        skipped: z.optional(z.array(SkippedPreferenceSchema())),
+      }),
+      z.unknown(),
+    )
+    .check(
+      z.meta({
+        id: 'Placement',
+        description:
+          'The owning LA sees the whole placement; the setting’s provider sees what it needs to decide (no caseId, rank, skipped preferences, distance or how the place came).',
+      }),
+    ),
+);

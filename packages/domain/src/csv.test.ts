@@ -31,6 +31,32 @@ describe('parseCsv', () => {
   });
 });
 
+describe('parseCsv with broken quotes', () => {
+  it('marks a record whose quote is never closed and reads on from the next line', () => {
+    const rows = parseCsv('a,b\n1,"x\n2,3\n4,5\n');
+    expect(rows.map((r) => [r.line, r.error !== undefined])).toEqual([
+      [1, false],
+      [2, true],
+      [3, false],
+      [4, false],
+    ]);
+    expect(rows[2]!.fields).toEqual(['2', '3']);
+    expect(rows[1]!.error).toMatch(/never closed/);
+  });
+
+  it('marks a quote inside an unquoted cell and text after a closing quote, keeping later lines', () => {
+    const rows = parseCsv('a,b\n1,5" screen\n"x"y,1\n"two\nlines",2\n3,4');
+    expect(rows.map((r) => [r.line, r.error?.slice(0, 20)])).toEqual([
+      [1, undefined],
+      [2, 'has a quote inside a'],
+      [3, 'has text after a clo'],
+      [4, undefined],
+      [6, undefined],
+    ]);
+    expect(rows[3]!.fields).toEqual(['two\nlines', '2']);
+  });
+});
+
 describe('csvObjects', () => {
   it('keys each row by the trimmed header and fills missing cells with empty strings', () => {
     const { header, rows } = csvObjects(' urn , name\n100001,Oak\n100002\n');

@@ -73,6 +73,7 @@ function latestLaRows(text: string): Map<string, Record<string, string>> {
         v.breakdown_topic === 'All EHC plans' &&
         v.breakdown === 'All EHC plans',
     );
+  // biome-ignore lint/complexity/useMathMinMax: periods are strings (202324); Math.max would make them numbers.
   const latest = all.reduce((m, v) => (v.time_period! > m ? v.time_period! : m), '');
   return new Map(all.filter((v) => v.time_period === latest).map((v) => [v.new_la_code!, v]));
 }

@@ -17,6 +17,9 @@ const quote = (field: string) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/
 export function splitByUrn(text: string): SettingSheet[] {
   const [header, ...records] = parseCsv(text);
   if (header === undefined) throw new Error('The file is empty.');
+  // Broken quoting would put rows in the wrong setting's sheet: stop and name the line instead.
+  const broken = [header, ...records].find((r) => r.error !== undefined);
+  if (broken) throw new Error(`Line ${broken.line} ${broken.error}.`);
   const urnIndex = header.fields.map((h) => h.trim()).indexOf('urn');
   if (urnIndex < 0) throw new Error('The file needs a urn column saying which setting each row is for.');
   const bySetting = new Map<string, typeof records>();

@@ -1,4 +1,7 @@
-import { csvObjects } from './csv.ts';
+import { csvObjects, parseCsv } from './csv.ts';
+
+/** The header's own quoting error, if any (csvObjects drops the header record). */
+const parseCsvHeaderError = (text: string) => parseCsv(text)[0]?.error;
 import type { FieldProblem } from './errors.ts';
 import { LISTING_ID_PATTERN, ListingInputSchema, type ListingInput } from './listing.ts';
 
@@ -103,6 +106,8 @@ const toText = (v: string) => (v.trim() === '' ? undefined : v.trim());
 export function parseListingsCsv(text: string): ParsedUpload {
   const { header, rows } = csvObjects(text);
   const problems: RowProblem[] = [];
+  const head = parseCsvHeaderError(text);
+  if (head) return { rows: [], problems: [{ line: 1, field: 'header', message: head }] };
   const missing = REQUIRED.filter((c) => !header.includes(c));
   const unknown = header.filter(
     (h) =>
@@ -127,7 +132,11 @@ export function parseListingsCsv(text: string): ParsedUpload {
 
   const seen = new Map<string, Where>();
   const out: UploadRow[] = [];
-  for (const { line, values } of rows) {
+  for (const { line, values, error } of rows) {
+    if (error !== undefined) {
+      problems.push({ line, field: 'row', message: error });
+      continue;
+    }
     const raw: Record<string, unknown> = {
       listingId: toText(values.listingId ?? ''),
       band: toText(values.band ?? ''),

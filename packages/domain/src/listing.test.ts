@@ -144,4 +144,21 @@ describe('parseListingsCsv', () => {
       [2, 'availableFrom'],
     ]);
   });
+
+  it('names the line of an unclosed quote and still checks the rows after it, instead of swallowing them', () => {
+    const head = 'listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom';
+    const { rows, problems } = parseListingsCsv(
+      `${head}\ns2-day,"S2,ASD,4,19,day,10,8,2026-12-01\ns3-day,S3,SLD,4,19,day,5,1,2026-12-01\n`,
+    );
+    expect(problems).toEqual([{ line: 2, field: 'row', message: expect.stringContaining('never closed') }]);
+    expect(rows.map((r) => [r.line, r.listingId])).toEqual([[3, 's3-day']]);
+  });
+
+  it('names the line of a stray quote inside a cell', () => {
+    const head = 'listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom';
+    const { problems } = parseListingsCsv(
+      `${head}\ns2-day,S2,ASD,4,19,day,10,8,2026-12-01\ns3-day,S3,SLD 5" unit,4,19,day,5,1,2026-12-01\n`,
+    );
+    expect(problems).toEqual([{ line: 3, field: 'row', message: expect.stringContaining('quote inside a cell') }]);
+  });
 });

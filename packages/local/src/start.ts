@@ -37,7 +37,7 @@ if (!Number.isFinite(everyMinutes) || everyMinutes < 0)
   fail(
     `ESCALATION_INTERVAL_MINUTES must be minutes (0 turns the job off), not "${process.env.ESCALATION_INTERVAL_MINUTES}".`,
   );
-let escalationPolicy;
+let escalationPolicy: ReturnType<typeof parseEscalationPolicy> | undefined;
 try {
   escalationPolicy = parseEscalationPolicy(
     process.env.ESCALATION_DAYS_WITHOUT_PLACE,

@@ -75,6 +75,7 @@ export {
   CaseNotOpenError,
   IdempotentReplayError,
   RoundChunkCommittedError,
+  planRoundChunks,
   caseEntity,
   PLACEMENT_TEXT_FIELDS,
   DIRECTION_TEXT_FIELDS,

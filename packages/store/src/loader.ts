@@ -1,4 +1,4 @@
-import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   availablePlaces,
   counterChange,
@@ -13,6 +13,7 @@ import {
 import { keys, postcodeArea } from './keys.ts';
 import { searchEntryItems } from './repositories/search.ts';
 import { counterItems } from './repositories/aggregates.ts';
+import { batchPut } from './batch.ts';
 
 /** What a seed run loaded, kept in the table so a restart knows not to load it again. */
 /**
@@ -38,50 +39,7 @@ export interface ReferenceData {
   settings: SettingWithListings[];
 }
 
-const BATCH = 25;
-const CONCURRENCY = 16;
-
-export type WriteRequest =
-  | { PutRequest: { Item: Record<string, unknown> } }
-  | { DeleteRequest: { Key: Record<string, unknown> } };
-
-/** Puts and deletes with BatchWriteItem, 25 at a time and a few batches in flight, retrying leftovers. */
-export async function batchWrite(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  all: WriteRequest[],
-  concurrency = CONCURRENCY,
-): Promise<void> {
-  const batches: WriteRequest[][] = [];
-  for (let i = 0; i < all.length; i += BATCH) batches.push(all.slice(i, i + BATCH));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      let requests = batches[next++]!;
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept items unprocessed after 8 retries');
-        const res = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (res.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
-        if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-/** Writes items with BatchWriteItem (see batchWrite). */
-export const batchPut = (
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  items: Record<string, unknown>[],
-  concurrency = CONCURRENCY,
-) =>
-  batchWrite(
-    db,
-    tableName,
-    items.map((Item) => ({ PutRequest: { Item } })),
-    concurrency,
-  );
+export { batchPut, batchWrite, type WriteRequest } from './batch.ts';
 
 /**
  * Items for a setting and its listings, with the index attributes that list them by LA and type,

@@ -11,6 +11,9 @@ import { BUSINESS_METRICS, businessMetrics } from './observability.ts';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** Most actions one TransactWriteItems takes (DynamoDB's limit): what every transaction is planned against. */
+export const MAX_TRANSACTION_ACTIONS = 100;
+
 /** Why one action of a cancelled transaction failed, with the item as it stood (plain JSON). */
 export interface CancelReason {
   index: number;

@@ -172,7 +172,7 @@ export function capacityWriteApp(deps: Deps) {
     const urnCheck = Urn.safeParse(urn);
     if (!urnCheck.success) throw new ValidationError([{ field: 'urn', message: urnCheck.error.issues[0]!.message }]);
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    let parsed;
+    let parsed: ReturnType<typeof parseListingsCsv>;
     if (type === 'text/csv' || type === 'text/plain') {
       parsed = parseListingsCsv(await c.req.text());
     } else if (type === 'application/json') {

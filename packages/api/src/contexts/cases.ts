@@ -21,17 +21,13 @@ import {
   ListingId,
   pageOf,
   PageQuery,
+  PlacementSchema,
+  TailoredListSchema,
   Urn,
 } from '../schemas.ts';
-import {
-  allocate,
-  caseView,
-  listCases,
-  openCase,
-  ownCase,
-  setPreferences,
-  waitingListView,
-} from '../services/cases.ts';
+import { caseView, listCases, openCase, ownCase, setPreferences } from '../services/cases.ts';
+import { allocate } from '../services/allocation.ts';
+import { waitingListView } from '../services/waiting-lists.ts';
 import { tailoredListFor } from '../services/tailored.ts';
 import { bulkOpenCases } from '../services/case-bulk.ts';
 import { BulkErrorSchema } from '../schemas-capacity.ts';
@@ -50,7 +46,13 @@ const CaseFields = () => ({
   phaseTransferDeadline: z.optional(z.string()),
   state: z.string(),
   daysWithoutPlace: z.number(),
-  preferences: z.optional(z.any()),
+  preferences: z.optional(
+    z.object({
+      holder: z.enum(['parent', 'young_person']),
+      ranked: z.array(z.string()).check(z.meta({ description: 'URNs in the family’s order, most preferred first.' })),
+      mainstreamRequested: z.optional(z.boolean()),
+    }),
+  ),
   escalations: z.optional(
     z.array(z.object({ kind: z.string(), key: z.string(), raisedAt: z.string(), message: z.string() })),
   ),
@@ -78,7 +80,7 @@ const CaseViewSchema = lazySchema(() =>
   z
     .object({
       ...CaseFields(),
-      placement: z.optional(z.any()),
+      placement: z.optional(PlacementSchema()),
       waiting: z
         .array(z.object({ urn: z.string(), listingId: z.string(), position: z.number(), joinedAt: z.string() }))
         .check(
@@ -90,6 +92,28 @@ const CaseViewSchema = lazySchema(() =>
     .check(z.meta({ id: 'Case' })),
 );
 const CaseSummarySchema = lazySchema(() => z.object(CaseFields()).check(z.meta({ id: 'CaseSummary' })));
+/** What a partnership sees of a member LA's case to choose it for a round: no reference, no home district. */
+const CaseForRoundSchema = lazySchema(() =>
+  z
+    .object({
+      id: z.string(),
+      laCode: z.string(),
+      needs: z.array(z.string()),
+      band: z.string(),
+      age: z.number(),
+      state: z.string(),
+      openedAt: z.string(),
+      withoutPlaceSince: z.optional(z.string()),
+      phaseTransferDeadline: z.optional(z.string()),
+      daysWithoutPlace: z.number(),
+    })
+    .check(
+      z.meta({
+        id: 'CaseForRound',
+        description: 'A member LA’s case as its partnership sees it (GET /cases?la=): what a round needs.',
+      }),
+    ),
+);
 const IdempotencyKey = z
   .string()
   .check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, { error: 'must be 1 to 128 letters, digits, - or _' }));
@@ -140,7 +164,7 @@ const alloc = createRoute({
       () =>
         z
           .object({
-            placement: z.any(),
+            placement: PlacementSchema(),
             skipped: z.array(z.object({ urn: z.string(), rank: z.number(), reason: z.string() })),
             case: CaseViewSchema(),
           })
@@ -175,7 +199,16 @@ const list = createRoute({
       ...PageQuery,
     }),
   },
-  responses: { 200: json(pageOf(CaseSummarySchema, 'CasePage'), 'A page of cases'), ...errorResponses },
+  responses: {
+    200: json(
+      pageOf(
+        lazySchema(() => z.union([CaseSummarySchema(), CaseForRoundSchema()])),
+        'CasePage',
+      ),
+      'A page of cases: an LA’s own in full (CaseSummary), a member LA’s as its partnership sees them (CaseForRound)',
+    ),
+    ...errorResponses,
+  },
 });
 const waitingList = createRoute({
   method: 'get',
@@ -219,7 +252,7 @@ const tailored = createRoute({
   summary: 'The case’s tailored list',
   security: [{ bearerAuth: [] }],
   request: { params: z.object({ id: CaseId }) },
-  responses: { 200: json(() => z.any(), 'The tailored list'), ...errorResponses },
+  responses: { 200: json(TailoredListSchema, 'The tailored list'), ...errorResponses },
 });
 
 const bulkRoute = createRoute({

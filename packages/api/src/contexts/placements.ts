@@ -10,7 +10,7 @@ import {
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { DIRECTION_TEXT_FIELDS, PLACEMENT_TEXT_FIELDS } from '@placements/store';
-import { conflictResponses, errorResponses, json, pageOf, PageQuery, Urn } from '../schemas.ts';
+import { conflictResponses, errorResponses, json, pageOf, PageQuery, PlacementSchema, Urn } from '../schemas.ts';
 import {
   admission,
   admitDirected,
@@ -27,39 +27,17 @@ import {
 import { appeals, directionsOfTrust, directionView } from '../services/directions.ts';
 
 const Id = z.string().check(z.uuid({ error: 'must be an id as returned by the API' }));
-const PlacementSchema = lazySchema(() =>
-  z
-    .catchall(
-      z.object({
-        id: z.string(),
-        caseId: z.optional(z.string()),
-        urn: z.string(),
-        listingId: z.string(),
-        state: z.string(),
-        respondBy: z.string(),
-        skipped: z.optional(z.array(z.any())),
-      }),
-      z.unknown(),
-    )
-    .check(
-      z.meta({
-        id: 'Placement',
-        description:
-          'The owning LA sees the whole placement; the setting’s provider sees what it needs to decide (no caseId, rank, skipped preferences, distance or how the place came).',
-      }),
-    ),
-);
 const DirectionSchema = lazySchema(() =>
   z
     .catchall(z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }), z.unknown())
     .check(z.meta({ id: 'Direction' })),
 );
-const route = (
+const route = <B extends z.ZodMiniType, O extends z.ZodMiniType>(
   method: 'post',
   path: string,
   summary: string,
-  body: z.ZodMiniType,
-  out: z.ZodMiniType,
+  body: B,
+  out: O,
   status: 200 | 201 = 200,
 ) =>
   createRoute({
@@ -73,7 +51,7 @@ const route = (
       body: { required: true, content: { 'application/json': { schema: body } } },
     },
     // One shape for six routes; their bodies are checked by the services they call.
-    responses: { [status]: json(out, 'Done'), ...errorResponses, 409: conflictResponses[409] } as any,
+    responses: { [status]: json(out, 'Done'), ...errorResponses, 409: conflictResponses[409] },
   });
 
 const responseRoute = route(
@@ -300,7 +278,7 @@ export function placementsApp(deps: Deps) {
         200,
       );
     })
-    .openapi(responseRoute, async (c: any) =>
+    .openapi(responseRoute, async (c) =>
       c.json(
         placementSeenBy(
           'provider',
@@ -314,13 +292,13 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(redactionRoute, async (c: any) =>
+    .openapi(redactionRoute, async (c) =>
       c.json(
         await redact(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')),
         200,
       ),
     )
-    .openapi(directionRedactionRoute, async (c: any) =>
+    .openapi(directionRedactionRoute, async (c) =>
       c.json(
         await redactDirection(
           deps,
@@ -331,13 +309,13 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(namingRoute, async (c: any) =>
+    .openapi(namingRoute, async (c) =>
       c.json(
         await name(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id, c.req.valid('json')),
         200,
       ),
     )
-    .openapi(admissionRoute, async (c: any) =>
+    .openapi(admissionRoute, async (c) =>
       c.json(
         placementSeenBy(
           'provider',
@@ -351,10 +329,10 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(directionsRoute, async (c: any) =>
+    .openapi(directionsRoute, async (c) =>
       c.json(await direct(deps, requireRole(c.get('principal'), ['la']), c.req.valid('param').id), 201),
     )
-    .openapi(appealRoute, async (c: any) =>
+    .openapi(appealRoute, async (c) =>
       c.json(
         await appeal(
           deps,
@@ -365,7 +343,7 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(determinationRoute, async (c: any) =>
+    .openapi(determinationRoute, async (c) =>
       c.json(
         await determine(
           deps,
@@ -377,7 +355,7 @@ export function placementsApp(deps: Deps) {
         200,
       ),
     )
-    .openapi(admitDirectedRoute, async (c: any) =>
+    .openapi(admitDirectedRoute, async (c) =>
       c.json(await admitDirected(deps, requireRole(c.get('principal'), ['trust']), c.req.valid('param').id), 200),
     )
     .openapi(listDirectionsRoute, async (c) => {

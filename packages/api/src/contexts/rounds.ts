@@ -3,7 +3,7 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { ROUND_MECHANISMS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, errorResponses, GssCode, json } from '../schemas.ts';
+import { conflictResponses, errorResponses, GssCode, json, SkippedPreferenceSchema } from '../schemas.ts';
 import { getRound, PRIORITY_RULE, queueAllocationRound } from '../services/rounds.ts';
 
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
@@ -43,7 +43,7 @@ const Outcome = lazySchema(() =>
     urn: z.optional(z.string()),
     listingId: z.optional(z.string()),
     rank: z.optional(z.number()),
-    skipped: z.array(z.any()),
+    skipped: z.array(SkippedPreferenceSchema()),
     explanation: z.string(),
   }),
 );

@@ -4,7 +4,16 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { ATTENDANCE, DISTRICT_PATTERN, PHASES, SEARCH_SCOPES, SEARCH_SORTS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { errorResponses, json, NeedCodeSchema, PageQuery, SettingTypeSchema } from '../schemas.ts';
+import {
+  errorResponses,
+  json,
+  NeedCodeSchema,
+  PageQuery,
+  PlaceListingSchema,
+  PlaceSettingSchema,
+  SettingTypeSchema,
+  TailoredListSchema,
+} from '../schemas.ts';
 import { searchPlaces } from '../services/search.ts';
 import { tailoredListFor } from '../services/tailored.ts';
 
@@ -86,31 +95,8 @@ export const SearchQuery = z.strictObject({
 const PlaceResultSchema = lazySchema(() =>
   z
     .object({
-      setting: z.object({
-        urn: z.string(),
-        name: z.string(),
-        type: z.string(),
-        governance: z.string(),
-        laCode: z.string(),
-        district: z.string(),
-        lat: z.number(),
-        lon: z.number(),
-        section41: z.boolean(),
-        phase: z.optional(z.string()),
-      }),
-      listing: z.object({
-        listingId: z.string(),
-        band: z.string(),
-        needs: z.array(z.string()),
-        ageMin: z.number(),
-        ageMax: z.number(),
-        attendance: z.string(),
-        available: z.number(),
-        availableFrom: z.string(),
-        price: z.number(),
-        frameworkVersion: z.string(),
-        version: z.number(),
-      }),
+      setting: PlaceSettingSchema(),
+      listing: PlaceListingSchema(),
       available: z.number().check(z.int()),
       price: z.number().check(z.int(), z.meta({ description: 'Pence per year.' })),
       distanceKm: z
@@ -191,13 +177,7 @@ const tailored = createRoute({
   security: [{ bearerAuth: [] }],
   request: { query: TailoredQuery },
   responses: {
-    200: json(
-      () =>
-        z
-          .object({ included: z.array(z.any()), nearMisses: z.array(z.any()), asOf: z.string() })
-          .check(z.meta({ id: 'TailoredList' })),
-      'The tailored list',
-    ),
+    200: json(TailoredListSchema, 'The tailored list'),
     ...errorResponses,
   },
 });

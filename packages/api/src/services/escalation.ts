@@ -14,7 +14,7 @@ import {
   type EscalationPolicy,
 } from '@placements/domain';
 import type { Deps } from '../http.ts';
-import { offerFreedPlaces } from './cases.ts';
+import { offerFreedPlaces } from './allocation.ts';
 import { notify, sendDigests, type NotifierDeps } from './notifications.ts';
 import { inParallel } from './parallel.ts';
 import { recordDailySnapshots } from './sufficiency.ts';

@@ -5,23 +5,23 @@ import {
   CONSULTATION_DAYS,
   runRound,
   reservedLeft,
-  shardOf,
   type Actor,
   type Case,
   type Listing,
   type Placement,
   type RoundMechanism,
-  type SettingWithListings,
 } from '@placements/domain';
 import {
   CaseNotOpenError,
   PlaceTakenError,
+  planRoundChunks,
   RoundChunkCommittedError,
   TransactionContentionError,
   type RoundPlacement,
 } from '@placements/store';
 import type { Deps } from '../http.ts';
-import { joinQueues, settingsByUrn } from './cases.ts';
+import { settingsByUrn } from './cases.ts';
+import { joinQueues } from './waiting-lists.ts';
 import { inParallel } from './parallel.ts';
 import { asSeenBy, partnershipsOf, placementFactsFor } from './placement-facts.ts';
 import type { RoundCaseOutcome, RoundReport } from './rounds.ts';
@@ -330,7 +330,7 @@ async function planRun(
   });
   timings.mechanismMs += performance.now() - mark;
   const byId = new Map(pending.map((c) => [c.id, c]));
-  const chunks = planChunks(result.outcomes, byId, settings);
+  const chunks = planRoundChunks(result.outcomes, byId, settings);
   const note = run > 0 ? ` (run ${run + 1}: a listing changed while the round committed)` : '';
   for (const o of result.outcomes) {
     const c = byId.get(o.caseId)!;
@@ -496,38 +496,4 @@ async function commitRun(
   timings.commitMs += performance.now() - started;
   await beat(true);
   return { failed: [...new Set(failed)] };
-}
-
-/**
- * Cuts each listing's cases into the chunks committed one transaction each, once, at planning:
- * a resumed worker must find the same chunks to know which are checkpointed. A transaction holds
- * 100 actions: the listing, its capacity counters (one per need and the band) and the checkpoint;
- * three per case (placement, case, audit) and the demand, placement, price and block counters of
- * each LA, counter shard, band and need among them (a block counter is allowed for every case).
- */
-function planChunks(
-  planned: readonly { caseId: string; assignment?: { urn: string; listingId: string } }[],
-  cases: Map<string, Case>,
-  settings: Map<string, SettingWithListings | undefined>,
-): Map<string, number> {
-  const chunkOf = new Map<string, number>();
-  const state = new Map<string, { index: number; size: number; counters: Set<string> }>();
-  for (const o of planned) {
-    if (o.assignment === undefined) continue;
-    const k = listingKey(o.assignment.urn, o.assignment.listingId);
-    const listing = settings.get(o.assignment.urn)?.listings.find((l) => l.listingId === o.assignment!.listingId);
-    const fixed = 3 + (listing?.needs.length ?? 8);
-    const c = cases.get(o.caseId)!;
-    const at = `${c.laCode}#${shardOf(c.id)}`;
-    const mine = [`D#${at}#${c.band}#${c.needs[0]}`, `P#${at}#${c.band}#${c.needs[0]}`, `R#${at}`, `B#${at}`];
-    let s = state.get(k) ?? { index: 0, size: 0, counters: new Set<string>() };
-    const added = mine.filter((x) => !s.counters.has(x)).length;
-    if (s.size > 0 && fixed + 3 * (s.size + 1) + s.counters.size + added > 100)
-      s = { index: s.index + 1, size: 0, counters: new Set() };
-    s.size++;
-    for (const x of mine) s.counters.add(x);
-    state.set(k, s);
-    chunkOf.set(o.caseId, s.index);
-  }
-  return chunkOf;
 }

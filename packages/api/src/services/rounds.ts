@@ -1,4 +1,3 @@
-import { londonDate } from '@placements/domain';
 import { randomUUID } from 'node:crypto';
 import {
   ForbiddenError,
@@ -11,7 +10,7 @@ import {
 } from '@placements/domain';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
-import { ROUNDS_PER_MINUTE, takeQuota } from './cases.ts';
+import { ROUNDS_PER_MINUTE, takeQuota } from './quota.ts';
 
 const clock = (deps: Deps) => deps.now?.() ?? new Date();
 

@@ -212,8 +212,13 @@ export async function sufficiency(deps: Deps, principal: Principal, id: string):
   const ehcpNeeds = new Map<string, { plans: number | null; cases: number }>();
   let plans = 0 as number | null;
   let year = null as string | null;
-  const slot = <T extends object>(m: Map<string, T>, k: string, make: () => T) =>
-    m.get(k) ?? (m.set(k, make()), m.get(k)!);
+  const slot = <T extends object>(m: Map<string, T>, k: string, make: () => T) => {
+    const known = m.get(k);
+    if (known !== undefined) return known;
+    const made = make();
+    m.set(k, made);
+    return made;
+  };
   const triple = () => ({ cap: {} as Sums, dem: {} as Sums, plc: {} as Sums });
   const laRaw = new Map<string, { dem: Sums; plc: Sums }>();
 

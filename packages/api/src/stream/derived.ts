@@ -1,7 +1,7 @@
 import type { Listing } from '@placements/domain';
 import { itemTypeOf, stripLayout, type StreamChange, type StreamHandler, type WaitingEntry } from '@placements/store';
 import type { Deps } from '../http.ts';
-import { offerFreedPlaces } from '../services/cases.ts';
+import { offerFreedPlaces } from '../services/allocation.ts';
 import { inParallel } from '../services/parallel.ts';
 
 /**

@@ -1,12 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { CASES_PER_REQUEST, chunkSheet, type SheetChunk } from '@placements/domain';
 
+/** A problem the service reports, at its line of the sheet when it has one. */
+export interface RowProblem {
+  line?: number;
+  field: string;
+  message: string;
+}
+
+/** What POST /cases:bulk answers: the CaseBulkResult when any row was saved, the error body otherwise. */
+export interface CasePartBody {
+  received?: number;
+  saved?: number;
+  rejected?: number;
+  cases?: { line: number; id: string; reference: string; ref?: string; alreadySaved?: boolean }[];
+  problems?: RowProblem[];
+  error?: { code?: string; message: string; details?: RowProblem[] };
+}
+
 export interface CasePartResult {
   /** 1-based part of the sheet, and how many rows it held. */
   part: number;
   rows: number;
   status: number;
-  body: any;
+  body: CasePartBody;
 }
 
 export interface CaseUploadOptions {
@@ -26,7 +43,11 @@ const RETRIES = 3;
  * Sends one part, retrying a lost connection or a 429/5xx with the same Idempotency-Key: the
  * service then finds the rows it saved already and opens none twice.
  */
-async function sendPart(o: CaseUploadOptions, chunk: SheetChunk, key: string): Promise<{ status: number; body: any }> {
+async function sendPart(
+  o: CaseUploadOptions,
+  chunk: SheetChunk,
+  key: string,
+): Promise<{ status: number; body: CasePartBody }> {
   const fetchFn = o.fetchFn ?? fetch;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -35,7 +56,7 @@ async function sendPart(o: CaseUploadOptions, chunk: SheetChunk, key: string): P
         headers: { 'content-type': 'text/csv', authorization: `Bearer ${o.token}`, 'idempotency-key': key },
         body: chunk.csv,
       });
-      const body: any = await res.json().catch(() => ({}));
+      const body = (await res.json().catch(() => ({}))) as CasePartBody;
       if ((res.status === 429 || res.status >= 500) && attempt < RETRIES) {
         await new Promise((r) => setTimeout(r, (o.retryDelayMs ?? 1000) * 2 ** attempt));
         continue;
@@ -60,7 +81,7 @@ export async function uploadCases(options: CaseUploadOptions): Promise<CasePartR
   let done = 0;
   for (const [i, chunk] of chunks.entries()) {
     const { status, body } = await sendPart(options, chunk, randomUUID());
-    const mapLine = (d: any) => {
+    const mapLine = (d: { line?: number }) => {
       if (typeof d?.line === 'number') d.line = chunk.originalLine.get(d.line) ?? d.line;
     };
     for (const d of body?.error?.details ?? []) mapLine(d);
@@ -76,13 +97,13 @@ export async function uploadCases(options: CaseUploadOptions): Promise<CasePartR
 
 /** What a whole upload came to: rows saved, and every problem by line across the parts. */
 export function caseUploadSummary(results: CasePartResult[]) {
-  const saved = results.flatMap((r) => (r.status === 200 ? r.body.cases : []));
+  const saved = results.flatMap((r) => (r.status === 200 ? (r.body.cases ?? []) : []));
   const problems = results
-    .flatMap((r) =>
+    .flatMap((r): RowProblem[] =>
       r.status === 200
-        ? r.body.problems
+        ? (r.body.problems ?? [])
         : (r.body?.error?.details ?? []).length > 0
-          ? r.body.error.details
+          ? (r.body.error?.details ?? [])
           : [
               {
                 field: 'part',
@@ -90,12 +111,12 @@ export function caseUploadSummary(results: CasePartResult[]) {
               },
             ],
     )
-    .sort((a: any, b: any) => (a.line ?? 0) - (b.line ?? 0));
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   const rows = results.reduce((n, r) => n + r.rows, 0);
   return {
     rows,
-    saved: saved as { line: number; id: string; ref: string }[],
-    problems: problems as { line?: number; field: string; message: string }[],
+    saved,
+    problems,
   };
 }
 

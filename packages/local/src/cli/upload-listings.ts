@@ -2,10 +2,19 @@ import { splitByUrn } from '@placements/domain';
 
 export { splitByUrn };
 
+/** What POST /settings/{urn}/listings:bulk answers: what it did, or the error body with every problem by line. */
+export interface SheetBody {
+  received?: number;
+  created?: number;
+  replaced?: number;
+  unchanged?: number;
+  error?: { code?: string; message: string; details?: { line?: number; field: string; message: string }[] };
+}
+
 export interface SheetResult {
   urn: string;
   status: number;
-  body: any;
+  body: SheetBody;
 }
 
 export interface UploadOptions {
@@ -42,7 +51,7 @@ export async function uploadListings(options: UploadOptions): Promise<SheetResul
         headers: { 'content-type': 'text/csv', authorization: `Bearer ${options.token}` },
         body: sheet.csv,
       });
-      const body: any = await res.json().catch(() => ({}));
+      const body = (await res.json().catch(() => ({}))) as SheetBody;
       // Point each reported problem at the line of the file the user opened.
       for (const d of body?.error?.details ?? [])
         if (typeof d.line === 'number') d.line = sheet.originalLine.get(d.line) ?? d.line;

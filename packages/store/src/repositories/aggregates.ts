@@ -8,7 +8,7 @@ import {
 } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
-import { batchPut } from '../loader.ts';
+import { batchPut } from '../batch.ts';
 import type { TransactItem } from '../transaction.ts';
 
 /** One counter item as stored: its LA, its key (CAP#S2#ASD …) and its numeric fields. */

@@ -1,5 +1,4 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ConflictError,
   counterChange,
@@ -8,16 +7,13 @@ import {
   PreconditionFailedError,
   listingEntity,
   type Actor,
-  type AuditEvent,
   type Listing,
   type Setting,
 } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
-import { transact, type TransactItem } from '../transaction.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { guarded } from '../errors.ts';
+import { MAX_TRANSACTION_ACTIONS, transact, type TransactItem } from '../transaction.ts';
 import { counterActions } from './aggregates.ts';
-import type { Page } from '../page.ts';
+import { auditEvent, auditEvents, auditItem } from './audit.ts';
 
 /** One listing write: the new listing and, when it replaces one, the listing it was read as. */
 export interface ListingChange {
@@ -39,29 +35,6 @@ function listingItem(setting: Setting, listing: Listing): Record<string, unknown
     itemType: 'listing',
     ...listing,
     unreserved: unreservedPlaces(listing),
-  };
-}
-
-export function auditItem(event: AuditEvent, sequence: number): Record<string, unknown> {
-  return { ...keys.audit(event.entity, sequence, event.eventId), itemType: 'audit', ...event };
-}
-
-export function auditEvent(
-  entity: string,
-  action: string,
-  actor: Actor,
-  at: string,
-  before?: unknown,
-  after?: unknown,
-): AuditEvent {
-  return {
-    eventId: randomUUID(),
-    entity,
-    action,
-    actor,
-    at,
-    ...(before !== undefined ? { before } : {}),
-    ...(after !== undefined ? { after } : {}),
   };
 }
 
@@ -129,7 +102,7 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
         after: listingContribution(setting.laCode, c.listing),
       })),
     );
-    if (changes.length * 2 + counters.length > 100) {
+    if (changes.length * 2 + counters.length > MAX_TRANSACTION_ACTIONS) {
       throw new ConflictError(
         'too_many_changes',
         `These changes touch ${counters.length} band and need totals; change fewer listings of this setting at once.`,
@@ -171,26 +144,8 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
     /** All-or-nothing for one setting: every change lands with its audit event, or none does. */
     putListings: write,
 
-    /** An entity's audit events, oldest first. */
-    async auditEvents(entity: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
-      const pk = keys.auditPartition(entity);
-      const start = decodeCursor(cursor, [['pk', 'sk']], (c) => c.pk === pk);
-      const res = await guarded(() =>
-        db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            Limit: limit,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      return {
-        items: (res.Items ?? []).map((i) => stripLayout<AuditEvent>(i)),
-        nextCursor: encodeCursor(res.LastEvaluatedKey as Record<string, string> | undefined),
-      };
-    },
+    /** An entity's audit events, oldest first (the audit trail, audit.ts). */
+    auditEvents: auditEvents(db, tableName),
   };
 }
 

@@ -9,7 +9,8 @@ import {
 import { keys, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
-import { batchPut, settingItems } from '../loader.ts';
+import { batchPut } from '../batch.ts';
+import { settingItems } from '../loader.ts';
 import type { Page } from '../page.ts';
 
 /** One partition of an index to read in order; a listing of all settings walks several. */

@@ -1,0 +1,164 @@
+import { DeleteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { caseContribution, ConflictError, counterChange, type Actor, type Case } from '@placements/domain';
+import { keys, stripLayout } from '../keys.ts';
+import { decodeCursor, encodeCursor, type Cursor } from '../cursor.ts';
+import type { Page } from '../page.ts';
+import { guarded } from '../errors.ts';
+import { transact } from '../transaction.ts';
+import { auditEvent, auditItem } from './audit.ts';
+import { counterActions } from './aggregates.ts';
+import { caseEntity, caseItem } from './case-items.ts';
+
+/** A case waiting on a listing, in the listing's queue. */
+export interface WaitingEntry {
+  urn: string;
+  listingId: string;
+  caseId: string;
+  laCode: string;
+  joinedAt: string;
+}
+
+const waitingKey = (w: Pick<WaitingEntry, 'urn' | 'listingId'>) => `${w.urn}#${w.listingId}`;
+
+export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: string) {
+  return {
+    /**
+     * The case joins the queues of listings it could not get, in one transaction with its new
+     * version (which records where it waits) and an audit event. Joining twice is a no-op: the
+     * caller passes only listings the case is not yet waiting on.
+     */
+    async joinWaitingLists(
+      before: Case,
+      after: Case,
+      entries: WaitingEntry[],
+      actor: Actor,
+      at: string,
+    ): Promise<void> {
+      await transact(
+        db,
+        [
+          {
+            Put: {
+              TableName: tableName,
+              Item: caseItem(after),
+              ConditionExpression: '#state = :open AND #v = :v',
+              ExpressionAttributeNames: { '#state': 'state', '#v': 'version' },
+              ExpressionAttributeValues: { ':open': 'open', ':v': before.version },
+            },
+          },
+          ...entries.map((e) => ({
+            Put: {
+              TableName: tableName,
+              Item: { ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId), itemType: 'waiting', ...e },
+            },
+          })),
+          {
+            Put: {
+              TableName: tableName,
+              Item: auditItem(
+                auditEvent(caseEntity(after.laCode, after.id), 'case.waiting', actor, at, undefined, {
+                  waitingOn: entries.map(waitingKey),
+                }),
+                after.version,
+              ),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...counterActions(
+            tableName,
+            counterChange({ before: caseContribution(before), after: caseContribution(after) }),
+          ),
+        ],
+        () =>
+          new ConflictError(
+            'case_changed',
+            'The case was changed by someone else a moment ago; reload it and try again.',
+          ),
+      );
+    },
+
+    /** A listing's waiting list in order (first to be offered first). */
+    async waitingList(urn: string, listingId: string, limit: number, cursor?: string): Promise<Page<WaitingEntry>> {
+      const pk = keys.waitingPartition(urn, listingId);
+      const start = decodeCursor(cursor, [['pk', 'sk']], (c) => c.pk === pk);
+      const res = await guarded(() =>
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            ExclusiveStartKey: start,
+            Limit: limit,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      return {
+        items: (res.Items ?? []).map((i) => stripLayout<WaitingEntry>(i)),
+        nextCursor: encodeCursor(res.LastEvaluatedKey as Cursor | undefined),
+      };
+    },
+
+    /** 1-based place in a listing's queue: how many joined before, plus one. */
+    async waitingPosition(urn: string, listingId: string, joinedAt: string, caseId: string): Promise<number> {
+      const { pk, sk } = keys.waiting(urn, listingId, joinedAt, caseId);
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk AND sk < :sk',
+              ExpressionAttributeValues: { ':pk': pk, ':sk': sk },
+              Select: 'COUNT',
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        count += res.Count ?? 0;
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      return count + 1;
+    },
+
+    /** Every listing that has a queue (urn#listingId), for the job that offers freed places. */
+    async listingsWithQueues(): Promise<{ urn: string; listingId: string }[]> {
+      const found = new Set<string>();
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await guarded(() =>
+          db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :pk',
+              ExpressionAttributeValues: { ':pk': 'WAITING' },
+              ProjectionExpression: 'urn, listingId',
+              ExclusiveStartKey: start,
+            }),
+          ),
+        );
+        for (const i of res.Items ?? []) found.add(`${i.urn}#${i.listingId}`);
+        start = res.LastEvaluatedKey;
+      } while (start !== undefined);
+      return [...found].map((k) => {
+        const [urn, listingId] = k.split('#') as [string, string];
+        return { urn, listingId };
+      });
+    },
+
+    /** Removes queue entries whose case has moved on (placed elsewhere, or no longer wants the listing). */
+    async removeWaiting(entries: WaitingEntry[]): Promise<void> {
+      // Single deletes, a few at a time: request paths never use BatchWriteItem (least privilege in AWS).
+      for (let i = 0; i < entries.length; i += 8) {
+        await Promise.all(
+          entries.slice(i, i + 8).map((e) => {
+            const { pk, sk } = keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId);
+            return guarded(() => db.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk } })));
+          }),
+        );
+      }
+    },
+  };
+}
