@@ -29,7 +29,10 @@ const ownListing = async (urn: string, listingId: string, provider: string) =>
   (await t.request(`/settings/${urn}`, { token: provider })).body.listings.find((x: any) => x.listingId === listingId);
 /** The provider offers block places and the partnership's coordinator accepts them. */
 async function blockOf(urn: string, listingId: string, provider: string, partnershipId: string, places: number) {
-  const offered = await post(`/settings/${urn}/listings/${listingId}/reservations`, provider, { partnershipId, places });
+  const offered = await post(`/settings/${urn}/listings/${listingId}/reservations`, provider, {
+    partnershipId,
+    places,
+  });
   expect(offered.status, JSON.stringify(offered.body)).toBe(201);
   const coordinator = await t.token({ sub: `coordinator-${partnershipId}`, role: 'partnership', org: partnershipId });
   const accepted = await post(`/reservations/${offered.body.id}/response`, coordinator, { decision: 'accept' });
@@ -534,7 +537,7 @@ describe('GET /partnerships/{id}/oruk/services', () => {
     expect(first.status).toBe(200);
     const members = new Set((await t.request('/partnerships/se19')).body.members);
     const expected =
-      t.data.settings.filter((s) => members.has(s.laCode)).reduce((n, s) => n + s.listings.length, 0) + 3; // + suff-s2, block-s2, block-round
+      t.data.settings.filter((s) => members.has(s.laCode)).reduce((n, s) => n + s.listings.length, 0) + 4; // + suff-s2, block-s2, block-round, block-bad
     expect(first.body).toMatchObject({ total_items: expected, page_number: 1, first_page: true, empty: false });
     const all: any[] = [];
     for (let page = 1; page <= first.body.total_pages; page++)
