@@ -278,7 +278,11 @@ describe('an accepted block', () => {
     const listingId = await newListing(4);
     const { body: r } = await offer(listingId, { partnershipId: 'se19', places: 3 });
     // Allocations move the listing's version between the acceptance's read and its write.
-    const [acc, ...allocs] = await Promise.all([answer(r.id, { decision: 'accept' }), kentAllocates(), kentAllocates()]);
+    const [acc, ...allocs] = await Promise.all([
+      answer(r.id, { decision: 'accept' }),
+      kentAllocates(),
+      kentAllocates(),
+    ]);
     expect(acc.status, JSON.stringify(acc.body)).toBe(200);
     expect(allocs.map((a) => a.status)).toEqual([201, 201]);
     const l = await own(listingId);
@@ -287,5 +291,43 @@ describe('an accepted block', () => {
     // Allocations made before the block took effect took open places; none is lost or counted twice.
     expect(l.reservedFor.places).toBe(3);
     expect(l.unreserved).toBe(Math.max(0, l.available - (3 - l.reservedUsed)));
+  });
+
+  it('withdrawn once released: a non-member waiting for the listing is offered the place', async () => {
+    await fresh();
+    const surrey = await t.token({ sub: 'surrey-officer', role: 'la', org: 'E10000030' });
+    const listingId = await newListing(1);
+    const { body: r } = await offer(listingId, { partnershipId: 'kent-medway', places: 1 });
+    expect(
+      (
+        await answer(
+          r.id,
+          { decision: 'accept' },
+          await t.token({ sub: 'km', role: 'partnership', org: 'kent-medway' }),
+        )
+      ).status,
+    ).toBe(200);
+    // Kent (a member) takes the block place; Surrey (not a member) finds the listing full and waits.
+    const kp = await kentAllocates();
+    expect(kp.status, JSON.stringify(kp.body)).toBe(201);
+    const c = await t.post('/cases', surrey, { needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' });
+    expect(
+      (await t.put(`/cases/${c.body.id}/preferences`, surrey, { holder: 'parent', ranked: [setting.urn] })).status,
+    ).toBe(200);
+    const queued = await t.post(`/cases/${c.body.id}/allocate`, surrey);
+    expect(queued.status, JSON.stringify(queued.body)).toBe(409);
+    // The setting declines Kent's child: the place goes back to the block, still closed to Surrey.
+    const declined = await t.post(`/placements/${kp.body.placement.id}/response`, provider, {
+      decision: 'decline',
+      reasons: ['unsuitable_age_ability_aptitude_or_sen'],
+    });
+    expect(declined.status, JSON.stringify(declined.body)).toBe(200);
+    expect(await own(listingId)).toMatchObject({ available: 1, reservedUsed: 0, unreserved: 0 });
+    expect((await t.request(`/cases/${c.body.id}`, { token: surrey })).body.state).toBe('open');
+    // The block is withdrawn: the place is open to anyone, and the waiting list offers it to Surrey.
+    expect((await withdraw(r.id)).status).toBe(200);
+    const after = await t.request(`/cases/${c.body.id}`, { token: surrey });
+    expect(after.body.state).toBe('allocated');
+    expect(await own(listingId)).toMatchObject({ available: 0, held: 1, unreserved: 0 });
   });
 });
