@@ -285,7 +285,7 @@ describe('reservations of block places', () => {
     expect(request).toMatchObject({
       kind: 'reservation_offered',
       read: false,
-      link: `/reservations/${first}`,
+      link: '/reservations',
       facts: { urn: medway.urn, listingId: 'notify-s3', partnershipId: 'se19', places: 1 },
     });
     expect(request.title).toMatch(/await your answer/);
@@ -296,7 +296,7 @@ describe('reservations of block places', () => {
     await run();
     const declined = (await inbox(provider)).items.find((i) => i.kind === 'reservation_declined');
     expect(declined).toMatchObject({
-      link: `/provider/reservations/${first}`,
+      link: '/provider/reservations',
       facts: { reservationId: first, partnershipId: 'se19', places: 1 },
     });
     expect(JSON.stringify(declined)).not.toContain(reason);

@@ -251,7 +251,7 @@ describe('reservations of block places', () => {
       kind: 'reservation_offered',
       recipient: { role: 'partnership', org: 'se19' },
       facts: { reservationId: 'r1', urn: '900123', listingId: 's3-day', partnershipId: 'se19', places: 2 },
-      link: '/reservations/r1',
+      link: '/reservations',
     });
   });
   it('an answer tells the provider, with the outcome and never a reason', () => {
@@ -265,7 +265,7 @@ describe('reservations of block places', () => {
         expect.objectContaining({
           kind,
           recipient: { role: 'provider', org: 'prov-medway' },
-          link: '/provider/reservations/r1',
+          link: '/provider/reservations',
         }),
       ]);
       expect(JSON.stringify(out)).not.toContain('should never travel');

@@ -359,14 +359,15 @@ export function notificationsForChange(change: ChangeImages, ctx: NotificationCo
         partnershipId: r.partnershipId,
         places: r.places,
       };
+      // The web app's block-places screens list every reservation with its actions (no screen per reservation).
       if (event.action === 'reservation.offered')
-        add('reservation_offered', { role: 'partnership', org: r.partnershipId }, facts, `/reservations/${r.id}`);
+        add('reservation_offered', { role: 'partnership', org: r.partnershipId }, facts, '/reservations');
       else
         add(
           event.action === 'reservation.accepted' ? 'reservation_accepted' : 'reservation_declined',
           { role: 'provider', org: r.providerId },
           facts,
-          `/provider/reservations/${r.id}`,
+          '/provider/reservations',
         );
       break;
     }
