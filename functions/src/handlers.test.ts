@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type {
   APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
   Context,
   PreTokenGenerationV2TriggerEvent,
@@ -190,7 +191,13 @@ describe('Lambda entry points', () => {
     const res = await handler(load('http-api-v2-base64-csv'), context);
     expect(res.statusCode, res.body).toBe(200);
     expect(JSON.parse(res.body!)).toMatchObject({ urn: '900001', received: 1, created: 1 });
-    const setting = JSON.parse((await handler(fixture, context)).body!);
+    // Read back as the same provider (its authorizer claims): only it sees filled beside available.
+    const upload = load<APIGatewayProxyEventV2WithJWTAuthorizer>('http-api-v2-base64-csv');
+    const asProvider = {
+      ...fixture,
+      requestContext: { ...fixture.requestContext, authorizer: upload.requestContext.authorizer },
+    } as APIGatewayProxyEventV2;
+    const setting = JSON.parse((await handler(asProvider, context)).body!);
     expect(setting.listings.find((l: { listingId: string }) => l.listingId === 'm1-lambda')).toMatchObject({
       commissioned: 6,
       filled: 2,

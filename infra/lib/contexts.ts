@@ -121,6 +121,12 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       get('/settings/{urn}'),
       { method: 'PUT', path: '/settings/{urn}/listings/{listingId}', roles: ['provider'] },
       { method: 'POST', path: '/settings/{urn}/listings:bulk', roles: ['provider'], throttle: BULK_THROTTLE },
+      // Block places: the provider offers, the partnership answers (docs/partnerships.md).
+      { method: 'POST', path: '/settings/{urn}/listings/{listingId}/reservations', roles: ['provider'] },
+      get('/reservations', ['provider', 'partnership']),
+      get('/reservations/{id}', ['provider', 'partnership']),
+      { method: 'POST', path: '/reservations/{id}/response', roles: ['partnership'] },
+      { method: 'POST', path: '/reservations/{id}/withdrawal', roles: ['provider'] },
     ],
     table: 'write',
     // A bulk sheet of up to 1 MiB is parsed, validated and written in one request.

@@ -79,7 +79,7 @@ function faultyApp(fault: () => Error, commitFirst = false) {
 }
 
 async function unchanged() {
-  const listing = (await t.request(`/settings/${urn}`)).body.listings.find((l: any) => l.listingId === 'fault');
+  const listing = (await t.ownSetting(urn)).body.listings.find((l: any) => l.listingId === 'fault');
   expect(listing).toMatchObject({ available: 2, held: 0 });
   const c = await t.request(`/cases/${caseId}`, { token: kent });
   expect(c.body.state).toBe('open');
@@ -152,7 +152,7 @@ describe('allocation when DynamoDB fails mid-flow', () => {
       headers: { 'idempotency-key': 'fault-retry-1' },
     });
     expect(again.body.placement.id).toBe(retried.body.placement.id);
-    const listing = (await t.request(`/settings/${urn}`)).body.listings.find((l: any) => l.listingId === 'fault');
+    const listing = (await t.ownSetting(urn)).body.listings.find((l: any) => l.listingId === 'fault');
     expect(listing).toMatchObject({ available: 1, held: 1 });
   });
 
@@ -171,7 +171,7 @@ describe('allocation when DynamoDB fails mid-flow', () => {
     ).body.id;
     await t.request(`/cases/${id}/preferences`, json('PUT', { holder: 'parent', ranked: [urn] }));
     const heldBefore = new Map<string, number>(
-      (await t.request(`/settings/${urn}`)).body.listings.map((l: any) => [l.listingId, l.held]),
+      (await t.ownSetting(urn)).body.listings.map((l: any) => [l.listingId, l.held]),
     );
     const { app, mock } = faultyApp(
       () => Object.assign(new Error('Task timed out after 3.00 seconds'), { name: 'TimeoutError' }),
@@ -198,7 +198,7 @@ describe('allocation when DynamoDB fails mid-flow', () => {
       headers: { 'idempotency-key': 'lambda-timeout-1' },
     });
     expect(again.body.placement.id).toBe(committed.placement.id);
-    const listings = (await t.request(`/settings/${urn}`)).body.listings;
+    const listings = (await t.ownSetting(urn)).body.listings;
     const changed = listings.filter((l: any) => l.held !== heldBefore.get(l.listingId));
     expect(changed.map((l: any) => [l.listingId, l.held - heldBefore.get(l.listingId)!])).toEqual([
       [committed.placement.listingId, 1],
@@ -313,7 +313,7 @@ describe('allocation when DynamoDB fails mid-flow', () => {
       headers: { 'idempotency-key': 'raced-2' },
     });
     expect(first.status, JSON.stringify(first.body)).toBe(201);
-    const listingsAfterFirst = (await t.request(`/settings/${urn}`)).body.listings;
+    const listingsAfterFirst = (await t.ownSetting(urn)).body.listings;
 
     // The replay missed the key and read the case as it was before the first request committed.
     const db = createDocumentClient({ tableName: t.store.tableName, endpoint: 'http://127.0.0.1:1' });
@@ -346,6 +346,6 @@ describe('allocation when DynamoDB fails mid-flow', () => {
     const body = (await replay.json()) as any;
     expect(replay.status, JSON.stringify(body)).toBe(201);
     expect(body.placement.id).toBe(first.body.placement.id);
-    expect((await t.request(`/settings/${urn}`)).body.listings).toEqual(listingsAfterFirst);
+    expect((await t.ownSetting(urn)).body.listings).toEqual(listingsAfterFirst);
   });
 });

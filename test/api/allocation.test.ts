@@ -175,9 +175,7 @@ describe('POST /cases/{id}/allocate', () => {
       });
     }
     expect(new Set(won.map((r) => r.body.placement.id)).size).toBe(10);
-    const listing = (await t.request(`/settings/${setting.urn}`)).body.listings.find(
-      (l: any) => l.listingId === 'race',
-    );
+    const listing = (await t.ownSetting(setting.urn)).body.listings.find((l: any) => l.listingId === 'race');
     expect(listing).toMatchObject({ available: 0, held: 10, commissioned: 10, filled: 0 });
   }, 300_000);
 
@@ -239,7 +237,7 @@ describe('POST /cases/{id}/allocate', () => {
       expect(r.status).toBe(201);
       expect(r.body.placement.id).toBe(first.body.placement.id);
     }
-    const listing = (await t.request(`/settings/${setting.urn}`)).body.listings.find(
+    const listing = (await t.ownSetting(setting.urn)).body.listings.find(
       (l: any) => l.listingId === first.body.placement.listingId,
     );
     expect(listing.held).toBeGreaterThanOrEqual(1);

@@ -243,6 +243,30 @@ const frameworkBody = () => ({
   ],
 });
 
+/** A listing of the maintained school with block places offered to the home partnership. */
+async function reservation(): Promise<string> {
+  const provider = await token('provider', maintained.providerId);
+  const id = `matrix-res-${++listingSeq}`;
+  ok(
+    await request('PUT', `/settings/${maintained.urn}/listings/${id}`, {
+      token: provider,
+      body: listingBody(maintained, 3),
+    }),
+    201,
+  );
+  return ok(
+    await request('POST', `/settings/${maintained.urn}/listings/${id}/reservations`, {
+      token: provider,
+      body: { partnershipId: HOME.partnership, places: 1 },
+    }),
+    201,
+  ).id;
+}
+const reservationOwners = (): Partial<Record<Role, string>> => ({
+  provider: maintained.providerId,
+  partnership: HOME.partnership,
+});
+
 const get = (path: string) => async (): Promise<Target> => ({ call: (tok) => request('GET', path, { token: tok }) });
 const ownedBy = (setting: SettingWithListings): Partial<Record<Role, string>> => ({
   provider: setting.providerId,
@@ -405,6 +429,76 @@ const ROWS: Row[] = [
             body: sheet,
             headers: { 'content-type': 'text/csv' },
           }),
+      };
+    },
+  },
+  {
+    route: 'POST /settings/{urn}/listings/{listingId}/reservations',
+    expected: m(401, 403, 403, 403, 201, 403, 403, 403),
+    foreign: 'provider',
+    why: 'only the provider running the setting offers its block places',
+    target: async () => {
+      const id = `matrix-offer-${++listingSeq}`;
+      ok(
+        await request('PUT', `/settings/${maintained.urn}/listings/${id}`, {
+          token: await token('provider', maintained.providerId),
+          body: listingBody(maintained, 3),
+        }),
+        201,
+      );
+      return {
+        owners: ownedBy(maintained),
+        call: (tok) =>
+          request('POST', `/settings/${maintained.urn}/listings/${id}/reservations`, {
+            token: tok,
+            body: { partnershipId: HOME.partnership, places: 2 },
+          }),
+      };
+    },
+  },
+  {
+    route: 'GET /reservations',
+    expected: m(401, 403, 200, 403, 200, 403, 403, null),
+    foreign: null,
+    why: 'the tenant is the token’s: a provider reads its offers, a partnership those made to it',
+    target: async () => ({
+      owners: reservationOwners(),
+      call: (tok) => request('GET', '/reservations', { token: tok }),
+    }),
+  },
+  {
+    route: 'GET /reservations/{id}',
+    expected: m(401, 403, 200, 403, 200, 403, 403, 403),
+    foreign: 'partnership',
+    why: 'the provider that offered it and the partnership it is offered to',
+    target: async () => {
+      const id = await reservation();
+      return { owners: reservationOwners(), call: (tok) => request('GET', `/reservations/${id}`, { token: tok }) };
+    },
+  },
+  {
+    route: 'POST /reservations/{id}/response',
+    expected: m(401, 403, 200, 403, 403, 403, 403, 403),
+    foreign: 'partnership',
+    why: 'only the partnership it is offered to answers',
+    target: async () => {
+      const id = await reservation();
+      return {
+        owners: reservationOwners(),
+        call: (tok) => request('POST', `/reservations/${id}/response`, { token: tok, body: { decision: 'accept' } }),
+      };
+    },
+  },
+  {
+    route: 'POST /reservations/{id}/withdrawal',
+    expected: m(401, 403, 403, 403, 200, 403, 403, 403),
+    foreign: 'provider',
+    why: 'only the provider that offered it withdraws it',
+    target: async () => {
+      const id = await reservation();
+      return {
+        owners: reservationOwners(),
+        call: (tok) => request('POST', `/reservations/${id}/withdrawal`, { token: tok, body: {} }),
       };
     },
   },

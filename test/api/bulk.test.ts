@@ -66,7 +66,7 @@ const upload = (content: string, type = 'text/csv', token = owner, urn = setting
     body: content,
   });
 
-const listingsNow = async () => ((await t.request(`/settings/${setting.urn}`)).body as SettingWithListings).listings;
+const listingsNow = async () => ((await t.ownSetting(setting.urn)).body as SettingWithListings).listings;
 
 describe('POST /settings/{urn}/listings:bulk', () => {
   it('creates every listing of a CSV sheet (CRLF, needs separated by ;) and reports what it did', async () => {
@@ -220,7 +220,7 @@ describe('POST /settings/{urn}/listings:bulk', () => {
     ]);
     expect(results[0]!.body).toMatchObject({ received: 3 });
     expect(progress).toEqual(['[#####-----] 1/2 settings 50%', '[##########] 2/2 settings 100%']);
-    const after = await t.request('/settings/900245');
+    const after = await t.ownSetting('900245');
     expect(after.body.listings.find((l: any) => l.listingId === 's2-day')).toMatchObject({
       price: 2_350_000,
       frameworkVersion: 'v1',

@@ -64,7 +64,7 @@ describe('PUT /settings/{urn}/listings/{listingId}', () => {
       price: 2_200_000,
       frameworkVersion: 'v1',
     });
-    const read = await t.request(`/settings/${setting.urn}`);
+    const read = await t.ownSetting(setting.urn);
     expect(read.body.listings.find((l: any) => l.listingId === 't-create')).toMatchObject({ available: 3, version: 1 });
   });
 
@@ -93,7 +93,7 @@ describe('PUT /settings/{urn}/listings/{listingId}', () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 412)).toHaveLength(11);
     const winner = results.find((r) => r.status === 200)!.body;
-    const read = await t.request(`/settings/${setting.urn}`);
+    const read = await t.ownSetting(setting.urn);
     expect(read.body.listings.find((l: any) => l.listingId === 't-race')).toMatchObject({
       version: 2,
       filled: winner.filled,
@@ -129,7 +129,7 @@ describe('PUT /settings/{urn}/listings/{listingId}', () => {
       body: JSON.stringify(body()),
     });
     expect(unknown.status).toBe(404);
-    const read = await t.request(`/settings/${setting.urn}`);
+    const read = await t.ownSetting(setting.urn);
     expect(read.body.listings.some((l: any) => l.listingId === 't-auth')).toBe(false);
   });
 });
@@ -184,7 +184,7 @@ describe('listing validation: every rule, all violations in one 400', () => {
   it('never lets commissioned drop below filled + held', async () => {
     await put('t-held', body({ commissioned: 10, filled: 6 }));
     // Two places held by allocations in progress (written as the allocation flow will).
-    const current = (await t.request(`/settings/${setting.urn}`)).body as SettingWithListings;
+    const current = (await t.ownSetting(setting.urn)).body as SettingWithListings;
     const listing = current.listings.find((l) => l.listingId === 't-held')!;
     await batchPut(
       t.store.db,
@@ -208,7 +208,7 @@ describe('listing validation: every rule, all violations in one 400', () => {
     );
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual(['ageMin', 'band', 'filled', 'needs']);
-    const read = await t.request(`/settings/${setting.urn}`);
+    const read = await t.ownSetting(setting.urn);
     expect(read.body.listings.some((l: any) => l.listingId === 't-many')).toBe(false);
   });
 });

@@ -259,3 +259,60 @@ describe('notifications from the table’s stream', () => {
     await t.put('/notifications/preferences', provider, { email: 'immediate', nudges: true });
   });
 });
+
+describe('reservations of block places', () => {
+  it('an offer reaches the partnership’s coordinators as a request awaiting its answer; the answer reaches the provider, never its reason', async () => {
+    const withCoordinators: NotifierDeps = {
+      ...notifier,
+      directory: staticDirectory([
+        { sub: 'medway-head', email: 'head@medway.example', role: 'provider', org: medway.providerId },
+        { sub: 'se19-coordinator', email: 'coordinator@se19.example', role: 'partnership', org: 'se19' },
+      ]),
+    };
+    const run = () => reader.drainInto(notificationsHandler(withCoordinators));
+    const se19 = await t.token({ sub: 'se19-coordinator', role: 'partnership', org: 'se19' });
+    const offer = async () => {
+      const res = await t.post(`/settings/${medway.urn}/listings/notify-s3/reservations`, provider, {
+        partnershipId: 'se19',
+        places: 1,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(await run()).toBeGreaterThan(0);
+      return res.body.id as string;
+    };
+    const first = await offer();
+    const request = (await inbox(se19)).items.find((i) => i.facts.reservationId === first);
+    expect(request).toMatchObject({
+      kind: 'reservation_offered',
+      read: false,
+      link: '/reservations',
+      facts: { urn: medway.urn, listingId: 'notify-s3', partnershipId: 'se19', places: 1 },
+    });
+    expect(request.title).toMatch(/await your answer/);
+    expect(mailsTo('coordinator@se19.example').map((m) => m.subject)).toEqual([request.title]);
+
+    const reason = 'our members commission these places already';
+    expect((await t.post(`/reservations/${first}/response`, se19, { decision: 'decline', reason })).status).toBe(200);
+    await run();
+    const declined = (await inbox(provider)).items.find((i) => i.kind === 'reservation_declined');
+    expect(declined).toMatchObject({
+      link: '/provider/reservations',
+      facts: { reservationId: first, partnershipId: 'se19', places: 1 },
+    });
+    expect(JSON.stringify(declined)).not.toContain(reason);
+    const declinedMail = mailsTo('head@medway.example').find((m) => m.subject === declined.title)!;
+    expect(declinedMail.subject).toContain('declined');
+    expect(body(declinedMail.raw)).not.toContain(reason);
+
+    const second = await offer();
+    expect((await t.post(`/reservations/${second}/response`, se19, { decision: 'accept' })).status).toBe(200);
+    await run();
+    const accepted = (await inbox(provider)).items.find((i) => i.kind === 'reservation_accepted');
+    expect(accepted).toMatchObject({ facts: { reservationId: second, places: 1 } });
+    expect(mailsTo('head@medway.example').some((m) => m.subject === accepted.title)).toBe(true);
+    // Nobody else is told: not the LA, not another partnership.
+    expect((await inbox(kent)).items.some((i) => String(i.kind).startsWith('reservation'))).toBe(false);
+    const london = await t.token({ sub: 'london-coordinator', role: 'partnership', org: 'london' });
+    expect((await inbox(london)).items).toEqual([]);
+  }, 60_000);
+});

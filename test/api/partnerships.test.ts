@@ -24,6 +24,21 @@ const view = async (id = 'se19', token = se19) => {
   return res.body;
 };
 const la = (v: any, code: string) => v.byLa.find((l: any) => l.laCode === code);
+/** The listing as its provider sees it (anyone else sees published capacity without live counts). */
+const ownListing = async (urn: string, listingId: string, provider: string) =>
+  (await t.request(`/settings/${urn}`, { token: provider })).body.listings.find((x: any) => x.listingId === listingId);
+/** The provider offers block places and the partnership's coordinator accepts them. */
+async function blockOf(urn: string, listingId: string, provider: string, partnershipId: string, places: number) {
+  const offered = await post(`/settings/${urn}/listings/${listingId}/reservations`, provider, {
+    partnershipId,
+    places,
+  });
+  expect(offered.status, JSON.stringify(offered.body)).toBe(201);
+  const coordinator = await t.token({ sub: `coordinator-${partnershipId}`, role: 'partnership', org: partnershipId });
+  const accepted = await post(`/reservations/${offered.body.id}/response`, coordinator, { decision: 'accept' });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+  return accepted.body;
+}
 
 beforeAll(async () => {
   t = await seededApp({ now: () => clock });
@@ -358,10 +373,10 @@ describe('block-commissioned places', () => {
       commissioned: 3,
       filled: 0,
       availableFrom: '2026-09-01',
-      reservedFor: { partnershipId: 'kent-medway', places: 2 },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body).toMatchObject({
+    await blockOf(s.urn, 'block-s2', provider, 'kent-medway', 2);
+    expect(await ownListing(s.urn, 'block-s2', provider)).toMatchObject({
       reservedFor: { partnershipId: 'kent-medway', places: 2 },
       reservedUsed: 0,
       unreserved: 1,
@@ -382,7 +397,7 @@ describe('block-commissioned places', () => {
     expect(kp.status).toBe(201);
     expect(kp.body.placement.blockPartnershipId).toBe('kent-medway');
     expect((await post(`/cases/${m1}/allocate`, medway)).status).toBe(201);
-    let l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'block-s2');
+    let l = await ownListing(s.urn, 'block-s2', provider);
     expect(l).toMatchObject({ available: 0, held: 3, reservedUsed: 2, unreserved: 0 });
 
     // A declined block place goes back to the block: still closed to Surrey.
@@ -396,7 +411,7 @@ describe('block-commissioned places', () => {
         })
       ).status,
     ).toBe(200);
-    l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'block-s2');
+    l = await ownListing(s.urn, 'block-s2', provider);
     expect(l).toMatchObject({ available: 1, held: 2, reservedUsed: 1, unreserved: 0 });
     expect((await post(`/cases/${s2}/allocate`, surrey)).status).toBe(403);
 
@@ -425,10 +440,10 @@ describe('block-commissioned places', () => {
           commissioned: 3,
           filled: 0,
           availableFrom: '2026-09-01',
-          reservedFor: { partnershipId: 'kent-medway', places: 2 },
         })
       ).status,
     ).toBe(201);
+    await blockOf(s.urn, 'block-round', provider, 'kent-medway', 2);
     const surreyCases = await openCases(surrey, 'RB-S', 2, [s.urn]);
     const q1 = await post('/allocation-rounds', surrey, { cases: surreyCases, seed: 'rb-1', joinWaitingLists: false });
     expect(q1.status, JSON.stringify(q1.body)).toBe(202);
@@ -446,7 +461,7 @@ describe('block-commissioned places', () => {
     const r2 = await t.request(`/allocation-rounds/${q2.body.id}`, { token: km });
     expect(r2.body.state).toBe('done');
     expect(r2.body.summary).toMatchObject({ allocated: 2, unallocated: 1 });
-    const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === 'block-round');
+    const l = await ownListing(s.urn, 'block-round', provider);
     expect(l).toMatchObject({ available: 0, held: 3, reservedUsed: 2, unreserved: 0 });
     const used = async (code: string) =>
       (await t.store.aggregates.countersOf(code)).find((c) => c.key === `BLOCK#kent-medway#${s.urn}#block-round`)
@@ -455,10 +470,10 @@ describe('block-commissioned places', () => {
     expect(await used(SURREY)).toBe(0);
   });
 
-  it('refuses a reservation for an unknown partnership or above the places commissioned', async () => {
+  it('refuses an offer for an unknown partnership or above the places commissioned, and reservedFor on a listing PUT', async () => {
     const s = medwaySetting(2);
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
-    const res = await put(`/settings/${s.urn}/listings/block-bad`, provider, {
+    const body = {
       band: 'S2',
       needs: ['SLD'],
       ageMin: s.ageMin,
@@ -467,13 +482,30 @@ describe('block-commissioned places', () => {
       commissioned: 3,
       filled: 0,
       availableFrom: '2026-09-01',
-      reservedFor: { partnershipId: 'atlantis', places: 4 },
+    };
+    // A block takes effect only once the partnership accepts: a listing cannot set one itself.
+    const direct = await put(`/settings/${s.urn}/listings/block-bad`, provider, {
+      ...body,
+      reservedFor: { partnershipId: 'kent-medway', places: 2 },
+    });
+    expect(direct.status).toBe(400);
+    expect(direct.body.error.details).toEqual([
+      expect.objectContaining({ field: 'reservedFor', message: expect.stringMatching(/\/reservations.*accepts/) }),
+    ]);
+    expect((await put(`/settings/${s.urn}/listings/block-bad`, provider, body)).status).toBe(201);
+    const res = await post(`/settings/${s.urn}/listings/block-bad/reservations`, provider, {
+      partnershipId: 'atlantis',
+      places: 4,
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual([
-      'reservedFor.partnershipId',
-      'reservedFor.places',
-    ]);
+    expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual(['partnershipId', 'places']);
+    const shape = await post(`/settings/${s.urn}/listings/block-bad/reservations`, provider, {
+      partnershipId: 'Not An Id',
+      places: 0,
+      colour: 'red',
+    });
+    expect(shape.status).toBe(400);
+    expect(shape.body.error.details.map((d: any) => d.field).sort()).toEqual(['colour', 'partnershipId', 'places']);
   });
 });
 
@@ -505,7 +537,7 @@ describe('GET /partnerships/{id}/oruk/services', () => {
     expect(first.status).toBe(200);
     const members = new Set((await t.request('/partnerships/se19')).body.members);
     const expected =
-      t.data.settings.filter((s) => members.has(s.laCode)).reduce((n, s) => n + s.listings.length, 0) + 3; // + suff-s2, block-s2, block-round
+      t.data.settings.filter((s) => members.has(s.laCode)).reduce((n, s) => n + s.listings.length, 0) + 4; // + suff-s2, block-s2, block-round, block-bad
     expect(first.body).toMatchObject({ total_items: expected, page_number: 1, first_page: true, empty: false });
     const all: any[] = [];
     for (let page = 1; page <= first.body.total_pages; page++)

@@ -46,7 +46,7 @@ async function allocated(setting: SettingWithListings, ref: string) {
   };
 }
 const listingOf = async (urn: string, id: string) =>
-  (await t.request(`/settings/${urn}`)).body.listings.find((l: any) => l.listingId === id);
+  (await t.ownSetting(urn)).body.listings.find((l: any) => l.listingId === id);
 const caseOf = async (id: string) => (await t.request(`/cases/${id}`, { token: kent })).body;
 
 describe('placement state machine, through the API', () => {

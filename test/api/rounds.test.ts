@@ -139,7 +139,7 @@ describe('POST /allocation-rounds', () => {
       [b!, 'round-b', 1],
       [c!, 'round-c', 1],
     ] as const) {
-      const l = (await t.request(`/settings/${s.urn}`)).body.listings.find((x: any) => x.listingId === id);
+      const l = (await t.ownSetting(s.urn)).body.listings.find((x: any) => x.listingId === id);
       expect(l).toMatchObject({ held: n, available: 0 });
     }
     const allocated = byTurn.find((o: any) => o.outcome === 'allocated');
@@ -273,7 +273,7 @@ describe('POST /allocation-rounds', () => {
       // One case still got A's remaining place; the other was re-run and got B. Nothing over capacity.
       expect(res.body.outcomes.map((o: any) => o.urn).sort()).toEqual([a!.urn, b!.urn].sort());
       expect(res.body.outcomes.find((o: any) => o.urn === b!.urn).explanation).toMatch(/run 2: a listing changed/);
-      const la = (await t.request(`/settings/${a!.urn}`)).body.listings.find((x: any) => x.listingId === 'race-a');
+      const la = (await t.ownSetting(a!.urn)).body.listings.find((x: any) => x.listingId === 'race-a');
       expect(la).toMatchObject({ available: 0, held: 2 });
     } finally {
       t.store.db.send = send;
@@ -340,9 +340,7 @@ describe('POST /allocation-rounds', () => {
       const placements = (await t.store.cases.listPlacements(setting.urn, { limit: 100 })).items;
       expect(placements.filter((p) => p.roundId === id)).toHaveLength(2);
       // (race-a is left out: the test above took one of its places with a bare update, as another allocation would.)
-      for (const l of (await t.request(`/settings/${setting.urn}`)).body.listings.filter(
-        (x: any) => x.listingId !== 'race-a',
-      )) {
+      for (const l of (await t.ownSetting(setting.urn)).body.listings.filter((x: any) => x.listingId !== 'race-a')) {
         const holding = placements.filter(
           (p) => p.listingId === l.listingId && ['consulting', 'accepted'].includes(p.state),
         );

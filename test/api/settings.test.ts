@@ -82,7 +82,7 @@ describe('GET /settings?la=', () => {
 describe('GET /settings/{urn}', () => {
   it('returns a setting with its published listings and derived availability', async () => {
     const expected = t.data.settings.find((s) => s.listings.length > 1)!;
-    const res = await t.request(`/settings/${expected.urn}`);
+    const res = await t.ownSetting(expected.urn);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       urn: expected.urn,
@@ -95,6 +95,19 @@ describe('GET /settings/{urn}', () => {
     // Table layout never leaks into the API.
     expect(res.body).not.toHaveProperty('pk');
     expect(res.body.listings[0]).not.toHaveProperty('gsi1pk');
+    // Anyone else sees published capacity, never the live counts of children behind it (or what gives them back).
+    const anyone = await t.request(`/settings/${expected.urn}`);
+    const la = await t.request(`/settings/${expected.urn}`, {
+      token: await t.token({ sub: 'officer', role: 'la', org: 'E10000016' }),
+    });
+    const listed = await t.request(`/settings?provider=${expected.providerId}&limit=100`);
+    for (const body of [anyone.body, la.body, listed.body.items.find((s: any) => s.urn === expected.urn)]) {
+      expect(body.listings).toHaveLength(expected.listings.length);
+      for (const l of body.listings) {
+        for (const hidden of ['held', 'filled', 'reservedUsed', 'unreserved']) expect(l).not.toHaveProperty(hidden);
+        expect(l).toMatchObject({ commissioned: expect.any(Number), available: expect.any(Number) });
+      }
+    }
   });
 
   it('answers 404 for an unknown URN and 400 for a malformed one', async () => {

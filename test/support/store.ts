@@ -42,6 +42,11 @@ export interface SeededApp {
   put(path: string, token: string, body: unknown, headers?: Record<string, string>): ReturnType<SeededApp['request']>;
   /** The table's stream consumer (the handlers `npm start` runs) over this table. */
   stream: LocalStreamConsumer;
+  /**
+   * GET /settings/{urn} as the provider that runs the setting: with the live counts (filled,
+   * held, reservedUsed, unreserved) that anyone else is not shown.
+   */
+  ownSetting(urn: string): ReturnType<SeededApp['request']>;
   /** Runs the stream consumer until it has caught up: derived data (search entries, offers) is then in place. */
   drain(): Promise<number>;
 }
@@ -108,6 +113,12 @@ export async function seededApp(
     stream,
     drain: () => stream.drain(),
     token: async (p) => (await auth.mint(p)).token,
+    ownSetting: async (urn) => {
+      const s = await store.settings.getSetting(urn);
+      if (s === undefined) return request(`/settings/${urn}`);
+      const { token } = await auth.mint({ sub: `owner-${s.providerId}`, role: 'provider', org: s.providerId });
+      return request(`/settings/${urn}`, { token });
+    },
     request,
     post: (path, token, body = {}) =>
       request(path, {

@@ -11,11 +11,9 @@ import {
   GetShardIteratorCommand,
   ExpiredIteratorException,
   TrimmedDataAccessException,
-  type AttributeValue,
   type GetRecordsCommandOutput,
 } from '@aws-sdk/client-dynamodb-streams';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { StreamChange, StreamHandler } from '@placements/store';
+import { toStreamChange, type StreamChange, type StreamHandler } from '@placements/store';
 
 const LOCAL = { region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -84,15 +82,8 @@ export function streamReader(endpoint: string, streamArn: string): StreamReader 
           continue;
         }
         for (const r of res.Records ?? []) {
-          const image = (i: Record<string, AttributeValue> | undefined) =>
-            i === undefined ? undefined : unmarshall(i as Parameters<typeof unmarshall>[0]);
-          out.push({
-            eventId: r.eventID!,
-            eventName: r.eventName as StreamChange['eventName'],
-            sequenceNumber: r.dynamodb!.SequenceNumber!,
-            ...(r.dynamodb?.NewImage ? { newImage: image(r.dynamodb.NewImage) } : {}),
-            ...(r.dynamodb?.OldImage ? { oldImage: image(r.dynamodb.OldImage) } : {}),
-          });
+          // The store's own reading of a record: DynamoDB Local's quirks (an empty map as `{}`) included.
+          out.push(toStreamChange(r));
           last.set(shard, r.dynamodb!.SequenceNumber!);
         }
         it = res.NextShardIterator;

@@ -15,24 +15,45 @@ export const ListingSchema = lazySchema(() =>
       ageMax: z.number().check(z.int()),
       attendance: z.enum(ATTENDANCE),
       commissioned: z.number().check(z.int()),
-      filled: z.number().check(z.int()),
-      held: z.number().check(z.int()),
+      filled: z
+        .optional(z.number().check(z.int()))
+        .check(z.meta({ description: 'Only to the provider that runs the setting.' })),
+      held: z.optional(z.number().check(z.int())).check(
+        z.meta({
+          description: 'Places held for allocations in progress; only to the provider that runs the setting.',
+        }),
+      ),
       available: z.number().check(z.int(), z.meta({ description: 'commissioned − filled − held; read-only.' })),
       availableFrom: z.string(),
       price: z.number().check(z.int(), z.meta({ description: 'Pence per year.' })),
       frameworkVersion: z.string(),
       variationReason: z.optional(z.string()),
       reservedFor: z
-        .optional(z.object({ partnershipId: z.string(), places: z.number().check(z.int()) }))
+        .optional(
+          z.object({
+            partnershipId: z.string(),
+            places: z.number().check(z.int()),
+            reservationId: z.optional(z.string()),
+          }),
+        )
         .check(
-          z.meta({ description: 'Places block-commissioned by a partnership: only its member LAs may allocate them.' }),
+          z.meta({
+            description:
+              'Places block-commissioned by a partnership: only its member LAs may allocate them. Set only when the partnership accepts the provider’s offer (POST /reservations/{id}/response).',
+          }),
         ),
-      reservedUsed: z
-        .optional(z.number().check(z.int()))
-        .check(z.meta({ description: 'Block places in use by members’ placements (held or filled); read-only.' })),
-      unreserved: z
-        .optional(z.number().check(z.int()))
-        .check(z.meta({ description: 'Places anyone may take: available less the unused block places; read-only.' })),
+      reservedUsed: z.optional(z.number().check(z.int())).check(
+        z.meta({
+          description:
+            'Block places in use by members’ placements (held or filled); read-only, only to the provider that runs the setting.',
+        }),
+      ),
+      unreserved: z.optional(z.number().check(z.int())).check(
+        z.meta({
+          description:
+            'Places anyone may take: available less the unused block places; read-only, only to the provider that runs the setting.',
+        }),
+      ),
       version: z.number().check(z.int()),
       updatedAt: z.string(),
     })

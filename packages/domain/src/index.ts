@@ -31,3 +31,4 @@ export * from './sheet-chunks.ts';
 export * from './ehcp-history.ts';
 export * from './ehcp-forecast.ts';
 export * from './notifications.ts';
+export * from './reservation.ts';

@@ -67,15 +67,14 @@ export const ListingInputSchema = z.strictObject({
         z.maxLength(500, { error: 'must be at most 500 characters' }),
       ),
   ),
-  /** Places block-commissioned by a regional partnership for its member LAs. */
+  /**
+   * Block places take effect only once the partnership accepts the provider's offer, so a listing
+   * never sets them itself: a clear 400 pointing at the reservation routes, not "unknown field".
+   */
   reservedFor: z.optional(
-    z.strictObject({
-      partnershipId: z
-        .string({ error: 'is required: the partnership id, such as se19' })
-        .check(z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: 'must be a partnership id such as se19' })),
-      places: count('places').check(
-        z.minimum(1, { error: 'must be at least 1; leave reservedFor out to reserve none' }),
-      ),
+    z.never({
+      error:
+        'cannot be set on a listing: offer block places with POST /settings/{urn}/listings/{listingId}/reservations; they take effect once the partnership accepts',
     }),
   ),
 });

@@ -16,8 +16,6 @@ export interface ListingContext {
   existing?: Listing;
   /** YYYY-MM-DD of today. */
   today: string;
-  /** Ids of the partnerships that exist, to check a reservation against (unchecked when absent). */
-  partnershipIds?: readonly string[];
 }
 
 /** The date a listing's price takes effect: when its places become available, or today if sooner. */
@@ -90,21 +88,12 @@ export function listingProblems(input: ListingInput, ctx: ListingContext): Field
     );
   }
   if (input.filled > input.commissioned) add('filled', `cannot exceed commissioned places (${input.commissioned})`);
-  if (input.reservedFor !== undefined) {
-    if (ctx.partnershipIds !== undefined && !ctx.partnershipIds.includes(input.reservedFor.partnershipId))
-      add('reservedFor.partnershipId', `no partnership has the id ${input.reservedFor.partnershipId}`);
-    if (input.reservedFor.places > input.commissioned)
-      add('reservedFor.places', `cannot exceed commissioned places (${input.commissioned})`);
-  }
-  const used = ctx.existing?.reservedUsed ?? 0;
-  if (
-    used > 0 &&
-    ctx.existing?.reservedFor !== undefined &&
-    input.reservedFor?.partnershipId !== ctx.existing.reservedFor.partnershipId
-  ) {
+  // The accepted block stays as the partnership accepted it; a listing must keep room for it.
+  const block = ctx.existing?.reservedFor;
+  if (block !== undefined && input.commissioned < block.places) {
     add(
-      'reservedFor',
-      `${used} of the block places reserved for ${ctx.existing.reservedFor.partnershipId} are in use by its members; keep that partnership until they are released`,
+      'commissioned',
+      `cannot drop below the ${block.places} block places accepted by ${block.partnershipId}; withdraw or change the block first (POST /reservations/{id}/withdrawal, or offer a smaller block)`,
     );
   }
   const held = ctx.existing?.held ?? 0;
@@ -141,9 +130,10 @@ export function buildListing(listingId: string, input: ListingInput, ctx: Listin
   };
   // A reason only means something beside a varied price.
   if (price !== tariff && input.variationReason !== undefined) listing.variationReason = input.variationReason;
-  if (input.reservedFor !== undefined) {
-    listing.reservedFor = { partnershipId: input.reservedFor.partnershipId, places: input.reservedFor.places };
-    listing.reservedUsed = ctx.existing?.reservedUsed ?? 0;
+  // A PUT replaces what the provider states; the block is the partnership's acceptance, kept as it is.
+  if (ctx.existing?.reservedFor !== undefined) {
+    listing.reservedFor = { ...ctx.existing.reservedFor };
+    listing.reservedUsed = ctx.existing.reservedUsed ?? 0;
   }
   listing.unreserved = unreservedPlaces(listing);
   return listing;

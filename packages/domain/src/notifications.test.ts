@@ -230,3 +230,47 @@ describe('time-driven', () => {
     expect(emailDecision('round_completed', { email: 'off', nudges: true })).toBe('skip');
   });
 });
+
+describe('reservations of block places', () => {
+  const offered = {
+    id: 'r1',
+    urn: '900123',
+    listingId: 's3-day',
+    providerId: 'prov-medway',
+    partnershipId: 'se19',
+    places: 2,
+    state: 'offered',
+    offeredBy: { sub: 'head', role: 'provider', org: 'prov-medway' },
+    offeredAt: '2026-11-22T10:00:00Z',
+    version: 1,
+  };
+  it('an offer is a request awaiting the partnership’s answer, addressed to that partnership only', () => {
+    const [n, ...rest] = notificationsForChange(audit('reservation.offered', offered), ctx);
+    expect(rest).toEqual([]);
+    expect(n).toMatchObject({
+      kind: 'reservation_offered',
+      recipient: { role: 'partnership', org: 'se19' },
+      facts: { reservationId: 'r1', urn: '900123', listingId: 's3-day', partnershipId: 'se19', places: 2 },
+      link: '/reservations',
+    });
+  });
+  it('an answer tells the provider, with the outcome and never a reason', () => {
+    for (const [action, kind] of [
+      ['reservation.accepted', 'reservation_accepted'],
+      ['reservation.declined', 'reservation_declined'],
+    ] as const) {
+      const after = { ...offered, state: action.split('.')[1], version: 2, declineReason: 'should never travel' };
+      const out = notificationsForChange(audit(action, after, offered), ctx);
+      expect(out).toEqual([
+        expect.objectContaining({
+          kind,
+          recipient: { role: 'provider', org: 'prov-medway' },
+          link: '/provider/reservations',
+        }),
+      ]);
+      expect(JSON.stringify(out)).not.toContain('should never travel');
+    }
+    // A withdrawal or a superseded block tells nobody.
+    expect(notificationsForChange(audit('reservation.withdrawn', { ...offered, state: 'withdrawn' }), ctx)).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Case } from './case.ts';
 import type { Escalation } from './escalation.ts';
 import type { Direction, Placement } from './placement.ts';
+import type { Reservation } from './reservation.ts';
 import type { Role } from './roles.ts';
 import { londonDate } from './london.ts';
 
@@ -18,6 +19,8 @@ export const NOTIFICATION_KINDS = [
   'placement_named',
   'direction_issued',
   'listing_stale',
+  'reservation_accepted',
+  'reservation_declined',
   // LA
   'consultation_accepted',
   'consultation_declined',
@@ -28,6 +31,7 @@ export const NOTIFICATION_KINDS = [
   'appeal_lodged',
   // partnership
   'case_longest_without_place',
+  'reservation_offered',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -65,6 +69,10 @@ export interface NotificationFacts {
   directionKind?: string;
   cases?: number;
   allocated?: number;
+  reservationId?: string;
+  partnershipId?: string;
+  /** Block places offered or accepted. */
+  places?: number;
 }
 
 export interface NotificationDraft {
@@ -162,6 +170,12 @@ export function notificationTitle(kind: NotificationKind, f: NotificationFacts):
       return `${ref}: the Schools Adjudicator ${f.outcome} the direction${at}`;
     case 'appeal_lodged':
       return `Appeal lodged against the direction to admit${at}${f.caseRef ? ` (case ${f.caseRef})` : ''}`;
+    case 'reservation_offered':
+      return `Block places offered: ${f.places} place${f.places === 1 ? '' : 's'} of listing ${f.listingId}${at} await your answer`;
+    case 'reservation_accepted':
+      return `Partnership ${f.partnershipId} accepted ${f.places} block place${f.places === 1 ? '' : 's'} of listing ${f.listingId}${at}`;
+    case 'reservation_declined':
+      return `Partnership ${f.partnershipId} declined ${f.places} block place${f.places === 1 ? '' : 's'} of listing ${f.listingId}${at}`;
     case 'case_longest_without_place':
       return `${ref}: ${f.days ?? f.threshold} days without a place (the highest threshold, ${f.threshold})`;
   }
@@ -331,6 +345,30 @@ export function notificationsForChange(change: ChangeImages, ctx: NotificationCo
       };
       add('direction_determined', { role: 'la', org: d.laCode }, { ...facts, caseId: d.caseId }, caseLink(d.caseId));
       if (d.trustId) add('direction_determined', { role: 'trust', org: d.trustId }, facts, '/');
+      break;
+    }
+    case 'reservation.offered':
+    case 'reservation.accepted':
+    case 'reservation.declined': {
+      // The reason of a decline is free text: it is never in the event, nor in what is sent.
+      const r = after as unknown as Reservation;
+      const facts = {
+        reservationId: r.id,
+        urn: r.urn,
+        listingId: r.listingId,
+        partnershipId: r.partnershipId,
+        places: r.places,
+      };
+      // The web app's block-places screens list every reservation with its actions (no screen per reservation).
+      if (event.action === 'reservation.offered')
+        add('reservation_offered', { role: 'partnership', org: r.partnershipId }, facts, '/reservations');
+      else
+        add(
+          event.action === 'reservation.accepted' ? 'reservation_accepted' : 'reservation_declined',
+          { role: 'provider', org: r.providerId },
+          facts,
+          '/provider/reservations',
+        );
       break;
     }
     case 'case.escalated': {

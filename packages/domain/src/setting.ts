@@ -45,8 +45,11 @@ export interface Listing {
   /** The framework version whose tariff priced (or bounded) this listing. */
   frameworkVersion: string;
   variationReason?: string;
-  /** Places block-commissioned by a partnership: only its member LAs may allocate them. */
-  reservedFor?: { partnershipId: string; places: number };
+  /**
+   * Places block-commissioned by a partnership: only its member LAs may allocate them. Set only by
+   * the partnership accepting the provider's offer (reservationId names it; see reservation.ts).
+   */
+  reservedFor?: { partnershipId: string; places: number; reservationId?: string };
   /** Block places in use by members' placements (held or filled). */
   reservedUsed?: number;
   /**
@@ -100,6 +103,33 @@ export function reservedLeft(l: Pick<Listing, 'reservedFor' | 'reservedUsed'>): 
 /** Places a non-member may take: available less the unused block places. */
 export function unreservedPlaces(l: Pick<Listing, 'available' | 'reservedFor' | 'reservedUsed'>): number {
   return Math.max(0, l.available - reservedLeft(l));
+}
+
+/**
+ * A listing as anyone but its provider sees it: published capacity (commissioned, places free,
+ * price, the block's partnership and size) without the live counts of children behind it. `held`
+ * (consultations under way) and `reservedUsed` (members' placements in the block) are counts of
+ * children; `filled` and `unreserved` are left out too, since held = commissioned − filled −
+ * available and the block's use = places − (available − unreserved) would give them back.
+ */
+export type PublicListing = Omit<Listing, 'held' | 'filled' | 'reservedUsed' | 'unreserved'>;
+export function publicListing(l: Listing): PublicListing {
+  const { held: _h, filled: _f, reservedUsed: _u, unreserved: _x, ...published } = l;
+  if (published.reservedFor !== undefined)
+    published.reservedFor = {
+      partnershipId: published.reservedFor.partnershipId,
+      places: published.reservedFor.places,
+    };
+  return published;
+}
+
+/** The setting as `viewer` sees it: whole to the provider that runs it, published capacity to anyone else. */
+export function settingSeenBy<S extends SettingWithListings>(
+  s: S,
+  viewer: { role: string; org: string } | undefined,
+): S | (Omit<S, 'listings'> & { listings: PublicListing[] }) {
+  if (viewer?.role === 'provider' && viewer.org === s.providerId) return s;
+  return { ...s, listings: s.listings.map(publicListing) };
 }
 
 /** The governance a provision type implies, where it implies one. */

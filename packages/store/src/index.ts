@@ -11,6 +11,7 @@ import { roundsRepository } from './repositories/rounds.ts';
 import { feedRepository } from './repositories/feed.ts';
 import { quotaRepository } from './repositories/quota.ts';
 import { notificationsRepository } from './repositories/notifications.ts';
+import { reservationsRepository } from './repositories/reservations.ts';
 
 export * from './table.ts';
 export * from './keys.ts';
@@ -49,6 +50,7 @@ export interface Store {
   feed: ReturnType<typeof feedRepository>;
   quota: ReturnType<typeof quotaRepository>;
   notifications: ReturnType<typeof notificationsRepository>;
+  reservations: ReturnType<typeof reservationsRepository>;
   reachable(): Promise<boolean>;
 }
 
@@ -67,6 +69,7 @@ export function createStore(config: StoreConfig, db: DynamoDBDocumentClient = cr
     feed: feedRepository(db, config.tableName),
     quota: quotaRepository(db, config.tableName),
     notifications: notificationsRepository(db, config.tableName),
+    reservations: reservationsRepository(db, config.tableName),
     reachable: () => storeReachable(db, config.tableName),
   };
 }
@@ -101,3 +104,4 @@ export {
   type DigestEntry,
   type NotificationsRepository,
 } from './repositories/notifications.ts';
+export { ListingMovedError, type ReservationsRepository } from './repositories/reservations.ts';

@@ -43,6 +43,10 @@ import type { SettingType } from '@placements/domain';
  * | an organisation's inbox, unread first, newest first | Query gsi1 pk=INBOX#role#org (sk 0#… unread, 1#… read) |
  * | a user's notification preferences            | Get pk=USER#sub, sk=PREFS                   |
  * | digest entries due (across users)            | Query gsi2 pk=DIGEST_DUE, sk ≤ now          |
+ * | a reservation of block places                | Get pk=RESERVATION#id                       |
+ * | a provider's reservations, newest first      | Query gsi1 pk=RESERVATIONS#PROVIDER#id      |
+ * | a partnership's reservations, newest first   | Query gsi2 pk=RESERVATIONS#PARTNERSHIP#id   |
+ * | one offer awaiting an answer per listing     | Put pk=RESERVATION_OPEN#urn#listingId, if absent |
  *
  * Search entries are a projection of each listing: one item per (need, age bucket) the listing
  * covers and result order (most places first, cheapest first), carrying the setting and listing
@@ -166,6 +170,18 @@ export const keys = {
   quota: (org: string, action: string, window: number) => ({ pk: `QUOTA#${org}#${action}`, sk: String(window) }),
   /** The free text of a placement or direction (`placement:<id>`), apart from it and its audit events. */
   text: (entity: string) => ({ pk: `TEXT#${entity}`, sk: 'TEXT' }),
+  reservation: (id: string) => ({ pk: `RESERVATION#${id}`, sk: 'RESERVATION' }),
+  /** Both sides list their reservations: the provider (gsi1) and the partnership (gsi2), by offer time. */
+  reservationIndexes: (r: { providerId: string; partnershipId: string; offeredAt: string; id: string }) => ({
+    gsi1pk: `RESERVATIONS#PROVIDER#${r.providerId}`,
+    gsi1sk: `${r.offeredAt}#${r.id}`,
+    gsi2pk: `RESERVATIONS#PARTNERSHIP#${r.partnershipId}`,
+    gsi2sk: `${r.offeredAt}#${r.id}`,
+  }),
+  reservationsOfProvider: (providerId: string) => `RESERVATIONS#PROVIDER#${providerId}`,
+  reservationsOfPartnership: (partnershipId: string) => `RESERVATIONS#PARTNERSHIP#${partnershipId}`,
+  /** Held while a listing has an offer awaiting its answer: at most one at a time. */
+  openOffer: (urn: string, listingId: string) => ({ pk: `RESERVATION_OPEN#${urn}#${listingId}`, sk: 'OPEN' }),
   /** A partnership's precomputed public feed: the head names the current build, parts hold its services. */
   feedHead: (partnershipId: string) => ({ pk: `FEED#${partnershipId}`, sk: 'HEAD' }),
   feedPart: (partnershipId: string, builtAt: string, n: number) => ({

@@ -47,7 +47,12 @@ async function until(test: () => Promise<boolean>, message: string, timeoutMs = 
 export async function storyFor(m: RunningMarketplace): Promise<Story> {
   const provider = m.identities.find((i) => i.principal.sub === 'demo-medway-provider');
   if (provider === undefined) throw new Error('The demo identities have no Medway provider.');
-  const settings = (await (await fetch(`${m.url}/settings?provider=${provider.principal.org}&limit=200`)).json()) as {
+  // Read as the provider: only it sees its listings' live counts (filled, held).
+  const settings = (await (
+    await fetch(`${m.url}/settings?provider=${provider.principal.org}&limit=200`, {
+      headers: { authorization: `Bearer ${provider.token}` },
+    })
+  ).json()) as {
     items: any[];
   };
   const setting = settings.items.find((s) => s.laCode === 'E06000035' && s.listings.length > 0)!;

@@ -1,10 +1,13 @@
 import * as z from 'zod/mini';
-import { createRoute } from '../openapi.ts';
+import { createRoute, lazySchema } from '../openapi.ts';
 import {
   LISTING_CSV_COLUMNS,
   LISTING_CSV_OPTIONAL,
   NotFoundError,
+  RESERVATION_STATES,
+  settingSeenBy,
   parseListingsCsv,
+  shortText,
   parseListingsJson,
   ValidationError,
 } from '@placements/domain';
@@ -24,6 +27,13 @@ import {
 } from '../schemas.ts';
 import { BulkErrorSchema, BulkResultSchema, ListingInput, ListingSchema, SettingSchema } from '../schemas-capacity.ts';
 import { bulkUpsert, parseIfMatch, putListing } from '../services/capacity.ts';
+import {
+  answerReservation,
+  getReservation,
+  listReservations,
+  offerReservation,
+  withdrawReservation,
+} from '../services/reservations.ts';
 
 const listSettings = createRoute({
   method: 'get',
@@ -54,6 +64,8 @@ const getSetting = createRoute({
   path: '/settings/{urn}',
   tags: ['capacity'],
   summary: 'One setting with its published listings',
+  description:
+    'Anyone sees published capacity (commissioned, available, price, the block’s partnership and places); the live counts behind it (filled, held, reservedUsed, unreserved) only the provider that runs the setting, with its token.',
   request: { params: z.object({ urn: Urn }) },
   responses: { 200: json(SettingSchema, 'The setting'), ...errorResponses },
 });
@@ -71,20 +83,25 @@ export function capacityApp(deps: Deps) {
           },
         ]);
       }
+      const viewer = c.get('principal');
+      const seen = (page: Awaited<ReturnType<typeof deps.store.settings.listSettings>>) => ({
+        ...page,
+        items: page.items.map((s) => settingSeenBy(s, viewer)),
+      });
       if (provider !== undefined)
-        return c.json(await deps.store.settings.listSettings({ provider }, limit, cursor), 200);
+        return c.json(seen(await deps.store.settings.listSettings({ provider }, limit, cursor)), 200);
       if (la !== undefined && (await deps.store.reference.getLa(la)) === undefined) {
         throw new ValidationError([
           { field: 'la', message: `no local authority has the GSS code ${la}; GET /las lists them` },
         ]);
       }
-      return c.json(await deps.store.settings.listSettings({ la, type }, limit, cursor), 200);
+      return c.json(seen(await deps.store.settings.listSettings({ la, type }, limit, cursor)), 200);
     })
     .openapi(getSetting, async (c) => {
       const { urn } = c.req.valid('param');
       const setting = await deps.store.settings.getSetting(urn);
       if (setting === undefined) throw new NotFoundError(`No setting has the URN ${urn}.`);
-      return c.json(setting, 200);
+      return c.json(settingSeenBy(setting, c.get('principal')), 200);
     });
 }
 
@@ -152,9 +169,173 @@ const bulkRoute = createRoute({
   },
 });
 
+const ReservationSchema = lazySchema(() =>
+  z
+    .object({
+      id: z.string(),
+      urn: Urn,
+      settingName: z.optional(z.string()),
+      listingId: z.string(),
+      band: z.optional(z.string()),
+      providerId: z.string(),
+      partnershipId: z.string(),
+      places: z.number().check(z.int()),
+      state: z.enum(RESERVATION_STATES),
+      offeredAt: z.string(),
+      answeredAt: z.optional(z.string()),
+      endedAt: z.optional(z.string()),
+      declineReason: z.optional(z.string()),
+      used: z
+        .optional(z.number().check(z.int()))
+        .check(z.meta({ description: 'While the block is in force: places in use by members’ placements.' })),
+      left: z.optional(z.number().check(z.int())).check(z.meta({ description: 'While in force: places − used.' })),
+      version: z.number().check(z.int()),
+    })
+    .check(
+      z.meta({
+        id: 'Reservation',
+        description:
+          'Block places a provider offers to a partnership. Only an accepted reservation is a block on the listing (Listing.reservedFor); a decline or a withdrawn offer changes nothing.',
+      }),
+    ),
+);
+const ReservationId = z.string().check(z.regex(/^[0-9a-f-]{36}$/, { error: 'must be a reservation id' }));
+const PartnershipIdInput = z
+  .string({ error: 'is required: the partnership id, such as se19' })
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: 'must be a partnership id such as se19' }));
+
+const offerRoute = createRoute({
+  method: 'post',
+  path: '/settings/{urn}/listings/{listingId}/reservations',
+  tags: ['capacity'],
+  summary: 'Offer block places of a listing to a partnership (provider owning the setting)',
+  description:
+    'The offer awaits the partnership’s answer; the places become a block only when it accepts. One offer per listing awaits an answer at a time (409 otherwise). An offer to the partnership that holds the block changes its places when accepted.',
+  security: [{ bearerAuth: [] }],
+  request: {
+    params: z.object({ urn: Urn, listingId: ListingId }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            partnershipId: PartnershipIdInput,
+            places: z
+              .number({ error: 'must be a whole number of places' })
+              .check(
+                z.int({ error: 'must be a whole number of places' }),
+                z.minimum(1, { error: 'must be at least 1' }),
+                z.maximum(10_000, { error: 'must be at most 10000' }),
+              ),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: json(ReservationSchema, 'Offered'),
+    ...errorResponses,
+    409: conflictResponses[409],
+  },
+});
+
+const listReservationsRoute = createRoute({
+  method: 'get',
+  path: '/reservations',
+  tags: ['capacity'],
+  summary: 'Your reservations, newest first: a provider’s offers, or those made to a partnership',
+  description:
+    'The tenant comes from the token. With state, a page holds only reservations in that state (it may hold fewer than limit; follow nextCursor).',
+  security: [{ bearerAuth: [] }],
+  request: {
+    query: z.strictObject({
+      state: z.optional(z.enum(RESERVATION_STATES, { error: `must be one of ${RESERVATION_STATES.join(', ')}` })),
+      ...PageQuery,
+    }),
+  },
+  responses: { 200: json(pageOf(ReservationSchema, 'ReservationPage'), 'A page of reservations'), ...errorResponses },
+});
+
+const getReservationRoute = createRoute({
+  method: 'get',
+  path: '/reservations/{id}',
+  tags: ['capacity'],
+  summary: 'One reservation (the provider that offered it, or the partnership it is offered to)',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ id: ReservationId }) },
+  responses: { 200: json(ReservationSchema, 'The reservation'), ...errorResponses },
+});
+
+const answerRoute = createRoute({
+  method: 'post',
+  path: '/reservations/{id}/response',
+  tags: ['capacity'],
+  summary: 'The partnership accepts or declines block places offered to it (partnership)',
+  description:
+    'Accepting puts the block on the listing in the same transaction (conditioned on the listing’s version). Declining changes nothing on the listing; its optional reason is kept apart from the audit trail.',
+  security: [{ bearerAuth: [] }],
+  request: {
+    params: z.object({ id: ReservationId }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            decision: z.enum(['accept', 'decline'], { error: 'must be accept or decline' }),
+            reason: z.optional(shortText()),
+          }),
+        },
+      },
+    },
+  },
+  responses: { 200: json(ReservationSchema, 'Answered'), ...errorResponses, 409: conflictResponses[409] },
+});
+
+const withdrawRoute = createRoute({
+  method: 'post',
+  path: '/reservations/{id}/withdrawal',
+  tags: ['capacity'],
+  summary: 'The provider withdraws an offer, or ends an accepted block (provider)',
+  description:
+    'An offer awaiting its answer is withdrawn (the listing is untouched). An accepted block is taken off the listing in the same transaction, refused (409) while members’ placements use block places.',
+  security: [{ bearerAuth: [] }],
+  request: { params: z.object({ id: ReservationId }) },
+  responses: { 200: json(ReservationSchema, 'Withdrawn'), ...errorResponses, 409: conflictResponses[409] },
+});
+
+/** Block places: the provider offers, the partnership answers; both read theirs. */
+function withReservations(app: ReturnType<typeof contextApp>, deps: Deps) {
+  return app
+    .openapi(offerRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['provider']);
+      const { urn, listingId } = c.req.valid('param');
+      return c.json(await offerReservation(deps, principal, urn, listingId, c.req.valid('json')), 201);
+    })
+    .openapi(listReservationsRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['provider', 'partnership']);
+      const { state, limit, cursor } = c.req.valid('query');
+      return c.json(
+        await listReservations(deps, principal, { ...(state ? { state } : {}), limit, ...(cursor ? { cursor } : {}) }),
+        200,
+      );
+    })
+    .openapi(getReservationRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['provider', 'partnership']);
+      return c.json(await getReservation(deps, principal, c.req.valid('param').id), 200);
+    })
+    .openapi(answerRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['partnership']);
+      return c.json(await answerReservation(deps, principal, c.req.valid('param').id, c.req.valid('json')), 200);
+    })
+    .openapi(withdrawRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['provider']);
+      return c.json(await withdrawReservation(deps, principal, c.req.valid('param').id), 200);
+    });
+}
+
 /** Provider writes: one listing with optimistic concurrency, or a whole sheet at once. */
 export function capacityWriteApp(deps: Deps) {
-  const app = contextApp(deps).openapi(putListingRoute, async (c) => {
+  const app = withReservations(contextApp(deps), deps).openapi(putListingRoute, async (c) => {
     const principal = requireRole(c.get('principal'), ['provider']);
     const { urn, listingId } = c.req.valid('param');
     const ifMatch = parseIfMatch(c.req.valid('header')['if-match']);

@@ -18,7 +18,6 @@ import {
 import { MAX_CHANGES_PER_TRANSACTION, type ListingChange } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
-import { referenceData } from './reference-cache.ts';
 
 const today = (deps: Deps) => londonDate(deps.now?.() ?? new Date());
 const now = (deps: Deps) => deps.now?.() ?? new Date();
@@ -83,12 +82,10 @@ export async function putListing(
       null,
     );
   }
-  const partnershipIds = (await referenceData(deps.store)).partnerships.map((p) => p.id);
   const ctx = {
     setting,
     frameworks: await deps.store.reference.listFrameworks(),
     today: today(deps),
-    partnershipIds,
     ...(existing ? { existing } : {}),
   };
   const problems = listingProblems(input, ctx);
@@ -137,7 +134,6 @@ export async function bulkUpsert(
 ): Promise<BulkResult> {
   const setting = await ownedSetting(deps, principal, urn);
   const frameworks = await deps.store.reference.listFrameworks();
-  const partnershipIds = (await referenceData(deps.store)).partnerships.map((p) => p.id);
   const problems: RowProblem[] = [...parsed.problems];
   const changes: ListingChange[] = [];
   const unchanged: Listing[] = [];
@@ -158,7 +154,7 @@ export async function bulkUpsert(
       });
       continue;
     }
-    const ctx = { setting, frameworks, today: today(deps), partnershipIds, ...(existing ? { existing } : {}) };
+    const ctx = { setting, frameworks, today: today(deps), ...(existing ? { existing } : {}) };
     const rowProblems = listingProblems(row.input, ctx);
     if (rowProblems.length > 0) {
       problems.push(...rowProblems.map((p) => ({ ...where, ...p })));

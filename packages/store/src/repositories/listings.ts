@@ -28,7 +28,7 @@ export interface ListingChange {
 export const MAX_CHANGES_PER_TRANSACTION = 30;
 
 /** The stored listing; its unreserved places are derived here, so no writer can leave them stale. */
-function listingItem(setting: Setting, listing: Listing): Record<string, unknown> {
+export function listingItem(setting: Setting, listing: Listing): Record<string, unknown> {
   return {
     ...keys.listing(setting.urn, listing.listingId),
     ...keys.settingIndexes(setting, listing.listingId),

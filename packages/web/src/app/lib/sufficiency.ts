@@ -1,4 +1,4 @@
-import type { LocalAuthority, Partnership, Setting } from './types.ts';
+import type { Partnership } from './types.ts';
 
 /** A count of children, or "<5" where the report suppresses 1 to 4 (capacity is never suppressed). */
 export type Figure = number | '<5';
@@ -56,71 +56,7 @@ export interface SufficiencyReport {
   refusalsByLa?: { key: string; label: string; refusals: Figure }[];
 }
 
-const emptyRow = (key: string, label: string): CapacityRow => ({
-  key,
-  label,
-  commissioned: 0,
-  filled: 0,
-  held: 0,
-  available: 0,
-});
-
-function add(
-  map: Map<string, CapacityRow>,
-  key: string,
-  label: string,
-  l: { commissioned: number; filled: number; held: number; available: number },
-) {
-  const row = map.get(key) ?? emptyRow(key, label);
-  row.commissioned += l.commissioned;
-  row.filled += l.filled;
-  row.held += l.held;
-  row.available += l.available;
-  map.set(key, row);
-}
-
 const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key, 'en-GB', { numeric: true });
-
-/**
- * Sufficiency from what every member publishes: places by band, by need (a listing meeting
- * several needs counts under each) and by host LA, and the annual spend at published prices on
- * places filled, by host LA.
- */
-export function fromPublishedCapacity(
-  partnership: Pick<Partnership, 'id' | 'name' | 'members'>,
-  settings: Setting[],
-  las: Map<string, LocalAuthority>,
-  asOf: string,
-): SufficiencyReport {
-  const band = new Map<string, CapacityRow>();
-  const need = new Map<string, CapacityRow>();
-  const la = new Map<string, CapacityRow>();
-  const spend = new Map<string, number>();
-  for (const code of partnership.members) {
-    la.set(code, emptyRow(code, las.get(code)?.name ?? code));
-    spend.set(code, 0);
-  }
-  for (const s of settings) {
-    if (!partnership.members.includes(s.laCode)) continue;
-    for (const l of s.listings) {
-      add(band, l.band, `Band ${l.band}`, l);
-      for (const n of l.needs) add(need, n, n, l);
-      add(la, s.laCode, las.get(s.laCode)?.name ?? s.laCode, l);
-      spend.set(s.laCode, spend.get(s.laCode)! + l.filled * l.price);
-    }
-  }
-  return {
-    source: 'published_capacity',
-    partnership: { id: partnership.id, name: partnership.name },
-    asOf,
-    byBand: [...band.values()].sort(byKey),
-    byNeed: [...need.values()].sort((a, b) => b.commissioned - a.commissioned),
-    byLa: [...la.values()].sort((a, b) => a.label.localeCompare(b.label)),
-    spendByLa: [...spend]
-      .map(([key, pence]) => ({ key, label: las.get(key)?.name ?? key, pence }))
-      .sort((a, b) => b.pence - a.pence),
-  };
-}
 
 type Capacity = { commissioned: number; filled: number; held: number; available: number };
 type Demand = {

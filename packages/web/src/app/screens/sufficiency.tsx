@@ -1,38 +1,25 @@
 import { useState } from 'preact/hooks';
-import { ApiError, get, getAll } from '../lib/api.ts';
+import { get, getAll } from '../lib/api.ts';
 import { downloadCsv, toCsv } from '../lib/csv-export.ts';
 import { longDate, pounds, todayIso } from '../lib/format.ts';
-import { localAuthorities, partnership } from '../lib/reference.ts';
 import type { Session } from '../lib/session.ts';
 import {
-  fromPublishedCapacity,
   fromSufficiencyReport,
   type CapacityRow,
   type Figure,
   type SufficiencyReport,
   type SufficiencyResponse,
 } from '../lib/sufficiency.ts';
-import type { Partnership, Setting } from '../lib/types.ts';
+import type { Partnership } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { BarChart, type Series } from '../ui/charts.tsx';
 import { ErrorSummary, Field, Loading, Notice, PageHeading } from '../ui/common.tsx';
 import { RefusalsByLa } from '../ui/mainstream-refusal.tsx';
 import { ForecastPanel } from './forecast.tsx';
 
-/**
- * Where the dashboard's figures come from: the partnership sufficiency report (capacity against
- * demand, placements in and out of area, spend), or, from an API that predates it (404), the
- * members' published capacity alone.
- */
+/** The partnership sufficiency report: capacity against demand, placements in and out of area, spend. */
 async function loadSufficiency(id: string): Promise<SufficiencyReport> {
-  try {
-    return fromSufficiencyReport(await get<SufficiencyResponse>(`/partnerships/${encodeURIComponent(id)}/sufficiency`));
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) throw e;
-  }
-  const [p, las] = await Promise.all([partnership(id), localAuthorities()]);
-  const settings = (await Promise.all(p.members.map((la) => getAll<Setting>(`/settings?la=${la}`)))).flat();
-  return fromPublishedCapacity(p, settings, las, new Date().toISOString());
+  return fromSufficiencyReport(await get<SufficiencyResponse>(`/partnerships/${encodeURIComponent(id)}/sufficiency`));
 }
 
 const CAPACITY: Series<CapacityRow>[] = [
