@@ -122,7 +122,10 @@ export async function checkInvariants(
   const holding = [...placements.values()].filter((p) => HOLDING.has(p.state));
   r.holdingPlacements = holding.length;
   r.fromWaitingList = holding.filter((p) => p.fromWaitingList === true).length;
-  const cases = await store.cases.getCases(holding.map((p) => ({ laCode: p.laCode, id: p.caseId })));
+  // Deduplicated, so a case holding two places is reported below rather than failing the batch read.
+  const cases = await store.cases.getCases([
+    ...new Map(holding.map((p) => [`${p.laCode}#${p.caseId}`, { laCode: p.laCode, id: p.caseId }])).values(),
+  ]);
   for (const p of holding) {
     const c = cases.get(`${p.laCode}#${p.caseId}`);
     check(c !== undefined, () => `placement ${p.id}: its case ${p.caseId} does not exist`);
@@ -183,9 +186,11 @@ export async function checkInvariants(
     waiting.push(...(res.Items ?? []));
     start = res.LastEvaluatedKey;
   } while (start !== undefined);
-  const queued = await store.cases.getCases(
-    waiting.map((w) => ({ laCode: w.laCode as string, id: w.caseId as string })),
+  // A case waits on several queues: each case read once (a batch read refuses duplicate keys).
+  const queuedRefs = new Map(
+    waiting.map((w) => [`${w.laCode}#${w.caseId}`, { laCode: w.laCode as string, id: w.caseId as string }]),
   );
+  const queued = await store.cases.getCases([...queuedRefs.values()]);
   for (const w of waiting) {
     r.queueEntriesChecked++;
     const c = queued.get(`${w.laCode}#${w.caseId}`);
