@@ -36,8 +36,10 @@ import { cpus, loadavg } from 'node:os';
 import { runLoad, type LoadResult } from '../reliability/load.ts';
 
 const CLIENTS = 20;
-const SINGLE_CASES = 100;
-const CONCURRENT_CASES = 1_000;
+// Smaller with BENCH_SINGLE_CASES / BENCH_CONCURRENT_CASES on a machine too busy for the full set.
+const SINGLE_CASES = Number(process.env.BENCH_SINGLE_CASES ?? 100);
+const CONCURRENT_CASES = Number(process.env.BENCH_CONCURRENT_CASES ?? 1_000);
+const ROUND_LIMIT_MS = Number(process.env.BENCH_ROUND_LIMIT_S ?? 1800) * 1000;
 const ROUND_CASES = 10_000;
 const ROUND_LISTINGS = 2_000;
 const LISTINGS_PER_SETTING = 5;
@@ -232,17 +234,31 @@ type RoundBody = {
   reruns: number;
   timings: Record<string, number>;
 };
-let round: RoundBody;
+let round: RoundBody & { progress: { listings: number; listingsCommitted: number }; phase?: string };
+let shownAt = 0;
 for (;;) {
   await new Promise((r) => setTimeout(r, 500));
   round = (await (
     await big.app.request(`/allocation-rounds/${queued.id}`, { headers: { authorization: `Bearer ${se19}` } })
-  ).json()) as RoundBody;
+  ).json()) as typeof round;
   if (round.state === 'done' || round.state === 'failed') break;
-  if (performance.now() - t0 > 900_000) throw new Error('the round did not finish within 15 minutes');
+  if (performance.now() - shownAt > 15_000) {
+    shownAt = performance.now();
+    console.log(
+      `  round ${round.state} at ${((performance.now() - t0) / 1000).toFixed(0)} s: ${round.progress.casesDecided} of ${round.progress.cases} cases decided, ${round.progress.listingsCommitted} of ${round.progress.listings} listings committed; load average ${loadavg()[0]!.toFixed(1)}`,
+    );
+  }
+  if (performance.now() - t0 > ROUND_LIMIT_MS) break;
 }
 const roundMs = performance.now() - t0;
-if (round.state !== 'done') throw new Error(`round: ${JSON.stringify(round).slice(0, 300)}`);
+// Unfinished in the time allowed (a machine busy with others' work): say how far it got, and go on.
+const roundFinished = round.state === 'done';
+if (round.state === 'failed') throw new Error(`round: ${JSON.stringify(round).slice(0, 300)}`);
+const roundLine = roundFinished
+  ? ''
+  : `   NOT DONE after ${(roundMs / 1000).toFixed(0)} s (the limit): ${round.progress.casesDecided} of ${round.progress.cases} cases decided, ${round.progress.listingsCommitted} of ${round.progress.listings} listings committed, timings so far ${JSON.stringify(round.timings ?? {})}\n`;
+round.summary ??= { allocated: 0, firstPreference: 0, unallocated: 0 };
+round.timings ??= {};
 
 // 3. Stream lag: a listing's commit to its search entries, with the consumer polling as in npm start;
 //    first with nothing else running, then under the reliability suite's mixed load (test/reliability/load.ts).
@@ -377,8 +393,8 @@ Allocation on DynamoDB Local (${new Date().toISOString().slice(0, 10)})
      .join(
        ', ',
      )}); ${perCaseRound.toFixed(2)} ms a case against ${perCaseSingle.toFixed(1)} ms a case allocated singly: ${(perCaseSingle / perCaseRound).toFixed(1)}× less time a case
-   allocated ${round.summary.allocated.toLocaleString('en-GB')} (${((100 * round.summary.allocated) / ROUND_CASES).toFixed(1)}%), first preference ${round.summary.firstPreference.toLocaleString('en-GB')} (${((100 * round.summary.firstPreference) / ROUND_CASES).toFixed(1)}% of cases), waiting ${round.summary.unallocated.toLocaleString('en-GB')}
-   (the same round as one synchronous request before issue 14: 139.7 s on this machine, docs/benchmarks.md); goal under 60 s: ${roundMs < 60_000 ? 'met' : 'MISSED'}
+${roundLine}   allocated ${round.summary.allocated.toLocaleString('en-GB')} (${((100 * round.summary.allocated) / ROUND_CASES).toFixed(1)}%), first preference ${round.summary.firstPreference.toLocaleString('en-GB')} (${((100 * round.summary.firstPreference) / ROUND_CASES).toFixed(1)}% of cases), waiting ${round.summary.unallocated.toLocaleString('en-GB')}
+   (the same round as one synchronous request before issue 14: 139.7 s on this machine, docs/benchmarks.md); goal under 60 s: ${roundFinished && roundMs < 60_000 ? 'met' : 'MISSED'}
    the mechanism alone: serial dictatorship ${sdMs.toFixed(0)} ms (first preference ${(100 * share(sd)).toFixed(1)}%), deferred acceptance ${daMs.toFixed(0)} ms (first preference ${(100 * share(da)).toFixed(1)}%)
 
 3. Stream lag, a listing's commit to its search entries (the local consumer polling DynamoDB Local's stream):
