@@ -168,7 +168,8 @@ const storeOf = (r: RuntimeInfo) => createStore({ tableName: r.tableName, endpoi
 
 /** With nothing but DynamoDB Local over the state folder (no server, no consumer): what the crash left. */
 async function atTheCrash<T>(ctx: CrashContext, tableName: string, read: (store: Store) => Promise<T>): Promise<T> {
-  const ddb = await startDynamoDbLocal({ dbPath: join(ctx.statePath, 'dynamodb') });
+  // A long wait to answer: java starting over a large table on a shared, busy machine.
+  const ddb = await startDynamoDbLocal({ dbPath: join(ctx.statePath, 'dynamodb'), readyTimeoutMs: 300_000 });
   const store = createStore({ tableName, endpoint: ddb.endpoint });
   try {
     return await read(store);
