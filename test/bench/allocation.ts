@@ -234,13 +234,16 @@ type RoundBody = {
   reruns: number;
   timings: Record<string, number>;
 };
-let round: RoundBody & { progress: { listings: number; listingsCommitted: number }; phase?: string };
+let round!: RoundBody & { progress: { listings: number; listingsCommitted: number }; phase?: string };
 let shownAt = 0;
 for (;;) {
   await new Promise((r) => setTimeout(r, 500));
-  round = (await (
-    await big.app.request(`/allocation-rounds/${queued.id}`, { headers: { authorization: `Bearer ${se19}` } })
-  ).json()) as typeof round;
+  const got = await big.app.request(`/allocation-rounds/${queued.id}`, {
+    headers: { authorization: `Bearer ${se19}` },
+  });
+  // A 503 (the store overwhelmed on a busy machine) is polled again, as a client would.
+  if (got.status !== 200) continue;
+  round = (await got.json()) as typeof round;
   if (round.state === 'done' || round.state === 'failed') break;
   if (performance.now() - shownAt > 15_000) {
     shownAt = performance.now();

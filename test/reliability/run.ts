@@ -618,7 +618,7 @@ restart had to repair.
 
 ${
   roundCrashed === undefined
-    ? '**The mid-round kill did not complete** (see the failures below).'
+    ? '**The mid-round kill did not complete** (see the failures below).\n'
     : `**a. Mid-round.** As Kent's commissioner, through the API: ${fmt(roundCrashed.cases)} cases with preferences (one per district and need opened singly with its tailored list, the rest in CSV uploads of 100 to \`POST /cases:bulk\`), and each setting they rank publishing a listing of 150 places (${s1(roundCrashed.setupMs)}); then \`POST /allocation-rounds\` (202), \`GET\` polled until it showed the round running with chunks being committed, and the kill.
 
 | | |
@@ -630,12 +630,12 @@ ${
 | \`npm start\` again | serving in ${s1(roundCrashed.restartReadyMs)}; it resumed the round left running (its dead worker's lease runs out within 20 s) |
 | round done | ${s1(roundCrashed.doneAfterRestartMs)} after \`npm start\` again, ${s1(roundCrashed.doneAfterReadyMs)} after it served; ${s1(roundCrashed.roundWallMs)} of work from the 202 to done, less the time down |
 | outcome | ${roundCrashed.summary} |
-| invariants | ${fmt(roundCrashed.invariants.checks)} checks, ${roundCrashed.invariants.violations.length} violated: no listing below zero, no case holding two places, held places = placements holding them, ${fmt(roundCrashed.invariants.roundsChecked)} done round(s) with an outcome for each case, ${fmt(roundCrashed.invariants.searchEntriesChecked)} search entries equal to their listing, ${fmt(roundCrashed.invariants.queueEntriesChecked)} waiting-list entries of open cases only (first pass to a clean read: ${s1(roundCrashed.settleMs)}) |
+| invariants | ${fmt(roundCrashed.invariants.checks)} checks, ${roundCrashed.invariants.violations.length} violated: no listing below zero, no case holding two places, held places = placements holding them, ${fmt(roundCrashed.invariants.roundsChecked)} done round(s) with an outcome for each case, ${fmt(roundCrashed.invariants.searchEntriesChecked)} search entries equal to their listing, ${fmt(roundCrashed.invariants.queueEntriesChecked)} waiting-list entries of open cases only (the passes until a clean read took ${s1(roundCrashed.settleMs)}) |
 `
 }
 ${
   projectionCrashed === undefined
-    ? '**The kill before projection did not complete** (see the failures below).'
+    ? '**The kill before projection did not complete** (see the failures below).\n'
     : `**b. Between commits and their projection.** 24 providers saving their listings (read, \`PUT\` with If-Match) through the restarted marketplace; the group was killed the moment the ${fmt(projectionCrashed.acknowledged)}th save was answered 200 (${projectionCrashed.attempts} attempt${projectionCrashed.attempts === 1 ? '' : 's'}; ${fmt(projectionCrashed.puts)} saves sent, the rest cut off).
 
 | | |
