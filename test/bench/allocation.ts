@@ -46,7 +46,7 @@ const LISTINGS_PER_SETTING = 5;
 const TODAY = new Date().toISOString().slice(0, 10);
 
 const loadAtStart = loadavg();
-const ddb = await startDynamoDbLocal({ javaHeap: '2g' });
+const ddb = await startDynamoDbLocal({ javaHeap: '2g', readyTimeoutMs: 300_000 });
 const auth = devTokenAuthenticator('bench-key-0123456789abcdef0123456789');
 const reference = buildReferenceData({});
 const las = reference.las.map((l) => l.gssCode);

@@ -10,7 +10,7 @@
  * so the report says what the restart had to repair. The invariants are read back after each.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { devTokenAuthenticator } from '@placements/api';
 import { createStore, type Store } from '@placements/store';
@@ -460,7 +460,11 @@ export async function roundCrash(ctx: CrashContext): Promise<RoundCrashResult> {
  */
 export async function projectionCrash(ctx: CrashContext): Promise<ProjectionCrashResult> {
   const { log, fail } = ctx;
-  const secret = readFileSync(join(ctx.statePath, 'dev-token-secret'), 'utf8').trim();
+  // After the round crash the folder holds its data and key; on its own, a fresh folder and key.
+  mkdirSync(ctx.statePath, { recursive: true });
+  const keyFile = join(ctx.statePath, 'dev-token-secret');
+  if (!existsSync(keyFile)) writeFileSync(keyFile, 'reliability-crash-0123456789abcdef0123456789', { mode: 0o600 });
+  const secret = readFileSync(keyFile, 'utf8').trim();
   const auth = devTokenAuthenticator(secret);
   const port = await freePort();
   const data = buildReferenceData({ seed: DEFAULT_SEED });
