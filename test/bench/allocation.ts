@@ -389,7 +389,7 @@ Allocation on DynamoDB Local (${new Date().toISOString().slice(0, 10)})
    201s ${placements}, 409s ${single.length + concurrent.length - placements}; listings below zero: ${belowZero}; places held ${held} = placements ${placements}: ${held === placements ? 'yes' : 'NO'}
 
 2. POST /allocation-rounds, serial dictatorship: ${ROUND_CASES.toLocaleString('en-GB')} cases over ${ROUND_LISTINGS.toLocaleString('en-GB')} listings (${places.toLocaleString('en-GB')} places)
-   queued (202) in ${queuedMs.toFixed(0)} ms; from the 202 to done (GET): ${(roundMs / 1000).toFixed(1)} s (re-runs ${round.reruns}; ${Object.entries(
+   queued (202) in ${queuedMs.toFixed(0)} ms; ${roundFinished ? 'from the 202 to done (GET)' : 'stopped waiting at the limit after'}: ${(roundMs / 1000).toFixed(1)} s (re-runs ${round.reruns}; ${Object.entries(
      round.timings,
    )
      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
