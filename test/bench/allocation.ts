@@ -32,16 +32,21 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createStore, enableStream, ensureTable, keys, loadReferenceData, type Store } from '@placements/store';
 import { localStreamConsumer } from '@placements/store/stream/local-stream';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
+import { cpus, loadavg } from 'node:os';
+import { runLoad, type LoadResult } from '../reliability/load.ts';
 
 const CLIENTS = 20;
-const SINGLE_CASES = 100;
-const CONCURRENT_CASES = 1_000;
+// Smaller with BENCH_SINGLE_CASES / BENCH_CONCURRENT_CASES on a machine too busy for the full set.
+const SINGLE_CASES = Number(process.env.BENCH_SINGLE_CASES ?? 100);
+const CONCURRENT_CASES = Number(process.env.BENCH_CONCURRENT_CASES ?? 1_000);
+const ROUND_LIMIT_MS = Number(process.env.BENCH_ROUND_LIMIT_S ?? 1800) * 1000;
 const ROUND_CASES = 10_000;
 const ROUND_LISTINGS = 2_000;
 const LISTINGS_PER_SETTING = 5;
 const TODAY = new Date().toISOString().slice(0, 10);
 
-const ddb = await startDynamoDbLocal({ javaHeap: '2g' });
+const loadAtStart = loadavg();
+const ddb = await startDynamoDbLocal({ javaHeap: '2g', readyTimeoutMs: 300_000 });
 const auth = devTokenAuthenticator('bench-key-0123456789abcdef0123456789');
 const reference = buildReferenceData({});
 const las = reference.las.map((l) => l.gssCode);
@@ -119,7 +124,8 @@ async function table(
   name: string,
   settings: SettingWithListings[],
 ): Promise<{ store: Store; base: string; app: ReturnType<typeof createApp>; close(): void }> {
-  const store = createStore({ tableName: name, endpoint: ddb.endpoint });
+  // A longer per-request timeout than the server's 10 s: the bulk loads below on a busy shared machine.
+  const store = createStore({ tableName: name, endpoint: ddb.endpoint, requestTimeoutMs: 30_000 });
   // Loaded before the stream is on (the loader writes its own search entries).
   await ensureTable(store.db, name, undefined, { stream: false });
   await loadReferenceData(store.db, name, { ...reference, settings }, { source: 'generated', seed: 2026 });
@@ -228,51 +234,119 @@ type RoundBody = {
   reruns: number;
   timings: Record<string, number>;
 };
-let round: RoundBody;
+let round!: RoundBody & { progress: { listings: number; listingsCommitted: number }; phase?: string };
+let shownAt = 0;
 for (;;) {
   await new Promise((r) => setTimeout(r, 500));
-  round = (await (
-    await big.app.request(`/allocation-rounds/${queued.id}`, { headers: { authorization: `Bearer ${se19}` } })
-  ).json()) as RoundBody;
+  const got = await big.app.request(`/allocation-rounds/${queued.id}`, {
+    headers: { authorization: `Bearer ${se19}` },
+  });
+  // A 503 (the store overwhelmed on a busy machine) is polled again, as a client would.
+  if (got.status !== 200) continue;
+  round = (await got.json()) as typeof round;
   if (round.state === 'done' || round.state === 'failed') break;
-  if (performance.now() - t0 > 900_000) throw new Error('the round did not finish within 15 minutes');
+  if (performance.now() - shownAt > 15_000) {
+    shownAt = performance.now();
+    console.log(
+      `  round ${round.state} at ${((performance.now() - t0) / 1000).toFixed(0)} s: ${round.progress.casesDecided} of ${round.progress.cases} cases decided, ${round.progress.listingsCommitted} of ${round.progress.listings} listings committed; load average ${loadavg()[0]!.toFixed(1)}`,
+    );
+  }
+  if (performance.now() - t0 > ROUND_LIMIT_MS) break;
 }
 const roundMs = performance.now() - t0;
-if (round.state !== 'done') throw new Error(`round: ${JSON.stringify(round).slice(0, 300)}`);
+// Unfinished in the time allowed (a machine busy with others' work): say how far it got, and go on.
+const roundFinished = round.state === 'done';
+if (round.state === 'failed') throw new Error(`round: ${JSON.stringify(round).slice(0, 300)}`);
+const roundLine = roundFinished
+  ? ''
+  : `   NOT DONE after ${(roundMs / 1000).toFixed(0)} s (the limit): ${round.progress.casesDecided} of ${round.progress.cases} cases decided, ${round.progress.listingsCommitted} of ${round.progress.listings} listings committed, timings so far ${JSON.stringify(round.timings ?? {})}\n`;
+round.summary ??= { allocated: 0, firstPreference: 0, unallocated: 0 };
+round.timings ??= {};
 
-// 3. Stream lag: a listing's commit to its search entries, with the consumer polling as in npm start.
-const lags: number[] = [];
-for (const s of bigSettings.slice(0, 60)) {
-  const setting = (await big.store.settings.getSetting(s.urn, { consistent: true }))!;
-  const before = setting.listings[0]!;
-  const listing = {
-    ...before,
-    commissioned: before.commissioned + 1,
-    available: before.available + 1,
-    version: before.version + 1,
-    updatedAt: new Date().toISOString(),
-  };
-  const t1 = performance.now();
-  await big.store.listings.putListing(
-    setting,
-    { listing, before },
-    { sub: 'bench', role: 'provider', org: setting.providerId },
-  );
-  const key = keys.searchEntry(
-    s.urn,
-    listing.listingId,
-    listing.needs[0]!,
-    bucketsForRange(listing.ageMin, listing.ageMax)[0]!,
-    'available',
-  );
-  for (;;) {
-    const got = await big.store.db.send(new GetCommand({ TableName: 'bench-round', Key: key }));
-    if ((got.Item?.listingVersion as number | undefined) === listing.version) break;
-    if (performance.now() - t1 > 60_000) throw new Error('search entry never caught up');
-    await new Promise((r) => setTimeout(r, 10));
+// 3. Stream lag: a listing's commit to its search entries, with the consumer polling as in npm start;
+//    first with nothing else running, then under the reliability suite's mixed load (test/reliability/load.ts).
+const loadDuringRound = loadavg();
+async function lagOf(s: SettingWithListings): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const setting = (await big.store.settings.getSetting(s.urn, { consistent: true }))!;
+    const before = setting.listings[0]!;
+    const listing = {
+      ...before,
+      commissioned: before.commissioned + 1,
+      available: before.available + 1,
+      version: before.version + 1,
+      updatedAt: new Date().toISOString(),
+    };
+    const t1 = performance.now();
+    try {
+      await big.store.listings.putListing(
+        setting,
+        { listing, before },
+        { sub: 'bench', role: 'provider', org: setting.providerId },
+      );
+    } catch (error) {
+      // The load's own listing updates may win the version race: read it again and retry.
+      if (attempt < 5) continue;
+      throw error;
+    }
+    const key = keys.searchEntry(
+      s.urn,
+      listing.listingId,
+      listing.needs[0]!,
+      bucketsForRange(listing.ageMin, listing.ageMax)[0]!,
+      'available',
+    );
+    for (;;) {
+      const got = await big.store.db.send(new GetCommand({ TableName: 'bench-round', Key: key }));
+      if (((got.Item?.listingVersion as number | undefined) ?? 0) >= listing.version) break;
+      if (performance.now() - t1 > 60_000) throw new Error('search entry never caught up');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return performance.now() - t1;
   }
-  lags.push(performance.now() - t1);
 }
+const lags: number[] = [];
+for (const s of bigSettings.slice(0, 60)) lags.push(await lagOf(s));
+
+const providerTokens = await Promise.all(
+  bigSettings.slice(60, 180).map(async (s) => ({
+    urn: s.urn,
+    token: (await auth.mint({ sub: `bench-${s.providerId}`, role: 'provider', org: s.providerId })).token,
+  })),
+);
+const loadTarget = {
+  base: big.base,
+  las: reference.las
+    .map((l) => ({
+      gss: l.gssCode,
+      token: laTokens.get(l.gssCode)!,
+      districts: reference.districts.filter((d) => d.laCode === l.gssCode).map((d) => d.district),
+    }))
+    .filter((l) => l.districts.length > 0),
+  partnershipToken: se19,
+  providers: providerTokens,
+};
+const loadedLags: number[] = [];
+let loadLoadavg = loadavg();
+const load: LoadResult = await (async () => {
+  let loadDone = false;
+  const running = runLoad(loadTarget, {
+    clients: 24,
+    maxRequests: 8000,
+    maxMs: 75_000,
+    seed: 2026,
+    tag: 'LAG',
+  }).finally(() => (loadDone = true));
+  // Let the load build up, then one listing update every half second on listings the load does not touch.
+  await new Promise((r) => setTimeout(r, 5_000));
+  for (const s of bigSettings.slice(200, 300)) {
+    if (loadDone) break;
+    loadedLags.push(await lagOf(s));
+    await new Promise((r) => setTimeout(r, 500));
+    if (loadedLags.length === 30) loadLoadavg = loadavg();
+  }
+  return running;
+})();
 jobs.stop();
 await consumer.stop();
 
@@ -315,18 +389,26 @@ Allocation on DynamoDB Local (${new Date().toISOString().slice(0, 10)})
    201s ${placements}, 409s ${single.length + concurrent.length - placements}; listings below zero: ${belowZero}; places held ${held} = placements ${placements}: ${held === placements ? 'yes' : 'NO'}
 
 2. POST /allocation-rounds, serial dictatorship: ${ROUND_CASES.toLocaleString('en-GB')} cases over ${ROUND_LISTINGS.toLocaleString('en-GB')} listings (${places.toLocaleString('en-GB')} places)
-   queued (202) in ${queuedMs.toFixed(0)} ms; from the 202 to done (GET): ${(roundMs / 1000).toFixed(1)} s (re-runs ${round.reruns}; ${Object.entries(
+   queued (202) in ${queuedMs.toFixed(0)} ms; ${roundFinished ? 'from the 202 to done (GET)' : 'stopped waiting at the limit after'}: ${(roundMs / 1000).toFixed(1)} s (re-runs ${round.reruns}; ${Object.entries(
      round.timings,
    )
      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
      .join(
        ', ',
      )}); ${perCaseRound.toFixed(2)} ms a case against ${perCaseSingle.toFixed(1)} ms a case allocated singly: ${(perCaseSingle / perCaseRound).toFixed(1)}× less time a case
-   allocated ${round.summary.allocated.toLocaleString('en-GB')} (${((100 * round.summary.allocated) / ROUND_CASES).toFixed(1)}%), first preference ${round.summary.firstPreference.toLocaleString('en-GB')} (${((100 * round.summary.firstPreference) / ROUND_CASES).toFixed(1)}% of cases), waiting ${round.summary.unallocated.toLocaleString('en-GB')}
-   (the same round as one synchronous request before issue 14: 139.7 s on this machine, docs/benchmarks.md)
+${roundLine}   allocated ${round.summary.allocated.toLocaleString('en-GB')} (${((100 * round.summary.allocated) / ROUND_CASES).toFixed(1)}%), first preference ${round.summary.firstPreference.toLocaleString('en-GB')} (${((100 * round.summary.firstPreference) / ROUND_CASES).toFixed(1)}% of cases), waiting ${round.summary.unallocated.toLocaleString('en-GB')}
+   (the same round as one synchronous request before issue 14: 139.7 s on this machine, docs/benchmarks.md); goal under 60 s: ${roundFinished && roundMs < 60_000 ? 'met' : 'MISSED'}
    the mechanism alone: serial dictatorship ${sdMs.toFixed(0)} ms (first preference ${(100 * share(sd)).toFixed(1)}%), deferred acceptance ${daMs.toFixed(0)} ms (first preference ${(100 * share(da)).toFixed(1)}%)
 
-3. Stream lag, a listing's commit to its search entries (${lags.length} listing updates, the local consumer polling DynamoDB Local's stream):
-   p50 ${pct(lags, 50).toFixed(0)} ms, p95 ${pct(lags, 95).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms
+3. Stream lag, a listing's commit to its search entries (the local consumer polling DynamoDB Local's stream):
+   quiet (${lags.length} listing updates one after another): p50 ${pct(lags, 50).toFixed(0)} ms, p95 ${pct(lags, 95).toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms
+   under the reliability load (${loadedLags.length} listing updates, one every 0.5 s, while 24 clients made ${load.requests.toLocaleString('en-GB')} requests in ${(load.durationMs / 1000).toFixed(0)} s:
+     ${Object.entries(load.byKind)
+       .map(([k, v]) => `${v.count} ${k}`)
+       .join(
+         ', ',
+       )}; ${load.errors} errors): p50 ${pct(loadedLags, 50).toFixed(0)} ms, p95 ${pct(loadedLags, 95).toFixed(0)} ms, max ${Math.max(...loadedLags).toFixed(0)} ms; goal p95 under 1 s: ${pct(loadedLags, 95) < 1000 ? 'met' : 'MISSED'}
+
+Machine: ${process.platform} ${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}; load average (1, 5, 15 min) at the start ${loadAtStart.map((x) => x.toFixed(2)).join(', ')}, after the round ${loadDuringRound.map((x) => x.toFixed(2)).join(', ')}, during the loaded lag ${loadLoadavg.map((x) => x.toFixed(2)).join(', ')}
 `);
 process.exit(0);

@@ -2,8 +2,8 @@
  * The marketplace's invariants, read back from the table itself (never from the load script's
  * counters): no listing below zero, no place given twice, nothing half-written.
  */
-import type { Case, Listing, Placement } from '@placements/domain';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Case, Listing, Placement, SettingWithListings } from '@placements/domain';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { caseEntity, keys, searchEntryItems, type Store } from '@placements/store';
 
 /** Placement states in which the placement holds one of its listing's places. */
@@ -21,6 +21,8 @@ export interface InvariantReport {
   searchEntriesChecked: number;
   /** Waiting-list entries whose case was read. */
   queueEntriesChecked: number;
+  /** Rounds done whose outcomes were compared with their cases. */
+  roundsChecked: number;
   /** Individual assertions made. */
   checks: number;
   violations: string[];
@@ -67,6 +69,7 @@ export async function checkInvariants(
     auditEventsChecked: 0,
     searchEntriesChecked: 0,
     queueEntriesChecked: 0,
+    roundsChecked: 0,
     checks: 0,
     violations: [],
   };
@@ -119,7 +122,10 @@ export async function checkInvariants(
   const holding = [...placements.values()].filter((p) => HOLDING.has(p.state));
   r.holdingPlacements = holding.length;
   r.fromWaitingList = holding.filter((p) => p.fromWaitingList === true).length;
-  const cases = await store.cases.getCases(holding.map((p) => ({ laCode: p.laCode, id: p.caseId })));
+  // Deduplicated, so a case holding two places is reported below rather than failing the batch read.
+  const cases = await store.cases.getCases([
+    ...new Map(holding.map((p) => [`${p.laCode}#${p.caseId}`, { laCode: p.laCode, id: p.caseId }])).values(),
+  ]);
   for (const p of holding) {
     const c = cases.get(`${p.laCode}#${p.caseId}`);
     check(c !== undefined, () => `placement ${p.id}: its case ${p.caseId} does not exist`);
@@ -159,51 +165,10 @@ export async function checkInvariants(
   }
 
   // Search entries equal their listing: the stream's projection of the listing as it is now.
-  const query = async (pk: string) => {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await store.db.send(
-        new QueryCommand({
-          TableName: store.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(res.Items ?? []));
-      start = res.LastEvaluatedKey;
-    } while (start !== undefined);
-    return items;
-  };
-  for (const s of settings) {
-    for (const l of s.listings as Listing[]) {
-      const expected = new Map(searchEntryItems(s, l).map((i) => [i.sk as string, i]));
-      const actual = await query(keys.searchPartition(s.urn, l.listingId));
-      r.searchEntriesChecked += actual.length;
-      const at = `search entries of ${s.urn}/${l.listingId}`;
-      check(
-        actual.length === expected.size && actual.every((i) => expected.has(i.sk as string)),
-        () =>
-          `${at}: ${actual
-            .map((i) => i.sk)
-            .sort()
-            .join(',')} ≠ ${[...expected.keys()].sort().join(',')}`,
-      );
-      for (const i of actual) {
-        const e = expected.get(i.sk as string);
-        check(
-          e === undefined ||
-            (i.listingVersion === l.version &&
-              i.gsi3sk === e.gsi3sk &&
-              (i.listing as Listing).available === l.available),
-          () =>
-            `${at} ${i.sk}: version ${i.listingVersion}, ${i.gsi3sk} ≠ the listing's version ${l.version}, ${e?.gsi3sk}`,
-        );
-      }
-    }
-  }
+  const search = await searchEntriesAgainstListings(store, settings);
+  r.searchEntriesChecked += search.entries;
+  r.checks += search.checks;
+  r.violations.push(...search.stale);
 
   // No case both holding a place and still queued.
   const waiting: Record<string, unknown>[] = [];
@@ -221,9 +186,11 @@ export async function checkInvariants(
     waiting.push(...(res.Items ?? []));
     start = res.LastEvaluatedKey;
   } while (start !== undefined);
-  const queued = await store.cases.getCases(
-    waiting.map((w) => ({ laCode: w.laCode as string, id: w.caseId as string })),
+  // A case waits on several queues: each case read once (a batch read refuses duplicate keys).
+  const queuedRefs = new Map(
+    waiting.map((w) => [`${w.laCode}#${w.caseId}`, { laCode: w.laCode as string, id: w.caseId as string }]),
   );
+  const queued = await store.cases.getCases([...queuedRefs.values()]);
   for (const w of waiting) {
     r.queueEntriesChecked++;
     const c = queued.get(`${w.laCode}#${w.caseId}`);
@@ -233,10 +200,11 @@ export async function checkInvariants(
     );
   }
 
-  // Every round done has an outcome for each of its cases.
-  for (const { org, id } of options.rounds ?? []) {
+  // Every round done has an outcome for each of its cases: the rounds named, else every round in the table.
+  for (const { org, id } of options.rounds ?? (await allRounds(store))) {
     const head = await store.rounds.head(org, id);
     if (head?.state !== 'done') continue;
+    r.roundsChecked++;
     const inputs = (await store.rounds.inputs(org, id)) as { id: string }[];
     const outcomes = (await store.rounds.outcomes(org, id)) as { caseId: string }[];
     const decided = new Set(outcomes.map((o) => o.caseId));
@@ -246,4 +214,104 @@ export async function checkInvariants(
     );
   }
   return r;
+}
+
+/** Every item of a partition, read consistently. */
+async function partition(store: Store, pk: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await store.db.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
+}
+
+/**
+ * Each listing's search entries compared with what the listing projects to now (the stream
+ * consumer's job): the same keys, the listing's version, sort key and places available. Returns
+ * one line per listing whose entries differ. `settings` defaults to every setting in the table.
+ */
+export async function searchEntriesAgainstListings(
+  store: Store,
+  settings?: SettingWithListings[],
+  only?: ReadonlySet<string>,
+): Promise<{ listings: number; entries: number; checks: number; stale: string[]; staleKeys: string[] }> {
+  const all = settings ?? (await allPages((cursor) => store.settings.listSettings({}, 200, cursor)));
+  const out = { listings: 0, entries: 0, checks: 0, stale: [] as string[], staleKeys: [] as string[] };
+  const pairs = all.flatMap((s) =>
+    (s.listings as Listing[])
+      .filter((l) => only === undefined || only.has(`${s.urn}#${l.listingId}`))
+      .map((l) => [s, l] as const),
+  );
+  // Eight partitions at a time: a pass over every listing stays short enough to poll.
+  for (let i = 0; i < pairs.length; i += 8) {
+    const batch = pairs.slice(i, i + 8);
+    const read = await Promise.all(batch.map(([s, l]) => partition(store, keys.searchPartition(s.urn, l.listingId))));
+    for (const [j, [s, l]] of batch.entries()) {
+      const actual = read[j]!;
+      out.listings++;
+      out.entries += actual.length;
+      const expected = new Map(searchEntryItems(s, l).map((e) => [e.sk as string, e]));
+      const at = `search entries of ${s.urn}/${l.listingId}`;
+      const stale = (why: string) => {
+        out.stale.push(`${at}${why}`);
+        out.staleKeys.push(`${s.urn}#${l.listingId}`);
+      };
+      out.checks++;
+      if (actual.length !== expected.size || !actual.every((e) => expected.has(e.sk as string))) {
+        stale(
+          `: ${actual
+            .map((e) => e.sk)
+            .sort()
+            .join(',')} ≠ ${[...expected.keys()].sort().join(',')}`,
+        );
+        continue;
+      }
+      for (const e of actual) {
+        const want = expected.get(e.sk as string)!;
+        out.checks++;
+        if (
+          e.listingVersion !== l.version ||
+          e.gsi3sk !== want.gsi3sk ||
+          (e.listing as Listing).available !== l.available
+        ) {
+          stale(
+            ` ${e.sk}: version ${e.listingVersion}, ${e.gsi3sk} ≠ the listing's version ${l.version}, ${want.gsi3sk}`,
+          );
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Every round's head in the table (a scan: rounds leave the active index once done). */
+async function allRounds(store: Store): Promise<{ org: string; id: string }[]> {
+  const out: { org: string; id: string }[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await store.db.send(
+      new ScanCommand({
+        TableName: store.tableName,
+        FilterExpression: 'itemType = :round',
+        ExpressionAttributeValues: { ':round': 'round' },
+        ProjectionExpression: 'org, id',
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) out.push({ org: i.org as string, id: i.id as string });
+    start = res.LastEvaluatedKey;
+  } while (start !== undefined);
+  return out;
 }

@@ -7,18 +7,23 @@
  *  2. faults: DynamoDB Local killed and restarted mid-load; a Lambda timing out after its
  *     transaction committed; clients aborting allocations mid-request and replaying them;
  *  3. bad input: thousands of fast-check cases over every route of GET /openapi.json, 413s, 401s;
+ *  4. crashes of the whole marketplace (test/reliability/crash.ts): `npm start` in a process group
+ *     of its own, SIGKILLed (server and DynamoDB Local) mid-way through an allocation round of
+ *     2,000 cases, then right after a burst of listing saves (between their commits and their
+ *     search entries), and started again with `npm start` over the same state folder;
  * and after each phase reads the table back to check the invariants. Writes docs/reliability.md
- * with the figures and exits non-zero if anything failed. Bounded (about five minutes here).
+ * with the figures and exits non-zero if anything failed. Bounded (about 15 minutes here).
  *
  * Options (environment): RELIABILITY_LOAD_SECONDS (75), RELIABILITY_LOAD_REQUESTS (8000),
- * RELIABILITY_FUZZ_CASES (5000), RELIABILITY_REPORT (docs/reliability.md; '' prints only),
+ * RELIABILITY_FUZZ_CASES (5000), RELIABILITY_ROUND_CASES (2000), RELIABILITY_REPORT (docs/reliability.md; '' prints only),
  * RELIABILITY_STATE_DIR (where the temporary database folder goes; /dev/shm when present).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createApp, devTokenAuthenticator, MAX_BODY_BYTES } from '@placements/api';
 import { createDocumentClient, createStore, type Store } from '@placements/store';
@@ -26,10 +31,18 @@ import { buildReferenceData, DEFAULT_SEED, SE19_ID, startMarketplace } from '@pl
 import { checkInvariants, type InvariantReport } from './invariants.ts';
 import { percentile, runLoad, type LoadResult, type LoadTarget } from './load.ts';
 import { fixedChecks, fuzz, operationsOf, type FuzzIdentities, type Send } from './fuzz.ts';
+import {
+  killLeftovers,
+  projectionCrash,
+  roundCrash,
+  type ProjectionCrashResult,
+  type RoundCrashResult,
+} from './crash.ts';
 
 const LOAD_SECONDS = Number(process.env.RELIABILITY_LOAD_SECONDS ?? 75);
 const LOAD_REQUESTS = Number(process.env.RELIABILITY_LOAD_REQUESTS ?? 8000);
 const FUZZ_CASES = Number(process.env.RELIABILITY_FUZZ_CASES ?? 5000);
+const ROUND_CASES = Number(process.env.RELIABILITY_ROUND_CASES ?? 2000);
 const REPORT = process.env.RELIABILITY_REPORT ?? 'docs/reliability.md';
 const started = new Date();
 const log = (line: string) =>
@@ -43,6 +56,7 @@ globalThis.fetch = (...args: Parameters<typeof fetch>) => {
   httpRequests++;
   return realFetch(...args);
 };
+const fmtN = (n: number) => n.toLocaleString('en-GB');
 const fail = (what: string) => {
   failures.push(what);
   log(`FAILED: ${what}`);
@@ -56,7 +70,10 @@ const state = mkdtempSync(
     'placements-reliability-',
   ),
 );
-process.on('exit', () => rmSync(state, { recursive: true, force: true }));
+process.on('exit', () => {
+  killLeftovers();
+  rmSync(state, { recursive: true, force: true });
+});
 log(`starting the marketplace (DynamoDB Local on disk in ${state})…`);
 const secret = randomBytes(32).toString('hex');
 const running = await startMarketplace({
@@ -483,9 +500,47 @@ await invariants('fuzzing', false);
 
 await running.stop();
 
+// 4. The whole marketplace killed ────────────────────────────────────────────────────────────
+const crashContext = {
+  repoRoot: join(dirname(fileURLToPath(import.meta.url)), '..', '..'),
+  statePath: join(state, 'npm-start'),
+  log,
+  fail,
+  roundCases: ROUND_CASES,
+};
+let roundCrashed: RoundCrashResult | undefined;
+let projectionCrashed: ProjectionCrashResult | undefined;
+try {
+  roundCrashed = await roundCrash(crashContext);
+  invariantRuns.push({ phase: 'the kill mid-round (npm start again)', report: roundCrashed.invariants });
+  faults.push({
+    name: 'The whole marketplace killed mid-round',
+    what: `SIGKILL to the \`npm start\` process group (${roundCrashed.killedPids}) ${(roundCrashed.killedAfterMs / 1000).toFixed(1)} s into a round of ${fmtN(roundCrashed.cases)} cases; \`npm start\` again over the same state folder`,
+    outcome: `the round finished by itself ${(roundCrashed.doneAfterReadyMs / 1000).toFixed(1)} s after the restarted marketplace served (${roundCrashed.summary}); invariants ${roundCrashed.invariants.violations.length === 0 ? 'hold' : 'VIOLATED'}`,
+    survived: roundCrashed.survived,
+  });
+} catch (error) {
+  fail(`the kill mid-round: ${String(error)}`);
+  killLeftovers();
+}
+try {
+  projectionCrashed = await projectionCrash(crashContext);
+  invariantRuns.push({ phase: 'the kill before projection (npm start again)', report: projectionCrashed.invariants });
+  faults.push({
+    name: 'The whole marketplace killed between listing commits and their projection',
+    what: `SIGKILL to the process group the moment the ${fmtN(projectionCrashed.acknowledged)}th of 24 providers' listing saves was answered 200`,
+    outcome: `at the crash ${fmtN(projectionCrashed.staleAtCrash)} listings' search entries differed from the listing, no acknowledged save lost; after \`npm start\` every listing's search entries matched it ${(projectionCrashed.projectedAfterReadyMs / 1000).toFixed(1)} s after it served`,
+    survived: projectionCrashed.survived,
+  });
+} catch (error) {
+  fail(`the kill before projection: ${String(error)}`);
+  killLeftovers();
+}
+
 // Report ──────────────────────────────────────────────────────────────────────────────────
-const fmt = (n: number) => n.toLocaleString('en-GB');
+const fmt = fmtN;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
+const s1 = (x: number) => `${(x / 1000).toFixed(1)} s`;
 const kinds = Object.entries(load.byKind).sort((a, b) => b[1].count - a[1].count);
 const allMs = kinds.flatMap(([, k]) => k.ms);
 const totalChecks = invariantRuns.reduce((n, r) => n + r.report.checks, 0);
@@ -552,11 +607,51 @@ Statuses: ${Object.entries(fuzzRun.byStatus)
 Fixed checks on every route: a body over 1 MiB answers 413 (each route taking a body), and a
 malformed, an expired, a foreign-signed and a non-Bearer token each answer 401: ${fmt(fixed.checked)} checks, ${fixed.failures.length} failed.
 
+## 4. The whole marketplace killed
+
+\`npm start\` run as a child in a process group of its own (the generated SE19 data, its state in a
+fresh folder), then killed with SIGKILL to the whole group, server and DynamoDB Local's java
+alike, as a power cut or the OOM killer would, and started again with \`npm start\` over the same
+folder, so the table and the stream consumer's checkpoint are what the crash left. What the crash
+left is read first with DynamoDB Local alone (no server, no consumer), so the figures say what the
+restart had to repair.
+
+${
+  roundCrashed === undefined
+    ? '**The mid-round kill did not complete** (see the failures below).\n'
+    : `**a. Mid-round.** As Kent's commissioner, through the API: ${fmt(roundCrashed.cases)} cases with preferences (one per district and need opened singly with its tailored list, the rest in CSV uploads of 100 to \`POST /cases:bulk\`), and each setting they rank publishing a listing of 150 places (${s1(roundCrashed.setupMs)}); then \`POST /allocation-rounds\` (202), \`GET\` polled until it showed the round running with chunks being committed, and the kill.
+
+| | |
+|---|---|
+| killed | ${s1(roundCrashed.killedAfterMs)} after the 202; \`GET\` showed ${roundCrashed.progressAtKill} |
+| processes killed | ${roundCrashed.killedPids} (none left after) |
+| the table at the kill | round ${roundCrashed.headAtKill} |
+| down | ${s1(roundCrashed.downMs)} (reading the table alone in between) |
+| \`npm start\` again | serving in ${s1(roundCrashed.restartReadyMs)}; it resumed the round left running (its dead worker's lease runs out within 20 s) |
+| round done | ${s1(roundCrashed.doneAfterRestartMs)} after \`npm start\` again, ${s1(roundCrashed.doneAfterReadyMs)} after it served; ${s1(roundCrashed.roundWallMs)} of work from the 202 to done, less the time down |
+| outcome | ${roundCrashed.summary} |
+| invariants | ${fmt(roundCrashed.invariants.checks)} checks, ${roundCrashed.invariants.violations.length} violated: no listing below zero, no case holding two places, held places = placements holding them, ${fmt(roundCrashed.invariants.roundsChecked)} done round(s) with an outcome for each case, ${fmt(roundCrashed.invariants.searchEntriesChecked)} search entries equal to their listing, ${fmt(roundCrashed.invariants.queueEntriesChecked)} waiting-list entries of open cases only (the passes until a clean read took ${s1(roundCrashed.settleMs)}) |
+`
+}
+${
+  projectionCrashed === undefined
+    ? '**The kill before projection did not complete** (see the failures below).\n'
+    : `**b. Between commits and their projection.** 24 providers saving their listings (read, \`PUT\` with If-Match) through the restarted marketplace; the group was killed the moment the ${fmt(projectionCrashed.acknowledged)}th save was answered 200 (${projectionCrashed.attempts} attempt${projectionCrashed.attempts === 1 ? '' : 's'}; ${fmt(projectionCrashed.puts)} saves sent, the rest cut off).
+
+| | |
+|---|---|
+| at the crash | ${fmt(projectionCrashed.staleAtCrash)} of ${fmt(projectionCrashed.listings)} listings' search entries differed from the listing (${fmt(projectionCrashed.staleAcknowledgedAtCrash)} of them saves already answered 200): committed, not yet projected |
+| acknowledged saves lost | ${fmt(projectionCrashed.lostAcknowledged)} (each acknowledged version read back) |
+| \`npm start\` again | serving in ${s1(projectionCrashed.restartReadyMs)} |
+| projected | every one of them matched its listing ${s1(projectionCrashed.projectedAfterRestartMs)} after \`npm start\` again (${s1(projectionCrashed.projectedAfterReadyMs)} after it served): the consumer resumed from its checkpoint and the records were waiting in the stream |
+| invariants | ${fmt(projectionCrashed.invariants.checks)} checks over all ${fmt(projectionCrashed.listings)} listings, ${projectionCrashed.invariants.violations.length} violated |
+`
+}
 ## Invariants, read from the table after each phase
 
-| after | listings | placements | holding a place | of them offered from a waiting list | allocated cases | audit events read | checks | violations |
-|---|---|---|---|---|---|---|---|---|
-${invariantRuns.map(({ phase, report: r }) => `| ${phase} | ${fmt(r.listings)} | ${fmt(r.placements)} | ${fmt(r.holdingPlacements)} | ${fmt(r.fromWaitingList)} | ${fmt(r.allocatedCases)} | ${fmt(r.auditEventsChecked)} | ${fmt(r.checks)} | ${r.violations.length} |`).join('\n')}
+| after | listings | placements | holding a place | of them offered from a waiting list | allocated cases | audit events read | search entries | waiting-list entries | done rounds | checks | violations |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+${invariantRuns.map(({ phase, report: r }) => `| ${phase} | ${fmt(r.listings)} | ${fmt(r.placements)} | ${fmt(r.holdingPlacements)} | ${fmt(r.fromWaitingList)} | ${fmt(r.allocatedCases)} | ${fmt(r.auditEventsChecked)} | ${fmt(r.searchEntriesChecked)} | ${fmt(r.queueEntriesChecked)} | ${fmt(r.roundsChecked)} | ${fmt(r.checks)} | ${r.violations.length} |`).join('\n')}
 
 Placements outnumber the 201s clients received: a listing update that raises the places
 commissioned offers each freed place to the listing's waiting list at once (cases that got
@@ -567,8 +662,10 @@ of every case holding a place, and checks: no listing below zero; available = co
 held; filled + held ≤ commissioned; the listing's held count equals the placements holding its places
 (after fuzzing, whose random decisions may name a declined setting, only that they fit); each holding
 placement's case is allocated to exactly it and its audit has the \`case.allocated\` event for it; each
-allocated case's placement exists and is its own; no case holds two places; and every allocation a
-client was answered 201 for (${fmt(allPlaced.length)} by the end) is still the case's placement.
+allocated case's placement exists and is its own; no case holds two places; every listing's search
+entries are exactly those the listing projects to now (same keys, version, sort key, places); no
+case holding a place is still on a waiting list; every round \`done\` has one outcome for each of its
+cases; and every allocation a client was answered 201 for (${fmt(allPlaced.length)} by the end) is still the case's placement.
 ${failures.length > 0 ? `\n## Failures\n\n${failures.map((f) => `- ${f}`).join('\n')}\n` : ''}`;
 
 if (REPORT !== '') {

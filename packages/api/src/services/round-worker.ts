@@ -150,6 +150,9 @@ export async function runRoundJob(
         plan = (await rounds.plan(org, id, r))!;
       }
       for (const o of plan.outcomes as RoundCaseOutcome[]) outcomes.set(o.caseId, o);
+      // Shown in the head, so a round read back after a crash says where it stopped.
+      phase = 'committing';
+      await beat(true, { phase });
       const result = await commitRun(deps, org, id, r, plan, outcomes, actor, beat, progress, timings);
       failedAtLast = result.failed;
       if (failedAtLast.length === 0) break;
