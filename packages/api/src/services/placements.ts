@@ -138,6 +138,9 @@ export async function name(
         [{ state: p.state }],
       );
   }
+  // A placement that can no longer be named is a 409 whatever the body says: a second naming racing
+  // the first would otherwise be told its refusal is already recorded (a 400) instead.
+  const namedPlacement = moved(p, 'name');
   const problems: FieldProblem[] = [];
   if (p.state === 'declined' && !body.note) {
     problems.push({ field: 'note', message: 'is required when naming a setting that declined: record why' });
@@ -166,7 +169,7 @@ export async function name(
     throw new ConflictError('invalid_transition', `The case is ${c.state}: it has another placement in progress.`, [
       { state: c.state },
     ]);
-  const after = { ...moved(p, 'name'), ...(body.note ? { namingNote: body.note } : {}) };
+  const after = { ...namedPlacement, ...(body.note ? { namingNote: body.note } : {}) };
   // The refusal is kept with the case, in the naming's transaction: both happen, or neither.
   const named: Case = {
     ...c,
