@@ -11,7 +11,7 @@ export default defineConfig({
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     // The coverage gate. `npm test` (the whole suite) turns it on with --coverage; a run of a few files
     // leaves it off, since a few files alone would fall short of the thresholds. The thresholds are
-    // the figures measured when the gate came in (docs/benchmarks.md), rounded down: raise them
+    // those issue 17 measured (92% of statements, 83% of branches; docs/benchmarks.md): raise them
     // as coverage rises, never lower them.
     coverage: {
       provider: 'v8',
@@ -20,6 +20,8 @@ export default defineConfig({
       include: ['packages/{domain,store,api,local}/src/**/*.ts', 'functions/src/**/*.ts', 'infra/{bin,lib}/**/*.ts'],
       exclude: ['**/*.test.ts', '**/fixtures/**'],
       reporter: ['text-summary', 'json-summary'],
+      // The figures are printed even when a test fails, so a red run still says where coverage stands.
+      reportOnFailure: true,
       thresholds: { statements: 92, branches: 83 },
     },
     projects: [
