@@ -5,7 +5,7 @@ import type { Session } from '../lib/session.ts';
 import { useLoad } from '../lib/use-load.ts';
 import {
   ErrorSummary,
-  Field,
+  TextAreaField,
   Loading,
   Notice,
   PageHeading,
@@ -165,22 +165,14 @@ function DirectionCard({ d, onChanged }: { d: DirectionView; onChanged: () => vo
             void act(`/directions/${d.id}/appeal`, { grounds: grounds.trim() });
           }}
         >
-          <Field
+          <TextAreaField
             label="Grounds of appeal to the Schools Adjudicator"
             name={`grounds-${d.id}`}
             hint="Why admitting this child would be wrong for the academy, with the evidence."
             error={problemFor(error, 'grounds')}
-          >
-            {(a) => (
-              <textarea
-                {...a}
-                class="govuk-textarea"
-                rows={4}
-                value={grounds}
-                onInput={(e) => setGrounds(e.currentTarget.value)}
-              />
-            )}
-          </Field>
+            value={grounds}
+            onInput={setGrounds}
+          />
           <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>
             Appeal to the Schools Adjudicator
           </button>

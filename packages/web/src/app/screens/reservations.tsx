@@ -6,7 +6,6 @@ import type { Setting } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import {
   ErrorSummary,
-  Field,
   Loading,
   Notice,
   PageHeading,
@@ -15,6 +14,8 @@ import {
   SummaryList,
   TableWrap,
   Tag,
+  TextAreaField,
+  TextField,
 } from '../ui/common.tsx';
 
 /** A reservation of block places as both sides read it (GET /reservations; docs/partnerships.md). */
@@ -218,22 +219,16 @@ function OfferForm({
         empty="Choose a partnership"
         error={problemFor(error, 'partnershipId')}
       />
-      <Field
+      <TextField
         label="Block places"
         name="places"
         hint="At most the listing’s commissioned places."
         error={problemFor(error, 'places')}
-      >
-        {(a) => (
-          <input
-            {...a}
-            class="govuk-input govuk-input--width-3"
-            inputMode="numeric"
-            value={places}
-            onInput={(e) => setPlaces(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+        width={3}
+        inputMode="numeric"
+        value={places}
+        onInput={setPlaces}
+      />
       <button type="submit" class="govuk-button" disabled={busy || listing === ''}>
         Offer the block
       </button>
@@ -336,22 +331,15 @@ function OfferCard({ r, onChanged }: { r: Reservation; onChanged: () => void }) 
           });
         }}
       >
-        <Field
+        <TextAreaField
           label="Reason for declining (optional)"
           name={`reason-${r.id}`}
           hint="Shown to the provider. Do not name a child."
           error={problemFor(error, 'reason')}
-        >
-          {(a) => (
-            <textarea
-              {...a}
-              class="govuk-textarea"
-              rows={2}
-              value={reason}
-              onInput={(e) => setReason(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+          rows={2}
+          value={reason}
+          onInput={setReason}
+        />
         <button type="submit" class="govuk-button govuk-button--secondary" disabled={busy}>
           Decline
         </button>

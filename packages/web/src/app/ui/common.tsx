@@ -246,6 +246,51 @@ export function Tag({ children, kind = 'grey' }: { children: ComponentChildren; 
   return <strong class={`govuk-tag govuk-tag--${TAG_COLOURS[kind]}`}>{children}</strong>;
 }
 
+/** What a labelled text field needs: its words, its value and where a change goes. */
+interface TextFieldProps {
+  label: string;
+  name: string;
+  hint?: string;
+  error?: string | undefined;
+  value: string;
+  onInput: (value: string) => void;
+}
+
+/** A GOV.UK text input in its form group; `width` is GOV.UK's fixed width in characters. */
+export function TextField(props: TextFieldProps & { width?: 2 | 3 | 4 | 5 | 10 | 20; inputMode?: 'numeric' }) {
+  return (
+    <Field label={props.label} name={props.name} hint={props.hint} error={props.error}>
+      {(a) => (
+        <input
+          {...a}
+          class={`govuk-input${props.width ? ` govuk-input--width-${props.width}` : ''}`}
+          type="text"
+          inputMode={props.inputMode}
+          value={props.value}
+          onInput={(e) => props.onInput(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A GOV.UK textarea in its form group. */
+export function TextAreaField(props: TextFieldProps & { rows?: number }) {
+  return (
+    <Field label={props.label} name={props.name} hint={props.hint} error={props.error}>
+      {(a) => (
+        <textarea
+          {...a}
+          class="govuk-textarea"
+          rows={props.rows ?? 4}
+          value={props.value}
+          onInput={(e) => props.onInput(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 /** A GOV.UK select from [value, label] pairs; `empty` labels the blank choice when there is one. */
 export function SelectField(props: {
   label: string;
