@@ -22,13 +22,16 @@ describe('the local marketplace', () => {
       const las = (await (await fetch(`${first.url}/las?limit=200`)).json()) as { items: { gssCode: string }[] };
       expect(las.items.map((l) => l.gssCode)).toContain('E10000016');
       // The printed tokens are accepted by the server that printed them.
-      // Two providers: one in Kent, one across its boundary in Medway (the web app's story).
+      // Two providers: one in Kent, one across its boundary in Medway (the web app's story); a trust
+      // and the Schools Adjudicator for directions and appeals.
       expect(first.identities.map((i) => i.principal.role)).toEqual([
         'la',
         'provider',
         'provider',
         'partnership',
         'national',
+        'trust',
+        'adjudicator',
       ]);
       expect(first.identities[2]!.label).toMatch(/^Provider in Medway/);
       for (const id of first.identities) {

@@ -486,7 +486,7 @@ export async function providerOffersBlockPartnershipAccepts(
     );
   const places = Math.min(3, (await listingOf()).commissioned);
   await signIn(provider, m.url, s.provider.label);
-  await provider.getByRole('link', { name: 'Block places' }).click();
+  await provider.getByRole('link', { name: 'Block places', exact: true }).click();
   await provider.getByRole('heading', { name: 'Offer block places' }).waitFor();
   await provider.getByRole('button', { name: 'Offer the block' }).waitFor();
   await provider.getByLabel('Listing').selectOption({ value: `${s.urn}/${s.listing.listingId}` });
@@ -500,7 +500,7 @@ export async function providerOffersBlockPartnershipAccepts(
   await shoot?.('provider-block-places');
 
   await signIn(coordinator, m.url, 'Regional partnership');
-  await coordinator.getByRole('link', { name: 'Block places' }).click();
+  await coordinator.getByRole('link', { name: 'Block places', exact: true }).click();
   const offer = coordinator.getByRole('region', {
     name: new RegExp(`block places? offered at ${s.settingName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
   });
