@@ -57,7 +57,7 @@ describe('cases in bulk through the web app', () => {
     writeFileSync(file, await cohortSheet());
     const before = (await api('/cases?limit=200')).items.length;
     await signIn(page, m.url, 'LA commissioner');
-    await page.getByRole('link', { name: 'Upload cases' }).click();
+    await page.getByRole('link', { name: 'Upload cases', exact: true }).click();
     await page.getByRole('heading', { name: 'Upload cases from a sheet' }).waitFor();
     await page.getByLabel('CSV file of cases').setInputFiles(file);
     await page.getByRole('button', { name: 'Upload cases' }).click();

@@ -98,7 +98,7 @@ try {
       '',
     ].join('\n'),
   );
-  await commissioner.getByRole('link', { name: 'Upload cases' }).click();
+  await commissioner.getByRole('link', { name: 'Upload cases', exact: true }).click();
   await commissioner.getByLabel('CSV file of cases').setInputFiles(sheet);
   await commissioner.getByRole('button', { name: 'Upload cases' }).click();
   await commissioner.getByText(/^Finished: 3 rows\./).waitFor({ timeout: 60_000 });

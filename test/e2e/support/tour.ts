@@ -130,7 +130,7 @@ export async function commissionerFindsAcrossBoundary(
   shoot?: (name: string) => Promise<void>,
 ): Promise<void> {
   await signIn(page, s.base, 'LA commissioner');
-  await page.getByRole('link', { name: 'Search places' }).click();
+  await page.getByRole('link', { name: 'Search places', exact: true }).click();
   for (const n of s.listing.needs.slice(0, 1))
     await page.getByRole('checkbox', { name: new RegExp(`^${n}\\b`) }).check();
   await page.getByLabel('Child’s home postcode district').fill('ME14');
@@ -183,7 +183,7 @@ export async function commissionerAllocates(
 
 /** The provider answers the consultation addressed to its setting: accept. */
 export async function providerAccepts(page: Page, s: Story, shoot?: (name: string) => Promise<void>): Promise<void> {
-  await page.getByRole('link', { name: 'Consultations' }).click();
+  await page.getByRole('link', { name: 'Consultations', exact: true }).click();
   const card = page
     .getByRole('region', { name: s.settingName })
     .filter({ has: page.getByRole('button', { name: /Accept the place/ }) });
@@ -239,7 +239,7 @@ export async function providerUploadsSheet(
   ].join('\n');
   const file = join(mkdtempSync(join(tmpdir(), 'sheet-')), 'listings.csv');
   writeFileSync(file, sheet);
-  await page.getByRole('link', { name: 'Upload a sheet' }).click();
+  await page.getByRole('link', { name: 'Upload a sheet', exact: true }).click();
   await page.getByLabel('CSV file').setInputFiles(file);
   await page.getByRole('button', { name: 'Upload' }).click();
   await page.getByText('Finished: 2 settings.').waitFor();
@@ -424,7 +424,7 @@ export async function coordinatorRunsRound(
     await api(m.url, kent, 'PUT', `/cases/${c.id}/preferences`, { holder, ranked: [s.urn] });
   }
   await signIn(page, m.url, 'Regional partnership');
-  await page.getByRole('link', { name: 'Allocation rounds' }).click();
+  await page.getByRole('link', { name: 'Allocation rounds', exact: true }).click();
   await page.getByLabel('Local authority').selectOption('E10000016');
   await page.getByText(/cases? chosen of/).waitFor();
   await page.getByLabel('Seed').fill('se19-e2e-round');
@@ -451,7 +451,7 @@ export async function nationalPublishesFramework(
   shoot?: (name: string) => Promise<void>,
 ): Promise<void> {
   await signIn(page, base, 'National framework team');
-  await page.getByRole('link', { name: 'Framework' }).click();
+  await page.getByRole('link', { name: 'Framework', exact: true }).click();
   await page.getByRole('heading', { name: /^In force: v/ }).waitFor();
   await page.getByRole('heading', { name: 'Publish a new version' }).waitFor();
   await page.getByRole('button', { name: /^Publish v/ }).click();
