@@ -125,9 +125,7 @@ describe('directions to admit, for the trust and the Schools Adjudicator', () =>
       placement: { state: 'admitted' },
     });
     // Filled and held are the provider's to see (public reads show only what is free).
-    const listing = (await t.ownSetting(academy.urn)).body.listings.find(
-      (l: any) => l.listingId === listingId,
-    );
+    const listing = (await t.ownSetting(academy.urn)).body.listings.find((l: any) => l.listingId === listingId);
     expect(listing).toMatchObject({ held: 0, filled: 1 });
     expect((await t.post(`/directions/${directionId}/admission`, trust)).status).toBe(409);
   }, 300_000);
