@@ -64,6 +64,42 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
     for (let i = 0; i < items.length; i += 8) await Promise.all(items.slice(i, i + 8).map(put));
   }
 
+  /**
+   * Sets fields of a round's head on a condition (the lease's); false when the condition fails,
+   * so the caller knows another worker holds the round.
+   */
+  async function conditionalSet(
+    org: string,
+    id: string,
+    set: Record<string, unknown>,
+    remove: string[],
+    condition: { expression: string; names: Record<string, string>; values: Record<string, unknown> },
+  ): Promise<boolean> {
+    const names: Record<string, string> = { ...condition.names };
+    const values: Record<string, unknown> = { ...condition.values };
+    const sets: string[] = [];
+    for (const [k, v] of Object.entries(set)) {
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+      sets.push(`#${k} = :${k}`);
+    }
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.round(org, id),
+          UpdateExpression: `SET ${sets.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: condition.expression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
   return {
     /** The inputs first, then the head (whose stream record starts the worker): a head never lacks its inputs. */
     async create(org: string, id: string, head: Record<string, unknown>, refs: unknown[]): Promise<void> {
@@ -116,37 +152,12 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
       set: Record<string, unknown> = {},
     ): Promise<boolean> {
       const now = Date.now();
-      const names: Record<string, string> = { '#state': 'state' };
-      const values: Record<string, unknown> = {
-        ':owner': owner,
-        ':until': now + ms,
-        ':now': now,
-        ':queued': 'queued',
-        ':running': 'running',
-      };
-      const sets = ['leaseOwner = :owner', 'leaseUntil = :until'];
-      for (const [k, v] of Object.entries(set)) {
-        names[`#${k}`] = k;
-        values[`:${k}`] = v;
-        sets.push(`#${k} = :${k}`);
-      }
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.round(org, id),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression:
-              '#state IN (:queued, :running) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return conditionalSet(org, id, { leaseOwner: owner, leaseUntil: now + ms, ...set }, [], {
+        expression:
+          '#state IN (:queued, :running) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR #leaseOwner = :leaseOwner)',
+        names: { '#state': 'state' },
+        values: { ':now': now, ':queued': 'queued', ':running': 'running' },
+      });
     },
 
     /** Updates the head, only while `owner` holds the lease; false when it no longer does. */
@@ -157,30 +168,11 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
       set: Record<string, unknown>,
       remove: string[] = [],
     ): Promise<boolean> {
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':owner': owner };
-      const sets: string[] = [];
-      for (const [k, v] of Object.entries(set)) {
-        names[`#${k}`] = k;
-        values[`:${k}`] = v;
-        sets.push(`#${k} = :${k}`);
-      }
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.round(org, id),
-            UpdateExpression: `SET ${sets.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-            ConditionExpression: 'leaseOwner = :owner',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return conditionalSet(org, id, set, remove, {
+        expression: 'leaseOwner = :owner',
+        names: {},
+        values: { ':owner': owner },
+      });
     },
 
     /** A run's plan: its parts under a token of their own, then the PLANHEAD naming that token (one plan per run wins). */
