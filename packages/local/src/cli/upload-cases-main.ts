@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { readRuntime } from '../runtime-file.ts';
+import { uploadArgs } from './upload-args.ts';
 import { caseProgressBar, caseUploadSummary, uploadCases } from './upload-cases.ts';
 
 /**
@@ -9,27 +7,7 @@ import { caseProgressBar, caseUploadSummary, uploadCases } from './upload-cases.
  * and prints every row not saved with its line in the file and all its problems. Exits 1 if
  * any row was not saved.
  */
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const token = flag('--token') ?? process.env.TOKEN;
-const repoRoot = resolve(import.meta.dirname, '../../../..');
-const url =
-  flag('--url') ??
-  process.env.API_URL ??
-  readRuntime(resolve(repoRoot, process.env.STATE_DIR ?? '.data'))?.url ??
-  'http://127.0.0.1:3000';
-const file = args[0];
-if (file === undefined || token === undefined) {
-  console.error(
-    'usage: npm run upload:cases -- <file.csv> --token <LA token>   (TOKEN and API_URL may be set instead)',
-  );
-  process.exit(2);
-}
-
-const text = readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), file), 'utf8');
+const { text, url, token } = uploadArgs('npm run upload:cases -- <file.csv> --token <LA token>');
 const tty = process.stderr.isTTY;
 const results = await uploadCases({
   text,
