@@ -97,6 +97,18 @@ beforeAll(async () => {
 afterAll(async () => t?.store.drop());
 
 describe('an offer of block places', () => {
+  it('names every bad field of an offer in one 400 and writes nothing', async () => {
+    const listingId = await newListing();
+    const before = (await list(se19)).length;
+    const bad = await offer(listingId, { partnershipId: 'no-such-partnership', places: 999 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(['partnershipId', 'places']);
+    expect((await list(se19)).length).toBe(before);
+    expect((await own(listingId)).reservedFor).toBeUndefined();
+    // The listing takes an offer afterwards: no marker of a half-made offer was left on it.
+    expect((await offer(listingId, { partnershipId: 'se19', places: 1 })).status).toBe(201);
+  });
+
   it('awaits the partnership’s answer and changes nothing on the listing until then', async () => {
     const listingId = await newListing();
     const before = await own(listingId);
