@@ -127,6 +127,7 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       get('/reservations/{id}', ['provider', 'partnership']),
       { method: 'POST', path: '/reservations/{id}/response', roles: ['partnership'] },
       { method: 'POST', path: '/reservations/{id}/withdrawal', roles: ['provider'] },
+      { method: 'POST', path: '/reservations/{id}/redactions', roles: ['partnership'] },
     ],
     table: 'write',
     // A bulk sheet of up to 1 MiB is parsed, validated and written in one request.

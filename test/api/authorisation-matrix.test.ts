@@ -503,6 +503,30 @@ const ROWS: Row[] = [
     },
   },
   {
+    route: 'POST /reservations/{id}/redactions',
+    expected: m(401, 403, 200, 403, 403, 403, 403, 403),
+    foreign: 'partnership',
+    why: 'the decline reason is the partnership’s own text: only it erases it',
+    target: async () => {
+      const id = await reservation();
+      ok(
+        await request('POST', `/reservations/${id}/response`, {
+          token: await token('partnership', HOME.partnership),
+          body: { decision: 'decline', reason: 'already commissioned' },
+        }),
+        200,
+      );
+      return {
+        owners: reservationOwners(),
+        call: (tok) =>
+          request('POST', `/reservations/${id}/redactions`, {
+            token: tok,
+            body: { field: 'declineReason', reason: 'erase on request' },
+          }),
+      };
+    },
+  },
+  {
     route: 'GET /audit',
     variant: 'a listing’s history',
     expected: m(401, 403, 403, 403, 200, 403, 403, 403),

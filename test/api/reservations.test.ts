@@ -3,6 +3,7 @@
  * a partnership; only the partnership's acceptance puts the block on the listing (in the same
  * transaction); a decline or a withdrawn offer changes nothing; both sides see the block's use.
  */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SettingWithListings } from '@placements/domain';
 import { seededApp, type SeededApp } from '../support/store.ts';
@@ -177,6 +178,54 @@ describe('an offer of block places', () => {
     expect(events.map((e) => e.action)).toEqual(['reservation.offered', 'reservation.declined']);
     expect(JSON.stringify(events)).not.toContain('commission these places');
     expect((await answer(r.id, { decision: 'accept' })).status).toBe(409);
+  });
+
+  it('has its decline reason erased by the partnership that wrote it, leaving who and why in the audit trail', async () => {
+    const listingId = await newListing();
+    const { body: r } = await offer(listingId, { partnershipId: 'se19', places: 2 });
+    const text = 'the governors of our members already fund this site';
+    expect((await answer(r.id, { decision: 'decline', reason: text })).status).toBe(200);
+    const redact = (body: unknown, token = se19) => t.post(`/reservations/${r.id}/redactions`, token, body);
+
+    const bad = await redact({ field: 'places' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(['field', 'reason']);
+    expect((await redact({ field: 'declineReason', reason: 'written by mistake' }, provider)).status).toBe(403);
+    expect((await redact({ field: 'declineReason', reason: 'written by mistake' }, london)).status).toBe(403);
+    expect((await t.request(`/reservations/${r.id}`, { token: provider })).body.declineReason).toBe(text);
+
+    const res = await redact({ field: 'declineReason', reason: 'names a governor' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ state: 'declined', declineReason: '[redacted]' });
+    for (const token of [provider, se19])
+      expect((await t.request(`/reservations/${r.id}`, { token })).body.declineReason).toBe('[redacted]');
+    const events = (await t.store.listings.auditEvents(`reservation:${r.id}`, 10)).items;
+    expect(events.map((e) => e.action)).toEqual([
+      'reservation.offered',
+      'reservation.declined',
+      'reservation.text_redacted',
+    ]);
+    expect(events[2]).toMatchObject({
+      actor: { sub: 'se19-coordinator', role: 'partnership', org: 'se19' },
+      note: { redacted: 'declineReason', reason: 'names a governor' },
+    });
+    // Nothing of the text is left: not in its text item, the reservation or its audit events.
+    for (const pk of [`TEXT#reservation:${r.id}`, `RESERVATION#${r.id}`]) {
+      const items = await t.store.db.send(
+        new QueryCommand({
+          TableName: t.store.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+        }),
+      );
+      expect(items.Items?.length, pk).toBeGreaterThan(0);
+      expect(JSON.stringify(items.Items), pk).not.toContain('governors');
+    }
+    expect(JSON.stringify(events)).not.toContain('governors');
+
+    const again = await redact({ field: 'declineReason', reason: 'twice' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/already redacted/);
   });
 });
 

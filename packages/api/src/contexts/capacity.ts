@@ -33,6 +33,7 @@ import {
   listReservations,
   offerReservation,
   withdrawReservation,
+  redactReservation,
 } from '../services/reservations.ts';
 
 const listSettings = createRoute({
@@ -303,6 +304,31 @@ const withdrawRoute = createRoute({
   responses: { 200: json(ReservationSchema, 'Withdrawn'), ...errorResponses, 409: conflictResponses[409] },
 });
 
+const redactReservationRoute = createRoute({
+  method: 'post',
+  path: '/reservations/{id}/redactions',
+  tags: ['capacity'],
+  summary: 'Erase the decline reason the partnership wrote; the audit trail records who and why (partnership)',
+  description:
+    'The text becomes "[redacted]" for both sides. The reservation’s audit trail gets a reservation.text_redacted event with who, when, the field and the reason given here, never the text (it was never in the audit trail). 409 when there is no decline reason to erase.',
+  security: [{ bearerAuth: [] }],
+  request: {
+    params: z.object({ id: ReservationId }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            field: z.enum(['declineReason'], { error: 'must be declineReason' }),
+            reason: shortText(200),
+          }),
+        },
+      },
+    },
+  },
+  responses: { 200: json(ReservationSchema, 'Redacted'), ...errorResponses, 409: conflictResponses[409] },
+});
+
 /** Block places: the provider offers, the partnership answers; both read theirs. */
 function withReservations(app: ReturnType<typeof contextApp>, deps: Deps) {
   return app
@@ -330,6 +356,10 @@ function withReservations(app: ReturnType<typeof contextApp>, deps: Deps) {
     .openapi(withdrawRoute, async (c) => {
       const principal = requireRole(c.get('principal'), ['provider']);
       return c.json(await withdrawReservation(deps, principal, c.req.valid('param').id), 200);
+    })
+    .openapi(redactReservationRoute, async (c) => {
+      const principal = requireRole(c.get('principal'), ['partnership']);
+      return c.json(await redactReservation(deps, principal, c.req.valid('param').id, c.req.valid('json')), 200);
     });
 }
 

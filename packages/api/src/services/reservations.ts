@@ -15,7 +15,7 @@ import {
   type ReservationState,
   type SettingWithListings,
 } from '@placements/domain';
-import { ListingMovedError } from '@placements/store';
+import { ListingMovedError, REDACTED } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { ownedSetting } from './capacity.ts';
@@ -267,4 +267,28 @@ export async function withdrawReservation(deps: Deps, principal: Principal, id: 
       throw error;
     }
   }
+}
+
+/**
+ * The partnership that declined erases its decline reason (it wrote the text, so it controls it):
+ * the provider and the partnership read "[redacted]" from then on, and the reservation's audit
+ * trail records who redacted it and why. Nothing to erase is a 409, not a silent success.
+ */
+export async function redactReservation(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  body: { field: 'declineReason'; reason: string },
+): Promise<ReservationView> {
+  const r = await visible(deps, principal, id);
+  if (principal.role !== 'partnership')
+    throw new ForbiddenError(`Only partnership ${r.partnershipId}, which wrote the decline reason, may erase it.`);
+  if (r.declineReason === undefined || r.declineReason === REDACTED)
+    throw new ConflictError(
+      'nothing_to_redact',
+      `Reservation ${id} has no ${body.field} to erase${r.declineReason === REDACTED ? ' (it is already redacted)' : ''}.`,
+    );
+  const after: Reservation = { ...r, declineReason: REDACTED, version: r.version + 1 };
+  await deps.store.reservations.redactDeclineReason(r, after, actorOf(principal), now(deps), body.reason);
+  return view(after, await settingOf(deps, r.urn));
 }

@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
 import type { Page } from '../page.ts';
 import { auditEvent, auditItem } from './audit.ts';
+import { REDACTED } from './case-items.ts';
 import { listingItem } from './listings.ts';
 
 /** The listing changed under the acceptance: the caller reads it again and retries. */
@@ -246,6 +247,47 @@ export function reservationsRepository(db: DynamoDBDocumentClient, tableName: st
           reservationAudit(action, actor, after.answeredAt ?? after.endedAt!, before, after),
           releaseOpen(after),
           ...textPut(after),
+        ],
+        answerFailed(after),
+      );
+    },
+
+    /**
+     * The partnership erases its decline reason: the text item becomes "[redacted]" (it must still
+     * be there), and the reservation's audit trail records who, when and why, never the text. The
+     * reservation's version moves on, so two redactions at once record one.
+     */
+    async redactDeclineReason(
+      before: Reservation,
+      after: Reservation,
+      actor: Actor,
+      at: string,
+      reason: string,
+    ): Promise<void> {
+      const event = {
+        ...auditEvent(reservationEntity(after.id), 'reservation.text_redacted', actor, at),
+        note: { redacted: 'declineReason', reason },
+      };
+      await transact(
+        db,
+        [
+          reservationPut(withoutReason(after), before),
+          {
+            Put: {
+              TableName: tableName,
+              Item: auditItem(event, after.version),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.text(reservationEntity(after.id)),
+              UpdateExpression: 'SET declineReason = :redacted',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':redacted': REDACTED },
+            },
+          },
         ],
         answerFailed(after),
       );
