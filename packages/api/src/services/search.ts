@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 import {
   AGE_BUCKETS,
   bucketForAge,
+  cellDistanceKm,
+  coarseCellsWithin,
   compareResults,
   distanceKm,
+  fineCellsOf,
   mismatches,
   PHASES,
   rarestNeed,
@@ -13,13 +16,14 @@ import {
   type AgeBucket,
   type FieldProblem,
   type LocalAuthority,
+  type MapCell,
   type PlaceCandidate,
   type PlaceResult,
   type SearchCriteria,
   type SearchScope,
   type SearchSort,
 } from '@placements/domain';
-import { orderedRanges, type SearchPartition } from '@placements/store';
+import { cellRange, orderedRanges, type SearchPartition } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { districtCentroid, referenceData } from './reference-cache.ts';
@@ -348,53 +352,124 @@ async function inOrder(
   return { found, complete: streams.every((s) => s.done), itemsRead, queries };
 }
 
+/** The map cells within this distance are read nearest first; beyond it (rare needs, no radius), whole LAs. */
+const CELL_REACH_KM = 100;
+/** Fine cells while the want-th result looks nearer than this; whole coarse cells beyond. */
+const FINE_CELLS_UNTIL_KM = 25;
+const floorTenth = (km: number) => Math.floor(km * 10) / 10;
+const cellAreaKm2 = (c: MapCell) =>
+  (c.north - c.south) * 111.2 * (c.east - c.west) * 111.2 * Math.cos((((c.north + c.south) / 2) * Math.PI) / 180);
+
 /**
- * The nearest `want` results: LAs are read whole, nearest first (by the distance to the LA's
- * centroid less its extent, a bound nothing in the LA can be nearer than), a few at a time, until
- * `want` results are nearer (to the 0.1 km a result shows) than any LA not yet read.
+ * The nearest `want` results. Map cells (a lat/lon grid; see search-cells in the domain) are read
+ * nearest first, each after its bound (the distance to its nearest point: nothing in it is nearer),
+ * in waves sized by the density of matches seen so far: fine cells (about 9 km) where matches are
+ * dense, whole coarse cells (about 35 km) where they are sparse, until `want` results are nearer
+ * (to the 0.1 km a result shows) than every cell not yet read. Cells that no LA in scope reaches,
+ * or beyond the radius, are never read. Beyond CELL_REACH_KM, LAs are read whole, nearest first.
  */
 async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, want: number): Promise<FirstPageRead> {
   const origin = plan.criteria.origin!;
   const homeLa = homeLaOf(principal, plan.criteria);
-  const round = (km: number) => Math.round(km * 10) / 10;
-  const las = plan.inScope
-    .map((la) => ({
-      la,
-      bound: la.extentKm === undefined ? 0 : round(Math.max(0, distanceKm(origin, la) - la.extentKm)),
-    }))
-    .sort((a, b) => a.bound - b.bound);
+  const radius = plan.criteria.radiusKm ?? Number.POSITIVE_INFINITY;
+  const reach = Math.min(radius, CELL_REACH_KM);
   const found = new Map<string, PlaceResult>();
   let itemsRead = 0;
   let queries = 0;
-  let next = 0;
-  let wave = 1;
-  while (next < las.length) {
-    const sure = [...found.values()].filter((r) => r.distanceKm! < las[next]!.bound).length;
-    if (sure >= want) break;
-    // The want-th nearest so far: an LA is worth reading only if it could hold something nearer.
-    const kth =
-      found.size >= want ? [...found.values()].map((r) => r.distanceKm!).sort((a, b) => a - b)[want - 1]! : Infinity;
-    const batch: typeof las = [];
-    while (next < las.length && batch.length < wave && las[next]!.bound <= kth) batch.push(las[next++]!);
-    if (batch.length === 0) break;
-    wave = Math.min(wave * 2, 16);
-    const partitions = batch.flatMap(({ la }) =>
-      plan.buckets.map((bucket) => ({
-        scope: 'la' as const,
-        need: plan.need,
-        bucket,
-        laCode: la.gssCode,
-        ...(plan.criteria.availableBy ? { availableBy: plan.criteria.availableBy } : {}),
-      })),
-    );
-    const res = await deps.store.search.candidates(partitions);
-    itemsRead += res.itemsRead;
-    queries += res.queries;
-    for (const c of res.candidates)
+  const take = (candidates: PlaceCandidate[]) => {
+    for (const c of candidates)
       if (plan.allowed.has(c.setting.laCode) && mismatches(c, plan.criteria).length === 0) {
         const r = toResult(c, plan.criteria, homeLa);
         found.set(resultId(r), r);
       }
+  };
+  const sureBefore = (bound: number) => [...found.values()].filter((r) => r.distanceKm! < bound).length;
+  const kthKm = () =>
+    found.size >= want
+      ? [...found.values()].map((r) => r.distanceKm!).sort((a, b) => a - b)[want - 1]!
+      : Number.POSITIVE_INFINITY;
+
+  // 1. Map cells within reach that an LA in scope can reach, nearest first.
+  type Unit = { cell: MapCell; bound: number };
+  const reaches = (cell: MapCell) =>
+    plan.inScope.some((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
+  const coarse = coarseCellsWithin(origin, reach).filter(reaches);
+  const byBound = (a: Unit, b: Unit) => a.bound - b.bound;
+  const unit = (cell: MapCell): Unit => ({ cell, bound: floorTenth(Math.max(0, cellDistanceKm(origin, cell) - 0.01)) });
+  let pending: Unit[] = coarse
+    .flatMap(fineCellsOf)
+    .map(unit)
+    .filter((u) => u.bound <= reach && reaches(u.cell))
+    .sort(byBound);
+  let fine = true;
+  let area = 0;
+  while (pending.length > 0) {
+    if (sureBefore(pending[0]!.bound) >= want) return { found, complete: false, itemsRead, queries };
+    // How far the want-th result probably is, from the matches per km² read so far.
+    const estimate =
+      area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
+    if (fine && area > 0 && estimate > FINE_CELLS_UNTIL_KM) {
+      // Sparse: read whole coarse cells from here (one already partly read is read again whole).
+      fine = false;
+      const left = new Set(pending.map((u) => u.cell.coarse));
+      pending = coarse
+        .filter((c) => left.has(c.coarse))
+        .map(unit)
+        .sort(byBound);
+      continue;
+    }
+    const target = Math.min(
+      kthKm(),
+      Number.isFinite(estimate) ? Math.max(pending[0]!.bound, estimate * 1.1) : pending[0]!.bound + 40,
+    );
+    let n = 0;
+    while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
+    const batch = pending.slice(0, n);
+    pending = pending.slice(n);
+    const res = await deps.store.search.readWhole(
+      batch.flatMap((u) => plan.buckets.map((bucket) => cellRange(plan.need, bucket, u.cell))),
+    );
+    itemsRead += res.itemsRead;
+    queries += res.queries;
+    area += batch.reduce((a, u) => a + cellAreaKm2(u.cell), 0);
+    take(res.candidates);
+  }
+  // Every match within reach is read. Beyond it (no radius, or a wider one), LAs are read whole,
+  // nearest first, by a bound nothing unread in them can be nearer than.
+  const las = plan.inScope
+    .filter((la) => la.extentKm === undefined || distanceKm(origin, la) + la.extentKm > reach)
+    .map((la) => ({
+      la,
+      bound: Math.max(
+        floorTenth(reach),
+        la.extentKm === undefined ? 0 : floorTenth(Math.max(0, distanceKm(origin, la) - la.extentKm)),
+      ),
+    }))
+    .filter((x) => x.bound <= radius)
+    .sort((a, b) => a.bound - b.bound);
+  let next = 0;
+  let wave = 1;
+  while (next < las.length) {
+    if (sureBefore(las[next]!.bound) >= want) break;
+    const kth = kthKm();
+    const batch: typeof las = [];
+    while (next < las.length && batch.length < wave && las[next]!.bound <= kth) batch.push(las[next++]!);
+    if (batch.length === 0) break;
+    wave = Math.min(wave * 2, 16);
+    const res = await deps.store.search.candidates(
+      batch.flatMap(({ la }) =>
+        plan.buckets.map((bucket) => ({
+          scope: 'la' as const,
+          need: plan.need,
+          bucket,
+          laCode: la.gssCode,
+          ...(plan.criteria.availableBy ? { availableBy: plan.criteria.availableBy } : {}),
+        })),
+      ),
+    );
+    itemsRead += res.itemsRead;
+    queries += res.queries;
+    take(res.candidates);
   }
   return { found, complete: next >= las.length, itemsRead, queries };
 }
@@ -498,7 +573,13 @@ async function planSearch(
   const national = scope === 'national' && inScope.length > LA_PARTITIONS_BEFORE_NATIONAL;
   const availableBy = criteria.availableBy ? { availableBy: criteria.availableBy } : {};
   const partitions: SearchPartition[] = national
-    ? buckets.map((bucket) => ({ scope: 'national', need, bucket, ...availableBy }))
+    ? buckets.map((bucket) => ({
+        scope: 'national',
+        need,
+        bucket,
+        ...(criteria.band !== undefined ? { band: criteria.band } : {}),
+        ...availableBy,
+      }))
     : inScope.flatMap((la) =>
         buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.gssCode, ...availableBy })),
       );
