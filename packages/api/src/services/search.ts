@@ -391,16 +391,19 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
 
   // 1. Map cells within reach that an LA in scope can reach, nearest first.
   type Unit = { cell: MapCell; bound: number };
-  const reaches = (cell: MapCell) =>
-    plan.inScope.some((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
-  const coarse = coarseCellsWithin(origin, reach).filter(reaches);
+  const reaching = (cell: MapCell, las: LocalAuthority[]) =>
+    las.filter((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
+  const coarse = coarseCellsWithin(origin, reach)
+    .map((cell) => ({ cell, las: reaching(cell, plan.inScope) }))
+    .filter((c) => c.las.length > 0);
   const byBound = (a: Unit, b: Unit) => a.bound - b.bound;
   const unit = (cell: MapCell): Unit => ({ cell, bound: floorTenth(Math.max(0, cellDistanceKm(origin, cell) - 0.01)) });
   let pending: Unit[] = coarse
-    .flatMap(fineCellsOf)
+    .flatMap((c) => fineCellsOf(c.cell).filter((f) => reaching(f, c.las).length > 0))
     .map(unit)
-    .filter((u) => u.bound <= reach && reaches(u.cell))
+    .filter((u) => u.bound <= reach)
     .sort(byBound);
+  const freeOnly = plan.criteria.availableBy !== undefined;
   let fine = true;
   let area = 0;
   while (pending.length > 0) {
@@ -409,25 +412,25 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     const estimate =
       area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
     if (fine && area > 0 && estimate > FINE_CELLS_UNTIL_KM) {
-      // Sparse: read whole coarse cells from here (one already partly read is read again whole).
+      // Sparse: read whole coarse cells from here, one query each (one already begun is read again whole).
       fine = false;
       const left = new Set(pending.map((u) => u.cell.coarse));
       pending = coarse
-        .filter((c) => left.has(c.coarse))
-        .map(unit)
+        .filter((c) => left.has(c.cell.coarse))
+        .map((c) => unit(c.cell))
         .sort(byBound);
       continue;
     }
     const target = Math.min(
       kthKm(),
-      Number.isFinite(estimate) ? Math.max(pending[0]!.bound, estimate * 1.1) : pending[0]!.bound + 40,
+      Number.isFinite(estimate) ? Math.max(pending[0]!.bound, estimate) : pending[0]!.bound + 40,
     );
     let n = 0;
     while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
     const batch = pending.slice(0, n);
     pending = pending.slice(n);
     const res = await deps.store.search.readWhole(
-      batch.flatMap((u) => plan.buckets.map((bucket) => cellRange(plan.need, bucket, u.cell))),
+      batch.flatMap((u) => plan.buckets.map((bucket) => cellRange(plan.need, bucket, u.cell, freeOnly))),
     );
     itemsRead += res.itemsRead;
     queries += res.queries;
@@ -496,6 +499,7 @@ export async function searchPlacesFullRead(
     req.scope,
     req.sort,
     today,
+    false,
   );
   const homeLa = homeLaOf(principal, criteria);
   const matched = candidates
@@ -540,6 +544,8 @@ async function planSearch(
   requestedScope: SearchScope | undefined,
   sort: SearchSort | undefined,
   today: string,
+  /** false: the design before issue 19 (the baseline), which had no band partitions. */
+  byBand = true,
 ): Promise<SearchPlan> {
   const { las, partnerships } = await referenceData(deps.store);
   const problems: FieldProblem[] = [];
@@ -577,7 +583,7 @@ async function planSearch(
         scope: 'national',
         need,
         bucket,
-        ...(criteria.band !== undefined ? { band: criteria.band } : {}),
+        ...(criteria.band !== undefined && byBand ? { band: criteria.band } : {}),
         ...availableBy,
       }))
     : inScope.flatMap((la) =>
@@ -598,6 +604,7 @@ export async function gatherCandidates(
   requestedScope: SearchScope | undefined,
   sort: SearchSort | undefined,
   today: string,
+  byBand = true,
 ): Promise<{
   candidates: PlaceCandidate[];
   itemsRead: number;
@@ -605,7 +612,7 @@ export async function gatherCandidates(
   inScope: LocalAuthority[];
   criteria: SearchCriteria;
 }> {
-  const plan = await planSearch(deps, principal, input, requestedScope, sort, today);
+  const plan = await planSearch(deps, principal, input, requestedScope, sort, today, byBand);
   const { candidates, itemsRead, queries } = await deps.store.search.candidates(plan.partitions);
   return {
     candidates: candidates.filter((c) => plan.allowed.has(c.setting.laCode)),

@@ -64,13 +64,20 @@ export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): Orde
       ];
 }
 
-/** The range holding a map cell's entries for a need and age bucket (a fine cell, or a whole coarse one). */
-export function cellRange(need: NeedCode, bucket: AgeBucket, cell: { coarse: string; fine?: string }): OrderedRange {
-  return {
-    index: 'gsi1',
-    pk: keys.searchCell(need, bucket, cell.coarse),
-    ...(cell.fine !== undefined ? { prefix: `${cell.fine}#` } : {}),
-  };
+/**
+ * The range holding a map cell's entries for a need and age bucket: a fine cell (only its
+ * listings with a place free, when the search asks), or a whole coarse one (one query; full
+ * listings are then dropped after reading).
+ */
+export function cellRange(
+  need: NeedCode,
+  bucket: AgeBucket,
+  cell: { coarse: string; fine?: string },
+  freeOnly: boolean,
+): OrderedRange {
+  const pk = keys.searchCell(need, bucket, cell.coarse);
+  if (cell.fine === undefined) return { index: 'gsi1', pk };
+  return { index: 'gsi1', pk, prefix: `${cell.fine}#${freeOnly ? 'A#' : ''}` };
 }
 
 /**
@@ -95,7 +102,7 @@ export function searchEntryItems(setting: Setting, listing: Listing): Record<str
           ...(order === 'available'
             ? {
                 gsi1pk: keys.searchCell(need, bucket, cell.coarse),
-                gsi1sk: keys.searchCellSort(cell.fine, setting.urn, listing.listingId),
+                gsi1sk: keys.searchCellSort(cell.fine, listing.available > 0, setting.urn, listing.listingId),
               }
             : {}),
           gsi2pk: keys.searchOrderedBand(order, need, bucket, listing.band),
