@@ -352,21 +352,22 @@ async function inOrder(
   return { found, complete: streams.every((s) => s.done), itemsRead, queries };
 }
 
-/** The map cells within this distance are read nearest first; beyond it (rare needs, no radius), whole LAs. */
-const CELL_REACH_KM = 100;
-/** Fine cells while the want-th result looks nearer than this; whole coarse cells beyond. */
-const FINE_CELLS_UNTIL_KM = 25;
+/** Map cells are read only within this distance (and the radius); beyond it, whole LAs. */
+const CELL_REACH_KM = 60;
+/** Map cells while the want-th result looks nearer than this; whole LAs (few matches) beyond. */
+const CELLS_UNTIL_KM = 25;
 const floorTenth = (km: number) => Math.floor(km * 10) / 10;
 const cellAreaKm2 = (c: MapCell) =>
   (c.north - c.south) * 111.2 * (c.east - c.west) * 111.2 * Math.cos((((c.north + c.south) / 2) * Math.PI) / 180);
 
 /**
- * The nearest `want` results. Map cells (a lat/lon grid; see search-cells in the domain) are read
- * nearest first, each after its bound (the distance to its nearest point: nothing in it is nearer),
- * in waves sized by the density of matches seen so far: fine cells (about 9 km) where matches are
- * dense, whole coarse cells (about 35 km) where they are sparse, until `want` results are nearer
- * (to the 0.1 km a result shows) than every cell not yet read. Cells that no LA in scope reaches,
- * or beyond the radius, are never read. Beyond CELL_REACH_KM, LAs are read whole, nearest first.
+ * The nearest `want` results. Where matches are dense, map cells (about 9 km; see search-cells in
+ * the domain) are read nearest first, each after its bound (the distance to its nearest point:
+ * nothing in it is nearer), in waves sized by the matches per km² seen so far. Where they are
+ * sparse (the want-th result looks farther than CELLS_UNTIL_KM, or no match nearby), LAs in scope
+ * are read whole instead, nearest bound first: few queries, and only the LAs in scope. Either way
+ * the read stops once `want` results are nearer (to the 0.1 km a result shows) than anything
+ * unread can be. Cells that no LA in scope reaches, or beyond the radius, are never read.
  */
 async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, want: number): Promise<FirstPageRead> {
   const origin = plan.criteria.origin!;
@@ -389,42 +390,27 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
       ? [...found.values()].map((r) => r.distanceKm!).sort((a, b) => a - b)[want - 1]!
       : Number.POSITIVE_INFINITY;
 
-  // 1. Map cells within reach that an LA in scope can reach, nearest first.
+  // 1. Map cells within reach that an LA in scope can reach, nearest first, while matches are dense.
   type Unit = { cell: MapCell; bound: number };
   const reaching = (cell: MapCell, las: LocalAuthority[]) =>
     las.filter((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
-  const coarse = coarseCellsWithin(origin, reach)
-    .map((cell) => ({ cell, las: reaching(cell, plan.inScope) }))
-    .filter((c) => c.las.length > 0);
-  const byBound = (a: Unit, b: Unit) => a.bound - b.bound;
-  const unit = (cell: MapCell): Unit => ({ cell, bound: floorTenth(Math.max(0, cellDistanceKm(origin, cell) - 0.01)) });
-  let pending: Unit[] = coarse
-    .flatMap((c) => fineCellsOf(c.cell).filter((f) => reaching(f, c.las).length > 0))
-    .map(unit)
+  let pending: Unit[] = coarseCellsWithin(origin, reach)
+    .flatMap((coarse) => {
+      const las = reaching(coarse, plan.inScope);
+      return las.length === 0 ? [] : fineCellsOf(coarse).filter((f) => reaching(f, las).length > 0);
+    })
+    .map((cell) => ({ cell, bound: floorTenth(Math.max(0, cellDistanceKm(origin, cell) - 0.01)) }))
     .filter((u) => u.bound <= reach)
-    .sort(byBound);
+    .sort((a, b) => a.bound - b.bound);
   const freeOnly = plan.criteria.availableBy !== undefined;
-  let fine = true;
   let area = 0;
   while (pending.length > 0) {
     if (sureBefore(pending[0]!.bound) >= want) return { found, complete: false, itemsRead, queries };
     // How far the want-th result probably is, from the matches per km² read so far.
     const estimate =
       area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
-    if (fine && area > 0 && estimate > FINE_CELLS_UNTIL_KM) {
-      // Sparse: read whole coarse cells from here, one query each (one already begun is read again whole).
-      fine = false;
-      const left = new Set(pending.map((u) => u.cell.coarse));
-      pending = coarse
-        .filter((c) => left.has(c.cell.coarse))
-        .map((c) => unit(c.cell))
-        .sort(byBound);
-      continue;
-    }
-    const target = Math.min(
-      kthKm(),
-      Number.isFinite(estimate) ? Math.max(pending[0]!.bound, estimate) : pending[0]!.bound + 40,
-    );
+    if (estimate > CELLS_UNTIL_KM) break;
+    const target = Math.min(kthKm(), Math.max(pending[0]!.bound, estimate));
     let n = 0;
     while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
     const batch = pending.slice(0, n);
@@ -437,14 +423,18 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     area += batch.reduce((a, u) => a + cellAreaKm2(u.cell), 0);
     take(res.candidates);
   }
-  // Every match within reach is read. Beyond it (no radius, or a wider one), LAs are read whole,
-  // nearest first, by a bound nothing unread in them can be nearer than.
+  // Everything nearer than this is read: the next cell's bound, or the reach once every cell is.
+  const covered = pending.length > 0 ? pending[0]!.bound : floorTenth(reach);
+  if (pending.length === 0 && reach >= radius) return { found, complete: true, itemsRead, queries };
+
+  // 2. LAs not wholly within what is read, whole, nearest first, by a bound nothing unread in them
+  //    can be nearer than: their own (distance to the centroid less the extent), at least `covered`.
   const las = plan.inScope
-    .filter((la) => la.extentKm === undefined || distanceKm(origin, la) + la.extentKm > reach)
+    .filter((la) => la.extentKm === undefined || distanceKm(origin, la) + la.extentKm >= covered)
     .map((la) => ({
       la,
       bound: Math.max(
-        floorTenth(reach),
+        covered,
         la.extentKm === undefined ? 0 : floorTenth(Math.max(0, distanceKm(origin, la) - la.extentKm)),
       ),
     }))
@@ -455,8 +445,17 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
   while (next < las.length) {
     if (sureBefore(las[next]!.bound) >= want) break;
     const kth = kthKm();
+    // The first wave takes every LA as near as the page probably reaches, then 2, 4, … at a time.
+    // (No match yet: as far as the radius, where the search has one.)
+    const estimate =
+      found.size === 0 ? (Number.isFinite(radius) ? radius : 0) : Math.sqrt((want * area) / (Math.PI * found.size));
     const batch: typeof las = [];
-    while (next < las.length && batch.length < wave && las[next]!.bound <= kth) batch.push(las[next++]!);
+    while (
+      next < las.length &&
+      (batch.length < wave || (next === 0 && las[next]!.bound <= estimate)) &&
+      las[next]!.bound <= kth
+    )
+      batch.push(las[next++]!);
     if (batch.length === 0) break;
     wave = Math.min(wave * 2, 16);
     const res = await deps.store.search.candidates(
