@@ -195,6 +195,18 @@ describe('GET /places/search: every order, page by page, against a plain reading
       'distance',
       'ME14',
     ],
+    [
+      'need=ASD&from=ME14&radiusKm=30&availableBy=now&scope=partnership',
+      'kent',
+      anywhere,
+      ({ s, l }) =>
+        l.needs.includes('ASD') &&
+        distanceKm(district('ME14'), s) <= 30 &&
+        l.available > 0 &&
+        l.availableFrom <= '2026-11-22',
+      'distance',
+      'ME14',
+    ],
     ['need=ASD&from=ME14', 'kent', kentOnly, ({ l }) => l.needs.includes('ASD'), 'distance', 'ME14'],
     ['need=HI&sort=available', 'national', anywhere, ({ l }) => l.needs.includes('HI'), 'available'],
     ['need=PD&from=ME14&sort=distance', 'national', anywhere, ({ l }) => l.needs.includes('PD'), 'distance', 'ME14'],

@@ -140,6 +140,18 @@ for (const [i, sample] of samples.entries()) {
     const ms = performance.now() - start;
     runs[design][i] = { ms, stats, ids: page.items.map(idOf), total: page.total, totalAtLeast: page.totalAtLeast };
   }
+  // BENCH_DETAIL=1: each search's reads in both designs, to see where a tail comes from.
+  if (process.env.BENCH_DETAIL)
+    console.error(
+      [
+        sample.label,
+        JSON.stringify(sample.req.criteria),
+        ...(['before', 'now'] as const).map(
+          (d) =>
+            `${d}: ${runs[d][i]!.ms.toFixed(0)} ms, read ${runs[d][i]!.stats.itemsRead} in ${runs[d][i]!.stats.queries} queries, matched ${runs[d][i]!.stats.matched}, shown ${runs[d][i]!.stats.shown}`,
+        ),
+      ].join(' | '),
+    );
 }
 const loadAfterSearches = os.loadavg();
 

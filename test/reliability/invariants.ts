@@ -238,7 +238,7 @@ async function partition(store: Store, pk: string): Promise<Record<string, unkno
 
 /**
  * Each listing's search entries compared with what the listing projects to now (the stream
- * consumer's job): the same keys, the listing's version, sort key and places available. Returns
+ * consumer's job): the same keys, the listing's version, every index key and places available. Returns
  * one line per listing whose entries differ. `settings` defaults to every setting in the table.
  */
 export async function searchEntriesAgainstListings(
@@ -282,7 +282,8 @@ export async function searchEntriesAgainstListings(
         out.checks++;
         if (
           e.listingVersion !== l.version ||
-          e.gsi3sk !== want.gsi3sk ||
+          // Every index the entry is filed in (LA, England, band, map cell) follows the listing.
+          INDEX_KEYS.some((k) => e[k] !== want[k]) ||
           (e.listing as Listing).available !== l.available
         ) {
           stale(
@@ -295,6 +296,8 @@ export async function searchEntriesAgainstListings(
   }
   return out;
 }
+
+const INDEX_KEYS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;
 
 /** Every round's head in the table (a scan: rounds leave the active index once done). */
 async function allRounds(store: Store): Promise<{ org: string; id: string }[]> {

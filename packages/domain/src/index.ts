@@ -32,3 +32,4 @@ export * from './ehcp-history.ts';
 export * from './ehcp-forecast.ts';
 export * from './notifications.ts';
 export * from './reservation.ts';
+export * from './search-cells.ts';

@@ -19,6 +19,8 @@ import type { SettingType } from '@placements/domain';
  * | an entity's audit history, oldest first      | Query pk=AUDIT#entity                       |
  * | search: places for a need and age in an LA, most places first (or cheapest) | Query gsi3 pk=SN#need#bucket#gss (SP#…), sk < 99999 (places free), Limit for a first page |
  * | search: places for a need and age nationally, the same orders | Query gsi4 pk=SN#need#bucket (SP#…)  |
+ * | search: the same for one band nationally     | Query gsi2 pk=SBN#need#bucket#band (SBP#…)  |
+ * | search: places nearest first (map cells)     | Query gsi1 pk=SG#need#bucket#cell [sk begins_with fine cell[#A]] |
  * | a page of an earlier search (the snapshot)   | Get pk=SNAPSHOT#id                          |
  * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
  * | a placement                                  | Get pk=PLACEMENT#id                         |
@@ -61,6 +63,7 @@ import type { SettingType } from '@placements/domain';
 /** The result orders the search index keeps entries in (distance is answered LA by LA, nearest first). */
 export type SearchIndexOrder = 'available' | 'price';
 const ORDER_PREFIX: Record<SearchIndexOrder, string> = { available: 'SN', price: 'SP' };
+const BAND_PREFIX: Record<SearchIndexOrder, string> = { available: 'SBN', price: 'SBP' };
 /** The available-order key of a full listing: every listing with a place free sorts below it. */
 export const FULL_AVAILABLE_KEY = 99_999;
 
@@ -99,6 +102,20 @@ export const keys = {
     `${ORDER_PREFIX[order]}#${need}#${bucket}#${laCode}`,
   searchOrderedNational: (order: SearchIndexOrder, need: string, bucket: string) =>
     `${ORDER_PREFIX[order]}#${need}#${bucket}`,
+  /**
+   * The same orders for one band across England (gsi2: SBN#, SBP#), so a national search for a
+   * band reads only that band's entries.
+   */
+  searchOrderedBand: (order: SearchIndexOrder, need: string, bucket: string, band: string) =>
+    `${BAND_PREFIX[order]}#${need}#${bucket}#${band}`,
+  /**
+   * A map cell's entries (gsi1 pk SG#need#bucket#<coarse cell>, sk <fine cell>#A|F#urn#listingId),
+   * so nearest-first search reads cells nearest first: a fine cell is a sort-key prefix (and its
+   * places free, A#, a longer one), a coarse cell the whole partition (see mapCellOf in the domain).
+   */
+  searchCell: (need: string, bucket: string, coarse: string) => `SG#${need}#${bucket}#${coarse}`,
+  searchCellSort: (fine: string, free: boolean, urn: string, listingId: string) =>
+    `${fine}#${free ? 'A' : 'F'}#${urn}#${listingId}`,
   /**
    * available: 99999 minus the places free, so the most free sort first and full listings
    * (99999) last; price: A# (a place free) or F# (full), then pence per year, so a search for

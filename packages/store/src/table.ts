@@ -35,13 +35,15 @@ export const marketplaceTable: TableDefinition = {
       indexName: 'gsi1',
       partitionKey: { name: 'gsi1pk', type: 'S' },
       sortKey: { name: 'gsi1sk', type: 'S' },
-      purpose: 'Settings and their listings by host LA, ordered by provision type then URN',
+      purpose:
+        'Settings and their listings by host LA, ordered by provision type then URN. Also search entries by need, age bucket and map cell (SG#), for nearest-first search',
     },
     {
       indexName: 'gsi2',
       partitionKey: { name: 'gsi2pk', type: 'S' },
       sortKey: { name: 'gsi2sk', type: 'S' },
-      purpose: 'Settings and their listings by provision type across all LAs, ordered by URN',
+      purpose:
+        'Settings and their listings by provision type across all LAs, ordered by URN. Also search entries by need, age bucket and band across England, in result order (SBN#, SBP#)',
     },
     {
       indexName: 'gsi3',

@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 import {
   AGE_BUCKETS,
   bucketForAge,
+  cellDistanceKm,
+  coarseCellsWithin,
   compareResults,
   distanceKm,
+  fineCellsOf,
   mismatches,
   PHASES,
   rarestNeed,
@@ -13,13 +16,14 @@ import {
   type AgeBucket,
   type FieldProblem,
   type LocalAuthority,
+  type MapCell,
   type PlaceCandidate,
   type PlaceResult,
   type SearchCriteria,
   type SearchScope,
   type SearchSort,
 } from '@placements/domain';
-import { orderedRanges, type SearchPartition } from '@placements/store';
+import { cellRange, orderedRanges, type SearchPartition } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { districtCentroid, referenceData } from './reference-cache.ts';
@@ -348,53 +352,126 @@ async function inOrder(
   return { found, complete: streams.every((s) => s.done), itemsRead, queries };
 }
 
+/** Map cells are read only within this distance (and the radius); beyond it, whole LAs. */
+const CELL_REACH_KM = 60;
+/** Map cells while the want-th result looks nearer than this; whole LAs (few matches) beyond. */
+const CELLS_UNTIL_KM = 25;
+const floorTenth = (km: number) => Math.floor(km * 10) / 10;
+const cellAreaKm2 = (c: MapCell) =>
+  (c.north - c.south) * 111.2 * (c.east - c.west) * 111.2 * Math.cos((((c.north + c.south) / 2) * Math.PI) / 180);
+
 /**
- * The nearest `want` results: LAs are read whole, nearest first (by the distance to the LA's
- * centroid less its extent, a bound nothing in the LA can be nearer than), a few at a time, until
- * `want` results are nearer (to the 0.1 km a result shows) than any LA not yet read.
+ * The nearest `want` results. Where matches are dense, map cells (about 9 km; see search-cells in
+ * the domain) are read nearest first, each after its bound (the distance to its nearest point:
+ * nothing in it is nearer), in waves sized by the matches per km² seen so far. Where they are
+ * sparse (the want-th result looks farther than CELLS_UNTIL_KM, or no match nearby), LAs in scope
+ * are read whole instead, nearest bound first: few queries, and only the LAs in scope. Either way
+ * the read stops once `want` results are nearer (to the 0.1 km a result shows) than anything
+ * unread can be. Cells that no LA in scope reaches, or beyond the radius, are never read.
  */
 async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, want: number): Promise<FirstPageRead> {
   const origin = plan.criteria.origin!;
   const homeLa = homeLaOf(principal, plan.criteria);
-  const round = (km: number) => Math.round(km * 10) / 10;
-  const las = plan.inScope
-    .map((la) => ({
-      la,
-      bound: la.extentKm === undefined ? 0 : round(Math.max(0, distanceKm(origin, la) - la.extentKm)),
-    }))
-    .sort((a, b) => a.bound - b.bound);
+  const radius = plan.criteria.radiusKm ?? Number.POSITIVE_INFINITY;
+  const reach = Math.min(radius, CELL_REACH_KM);
   const found = new Map<string, PlaceResult>();
   let itemsRead = 0;
   let queries = 0;
-  let next = 0;
-  let wave = 1;
-  while (next < las.length) {
-    const sure = [...found.values()].filter((r) => r.distanceKm! < las[next]!.bound).length;
-    if (sure >= want) break;
-    // The want-th nearest so far: an LA is worth reading only if it could hold something nearer.
-    const kth =
-      found.size >= want ? [...found.values()].map((r) => r.distanceKm!).sort((a, b) => a - b)[want - 1]! : Infinity;
-    const batch: typeof las = [];
-    while (next < las.length && batch.length < wave && las[next]!.bound <= kth) batch.push(las[next++]!);
-    if (batch.length === 0) break;
-    wave = Math.min(wave * 2, 16);
-    const partitions = batch.flatMap(({ la }) =>
-      plan.buckets.map((bucket) => ({
-        scope: 'la' as const,
-        need: plan.need,
-        bucket,
-        laCode: la.gssCode,
-        ...(plan.criteria.availableBy ? { availableBy: plan.criteria.availableBy } : {}),
-      })),
-    );
-    const res = await deps.store.search.candidates(partitions);
-    itemsRead += res.itemsRead;
-    queries += res.queries;
-    for (const c of res.candidates)
+  const take = (candidates: PlaceCandidate[]) => {
+    for (const c of candidates)
       if (plan.allowed.has(c.setting.laCode) && mismatches(c, plan.criteria).length === 0) {
         const r = toResult(c, plan.criteria, homeLa);
         found.set(resultId(r), r);
       }
+  };
+  const sureBefore = (bound: number) => [...found.values()].filter((r) => r.distanceKm! < bound).length;
+  const kthKm = () =>
+    found.size >= want
+      ? [...found.values()].map((r) => r.distanceKm!).sort((a, b) => a - b)[want - 1]!
+      : Number.POSITIVE_INFINITY;
+
+  // 1. Map cells within reach that an LA in scope can reach, nearest first, while matches are dense.
+  type Unit = { cell: MapCell; bound: number };
+  const reaching = (cell: MapCell, las: LocalAuthority[]) =>
+    las.filter((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
+  let pending: Unit[] = coarseCellsWithin(origin, reach)
+    .flatMap((coarse) => {
+      const las = reaching(coarse, plan.inScope);
+      return las.length === 0 ? [] : fineCellsOf(coarse).filter((f) => reaching(f, las).length > 0);
+    })
+    .map((cell) => ({ cell, bound: floorTenth(Math.max(0, cellDistanceKm(origin, cell) - 0.01)) }))
+    .filter((u) => u.bound <= reach)
+    .sort((a, b) => a.bound - b.bound);
+  const freeOnly = plan.criteria.availableBy !== undefined;
+  let area = 0;
+  while (pending.length > 0) {
+    if (sureBefore(pending[0]!.bound) >= want) return { found, complete: false, itemsRead, queries };
+    // How far the want-th result probably is, from the matches per km² read so far.
+    const estimate =
+      area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
+    if (estimate > CELLS_UNTIL_KM) break;
+    const target = Math.min(kthKm(), Math.max(pending[0]!.bound, estimate));
+    let n = 0;
+    while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
+    const batch = pending.slice(0, n);
+    pending = pending.slice(n);
+    const res = await deps.store.search.readWhole(
+      batch.flatMap((u) => plan.buckets.map((bucket) => cellRange(plan.need, bucket, u.cell, freeOnly))),
+    );
+    itemsRead += res.itemsRead;
+    queries += res.queries;
+    area += batch.reduce((a, u) => a + cellAreaKm2(u.cell), 0);
+    take(res.candidates);
+  }
+  // Everything nearer than this is read: the next cell's bound, or the reach once every cell is.
+  const covered = pending.length > 0 ? pending[0]!.bound : floorTenth(reach);
+  if (pending.length === 0 && reach >= radius) return { found, complete: true, itemsRead, queries };
+
+  // 2. LAs not wholly within what is read, whole, nearest first, by a bound nothing unread in them
+  //    can be nearer than: their own (distance to the centroid less the extent), at least `covered`.
+  const las = plan.inScope
+    .filter((la) => la.extentKm === undefined || distanceKm(origin, la) + la.extentKm >= covered)
+    .map((la) => ({
+      la,
+      bound: Math.max(
+        covered,
+        la.extentKm === undefined ? 0 : floorTenth(Math.max(0, distanceKm(origin, la) - la.extentKm)),
+      ),
+    }))
+    .filter((x) => x.bound <= radius)
+    .sort((a, b) => a.bound - b.bound);
+  let next = 0;
+  let wave = 1;
+  while (next < las.length) {
+    if (sureBefore(las[next]!.bound) >= want) break;
+    const kth = kthKm();
+    // The first wave takes every LA as near as the page probably reaches, then 2, 4, … at a time.
+    // (No match yet: as far as the radius, where the search has one.)
+    const estimate =
+      found.size === 0 ? (Number.isFinite(radius) ? radius : 0) : Math.sqrt((want * area) / (Math.PI * found.size));
+    const batch: typeof las = [];
+    while (
+      next < las.length &&
+      (batch.length < wave || (next === 0 && las[next]!.bound <= estimate)) &&
+      las[next]!.bound <= kth
+    )
+      batch.push(las[next++]!);
+    if (batch.length === 0) break;
+    wave = Math.min(wave * 2, 16);
+    const res = await deps.store.search.candidates(
+      batch.flatMap(({ la }) =>
+        plan.buckets.map((bucket) => ({
+          scope: 'la' as const,
+          need: plan.need,
+          bucket,
+          laCode: la.gssCode,
+          ...(plan.criteria.availableBy ? { availableBy: plan.criteria.availableBy } : {}),
+        })),
+      ),
+    );
+    itemsRead += res.itemsRead;
+    queries += res.queries;
+    take(res.candidates);
   }
   return { found, complete: next >= las.length, itemsRead, queries };
 }
@@ -421,6 +498,7 @@ export async function searchPlacesFullRead(
     req.scope,
     req.sort,
     today,
+    false,
   );
   const homeLa = homeLaOf(principal, criteria);
   const matched = candidates
@@ -465,6 +543,8 @@ async function planSearch(
   requestedScope: SearchScope | undefined,
   sort: SearchSort | undefined,
   today: string,
+  /** false: the design before issue 19 (the baseline), which had no band partitions. */
+  byBand = true,
 ): Promise<SearchPlan> {
   const { las, partnerships } = await referenceData(deps.store);
   const problems: FieldProblem[] = [];
@@ -498,7 +578,13 @@ async function planSearch(
   const national = scope === 'national' && inScope.length > LA_PARTITIONS_BEFORE_NATIONAL;
   const availableBy = criteria.availableBy ? { availableBy: criteria.availableBy } : {};
   const partitions: SearchPartition[] = national
-    ? buckets.map((bucket) => ({ scope: 'national', need, bucket, ...availableBy }))
+    ? buckets.map((bucket) => ({
+        scope: 'national',
+        need,
+        bucket,
+        ...(criteria.band !== undefined && byBand ? { band: criteria.band } : {}),
+        ...availableBy,
+      }))
     : inScope.flatMap((la) =>
         buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.gssCode, ...availableBy })),
       );
@@ -517,6 +603,7 @@ export async function gatherCandidates(
   requestedScope: SearchScope | undefined,
   sort: SearchSort | undefined,
   today: string,
+  byBand = true,
 ): Promise<{
   candidates: PlaceCandidate[];
   itemsRead: number;
@@ -524,7 +611,7 @@ export async function gatherCandidates(
   inScope: LocalAuthority[];
   criteria: SearchCriteria;
 }> {
-  const plan = await planSearch(deps, principal, input, requestedScope, sort, today);
+  const plan = await planSearch(deps, principal, input, requestedScope, sort, today, byBand);
   const { candidates, itemsRead, queries } = await deps.store.search.candidates(plan.partitions);
   return {
     candidates: candidates.filter((c) => plan.allowed.has(c.setting.laCode)),

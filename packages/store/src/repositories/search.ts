@@ -9,6 +9,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   bucketsForRange,
+  mapCellOf,
   placeCandidate,
   type AgeBucket,
   type Listing,
@@ -25,6 +26,8 @@ export interface SearchPartition {
   need: NeedCode;
   bucket: AgeBucket;
   laCode?: string;
+  /** National partitions only: read the band's own partition (gsi2) rather than every band's. */
+  band?: string;
   /** YYYY-MM-DD: read only entries with a place free on or before this date. */
   availableBy?: string;
 }
@@ -34,7 +37,7 @@ export interface SearchPartition {
  * keys.searchOrderSort), and the part of it that can match (places free only, when the search asks).
  */
 export interface OrderedRange {
-  index: 'gsi3' | 'gsi4';
+  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
   pk: string;
   /** Read only sort keys that begin with this. */
   prefix?: string;
@@ -44,11 +47,13 @@ export interface OrderedRange {
 
 /** The ranges holding a partition's entries in an order: merged, they give the partition in that order. */
 export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): OrderedRange[] {
-  const index = p.scope === 'la' ? 'gsi3' : 'gsi4';
+  const index = p.scope === 'la' ? 'gsi3' : p.band !== undefined ? 'gsi2' : 'gsi4';
   const pk =
     p.scope === 'la'
       ? keys.searchOrderedLa(order, p.need, p.bucket, p.laCode!)
-      : keys.searchOrderedNational(order, p.need, p.bucket);
+      : p.band !== undefined
+        ? keys.searchOrderedBand(order, p.need, p.bucket, p.band)
+        : keys.searchOrderedNational(order, p.need, p.bucket);
   const freeOnly = p.availableBy !== undefined;
   if (order === 'available') return [{ index, pk, ...(freeOnly ? { below: String(FULL_AVAILABLE_KEY) } : {}) }];
   return freeOnly
@@ -60,21 +65,48 @@ export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): Orde
 }
 
 /**
+ * The range holding a map cell's entries for a need and age bucket: a fine cell (only its
+ * listings with a place free, when the search asks), or a whole coarse one (one query; full
+ * listings are then dropped after reading).
+ */
+export function cellRange(
+  need: NeedCode,
+  bucket: AgeBucket,
+  cell: { coarse: string; fine?: string },
+  freeOnly: boolean,
+): OrderedRange {
+  const pk = keys.searchCell(need, bucket, cell.coarse);
+  if (cell.fine === undefined) return { index: 'gsi1', pk };
+  return { index: 'gsi1', pk, prefix: `${cell.fine}#${freeOnly ? 'A#' : ''}` };
+}
+
+/**
  * The search entries for a listing, each a full PlaceCandidate: per (need, age bucket) it covers,
  * one entry in each result order the index keeps (most places first: SN, cheapest first: SP), by
- * LA (gsi3) and nationally (gsi4), so a first page reads only the top of a partition; a search
- * that needs every match (nearest first, a second page, the tailored list) reads SN partitions
- * whole. This is the projection: the only place that decides which entries a listing has and
- * their keys.
+ * LA (gsi3), nationally (gsi4) and nationally for the listing's band (gsi2), so a first page
+ * reads only the top of a partition; the most-places entry is also filed under its map cell
+ * (gsi1), so nearest-first search reads cells nearest first. A search that needs every match (a
+ * second page, the tailored list) reads SN partitions whole. Four indexes on two items: no more
+ * writes per listing change than one entry per order. This is the projection: the only place that
+ * decides which entries a listing has and their keys.
  */
 export function searchEntryItems(setting: Setting, listing: Listing): Record<string, unknown>[] {
   const common = { itemType: 'search_entry', listingVersion: listing.version, ...placeCandidate(setting, listing) };
+  const cell = mapCellOf(setting);
   return listing.needs.flatMap((need) =>
     bucketsForRange(listing.ageMin, listing.ageMax).flatMap((bucket) =>
       SEARCH_INDEX_ORDERS.map((order) => {
         const orderSort = keys.searchOrderSort(order, listing, setting.urn, listing.listingId);
         return {
           ...keys.searchEntry(setting.urn, listing.listingId, need, bucket, order),
+          ...(order === 'available'
+            ? {
+                gsi1pk: keys.searchCell(need, bucket, cell.coarse),
+                gsi1sk: keys.searchCellSort(cell.fine, listing.available > 0, setting.urn, listing.listingId),
+              }
+            : {}),
+          gsi2pk: keys.searchOrderedBand(order, need, bucket, listing.band),
+          gsi2sk: orderSort,
           gsi3pk: keys.searchOrderedLa(order, need, bucket, setting.laCode),
           gsi3sk: orderSort,
           gsi4pk: keys.searchOrderedNational(order, need, bucket),
@@ -167,6 +199,17 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
       partitions: SearchPartition[],
       concurrency = 16,
     ): Promise<{ candidates: PlaceCandidate[]; itemsRead: number; queries: number }> {
+      return this.readWhole(
+        partitions.flatMap((p) => orderedRanges(p, 'available')),
+        concurrency,
+      );
+    },
+
+    /** Reads ranges whole (in parallel); each listing once, with the items and queries it took. */
+    async readWhole(
+      ranges: OrderedRange[],
+      concurrency = 16,
+    ): Promise<{ candidates: PlaceCandidate[]; itemsRead: number; queries: number }> {
       let itemsRead = 0;
       let queries = 0;
       const seen = new Map<string, PlaceCandidate>();
@@ -181,7 +224,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
         } while (start !== undefined);
       };
       await pool(
-        partitions.flatMap((p) => orderedRanges(p, 'available')).map((range) => () => read(range)),
+        ranges.map((range) => () => read(range)),
         concurrency,
       );
       return { candidates: [...seen.values()], itemsRead, queries };

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { distanceKm } from './geo.ts';
+import { seededRandom } from './random.ts';
+import { cellDistanceKm, coarseCellsWithin, fineCellsOf, mapCellOf } from './search-cells.ts';
+
+// Nearest-first search stops once enough results are nearer than every unread cell's bound: a
+// bound larger than a real distance would hide the nearest place, so it must never be.
+describe('map cells for nearest-first search', () => {
+  const rnd = seededRandom(19);
+  const england = () => ({ lat: 50 + rnd.next() * 5.8, lon: -5.7 + rnd.next() * 7.5 });
+
+  it('puts every point in the fine cell, of its coarse cell, that the index keys it by', () => {
+    for (let n = 0; n < 2000; n++) {
+      const p = england();
+      const { coarse, fine } = mapCellOf(p);
+      const cells = coarseCellsWithin(p, 0);
+      expect(cells.map((c) => c.coarse)).toContain(coarse);
+      const cell = fineCellsOf(cells.find((c) => c.coarse === coarse)!).find((c) => c.fine === fine)!;
+      expect(p.lat).toBeGreaterThanOrEqual(cell.south);
+      expect(p.lat).toBeLessThan(cell.north);
+      expect(p.lon).toBeGreaterThanOrEqual(cell.west);
+      expect(p.lon).toBeLessThan(cell.east);
+      expect(cellDistanceKm(p, cell)).toBe(0);
+    }
+  });
+
+  it('never puts a cell farther than the nearest point in it, and is close to it', () => {
+    for (let n = 0; n < 300; n++) {
+      const origin = england();
+      for (const coarse of coarseCellsWithin(origin, 120)) {
+        const bound = cellDistanceKm(origin, coarse);
+        expect(bound).toBeLessThanOrEqual(120);
+        let nearest = Number.POSITIVE_INFINITY;
+        // The cell's edges, finely sampled: the nearest point of a cell lies on its edge.
+        for (let k = 0; k <= 200; k++) {
+          const f = k / 200;
+          const lat = coarse.south + f * (coarse.north - coarse.south);
+          const lon = coarse.west + f * (coarse.east - coarse.west);
+          for (const q of [
+            { lat, lon: coarse.west },
+            { lat, lon: coarse.east },
+            { lat: coarse.south, lon },
+            { lat: coarse.north, lon },
+          ])
+            nearest = Math.min(nearest, distanceKm(origin, q));
+        }
+        if (bound > 0) {
+          expect(bound).toBeLessThanOrEqual(nearest + 1e-9);
+          expect(nearest - bound).toBeLessThan(0.05);
+        }
+      }
+    }
+  });
+
+  it('lists every coarse cell within a distance, nearest first', () => {
+    const origin = { lat: 51.27, lon: 0.52 }; // Maidstone
+    const cells = coarseCellsWithin(origin, 60);
+    const bounds = cells.map((c) => cellDistanceKm(origin, c));
+    expect(bounds).toEqual([...bounds].sort((a, b) => a - b));
+    // Any point within 60 km lies in one of them.
+    for (let n = 0; n < 2000; n++) {
+      const p = { lat: origin.lat + (rnd.next() - 0.5) * 1.2, lon: origin.lon + (rnd.next() - 0.5) * 2 };
+      if (distanceKm(origin, p) > 60) continue;
+      expect(cells.map((c) => c.coarse)).toContain(mapCellOf(p).coarse);
+    }
+  });
+});
