@@ -20,7 +20,7 @@ import { batchPut } from './batch.ts';
  * Bumped whenever stored items gain or change index attributes; a kept local database with an
  * older layout is loaded afresh rather than served half-indexed. 2: settings by provider (gsi3).
  */
-export const DATA_LAYOUT = 3; // 3: sufficiency counters (AGG#gss) and listings' unreserved places
+export const DATA_LAYOUT = 4; // 3: sufficiency counters (AGG#gss) and listings' unreserved places; 4: search entries by band (gsi2) and map cell (gsi1)
 
 export interface SeedInfo {
   layout?: number;
