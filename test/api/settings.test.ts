@@ -104,7 +104,7 @@ describe('GET /settings/{urn}', () => {
     for (const body of [anyone.body, la.body, listed.body.items.find((s: any) => s.urn === expected.urn)]) {
       expect(body.listings).toHaveLength(expected.listings.length);
       for (const l of body.listings) {
-        for (const hidden of ['held', 'filled', 'reservedUsed', 'unreserved']) expect(l).not.toHaveProperty(hidden);
+        for (const hidden of ['held', 'filled', 'blockUsed', 'availableToAll']) expect(l).not.toHaveProperty(hidden);
         expect(l).toMatchObject({ commissioned: expect.any(Number), available: expect.any(Number) });
       }
     }
