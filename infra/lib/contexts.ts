@@ -91,7 +91,7 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       get('/bands/{version}'),
       { method: 'PUT', path: '/bands/{version}', roles: ['national'] },
       get('/las'),
-      get('/las/{gssCode}'),
+      get('/las/{laCode}'),
     ],
     table: 'write',
   },
@@ -104,7 +104,7 @@ export const CONTEXTS: Record<string, ContextSpec> = {
       get('/partnerships/{id}/prices', ['partnership', 'la', 'national']),
       // Projected EHC plans against published places (docs/forecast.md).
       get('/partnerships/{id}/forecast', ['partnership', 'la', 'national']),
-      get('/las/{gssCode}/forecast', ['partnership', 'la', 'national']),
+      get('/las/{laCode}/forecast', ['partnership', 'la', 'national']),
       // Published capacity as an Open Referral UK feed: public, like the settings it is built from.
       { ...get('/partnerships/{id}/oruk/services'), throttle: FEED_THROTTLE },
     ],

@@ -303,7 +303,7 @@ const ROWS: Row[] = [
   { route: 'GET /bands', expected: PUBLIC, foreign: null, why: 'public read', target: get('/bands') },
   { route: 'GET /bands/{version}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/bands/v1') },
   { route: 'GET /las', expected: PUBLIC, foreign: null, why: 'public read', target: get('/las?limit=5') },
-  { route: 'GET /las/{gssCode}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/las/E10000016') },
+  { route: 'GET /las/{laCode}', expected: PUBLIC, foreign: null, why: 'public read', target: get('/las/E10000016') },
   { route: 'GET /partnerships', expected: PUBLIC, foreign: null, why: 'public read', target: get('/partnerships') },
   {
     route: 'GET /partnerships/{id}',
@@ -361,7 +361,7 @@ const ROWS: Row[] = [
     target: get('/partnerships/se19/forecast'),
   },
   {
-    route: 'GET /las/{gssCode}/forecast',
+    route: 'GET /las/{laCode}/forecast',
     expected: m(401, 200, 200, 200, 403, 403, 403, 403),
     foreign: 'la',
     why: 'the LA itself, a partnership it is a member of, the national team; another LA is refused',
@@ -712,7 +712,7 @@ const ROWS: Row[] = [
     expected: m(401, 403, 200, 200, 403, 403, 403, 403),
     foreign: 'partnership',
     why: 'a partnership lists its members’ cases (without their references); another partnership is refused',
-    target: get(`/cases?la=${HOME.la}&limit=5`),
+    target: get(`/cases?laCode=${HOME.la}&limit=5`),
   },
   {
     route: 'GET /settings/{urn}/listings/{listingId}/waiting-list',
@@ -733,7 +733,10 @@ const ROWS: Row[] = [
       const id = await withPreferences(maintained);
       return {
         call: (tok) =>
-          request('POST', '/allocation-rounds', { token: tok, body: { cases: [{ la: HOME.la, id }], seed: 'matrix' } }),
+          request('POST', '/allocation-rounds', {
+            token: tok,
+            body: { cases: [{ laCode: HOME.la, id }], seed: 'matrix' },
+          }),
       };
     },
   },
@@ -764,7 +767,7 @@ const ROWS: Row[] = [
       const round = ok(
         await request('POST', '/allocation-rounds', {
           token: await token('partnership', HOME.partnership),
-          body: { cases: [{ la: HOME.la, id }], seed: 'matrix' },
+          body: { cases: [{ laCode: HOME.la, id }], seed: 'matrix' },
         }),
         202,
       ).id;
@@ -1152,7 +1155,7 @@ describe('what each role sees (field level)', () => {
         'unit',
         'updated',
       ]);
-      expect(JSON.stringify(service)).not.toMatch(/held|reservedUsed/);
+      expect(JSON.stringify(service)).not.toMatch(/held|blockUsed/);
     }
   });
 });

@@ -246,7 +246,7 @@ describe('5. the case reference carries no identity and the LA’s own never lea
     const id = created.body.id;
     await t.put(`/cases/${id}/preferences`, la(KENT), { holder: 'parent', ranked: [setting.urn] });
     const se19 = await t.token({ sub: 'coordinator', role: 'partnership', org: 'se19' });
-    const round = await t.post('/allocation-rounds', se19, { cases: [{ la: KENT, id }], seed: 'dp' });
+    const round = await t.post('/allocation-rounds', se19, { cases: [{ laCode: KENT, id }], seed: 'dp' });
     expect(round.status, JSON.stringify(round.body)).toBe(202);
     const read = await t.request(`/allocation-rounds/${round.body.id}`, { token: se19 });
     // The round runs in the background (the test app drains the stream): its report, once done.

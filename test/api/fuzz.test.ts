@@ -91,7 +91,7 @@ beforeAll(async () => {
     listingId: ['fuzz'],
     id: [...caseIds, placement, 'se19'],
     version: ['v1', 'v9'],
-    gssCode: ['E10000016'],
+    laCode: ['E10000016'],
   };
   send = async (method, path, init) => {
     const res = await t.app.request(path, {

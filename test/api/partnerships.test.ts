@@ -377,13 +377,13 @@ describe('block-commissioned places', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     await blockOf(s.urn, 'block-s2', provider, 'kent-medway', 2);
     expect(await ownListing(s.urn, 'block-s2', provider)).toMatchObject({
-      reservedFor: { partnershipId: 'kent-medway', places: 2 },
-      reservedUsed: 0,
-      unreserved: 1,
+      blockFor: { partnershipId: 'kent-medway', places: 2 },
+      blockUsed: 0,
+      availableToAll: 1,
       available: 3,
     });
 
-    // Surrey (SE19, not Kent and Medway) takes the one unreserved place, then is refused the block.
+    // Surrey (SE19, not Kent and Medway) takes the one availableToAll place, then is refused the block.
     const [s1, s2] = await openCases(surrey, 'BLK-S', 2, [s.urn]);
     expect((await post(`/cases/${s1}/allocate`, surrey)).status).toBe(201);
     const refused = await post(`/cases/${s2}/allocate`, surrey);
@@ -398,7 +398,7 @@ describe('block-commissioned places', () => {
     expect(kp.body.placement.blockPartnershipId).toBe('kent-medway');
     expect((await post(`/cases/${m1}/allocate`, medway)).status).toBe(201);
     let l = await ownListing(s.urn, 'block-s2', provider);
-    expect(l).toMatchObject({ available: 0, held: 3, reservedUsed: 2, unreserved: 0 });
+    expect(l).toMatchObject({ available: 0, held: 3, blockUsed: 2, availableToAll: 0 });
 
     // A declined block place goes back to the block: still closed to Surrey.
     expect(
@@ -412,7 +412,7 @@ describe('block-commissioned places', () => {
       ).status,
     ).toBe(200);
     l = await ownListing(s.urn, 'block-s2', provider);
-    expect(l).toMatchObject({ available: 1, held: 2, reservedUsed: 1, unreserved: 0 });
+    expect(l).toMatchObject({ available: 1, held: 2, blockUsed: 1, availableToAll: 0 });
     expect((await post(`/cases/${s2}/allocate`, surrey)).status).toBe(403);
 
     // Use per member: the counters hold 0 for Kent (released) and 1 for Medway; the view shows "<5".
@@ -426,7 +426,7 @@ describe('block-commissioned places', () => {
     expect(la(v, MEDWAY).blockPlacesUsed).toBe('<5');
   });
 
-  it('in allocation rounds: a non-member round sees only unreserved places; a members’ round takes the block', async () => {
+  it('in allocation rounds: a non-member round sees only availableToAll places; a members’ round takes the block', async () => {
     const s = medwaySetting(3);
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
     expect(
@@ -453,8 +453,8 @@ describe('block-commissioned places', () => {
     expect(r1.body.summary).toMatchObject({ allocated: 1, unallocated: 1 });
     const km = await t.token({ sub: 'coordinator', role: 'partnership', org: 'kent-medway' });
     const members = [
-      ...(await openCases(kent, 'RB-K', 2, [s.urn])).map((id) => ({ la: KENT, id })),
-      ...(await openCases(medway, 'RB-M', 1, [s.urn])).map((id) => ({ la: MEDWAY, id })),
+      ...(await openCases(kent, 'RB-K', 2, [s.urn])).map((id) => ({ laCode: KENT, id })),
+      ...(await openCases(medway, 'RB-M', 1, [s.urn])).map((id) => ({ laCode: MEDWAY, id })),
     ];
     const q2 = await post('/allocation-rounds', km, { cases: members, seed: 'rb-2', joinWaitingLists: false });
     expect(q2.status, JSON.stringify(q2.body)).toBe(202);
@@ -462,7 +462,7 @@ describe('block-commissioned places', () => {
     expect(r2.body.state).toBe('done');
     expect(r2.body.summary).toMatchObject({ allocated: 2, unallocated: 1 });
     const l = await ownListing(s.urn, 'block-round', provider);
-    expect(l).toMatchObject({ available: 0, held: 3, reservedUsed: 2, unreserved: 0 });
+    expect(l).toMatchObject({ available: 0, held: 3, blockUsed: 2, availableToAll: 0 });
     const used = async (code: string) =>
       (await t.store.aggregates.countersOf(code)).find((c) => c.key === `BLOCK#kent-medway#${s.urn}#block-round`)
         ?.values.used ?? 0;
@@ -470,7 +470,7 @@ describe('block-commissioned places', () => {
     expect(await used(SURREY)).toBe(0);
   });
 
-  it('refuses an offer for an unknown partnership or above the places commissioned, and reservedFor on a listing PUT', async () => {
+  it('refuses an offer for an unknown partnership or above the places commissioned, and blockFor on a listing PUT', async () => {
     const s = medwaySetting(2);
     const provider = await t.token({ sub: 'head', role: 'provider', org: s.providerId });
     const body = {
@@ -486,11 +486,11 @@ describe('block-commissioned places', () => {
     // A block takes effect only once the partnership accepts: a listing cannot set one itself.
     const direct = await put(`/settings/${s.urn}/listings/block-bad`, provider, {
       ...body,
-      reservedFor: { partnershipId: 'kent-medway', places: 2 },
+      blockFor: { partnershipId: 'kent-medway', places: 2 },
     });
     expect(direct.status).toBe(400);
     expect(direct.body.error.details).toEqual([
-      expect.objectContaining({ field: 'reservedFor', message: expect.stringMatching(/\/reservations.*accepts/) }),
+      expect.objectContaining({ field: 'blockFor', message: expect.stringMatching(/\/reservations.*accepts/) }),
     ]);
     expect((await put(`/settings/${s.urn}/listings/block-bad`, provider, body)).status).toBe(201);
     const res = await post(`/settings/${s.urn}/listings/block-bad/reservations`, provider, {

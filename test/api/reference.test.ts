@@ -18,17 +18,17 @@ describe('GET /las', () => {
     expect(res.body.items).toHaveLength(19);
     expect(res.body.nextCursor).toBeNull();
     expect(res.body.items).toContainEqual(
-      expect.objectContaining({ gssCode: 'E10000016', dfeNumber: '886', name: 'Kent', regionName: 'South East' }),
+      expect.objectContaining({ laCode: 'E10000016', dfeNumber: '886', name: 'Kent', regionName: 'South East' }),
     );
     expect(res.body.items).toContainEqual(
-      expect.objectContaining({ gssCode: 'E06000035', dfeNumber: '887', name: 'Medway' }),
+      expect.objectContaining({ laCode: 'E06000035', dfeNumber: '887', name: 'Medway' }),
     );
   });
 
   it('pages with the default limit and a cursor, each LA once', async () => {
     const { items, pages } = await pagesOf(t, '/las', 5);
     expect(pages).toBe(4);
-    expect(new Set(items.map((l) => l.gssCode)).size).toBe(19);
+    expect(new Set(items.map((l) => l.laCode)).size).toBe(19);
   });
 
   it('names every invalid parameter in one 400', async () => {
@@ -55,7 +55,7 @@ describe('GET /las', () => {
     expect((await t.request('/las/E10000099')).status).toBe(404);
     const bad = await t.request('/las/kent');
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details[0].field).toBe('gssCode');
+    expect(bad.body.error.details[0].field).toBe('laCode');
   });
 });
 
@@ -110,7 +110,7 @@ describe('GET /health and GET /openapi.json', () => {
       '/health',
       '/bands',
       '/las',
-      '/las/{gssCode}',
+      '/las/{laCode}',
       '/partnerships',
       '/partnerships/{id}',
       '/settings',

@@ -105,7 +105,7 @@ describe('an offer of block places', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(['partnershipId', 'places']);
     expect((await list(se19)).length).toBe(before);
-    expect((await own(listingId)).reservedFor).toBeUndefined();
+    expect((await own(listingId)).blockFor).toBeUndefined();
     // The listing takes an offer afterwards: no marker of a half-made offer was left on it.
     expect((await offer(listingId, { partnershipId: 'se19', places: 1 })).status).toBe(201);
   });
@@ -239,9 +239,9 @@ describe('an accepted block', () => {
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body).toMatchObject({ state: 'accepted', used: 0, left: 2 });
     expect(await own(listingId)).toMatchObject({
-      reservedFor: { partnershipId: 'se19', places: 2, reservationId: r.id },
-      reservedUsed: 0,
-      unreserved: 1,
+      blockFor: { partnershipId: 'se19', places: 2, reservationId: r.id },
+      blockUsed: 0,
+      availableToAll: 1,
       version: v0 + 1,
     });
     const history = (await t.store.listings.auditEvents(`listing:${setting.urn}:${listingId}`, 10)).items;
@@ -256,8 +256,8 @@ describe('an accepted block', () => {
 
     // Anyone else sees the block's size, never its use or the live counts.
     const pub = (await t.request(`/settings/${setting.urn}`)).body.listings.find((l: any) => l.listingId === listingId);
-    expect(pub.reservedFor).toEqual({ partnershipId: 'se19', places: 2 });
-    for (const hidden of ['held', 'filled', 'reservedUsed', 'unreserved']) expect(pub).not.toHaveProperty(hidden);
+    expect(pub.blockFor).toEqual({ partnershipId: 'se19', places: 2 });
+    for (const hidden of ['held', 'filled', 'blockUsed', 'availableToAll']) expect(pub).not.toHaveProperty(hidden);
     const asLa = (await t.request(`/settings/${setting.urn}`, { token: kent })).body.listings.find(
       (l: any) => l.listingId === listingId,
     );
@@ -285,9 +285,9 @@ describe('an accepted block', () => {
     });
     expect(grow.status, JSON.stringify(grow.body)).toBe(200);
     expect(grow.body).toMatchObject({
-      reservedFor: { partnershipId: 'se19', places: 2, reservationId: r.id },
-      reservedUsed: 1,
-      unreserved: 3,
+      blockFor: { partnershipId: 'se19', places: 2, reservationId: r.id },
+      blockUsed: 1,
+      availableToAll: 3,
     });
 
     // A bigger block for the same partnership supersedes the first and keeps the places in use.
@@ -297,8 +297,8 @@ describe('an accepted block', () => {
     expect(bigger.body).toMatchObject({ state: 'accepted', places: 4, used: 1, left: 3 });
     expect((await t.request(`/reservations/${r.id}`, { token: se19 })).body).toMatchObject({ state: 'superseded' });
     expect(await own(listingId)).toMatchObject({
-      reservedFor: { partnershipId: 'se19', places: 4, reservationId: more.id },
-      reservedUsed: 1,
+      blockFor: { partnershipId: 'se19', places: 4, reservationId: more.id },
+      blockUsed: 1,
     });
   });
 
@@ -306,14 +306,14 @@ describe('an accepted block', () => {
     const listingId = await newListing(2);
     const { body: r } = await offer(listingId, { partnershipId: 'se19', places: 2 });
     expect((await answer(r.id, { decision: 'accept' })).status).toBe(200);
-    expect(await own(listingId)).toMatchObject({ unreserved: 0, available: 2 });
+    expect(await own(listingId)).toMatchObject({ availableToAll: 0, available: 2 });
     const w = await withdraw(r.id);
     expect(w.status, JSON.stringify(w.body)).toBe(200);
     expect(w.body).toMatchObject({ state: 'withdrawn' });
     expect(w.body).not.toHaveProperty('used');
     const l = await own(listingId);
-    expect(l).not.toHaveProperty('reservedFor');
-    expect(l).toMatchObject({ unreserved: 2, available: 2 });
+    expect(l).not.toHaveProperty('blockFor');
+    expect(l).toMatchObject({ availableToAll: 2, available: 2 });
     expect((await withdraw(r.id)).status).toBe(409);
   });
 
@@ -330,8 +330,8 @@ describe('an accepted block', () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(2);
     const won = results.find((x) => x.status === 200)!.body.state;
     const l = await own(listingId);
-    if (won === 'accepted') expect(l.reservedFor).toMatchObject({ reservationId: r.id, places: 1 });
-    else expect(l).not.toHaveProperty('reservedFor');
+    if (won === 'accepted') expect(l.blockFor).toMatchObject({ reservationId: r.id, places: 1 });
+    else expect(l).not.toHaveProperty('blockFor');
   });
 
   it('accepted while members allocate on the same listing: the block is built on the listing as it is at commit', async () => {
@@ -350,8 +350,8 @@ describe('an accepted block', () => {
     expect(l.held).toBe(2);
     expect(l.available).toBe(2);
     // Allocations made before the block took effect took open places; none is lost or counted twice.
-    expect(l.reservedFor.places).toBe(3);
-    expect(l.unreserved).toBe(Math.max(0, l.available - (3 - l.reservedUsed)));
+    expect(l.blockFor.places).toBe(3);
+    expect(l.availableToAll).toBe(Math.max(0, l.available - (3 - l.blockUsed)));
   });
 
   it('withdrawn once released: a non-member waiting for the listing is offered the place', async () => {
@@ -383,12 +383,12 @@ describe('an accepted block', () => {
       reasons: ['unsuitable_age_ability_aptitude_or_sen'],
     });
     expect(declined.status, JSON.stringify(declined.body)).toBe(200);
-    expect(await own(listingId)).toMatchObject({ available: 1, reservedUsed: 0, unreserved: 0 });
+    expect(await own(listingId)).toMatchObject({ available: 1, blockUsed: 0, availableToAll: 0 });
     expect((await t.request(`/cases/${c.body.id}`, { token: surrey })).body.state).toBe('open');
     // The block is withdrawn: the place is open to anyone, and the waiting list offers it to Surrey.
     expect((await withdraw(r.id)).status).toBe(200);
     const after = await t.request(`/cases/${c.body.id}`, { token: surrey });
     expect(after.body.state).toBe('allocated');
-    expect(await own(listingId)).toMatchObject({ available: 0, held: 1, unreserved: 0 });
+    expect(await own(listingId)).toMatchObject({ available: 0, held: 1, availableToAll: 0 });
   });
 });

@@ -179,8 +179,8 @@ describe('POST /allocation-rounds', () => {
       if (seed !== 'se19-c' && preview[0]! < preview[1]!) continue; // look for a seed where the away case comes first in the order
       const res = await post('/allocation-rounds', se19, {
         cases: [
-          { la: host, id: fromHost },
-          { la: away, id: fromAway },
+          { laCode: host, id: fromHost },
+          { laCode: away, id: fromAway },
         ],
         mechanism: 'deferred_acceptance',
         seed,
@@ -198,7 +198,10 @@ describe('POST /allocation-rounds', () => {
     const unnamed = await post('/allocation-rounds', se19, { cases: [fromKent], seed: 's' });
     expect(unnamed.status).toBe(400);
     expect(unnamed.body.error.details.map((d: any) => d.field)).toEqual(['cases.0']);
-    const outside = await post('/allocation-rounds', se19, { cases: [{ la: 'E09000033', id: fromMedway }], seed: 's' });
+    const outside = await post('/allocation-rounds', se19, {
+      cases: [{ laCode: 'E09000033', id: fromMedway }],
+      seed: 's',
+    });
     expect(outside.status).toBe(403);
   });
 
@@ -210,7 +213,7 @@ describe('POST /allocation-rounds', () => {
       '00000000-0000-4000-8000-000000000000',
     ]);
     const foreign = await post('/allocation-rounds', kent, {
-      cases: [{ la: 'E06000035', id: medwayCase }, '00000000-0000-4000-8000-000000000000'],
+      cases: [{ laCode: 'E06000035', id: medwayCase }, '00000000-0000-4000-8000-000000000000'],
       seed: 's',
     });
     expect(foreign.status).toBe(403);
@@ -256,7 +259,7 @@ describe('POST /allocation-rounds', () => {
                   TableName: t.store.tableName,
                   Key: keys.listing(a!.urn, 'race-a'),
                   UpdateExpression:
-                    'SET available = available - :one, held = held + :one, unreserved = unreserved - :one',
+                    'SET available = available - :one, held = held + :one, availableToAll = availableToAll - :one',
                   ExpressionAttributeValues: { ':one': 1 },
                 },
               },

@@ -44,10 +44,10 @@ describe('national search over every LA in England', () => {
       const region = await t!.request('/places/search?need=ASD&age=10&scope=partnership&limit=200', { token: leeds });
       const yorkshire = new Set(t!.data.partnerships.find((p) => p.id === 'yorkshire-and-the-humber')!.members);
       expect(region.body.items.length).toBeGreaterThan(0);
-      expect(region.body.items.every((r: any) => yorkshire.has(r.hostLa))).toBe(true);
+      expect(region.body.items.every((r: any) => yorkshire.has(r.hostLaCode))).toBe(true);
       const nation = await t!.request('/places/search?need=MSI&scope=national&limit=200', { token: leeds });
-      expect(new Set(nation.body.items.map((r: any) => r.hostLa)).size).toBeGreaterThan(5);
-      for (const r of nation.body.items) expect(r.outOfArea).toBe(r.hostLa !== 'E08000035');
+      expect(new Set(nation.body.items.map((r: any) => r.hostLaCode)).size).toBeGreaterThan(5);
+      for (const r of nation.body.items) expect(r.outOfArea).toBe(r.hostLaCode !== 'E08000035');
     },
   );
 

@@ -45,7 +45,7 @@ async function search(query: string, token = kent, limit = 50) {
   return { items, total: last.total as number, first };
 }
 
-const SE = () => new Set(t.data.las.map((l) => l.gssCode));
+const SE = () => new Set(t.data.las.map((l) => l.laCode));
 const ME14 = { lat: 51.2753, lon: 0.5393 };
 
 describe('GET /places/search: each filter against a plain reading of the data', () => {
@@ -53,9 +53,9 @@ describe('GET /places/search: each filter against a plain reading of the data', 
     const { items } = await search('need=ASD');
     const expected = all().filter(({ s, l }) => s.laCode === 'E10000016' && l.needs.includes('ASD'));
     expect(items.map(id).sort()).toEqual(expected.map(idOf).sort());
-    expect(items.every((r: any) => r.outOfArea === false && r.hostLa === 'E10000016' && r.hostLaName === 'Kent')).toBe(
-      true,
-    );
+    expect(
+      items.every((r: any) => r.outOfArea === false && r.hostLaCode === 'E10000016' && r.hostLaName === 'Kent'),
+    ).toBe(true);
   });
 
   it('needs every one of several needs to be covered', async () => {
@@ -70,8 +70,8 @@ describe('GET /places/search: each filter against a plain reading of the data', 
     const { items } = await search('need=SEMH&age=12&scope=partnership');
     const expected = all().filter(({ l }) => l.needs.includes('SEMH') && l.ageMin <= 12 && l.ageMax >= 12);
     expect(items.map(id).sort()).toEqual(expected.map(idOf).sort());
-    expect(new Set(items.map((r: any) => r.hostLa)).size).toBeGreaterThan(5);
-    for (const r of items) expect(r.outOfArea).toBe(r.hostLa !== 'E10000016');
+    expect(new Set(items.map((r: any) => r.hostLaCode)).size).toBeGreaterThan(5);
+    for (const r of items) expect(r.outOfArea).toBe(r.hostLaCode !== 'E10000016');
   });
 
   it('filters by band, phase, provision type, post-16, attendance and maximum price', async () => {
@@ -120,7 +120,7 @@ describe('GET /places/search: each filter against a plain reading of the data', 
     const d = items.map((r: any) => r.distanceKm);
     expect(d).toEqual([...d].sort((a, b) => a - b));
     // Medway's settings are inside 25 km of Maidstone: across the boundary, and flagged so.
-    expect(items.some((r: any) => r.hostLa === 'E06000035' && r.outOfArea)).toBe(true);
+    expect(items.some((r: any) => r.hostLaCode === 'E06000035' && r.outOfArea)).toBe(true);
   });
 
   it('sorts by price (cheapest first) and by places free (most first)', async () => {
@@ -366,7 +366,7 @@ describe('search input and access', () => {
     expect(asPartnership.body.error.details[0].field).toBe('scope');
     // Medway's own-LA search never shows Kent's places.
     const medwayOwn = await search('need=ASD', medway);
-    expect(medwayOwn.items.every((r: any) => r.hostLa === 'E06000035')).toBe(true);
+    expect(medwayOwn.items.every((r: any) => r.hostLaCode === 'E06000035')).toBe(true);
   });
 });
 

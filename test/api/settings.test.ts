@@ -22,6 +22,20 @@ describe('GET /settings?la=', () => {
     }
   });
 
+  it('takes the LA as laCode, or as la (the contract’s alias); two different codes are a 400', async () => {
+    const { items: byCode } = await pagesOf(t, '/settings?laCode=E10000016&type=special_academy', 3);
+    const { items: byAlias } = await pagesOf(t, '/settings?la=E10000016&type=special_academy', 3);
+    expect(byCode.length).toBeGreaterThan(0);
+    expect(byCode.map((s) => s.urn)).toEqual(byAlias.map((s) => s.urn));
+    const both = await t.request('/settings?laCode=E10000016&la=E06000035');
+    expect(both.status).toBe(400);
+    expect(both.body.error.details).toEqual([
+      { field: 'la', message: 'is an alias of laCode; give one of them, not two codes' },
+    ]);
+    const unknown = await t.request('/settings?laCode=E10000099');
+    expect(unknown.body.error.details[0]).toMatchObject({ field: 'laCode' });
+  });
+
   it('filters by provision type within an LA', async () => {
     const { items } = await pagesOf(t, '/settings?la=E10000016&type=special_academy', 3);
     const expected = t.data.settings.filter((s) => s.laCode === 'E10000016' && s.type === 'special_academy');
@@ -104,7 +118,7 @@ describe('GET /settings/{urn}', () => {
     for (const body of [anyone.body, la.body, listed.body.items.find((s: any) => s.urn === expected.urn)]) {
       expect(body.listings).toHaveLength(expected.listings.length);
       for (const l of body.listings) {
-        for (const hidden of ['held', 'filled', 'reservedUsed', 'unreserved']) expect(l).not.toHaveProperty(hidden);
+        for (const hidden of ['held', 'filled', 'blockUsed', 'availableToAll']) expect(l).not.toHaveProperty(hidden);
         expect(l).toMatchObject({ commissioned: expect.any(Number), available: expect.any(Number) });
       }
     }

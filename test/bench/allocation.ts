@@ -49,7 +49,7 @@ const loadAtStart = loadavg();
 const ddb = await startDynamoDbLocal({ javaHeap: '2g', readyTimeoutMs: 300_000 });
 const auth = devTokenAuthenticator('bench-key-0123456789abcdef0123456789');
 const reference = buildReferenceData({});
-const las = reference.las.map((l) => l.gssCode);
+const las = reference.las.map((l) => l.laCode);
 const rnd = seededRandom(2026);
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -219,7 +219,7 @@ const res = await big.app.request('/allocation-rounds', {
   method: 'POST',
   headers: { authorization: `Bearer ${se19}`, 'content-type': 'application/json' },
   body: JSON.stringify({
-    cases: roundCases.map((c) => ({ la: c.laCode, id: c.id })),
+    cases: roundCases.map((c) => ({ laCode: c.laCode, id: c.id })),
     seed: 'bench-2026',
     mechanism: 'serial_dictatorship',
   }),
@@ -318,9 +318,9 @@ const loadTarget = {
   base: big.base,
   las: reference.las
     .map((l) => ({
-      gss: l.gssCode,
-      token: laTokens.get(l.gssCode)!,
-      districts: reference.districts.filter((d) => d.laCode === l.gssCode).map((d) => d.district),
+      gss: l.laCode,
+      token: laTokens.get(l.laCode)!,
+      districts: reference.districts.filter((d) => d.laCode === l.laCode).map((d) => d.district),
     }))
     .filter((l) => l.districts.length > 0),
   partnershipToken: se19,

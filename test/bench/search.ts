@@ -44,8 +44,8 @@ const reference = buildReferenceData({ dataDir });
 const totalPop = [...real.populationK.values()].reduce((a, b) => a + b, 0);
 const plans: LaPlan[] = real.las.map((la) => ({
   la,
-  districts: real.districtsByLa.get(la.gssCode)!,
-  settings: Math.max(20, Math.round((TARGET_SETTINGS * (real.populationK.get(la.gssCode) ?? 0)) / totalPop)),
+  districts: real.districtsByLa.get(la.laCode)!,
+  settings: Math.max(20, Math.round((TARGET_SETTINGS * (real.populationK.get(la.laCode) ?? 0)) / totalPop)),
 }));
 const settings = generateSettings({ plans, framework: FRAMEWORK_V1, seed: 2026, listingsPerSetting: [1, 4] });
 const listingCount = settings.reduce((n, s) => n + s.listings.length, 0);
@@ -90,7 +90,7 @@ type Sample = { label: string; principal: { sub: string; role: 'la' | 'national'
 const samples: Sample[] = [];
 for (let i = 0; i < SEARCHES; i++) {
   const la = rnd.pick(real.las);
-  const district = rnd.pick(real.districtsByLa.get(la.gssCode)!);
+  const district = rnd.pick(real.districtsByLa.get(la.laCode)!);
   const age = rnd.int(4, 18);
   const kind = rnd.next();
   const criteria: SearchRequest['criteria'] = { needs: [pickNeed()], age };
@@ -110,7 +110,7 @@ for (let i = 0; i < SEARCHES; i++) {
   samples.push({
     label: `${scope}:${criteria.needs.join('+')}`,
     principal:
-      scope === 'national' ? { sub: 'b', role: 'national', org: 'dfe' } : { sub: 'b', role: 'la', org: la.gssCode },
+      scope === 'national' ? { sub: 'b', role: 'national', org: 'dfe' } : { sub: 'b', role: 'la', org: la.laCode },
     req: { criteria, scope, sort: criteria.from ? 'distance' : 'available', limit: 50 },
   });
 }
@@ -159,8 +159,8 @@ const loadAfterSearches = os.loadavg();
 // for the LA officers' searches of the mix, from their district, across their partnership.
 const tailored: { ms: number; read: number; included: number }[] = [];
 for (const sample of samples.filter((x) => x.principal.role === 'la').slice(0, 60)) {
-  const la = real.las.find((l) => l.gssCode === sample.principal.org)!;
-  const from = sample.req.criteria.from ?? real.districtsByLa.get(la.gssCode)![0]!.district;
+  const la = real.las.find((l) => l.laCode === sample.principal.org)!;
+  const from = sample.req.criteria.from ?? real.districtsByLa.get(la.laCode)![0]!.district;
   const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0 };
   const start = performance.now();
   await tailoredListFor(

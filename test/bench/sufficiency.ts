@@ -37,7 +37,7 @@ function region(count: number): SettingWithListings[] {
 }
 
 function cases(n: number): Case[] {
-  const las = reference.las.map((l) => l.gssCode);
+  const las = reference.las.map((l) => l.laCode);
   return Array.from({ length: n }, (_, i) => {
     const opened = new Date(Date.now() - (i % 120) * 86_400_000).toISOString();
     return {
@@ -85,7 +85,7 @@ async function load(settings: SettingWithListings[]) {
         new QueryCommand({
           TableName: name,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.counterPartition(l.gssCode) },
+          ExpressionAttributeValues: { ':pk': keys.counterPartition(l.laCode) },
           Select: 'COUNT',
         }),
       ),

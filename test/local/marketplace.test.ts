@@ -19,8 +19,8 @@ describe('the local marketplace', () => {
       expect(first.loadedNow).toBe(true);
       const health = await fetch(`${first.url}/health`);
       expect(await health.json()).toMatchObject({ status: 'ok', store: 'reachable' });
-      const las = (await (await fetch(`${first.url}/las?limit=200`)).json()) as { items: { gssCode: string }[] };
-      expect(las.items.map((l) => l.gssCode)).toContain('E10000016');
+      const las = (await (await fetch(`${first.url}/las?limit=200`)).json()) as { items: { laCode: string }[] };
+      expect(las.items.map((l) => l.laCode)).toContain('E10000016');
       // The printed tokens are accepted by the server that printed them.
       // Two providers: one in Kent, one across its boundary in Medway (the web app's story); a trust
       // and the Schools Adjudicator for directions and appeals.

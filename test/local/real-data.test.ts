@@ -17,7 +17,7 @@ describe('reference data from the public files (shared/data)', () => {
     expect(se19.members).toContain('E10000016');
     expect(data.partnerships.reduce((n, p) => n + p.members.length, 0)).toBe(153);
     // DfE keeps the pre-2020 code for Buckinghamshire; so does the marketplace.
-    expect(data.las).toContainEqual(expect.objectContaining({ gssCode: 'E10000002', dfeNumber: '825' }));
+    expect(data.las).toContainEqual(expect.objectContaining({ laCode: 'E10000002', dfeNumber: '825' }));
   });
 
   it.runIf(dataDir !== undefined)(
@@ -46,7 +46,7 @@ describe('reference data from the public files (shared/data)', () => {
     expect(real.districts.length).toBeGreaterThan(2000);
     expect(real.districts.find((d) => d.district === 'ME14')).toMatchObject({ laCode: 'E10000016' });
     expect(real.districts.find((d) => d.district === 'ME4')).toMatchObject({ laCode: 'E06000035' });
-    for (const la of real.las) expect(real.districtsByLa.get(la.gssCode)!.length).toBeGreaterThan(0);
+    for (const la of real.las) expect(real.districtsByLa.get(la.laCode)!.length).toBeGreaterThan(0);
   });
 });
 

@@ -245,7 +245,7 @@ export async function roundCrash(ctx: CrashContext): Promise<RoundCrashResult> {
   const auth = devTokenAuthenticator(secret);
   const port = await freePort();
   const data = buildReferenceData({ seed: DEFAULT_SEED });
-  const las = data.las.map((l) => l.gssCode);
+  const las = data.las.map((l) => l.laCode);
   const kent = 'E10000016';
   const la = (await auth.mint({ sub: 'reliability-crash-kent', role: 'la', org: kent })).token;
 
@@ -468,7 +468,7 @@ export async function projectionCrash(ctx: CrashContext): Promise<ProjectionCras
   const auth = devTokenAuthenticator(secret);
   const port = await freePort();
   const data = buildReferenceData({ seed: DEFAULT_SEED });
-  const las = data.las.map((l) => l.gssCode);
+  const las = data.las.map((l) => l.laCode);
   const providers = await Promise.all(
     data.settings
       .filter((s) => s.listings.length > 0)

@@ -84,16 +84,16 @@ const running = await startMarketplace({
   devTokenSecret: secret,
 });
 const data = buildReferenceData({ seed: DEFAULT_SEED });
-const las = data.las.map((l) => l.gssCode);
+const las = data.las.map((l) => l.laCode);
 const token = async (role: 'la' | 'provider' | 'partnership' | 'national' | 'trust' | 'adjudicator', org: string) =>
   (await running.mint({ sub: `reliability-${role}-${org}`, role, org })).token;
 const target: LoadTarget = {
   base: running.url,
   las: await Promise.all(
     data.las.map(async (l) => ({
-      gss: l.gssCode,
-      token: await token('la', l.gssCode),
-      districts: data.districts.filter((d) => d.laCode === l.gssCode).map((d) => d.district),
+      gss: l.laCode,
+      token: await token('la', l.laCode),
+      districts: data.districts.filter((d) => d.laCode === l.laCode).map((d) => d.district),
     })),
   ).then((xs) => xs.filter((x) => x.districts.length > 0)),
   partnershipToken: await token('partnership', SE19_ID),
@@ -484,7 +484,7 @@ const samples = {
   listingId: sampleSetting.listings.map((l) => l.listingId),
   id: [...allPlaced.slice(0, 3).flatMap((p) => [p.caseId, p.placementId]), SE19_ID],
   version: ['v1', 'v2'],
-  gssCode: las.slice(0, 2),
+  laCode: las.slice(0, 2),
 };
 const fuzzStarted = performance.now();
 const fuzzRun = await fuzz(send, ops, ids, samples, FUZZ_CASES, 20261122, Date.now() + 240_000);

@@ -44,7 +44,7 @@ export interface SeededApp {
   stream: LocalStreamConsumer;
   /**
    * GET /settings/{urn} as the provider that runs the setting: with the live counts (filled,
-   * held, reservedUsed, unreserved) that anyone else is not shown.
+   * held, blockUsed, availableToAll) that anyone else is not shown.
    */
   ownSetting(urn: string): ReturnType<SeededApp['request']>;
   /** Runs the stream consumer until it has caught up: derived data (search entries, offers) is then in place. */

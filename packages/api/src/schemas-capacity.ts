@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { lazySchema } from './openapi.ts';
 import { ATTENDANCE, DISTRICT_PATTERN, GOVERNANCE, ListingInputSchema, SETTING_SOURCES } from '@placements/domain';
-import { GssCode, NeedCodeSchema, SettingTypeSchema, Urn } from './schemas.ts';
+import { LaCode, NeedCodeSchema, SettingTypeSchema, Urn } from './schemas.ts';
 
 // The capacity context's schemas, apart from the shared ones so other Lambdas never build them.
 export const ListingSchema = lazySchema(() =>
@@ -28,7 +28,7 @@ export const ListingSchema = lazySchema(() =>
       price: z.number().check(z.int(), z.meta({ description: 'Pence per year.' })),
       frameworkVersion: z.string(),
       variationReason: z.optional(z.string()),
-      reservedFor: z
+      blockFor: z
         .optional(
           z.object({
             partnershipId: z.string(),
@@ -42,13 +42,13 @@ export const ListingSchema = lazySchema(() =>
               'Places block-commissioned by a partnership: only its member LAs may allocate them. Set only when the partnership accepts the provider’s offer (POST /reservations/{id}/response).',
           }),
         ),
-      reservedUsed: z.optional(z.number().check(z.int())).check(
+      blockUsed: z.optional(z.number().check(z.int())).check(
         z.meta({
           description:
             'Block places in use by members’ placements (held or filled); read-only, only to the provider that runs the setting.',
         }),
       ),
-      unreserved: z.optional(z.number().check(z.int())).check(
+      availableToAll: z.optional(z.number().check(z.int())).check(
         z.meta({
           description:
             'Places anyone may take: available less the unused block places; read-only, only to the provider that runs the setting.',
@@ -67,7 +67,7 @@ export const SettingSchema = lazySchema(() =>
       name: z.string(),
       type: SettingTypeSchema,
       governance: z.enum(GOVERNANCE),
-      laCode: GssCode,
+      laCode: LaCode,
       providerId: z.string(),
       trustId: z.optional(z.string()),
       ukprn: z.optional(z.string()),

@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
 import { lazySchema } from './openapi.ts';
 import { FrameworkInputSchema } from '@placements/domain';
-import { GssCode, NeedCodeSchema, SettingTypeSchema } from './schemas.ts';
+import { LaCode, NeedCodeSchema, SettingTypeSchema } from './schemas.ts';
 
 // The framework context's schemas, apart from the shared ones so other Lambdas never build them.
 export const LocalAuthoritySchema = lazySchema(() =>
   z
     .object({
-      gssCode: GssCode,
+      laCode: LaCode,
       dfeNumber: z.string().check(z.meta({ example: '886' })),
       name: z.string().check(z.meta({ example: 'Kent' })),
       regionCode: z.string().check(z.meta({ example: 'E12000008' })),

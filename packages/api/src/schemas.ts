@@ -21,7 +21,7 @@ export const ErrorSchema = lazySchema(() =>
     .check(z.meta({ id: 'Error' })),
 );
 
-export const GssCode = z
+export const LaCode = z
   .string()
   .check(
     z.regex(GSS_LA_PATTERN, { error: 'must be an English LA GSS code such as E10000016 (Kent)' }),

@@ -200,10 +200,10 @@ function deferredAcceptance(
   snapshot: Map<string, number>,
 ): Map<string, RoundAssignment> {
   const turn = new Map(order.map(({ c }, i) => [c.id, i]));
-  const lists = new Map<string, { urn: string; listingId: string; rank: number; hostLa: string }[]>();
+  const lists = new Map<string, { urn: string; listingId: string; rank: number; hostLaCode: string }[]>();
   for (const { c } of order) {
     const declined = new Set(c.declined ?? []);
-    const list: { urn: string; listingId: string; rank: number; hostLa: string }[] = [];
+    const list: { urn: string; listingId: string; rank: number; hostLaCode: string }[] = [];
     c.ranked.forEach((urn, i) => {
       const s = settings.get(urn);
       if (s === undefined) return;
@@ -213,14 +213,14 @@ function deferredAcceptance(
           l.availableFrom <= today &&
           (snapshot.get(key(urn, l.listingId)) ?? 0) > 0
         )
-          list.push({ urn, listingId: l.listingId, rank: i + 1, hostLa: s.laCode });
+          list.push({ urn, listingId: l.listingId, rank: i + 1, hostLaCode: s.laCode });
       }
     });
     lists.set(c.id, list);
   }
   const byId = new Map(order.map(({ c }) => [c.id, c]));
-  const priority = (caseId: string, hostLa: string) =>
-    (byId.get(caseId)!.laCode === hostLa ? 0 : 1) * 1e9 + turn.get(caseId)!;
+  const priority = (caseId: string, hostLaCode: string) =>
+    (byId.get(caseId)!.laCode === hostLaCode ? 0 : 1) * 1e9 + turn.get(caseId)!;
   const holding = new Map<string, string[]>(); // listing → case ids held, best first
   const next = new Map<string, number>(order.map(({ c }) => [c.id, 0]));
   const free = order.map(({ c }) => c.id);
@@ -233,7 +233,7 @@ function deferredAcceptance(
     const target = list[i]!;
     const k = key(target.urn, target.listingId);
     const held = [...(holding.get(k) ?? []), caseId].sort(
-      (a, b) => priority(a, target.hostLa) - priority(b, target.hostLa),
+      (a, b) => priority(a, target.hostLaCode) - priority(b, target.hostLaCode),
     );
     const capacity = snapshot.get(k) ?? 0;
     holding.set(k, held.slice(0, capacity));

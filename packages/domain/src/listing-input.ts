@@ -71,7 +71,7 @@ export const ListingInputSchema = z.strictObject({
    * Block places take effect only once the partnership accepts the provider's offer, so a listing
    * never sets them itself: a clear 400 pointing at the reservation routes, not "unknown field".
    */
-  reservedFor: z.optional(
+  blockFor: z.optional(
     z.never({
       error:
         'cannot be set on a listing: offer block places with POST /settings/{urn}/listings/{listingId}/reservations; they take effect once the partnership accepts',

@@ -1,7 +1,7 @@
 import { allowedPriceRange, findBand, frameworkInForce, tariffPrice, type Framework } from './framework.ts';
 import type { NeedCode } from './needs.ts';
 import type { ListingInput } from './listing-input.ts';
-import { availablePlaces, unreservedPlaces, type Listing, type Setting } from './setting.ts';
+import { availablePlaces, placesAvailableToAll, type Listing, type Setting } from './setting.ts';
 import type { FieldProblem } from './errors.ts';
 
 export const LISTING_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -89,7 +89,7 @@ export function listingProblems(input: ListingInput, ctx: ListingContext): Field
   }
   if (input.filled > input.commissioned) add('filled', `cannot exceed commissioned places (${input.commissioned})`);
   // The accepted block stays as the partnership accepted it; a listing must keep room for it.
-  const block = ctx.existing?.reservedFor;
+  const block = ctx.existing?.blockFor;
   if (block !== undefined && input.commissioned < block.places) {
     add(
       'commissioned',
@@ -131,11 +131,11 @@ export function buildListing(listingId: string, input: ListingInput, ctx: Listin
   // A reason only means something beside a varied price.
   if (price !== tariff && input.variationReason !== undefined) listing.variationReason = input.variationReason;
   // A PUT replaces what the provider states; the block is the partnership's acceptance, kept as it is.
-  if (ctx.existing?.reservedFor !== undefined) {
-    listing.reservedFor = { ...ctx.existing.reservedFor };
-    listing.reservedUsed = ctx.existing.reservedUsed ?? 0;
+  if (ctx.existing?.blockFor !== undefined) {
+    listing.blockFor = { ...ctx.existing.blockFor };
+    listing.blockUsed = ctx.existing.blockUsed ?? 0;
   }
-  listing.unreserved = unreservedPlaces(listing);
+  listing.availableToAll = placesAvailableToAll(listing);
   return listing;
 }
 

@@ -58,7 +58,7 @@ export interface Placement {
   /** The listing's band and attendance (the price's basis; for mainstream the case's band may differ). */
   listingBand?: string;
   attendance?: string;
-  /** The place came from a partnership's block-commissioned places (see Listing.reservedFor). */
+  /** The place came from a partnership's block-commissioned places (see Listing.blockFor). */
   blockPartnershipId?: string;
   createdAt: string;
   version: number;

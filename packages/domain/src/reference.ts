@@ -1,6 +1,6 @@
 /** A local authority, identified by its GSS code and its DfE three-digit LA number. */
 export interface LocalAuthority {
-  gssCode: string;
+  laCode: string;
   dfeNumber: string;
   name: string;
   regionCode: string;

@@ -24,7 +24,7 @@ const listing: Listing = {
   availableFrom: '2026-09-01',
   price: 2_000_000,
   frameworkVersion: 'v1',
-  unreserved: 4,
+  availableToAll: 4,
   version: 3,
   updatedAt: '2026-11-01T00:00:00Z',
 };
@@ -42,8 +42,8 @@ const offer = (partnershipId: string, places: number, id = 'r1'): Reservation =>
 });
 const inUse = (used: number): Listing => ({
   ...listing,
-  reservedFor: { partnershipId: 'se19', places: 3, reservationId: 'r0' },
-  reservedUsed: used,
+  blockFor: { partnershipId: 'se19', places: 3, reservationId: 'r0' },
+  blockUsed: used,
 });
 
 describe('offering block places', () => {
@@ -68,25 +68,25 @@ describe('the listing once a block is accepted or withdrawn', () => {
   it('takes the block with the next version; the same partnership keeps its places in use', () => {
     const next = listingWithBlock(inUse(2), offer('se19', 5, 'r1'), '2026-11-22T10:00:00Z');
     expect(next).toMatchObject({
-      reservedFor: { partnershipId: 'se19', places: 5, reservationId: 'r1' },
-      reservedUsed: 2,
-      unreserved: 1, // 4 available less 3 block places unused
+      blockFor: { partnershipId: 'se19', places: 5, reservationId: 'r1' },
+      blockUsed: 2,
+      availableToAll: 1, // 4 available less 3 block places unused
       version: 4,
       updatedAt: '2026-11-22T10:00:00Z',
     });
     const other = listingWithBlock(inUse(0), offer('london', 2, 'r2'), '2026-11-22T10:00:00Z');
     expect(other).toMatchObject({
-      reservedFor: { partnershipId: 'london', places: 2 },
-      reservedUsed: 0,
-      unreserved: 2,
+      blockFor: { partnershipId: 'london', places: 2 },
+      blockUsed: 0,
+      availableToAll: 2,
     });
   });
   it('loses the block (every place open again), and only once no block place is used', () => {
     expect(withdrawBlockProblem(inUse(1))).toMatch(/1 of the block places are in use by se19/);
     expect(withdrawBlockProblem(inUse(0))).toBeUndefined();
     const open = listingWithoutBlock(inUse(0), '2026-11-22T10:00:00Z');
-    expect(open).not.toHaveProperty('reservedFor');
-    expect(open).not.toHaveProperty('reservedUsed');
-    expect(open).toMatchObject({ unreserved: 4, version: 4 });
+    expect(open).not.toHaveProperty('blockFor');
+    expect(open).not.toHaveProperty('blockUsed');
+    expect(open).toMatchObject({ availableToAll: 4, version: 4 });
   });
 });

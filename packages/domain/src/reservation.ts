@@ -1,10 +1,10 @@
 import type { Actor } from './audit.ts';
 import type { FieldProblem } from './errors.ts';
-import { unreservedPlaces, type Listing } from './setting.ts';
+import { placesAvailableToAll, type Listing } from './setting.ts';
 
 /**
  * A reservation of block places: a provider offers places of one listing to a regional
- * partnership, and only the partnership's acceptance makes them a block (Listing.reservedFor)
+ * partnership, and only the partnership's acceptance makes them a block (Listing.blockFor)
  * that only its member LAs may allocate. A decline or a withdrawn offer changes nothing on the
  * listing. An accepted block ends when the provider withdraws it (refused while members use its
  * places) or when the partnership accepts a newer offer for the same listing (superseded).
@@ -58,7 +58,7 @@ export function offerProblems(
  */
 export function blockProblems(
   offer: { partnershipId: string; places: number },
-  listing: Pick<Listing, 'commissioned' | 'reservedFor' | 'reservedUsed'>,
+  listing: Pick<Listing, 'commissioned' | 'blockFor' | 'blockUsed'>,
   partnershipField = 'partnershipId',
   placesField = 'places',
 ): FieldProblem[] {
@@ -68,8 +68,8 @@ export function blockProblems(
       field: placesField,
       message: `cannot exceed the listing's commissioned places (${listing.commissioned})`,
     });
-  const used = listing.reservedUsed ?? 0;
-  const current = listing.reservedFor;
+  const used = listing.blockUsed ?? 0;
+  const current = listing.blockFor;
   if (current !== undefined && used > 0) {
     if (current.partnershipId !== offer.partnershipId)
       problems.push({
@@ -90,30 +90,30 @@ export function blockProblems(
  * partnership; places in use stay counted when the same partnership's block is changed.
  */
 export function listingWithBlock(listing: Listing, r: Reservation, at: string): Listing {
-  const samePartnership = listing.reservedFor?.partnershipId === r.partnershipId;
+  const samePartnership = listing.blockFor?.partnershipId === r.partnershipId;
   const next: Listing = {
     ...listing,
-    reservedFor: { partnershipId: r.partnershipId, places: r.places, reservationId: r.id },
-    reservedUsed: samePartnership ? (listing.reservedUsed ?? 0) : 0,
+    blockFor: { partnershipId: r.partnershipId, places: r.places, reservationId: r.id },
+    blockUsed: samePartnership ? (listing.blockUsed ?? 0) : 0,
     version: listing.version + 1,
     updatedAt: at,
   };
-  next.unreserved = unreservedPlaces(next);
+  next.availableToAll = placesAvailableToAll(next);
   return next;
 }
 
 /** The listing once its block is withdrawn: every place is open to anyone again. */
 export function listingWithoutBlock(listing: Listing, at: string): Listing {
-  const { reservedFor: _r, reservedUsed: _u, ...rest } = listing;
+  const { blockFor: _r, blockUsed: _u, ...rest } = listing;
   const next: Listing = { ...rest, version: listing.version + 1, updatedAt: at };
-  next.unreserved = unreservedPlaces(next);
+  next.availableToAll = placesAvailableToAll(next);
   return next;
 }
 
 /** Why a block cannot be withdrawn now, or undefined when it can. */
 export function withdrawBlockProblem(listing: Listing): string | undefined {
-  const used = listing.reservedUsed ?? 0;
+  const used = listing.blockUsed ?? 0;
   if (used > 0)
-    return `${used} of the block places are in use by ${listing.reservedFor?.partnershipId}'s members; the block can be withdrawn once they are released`;
+    return `${used} of the block places are in use by ${listing.blockFor?.partnershipId}'s members; the block can be withdrawn once they are released`;
   return undefined;
 }

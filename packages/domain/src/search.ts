@@ -152,7 +152,7 @@ export interface PlaceResult extends PlaceCandidate {
   available: number;
   price: number;
   distanceKm: number | null;
-  hostLa: string;
+  hostLaCode: string;
   outOfArea: boolean;
 }
 
@@ -162,7 +162,7 @@ export function toResult(c: PlaceCandidate, q: SearchCriteria, homeLa: string | 
     available: c.listing.available,
     price: c.listing.price,
     distanceKm: q.origin === undefined ? null : Math.round(distanceKm(q.origin, c.setting) * 10) / 10,
-    hostLa: c.setting.laCode,
+    hostLaCode: c.setting.laCode,
     outOfArea: homeLa !== undefined && c.setting.laCode !== homeLa,
   };
 }

@@ -49,14 +49,14 @@ export interface Listing {
    * Places block-commissioned by a partnership: only its member LAs may allocate them. Set only by
    * the partnership accepting the provider's offer (reservationId names it; see reservation.ts).
    */
-  reservedFor?: { partnershipId: string; places: number; reservationId?: string };
+  blockFor?: { partnershipId: string; places: number; reservationId?: string };
   /** Block places in use by members' placements (held or filled). */
-  reservedUsed?: number;
+  blockUsed?: number;
   /**
    * Places anyone may take: available less the block places still unused. Stored, like
    * available, so an allocation by a non-member can be conditioned on it.
    */
-  unreserved?: number;
+  availableToAll?: number;
   version: number;
   updatedAt: string;
 }
@@ -96,29 +96,29 @@ export function availablePlaces(counts: { commissioned: number; filled: number; 
 }
 
 /** Block places not yet used: reserved for the partnership's members. */
-export function reservedLeft(l: Pick<Listing, 'reservedFor' | 'reservedUsed'>): number {
-  return l.reservedFor === undefined ? 0 : Math.max(0, l.reservedFor.places - (l.reservedUsed ?? 0));
+export function blockPlacesLeft(l: Pick<Listing, 'blockFor' | 'blockUsed'>): number {
+  return l.blockFor === undefined ? 0 : Math.max(0, l.blockFor.places - (l.blockUsed ?? 0));
 }
 
 /** Places a non-member may take: available less the unused block places. */
-export function unreservedPlaces(l: Pick<Listing, 'available' | 'reservedFor' | 'reservedUsed'>): number {
-  return Math.max(0, l.available - reservedLeft(l));
+export function placesAvailableToAll(l: Pick<Listing, 'available' | 'blockFor' | 'blockUsed'>): number {
+  return Math.max(0, l.available - blockPlacesLeft(l));
 }
 
 /**
  * A listing as anyone but its provider sees it: published capacity (commissioned, places free,
  * price, the block's partnership and size) without the live counts of children behind it. `held`
- * (consultations under way) and `reservedUsed` (members' placements in the block) are counts of
- * children; `filled` and `unreserved` are left out too, since held = commissioned − filled −
- * available and the block's use = places − (available − unreserved) would give them back.
+ * (consultations under way) and `blockUsed` (members' placements in the block) are counts of
+ * children; `filled` and `availableToAll` are left out too, since held = commissioned − filled −
+ * available and the block's use = places − (available − availableToAll) would give them back.
  */
-export type PublicListing = Omit<Listing, 'held' | 'filled' | 'reservedUsed' | 'unreserved'>;
+export type PublicListing = Omit<Listing, 'held' | 'filled' | 'blockUsed' | 'availableToAll'>;
 export function publicListing(l: Listing): PublicListing {
-  const { held: _h, filled: _f, reservedUsed: _u, unreserved: _x, ...published } = l;
-  if (published.reservedFor !== undefined)
-    published.reservedFor = {
-      partnershipId: published.reservedFor.partnershipId,
-      places: published.reservedFor.places,
+  const { held: _h, filled: _f, blockUsed: _u, availableToAll: _x, ...published } = l;
+  if (published.blockFor !== undefined)
+    published.blockFor = {
+      partnershipId: published.blockFor.partnershipId,
+      places: published.blockFor.places,
     };
   return published;
 }

@@ -56,13 +56,13 @@ export const epochDay = (iso: string) => Math.floor(Date.parse(iso) / 86_400_000
 
 /** A listing's places, counted in its host LA. */
 export function listingContribution(
-  hostLa: string,
+  hostLaCode: string,
   l: Pick<Listing, 'band' | 'needs' | 'commissioned' | 'filled' | 'held' | 'available'>,
 ): CounterDelta[] {
   const add = { commissioned: l.commissioned, filled: l.filled, held: l.held, available: l.available, listings: 1 };
   return [
-    { la: hostLa, key: `CAPB#${l.band}`, add },
-    ...l.needs.map((n) => ({ la: hostLa, key: `CAP#${l.band}#${n}`, add })),
+    { la: hostLaCode, key: `CAPB#${l.band}`, add },
+    ...l.needs.map((n) => ({ la: hostLaCode, key: `CAP#${l.band}#${n}`, add })),
   ];
 }
 

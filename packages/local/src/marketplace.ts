@@ -181,7 +181,7 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       let cursor: string | undefined;
       do {
         const page = await store.reference.listLas(200, cursor);
-        las.push(...page.items.map((l) => l.gssCode));
+        las.push(...page.items.map((l) => l.laCode));
         cursor = page.nextCursor ?? undefined;
       } while (cursor !== undefined);
       const loaded = await loadEhcp(store, ehcpDir, las);
@@ -312,11 +312,11 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
 /** Ready tokens for a Kent commissioner, a Kent provider, a Medway provider, SE19 and the national team. */
 async function demoIdentities(store: Store, mint: RunningMarketplace['mint']): Promise<DemoIdentity[]> {
   const kent = 'E10000016';
-  const page = await store.settings.listSettings({ la: kent, type: 'special_academy' }, 5);
-  const fallback = await store.settings.listSettings({ la: kent }, 5);
+  const page = await store.settings.listSettings({ laCode: kent, type: 'special_academy' }, 5);
+  const fallback = await store.settings.listSettings({ laCode: kent }, 5);
   const provider = [...page.items, ...fallback.items].find((s) => s.listings.length > 0);
   // A provider across Kent's boundary (Medway), so a Kent commissioner has someone to find there.
-  const medway = (await store.settings.listSettings({ la: 'E06000035' }, 50)).items.find(
+  const medway = (await store.settings.listSettings({ laCode: 'E06000035' }, 50)).items.find(
     (s) => s.listings.length > 0 && s.type.startsWith('special'),
   );
   const who: { label: string; principal: Principal }[] = [

@@ -20,7 +20,7 @@ import { batchPut } from './batch.ts';
  * Bumped whenever stored items gain or change index attributes; a kept local database with an
  * older layout is loaded afresh rather than served half-indexed. 2: settings by provider (gsi3).
  */
-export const DATA_LAYOUT = 4; // 3: sufficiency counters (AGG#gss) and listings' unreserved places; 4: search entries by band (gsi2) and map cell (gsi1)
+export const DATA_LAYOUT = 5; // 3: sufficiency counters (AGG#gss) and listings' unreserved places; 4: search entries by band (gsi2) and map cell (gsi1); 5: listings' block places as blockFor, blockUsed, availableToAll
 
 export interface SeedInfo {
   layout?: number;
@@ -51,7 +51,7 @@ export function settingItems(s: SettingWithListings): Record<string, unknown>[] 
     { ...keys.setting(s.urn), ...keys.settingIndexes(s), itemType: 'setting', ...setting },
     ...listings.flatMap((l: Listing) => {
       const available = availablePlaces(l);
-      const listing = { ...l, available, unreserved: l.unreserved ?? available };
+      const listing = { ...l, available, availableToAll: l.availableToAll ?? available };
       return [
         {
           ...keys.listing(s.urn, l.listingId),
@@ -91,7 +91,7 @@ export async function loadReferenceData(
   info: Omit<SeedInfo, 'loadedAt' | 'counts' | 'layout'>,
 ): Promise<SeedInfo> {
   const items: Record<string, unknown>[] = [
-    ...data.las.map((la) => ({ ...keys.la(la.gssCode), itemType: 'la', ...la })),
+    ...data.las.map((la) => ({ ...keys.la(la.laCode), itemType: 'la', ...la })),
     ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), itemType: 'partnership', ...p })),
     ...data.frameworks.map((f) => ({ ...keys.framework(f.version), itemType: 'framework', ...f })),
     ...districtAreaItems(data.districts),

@@ -496,7 +496,7 @@ export async function providerOffersBlockPartnershipAccepts(
   await provider.getByText(/the partnership is told/).waitFor();
   await provider.getByRole('cell', { name: 'se19' }).first().waitFor();
   await provider.getByText('Awaiting the partnership’s answer').first().waitFor();
-  check((await listingOf()).reservedFor === undefined, 'an offer alone puts no block on the listing');
+  check((await listingOf()).blockFor === undefined, 'an offer alone puts no block on the listing');
   await shoot?.('provider-block-places');
 
   await signIn(coordinator, m.url, 'Regional partnership');
@@ -512,7 +512,7 @@ export async function providerOffersBlockPartnershipAccepts(
     .getByText(new RegExp(`0 of ${places} in use, ${places} left`))
     .first()
     .waitFor();
-  const block = (await listingOf()).reservedFor;
+  const block = (await listingOf()).blockFor;
   check(block?.partnershipId === 'se19' && block.places === places, 'the acceptance puts the block on the listing');
 
   await provider.reload();

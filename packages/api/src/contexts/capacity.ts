@@ -17,7 +17,7 @@ import {
   conflictResponses,
   ErrorSchema,
   errorResponses,
-  GssCode,
+  LaCode,
   json,
   ListingId,
   pageOf,
@@ -43,7 +43,9 @@ const listSettings = createRoute({
   summary: 'Settings with their published listings, by LA and provision type',
   request: {
     query: z.strictObject({
-      la: z.optional(GssCode).check(z.meta({ description: 'Host LA (GSS code).' })),
+      laCode: z.optional(LaCode).check(z.meta({ description: 'The LA the settings are in (its GSS code).' })),
+      // api.md's contract names the filter la; kept as an alias of laCode.
+      la: z.optional(LaCode).check(z.meta({ description: 'Alias of laCode, as the API contract names it.' })),
       type: z.optional(SettingTypeSchema),
       provider: z
         .optional(
@@ -53,7 +55,7 @@ const listSettings = createRoute({
               z.regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }),
             ),
         )
-        .check(z.meta({ description: 'One provider’s settings (a trust’s academies); not combined with la or type.' })),
+        .check(z.meta({ description: 'One provider’s settings (a trust’s academies); not combined with laCode (or la) or type.' })),
       ...PageQuery,
     }),
   },
@@ -66,7 +68,7 @@ const getSetting = createRoute({
   tags: ['capacity'],
   summary: 'One setting with its published listings',
   description:
-    'Anyone sees published capacity (commissioned, available, price, the block’s partnership and places); the live counts behind it (filled, held, reservedUsed, unreserved) only the provider that runs the setting, with its token.',
+    'Anyone sees published capacity (commissioned, available, price, the block’s partnership and places); the live counts behind it (filled, held, blockUsed, availableToAll) only the provider that runs the setting, with its token.',
   request: { params: z.object({ urn: Urn }) },
   responses: { 200: json(SettingSchema, 'The setting'), ...errorResponses },
 });
@@ -75,12 +77,17 @@ const getSetting = createRoute({
 export function capacityApp(deps: Deps) {
   return capacityWriteApp(deps)
     .openapi(listSettings, async (c) => {
-      const { la, type, provider, limit, cursor } = c.req.valid('query');
-      if (provider !== undefined && (la !== undefined || type !== undefined)) {
+      const query = c.req.valid('query');
+      const { type, provider, limit, cursor } = query;
+      if (query.la !== undefined && query.laCode !== undefined && query.la !== query.laCode)
+        throw new ValidationError([{ field: 'la', message: 'is an alias of laCode; give one of them, not two codes' }]);
+      const laCode = query.laCode ?? query.la;
+      const laField = query.laCode !== undefined ? 'laCode' : 'la';
+      if (provider !== undefined && (laCode !== undefined || type !== undefined)) {
         throw new ValidationError([
           {
             field: 'provider',
-            message: 'cannot be combined with la or type; ask for one provider’s settings on their own',
+            message: 'cannot be combined with laCode or type; ask for one provider’s settings on their own',
           },
         ]);
       }
@@ -91,12 +98,12 @@ export function capacityApp(deps: Deps) {
       });
       if (provider !== undefined)
         return c.json(seen(await deps.store.settings.listSettings({ provider }, limit, cursor)), 200);
-      if (la !== undefined && (await deps.store.reference.getLa(la)) === undefined) {
+      if (laCode !== undefined && (await deps.store.reference.getLa(laCode)) === undefined) {
         throw new ValidationError([
-          { field: 'la', message: `no local authority has the GSS code ${la}; GET /las lists them` },
+          { field: laField, message: `no local authority has the GSS code ${laCode}; GET /las lists them` },
         ]);
       }
-      return c.json(seen(await deps.store.settings.listSettings({ la, type }, limit, cursor)), 200);
+      return c.json(seen(await deps.store.settings.listSettings({ laCode, type }, limit, cursor)), 200);
     })
     .openapi(getSetting, async (c) => {
       const { urn } = c.req.valid('param');
@@ -196,7 +203,7 @@ const ReservationSchema = lazySchema(() =>
       z.meta({
         id: 'Reservation',
         description:
-          'Block places a provider offers to a partnership. Only an accepted reservation is a block on the listing (Listing.reservedFor); a decline or a withdrawn offer changes nothing.',
+          'Block places a provider offers to a partnership. Only an accepted reservation is a block on the listing (Listing.blockFor); a decline or a withdrawn offer changes nothing.',
       }),
     ),
 );

@@ -16,7 +16,7 @@ import {
   conflictResponses,
   ErrorSchema,
   errorResponses,
-  GssCode,
+  LaCode,
   json,
   ListingId,
   pageOf,
@@ -110,7 +110,7 @@ const CaseForRoundSchema = lazySchema(() =>
     .check(
       z.meta({
         id: 'CaseForRound',
-        description: 'A member LA’s case as its partnership sees it (GET /cases?la=): what a round needs.',
+        description: 'A member LA’s case as its partnership sees it (GET /cases?laCode=): what a round needs.',
       }),
     ),
 );
@@ -182,7 +182,7 @@ const list = createRoute({
   path: '/cases',
   tags: ['cases'],
   summary:
-    'Your LA’s cases, active ones first (la); a member LA’s cases for a round, without their references (partnership, with la=)',
+    'Your LA’s cases, active ones first (la); a member LA’s cases for a round, without their references (partnership, with laCode=)',
   security: [{ bearerAuth: [] }],
   request: {
     query: z.strictObject({
@@ -195,7 +195,9 @@ const list = createRoute({
           ),
         )
         .check(z.meta({ description: 'Only cases still open, allocated or named.' })),
-      la: z.optional(GssCode).check(z.meta({ description: 'A partnership names the member LA whose cases it lists.' })),
+      laCode: z
+        .optional(LaCode)
+        .check(z.meta({ description: 'A partnership names the member LA whose cases it lists.' })),
       ...PageQuery,
     }),
   },
@@ -339,10 +341,10 @@ export function casesApp(deps: Deps) {
   return app
     .openapi(list, async (c) => {
       const principal = requireRole(c.get('principal'), ['la', 'partnership']);
-      const { state, active, limit, cursor, la } = c.req.valid('query');
+      const { state, active, limit, cursor, laCode } = c.req.valid('query');
       return c.json(
         await listCases(deps, principal, {
-          ...(la ? { la } : {}),
+          ...(laCode ? { laCode } : {}),
           ...(state ? { state } : {}),
           ...(active ? { active } : {}),
           limit,

@@ -10,7 +10,7 @@ import {
 } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts';
+import { conflictResponses, errorResponses, LaCode, json, pageOf, PageQuery } from '../schemas.ts';
 import { FrameworkInput, FrameworkSchema, LocalAuthoritySchema } from '../schemas-framework.ts';
 
 const IsoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date as YYYY-MM-DD' }));
@@ -69,10 +69,10 @@ const listLas = createRoute({
 
 const getLa = createRoute({
   method: 'get',
-  path: '/las/{gssCode}',
+  path: '/las/{laCode}',
   tags: ['reference'],
   summary: 'One local authority',
-  request: { params: z.object({ gssCode: GssCode }) },
+  request: { params: z.object({ laCode: LaCode }) },
   responses: { 200: json(LocalAuthoritySchema, 'The LA'), ...errorResponses },
 });
 
@@ -117,9 +117,9 @@ export function frameworkApp(deps: Deps) {
       return c.json(await deps.store.reference.listLas(limit, cursor), 200);
     })
     .openapi(getLa, async (c) => {
-      const { gssCode } = c.req.valid('param');
-      const la = await deps.store.reference.getLa(gssCode);
-      if (la === undefined) throw new NotFoundError(`No local authority has the GSS code ${gssCode}.`);
+      const { laCode } = c.req.valid('param');
+      const la = await deps.store.reference.getLa(laCode);
+      if (la === undefined) throw new NotFoundError(`No local authority has the GSS code ${laCode}.`);
       return c.json(la, 200);
     });
 }

@@ -3,7 +3,7 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { NotFoundError, SUPPRESSED } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { errorResponses, GssCode, json, pageOf, PageQuery } from '../schemas.ts';
+import { errorResponses, LaCode, json, pageOf, PageQuery } from '../schemas.ts';
 import {
   FEED_CACHE_SECONDS,
   orukServices,
@@ -66,7 +66,7 @@ const PartnershipInput = z.strictObject({
       .check(z.regex(/^E1200000\d$/, { error: 'must be an English region code such as E12000008 (South East)' })),
   ),
   members: z
-    .array(GssCode, { error: 'is required: the GSS codes of the member LAs' })
+    .array(LaCode, { error: 'is required: the GSS codes of the member LAs' })
     .check(
       z.minLength(2, { error: 'must name at least two LAs: a partnership commissions across LAs' }),
       z.maxLength(153, { error: 'must be at most 153 LAs' }),
@@ -417,13 +417,13 @@ const partnershipForecastRoute = createRoute({
 
 const laForecastRoute = createRoute({
   method: 'get',
-  path: '/las/{gssCode}/forecast',
+  path: '/las/{laCode}/forecast',
   tags: ['partnership'],
   summary:
     'Commission ahead: projected EHC plans against published places, for one LA (the la, a partnership it is in, national)',
   description: FORECAST_DESCRIPTION,
   security: [{ bearerAuth: [] }],
-  request: { params: z.object({ gssCode: GssCode }), query: ForecastQuery },
+  request: { params: z.object({ laCode: LaCode }), query: ForecastQuery },
   responses: forecastResponses,
 });
 
@@ -475,7 +475,7 @@ export function partnershipApp(deps: Deps) {
     })
     .openapi(laForecastRoute, async (c) => {
       const principal = requireRole(c.get('principal'), ['partnership', 'la', 'national']);
-      const view = await laForecast(deps, principal, c.req.valid('param').gssCode);
+      const view = await laForecast(deps, principal, c.req.valid('param').laCode);
       if (c.req.valid('query').format === 'csv') {
         c.header('Content-Type', 'text/csv; charset=utf-8');
         c.header(

@@ -3,15 +3,15 @@ import { createRoute, lazySchema } from '../openapi.ts';
 import { ROUND_MECHANISMS } from '@placements/domain';
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
-import { conflictResponses, errorResponses, GssCode, json, SkippedPreferenceSchema } from '../schemas.ts';
+import { conflictResponses, errorResponses, LaCode, json, SkippedPreferenceSchema } from '../schemas.ts';
 import { getRound, PRIORITY_RULE, queueAllocationRound } from '../services/rounds.ts';
 
 const CaseId = z.string().check(z.uuid({ error: 'must be a case id as returned by POST /cases' }));
 const RoundInput = z.strictObject({
   cases: z
     .array(
-      z.union([CaseId, z.strictObject({ la: GssCode, id: CaseId })], {
-        error: 'must be a case id (your LA’s) or {"la", "id"} (a partnership’s member LA)',
+      z.union([CaseId, z.strictObject({ laCode: LaCode, id: CaseId })], {
+        error: 'must be a case id (your LA’s) or {"laCode", "id"} (a partnership’s member LA)',
       }),
       { error: 'is required: the cases to allocate' },
     )

@@ -102,7 +102,7 @@ const PlaceResultSchema = lazySchema(() =>
       distanceKm: z
         .nullable(z.number())
         .check(z.meta({ description: 'Great-circle distance from the from district centroid; null without from.' })),
-      hostLa: z.string(),
+      hostLaCode: z.string(),
       hostLaName: z.string(),
       outOfArea: z
         .boolean()

@@ -205,7 +205,7 @@ async function allocateCase(
     if (choice.chosen === undefined && !options.fromQueue) {
       const reserved = firstAvailable(c, c.preferences.ranked, stored, today, new Set(c.declined ?? [])).chosen;
       if (reserved !== undefined) {
-        const block = reserved.listing.reservedFor!;
+        const block = reserved.listing.blockFor!;
         throw new ForbiddenError(
           `The only places left among the preferences (${reserved.setting.name}, URN ${reserved.setting.urn}, listing ${reserved.listing.listingId}) are block-commissioned by partnership ${block.partnershipId} for its member LAs; your LA is not a member.`,
         );
@@ -243,7 +243,7 @@ async function allocateCase(
       createdAt: now.toISOString(),
       ...(options.fromQueue ? { fromWaitingList: true } : {}),
       ...facts,
-      ...(mayUseBlock(memberOf, listing) ? { blockPartnershipId: listing.reservedFor!.partnershipId } : {}),
+      ...(mayUseBlock(memberOf, listing) ? { blockPartnershipId: listing.blockFor!.partnershipId } : {}),
       version: 1,
     };
     const { waitingOn: _w, ...rest } = c;

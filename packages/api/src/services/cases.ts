@@ -265,9 +265,9 @@ export async function setPreferences(
 export async function listCases(
   deps: Deps,
   principal: Principal,
-  q: { state?: string; active?: boolean; limit: number; cursor?: string; la?: string },
+  q: { state?: string; active?: boolean; limit: number; cursor?: string; laCode?: string },
 ) {
-  const la = principal.role === 'partnership' ? await memberLa(deps, principal, q.la) : principal.org;
+  const la = principal.role === 'partnership' ? await memberLa(deps, principal, q.laCode) : principal.org;
   const page = await deps.store.cases.listCases(la, {
     ...(q.state ? { state: q.state } : {}),
     ...(q.active ? { activeOnly: true } : {}),
@@ -302,7 +302,7 @@ export async function listCases(
 async function memberLa(deps: Deps, principal: Principal, la: string | undefined): Promise<string> {
   // Without a member LA named there is nothing of the partnership's own to list.
   if (la === undefined)
-    throw new ForbiddenError('A partnership lists one member LA’s cases at a time: name it with la=.');
+    throw new ForbiddenError('A partnership lists one member LA’s cases at a time: name it with laCode=.');
   const partnership = await deps.store.reference.getPartnership(principal.org);
   if (!partnership?.members.includes(la)) throw new ForbiddenError(`${la} is not a member of your partnership.`);
   return la;

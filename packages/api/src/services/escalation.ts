@@ -73,7 +73,7 @@ export async function runEscalations(
     run.lasChecked++;
     let cursor: string | undefined;
     do {
-      const page = await deps.store.cases.listCases(la.gssCode, {
+      const page = await deps.store.cases.listCases(la.laCode, {
         activeOnly: true,
         limit: 100,
         ...(cursor ? { cursor } : {}),
@@ -122,7 +122,7 @@ export async function runEscalations(
  */
 async function staleListings(
   deps: Deps,
-  las: { gssCode: string }[],
+  las: { laCode: string }[],
   now: Date,
   days: number = DEFAULT_STALE_LISTING_DAYS,
 ): Promise<NotificationDraft[]> {
@@ -131,7 +131,7 @@ async function staleListings(
   await inParallel(las, 4, async (la) => {
     let cursor: string | undefined;
     do {
-      const page = await deps.store.settings.listSettings({ la: la.gssCode }, 100, cursor);
+      const page = await deps.store.settings.listSettings({ laCode: la.laCode }, 100, cursor);
       for (const s of page.items) {
         for (const l of s.listings) {
           const n = staleListingNudge(

@@ -87,7 +87,7 @@ export const FORECAST_READING =
 /** Who may read an LA's forecast: the LA itself, a partnership it is a member of, the national team. */
 async function readableLa(deps: Deps, principal: Principal, gss: string): Promise<{ name: string }> {
   const { las, partnerships } = await referenceData(deps.store);
-  const la = las.find((l) => l.gssCode === gss);
+  const la = las.find((l) => l.laCode === gss);
   if (principal.role === 'national') {
     if (la === undefined) throw new NotFoundError(`No LA has the GSS code ${gss}; GET /las lists them.`);
     return la;
@@ -127,7 +127,7 @@ async function capacityOf(
   await inParallel(las, 4, async (la) => {
     let cursor: string | undefined;
     do {
-      const page = await deps.store.settings.listSettings({ la }, 200, cursor);
+      const page = await deps.store.settings.listSettings({ laCode: la }, 200, cursor);
       for (const s of page.items) {
         const type = placementTypeOfSetting(s.type);
         if (type === undefined) continue;
@@ -138,8 +138,8 @@ async function capacityOf(
           c.filled += l.filled;
           c.held += l.held;
           c.available += l.available;
-          if (l.reservedFor && (partnershipId === undefined || l.reservedFor.partnershipId === partnershipId))
-            c.blockPlaces += l.reservedFor.places;
+          if (l.blockFor && (partnershipId === undefined || l.blockFor.partnershipId === partnershipId))
+            c.blockPlaces += l.blockFor.places;
         }
       }
       cursor = page.nextCursor ?? undefined;
@@ -256,7 +256,7 @@ async function build(deps: Deps, scope: ForecastView['scope'], partnershipId?: s
   ]);
   forecasts.sort((a, b) => a.laCode.localeCompare(b.laCode));
   const { las } = await referenceData(deps.store);
-  const names = new Map(las.map((l) => [l.gssCode, l.name]));
+  const names = new Map(las.map((l) => [l.laCode, l.name]));
   return {
     scope,
     asOf: (deps.now?.() ?? new Date()).toISOString(),

@@ -38,7 +38,7 @@ export async function putPartnership(
   input: PartnershipInput,
 ): Promise<{ partnership: Partnership; created: boolean }> {
   const { las } = await referenceData(deps.store);
-  const known = new Map(las.map((l) => [l.gssCode, l]));
+  const known = new Map(las.map((l) => [l.laCode, l]));
   const problems: FieldProblem[] = [];
   const seen = new Map<string, number>();
   input.members.forEach((m, i) => {
@@ -104,7 +104,7 @@ export async function prices(
 ): Promise<{ partnershipId: string; items: PriceRow[] }> {
   const partnership = await readablePartnership(deps, principal, id);
   const { las } = await referenceData(deps.store);
-  const names = new Map(las.map((l) => [l.gssCode, l.name]));
+  const names = new Map(las.map((l) => [l.laCode, l.name]));
   const framework = frameworkInForce(
     await deps.store.reference.listFrameworks(),
     londonDate(deps.now?.() ?? new Date()),
@@ -273,7 +273,7 @@ async function buildServices(deps: Deps, members: readonly string[]) {
   await inParallel(members, 4, async (la) => {
     let cursor: string | undefined;
     do {
-      const res = await deps.store.settings.listSettings({ la }, 200, cursor);
+      const res = await deps.store.settings.listSettings({ laCode: la }, 200, cursor);
       settings.push(...res.items);
       cursor = res.nextCursor ?? undefined;
     } while (cursor !== undefined);

@@ -1,8 +1,8 @@
 import {
   distanceKm,
-  reservedLeft,
+  blockPlacesLeft,
   tariffPrice,
-  unreservedPlaces,
+  placesAvailableToAll,
   type Case,
   type Listing,
   type Partnership,
@@ -53,7 +53,7 @@ export async function partnershipsOf(deps: Deps, laCode: string): Promise<Set<st
 
 /** Whether an LA in these partnerships may take a listing's block places. */
 export const mayUseBlock = (memberOf: Set<string>, l: Listing) =>
-  l.reservedFor !== undefined && memberOf.has(l.reservedFor.partnershipId) && reservedLeft(l) > 0;
+  l.blockFor !== undefined && memberOf.has(l.blockFor.partnershipId) && blockPlacesLeft(l) > 0;
 
 /**
  * Settings as an LA sees their places: a listing's block places count only for members of the
@@ -72,9 +72,9 @@ export function asSeenBy(
         : {
             ...s,
             listings: s.listings.map((l) =>
-              l.reservedFor === undefined || memberOf.has(l.reservedFor.partnershipId)
+              l.blockFor === undefined || memberOf.has(l.blockFor.partnershipId)
                 ? l
-                : { ...l, available: unreservedPlaces(l) },
+                : { ...l, available: placesAvailableToAll(l) },
             ),
           },
     );

@@ -49,8 +49,8 @@ export interface ReservationView {
 
 function view(r: Reservation, setting: SettingWithListings | undefined): ReservationView {
   const listing = setting?.listings.find((l) => l.listingId === r.listingId);
-  const inForce = r.state === 'accepted' && listing?.reservedFor?.reservationId === r.id;
-  const used = inForce ? (listing!.reservedUsed ?? 0) : undefined;
+  const inForce = r.state === 'accepted' && listing?.blockFor?.reservationId === r.id;
+  const used = inForce ? (listing!.blockUsed ?? 0) : undefined;
   return {
     id: r.id,
     urn: r.urn,
@@ -212,7 +212,7 @@ async function replaced(
   principal: Principal,
   at: string,
 ): Promise<{ before: Reservation; after: Reservation } | undefined> {
-  const previousId = listing.reservedFor?.reservationId;
+  const previousId = listing.blockFor?.reservationId;
   if (previousId === undefined || previousId === r.id) return undefined;
   const previous = await deps.store.reservations.get(previousId);
   if (previous === undefined || previous.state !== 'accepted') return undefined;
@@ -247,7 +247,7 @@ export async function withdrawReservation(deps: Deps, principal: Principal, id: 
     if (r.state !== 'accepted')
       throw new ConflictError('reservation_ended', `Reservation ${id} is ${r.state}; there is nothing to withdraw.`);
     const listing = setting.listings.find((l) => l.listingId === r.listingId);
-    if (listing === undefined || listing.reservedFor?.reservationId !== r.id)
+    if (listing === undefined || listing.blockFor?.reservationId !== r.id)
       throw new ConflictError('reservation_ended', `Reservation ${id} is no longer the listing's block.`);
     const problem = withdrawBlockProblem(listing);
     if (problem !== undefined) throw new ConflictError('block_in_use', problem);

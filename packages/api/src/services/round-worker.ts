@@ -4,7 +4,7 @@ import {
   addDays,
   CONSULTATION_DAYS,
   runRound,
-  reservedLeft,
+  blockPlacesLeft,
   type Actor,
   type Case,
   type Listing,
@@ -413,7 +413,7 @@ async function commitRun(
     const [urn, listingId] = k.split('#') as [string, string];
     const setting = settings.get(urn);
     let current: Listing | undefined = setting?.listings.find((l) => l.listingId === listingId);
-    let blockLeft = current ? reservedLeft(current) : 0;
+    let blockLeft = current ? blockPlacesLeft(current) : 0;
     const byChunk = new Map<number, RoundCaseOutcome[]>();
     for (const o of group) byChunk.set(o.chunk!, [...(byChunk.get(o.chunk!) ?? []), o]);
     for (const [index, members] of [...byChunk].sort((a, b) => a[0] - b[0])) {
@@ -425,9 +425,9 @@ async function commitRun(
         const c = cases.get(`${o.laCode}#${o.caseId}`);
         if (setting === undefined || current === undefined || c === undefined) break;
         const block =
-          current.reservedFor !== undefined &&
+          current.blockFor !== undefined &&
           blockLeft > 0 &&
-          memberships.get(c.laCode)!.has(current.reservedFor.partnershipId);
+          memberships.get(c.laCode)!.has(current.blockFor.partnershipId);
         if (block) blockLeft--;
         const placement: Placement = {
           id: o.placementId!,
@@ -445,7 +445,7 @@ async function commitRun(
           createdAt: at,
           roundId,
           ...(await facts(c, setting, current, today)),
-          ...(block ? { blockPartnershipId: current.reservedFor!.partnershipId } : {}),
+          ...(block ? { blockPartnershipId: current.blockFor!.partnershipId } : {}),
           version: 1,
         };
         const { waitingOn: _w, ...rest } = c;
@@ -475,8 +475,8 @@ async function commitRun(
           ...current,
           available: current.available - n,
           held: current.held + n,
-          reservedUsed: (current.reservedUsed ?? 0) + r,
-          unreserved: (current.unreserved ?? current.available) - (n - r),
+          blockUsed: (current.blockUsed ?? 0) + r,
+          availableToAll: (current.availableToAll ?? current.available) - (n - r),
         };
       } catch (error) {
         if (error instanceof RoundChunkCommittedError) continue;

@@ -15,7 +15,7 @@ import { ROUNDS_PER_MINUTE, takeQuota } from './quota.ts';
 const clock = (deps: Deps) => deps.now?.() ?? new Date();
 
 export interface RoundInput {
-  cases: (string | { la: string; id: string })[];
+  cases: (string | { laCode: string; id: string })[];
   mechanism: RoundMechanism;
   seed: string;
   joinWaitingLists: boolean;
@@ -74,12 +74,12 @@ async function resolveCases(
       if (principal.role !== 'la')
         problems.push({
           field: `cases.${i}`,
-          message: 'must be {"la": "<GSS code>", "id": "<case id>"}: a partnership’s round names each case’s LA',
+          message: 'must be {"laCode": "<GSS code>", "id": "<case id>"}: a partnership’s round names each case’s LA',
         });
       return { laCode: principal.org, id: c };
     }
-    if (!members.has(c.la)) foreign.push(i);
-    return { laCode: c.la, id: c.id };
+    if (!members.has(c.laCode)) foreign.push(i);
+    return { laCode: c.laCode, id: c.id };
   });
   // Another tenant's cases are refused outright, before anything is read.
   if (foreign.length > 0) {

@@ -82,7 +82,7 @@ function scopeLas(
         field: 'scope',
         message: `la scope searches your own LA; a ${principal.role} token has none, use partnership or national`,
       };
-    return las.filter((la) => la.gssCode === principal.org);
+    return las.filter((la) => la.laCode === principal.org);
   }
   const members = new Set(
     principal.role === 'partnership'
@@ -99,7 +99,7 @@ function scopeLas(
           ? 'a national token belongs to no partnership; use national'
           : 'your organisation belongs to no partnership',
     };
-  return las.filter((la) => members.has(la.gssCode));
+  return las.filter((la) => members.has(la.laCode));
 }
 
 function bucketsFor(c: SearchCriteria): AgeBucket[] {
@@ -231,8 +231,8 @@ export async function searchPlaces(
 
 async function namer(deps: Deps, now: Date) {
   const { las } = await referenceData(deps.store, now.getTime());
-  const laName = new Map(las.map((la) => [la.gssCode, la.name]));
-  return (r: PlaceResult) => ({ ...r, hostLaName: laName.get(r.hostLa) ?? r.hostLa });
+  const laName = new Map(las.map((la) => [la.laCode, la.name]));
+  return (r: PlaceResult) => ({ ...r, hostLaName: laName.get(r.hostLaCode) ?? r.hostLaCode });
 }
 
 /** A page after the first: from the snapshot, which the second page first completes. */
@@ -464,7 +464,7 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
           scope: 'la' as const,
           need: plan.need,
           bucket,
-          laCode: la.gssCode,
+          laCode: la.laCode,
           ...(plan.criteria.availableBy ? { availableBy: plan.criteria.availableBy } : {}),
         })),
       ),
@@ -586,9 +586,9 @@ async function planSearch(
         ...availableBy,
       }))
     : inScope.flatMap((la) =>
-        buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.gssCode, ...availableBy })),
+        buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.laCode, ...availableBy })),
       );
-  return { criteria, inScope, allowed: new Set(inScope.map((la) => la.gssCode)), need, buckets, partitions };
+  return { criteria, inScope, allowed: new Set(inScope.map((la) => la.laCode)), need, buckets, partitions };
 }
 
 /**

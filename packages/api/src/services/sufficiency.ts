@@ -150,7 +150,7 @@ async function gather(deps: Deps, partnership: Partnership): Promise<Gathered> {
     baselines.set(la, b);
   });
   const { las } = await referenceData(deps.store);
-  return { partnership, counters, baselines, names: new Map(las.map((l) => [l.gssCode, l.name])) };
+  return { partnership, counters, baselines, names: new Map(las.map((l) => [l.laCode, l.name])) };
 }
 
 const kindOf = (key: string) => key.split('#')[0]!;

@@ -64,7 +64,7 @@ export async function tailoredListFor(
     {
       today,
       ...(req.radiusKm !== undefined ? { radiusKm: req.radiusKm } : {}),
-      laNames: new Map(las.map((la) => [la.gssCode, la.name])),
+      laNames: new Map(las.map((la) => [la.laCode, la.name])),
     },
   );
   if (stats) Object.assign(stats, { itemsRead, queries, matched: list.included.length, shown: list.included.length });

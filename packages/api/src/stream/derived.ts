@@ -96,9 +96,9 @@ export function offersOfFreedPlaces(deps: Deps): StreamHandler {
       if (itemTypeOf(c) !== 'listing' || c.newImage === undefined) continue;
       const after = Number(c.newImage.available ?? 0);
       const before = Number(c.oldImage?.available ?? 0);
-      // A withdrawn block frees places for everyone without changing available: unreserved rises.
-      const openAfter = Number(c.newImage.unreserved ?? after);
-      const openBefore = Number(c.oldImage?.unreserved ?? before);
+      // A withdrawn block frees places for everyone without changing available: availableToAll rises.
+      const openAfter = Number(c.newImage.availableToAll ?? after);
+      const openBefore = Number(c.oldImage?.availableToAll ?? before);
       if (after > before || openAfter > openBefore) {
         const { urn, listingId } = c.newImage as { urn: string; listingId: string };
         freed.set(listingKey(urn, listingId), { urn, listingId });

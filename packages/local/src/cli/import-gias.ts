@@ -16,8 +16,8 @@ export interface GiasImportSummary extends Omit<GiasImport, 'settings'> {
 export async function runGiasImport(store: Store, text: string): Promise<GiasImportSummary> {
   const { header, rows } = csvObjects(text);
   const las = await store.reference.allLas();
-  const byDfe = new Map(las.map((la) => [la.dfeNumber, la.gssCode]));
-  const known = new Set(las.map((la) => la.gssCode));
+  const byDfe = new Map(las.map((la) => [la.dfeNumber, la.laCode]));
+  const known = new Set(las.map((la) => la.laCode));
   const districts = new Map<string, PostcodeDistrict | undefined>();
   for (const { values } of rows) {
     const district = (values.Postcode ?? '').trim().toUpperCase().split(/\s+/)[0] ?? '';

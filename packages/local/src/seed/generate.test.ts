@@ -14,16 +14,14 @@ describe('generated South East (SE19) data', () => {
 
   it('has the 19 South East LAs with their real GSS codes and DfE numbers', () => {
     expect(data.las).toHaveLength(19);
-    expect(data.las).toContainEqual(expect.objectContaining({ gssCode: 'E10000016', dfeNumber: '886', name: 'Kent' }));
-    expect(data.las).toContainEqual(
-      expect.objectContaining({ gssCode: 'E06000035', dfeNumber: '887', name: 'Medway' }),
-    );
-    for (const la of data.las) expect(la.gssCode).toMatch(GSS_LA_PATTERN);
+    expect(data.las).toContainEqual(expect.objectContaining({ laCode: 'E10000016', dfeNumber: '886', name: 'Kent' }));
+    expect(data.las).toContainEqual(expect.objectContaining({ laCode: 'E06000035', dfeNumber: '887', name: 'Medway' }));
+    for (const la of data.las) expect(la.laCode).toMatch(GSS_LA_PATTERN);
   });
 
   it('forms the SE19 partnership from all 19', () => {
     expect(data.partnerships).toEqual([
-      expect.objectContaining({ id: 'se19', members: expect.arrayContaining(data.las.map((l) => l.gssCode)) }),
+      expect.objectContaining({ id: 'se19', members: expect.arrayContaining(data.las.map((l) => l.laCode)) }),
     ]);
     expect(data.partnerships[0]!.members).toHaveLength(19);
   });

@@ -337,7 +337,7 @@ export function generateSettings(input: GenerateInput): SettingWithListings[] {
       name: named?.name ?? nameFor(type, where.town, rnd, ageMin),
       type,
       governance,
-      laCode: plan.la.gssCode,
+      laCode: plan.la.laCode,
       // Academies publish through their trust; other settings through their own account.
       providerId: trust?.id ?? `PRV${urn}`,
       ...(trust !== undefined ? { trustId: trust.id } : {}),
@@ -373,7 +373,7 @@ export function generateSettings(input: GenerateInput): SettingWithListings[] {
   for (const plan of input.plans) {
     for (const type of typesFor(plan.settings, rnd)) make(plan, type);
   }
-  const planByLa = new Map(input.plans.map((p) => [p.la.gssCode, p]));
+  const planByLa = new Map(input.plans.map((p) => [p.la.laCode, p]));
   for (const named of input.named ?? []) {
     const plan = planByLa.get(named.laCode);
     if (plan !== undefined) make(plan, named.type, named);

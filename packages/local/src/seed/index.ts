@@ -47,7 +47,7 @@ function regionalPartnerships(las: LocalAuthority[]): Partnership[] {
     id: partnershipId(regionName),
     name: partnershipName(regionName),
     regionCode: members[0]!.regionCode,
-    members: members.map((m) => m.gssCode).sort(),
+    members: members.map((m) => m.laCode).sort(),
     remit: REGIONAL_REMIT,
   }));
 }
@@ -64,8 +64,8 @@ function withExtents(
 ): LocalAuthority[] {
   return las.map((la) => {
     const points = [
-      ...settings.filter((s) => s.laCode === la.gssCode),
-      ...districts.filter((d) => d.laCode === la.gssCode),
+      ...settings.filter((s) => s.laCode === la.laCode),
+      ...districts.filter((d) => d.laCode === la.laCode),
     ];
     const farthest = points.reduce((m, p) => Math.max(m, distanceKm(la, p)), 0);
     return { ...la, extentKm: Math.ceil(farthest + 5) };
@@ -94,8 +94,8 @@ export function buildReferenceData(options: {
     const real = loadRealData(options.dataDir);
     const plans: LaPlan[] = real.las.map((la) => ({
       la,
-      districts: real.districtsByLa.get(la.gssCode)!,
-      settings: settingsFor(real.populationK.get(la.gssCode) ?? 0),
+      districts: real.districtsByLa.get(la.laCode)!,
+      settings: settingsFor(real.populationK.get(la.laCode) ?? 0),
     }));
     const settings = generateSettings({ plans, named: real.named, framework, seed });
     return {
@@ -110,7 +110,7 @@ export function buildReferenceData(options: {
   }
   const las = southEastLocalAuthorities();
   const districts: PostcodeDistrict[] = SOUTH_EAST_LAS.flatMap((la) =>
-    la.districts.map(([district, lat, lon]) => ({ district, lat, lon, laCode: la.gssCode })),
+    la.districts.map(([district, lat, lon]) => ({ district, lat, lon, laCode: la.laCode })),
   );
   const plans: LaPlan[] = SOUTH_EAST_LAS.map((la, i) => ({
     la: las[i]!,

@@ -92,7 +92,7 @@ export function loadRealData(dir: string): RealData {
         });
     }
   }
-  const seCentroid = new Map(SOUTH_EAST_LAS.map((la) => [la.gssCode, la]));
+  const seCentroid = new Map(SOUTH_EAST_LAS.map((la) => [la.laCode, la]));
   const las: LocalAuthority[] = [];
   const populationK = new Map<string, number>();
   for (const { line, values } of csvObjects(read(dir, DATA_FILES.las)).rows) {
@@ -110,7 +110,7 @@ export function loadRealData(dir: string): RealData {
       continue;
     }
     las.push({
-      gssCode: gss,
+      laCode: gss,
       dfeNumber: values.old_la_code ?? '',
       name: values.la_name ?? '',
       regionCode: values.region_code ?? '',
@@ -124,7 +124,7 @@ export function loadRealData(dir: string): RealData {
   const districts: PostcodeDistrict[] = [];
   const districtsByLa = new Map<string, DistrictPoint[]>();
   const curatedDistrict = new Map<string, string>();
-  for (const la of SOUTH_EAST_LAS) for (const [d] of la.districts) curatedDistrict.set(d, la.gssCode);
+  for (const la of SOUTH_EAST_LAS) for (const [d] of la.districts) curatedDistrict.set(d, la.laCode);
   for (const { values } of csvObjects(read(dir, DATA_FILES.districts)).rows) {
     const lat = Number(values.Latitude);
     const lon = Number(values.Longitude);
@@ -144,7 +144,7 @@ export function loadRealData(dir: string): RealData {
         const d = distanceKm(point, la);
         if (d < best) {
           best = d;
-          laCode = la.gssCode;
+          laCode = la.laCode;
         }
       }
     }
@@ -162,16 +162,16 @@ export function loadRealData(dir: string): RealData {
     }
   }
   for (const la of las) {
-    if (!districtsByLa.has(la.gssCode)) {
-      districtsByLa.set(la.gssCode, [
+    if (!districtsByLa.has(la.laCode)) {
+      districtsByLa.set(la.laCode, [
         { district: nearestDistrict(districts, la), lat: la.lat, lon: la.lon, town: la.name },
       ]);
     }
   }
 
   // Independent special schools and special post-16 institutions from the two DfE lists.
-  const byName = new Map(las.map((la) => [normaliseLaName(la.name), la.gssCode]));
-  const byNumber = new Map(las.map((la) => [la.dfeNumber, la.gssCode]));
+  const byName = new Map(las.map((la) => [normaliseLaName(la.name), la.laCode]));
+  const byNumber = new Map(las.map((la) => [la.dfeNumber, la.laCode]));
   const named: NamedSetting[] = [];
   // The s41 file's first line is junk; its header is the second record.
   const s41 = parseCsv(read(dir, DATA_FILES.s41)).slice(2);

@@ -8,7 +8,7 @@ import type { LocalAuthority } from '@placements/domain';
  * DfE keeps Buckinghamshire's pre-2020 code E10000002 (825), so the marketplace does too.
  */
 export interface RegionLa {
-  gssCode: string;
+  laCode: string;
   dfeNumber: string;
   name: string;
   populationK: number;
@@ -19,7 +19,7 @@ export const SOUTH_EAST_REGION = { code: 'E12000008', name: 'South East' };
 
 export const SOUTH_EAST_LAS: RegionLa[] = [
   {
-    gssCode: 'E10000002',
+    laCode: 'E10000002',
     dfeNumber: '825',
     name: 'Buckinghamshire',
     populationK: 546,
@@ -34,7 +34,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000042',
+    laCode: 'E06000042',
     dfeNumber: '826',
     name: 'Milton Keynes',
     populationK: 270,
@@ -47,7 +47,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E10000011',
+    laCode: 'E10000011',
     dfeNumber: '845',
     name: 'East Sussex',
     populationK: 559,
@@ -61,7 +61,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000043',
+    laCode: 'E06000043',
     dfeNumber: '846',
     name: 'Brighton and Hove',
     populationK: 292,
@@ -73,7 +73,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E10000014',
+    laCode: 'E10000014',
     dfeNumber: '850',
     name: 'Hampshire',
     populationK: 1389,
@@ -89,7 +89,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000044',
+    laCode: 'E06000044',
     dfeNumber: '851',
     name: 'Portsmouth',
     populationK: 215,
@@ -102,7 +102,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000045',
+    laCode: 'E06000045',
     dfeNumber: '852',
     name: 'Southampton',
     populationK: 253,
@@ -115,7 +115,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000036',
+    laCode: 'E06000036',
     dfeNumber: '867',
     name: 'Bracknell Forest',
     populationK: 124,
@@ -126,7 +126,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000040',
+    laCode: 'E06000040',
     dfeNumber: '868',
     name: 'Windsor and Maidenhead',
     populationK: 151,
@@ -136,7 +136,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000037',
+    laCode: 'E06000037',
     dfeNumber: '869',
     name: 'West Berkshire',
     populationK: 158,
@@ -148,7 +148,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000038',
+    laCode: 'E06000038',
     dfeNumber: '870',
     name: 'Reading',
     populationK: 160,
@@ -160,7 +160,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000039',
+    laCode: 'E06000039',
     dfeNumber: '871',
     name: 'Slough',
     populationK: 150,
@@ -171,7 +171,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000041',
+    laCode: 'E06000041',
     dfeNumber: '872',
     name: 'Wokingham',
     populationK: 174,
@@ -183,7 +183,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E10000016',
+    laCode: 'E10000016',
     dfeNumber: '886',
     name: 'Kent',
     populationK: 1589,
@@ -203,7 +203,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000035',
+    laCode: 'E06000035',
     dfeNumber: '887',
     name: 'Medway',
     populationK: 279,
@@ -217,7 +217,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E06000046',
+    laCode: 'E06000046',
     dfeNumber: '921',
     name: 'Isle of Wight',
     populationK: 142,
@@ -229,7 +229,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E10000025',
+    laCode: 'E10000025',
     dfeNumber: '931',
     name: 'Oxfordshire',
     populationK: 697,
@@ -245,7 +245,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E10000030',
+    laCode: 'E10000030',
     dfeNumber: '936',
     name: 'Surrey',
     populationK: 1200,
@@ -262,7 +262,7 @@ export const SOUTH_EAST_LAS: RegionLa[] = [
     ],
   },
   {
-    gssCode: 'E10000032',
+    laCode: 'E10000032',
     dfeNumber: '938',
     name: 'West Sussex',
     populationK: 868,
@@ -290,7 +290,7 @@ export function centroidOf(la: RegionLa): { lat: number; lon: number } {
 
 export function southEastLocalAuthorities(): LocalAuthority[] {
   return SOUTH_EAST_LAS.map((la) => ({
-    gssCode: la.gssCode,
+    laCode: la.laCode,
     dfeNumber: la.dfeNumber,
     name: la.name,
     regionCode: SOUTH_EAST_REGION.code,

@@ -3,7 +3,7 @@ import {
   ConflictError,
   counterChange,
   listingContribution,
-  unreservedPlaces,
+  placesAvailableToAll,
   PreconditionFailedError,
   listingEntity,
   type Actor,
@@ -27,14 +27,14 @@ export interface ListingChange {
  */
 export const MAX_CHANGES_PER_TRANSACTION = 30;
 
-/** The stored listing; its unreserved places are derived here, so no writer can leave them stale. */
+/** The stored listing; its availableToAll places are derived here, so no writer can leave them stale. */
 export function listingItem(setting: Setting, listing: Listing): Record<string, unknown> {
   return {
     ...keys.listing(setting.urn, listing.listingId),
     ...keys.settingIndexes(setting, listing.listingId),
     itemType: 'listing',
     ...listing,
-    unreserved: unreservedPlaces(listing),
+    availableToAll: placesAvailableToAll(listing),
   };
 }
 

@@ -79,11 +79,11 @@ export function placementsRepository(db: DynamoDBDocumentClient, tableName: stri
             TableName: tableName,
             Key: keys.listing(setting.urn, listing.listingId),
             // A member's place comes out of the partnership's block while it lasts; anyone else's
-            // (and a member's once the block is used) out of the unreserved places.
-            UpdateExpression: `SET available = available - :one, held = held + :one, ${block ? 'reservedUsed = reservedUsed + :one' : 'unreserved = unreserved - :one'}, version = version + :one, updatedAt = :at`,
+            // (and a member's once the block is used) out of the availableToAll places.
+            UpdateExpression: `SET available = available - :one, held = held + :one, ${block ? 'blockUsed = blockUsed + :one' : 'availableToAll = availableToAll - :one'}, version = version + :one, updatedAt = :at`,
             ConditionExpression: [
               'available >= :one AND availableFrom <= :today',
-              block ? 'reservedFor.partnershipId = :pid AND reservedUsed < :places' : 'unreserved >= :one',
+              block ? 'blockFor.partnershipId = :pid AND blockUsed < :places' : 'availableToAll >= :one',
               // The counters move under the band and needs read: they must not have changed.
               'band = :band AND needs = :needs',
             ].join(' AND '),
@@ -93,7 +93,7 @@ export function placementsRepository(db: DynamoDBDocumentClient, tableName: stri
               ':at': at,
               ':band': listing.band,
               ':needs': listing.needs,
-              ...(block ? { ':pid': placement.blockPartnershipId, ':places': listing.reservedFor?.places ?? 0 } : {}),
+              ...(block ? { ':pid': placement.blockPartnershipId, ':places': listing.blockFor?.places ?? 0 } : {}),
             },
           },
         },
@@ -167,8 +167,8 @@ export function placementsRepository(db: DynamoDBDocumentClient, tableName: stri
         available: listing.available - 1,
         held: listing.held + 1,
         ...(block
-          ? { reservedUsed: (listing.reservedUsed ?? 0) + 1 }
-          : { unreserved: (listing.unreserved ?? listing.available) - 1 }),
+          ? { blockUsed: (listing.blockUsed ?? 0) + 1 }
+          : { availableToAll: (listing.availableToAll ?? listing.available) - 1 }),
         version: listing.version + 1,
         updatedAt: at,
       };
@@ -274,7 +274,7 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
         const current = await getListing(db, tableName, placement.after.urn, placement.after.listingId);
         if (current === undefined)
           throw new ConflictError('state_changed', 'The placement’s listing no longer exists.');
-        const hostLa =
+        const hostLaCode =
           placement.after.hostLaCode ?? (await settingWithListing(db, tableName, placement.after.urn))?.laCode ?? '';
         // A released place goes back to the partnership's block if it came from it; otherwise it is free to anyone.
         const block = placement.before.blockPartnershipId !== undefined;
@@ -282,8 +282,8 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
           listing.available === 0
             ? ''
             : block
-              ? ', reservedUsed = reservedUsed - :a'
-              : ', unreserved = unreserved + :a';
+              ? ', blockUsed = blockUsed - :a'
+              : ', availableToAll = availableToAll + :a';
         items.push({
           Update: {
             TableName: tableName,
@@ -311,7 +311,7 @@ export function placementTransitions(db: DynamoDBDocumentClient, tableName: stri
         };
         counted = [
           ...counted,
-          { before: listingContribution(hostLa, current), after: listingContribution(hostLa, moved) },
+          { before: listingContribution(hostLaCode, current), after: listingContribution(hostLaCode, moved) },
         ];
       }
       items.push(...textPut(tableName, `placement:${placement.after.id}`, placement.before, placement.after));

@@ -52,7 +52,7 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
       const { setting, listing, placements, actor, at, today } = args;
       const listingId = listing.listingId;
       const n = placements.length;
-      // Members' places from the partnership's block (the caller marks at most what is left), the rest unreserved.
+      // Members' places from the partnership's block (the caller marks at most what is left), the rest availableToAll.
       const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
       const items: TransactItem[] = [
         {
@@ -60,11 +60,11 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
             TableName: tableName,
             Key: keys.listing(setting.urn, listingId),
             UpdateExpression:
-              'SET available = available - :n, held = held + :n, unreserved = unreserved - :open, version = version + :one, updatedAt = :at' +
-              (r > 0 ? ', reservedUsed = reservedUsed + :r' : ''),
+              'SET available = available - :n, held = held + :n, availableToAll = availableToAll - :open, version = version + :one, updatedAt = :at' +
+              (r > 0 ? ', blockUsed = blockUsed + :r' : ''),
             ConditionExpression:
-              'available >= :n AND availableFrom <= :today AND unreserved >= :open AND band = :band AND needs = :needs' +
-              (r > 0 ? ' AND reservedUsed <= :maxUsed' : ''),
+              'available >= :n AND availableFrom <= :today AND availableToAll >= :open AND band = :band AND needs = :needs' +
+              (r > 0 ? ' AND blockUsed <= :maxUsed' : ''),
             ExpressionAttributeValues: {
               ':n': n,
               ':open': n - r,
@@ -73,7 +73,7 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
               ':at': at,
               ':band': listing.band,
               ':needs': listing.needs,
-              ...(r > 0 ? { ':r': r, ':maxUsed': (listing.reservedFor?.places ?? 0) - r } : {}),
+              ...(r > 0 ? { ':r': r, ':maxUsed': (listing.blockFor?.places ?? 0) - r } : {}),
             },
           },
         },

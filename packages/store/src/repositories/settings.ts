@@ -23,7 +23,7 @@ interface Segment {
 const READ_BATCH = 100;
 
 export interface SettingsFilter {
-  la?: string;
+  laCode?: string;
   type?: SettingType;
   /** One provider's settings (a trust's academies, or a single school's own). */
   provider?: string;
@@ -50,8 +50,8 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
   function segmentsFor(filter: SettingsFilter): Segment[] {
     if (filter.provider !== undefined)
       return [{ indexName: 'gsi3', pk: `PROVIDER#${filter.provider}`, skPrefix: 'SETTING#' }];
-    if (filter.la !== undefined) {
-      return [{ indexName: 'gsi1', pk: `LA#${filter.la}`, skPrefix: keys.laSettingsPrefix(filter.type) }];
+    if (filter.laCode !== undefined) {
+      return [{ indexName: 'gsi1', pk: `LA#${filter.laCode}`, skPrefix: keys.laSettingsPrefix(filter.type) }];
     }
     const types = filter.type === undefined ? SETTING_TYPES : [filter.type];
     return types.map((t) => ({ indexName: 'gsi2' as const, pk: `TYPE#${t}`, skPrefix: 'SETTING#' }));

@@ -7,7 +7,7 @@ let las: Promise<Map<string, LocalAuthority>> | undefined;
 let framework: Promise<Framework> | undefined;
 
 export function localAuthorities(): Promise<Map<string, LocalAuthority>> {
-  las ??= getAll<LocalAuthority>('/las').then((items) => new Map(items.map((la) => [la.gssCode, la])));
+  las ??= getAll<LocalAuthority>('/las').then((items) => new Map(items.map((la) => [la.laCode, la])));
   las.catch(() => (las = undefined));
   return las;
 }

@@ -25,7 +25,7 @@ export interface PlaceResult extends PlaceCandidate {
   available: number;
   price: number;
   distanceKm: number | null;
-  hostLa: string;
+  hostLaCode: string;
   hostLaName: string;
   outOfArea: boolean;
 }

@@ -90,7 +90,7 @@ export function Rounds({ session }: { session: Session }) {
     const from = la ? [la] : members.data;
     const pages = await Promise.all(
       from.map((code) =>
-        getAll<RoundCase>(role === 'partnership' ? `/cases?active=true&la=${code}` : '/cases?active=true'),
+        getAll<RoundCase>(role === 'partnership' ? `/cases?active=true&laCode=${code}` : '/cases?active=true'),
       ),
     );
     return pages.flat();
@@ -105,7 +105,7 @@ export function Rounds({ session }: { session: Session }) {
     setError(undefined);
     try {
       const body = {
-        cases: chosen.map((c) => (role === 'partnership' ? { la: c.laCode, id: c.id } : c.id)),
+        cases: chosen.map((c) => (role === 'partnership' ? { laCode: c.laCode, id: c.id } : c.id)),
         mechanism,
         seed: seed.trim(),
       };

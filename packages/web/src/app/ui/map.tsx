@@ -42,7 +42,7 @@ export function PlacesMap(props: {
         <desc id="map-desc">{summary}</desc>
         <rect x={-half} y={-half} width={half * 2} height={half * 2} class="map-bg" />
         {laLabels.map((p) => (
-          <text key={p.la.gssCode} x={p.x} y={p.y} class="map-la" font-size={font * 0.9} text-anchor="middle">
+          <text key={p.la.laCode} x={p.x} y={p.y} class="map-la" font-size={font * 0.9} text-anchor="middle">
             {p.la.name}
           </text>
         ))}
