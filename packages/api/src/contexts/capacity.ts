@@ -55,7 +55,11 @@ const listSettings = createRoute({
               z.regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'must be a provider id, such as PRV900001 or a trust id' }),
             ),
         )
-        .check(z.meta({ description: 'One provider’s settings (a trust’s academies); not combined with laCode (or la) or type.' })),
+        .check(
+          z.meta({
+            description: 'One provider’s settings (a trust’s academies); not combined with laCode (or la) or type.',
+          }),
+        ),
       ...PageQuery,
     }),
   },
