@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,9 +14,16 @@ afterAll(() => rmSync(state, { recursive: true, force: true }));
 
 describe('the local marketplace', () => {
   it('serves the routes over HTTP on DynamoDB Local, keeps its data between runs, and reloads when fresh', async () => {
+    const scratches = () =>
+      (existsSync('/dev/shm') ? readdirSync('/dev/shm') : []).filter((n) => n.startsWith('placements-load-'));
+    const scratchesBefore = scratches();
     const first = await startMarketplace({ port: 0, statePath: state });
     try {
       expect(first.loadedNow).toBe(true);
+      // The first load ran in a scratch folder in memory; the finished database was moved into
+      // the state folder and the scratch folder removed.
+      expect(existsSync(join(state, 'dynamodb', 'shared-local-instance.db'))).toBe(true);
+      expect(scratches()).toEqual(scratchesBefore);
       const health = await fetch(`${first.url}/health`);
       expect(await health.json()).toMatchObject({ status: 'ok', store: 'reachable' });
       const las = (await (await fetch(`${first.url}/las?limit=200`)).json()) as { items: { laCode: string }[] };

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +56,11 @@ export interface MarketplaceOptions {
   statePath?: string;
   /** Drop what is stored and load the reference and demo data again. */
   fresh?: boolean;
+  /**
+   * A first load into statePath runs in a scratch folder in memory (/dev/shm) and the database is
+   * moved into place when done; false loads straight into statePath (as before; for comparison).
+   */
+  loadInMemory?: boolean;
   /** Folder of the public data files (shared/data); when absent, generated SE19 data. */
   dataDir?: string;
   /**
@@ -128,6 +143,73 @@ function devSecret(options: MarketplaceOptions): string {
   return secret;
 }
 
+/** DynamoDB Local's database file in its -dbPath folder (with -sharedDb). */
+const DB_FILE = 'shared-local-instance.db';
+
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+/** A fresh folder on a memory file system (Linux's /dev/shm), or undefined where there is none. */
+function scratchDir(): string | undefined {
+  try {
+    return existsSync('/dev/shm') ? mkdtempSync(join('/dev/shm', 'placements-load-')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The table, and the reference and demo data in it unless a finished load is recorded there; then
+ * DfE's EHC plan figures and the forecast, once per table (a table kept from before gets them too).
+ */
+async function loadIfNeeded(
+  store: Store,
+  tableName: string,
+  options: MarketplaceOptions,
+  log: (line: string) => void,
+): Promise<{ seedInfo: SeedInfo; loadedNow: boolean }> {
+  await ensureTable(store.db, tableName);
+  let seedInfo = await readSeedInfo(store.db, tableName);
+  let loadedNow = false;
+  if (seedInfo === undefined) {
+    // No record of a finished load: start from an empty table so a half-finished one never lingers.
+    await dropTable(store.db, tableName);
+    // Loaded before the stream is on: the loader writes the search entries of what it loads.
+    await ensureTable(store.db, tableName, undefined, { stream: false });
+    let t0 = performance.now();
+    const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed ?? DEFAULT_SEED });
+    for (const s of data.skipped) log(`skipped ${s.file} line ${s.line}: ${s.reason}`);
+    log(`reference data read and built in ${seconds(t0)}`);
+    t0 = performance.now();
+    seedInfo = await loadReferenceData(store.db, tableName, data, {
+      source: data.source,
+      seed: options.seed ?? DEFAULT_SEED,
+      ...(data.source === 'data_dir' ? { dataDir: options.dataDir } : {}),
+    });
+    await enableStream(store.db, tableName);
+    log(`${seedInfo.counts.settings} settings and ${seedInfo.counts.listings} listings written in ${seconds(t0)}`);
+    loadedNow = true;
+  }
+  const ehcpDir =
+    options.ehcpDir === null
+      ? undefined
+      : (options.ehcpDir ?? [options.dataDir && join(options.dataDir, 'ehcp'), DEFAULT_EHCP_DIR].find(hasEhcpFiles));
+  if (hasEhcpFiles(ehcpDir) && (await store.aggregates.ehcpForecastMethod()) === undefined) {
+    const las: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.reference.listLas(200, cursor);
+      las.push(...page.items.map((l) => l.laCode));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    const t0 = performance.now();
+    const loaded = await loadEhcp(store, ehcpDir, las);
+    log(
+      `DfE EHC plans: ${loaded.loaded.length} LAs' figures and ${loaded.forecasts} forecasts loaded from ${ehcpDir} in ${seconds(t0)}`,
+    );
+  }
+  return { seedInfo, loadedNow };
+}
+
 /**
  * The whole marketplace on this machine: DynamoDB Local, the table from the shared definition,
  * reference and demo data, and every API context on one port.
@@ -145,50 +227,43 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     if (options.fresh) rmSync(join(options.statePath, 'dynamodb'), { recursive: true, force: true });
     mkdirSync(options.statePath, { recursive: true });
   }
-  const dynamoDb = await startDynamoDbLocal(
-    options.statePath === undefined ? {} : { dbPath: join(options.statePath, 'dynamodb') },
-  );
+  const dbPath = options.statePath === undefined ? undefined : join(options.statePath, 'dynamodb');
+  // A first load is written to a scratch folder in memory (tmpfs) and the finished database moved
+  // into place: DynamoDB Local's SQLite syncs every write to disk, which made the first start on
+  // the public data about 5x slower than the same load in memory (docs/benchmarks.md, start-up).
+  let loadedInScratch = false;
+  if (dbPath !== undefined && options.loadInMemory !== false && !existsSync(join(dbPath, DB_FILE))) {
+    const scratch = scratchDir();
+    if (scratch !== undefined) {
+      log(`loading into ${scratch}, then moving the database into ${dbPath}`);
+      try {
+        const loading = await startDynamoDbLocal({ dbPath: scratch });
+        try {
+          await loadIfNeeded(createStore({ tableName, endpoint: loading.endpoint }), tableName, options, log);
+          loadedInScratch = true;
+        } finally {
+          await loading.stop();
+        }
+        mkdirSync(dbPath, { recursive: true });
+        // Copied under another name and renamed: a crash mid-copy leaves no database, so the next
+        // start loads again rather than finding half a table.
+        const t0 = performance.now();
+        copyFileSync(join(scratch, DB_FILE), join(dbPath, `${DB_FILE}.part`));
+        renameSync(join(dbPath, `${DB_FILE}.part`), join(dbPath, DB_FILE));
+        log(`database moved into ${dbPath} in ${seconds(t0)}`);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    }
+  }
+  const dynamoDb = await startDynamoDbLocal(dbPath === undefined ? {} : { dbPath });
   let server: ServerType | undefined;
   let mailCatcher: MailCatcher | undefined;
   try {
     const store = createStore({ tableName, endpoint: dynamoDb.endpoint });
-    await ensureTable(store.db, tableName);
-    let seedInfo = await readSeedInfo(store.db, tableName);
-    let loadedNow = false;
-    if (seedInfo === undefined) {
-      // No record of a finished load: start from an empty table so a half-finished one never lingers.
-      await dropTable(store.db, tableName);
-      // Loaded before the stream is on: the loader writes the search entries of what it loads.
-      await ensureTable(store.db, tableName, undefined, { stream: false });
-      const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed ?? DEFAULT_SEED });
-      for (const s of data.skipped) log(`skipped ${s.file} line ${s.line}: ${s.reason}`);
-      seedInfo = await loadReferenceData(store.db, tableName, data, {
-        source: data.source,
-        seed: options.seed ?? DEFAULT_SEED,
-        ...(data.source === 'data_dir' ? { dataDir: options.dataDir } : {}),
-      });
-      await enableStream(store.db, tableName);
-      loadedNow = true;
-    }
-
-    // DfE's EHC plan figures and the forecast, once per table (a table kept from before gets them too).
-    const ehcpDir =
-      options.ehcpDir === null
-        ? undefined
-        : (options.ehcpDir ?? [options.dataDir && join(options.dataDir, 'ehcp'), DEFAULT_EHCP_DIR].find(hasEhcpFiles));
-    if (hasEhcpFiles(ehcpDir) && (await store.aggregates.ehcpForecastMethod()) === undefined) {
-      const las: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await store.reference.listLas(200, cursor);
-        las.push(...page.items.map((l) => l.laCode));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-      const loaded = await loadEhcp(store, ehcpDir, las);
-      log(
-        `DfE EHC plans: ${loaded.loaded.length} LAs' figures and ${loaded.forecasts} forecasts loaded from ${ehcpDir}`,
-      );
-    }
+    const loaded = await loadIfNeeded(store, tableName, options, log);
+    const { seedInfo } = loaded;
+    const loadedNow = loaded.loadedNow || loadedInScratch;
 
     const auth = devTokenAuthenticator(devSecret(options));
     const app = createApp({ store, auth }, { devTokens: auth });
