@@ -142,12 +142,11 @@ export async function runRoundJob(
           r === 0 ? refs : failedAtLast.map((caseId) => ({ laCode: outcomes.get(caseId)!.laCode, id: caseId }));
         await beat(true, { phase: 'planning', run: r });
         const planned = await planRun(deps, id, r, pending, head, timings);
-        await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, {
-          today: planned.today,
-          at: planned.at,
-          snapshotAt: planned.at,
-        });
-        plan = (await rounds.plan(org, id, r))!;
+        const meta = { today: planned.today, at: planned.at, snapshotAt: planned.at };
+        // This worker's plan is the run's plan unless another worker's was written first: only then read it back.
+        plan = (await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, meta))
+          ? { meta, outcomes: planned.outcomes }
+          : (await rounds.plan(org, id, r))!;
       }
       for (const o of plan.outcomes as RoundCaseOutcome[]) outcomes.set(o.caseId, o);
       // Shown in the head, so a round read back after a crash says where it stopped.

@@ -51,6 +51,12 @@ export interface LocalStreamOptions {
 }
 
 const CHECKPOINT_PK = 'STREAM#CHECKPOINT';
+
+/** A record's item type read from its raw image, without unmarshalling the rest. */
+const rawItemType = (r: RawStreamRecord): string | undefined => {
+  type Image = { itemType?: { S?: string } } | undefined;
+  return (r.dynamodb?.NewImage as Image)?.itemType?.S ?? (r.dynamodb?.OldImage as Image)?.itemType?.S;
+};
 const CHECKPOINT_TYPE = 'stream_checkpoint';
 
 interface ShardState {
@@ -259,9 +265,11 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         const records = res.Records ?? [];
         s.iterator = res.NextShardIterator;
         if (records.length > 0) {
-          const changes = records.map(toStreamChange);
-          if (!skip) dispatched += await handle(changes);
-          s.checkpoint = changes.at(-1)!.sequenceNumber;
+          // Only the wanted records are unmarshalled: a round writes thousands (plans, audit events,
+          // counters, waiting entries) that no handler reads, some of them large.
+          const wanted = types === undefined ? records : records.filter((r) => types.has(rawItemType(r) ?? ''));
+          if (!skip) dispatched += await handle(wanted.map(toStreamChange));
+          s.checkpoint = records.at(-1)!.dynamodb?.SequenceNumber;
           read += records.length;
         }
         const closed = s.iterator === undefined || s.iterator === null;
@@ -270,9 +278,7 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
           refreshedAt = 0; // its children may be ready now
         }
         // A batch of only our own checkpoint writes is not checkpointed again (the consumer would feed itself).
-        const meaningful = records.some(
-          (r: RawStreamRecord) => toStreamChange(r).newImage?.itemType !== CHECKPOINT_TYPE,
-        );
+        const meaningful = records.some((r: RawStreamRecord) => rawItemType(r) !== CHECKPOINT_TYPE);
         if (meaningful || closed) await saveCheckpoint(s);
         // Fewer than a full batch: this shard has nothing more just now.
         if (closed || records.length < limit) break;
