@@ -133,6 +133,7 @@ for (const [who, store] of [
           : 1);
       const k = `${phase}\t${who}\t${context.commandName}`;
       const s = stats.get(k) ?? { calls: 0, items: 0, ms: 0 };
+      stats.set(k, s);
       s.calls++;
       s.items += items;
       const t = performance.now();
@@ -140,7 +141,6 @@ for (const [who, store] of [
         return await next(args);
       } finally {
         s.ms += performance.now() - t;
-        stats.set(k, s);
       }
     },
     { step: 'initialize', name: 'profileCounter' },
@@ -211,7 +211,7 @@ console.log(
 console.log(
   `stream backlog after done: ${drained} changes, drained in ${(drainMs / 1000).toFixed(1)} s; load average at queue ${load0?.toFixed(2)}, now ${loadavg()[0]?.toFixed(2)}`,
 );
-console.log('\nphase\tms\n' + [...phaseMs].map(([p, ms]) => `${p}\t${ms.toFixed(0)}`).join('\n'));
+console.log(`\nphase\tms\n${[...phaseMs].map(([p, ms]) => `${p}\t${ms.toFixed(0)}`).join('\n')}`);
 console.log('\nphase\twho\tcommand\tcalls\titems\tms (summed over concurrent calls)');
 for (const [k, v] of [...stats].sort()) console.log(`${k}\t${v.calls}\t${v.items}\t${v.ms.toFixed(0)}`);
 const cpu = process.cpuUsage();
