@@ -35,6 +35,20 @@ export function streamHandlers(deps: Deps): StreamHandler[] {
   ];
 }
 
+/**
+ * The same handlers split in two, for two consumers of the stream each with its own checkpoint
+ * (the local marketplace): search entries are never queued behind a backlog of queue and offer
+ * work (a round's thousands of cases, the offers of freed places down long waiting lists).
+ */
+export function projectionHandlers(deps: Deps): StreamHandler[] {
+  return [searchProjection(deps)];
+}
+export const PROJECTION_ITEM_TYPES: readonly string[] = ['listing', 'setting'];
+export function followUpHandlers(deps: Deps): StreamHandler[] {
+  // Before offers: a freed place is never offered to a case that already left the queue.
+  return [queuesFollowCases(deps), offersOfFreedPlaces(deps)];
+}
+
 /** The item types those handlers read: the event source mapping's filter, and the local consumer's. */
 export const STREAM_ITEM_TYPES: readonly string[] = ['listing', 'setting', 'case'];
 

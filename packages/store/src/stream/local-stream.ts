@@ -42,6 +42,12 @@ export interface LocalStreamOptions {
   handlers: readonly StreamHandler[];
   /** Only changes of these item types reach the handlers (the AWS filter criteria); all when omitted. */
   itemTypes?: readonly string[];
+  /**
+   * A consumer of its own, with its own checkpoints (`STREAM#CHECKPOINT#<name>`), beside others
+   * reading the same stream: as two event source mappings on one stream in AWS. The unnamed
+   * consumer keeps `STREAM#CHECKPOINT`.
+   */
+  name?: string;
   /** Records a GetRecords call returns at most (AWS: the mapping's batch size). */
   batchSize?: number;
   idleMs?: number;
@@ -84,6 +90,7 @@ export interface LocalStreamConsumer {
 
 export function localStreamConsumer(options: LocalStreamOptions): LocalStreamConsumer {
   const { db, tableName } = options;
+  const checkpointPk = options.name === undefined ? CHECKPOINT_PK : `${CHECKPOINT_PK}#${options.name}`;
   const streams = new DynamoDBStreamsClient({
     endpoint: options.endpoint,
     region: 'eu-west-2',
@@ -115,7 +122,7 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': CHECKPOINT_PK },
+          ExpressionAttributeValues: { ':pk': checkpointPk },
           ExclusiveStartKey: start,
           ConsistentRead: true,
         }),
@@ -199,7 +206,7 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
       new PutCommand({
         TableName: tableName,
         Item: {
-          pk: CHECKPOINT_PK,
+          pk: checkpointPk,
           sk: s.shard.ShardId!,
           itemType: CHECKPOINT_TYPE,
           sequenceNumber: s.checkpoint,
@@ -354,4 +361,31 @@ export async function streamCheckpoints(
     }),
   );
   return res.Items ?? [];
+}
+
+/** Several consumers of one stream run, drained and stopped as one (the local marketplace's). */
+export function consumersTogether(...consumers: LocalStreamConsumer[]): LocalStreamConsumer {
+  return {
+    get handled() {
+      return consumers.reduce((n, c) => n + c.handled, 0);
+    },
+    start() {
+      for (const c of consumers) c.start();
+    },
+    async stop() {
+      await Promise.all(consumers.map((c) => c.stop()));
+    },
+    async drain(maxMs) {
+      // What one hands on may give the other more to do (a projection after an offer): until neither has any.
+      let total = 0;
+      for (;;) {
+        const handled = (await Promise.all(consumers.map((c) => c.drain(maxMs)))).reduce((a, b) => a + b, 0);
+        total += handled;
+        if (handled === 0) return total;
+      }
+    },
+    async skipToEnd() {
+      return (await Promise.all(consumers.map((c) => c.skipToEnd()))).reduce((a, b) => a + b, 0);
+    },
+  };
 }
