@@ -24,13 +24,15 @@ import {
   backgroundRoundJobs,
   createApp,
   devTokenAuthenticator,
+  followUpHandlers,
+  PROJECTION_ITEM_TYPES,
+  projectionHandlers,
   ROUND_ITEM_TYPES,
   STREAM_ITEM_TYPES,
-  streamHandlers,
 } from '@placements/api';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createStore, enableStream, ensureTable, keys, loadReferenceData, type Store } from '@placements/store';
-import { localStreamConsumer } from '@placements/store/stream/local-stream';
+import { consumersTogether, localStreamConsumer } from '@placements/store/stream/local-stream';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
 import { cpus, loadavg } from 'node:os';
 import { runLoad, type LoadResult } from '../reliability/load.ts';
@@ -203,13 +205,23 @@ await big.store.cases.importCases(roundCases, { sub: 'bench', role: 'system', or
 await enableStream(big.store.db, 'bench-round');
 // The stream consumer and the round worker as `npm start` runs them: the worker in the background.
 const jobs = backgroundRoundJobs({ store: big.store, auth });
-const consumer = localStreamConsumer({
-  db: big.store.db,
-  tableName: 'bench-round',
-  endpoint: ddb.endpoint,
-  handlers: [...streamHandlers({ store: big.store, auth }), jobs.handler],
-  itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES],
-});
+const consumer = consumersTogether(
+  localStreamConsumer({
+    db: big.store.db,
+    tableName: 'bench-round',
+    endpoint: ddb.endpoint,
+    name: 'search',
+    handlers: projectionHandlers({ store: big.store, auth }),
+    itemTypes: PROJECTION_ITEM_TYPES,
+  }),
+  localStreamConsumer({
+    db: big.store.db,
+    tableName: 'bench-round',
+    endpoint: ddb.endpoint,
+    handlers: [...followUpHandlers({ store: big.store, auth }), jobs.handler],
+    itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES],
+  }),
+);
 consumer.start();
 const places = bigSettings.reduce((n, s) => n + s.listings.reduce((m, l) => m + l.available, 0), 0);
 const se19 = (await auth.mint({ sub: 'bench-se19', role: 'partnership', org: SE19_ID })).token;

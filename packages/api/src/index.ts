@@ -29,7 +29,14 @@ export {
   type NotifierDeps,
 } from './services/notifications.ts';
 export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '@placements/domain';
-export { ROUND_ITEM_TYPES, streamHandlers, STREAM_ITEM_TYPES } from './stream/handlers.ts';
+export {
+  followUpHandlers,
+  PROJECTION_ITEM_TYPES,
+  projectionHandlers,
+  ROUND_ITEM_TYPES,
+  streamHandlers,
+  STREAM_ITEM_TYPES,
+} from './stream/handlers.ts';
 export { offersOfFreedPlaces, queuesFollowCases, searchProjection } from './stream/derived.ts';
 export { backgroundRoundJobs, roundWorker, type RoundJobs } from './stream/rounds.ts';
 export { runRoundJob, type RoundJobResult } from './services/round-worker.ts';

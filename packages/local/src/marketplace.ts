@@ -21,14 +21,20 @@ import {
   ROUND_ITEM_TYPES,
   notificationsHandler,
   runEscalations,
+  followUpHandlers,
+  PROJECTION_ITEM_TYPES,
+  projectionHandlers,
   STREAM_ITEM_TYPES,
-  streamHandlers,
   type RoundJobs,
   type EscalationPolicy,
   type NotifierDeps,
   type Principal,
 } from '@placements/api';
-import { localStreamConsumer, type LocalStreamConsumer } from '@placements/store/stream/local-stream';
+import {
+  consumersTogether,
+  localStreamConsumer,
+  type LocalStreamConsumer,
+} from '@placements/store/stream/local-stream';
 import {
   createStore,
   dropTable,
@@ -39,6 +45,7 @@ import {
   readSeedInfo,
   type SeedInfo,
   type Store,
+  type StreamChange,
   type StreamHandler,
 } from '@placements/store';
 import { logDeadLetters, smtpMailSender, staticDirectory } from '@placements/store/mail';
@@ -306,23 +313,38 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     // Everything derived from committed changes, and allocation rounds, run from the table's
     // stream, as in AWS: from the last checkpoint, so a restart catches up on what it missed.
     const rounds = backgroundRoundJobs({ store, auth }, log);
-    const stream = localStreamConsumer({
-      db: store.db,
-      tableName,
-      endpoint: dynamoDb.endpoint,
-      handlers: [...streamHandlers({ store, auth }), rounds.handler, notificationsHandler(notifier)],
-      // Audit events and rounds also tell people (the notifications consumer in AWS).
-      itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES, 'audit'],
-      log,
+    const onFailure = (changes: StreamChange[], error: unknown) => {
       // The local stand-in for the on-failure queue: changes that failed every retry, kept to look at.
-      onFailure: (changes, error) => {
-        if (options.statePath === undefined) return;
-        appendFileSync(
-          join(options.statePath, 'stream-failures.jsonl'),
-          `${JSON.stringify({ at: new Date().toISOString(), error: String(error), changes })}\n`,
-        );
-      },
-    });
+      if (options.statePath === undefined) return;
+      appendFileSync(
+        join(options.statePath, 'stream-failures.jsonl'),
+        `${JSON.stringify({ at: new Date().toISOString(), error: String(error), changes })}\n`,
+      );
+    };
+    // Two consumers of the one stream, each with its own checkpoint: search entries follow their
+    // listings at once, never queued behind a backlog of queue, offer and round work.
+    const stream = consumersTogether(
+      localStreamConsumer({
+        db: store.db,
+        tableName,
+        endpoint: dynamoDb.endpoint,
+        name: 'search',
+        handlers: projectionHandlers({ store, auth }),
+        itemTypes: PROJECTION_ITEM_TYPES,
+        log,
+        onFailure,
+      }),
+      localStreamConsumer({
+        db: store.db,
+        tableName,
+        endpoint: dynamoDb.endpoint,
+        handlers: [...followUpHandlers({ store, auth }), rounds.handler, notificationsHandler(notifier)],
+        // Audit events and rounds also tell people (the notifications consumer in AWS).
+        itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES, 'audit'],
+        log,
+        onFailure,
+      }),
+    );
     stream.start();
     // Rounds a crash or a stop left queued or running go on from their checkpoints.
     const resumed = await rounds.resumeActive();

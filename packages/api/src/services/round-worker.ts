@@ -21,7 +21,7 @@ import {
 } from '@placements/store';
 import type { Deps } from '../http.ts';
 import { settingsByUrn } from './cases.ts';
-import { joinQueues } from './waiting-lists.ts';
+import { joinQueuesTogether } from './waiting-lists.ts';
 import { inParallel } from './parallel.ts';
 import { asSeenBy, partnershipsOf, placementFactsFor } from './placement-facts.ts';
 import type { RoundCaseOutcome, RoundReport } from './rounds.ts';
@@ -142,12 +142,11 @@ export async function runRoundJob(
           r === 0 ? refs : failedAtLast.map((caseId) => ({ laCode: outcomes.get(caseId)!.laCode, id: caseId }));
         await beat(true, { phase: 'planning', run: r });
         const planned = await planRun(deps, id, r, pending, head, timings);
-        await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, {
-          today: planned.today,
-          at: planned.at,
-          snapshotAt: planned.at,
-        });
-        plan = (await rounds.plan(org, id, r))!;
+        const meta = { today: planned.today, at: planned.at, snapshotAt: planned.at };
+        // This worker's plan is the run's plan unless another worker's was written first: only then read it back.
+        plan = (await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, meta))
+          ? { meta, outcomes: planned.outcomes }
+          : (await rounds.plan(org, id, r))!;
       }
       for (const o of plan.outcomes as RoundCaseOutcome[]) outcomes.set(o.caseId, o);
       // Shown in the head, so a round read back after a crash says where it stopped.
@@ -188,12 +187,22 @@ export async function runRoundJob(
         const settings = await settingsByUrn(deps, [
           ...new Set([...current.values()].flatMap((c) => c.preferences?.ranked ?? [])),
         ]);
-        await inParallel(waiting, 8, async (o) => {
+        const open = waiting.flatMap((o) => {
           const c = current.get(`${o.laCode}#${o.caseId}`);
-          if (c === undefined || c.state !== 'open') return;
-          await beat();
-          // Positions are left to GET /cases/{id}: counting them for thousands of cases would double the round's time.
-          o.skipped = await joinQueues(deps, c, settings, o.skipped, actor, clock(), { positions: false });
+          return c === undefined || c.state !== 'open' ? [] : [{ o, c }];
+        });
+        // Several cases a transaction; positions are left to GET /cases/{id} (counting them for
+        // thousands of cases would double the round's time).
+        const queued = await joinQueuesTogether(
+          deps,
+          open.map(({ o, c }) => ({ c, skipped: o.skipped })),
+          settings,
+          actor,
+          clock(),
+          () => beat(),
+        );
+        open.forEach(({ o }, i) => {
+          o.skipped = queued[i]!;
         });
       }
       timings.waitingListsMs += performance.now() - started;

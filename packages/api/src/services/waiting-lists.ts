@@ -3,6 +3,7 @@ import {
   daysBetween,
   ForbiddenError,
   NotFoundError,
+  shardOf,
   suitableListings,
   type Actor,
   type Case,
@@ -10,7 +11,8 @@ import {
   type SettingWithListings,
   type SkippedPreference,
 } from '@placements/domain';
-import type { WaitingEntry } from '@placements/store';
+import { MAX_TRANSACTION_ACTIONS, TransactionContentionError, type WaitingEntry } from '@placements/store';
+import { inParallel } from './parallel.ts';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { waitingPositions } from './cases.ts';
@@ -25,20 +27,12 @@ const clock = (deps: Deps) => deps.now?.() ?? new Date();
 const MAX_QUEUES = 60;
 const QUEUES_PER_SETTING = 3;
 
-/**
- * No preference had a place: the case joins the queue of each suitable listing of its preferred
- * settings (those it has not joined already, and not ones that declined it), and the 409 says
- * where it now stands in each.
- */
-export async function joinQueues(
-  deps: Deps,
+/** The queues a case would join now (those it is not in, not ones that declined it), and the case after joining. */
+function queuesToJoin(
   c: Case,
   settings: Map<string, SettingWithListings | undefined>,
-  skipped: SkippedPreference[],
-  actor: Actor,
   now: Date,
-  options: { positions: boolean } = { positions: true },
-): Promise<(SkippedPreference & { waiting?: { listingId: string; position?: number }[] })[]> {
+): { after: Case; entries: WaitingEntry[] } | undefined {
   const declined = new Set(c.declined ?? []);
   const wanted: { urn: string; listingId: string }[] = [];
   for (const urn of c.preferences?.ranked ?? []) {
@@ -53,38 +47,128 @@ export async function joinQueues(
   const fresh = wanted
     .filter((w) => c.waitingOn?.[`${w.urn}#${w.listingId}`] === undefined)
     .slice(0, Math.max(0, MAX_QUEUES - Object.keys(c.waitingOn ?? {}).length));
-  let current = c;
-  if (fresh.length > 0) {
-    const entries: WaitingEntry[] = fresh.map((w) => ({ ...w, caseId: c.id, laCode: c.laCode, joinedAt }));
-    const after: Case = {
+  if (fresh.length === 0) return undefined;
+  return {
+    entries: fresh.map((w) => ({ ...w, caseId: c.id, laCode: c.laCode, joinedAt })),
+    after: {
       ...c,
       waitingOn: {
         ...(c.waitingOn ?? {}),
         ...Object.fromEntries(fresh.map((w) => [`${w.urn}#${w.listingId}`, joinedAt])),
       },
       version: c.version + 1,
-    };
-    try {
-      await deps.store.cases.joinWaitingLists(c, after, entries, actor, joinedAt);
-      current = after;
-    } catch (error) {
-      // Someone changed the case at that moment; it stays out of the queues until the next attempt.
-      if (!(error instanceof ConflictError)) throw error;
-    }
-  }
-  const positions = options.positions
-    ? await waitingPositions(deps, current)
-    : Object.keys(current.waitingOn ?? {}).map((k) => ({
-        urn: k.split('#')[0]!,
-        listingId: k.split('#')[1]!,
-        position: undefined,
-      }));
+    },
+  };
+}
+
+type Waiting = (SkippedPreference & { waiting?: { listingId: string; position?: number }[] })[];
+
+/** Each skipped preference with the listings of that setting the case waits on (and where, if counted). */
+function withQueues(
+  skipped: SkippedPreference[],
+  positions: { urn: string; listingId: string; position?: number | undefined }[],
+): Waiting {
   return skipped.map((s) => {
     const here = positions
       .filter((p) => p.urn === s.urn)
       .map((p) => ({ listingId: p.listingId, ...(p.position !== undefined ? { position: p.position } : {}) }));
     return here.length > 0 ? { ...s, waiting: here } : s;
   });
+}
+
+const unpositioned = (c: Case) =>
+  Object.keys(c.waitingOn ?? {}).map((k) => ({
+    urn: k.split('#')[0]!,
+    listingId: k.split('#')[1]!,
+    position: undefined,
+  }));
+
+/**
+ * No preference had a place: the case joins the queue of each suitable listing of its preferred
+ * settings (those it has not joined already, and not ones that declined it), and the 409 says
+ * where it now stands in each.
+ */
+export async function joinQueues(
+  deps: Deps,
+  c: Case,
+  settings: Map<string, SettingWithListings | undefined>,
+  skipped: SkippedPreference[],
+  actor: Actor,
+  now: Date,
+  options: { positions: boolean } = { positions: true },
+): Promise<Waiting> {
+  const join = queuesToJoin(c, settings, now);
+  let current = c;
+  if (join !== undefined) {
+    try {
+      await deps.store.cases.joinWaitingLists(c, join.after, join.entries, actor, now.toISOString());
+      current = join.after;
+    } catch (error) {
+      // Someone changed the case at that moment; it stays out of the queues until the next attempt.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  return withQueues(skipped, options.positions ? await waitingPositions(deps, current) : unpositioned(current));
+}
+
+/**
+ * A round's cases left without a place join their queues as joinQueues does, but several cases a
+ * transaction (up to its 100 actions): a round leaves thousands waiting, and DynamoDB does the
+ * same writes in far fewer, larger transactions. A group with a case that changed meanwhile is
+ * joined again case by case. Positions are not counted (GET /cases/{id} shows them).
+ */
+export async function joinQueuesTogether(
+  deps: Deps,
+  waiting: { c: Case; skipped: SkippedPreference[] }[],
+  settings: Map<string, SettingWithListings | undefined>,
+  actor: Actor,
+  now: Date,
+  each: () => Promise<void> = async () => {},
+): Promise<Waiting[]> {
+  const plans = waiting.map((w) => ({ ...w, join: queuesToJoin(w.c, settings, now) }));
+  const groups: (typeof plans)[] = [];
+  let group: typeof plans = [];
+  let actions = 0;
+  const counters = new Set<string>();
+  for (const p of plans) {
+    if (p.join === undefined) continue;
+    const counter = `${p.c.laCode}|${p.c.band}|${p.c.needs[0]}|${shardOf(p.c.id)}`;
+    const size = 2 + p.join.entries.length + (counters.has(counter) ? 0 : 1);
+    if (group.length > 0 && actions + size > MAX_TRANSACTION_ACTIONS) {
+      groups.push(group);
+      group = [];
+      actions = 0;
+      counters.clear();
+    }
+    group.push(p);
+    actions += 2 + p.join.entries.length + (counters.has(counter) ? 0 : 1);
+    counters.add(counter);
+  }
+  if (group.length > 0) groups.push(group);
+  const joined = new Set<Case>();
+  await inParallel(groups, 4, async (g) => {
+    await each();
+    try {
+      await deps.store.cases.joinWaitingListsTogether(
+        g.map((p) => ({ before: p.c, after: p.join!.after, entries: p.join!.entries })),
+        actor,
+        now.toISOString(),
+      );
+      for (const p of g) joined.add(p.c);
+    } catch (error) {
+      if (!(error instanceof ConflictError || error instanceof TransactionContentionError)) throw error;
+      // One of them changed: each on its own, so the others still join.
+      for (const p of g) {
+        try {
+          await deps.store.cases.joinWaitingLists(p.c, p.join!.after, p.join!.entries, actor, now.toISOString());
+          joined.add(p.c);
+        } catch (e) {
+          if (!(e instanceof ConflictError)) throw e;
+        }
+      }
+    }
+  });
+  return plans.map((p) => withQueues(p.skipped, unpositioned(p.join && joined.has(p.c) ? p.join.after : p.c)));
 }
 
 /**

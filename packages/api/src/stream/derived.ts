@@ -43,10 +43,9 @@ export function searchProjection(deps: Deps): StreamHandler {
       for (const listing of setting.listings) {
         const change = listings.get(listingKey(urn, listing.listingId));
         if (change === undefined && !settings.has(urn)) continue;
-        const befores = change?.before ?? [];
-        if (befores.length === 0) await deps.store.search.project(setting, listing);
-        // Each earlier version's entries that the current one no longer covers are deleted.
-        for (const before of befores) await deps.store.search.project(setting, listing, before);
+        // Once for all of the batch's records of the listing: the current version, less the entries
+        // of each earlier version that it no longer covers.
+        await deps.store.search.project(setting, listing, change?.before ?? []);
       }
     });
   };

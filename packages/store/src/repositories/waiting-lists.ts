@@ -77,6 +77,63 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
       );
     },
 
+    /**
+     * Several cases join their queues in one transaction (a round's cases left without a place):
+     * each exactly as joinWaitingLists writes it, with the counters of all of them merged (one
+     * action per counter item). All or nothing: if any case changed since it was read, nothing is
+     * written and the caller joins them one by one. The caller keeps the actions within 100.
+     */
+    async joinWaitingListsTogether(
+      joins: { before: Case; after: Case; entries: WaitingEntry[] }[],
+      actor: Actor,
+      at: string,
+    ): Promise<void> {
+      await transact(
+        db,
+        [
+          ...joins.flatMap(({ before, after, entries }) => [
+            {
+              Put: {
+                TableName: tableName,
+                Item: caseItem(after),
+                ConditionExpression: '#state = :open AND #v = :v',
+                ExpressionAttributeNames: { '#state': 'state', '#v': 'version' },
+                ExpressionAttributeValues: { ':open': 'open', ':v': before.version },
+              },
+            },
+            ...entries.map((e) => ({
+              Put: {
+                TableName: tableName,
+                Item: { ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId), itemType: 'waiting', ...e },
+              },
+            })),
+            {
+              Put: {
+                TableName: tableName,
+                Item: auditItem(
+                  auditEvent(caseEntity(after.laCode, after.id), 'case.waiting', actor, at, undefined, {
+                    waitingOn: entries.map(waitingKey),
+                  }),
+                  after.version,
+                ),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]),
+          ...counterActions(
+            tableName,
+            counterChange(
+              ...joins.map(({ before, after }) => ({
+                before: caseContribution(before),
+                after: caseContribution(after),
+              })),
+            ),
+          ),
+        ],
+        () => new ConflictError('case_changed', 'A case of the group changed a moment ago.'),
+      );
+    },
+
     /** A listing's waiting list in order (first to be offered first). */
     async waitingList(urn: string, listingId: string, limit: number, cursor?: string): Promise<Page<WaitingEntry>> {
       const pk = keys.waitingPartition(urn, listingId);

@@ -42,6 +42,12 @@ export interface LocalStreamOptions {
   handlers: readonly StreamHandler[];
   /** Only changes of these item types reach the handlers (the AWS filter criteria); all when omitted. */
   itemTypes?: readonly string[];
+  /**
+   * A consumer of its own, with its own checkpoints (`STREAM#CHECKPOINT#<name>`), beside others
+   * reading the same stream: as two event source mappings on one stream in AWS. The unnamed
+   * consumer keeps `STREAM#CHECKPOINT`.
+   */
+  name?: string;
   /** Records a GetRecords call returns at most (AWS: the mapping's batch size). */
   batchSize?: number;
   idleMs?: number;
@@ -51,6 +57,12 @@ export interface LocalStreamOptions {
 }
 
 const CHECKPOINT_PK = 'STREAM#CHECKPOINT';
+
+/** A record's item type read from its raw image, without unmarshalling the rest. */
+const rawItemType = (r: RawStreamRecord): string | undefined => {
+  type Image = { itemType?: { S?: string } } | undefined;
+  return (r.dynamodb?.NewImage as Image)?.itemType?.S ?? (r.dynamodb?.OldImage as Image)?.itemType?.S;
+};
 const CHECKPOINT_TYPE = 'stream_checkpoint';
 
 interface ShardState {
@@ -78,6 +90,7 @@ export interface LocalStreamConsumer {
 
 export function localStreamConsumer(options: LocalStreamOptions): LocalStreamConsumer {
   const { db, tableName } = options;
+  const checkpointPk = options.name === undefined ? CHECKPOINT_PK : `${CHECKPOINT_PK}#${options.name}`;
   const streams = new DynamoDBStreamsClient({
     endpoint: options.endpoint,
     region: 'eu-west-2',
@@ -109,7 +122,7 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': CHECKPOINT_PK },
+          ExpressionAttributeValues: { ':pk': checkpointPk },
           ExclusiveStartKey: start,
           ConsistentRead: true,
         }),
@@ -193,7 +206,7 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
       new PutCommand({
         TableName: tableName,
         Item: {
-          pk: CHECKPOINT_PK,
+          pk: checkpointPk,
           sk: s.shard.ShardId!,
           itemType: CHECKPOINT_TYPE,
           sequenceNumber: s.checkpoint,
@@ -259,9 +272,11 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         const records = res.Records ?? [];
         s.iterator = res.NextShardIterator;
         if (records.length > 0) {
-          const changes = records.map(toStreamChange);
-          if (!skip) dispatched += await handle(changes);
-          s.checkpoint = changes.at(-1)!.sequenceNumber;
+          // Only the wanted records are unmarshalled: a round writes thousands (plans, audit events,
+          // counters, waiting entries) that no handler reads, some of them large.
+          const wanted = types === undefined ? records : records.filter((r) => types.has(rawItemType(r) ?? ''));
+          if (!skip) dispatched += await handle(wanted.map(toStreamChange));
+          s.checkpoint = records.at(-1)!.dynamodb?.SequenceNumber;
           read += records.length;
         }
         const closed = s.iterator === undefined || s.iterator === null;
@@ -270,9 +285,7 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
           refreshedAt = 0; // its children may be ready now
         }
         // A batch of only our own checkpoint writes is not checkpointed again (the consumer would feed itself).
-        const meaningful = records.some(
-          (r: RawStreamRecord) => toStreamChange(r).newImage?.itemType !== CHECKPOINT_TYPE,
-        );
+        const meaningful = records.some((r: RawStreamRecord) => rawItemType(r) !== CHECKPOINT_TYPE);
         if (meaningful || closed) await saveCheckpoint(s);
         // Fewer than a full batch: this shard has nothing more just now.
         if (closed || records.length < limit) break;
@@ -348,4 +361,31 @@ export async function streamCheckpoints(
     }),
   );
   return res.Items ?? [];
+}
+
+/** Several consumers of one stream run, drained and stopped as one (the local marketplace's). */
+export function consumersTogether(...consumers: LocalStreamConsumer[]): LocalStreamConsumer {
+  return {
+    get handled() {
+      return consumers.reduce((n, c) => n + c.handled, 0);
+    },
+    start() {
+      for (const c of consumers) c.start();
+    },
+    async stop() {
+      await Promise.all(consumers.map((c) => c.stop()));
+    },
+    async drain(maxMs) {
+      // What one hands on may give the other more to do (a projection after an offer): until neither has any.
+      let total = 0;
+      for (;;) {
+        const handled = (await Promise.all(consumers.map((c) => c.drain(maxMs)))).reduce((a, b) => a + b, 0);
+        total += handled;
+        if (handled === 0) return total;
+      }
+    },
+    async skipToEnd() {
+      return (await Promise.all(consumers.map((c) => c.skipToEnd()))).reduce((a, b) => a + b, 0);
+    },
+  };
 }
