@@ -27,7 +27,7 @@ const LIMIT_MS = Number(process.env.ROUND_LIMIT_S ?? 600) * 1000;
 const ddb = await startDynamoDbLocal({ javaHeap: '2g', readyTimeoutMs: 300_000 });
 const auth = devTokenAuthenticator('bench-key-0123456789abcdef0123456789');
 const reference = buildReferenceData({});
-const las = reference.las.map((l) => l.gssCode);
+const las = reference.las.map((l) => l.laCode);
 const rnd = seededRandom(2026);
 
 function market(count: number): SettingWithListings[] {
@@ -177,7 +177,7 @@ const res = await app.request('/allocation-rounds', {
   method: 'POST',
   headers: { authorization: `Bearer ${se19}`, 'content-type': 'application/json' },
   body: JSON.stringify({
-    cases: roundCases.map((c) => ({ la: c.laCode, id: c.id })),
+    cases: roundCases.map((c) => ({ laCode: c.laCode, id: c.id })),
     seed: 'bench-2026',
     mechanism: 'serial_dictatorship',
   }),
