@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliTable, clearRuntime, type CommandIo, readRuntime, uploadArgs, writeRuntime } from '@placements/local';
+import {
+  cliTable,
+  clearRuntime,
+  type CommandIo,
+  readRuntime,
+  startConfig,
+  uploadArgs,
+  writeRuntime,
+} from '@placements/local';
 
 // What the command-line tools find on their own: the running npm start's address and table (its
 // runtime file), or the environment's; and the upload commands' arguments.
@@ -90,5 +98,55 @@ describe('an upload command’s arguments', () => {
     const noFile = io(['--token', 'jwt'], { STATE_DIR: state() });
     expect(uploadArgs('u', noFile.value)).toBeUndefined();
     expect(noFile.err()).toContain('usage: u');
+  });
+});
+
+describe('npm start’s settings', () => {
+  const root = mkdtempSync(join(tmpdir(), 'repo-'));
+  const refused = (env: Record<string, string>, argv: string[] = []) => {
+    try {
+      startConfig(argv, env, root);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return undefined;
+  };
+
+  it('defaults to port 3000, .data beside the repo, the hourly job, the mail catcher and generated data', () => {
+    const c = startConfig([], {}, root);
+    expect(c).toMatchObject({
+      fresh: false,
+      port: 3000,
+      dataDir: undefined,
+      statePath: join(root, '.data'),
+      everyMinutes: 60,
+      mail: { smtpPort: 1025, webPort: 1080 },
+      staleListingDays: 30,
+    });
+    expect(startConfig(['--fresh'], { MAIL_CATCHER: '0', STATE_DIR: 's' }, root)).toMatchObject({
+      fresh: true,
+      mail: undefined,
+      statePath: join(root, 's'),
+    });
+    expect(startConfig([], { FRESH: '1', DATA_DIR: '' }, root)).toMatchObject({ fresh: true, dataDir: undefined });
+  });
+
+  it('refuses each wrong setting, naming the variable, its value and what it must be', () => {
+    expect(refused({ PORT: 'abc' })).toBe('PORT must be a port number, not "abc".');
+    expect(refused({ PORT: '70000' })).toBe('PORT must be a port number, not "70000".');
+    expect(refused({ DATA_DIR: root })).toBe(
+      `DATA_DIR=${root} does not hold the public data files (see README, "Data").`,
+    );
+    expect(refused({ ESCALATION_INTERVAL_MINUTES: '-1' })).toBe(
+      'ESCALATION_INTERVAL_MINUTES must be minutes (0 turns the job off), not "-1".',
+    );
+    expect(refused({ ESCALATION_DAYS_WITHOUT_PLACE: 'soon' })).toMatch(
+      /^ESCALATION_DAYS_WITHOUT_PLACE \/ ESCALATION_PHASE_TRANSFER_WARNING_DAYS: /,
+    );
+    expect(refused({ MAIL_SMTP_PORT: 'x' })).toBe('MAIL_SMTP_PORT must be a port number, not "x".');
+    expect(refused({ MAIL_WEB_PORT: '1.5' })).toBe('MAIL_WEB_PORT must be a port number, not "1.5".');
+    expect(refused({ NOTIFY_STALE_LISTING_DAYS: '0' })).toBe(
+      'NOTIFY_STALE_LISTING_DAYS must be whole days above 0, not "0".',
+    );
   });
 });

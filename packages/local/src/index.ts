@@ -17,3 +17,4 @@ export * from './runtime-file.ts';
 export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
 export { hasEhcpFiles, loadEhcp, loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';
 export { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
+export { startConfig, type StartConfig } from './start-config.ts';
