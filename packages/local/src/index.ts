@@ -18,3 +18,4 @@ export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
 export { hasEhcpFiles, loadEhcp, loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';
 export { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 export { startConfig, type StartConfig } from './start-config.ts';
+export { seedTableCommand } from './cli/seed-table.ts';
