@@ -10,9 +10,10 @@ export default defineConfig({
     // them turn them on for themselves.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     // The coverage gate. `npm test` (the whole suite) turns it on with --coverage; a run of a few files
-    // leaves it off, since a few files alone would fall short of the thresholds. The thresholds are
-    // a point below the figures of the first whole green run (88.1% of statements, 77.6% of branches;
-    // docs/benchmarks.md), room for run-to-run variation: raise them as coverage rises, never lower them.
+    // leaves it off, since a few files alone would fall short of the thresholds. The thresholds sit
+    // under the last whole run measured (88.25% of statements, 77.88% of branches, before the tests
+    // added for issue 17 item 5; docs/benchmarks.md), room for run-to-run variation: raise them as
+    // coverage rises, never lower them.
     coverage: {
       provider: 'v8',
       // The code that runs on Node: the domain, store, API, local tools, Lambda handlers and CDK app.
@@ -22,7 +23,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       // The figures are printed even when a test fails, so a red run still says where coverage stands.
       reportOnFailure: true,
-      thresholds: { statements: 87, branches: 76 },
+      thresholds: { statements: 88, branches: 77 },
     },
     projects: [
       {

@@ -103,6 +103,10 @@ if (task === 'start') {
     die(
       'Biome found problems (see above): `npx biome check --write .` fixes formatting; lint findings name their fix.',
     );
+  console.log("\nChecking the web app's API types are generated from this document (openapi-typescript)…");
+  const apiTypes = ['packages/api/openapi.json', '-o', 'packages/web/src/app/lib/api-types.generated.ts', '--check'];
+  if (run(join(root, 'packages', 'web', 'node_modules', '.bin', 'openapi-typescript'), apiTypes) !== 0)
+    die('packages/web/src/app/lib/api-types.generated.ts is stale: run npm run openapi, then commit both files.');
   console.log('\nType-checking…');
   if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) die('Type-check failed.');
   if (run(bin('tsc'), ['-p', 'packages/web/tsconfig.json', '--noEmit']) !== 0) die('Type-check of the web app failed.');

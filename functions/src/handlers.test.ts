@@ -227,3 +227,67 @@ describe('Lambda entry points', () => {
     expect(() => lambdaDeps({})).toThrow(/TABLE_NAME/);
   });
 });
+
+describe('the background Lambdas (schedule and streams), against DynamoDB Local', () => {
+  /** Loads a background function fresh with the table's environment and no email configured. */
+  async function background<E, R>(name: 'escalation' | 'round-worker' | 'stream' | 'notifications-stream') {
+    vi.resetModules();
+    process.env.TABLE_NAME = tableName;
+    process.env.DYNAMODB_ENDPOINT = inject('dynamoDbEndpoint');
+    delete process.env.NOTIFY_API_KEY_SECRET;
+    return (await import(`./${name}.ts`)).handler as (e: E, c: Context) => Promise<R>;
+  }
+  type Batch = { Records: { eventID?: string; eventName?: string; dynamodb?: Record<string, unknown> }[] };
+  type Failures = { batchItemFailures: { itemIdentifier: string }[] };
+  // A committed change no handler acts on (an item type nobody listens to): the batch succeeds.
+  const unrelated: Batch = {
+    Records: [
+      {
+        eventID: 'e1',
+        eventName: 'INSERT',
+        dynamodb: {
+          SequenceNumber: '100',
+          ApproximateCreationDateTime: Math.floor(Date.now() / 1000) - 2,
+          NewImage: { pk: { S: 'X#1' }, sk: { S: 'X#1' }, itemType: { S: 'unrelated' } },
+        },
+      },
+    ],
+  };
+
+  it('the timeliness job checks every LA’s cases and reports what it raised', async () => {
+    const handler = await background<unknown, { lasChecked: number; casesChecked: number; raised: object }>(
+      'escalation',
+    );
+    const run = await handler({}, context);
+    expect(run.lasChecked).toBeGreaterThan(0);
+    // The case opened through the cases Lambda above, today: checked, and nothing yet to escalate.
+    expect(run.casesChecked).toBe(1);
+    expect(run.raised).toEqual({});
+  });
+
+  it('the stream consumers and the round worker accept an empty batch and a change they do not act on', async () => {
+    for (const name of ['stream', 'notifications-stream', 'round-worker'] as const) {
+      const handler = await background<Batch, Failures>(name);
+      expect(await handler({ Records: [] }, context), name).toEqual({ batchItemFailures: [] });
+      expect(await handler(unrelated, context), name).toEqual({ batchItemFailures: [] });
+    }
+  });
+});
+
+describe('email in the Lambdas (lambdaNotifier)', () => {
+  const deps = { store: {} } as Parameters<typeof import('./notifier.ts').lambdaNotifier>[0];
+
+  it('tells nobody when the function was given no Notify key, rather than failing its other work', async () => {
+    const { lambdaNotifier } = await import('./notifier.ts');
+    expect(await lambdaNotifier(deps, {})).toBeUndefined();
+  });
+
+  it('fails at cold start naming every email variable that is missing or wrong', async () => {
+    const { lambdaNotifier } = await import('./notifier.ts');
+    await expect(
+      lambdaNotifier(deps, { NOTIFY_API_KEY_SECRET: 'notify-key', APP_URL: 'not a url', NOTIFY_TEMPLATES: '{' }),
+    ).rejects.toThrow(
+      /^Notifications misconfigured: USER_POOL_ID must name the Cognito user pool; EMAIL_DEAD_LETTER_QUEUE_URL must be the email dead-letter queue; APP_URL must be the web app origin, such as https:\/\/placements.example.gov.uk; .+/,
+    );
+  });
+});

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { SettingWithListings } from '@placements/domain';
 import { seededApp, type SeededApp } from '../support/store.ts';
 import { repoRoot } from '../support/data-dir.ts';
-import { progressBar, uploadListings } from '@placements/local';
+import { type CommandIo, progressBar, uploadListings, uploadListingsCommand } from '@placements/local';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
 let t: SeededApp;
@@ -241,6 +243,57 @@ describe('POST /settings/{urn}/listings:bulk', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error?.details).toEqual([expect.objectContaining({ line: 4, field: 'band' })]);
     expect(results.find((r) => r.urn === '900218')!.status).toBe(200);
+  });
+});
+
+describe('npm run upload:listings', () => {
+  const run = async (argv: string[], env: Record<string, string> = {}) => {
+    const out: string[] = [];
+    let err = '';
+    const io: CommandIo = { argv, env, out: (l) => out.push(l), err: (e) => (err += e), tty: false };
+    const code = await uploadListingsCommand(io, (url, init) => t.app.request(url.replace('http://test', ''), init));
+    return { code, out, err };
+  };
+
+  it('prints each setting saved or not, with the bad row at its line in the file, and exits 1 when one failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'listings-'));
+    const file = join(dir, 'sheet.csv');
+    writeFileSync(
+      file,
+      'urn,listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom\n900245,s1-day,S1,SEMH,11,19,day,20,20,2027-01-04\n900218,m2-day,M2,PD,11,18,day,12,10,2026-12-01\n900245,s9-day,S9,SEMH,11,19,day,2,1,2027-01-04\n',
+    );
+    const trust = t.data.settings.find((s) => s.urn === '900245')!.providerId;
+    const token = await t.token({ sub: 'x', role: 'provider', org: trust });
+    const r = await run([file, '--url', 'http://test'], { TOKEN: token });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[##############################] 2/2 settings 100%  900218: 200');
+    expect(r.out).toContain('900218: 0 created, 0 replaced, 1 unchanged');
+    expect(r.out.find((l) => l.startsWith('900245: not saved (400)'))).toBeDefined();
+    expect(r.out.find((l) => l.startsWith('  line 4, band:'))).toBeDefined();
+    expect(r.out.at(-1)).toBe('1 of 2 settings saved.');
+  });
+
+  it('exits 0 when every setting is saved, taking the token from --token and the address from API_URL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'listings-'));
+    const file = join(dir, 'sheet.csv');
+    writeFileSync(
+      file,
+      'urn,listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,availableFrom\n900218,m2-day,M2,PD,11,18,day,12,10,2026-12-01\n',
+    );
+    const trust = t.data.settings.find((s) => s.urn === '900218')!.providerId;
+    const token = await t.token({ sub: 'x', role: 'provider', org: trust });
+    const r = await run([file, '--token', token], { API_URL: 'http://test' });
+    expect(r.code).toBe(0);
+    expect(r.out.at(-1)).toBe('1 of 1 settings saved.');
+  });
+
+  it('without a file or a token prints the usage and exits 2, sending nothing', async () => {
+    for (const argv of [[], ['sheet.csv']]) {
+      const r = await run(argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('usage: npm run upload:listings -- <file.csv> --token <provider token>');
+      expect(r.out).toEqual([]);
+    }
   });
 });
 

@@ -3,15 +3,11 @@
  * DynamoDB Local. Every valid row saved with its preferences, every invalid row reported by its
  * line with all its problems, no row half-written, the same checks as opening one case.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseProgressBar, caseUploadSummary, uploadCases } from '@placements/local';
-import { repoRoot } from '../support/data-dir.ts';
+import { type CommandIo, caseProgressBar, caseUploadSummary, uploadCases, uploadCasesCommand } from '@placements/local';
 import { allPages, seededApp, type SeededApp } from '../support/store.ts';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
@@ -295,38 +291,33 @@ describe('a sheet of 500 cases with a few bad rows', () => {
   }, 300_000);
 
   it('npm run upload:cases: prints the bad rows by line and exits 1 when some rows were not saved', async () => {
-    const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((r) => server.once('listening', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     forLa('E06000037');
     const token = await la('E06000037');
     const dir = mkdtempSync(join(tmpdir(), 'cases-'));
     const file = join(dir, 'cohort.csv');
     writeFileSync(file, csv([good(0), `ASD,Z9,9,ME14,parent,${onList[0]},false`, good(1), good(2)]));
-    try {
-      const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', join(repoRoot, 'packages/local/src/cli/upload-cases-main.ts'), file, '--url', url],
-          {
-            cwd: repoRoot,
-            env: { ...process.env, TOKEN: token },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
-      expect(out.code, out.stderr).toBe(1);
-      expect(out.stderr).toContain('[##############################] 4/4 rows 100%');
-      expect(out.stdout).toContain('line 3: not saved\n  band: Z9 is not a band of the framework in force');
-      expect(out.stdout).toContain('3 of 4 cases saved; 1 row not saved (above).');
-      expect((await casesOf('E06000037')).length).toBe(3);
-    } finally {
-      server.close();
-    }
+    const out: string[] = [];
+    let err = '';
+    const io: CommandIo = {
+      argv: [file, '--url', 'http://test'],
+      env: { TOKEN: token },
+      out: (l) => out.push(l),
+      err: (e) => (err += e),
+      tty: true,
+    };
+    const code = await uploadCasesCommand(io, (url, init) => t.app.request(url.replace('http://test', ''), init));
+    expect(code, err).toBe(1);
+    // On a terminal the bar redraws one line, then ends it.
+    expect(err).toBe('\r[##############################] 4/4 rows 100%\n');
+    expect(out.join('\n')).toContain('line 3: not saved\n  band: Z9 is not a band of the framework in force');
+    expect(out.at(-1)).toBe('3 of 4 cases saved; 1 row not saved (above).');
+    expect((await casesOf('E06000037')).length).toBe(3);
   }, 120_000);
+
+  it('npm run upload:cases without a token prints the usage and exits 2, opening nothing', async () => {
+    let err = '';
+    const io: CommandIo = { argv: ['cohort.csv'], env: {}, out: () => {}, err: (e) => (err += e), tty: false };
+    expect(await uploadCasesCommand(io)).toBe(2);
+    expect(err).toContain('usage: npm run upload:cases -- <file.csv> --token <LA token>');
+  });
 });

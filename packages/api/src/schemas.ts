@@ -4,7 +4,16 @@ import '@placements/domain/zod-english.ts';
 
 // Schemas shared by several contexts. A context's own schemas live with it (or in schemas-<context>.ts),
 // so a Lambda builds only the schemas of its own routes at start-up.
-import { NEED_CODES, SETTING_TYPES, GSS_LA_PATTERN, LISTING_ID_PATTERN } from '@placements/domain';
+import {
+  NEED_CODES,
+  SETTING_TYPES,
+  GSS_LA_PATTERN,
+  LISTING_ID_PATTERN,
+  PLACEMENT_STATES,
+  DECLINE_REASONS,
+  GOVERNANCE,
+  ATTENDANCE,
+} from '@placements/domain';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '@placements/store';
 
 const list = (values: readonly string[]) => values.join(', ');
@@ -124,8 +133,8 @@ export const PlaceSettingSchema = () =>
   z.object({
     urn: z.string(),
     name: z.string(),
-    type: z.string(),
-    governance: z.string(),
+    type: z.enum(SETTING_TYPES),
+    governance: z.enum(GOVERNANCE),
     laCode: z.string(),
     district: z.string(),
     lat: z.number(),
@@ -142,7 +151,7 @@ export const PlaceListingSchema = () =>
     needs: z.array(z.string()),
     ageMin: z.number(),
     ageMax: z.number(),
-    attendance: z.string(),
+    attendance: z.enum(ATTENDANCE),
     available: z.number(),
     availableFrom: z.string(),
     price: z.number(),
@@ -198,11 +207,23 @@ export const PlacementSchema = lazySchema(() =>
       z.object({
         id: z.string(),
         caseId: z.optional(z.string()),
+        laCode: z.string(),
         urn: z.string(),
         listingId: z.string(),
-        state: z.string(),
+        providerId: z.string(),
+        state: z.enum(PLACEMENT_STATES),
         respondBy: z.string(),
         skipped: z.optional(z.array(SkippedPreferenceSchema())),
+        declineReasons: z.optional(z.array(z.enum(DECLINE_REASONS))),
+        declineDetail: z.optional(z.string()),
+        namingNote: z.optional(z.string()),
+        refusalReason: z.optional(z.string()),
+        fromWaitingList: z.optional(z.boolean()),
+        band: z.optional(z.string().check(z.meta({ description: 'The case’s band.' }))),
+        need: z.optional(z.string().check(z.meta({ description: 'The case’s primary need.' }))),
+        price: z.optional(z.number()),
+        createdAt: z.string(),
+        version: z.number(),
       }),
       z.unknown(),
     )

@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { parseEscalationPolicy } from '@placements/api';
 import { startMarketplace } from './marketplace.ts';
-import { hasDataDir } from './seed/index.ts';
+import { type StartConfig, startConfig } from './start-config.ts';
 import { clearRuntime, writeRuntime } from './runtime-file.ts';
 
 /** `npm start`: the marketplace on localhost, with its data kept in .data/ between runs. */
@@ -18,48 +16,13 @@ function fail(message: string): never {
 // Locally the business metrics' EMF lines would bury the request logs; POWERTOOLS_METRICS_DISABLED=false shows them.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-const args = new Set(process.argv.slice(2));
-const fresh = args.has('--fresh') || process.env.FRESH === '1';
-const port = Number(process.env.PORT ?? 3000);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be a port number, not "${process.env.PORT}".`);
-const defaultDataDir = join(repoRoot, '..', 'shared', 'data');
-// DATA_DIR='' asks for the generated SE19 data even when shared/data is there.
-const dataDir =
-  process.env.DATA_DIR === ''
-    ? undefined
-    : (process.env.DATA_DIR ?? (existsSync(defaultDataDir) ? defaultDataDir : undefined));
-if (process.env.DATA_DIR && !hasDataDir(process.env.DATA_DIR)) {
-  fail(`DATA_DIR=${process.env.DATA_DIR} does not hold the public data files (see README, "Data").`);
-}
-const statePath = resolve(repoRoot, process.env.STATE_DIR ?? '.data');
-const everyMinutes = Number(process.env.ESCALATION_INTERVAL_MINUTES ?? 60);
-if (!Number.isFinite(everyMinutes) || everyMinutes < 0)
-  fail(
-    `ESCALATION_INTERVAL_MINUTES must be minutes (0 turns the job off), not "${process.env.ESCALATION_INTERVAL_MINUTES}".`,
-  );
-let escalationPolicy: ReturnType<typeof parseEscalationPolicy> | undefined;
+let config: StartConfig;
 try {
-  escalationPolicy = parseEscalationPolicy(
-    process.env.ESCALATION_DAYS_WITHOUT_PLACE,
-    process.env.ESCALATION_PHASE_TRANSFER_WARNING_DAYS,
-  );
+  config = startConfig(process.argv.slice(2), process.env, repoRoot);
 } catch (error) {
-  fail(`ESCALATION_DAYS_WITHOUT_PLACE / ESCALATION_PHASE_TRANSFER_WARNING_DAYS: ${(error as Error).message}`);
+  fail((error as Error).message);
 }
-
-// The local mail catcher: MailDev's usual ports unless told otherwise; MAIL_CATCHER=0 turns it off.
-const mailPort = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(v) || v < 0 || v > 65535) fail(`${name} must be a port number, not "${process.env[name]}".`);
-  return v;
-};
-const mail =
-  process.env.MAIL_CATCHER === '0'
-    ? undefined
-    : { smtpPort: mailPort('MAIL_SMTP_PORT', 1025), webPort: mailPort('MAIL_WEB_PORT', 1080) };
-const staleListingDays = Number(process.env.NOTIFY_STALE_LISTING_DAYS ?? 30);
-if (!Number.isInteger(staleListingDays) || staleListingDays < 1)
-  fail(`NOTIFY_STALE_LISTING_DAYS must be whole days above 0, not "${process.env.NOTIFY_STALE_LISTING_DAYS}".`);
+const { fresh, port, dataDir, statePath, everyMinutes, escalationPolicy, mail, staleListingDays } = config;
 
 console.log(`Starting DynamoDB Local and the marketplace${fresh ? ' (fresh: stored data dropped)' : ''}…`);
 let running: Awaited<ReturnType<typeof startMarketplace>> | undefined;

@@ -5,6 +5,7 @@ import {
   CASE_CSV_OPTIONAL,
   CASE_STATES,
   CaseInputSchema,
+  MAINSTREAM_REFUSAL_GROUND,
   MAX_CASES_PER_UPLOAD,
   parseCasesCsv,
   PreferencesSchema,
@@ -44,7 +45,10 @@ const CaseFields = () => ({
   homeDistrict: z.string(),
   postSixteen: z.boolean(),
   phaseTransferDeadline: z.optional(z.string()),
-  state: z.string(),
+  state: z.enum(CASE_STATES),
+  openedAt: z.string(),
+  withoutPlaceSince: z.string(),
+  version: z.number(),
   daysWithoutPlace: z.number(),
   preferences: z.optional(
     z.object({
@@ -62,7 +66,7 @@ const CaseFields = () => ({
         z.object({
           urn: z.string(),
           settingName: z.string(),
-          ground: z.string(),
+          ground: z.literal(MAINSTREAM_REFUSAL_GROUND),
           evidence: z.string(),
           placementId: z.string(),
           by: z.object({ sub: z.string(), role: z.string(), org: z.string() }),

@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 import { createRoute, lazySchema } from '../openapi.ts';
 import {
   DECLINE_REASONS,
+  DIRECTION_KINDS,
+  DIRECTION_STATES,
   MAINSTREAM_REFUSAL_GROUND,
   PLACEMENT_STATES,
   placementSeenBy,
@@ -29,7 +31,15 @@ import { appeals, directionsOfTrust, directionView } from '../services/direction
 const Id = z.string().check(z.uuid({ error: 'must be an id as returned by the API' }));
 const DirectionSchema = lazySchema(() =>
   z
-    .catchall(z.object({ id: z.string(), placementId: z.string(), kind: z.string(), state: z.string() }), z.unknown())
+    .catchall(
+      z.object({
+        id: z.string(),
+        placementId: z.string(),
+        kind: z.enum(DIRECTION_KINDS),
+        state: z.enum(DIRECTION_STATES),
+      }),
+      z.unknown(),
+    )
     .check(z.meta({ id: 'Direction' })),
 );
 const route = <B extends z.ZodMiniType, O extends z.ZodMiniType>(
@@ -157,8 +167,8 @@ const DirectionViewSchema = lazySchema(() =>
   z
     .object({
       id: z.string(),
-      kind: z.string(),
-      state: z.string(),
+      kind: z.enum(DIRECTION_KINDS),
+      state: z.enum(DIRECTION_STATES),
       laCode: z.string(),
       urn: z.string(),
       settingName: z.string(),

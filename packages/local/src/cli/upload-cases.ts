@@ -1,3 +1,4 @@
+import { type CommandIo, uploadArgs } from './upload-args.ts';
 import { randomUUID } from 'node:crypto';
 import { CASES_PER_REQUEST, chunkSheet, type SheetChunk } from '@placements/domain';
 
@@ -124,4 +125,43 @@ export function caseProgressBar(done: number, total: number, width = 30): string
   const fraction = total === 0 ? 1 : done / total;
   const filled = Math.round(fraction * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} rows ${Math.round(fraction * 100)}%`;
+}
+
+/**
+ * npm run upload:cases -- <file.csv> [--token <jwt>] [--url <base url>]
+ * Opens the cases of a sheet (docs/cases-upload.md) in parts of 50 rows, with a progress bar, and
+ * prints every row not saved with its line in the file and all its problems. Answers the exit code:
+ * 0 when every row was saved, 1 when one was not, 2 for a usage error.
+ */
+export async function uploadCasesCommand(
+  io: CommandIo,
+  fetchFn?: (url: string, init: RequestInit) => Response | Promise<Response>,
+): Promise<number> {
+  const args = uploadArgs('npm run upload:cases -- <file.csv> --token <LA token>', io);
+  if (args === undefined) return 2;
+  const results = await uploadCases({
+    text: args.text,
+    baseUrl: args.url,
+    token: args.token,
+    ...(fetchFn ? { fetchFn } : {}),
+    onProgress: (done, total, r) => {
+      const bar = caseProgressBar(done, total);
+      io.err(io.tty ? `\r${bar}` : `${bar}  part ${r.part}: ${r.status}\n`);
+    },
+  });
+  if (io.tty) io.err('\n');
+  const { rows, saved, problems } = caseUploadSummary(results);
+  const lines = new Map<string, typeof problems>();
+  for (const p of problems) {
+    const k = p.line === undefined ? '?' : String(p.line);
+    lines.set(k, [...(lines.get(k) ?? []), p]);
+  }
+  for (const [line, ps] of lines) {
+    io.out(`line ${line}: not saved`);
+    for (const p of ps) io.out(`  ${p.field}: ${p.message}`);
+  }
+  io.out(
+    `${saved.length} of ${rows} cases saved${lines.size > 0 ? `; ${lines.size} row${lines.size === 1 ? '' : 's'} not saved (above)` : ''}.`,
+  );
+  return saved.length === rows ? 0 : 1;
 }

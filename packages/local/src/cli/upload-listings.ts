@@ -1,3 +1,4 @@
+import { type CommandIo, uploadArgs } from './upload-args.ts';
 import { splitByUrn } from '@placements/domain';
 
 export { splitByUrn };
@@ -66,4 +67,42 @@ export async function uploadListings(options: UploadOptions): Promise<SheetResul
 export function progressBar(done: number, total: number, width = 30): string {
   const filled = Math.round((done / total) * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} settings ${Math.round((done / total) * 100)}%`;
+}
+
+/**
+ * npm run upload:listings -- <file.csv> [--token <jwt>] [--url <base url>]
+ * Uploads a listings sheet (the documented columns plus urn) setting by setting, with a progress
+ * bar, and prints every rejected row with its line in the file. Answers the exit code: 0 when every
+ * setting was saved, 1 when one was not, 2 for a usage error.
+ */
+export async function uploadListingsCommand(
+  io: CommandIo,
+  fetchFn?: (url: string, init: RequestInit) => Response | Promise<Response>,
+): Promise<number> {
+  const args = uploadArgs('npm run upload:listings -- <file.csv> --token <provider token>', io);
+  if (args === undefined) return 2;
+  const results = await uploadListings({
+    text: args.text,
+    baseUrl: args.url,
+    token: args.token,
+    ...(fetchFn ? { fetchFn } : {}),
+    onProgress: (done, total, r) => {
+      const bar = progressBar(done, total);
+      io.err(io.tty ? `\r${bar}` : `${bar}  ${r.urn}: ${r.status}\n`);
+    },
+  });
+  if (io.tty) io.err('\n');
+  let failed = 0;
+  for (const r of results) {
+    if (r.status === 200) {
+      const b = r.body;
+      io.out(`${r.urn}: ${b.created} created, ${b.replaced} replaced, ${b.unchanged} unchanged`);
+    } else {
+      failed++;
+      io.out(`${r.urn}: not saved (${r.status}) ${r.body?.error?.message ?? ''}`);
+      for (const d of r.body?.error?.details ?? []) io.out(`  line ${d.line ?? '?'}, ${d.field}: ${d.message}`);
+    }
+  }
+  io.out(`${results.length - failed} of ${results.length} settings saved.`);
+  return failed > 0 ? 1 : 0;
 }

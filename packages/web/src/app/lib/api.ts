@@ -1,3 +1,5 @@
+import type { paths } from './api-types.generated.ts';
+
 /** One invalid field or row of a 4xx answer (docs/api.md: error details). */
 export interface ApiErrorDetail {
   field?: string;
@@ -60,7 +62,7 @@ export function errorFrom(status: number, body: unknown): ApiError {
   return error;
 }
 
-/** Calls the API with the signed-in person's token; JSON in and out. */
+/** Calls the API with the signed-in person's token; JSON in and out. For routes outside the document only. */
 export async function request<T = unknown>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   const token = tokenOf();
@@ -86,17 +88,95 @@ export async function request<T = unknown>(path: string, options: RequestOptions
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
-export const get = async <T = unknown>(path: string) => (await request<T>(path)).body;
+// The typed client: paths are the document's templates ('/cases/{id}'), and the path parameters, query and
+// body each route takes, and the body it answers, come from the types openapi-typescript generates from
+// packages/api/openapi.json (api-types.generated.ts), so a screen that asks for a route, field or
+// parameter the API does not have fails to type-check.
+type Method = 'get' | 'post' | 'put' | 'delete';
+/** The document's paths that have this method. */
+export type PathOf<M extends Method> = {
+  [P in keyof paths]: paths[P][M] extends { responses: unknown } ? P : never;
+}[keyof paths];
+type Op<P extends keyof paths, M extends Method> = paths[P][M];
+type PathParams<O> = O extends { parameters: { path: infer X } } ? X : undefined;
+type QueryParams<O> = O extends { parameters: { query?: infer Q } } ? Q : undefined;
+type JsonBody<O> = O extends { requestBody: { content: { 'application/json': infer B } } } ? B : undefined;
+/** The JSON body of the route's 2xx answer(s). */
+export type Answer<O> = O extends { responses: infer R }
+  ? {
+      [S in keyof R]: S extends 200 | 201 | 202 | 204
+        ? R[S] extends { content: { 'application/json': infer B } }
+          ? B
+          : undefined
+        : never;
+    }[keyof R]
+  : never;
+type Part<K extends string, V> = [V] extends [undefined] | [never]
+  ? { [_ in K]?: undefined }
+  : object extends V
+    ? { [_ in K]?: V }
+    : { [_ in K]: V };
+type HeaderParams<O> = O extends { parameters: { header?: infer H } } ? H : undefined;
+export type CallOptions<O> = Part<'path', PathParams<O>> &
+  Part<'query', QueryParams<O>> &
+  Part<'body', JsonBody<O>> &
+  Part<'headers', HeaderParams<O>>;
+/** The JSON body a route takes. */
+export type RequestBody<M extends Method, P extends PathOf<M>> = JsonBody<Op<P, M>>;
+/** The query a GET route takes. */
+export type QueryOf<P extends PathOf<'get'>> = NonNullable<QueryParams<Op<P, 'get'>>>;
+/** Options may be left out when the route needs none. */
+type OptionsArg<O> = object extends CallOptions<O> ? [options?: CallOptions<O>] : [options: CallOptions<O>];
+
+/** The document's path template filled in: each {name} replaced by its parameter, URL-encoded, then the query. */
+export function pathFor(template: string, options: { path?: object; query?: object } = {}): string {
+  const params = (options.path ?? {}) as Record<string, string | number>;
+  const filled = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`No value for {${name}} in ${template}`);
+    return encodeURIComponent(String(value));
+  });
+  return filled + query((options.query ?? {}) as Parameters<typeof query>[0]);
+}
+
+/** Calls one route of the document; the answer's body is typed by the route's 2xx responses. */
+export async function call<M extends Method, P extends PathOf<M>>(
+  method: M,
+  path: P,
+  ...[options]: OptionsArg<Op<P, M>>
+): Promise<ApiResponse<Answer<Op<P, M>>>> {
+  const opts = (options ?? {}) as { path?: object; query?: object; body?: unknown; headers?: Record<string, string> };
+  return request<Answer<Op<P, M>>>(pathFor(path, opts), {
+    method: method.toUpperCase(),
+    ...(opts.body !== undefined ? { body: opts.body } : {}),
+    ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
+  });
+}
+
+/** GET one route; its answer's body. */
+export const get = async <P extends PathOf<'get'>>(path: P, ...options: OptionsArg<Op<P, 'get'>>) =>
+  (await call('get', path, ...options)).body;
+export const post = <P extends PathOf<'post'>>(path: P, ...options: OptionsArg<Op<P, 'post'>>) =>
+  call('post', path, ...options);
+export const put = <P extends PathOf<'put'>>(path: P, ...options: OptionsArg<Op<P, 'put'>>) =>
+  call('put', path, ...options);
+
+/** The item of a list route's page. */
+type ItemOf<P extends PathOf<'get'>> = Answer<Op<P, 'get'>> extends { items: (infer T)[] } ? T : never;
 
 /** Every page of a list route, following nextCursor (bounded, in case of a loop). */
-export async function getAll<T = unknown>(path: string, maxPages = 50): Promise<T[]> {
-  const items: T[] = [];
+export async function getAll<P extends PathOf<'get'>>(
+  path: P,
+  ...[options]: OptionsArg<Op<P, 'get'>>
+): Promise<ItemOf<P>[]> {
+  const opts = (options ?? {}) as { path?: object; query?: Record<string, unknown> };
+  const items: ItemOf<P>[] = [];
   let cursor: string | null | undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const sep = path.includes('?') ? '&' : '?';
-    const body = await get<{ items: T[]; nextCursor?: string | null }>(
-      `${path}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
+  for (let page = 0; page < 50; page++) {
+    const q = { ...opts.query, limit: 200, ...(cursor ? { cursor } : {}) };
+    const body = (
+      await request<{ items: ItemOf<P>[]; nextCursor?: string | null }>(pathFor(path, { ...opts, query: q }))
+    ).body;
     items.push(...body.items);
     cursor = body.nextCursor;
     if (!cursor) break;

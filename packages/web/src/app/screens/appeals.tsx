@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { getAll, request } from '../lib/api.ts';
+import { getAll, post } from '../lib/api.ts';
 import { longDate, plural } from '../lib/format.ts';
 import type { Session } from '../lib/session.ts';
 import { useLoad } from '../lib/use-load.ts';
@@ -15,11 +15,8 @@ import {
   SummaryList,
   TableWrap,
 } from '../ui/common.tsx';
-import { DirectionTag, type DirectionView } from './directions.tsx';
-
-interface Appeal extends DirectionView {
-  history: { at: string; action: string; by: { role: string; org: string } }[];
-}
+import { DirectionTag } from './directions.tsx';
+import type { Appeal } from '../lib/types.ts';
 
 const ACTION_NAMES: Record<string, string> = {
   'case.opened': 'The LA opened the case',
@@ -38,7 +35,7 @@ const ACTION_NAMES: Record<string, string> = {
 
 /** The Schools Adjudicator: appeals lodged, each with its direction, the trust's grounds and the case's history. */
 export function Appeals({ session }: { session: Session }) {
-  const appeals = useLoad(() => getAll<Appeal>('/appeals'), []);
+  const appeals = useLoad(() => getAll('/appeals'), []);
   const items = appeals.data ?? [];
   const waiting = items.filter((a) => a.state === 'appealed');
   return (
@@ -70,9 +67,9 @@ function AppealCard({ a, onChanged }: { a: Appeal; onChanged: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      await request(`/directions/${a.id}/determination`, {
-        method: 'POST',
-        body: { outcome: outcome || undefined, reasons: reasons.trim() },
+      await post('/directions/{id}/determination', {
+        path: { id: a.id },
+        body: { outcome: (outcome || undefined) as 'upheld' | 'overturned', reasons: reasons.trim() },
       });
       onChanged();
     } catch (err) {

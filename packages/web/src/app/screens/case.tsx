@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, get, request } from '../lib/api.ts';
+import { ApiError, get, post, put } from '../lib/api.ts';
 import { longDate, plural, pounds } from '../lib/format.ts';
-import type { AuditEvent, CaseView, Direction, NearMiss, Placement, Setting, TailoredEntry } from '../lib/types.ts';
+import type { Allocation, CaseView, Direction, Placement, Setting } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { CASE_STATE_NAMES, DECLINE_REASON_NAMES, PLACEMENT_STATE_NAMES, SETTING_TYPE_NAMES } from '../lib/words.ts';
 import { AuditTable } from '../ui/audit.tsx';
@@ -15,9 +15,6 @@ import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag, Checkbox } from
 import { DaysWithoutPlace } from './cases.tsx';
 import { Deadline } from './consultations.tsx';
 
-type Tailored = { included: TailoredEntry[]; nearMisses: NearMiss[] };
-type Allocation = { placement: Placement; skipped: { urn: string; rank: number; reason: string }[] };
-
 const newKey = () => crypto.randomUUID().replace(/-/g, '');
 
 /**
@@ -25,10 +22,10 @@ const newKey = () => crypto.randomUUID().replace(/-/g, '');
  * allocation, and the placement through consultation, naming, admission and any direction.
  */
 export function CasePage({ id }: { id: string }) {
-  const kase = useLoad(() => get<CaseView>(`/cases/${id}`), [id]);
-  const tailored = useLoad(() => get<Tailored>(`/cases/${id}/tailored-list`), [id]);
+  const kase = useLoad(() => get('/cases/{id}', { path: { id } }), [id]);
+  const tailored = useLoad(() => get('/cases/{id}/tailored-list', { path: { id } }), [id]);
   const history = useLoad(
-    () => get<{ items: AuditEvent[] }>(`/audit?entity=${encodeURIComponent(`case:${id}`)}&limit=200`),
+    () => get('/audit', { query: { entity: `case:${id}`, limit: 200 } }),
     [id, kase.data?.version],
   );
   const [ranked, setRanked] = useState<string[]>([]);
@@ -73,14 +70,14 @@ export function CasePage({ id }: { id: string }) {
   }
   const savePreferences = () =>
     act(async () => {
-      await request(`/cases/${id}/preferences`, { method: 'PUT', body: { holder, ranked, mainstreamRequested } });
+      await put('/cases/{id}/preferences', { path: { id }, body: { holder, ranked, mainstreamRequested } });
       setDirty(false);
     });
   const allocate = () =>
     act(async () => {
       setAllocation(undefined);
-      const res = await request<Allocation>(`/cases/${id}/allocate`, {
-        method: 'POST',
+      const res = await post('/cases/{id}/allocate', {
+        path: { id },
         headers: { 'idempotency-key': allocationKey },
       });
       setAllocation(res.body);
@@ -422,18 +419,20 @@ function PlacementPanel({
   onChange: () => void;
 }) {
   const [refusal, setRefusal] = useState<RefusalChoice | undefined>(undefined);
-  const full = useLoad(() => (setting ? Promise.resolve(setting) : get<Setting>(`/settings/${p.urn}`)), [p.urn]);
+  const full = useLoad(
+    () => (setting ? Promise.resolve(setting) : get('/settings/{urn}', { path: { urn: p.urn } })),
+    [p.urn],
+  );
   const [note, setNote] = useState('');
   const [error, setError] = useState<Error | undefined>(undefined);
   const [direction, setDirection] = useState<Direction | undefined>(undefined);
   const name = full.data?.name ?? `URN ${p.urn}`;
   const governance = full.data?.governance ?? p.governance;
   const directable = governance === 'maintained' || governance === 'academy';
-  async function post(path: string, body: unknown, after?: (b: { direction?: Direction }) => void) {
+  async function act(run: () => Promise<unknown>) {
     setError(undefined);
     try {
-      const res = await request<{ direction?: Direction }>(path, { method: 'POST', body });
-      after?.(res.body);
+      await run();
       onChange();
     } catch (e) {
       setError(e as Error);
@@ -479,10 +478,15 @@ function PlacementPanel({
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void post(`/placements/${p.id}/naming`, {
-              ...(note.trim() ? { note: note.trim() } : {}),
-              ...(refusal ? { mainstreamRefusal: { ...refusal, ground: REFUSAL_GROUND } } : {}),
-            });
+            void act(() =>
+              post('/placements/{id}/naming', {
+                path: { id: p.id },
+                body: {
+                  ...(note.trim() ? { note: note.trim() } : {}),
+                  ...(refusal ? { mainstreamRefusal: { ...refusal, ground: REFUSAL_GROUND } } : {}),
+                },
+              }),
+            );
           }}
         >
           {p.state === 'declined' ? (
@@ -521,7 +525,13 @@ function PlacementPanel({
             <button
               type="button"
               class="govuk-button govuk-button--warning"
-              onClick={() => void post(`/placements/${p.id}/directions`, {}, (b) => setDirection(b.direction))}
+              onClick={() =>
+                void act(async () =>
+                  setDirection(
+                    (await post('/placements/{id}/directions', { path: { id: p.id }, body: {} })).body.direction,
+                  ),
+                )
+              }
             >
               {governance === 'maintained' ? 'Direct the school to admit' : 'Direct the academy’s trust to admit'}
             </button>

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { NEED_CODES, NEED_NAMES } from '@placements/domain/needs.ts';
-import { get, request } from '../lib/api.ts';
+import { get, post, type RequestBody } from '../lib/api.ts';
 import { bands } from '../lib/reference.ts';
 import { navigate } from '../lib/router.ts';
 import type { Session } from '../lib/session.ts';
-import type { CaseView, Page } from '../lib/types.ts';
+import type { CaseSummary, CaseView } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { CASE_STATE_NAMES } from '../lib/words.ts';
 import {
@@ -35,12 +35,15 @@ export function Cases({ session }: { session: Session }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const cases = useLoad(
     () =>
-      get<Page<CaseView>>(
-        `/cases?limit=50${state ? `&state=${state}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      ),
+      get('/cases', {
+        query: { limit: 50, ...(state ? { state: state as CaseView['state'] } : {}), ...(cursor ? { cursor } : {}) },
+      }),
     [state, cursor],
   );
-  const items = [...(cases.data?.items ?? [])].sort((a, b) => b.daysWithoutPlace - a.daysWithoutPlace);
+  // An LA lists its own cases in full (a partnership's view of a member's cases has no reference).
+  const items = (cases.data?.items ?? [])
+    .filter((c): c is CaseSummary => 'reference' in c)
+    .sort((a, b) => b.daysWithoutPlace - a.daysWithoutPlace);
   return (
     <>
       <PageHeading caption={session.label}>Cases</PageHeading>
@@ -150,14 +153,15 @@ export function OpenCase({ session }: { session: Session }) {
       const needs = [f.primary, ...f.others.filter((n) => n !== f.primary)].filter(Boolean);
       const body = {
         ...(f.ref.trim() ? { ref: f.ref.trim() } : {}),
-        needs,
+        needs: needs as RequestBody<'post', '/cases'>['needs'],
         band: f.band,
-        age: f.age === '' ? undefined : Number(f.age),
+        // An empty box is sent as no age, so the API's 400 names the field.
+        age: (f.age === '' ? undefined : Number(f.age)) as number,
         homeDistrict: f.homeDistrict.trim(),
         postSixteen: f.postSixteen,
         ...(f.phaseTransferDeadline ? { phaseTransferDeadline: f.phaseTransferDeadline } : {}),
       };
-      const res = await request<CaseView>('/cases', { method: 'POST', body });
+      const res = await post('/cases', { body });
       navigate(`/cases/${res.body.id}`);
     } catch (err) {
       setError(err as Error);

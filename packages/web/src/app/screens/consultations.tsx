@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { DECLINE_REASONS } from '@placements/domain/placement.ts';
-import { getAll, request } from '../lib/api.ts';
+import { getAll, post } from '../lib/api.ts';
 import { daysUntil, longDate } from '../lib/format.ts';
 import { laName, localAuthorities } from '../lib/reference.ts';
 import type { Session } from '../lib/session.ts';
@@ -10,17 +10,14 @@ import { DECLINE_REASON_NAMES, PLACEMENT_STATE_NAMES } from '../lib/words.ts';
 import { ErrorSummary, Field, Loading, Notice, PageHeading, Tag, Checkbox } from '../ui/common.tsx';
 import { ownSettings } from './provider-settings.tsx';
 
-/** A placement addressed to one of the provider's settings, with what the API says of the child's needs. */
-type Addressed = Placement & {
-  setting: Setting;
-  case?: { ref?: string; needs?: string[]; band?: string; age?: number };
-};
+/** A placement addressed to one of the provider's settings; the API says of the child only the band and primary need. */
+type Addressed = Placement & { setting: Setting };
 
 async function addressedPlacements(session: Session): Promise<Addressed[]> {
   const settings = await ownSettings(session);
   const lists = await Promise.all(
     settings.map(async (s) =>
-      (await getAll<Placement>(`/settings/${s.urn}/placements`)).map((p) => ({ ...p, setting: s }) as Addressed),
+      (await getAll('/settings/{urn}/placements', { path: { urn: s.urn } })).map((p) => ({ ...p, setting: s })),
     ),
   );
   return lists.flat().sort((a, b) => a.respondBy.localeCompare(b.respondBy));
@@ -89,14 +86,11 @@ export function Consultations({ session }: { session: Session }) {
 }
 
 function Who({ p, laLabel }: { p: Addressed; laLabel: string }) {
-  const c = p.case;
   return (
     <p class="govuk-body meta">
       From {laLabel} for listing {p.listingId}
-      {c?.needs ? ` · needs ${c.needs.join(', ')}` : ''}
-      {c?.band ? ` · band ${c.band}` : ''}
-      {c?.age !== undefined ? ` · age ${c.age}` : ''}
-      {c?.ref ? ` · case ${c.ref}` : ''}
+      {p.need ? ` · primary need ${p.need}` : ''}
+      {p.band ? ` · band ${p.band}` : ''}
     </p>
   );
 }
@@ -111,8 +105,8 @@ function ConsultationCard({ p, laLabel, onDone }: { p: Addressed; laLabel: strin
     setBusy(true);
     setError(undefined);
     try {
-      await request(`/placements/${p.id}/response`, {
-        method: 'POST',
+      await post('/placements/{id}/response', {
+        path: { id: p.id },
         body:
           decision === 'accept'
             ? { decision }
@@ -204,8 +198,8 @@ function AdmissionCard({ p, laLabel, onDone }: { p: Addressed; laLabel: string; 
   async function record(decision: 'admitted' | 'refused') {
     setError(undefined);
     try {
-      await request(`/placements/${p.id}/admission`, {
-        method: 'POST',
+      await post('/placements/{id}/admission', {
+        path: { id: p.id },
         body: decision === 'admitted' ? { decision } : { decision, reason: reason.trim() },
       });
       onDone();

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { getAll, request } from '../lib/api.ts';
+import { getAll, post } from '../lib/api.ts';
+import type { DirectionView } from '../lib/types.ts';
 import { longDate, plural } from '../lib/format.ts';
 import type { Session } from '../lib/session.ts';
 import { useLoad } from '../lib/use-load.ts';
@@ -16,20 +17,7 @@ import {
 } from '../ui/common.tsx';
 
 /** A direction as the trust and the Schools Adjudicator read it (GET /directions, GET /appeals). */
-export interface DirectionView {
-  id: string;
-  kind: string;
-  state: 'issued' | 'appealed' | 'upheld' | 'overturned' | 'complied';
-  laCode: string;
-  urn: string;
-  settingName: string;
-  issuedAt: string;
-  daysSinceDirection: number;
-  appealGrounds?: string;
-  determinedAt?: string;
-  determinationReasons?: string;
-  case: { ref: string; band: string; needs: string[] };
-}
+export type { DirectionView } from '../lib/types.ts';
 
 export const DIRECTION_STATE_NAMES: Record<DirectionView['state'], string> = {
   issued: 'Directed to admit',
@@ -46,7 +34,7 @@ export function DirectionTag({ state }: { state: DirectionView['state'] }) {
 
 /** The trust: backstop directions to admit addressed to its academies; admit, or appeal with grounds. */
 export function Directions({ session }: { session: Session }) {
-  const directions = useLoad(() => getAll<DirectionView>('/directions'), []);
+  const directions = useLoad(() => getAll('/directions'), []);
   const items = directions.data ?? [];
   const open = items.filter((d) => d.state === 'issued' || d.state === 'upheld');
   return (
@@ -120,11 +108,11 @@ function DirectionCard({ d, onChanged }: { d: DirectionView; onChanged: () => vo
   const [error, setError] = useState<Error | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const title = `Case ${d.case.ref} at ${d.settingName}`;
-  async function act(path: string, body: unknown) {
+  async function act(run: () => Promise<unknown>) {
     setBusy(true);
     setError(undefined);
     try {
-      await request(path, { method: 'POST', body });
+      await run();
       onChanged();
     } catch (e) {
       setError(e as Error);
@@ -152,7 +140,7 @@ function DirectionCard({ d, onChanged }: { d: DirectionView; onChanged: () => vo
             type="button"
             class="govuk-button"
             disabled={busy}
-            onClick={() => act(`/directions/${d.id}/admission`, {})}
+            onClick={() => act(() => post('/directions/{id}/admission', { path: { id: d.id }, body: {} }))}
           >
             Admit the child
           </button>
@@ -162,7 +150,7 @@ function DirectionCard({ d, onChanged }: { d: DirectionView; onChanged: () => vo
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void act(`/directions/${d.id}/appeal`, { grounds: grounds.trim() });
+            void act(() => post('/directions/{id}/appeal', { path: { id: d.id }, body: { grounds: grounds.trim() } }));
           }}
         >
           <TextAreaField

@@ -70,12 +70,17 @@ export function ForecastPanel({ kind, id }: { kind: 'partnership' | 'la'; id: st
       : `/las/${encodeURIComponent(id)}/forecast`;
   const forecast = useLoad(async () => {
     try {
-      return await get<ForecastResponse>(path);
+      // The document's answer type-checks against the parts the panel reads (ForecastResponse).
+      const answer: ForecastResponse =
+        kind === 'partnership'
+          ? await get('/partnerships/{id}/forecast', { path: { id } })
+          : await get('/las/{laCode}/forecast', { path: { laCode: id } });
+      return answer;
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return undefined; // an API without forecasts
       throw e;
     }
-  }, [path]);
+  }, [kind, id]);
   const f = forecast.data;
   if (forecast.loading && !f) return <p class="govuk-body">Loading the forecast…</p>;
   if (forecast.error) return <p class="govuk-body">The forecast could not be loaded: {forecast.error.message}</p>;

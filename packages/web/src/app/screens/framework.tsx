@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Framework } from '@placements/domain/framework.ts';
-import { ApiError, get, request } from '../lib/api.ts';
+import { ApiError, get, put } from '../lib/api.ts';
+import type { Framework } from '../lib/types.ts';
 import { longDate, pounds } from '../lib/format.ts';
 import type { Session } from '../lib/session.ts';
 import { useLoad } from '../lib/use-load.ts';
@@ -17,11 +17,11 @@ import {
 
 /** The version in force today, and every later version published (found by asking for v<n+1> until none). */
 async function versions(): Promise<{ inForce: Framework; later: Framework[] }> {
-  const inForce = await get<Framework>('/bands');
+  const inForce = await get('/bands');
   const later: Framework[] = [];
   for (let n = Number(inForce.version.slice(1)) + 1; n < Number(inForce.version.slice(1)) + 20; n++) {
     try {
-      later.push(await get<Framework>(`/bands/v${n}`));
+      later.push(await get('/bands/{version}', { path: { version: `v${n}` } }));
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) break;
       throw e;
@@ -146,7 +146,8 @@ export function FrameworkVersions({ session }: { session: Session }) {
             topUp: toPence(r.topUp),
             staffRatio: r.staffRatio.trim(),
             therapies: toPence(r.therapies),
-            residential: t.elements.residential,
+            // A day place has no residential element: the API takes only 0 there.
+            residential: { ...t.elements.residential, day: 0 as const },
           },
           variation: { minPercent: toNumber(r.minPercent), maxPercent: toNumber(r.maxPercent) },
         };
@@ -154,7 +155,7 @@ export function FrameworkVersions({ session }: { session: Session }) {
     };
     try {
       // NaN is sent as null, which the API names as the field to correct.
-      const res = await request<Framework>(`/bands/${encodeURIComponent(version.trim())}`, { method: 'PUT', body });
+      const res = await put('/bands/{version}', { path: { version: version.trim() }, body });
       setPublished(res.body);
       loaded.reload();
     } catch (err) {

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ATTENDANCE } from '@placements/domain/setting.ts';
-import { ApiError, get, request } from '../lib/api.ts';
+import { ApiError, get, put, type RequestBody } from '../lib/api.ts';
 import { longDate, penceFromPounds, plural, pounds, todayIso } from '../lib/format.ts';
 import { bands, laName, localAuthorities } from '../lib/reference.ts';
-import type { AuditEvent, Listing, Setting } from '../lib/types.ts';
+import type { Listing, Setting } from '../lib/types.ts';
 import { AuditTable } from '../ui/audit.tsx';
 import { useLoad } from '../lib/use-load.ts';
 import { ATTENDANCE_NAMES } from '../lib/words.ts';
@@ -63,17 +63,22 @@ const emptyForm = (s: Setting): Form => ({
   variationReason: '',
 });
 
-/** The request body: numbers as numbers, an empty price left out so the tariff applies. */
-function bodyOf(f: Form) {
+type ListingBody = RequestBody<'put', '/settings/{urn}/listings/{listingId}'>;
+
+/**
+ * The request body: numbers as numbers, an empty price left out so the tariff applies. The form's
+ * choices are sent as chosen and an empty number as none: the API checks them and names each field it refuses.
+ */
+function bodyOf(f: Form): ListingBody {
   const price = penceFromPounds(f.price);
   return {
     band: f.band,
-    needs: f.needs,
+    needs: f.needs as ListingBody['needs'],
     ageMin: Number(f.ageMin),
     ageMax: Number(f.ageMax),
-    attendance: f.attendance,
-    commissioned: f.commissioned === '' ? undefined : Number(f.commissioned),
-    filled: f.filled === '' ? undefined : Number(f.filled),
+    attendance: f.attendance as ListingBody['attendance'],
+    commissioned: (f.commissioned === '' ? undefined : Number(f.commissioned)) as number,
+    filled: (f.filled === '' ? undefined : Number(f.filled)) as number,
     availableFrom: f.availableFrom,
     ...(price !== undefined ? { price } : {}),
     ...(f.variationReason.trim() !== '' ? { variationReason: f.variationReason.trim() } : {}),
@@ -96,7 +101,7 @@ const COMPARED: [keyof Listing, string, (l: Listing) => string][] = [
 /** Create or change one listing. A stale version (412) shows both versions side by side. */
 export function ListingEdit({ urn, listingId }: { urn: string; listingId: string }) {
   const creating = listingId === 'new';
-  const setting = useLoad(() => get<Setting>(`/settings/${urn}`), [urn]);
+  const setting = useLoad(() => get('/settings/{urn}', { path: { urn } }), [urn]);
   const framework = useLoad(bands, []);
   const [form, setForm] = useState<Form | undefined>(undefined);
   const [version, setVersion] = useState<number | undefined>(undefined);
@@ -137,8 +142,8 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
     setSaving(true);
     setError(undefined);
     try {
-      const res = await request<Listing>(`/settings/${urn}/listings/${encodeURIComponent(id)}`, {
-        method: 'PUT',
+      const res = await put('/settings/{urn}/listings/{listingId}', {
+        path: { urn, listingId: id },
         body: bodyOf(form!),
         headers: ifMatch !== undefined ? { 'if-match': String(ifMatch) } : {},
       });
@@ -390,7 +395,7 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
             )}
           </Field>
         </div>
-        {original && original.held > 0 ? (
+        {original?.held ? (
           <Notice>
             {original.held} {original.held === 1 ? 'place is' : 'places are'} held for children being allocated; they
             are not available.
@@ -458,12 +463,10 @@ export function ListingEdit({ urn, listingId }: { urn: string; listingId: string
   );
 }
 
-type Queue = { items: { position: number; laCode: string; joinedAt: string; daysWaiting: number }[] };
-
 /** Children waiting for a place in this listing: a place you free is offered to the first. */
 function WaitingList({ urn, listingId }: { urn: string; listingId: string }) {
   const queue = useLoad(
-    () => get<Queue>(`/settings/${urn}/listings/${encodeURIComponent(listingId)}/waiting-list?limit=200`),
+    () => get('/settings/{urn}/listings/{listingId}/waiting-list', { path: { urn, listingId }, query: { limit: 200 } }),
     [urn, listingId],
   );
   const las = useLoad(localAuthorities, []);
@@ -496,7 +499,7 @@ function WaitingList({ urn, listingId }: { urn: string; listingId: string }) {
 /** A listing's audit trail: every change, who made it and when. */
 export function ListingHistory({ urn, listingId }: { urn: string; listingId: string }) {
   const events = useLoad(
-    () => get<{ items: AuditEvent[] }>(`/audit?entity=${encodeURIComponent(`listing:${urn}:${listingId}`)}&limit=200`),
+    () => get('/audit', { query: { entity: `listing:${urn}:${listingId}`, limit: 200 } }),
     [urn, listingId],
   );
   return (

@@ -2,14 +2,12 @@ import { getAll } from '../lib/api.ts';
 import { longDate, plural, pounds } from '../lib/format.ts';
 import { laName, localAuthorities } from '../lib/reference.ts';
 import type { Session } from '../lib/session.ts';
-import type { Setting } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { ATTENDANCE_NAMES, SETTING_TYPE_NAMES } from '../lib/words.ts';
 import { ErrorSummary, Loading, Notice, PageHeading, TableWrap, Tag } from '../ui/common.tsx';
 
 /** The settings a provider (or trust) runs, read with GET /settings?provider=. */
-export const ownSettings = (session: Session) =>
-  getAll<Setting>(`/settings?provider=${encodeURIComponent(session.principal.org)}`);
+export const ownSettings = (session: Session) => getAll('/settings', { query: { provider: session.principal.org } });
 
 /** Provider home: each setting with its listings, and a way to change each. */
 export function ProviderSettings({ session }: { session: Session }) {

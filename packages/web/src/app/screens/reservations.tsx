@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { getAll, request } from '../lib/api.ts';
+import { getAll, post } from '../lib/api.ts';
 import { longDate, plural } from '../lib/format.ts';
 import type { Session } from '../lib/session.ts';
-import type { Setting } from '../lib/types.ts';
+import type { Reservation, Setting } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import {
   ErrorSummary,
@@ -17,26 +17,6 @@ import {
   TextAreaField,
   TextField,
 } from '../ui/common.tsx';
-
-/** A reservation of block places as both sides read it (GET /reservations; docs/partnerships.md). */
-export interface Reservation {
-  id: string;
-  urn: string;
-  settingName?: string;
-  listingId: string;
-  band?: string;
-  providerId: string;
-  partnershipId: string;
-  places: number;
-  state: 'offered' | 'accepted' | 'declined' | 'withdrawn' | 'superseded';
-  offeredAt: string;
-  answeredAt?: string;
-  endedAt?: string;
-  declineReason?: string;
-  /** While the block is in force: places in use by members' placements, and those left. */
-  used?: number;
-  left?: number;
-}
 
 const STATE_NAMES: Record<Reservation['state'], string> = {
   offered: 'Awaiting the partnership’s answer',
@@ -59,11 +39,11 @@ const use = (r: Reservation) => (r.used === undefined ? '' : `${r.used} of ${r.p
 function useAction(onDone: () => void) {
   const [error, setError] = useState<Error | undefined>(undefined);
   const [busy, setBusy] = useState(false);
-  async function act(path: string, body: unknown): Promise<boolean> {
+  async function act(run: () => Promise<unknown>): Promise<boolean> {
     setBusy(true);
     setError(undefined);
     try {
-      await request(path, { method: 'POST', body });
+      await run();
       onDone();
       return true;
     } catch (e) {
@@ -130,12 +110,12 @@ function ReservationsTable({
 
 /** The provider: offer block places of a listing to a partnership; see each offer's answer and the block's use. */
 export function ProviderReservations({ session }: { session: Session }) {
-  const reservations = useLoad(() => getAll<Reservation>('/reservations'), []);
+  const reservations = useLoad(() => getAll('/reservations'), []);
   const settings = useLoad(
-    () => getAll<Setting>(`/settings?provider=${encodeURIComponent(session.principal.org)}`),
+    () => getAll('/settings', { query: { provider: session.principal.org } }),
     [session.principal.org],
   );
-  const partnerships = useLoad(() => getAll<{ id: string; name: string }>('/partnerships'), []);
+  const partnerships = useLoad(() => getAll('/partnerships'), []);
   const items = reservations.data ?? [];
   const live = items.filter((r) => r.state === 'offered' || r.state === 'accepted');
   return (
@@ -193,10 +173,13 @@ function OfferForm({
         setDone(undefined);
         const [urn, listingId] = listing.split('/');
         if (!urn || !listingId) return;
-        void act(`/settings/${urn}/listings/${encodeURIComponent(listingId)}/reservations`, {
-          partnershipId,
-          places: places.trim() === '' ? undefined : Number(places),
-        }).then((ok) => ok && setDone(`Offered ${places} block places to ${partnershipId}: the partnership is told.`));
+        void act(() =>
+          post('/settings/{urn}/listings/{listingId}/reservations', {
+            path: { urn, listingId },
+            // An empty box is sent as no places, so the API's 400 names the field.
+            body: { partnershipId, places: (places.trim() === '' ? undefined : Number(places)) as number },
+          }),
+        ).then((ok) => ok && setDone(`Offered ${places} block places to ${partnershipId}: the partnership is told.`));
       }}
     >
       <h2 class="govuk-heading-m">Offer block places</h2>
@@ -255,7 +238,7 @@ function ProviderCard({ r, onChanged }: { r: Reservation; onChanged: () => void 
         type="button"
         class="govuk-button govuk-button--secondary"
         disabled={busy}
-        onClick={() => void act(`/reservations/${r.id}/withdrawal`, {})}
+        onClick={() => void act(() => post('/reservations/{id}/withdrawal', { path: { id: r.id } }))}
       >
         {r.state === 'offered' ? 'Withdraw the offer' : 'End the block'}
       </button>
@@ -265,7 +248,7 @@ function ProviderCard({ r, onChanged }: { r: Reservation; onChanged: () => void 
 
 /** The partnership: offers of block places awaiting its answer (accept or decline), and its blocks in force. */
 export function PartnershipReservations({ session }: { session: Session }) {
-  const reservations = useLoad(() => getAll<Reservation>('/reservations'), []);
+  const reservations = useLoad(() => getAll('/reservations'), []);
   const items = reservations.data ?? [];
   const offers = items.filter((r) => r.state === 'offered');
   const blocks = items.filter((r) => r.state === 'accepted');
@@ -317,7 +300,9 @@ function OfferCard({ r, onChanged }: { r: Reservation; onChanged: () => void }) 
           type="button"
           class="govuk-button"
           disabled={busy}
-          onClick={() => void act(`/reservations/${r.id}/response`, { decision: 'accept' })}
+          onClick={() =>
+            void act(() => post('/reservations/{id}/response', { path: { id: r.id }, body: { decision: 'accept' } }))
+          }
         >
           Accept the block
         </button>
@@ -325,10 +310,12 @@ function OfferCard({ r, onChanged }: { r: Reservation; onChanged: () => void }) 
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void act(`/reservations/${r.id}/response`, {
-            decision: 'decline',
-            ...(reason.trim() ? { reason: reason.trim() } : {}),
-          });
+          void act(() =>
+            post('/reservations/{id}/response', {
+              path: { id: r.id },
+              body: { decision: 'decline', ...(reason.trim() ? { reason: reason.trim() } : {}) },
+            }),
+          );
         }}
       >
         <TextAreaField

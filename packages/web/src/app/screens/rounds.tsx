@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { lotteryNumber } from '@placements/domain/allocation-round.ts';
-import { get, getAll, request } from '../lib/api.ts';
+import { get, getAll, post } from '../lib/api.ts';
+import type { AllocationRound } from '../lib/types.ts';
 import { downloadCsv, toCsv } from '../lib/csv-export.ts';
 import { plural, todayIso } from '../lib/format.ts';
 import { laName, localAuthorities, partnership } from '../lib/reference.ts';
@@ -22,44 +23,8 @@ import {
   Tag,
 } from '../ui/common.tsx';
 
-interface RoundCase {
-  id: string;
-  laCode: string;
-  ref?: string;
-  needs: string[];
-  band: string;
-  age: number;
-  state: string;
-  phaseTransferDeadline?: string;
-  daysWithoutPlace: number;
-}
-
-interface Outcome {
-  caseId: string;
-  laCode: string;
-  ref?: string;
-  outcome: 'allocated' | 'unallocated' | 'not_eligible';
-  turn?: number;
-  lottery?: number;
-  urn?: string;
-  listingId?: string;
-  rank?: number;
-  explanation: string;
-}
-
 /** GET /allocation-rounds/{id}: the report, or (rounds run in the background) its state and progress until done. */
-interface Round {
-  id: string;
-  state?: string;
-  progress?: { done?: number; total?: number; percent?: number } | number;
-  mechanism?: string;
-  seed?: string;
-  snapshotAt?: string;
-  reruns?: number;
-  summary?: { cases: number; allocated: number; firstPreference: number; unallocated: number; notEligible: number };
-  outcomes?: Outcome[];
-  error?: { message?: string };
-}
+type Round = AllocationRound;
 
 const MECHANISMS = [
   ['serial_dictatorship', 'Serial dictatorship: cases take turns in the published order'],
@@ -90,7 +55,7 @@ export function Rounds({ session }: { session: Session }) {
     const from = la ? [la] : members.data;
     const pages = await Promise.all(
       from.map((code) =>
-        getAll<RoundCase>(role === 'partnership' ? `/cases?active=true&laCode=${code}` : '/cases?active=true'),
+        getAll('/cases', { query: role === 'partnership' ? { active: 'true', laCode: code } : { active: 'true' } }),
       ),
     );
     return pages.flat();
@@ -106,10 +71,11 @@ export function Rounds({ session }: { session: Session }) {
     try {
       const body = {
         cases: chosen.map((c) => (role === 'partnership' ? { laCode: c.laCode, id: c.id } : c.id)),
-        mechanism,
+        // From the form or a link's query: the API names it if it is not one it runs.
+        mechanism: mechanism as Round['mechanism'],
         seed: seed.trim(),
       };
-      const res = await request<Round>('/allocation-rounds', { method: 'POST', body });
+      const res = await post('/allocation-rounds', { body });
       remember(org, { id: res.body.id, seed: seed.trim(), at: new Date().toISOString(), cases: chosen.length });
       navigate(`/rounds/${res.body.id}`);
     } catch (err) {
@@ -187,7 +153,7 @@ export function Rounds({ session }: { session: Session }) {
                 {chosen.slice(0, 50).map((c) => (
                   <tr class="govuk-table__row" key={c.id}>
                     <th class="govuk-table__header" scope="row">
-                      {c.ref ?? c.id.slice(0, 8)}
+                      {('reference' in c ? (c.ref ?? c.reference) : undefined) ?? c.id.slice(0, 8)}
                     </th>
                     <td class="govuk-table__cell">{laName(las.data, c.laCode)}</td>
                     <td class="govuk-table__cell">{c.band}</td>
@@ -255,11 +221,12 @@ const OUTCOME_TAGS = {
   not_eligible: ['grey', 'Not eligible'],
 } as const;
 
-function percentOf(p: Round['progress']): number | undefined {
-  if (typeof p === 'number') return p <= 1 ? Math.round(p * 100) : Math.round(p);
-  if (p?.percent !== undefined) return Math.round(p.percent);
-  if (p?.done !== undefined && p.total) return Math.round((p.done / p.total) * 100);
-  return undefined;
+/** How far a running round is: the cases decided, then the listings committed, as one percentage. */
+function percentOf(p: Round['progress'] | undefined): number | undefined {
+  if (p === undefined || p.cases === 0) return undefined;
+  const decided = p.casesDecided / p.cases;
+  const committed = p.listings === 0 ? 0 : p.listingsCommitted / p.listings;
+  return Math.round(((decided + committed) / 2) * 100);
 }
 
 /** A round: its progress while it runs, then every case's outcome and explanation, and a CSV. */
@@ -272,7 +239,7 @@ export function RoundPage({ id, session }: { id: string; session: Session }) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const r = await get<Round>(`/allocation-rounds/${encodeURIComponent(id)}`);
+        const r = await get('/allocation-rounds/{id}', { path: { id } });
         if (!live) return;
         setRound(r);
         // A background round answers with its state and progress until its outcomes are ready.
@@ -290,7 +257,7 @@ export function RoundPage({ id, session }: { id: string; session: Session }) {
   const placesLeft = useLoad(async () => {
     const urns = [...new Set((round?.outcomes ?? []).flatMap((o) => (o.urn ? [o.urn] : [])))];
     if (urns.length === 0) return undefined;
-    const settings = await Promise.all(urns.map((u) => get<{ listings: { available: number }[] }>(`/settings/${u}`)));
+    const settings = await Promise.all(urns.map((u) => get('/settings/{urn}', { path: { urn: u } })));
     return settings.reduce((n, s) => n + s.listings.reduce((m, l) => m + l.available, 0), 0);
   }, [round?.outcomes?.length]);
 
@@ -304,7 +271,7 @@ export function RoundPage({ id, session }: { id: string; session: Session }) {
     downloadCsv(
       `allocation-round-${id}.csv`,
       toCsv(outcomes, [
-        { header: 'case', value: (o) => o.ref ?? o.caseId },
+        { header: 'case', value: (o) => o.reference ?? o.caseId },
         { header: 'la', value: (o) => o.laCode },
         { header: 'outcome', value: (o) => o.outcome },
         { header: 'turn', value: (o) => o.turn },
@@ -328,7 +295,7 @@ export function RoundPage({ id, session }: { id: string; session: Session }) {
       {!round && !error ? <Loading what="the round" /> : null}
       {round && round.outcomes === undefined ? (
         round.state === 'failed' ? (
-          <Notice kind="warning">The round failed: {round.error?.message ?? 'no outcome was saved'}.</Notice>
+          <Notice kind="warning">The round failed: {round.error ?? 'no outcome was saved'}.</Notice>
         ) : (
           <div class="progress">
             <label for="round-progress">
@@ -404,7 +371,7 @@ export function RoundPage({ id, session }: { id: string; session: Session }) {
                   <tr class="govuk-table__row" key={o.caseId}>
                     <td class="govuk-table__cell govuk-table__cell--numeric">{o.turn ?? ''}</td>
                     <th class="govuk-table__header" scope="row">
-                      {o.ref ?? o.caseId.slice(0, 8)}
+                      {o.reference ?? o.caseId.slice(0, 8)}
                     </th>
                     <td class="govuk-table__cell">{laName(las.data, o.laCode)}</td>
                     <td class="govuk-table__cell">

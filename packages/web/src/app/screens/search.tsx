@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { NEED_CODES, NEED_NAMES } from '@placements/domain/needs.ts';
 import { ATTENDANCE, SETTING_TYPES } from '@placements/domain/setting.ts';
-import { type ApiError, get, query } from '../lib/api.ts';
+import { type ApiError, get, type QueryOf } from '../lib/api.ts';
 import { longDate, penceFromPounds, plural, pounds, todayIso } from '../lib/format.ts';
 import { bands, localAuthorities } from '../lib/reference.ts';
 import { navigate, routeQuery } from '../lib/router.ts';
 import type { Session } from '../lib/session.ts';
-import type { PlaceResult } from '../lib/types.ts';
+import type { PlaceResult, PlaceSearchPage } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { ATTENDANCE_NAMES, SCOPE_NAMES, SETTING_TYPE_NAMES } from '../lib/words.ts';
 import {
@@ -22,15 +22,7 @@ import {
 } from '../ui/common.tsx';
 import { PlacesMap, type MapMarker } from '../ui/map.tsx';
 
-type SearchPage = {
-  items: PlaceResult[];
-  nextCursor: string | null;
-  total: number;
-  /** The first page did not count every result: total is a lower bound until the next page. */
-  totalAtLeast: boolean;
-  truncated: boolean;
-  asOf: string;
-};
+type SearchPage = PlaceSearchPage;
 const FIELDS = [
   'need',
   'band',
@@ -66,22 +58,27 @@ function paramsFromRoute(path: string) {
 }
 type Params = ReturnType<typeof paramsFromRoute>;
 
-function apiQuery(p: Params) {
-  return query({
+type SearchQuery = QueryOf<'/places/search'>;
+const number = (v: string) => (v.trim() === '' ? undefined : Number(v));
+const chosen = <T extends string>(v: string) => (v === '' ? undefined : (v as T));
+
+/** The address's values as the API's query: the API checks each and names any it refuses beside its field. */
+function apiQuery(p: Params): SearchQuery {
+  return {
     need: p.need,
-    band: p.band,
-    age: p.age,
-    from: p.from,
-    radiusKm: p.radiusKm,
-    scope: p.scope,
-    type: p.type,
-    availableBy: p.availableBy === 'now' ? 'now' : p.availableBy,
+    band: chosen(p.band),
+    age: number(p.age),
+    from: chosen(p.from),
+    radiusKm: number(p.radiusKm),
+    scope: chosen<NonNullable<SearchQuery['scope']>>(p.scope),
+    ...(p.type ? { type: [p.type] } : {}),
+    availableBy: chosen(p.availableBy),
     maxPrice: p.maxPounds ? penceFromPounds(p.maxPounds) : undefined,
-    attendance: p.attendance,
-    postSixteen: p.postSixteen,
-    sort: p.sort,
+    attendance: chosen<NonNullable<SearchQuery['attendance']>>(p.attendance),
+    postSixteen: chosen<NonNullable<SearchQuery['postSixteen']>>(p.postSixteen),
+    sort: chosen<NonNullable<SearchQuery['sort']>>(p.sort),
     limit: 50,
-  });
+  };
 }
 
 /** One marker per setting (its listings share a place), numbered as its first result in the list. */
@@ -120,11 +117,9 @@ export function Search({ session, path }: { session: Session; path: string }) {
   const [counted, setCounted] = useState<Pick<SearchPage, 'total' | 'totalAtLeast' | 'truncated'> | null>(null);
   const results = useLoad(async () => {
     if (applied.need.length === 0) return undefined;
-    const page = await get<SearchPage>(`/places/search${apiQuery(applied)}`);
+    const page = await get('/places/search', { query: apiQuery(applied) });
     const origin = applied.from
-      ? await get<{ district: string; lat: number; lon: number }>(
-          `/districts/${encodeURIComponent(applied.from.trim())}`,
-        ).catch(() => undefined)
+      ? await get('/districts/{district}', { path: { district: applied.from.trim() } }).catch(() => undefined)
       : undefined;
     setMore([]);
     setCursor(page.nextCursor);
@@ -146,7 +141,7 @@ export function Search({ session, path }: { session: Session; path: string }) {
 
   async function loadMore() {
     if (!cursor) return;
-    const page = await get<SearchPage>(`/places/search${apiQuery(applied)}&cursor=${encodeURIComponent(cursor)}`);
+    const page = await get('/places/search', { query: { ...apiQuery(applied), cursor } });
     setMore([...more, ...page.items]);
     setCursor(page.nextCursor);
     setCounted(page);

@@ -3,13 +3,7 @@ import { get, getAll } from '../lib/api.ts';
 import { downloadCsv, toCsv } from '../lib/csv-export.ts';
 import { longDate, pounds, todayIso } from '../lib/format.ts';
 import type { Session } from '../lib/session.ts';
-import {
-  fromSufficiencyReport,
-  type CapacityRow,
-  type Figure,
-  type SufficiencyReport,
-  type SufficiencyResponse,
-} from '../lib/sufficiency.ts';
+import { fromSufficiencyReport, type CapacityRow, type Figure, type SufficiencyReport } from '../lib/sufficiency.ts';
 import type { Partnership } from '../lib/types.ts';
 import { useLoad } from '../lib/use-load.ts';
 import { BarChart, type Series } from '../ui/charts.tsx';
@@ -19,7 +13,8 @@ import { ForecastPanel } from './forecast.tsx';
 
 /** The partnership sufficiency report: capacity against demand, placements in and out of area, spend. */
 async function loadSufficiency(id: string): Promise<SufficiencyReport> {
-  return fromSufficiencyReport(await get<SufficiencyResponse>(`/partnerships/${encodeURIComponent(id)}/sufficiency`));
+  // The document's answer type-checks against the parts the dashboard reads (SufficiencyResponse).
+  return fromSufficiencyReport(await get('/partnerships/{id}/sufficiency', { path: { id } }));
 }
 
 const CAPACITY: Series<CapacityRow>[] = [
@@ -75,10 +70,7 @@ function exportCsv(report: SufficiencyReport) {
 /** The regional coordinator's view: capacity against demand, out-of-area flows and spend. */
 export function Sufficiency({ session }: { session: Session }) {
   const national = session.principal.role === 'national';
-  const partnerships = useLoad(
-    () => (national ? getAll<Partnership>('/partnerships') : Promise.resolve([])),
-    [national],
-  );
+  const partnerships = useLoad(() => (national ? getAll('/partnerships') : Promise.resolve([])), [national]);
   const [chosen, setChosen] = useState(national ? 'se19' : session.principal.org);
   const report = useLoad(() => loadSufficiency(chosen), [chosen]);
   const r = report.data;

@@ -1,24 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { request } from '../lib/api.ts';
+import { get, post } from '../lib/api.ts';
+import type { Notification, NotificationPage } from '../lib/types.ts';
 import { longDate } from '../lib/format.ts';
 import { navigate } from '../lib/router.ts';
 
 /** One item of the work inbox, as GET /notifications returns it. */
-export interface InboxItem {
-  id: string;
-  kind: string;
-  title: string;
-  link: string;
-  at: string;
-  read: boolean;
-  facts: { respondBy?: string; caseRef?: string; urn?: string };
-}
-
-interface InboxPage {
-  items: InboxItem[];
-  nextCursor: string | null;
-  unread: number;
-}
+export type InboxItem = Notification;
+type InboxPage = NotificationPage;
 
 /** Tells the header's count and every inbox on the page to read again (after an item is marked read). */
 const CHANGED = 'placements:inbox-changed';
@@ -31,10 +19,10 @@ export function useInbox(limit = 20): { page: InboxPage | undefined; error: Erro
   useEffect(() => {
     let live = true;
     const load = () =>
-      request<InboxPage>(`/notifications?limit=${limit}`)
-        .then((r) => {
+      get('/notifications', { query: { limit } })
+        .then((body) => {
           if (!live) return;
-          setPage(r.body);
+          setPage(body);
           setError(undefined);
         })
         .catch((e: Error) => live && setError(e));
@@ -79,7 +67,7 @@ function focusInbox() {
 
 async function open(item: InboxItem) {
   if (!item.read) {
-    await request(`/notifications/${item.id}/read`, { method: 'POST' }).catch(() => undefined);
+    await post('/notifications/{id}/read', { path: { id: item.id } }).catch(() => undefined);
     dispatchEvent(new Event(CHANGED));
   }
   navigate(item.link);

@@ -84,7 +84,7 @@ export function MainstreamRefusalFields({
   useEffect(() => {
     const refused = new Set((kase.mainstreamRefusals ?? []).map((r) => r.urn));
     const wanted = ranked.filter((u) => u !== namedUrn && !refused.has(u));
-    Promise.all(wanted.map((u) => get<Setting>(`/settings/${u}`).catch(() => undefined))).then((found) =>
+    Promise.all(wanted.map((u) => get('/settings/{urn}', { path: { urn: u } }).catch(() => undefined))).then((found) =>
       setSettings(found.filter((s): s is Setting => s !== undefined && MAINSTREAM_TYPES.has(s.type))),
     );
   }, [ranked.join(), namedUrn]);
