@@ -21,22 +21,21 @@ export interface WaitingEntry {
 const waitingKey = (w: Pick<WaitingEntry, 'urn' | 'listingId'>) => `${w.urn}#${w.listingId}`;
 
 export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: string) {
-  return {
-    /**
-     * The case joins the queues of listings it could not get, in one transaction with its new
-     * version (which records where it waits) and an audit event. Joining twice is a no-op: the
-     * caller passes only listings the case is not yet waiting on.
-     */
-    async joinWaitingLists(
-      before: Case,
-      after: Case,
-      entries: WaitingEntry[],
-      actor: Actor,
-      at: string,
-    ): Promise<void> {
-      await transact(
-        db,
-        [
+  /**
+   * Cases join their queues in one transaction: each case's new version (conditioned on the one
+   * read), its queue entries and audit event, and the counters of all of them merged (one action
+   * per counter item). All or nothing; `conflict` says what changed when a condition fails.
+   */
+  async function joinTogether(
+    joins: { before: Case; after: Case; entries: WaitingEntry[] }[],
+    actor: Actor,
+    at: string,
+    conflict: string,
+  ): Promise<void> {
+    await transact(
+      db,
+      [
+        ...joins.flatMap(({ before, after, entries }) => [
           {
             Put: {
               TableName: tableName,
@@ -64,16 +63,39 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          ...counterActions(
-            tableName,
-            counterChange({ before: caseContribution(before), after: caseContribution(after) }),
+        ]),
+        ...counterActions(
+          tableName,
+          counterChange(
+            ...joins.map(({ before, after }) => ({
+              before: caseContribution(before),
+              after: caseContribution(after),
+            })),
           ),
-        ],
-        () =>
-          new ConflictError(
-            'case_changed',
-            'The case was changed by someone else a moment ago; reload it and try again.',
-          ),
+        ),
+      ],
+      () => new ConflictError('case_changed', conflict),
+    );
+  }
+
+  return {
+    /**
+     * The case joins the queues of listings it could not get, in one transaction with its new
+     * version (which records where it waits) and an audit event. Joining twice is a no-op: the
+     * caller passes only listings the case is not yet waiting on.
+     */
+    async joinWaitingLists(
+      before: Case,
+      after: Case,
+      entries: WaitingEntry[],
+      actor: Actor,
+      at: string,
+    ): Promise<void> {
+      await joinTogether(
+        [{ before, after, entries }],
+        actor,
+        at,
+        'The case was changed by someone else a moment ago; reload it and try again.',
       );
     },
 
@@ -88,50 +110,7 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
       actor: Actor,
       at: string,
     ): Promise<void> {
-      await transact(
-        db,
-        [
-          ...joins.flatMap(({ before, after, entries }) => [
-            {
-              Put: {
-                TableName: tableName,
-                Item: caseItem(after),
-                ConditionExpression: '#state = :open AND #v = :v',
-                ExpressionAttributeNames: { '#state': 'state', '#v': 'version' },
-                ExpressionAttributeValues: { ':open': 'open', ':v': before.version },
-              },
-            },
-            ...entries.map((e) => ({
-              Put: {
-                TableName: tableName,
-                Item: { ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId), itemType: 'waiting', ...e },
-              },
-            })),
-            {
-              Put: {
-                TableName: tableName,
-                Item: auditItem(
-                  auditEvent(caseEntity(after.laCode, after.id), 'case.waiting', actor, at, undefined, {
-                    waitingOn: entries.map(waitingKey),
-                  }),
-                  after.version,
-                ),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ]),
-          ...counterActions(
-            tableName,
-            counterChange(
-              ...joins.map(({ before, after }) => ({
-                before: caseContribution(before),
-                after: caseContribution(after),
-              })),
-            ),
-          ),
-        ],
-        () => new ConflictError('case_changed', 'A case of the group changed a moment ago.'),
-      );
+      await joinTogether(joins, actor, at, 'A case of the group changed a moment ago.');
     },
 
     /** A listing's waiting list in order (first to be offered first). */
