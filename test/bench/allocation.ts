@@ -11,15 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import {
-  bucketsForRange,
-  NEED_CODES,
-  runRound,
-  seededRandom,
-  type Case,
-  type Listing,
-  type SettingWithListings,
-} from '@placements/domain';
+import { bucketsForRange, runRound, seededRandom, type Case, type SettingWithListings } from '@placements/domain';
 import {
   backgroundRoundJobs,
   createApp,
@@ -36,6 +28,7 @@ import { consumersTogether, localStreamConsumer } from '@placements/store/stream
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
 import { cpus, loadavg } from 'node:os';
 import { runLoad, type LoadResult } from '../reliability/load.ts';
+import { roundCases, roundMarket } from './round-inputs.ts';
 
 const CLIENTS = 20;
 // Smaller with BENCH_SINGLE_CASES / BENCH_CONCURRENT_CASES on a machine too busy for the full set.
@@ -55,72 +48,6 @@ const las = reference.las.map((l) => l.laCode);
 const rnd = seededRandom(2026);
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-
-/** `count` settings (specialist ones, reused under new URNs as needed), each with five open listings. */
-function market(count: number, places: () => number): SettingWithListings[] {
-  const base = reference.settings.filter((s) => !['mainstream_school', 'early_years'].includes(s.type));
-  return Array.from({ length: count }, (_, i) => {
-    const s = base[i % base.length]!;
-    const urn = String(800000 + i);
-    const listings: Listing[] = Array.from({ length: LISTINGS_PER_SETTING }, (_, j) => {
-      const commissioned = places();
-      return {
-        listingId: `l${j}`,
-        urn,
-        band: 'S3',
-        needs: ['ASD', NEED_CODES[j % NEED_CODES.length] === 'ASD' ? 'SLD' : NEED_CODES[j % NEED_CODES.length]!],
-        ageMin: 4,
-        ageMax: 19,
-        attendance: 'day',
-        commissioned,
-        filled: 0,
-        held: 0,
-        available: commissioned,
-        availableFrom: '2026-09-01',
-        price: 3_400_000,
-        frameworkVersion: 'v1',
-        version: 1,
-        updatedAt: new Date().toISOString(),
-      };
-    });
-    return { ...s, urn, ageMin: 4, ageMax: 19, providerId: `PRV${urn}`, listings };
-  });
-}
-
-/** Cases across the LAs, opened over the last 90 days, each ranking five settings, popular ones more often. */
-function cases(n: number, settings: SettingWithListings[]): Case[] {
-  const weights = settings.map((_, i) => 1 / (1 + (i % 97)));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const pick = () => {
-    let r = rnd.next() * total;
-    for (const [i, w] of weights.entries()) {
-      r -= w;
-      if (r <= 0) return settings[i]!.urn;
-    }
-    return settings[settings.length - 1]!.urn;
-  };
-  return Array.from({ length: n }, (_, i) => {
-    const ranked = new Set<string>();
-    while (ranked.size < 5) ranked.add(pick());
-    const opened = new Date(Date.now() - rnd.int(0, 90) * 86_400_000).toISOString();
-    return {
-      id: randomUUID(),
-      reference: `BENCH-${i}`,
-      ref: `BENCH-${i}`,
-      laCode: las[i % las.length]!,
-      needs: ['ASD'],
-      band: 'S3',
-      age: 10,
-      homeDistrict: 'ME14',
-      postSixteen: false,
-      state: 'open',
-      preferences: { holder: 'parent', ranked: [...ranked], mainstreamRequested: false },
-      openedAt: opened,
-      withoutPlaceSince: opened,
-      version: 1,
-    } satisfies Case;
-  });
-}
 
 async function table(
   name: string,
@@ -152,11 +79,14 @@ const laTokens = new Map(
 console.log('setting up the throughput market…');
 const small = await table(
   'bench-allocate',
-  market(100, () => 4),
+  roundMarket(reference, 100, () => 4),
 );
-const throughputCases = cases(
+const throughputCases = roundCases(
   SINGLE_CASES + CONCURRENT_CASES,
-  market(100, () => 4),
+  roundMarket(reference, 100, () => 4),
+  las,
+  rnd,
+  randomUUID,
 );
 await small.store.cases.importCases(throughputCases, { sub: 'bench', role: 'system', org: 'bench' });
 const allocateOne = async (c: Case) => {
@@ -198,10 +128,10 @@ small.close();
 
 // 2. The round: 400 settings × 5 listings = 2,000 listings with 1–7 places; 10,000 cases.
 console.log('setting up the round market (10,000 cases, 2,000 listings)…');
-const bigSettings = market(ROUND_LISTINGS / LISTINGS_PER_SETTING, () => rnd.int(1, 7));
+const bigSettings = roundMarket(reference, ROUND_LISTINGS / LISTINGS_PER_SETTING, () => rnd.int(1, 7));
 const big = await table('bench-round', bigSettings);
-const roundCases = cases(ROUND_CASES, bigSettings);
-await big.store.cases.importCases(roundCases, { sub: 'bench', role: 'system', org: 'bench' });
+const bigCases = roundCases(ROUND_CASES, bigSettings, las, rnd, randomUUID);
+await big.store.cases.importCases(bigCases, { sub: 'bench', role: 'system', org: 'bench' });
 await enableStream(big.store.db, 'bench-round');
 // The stream consumer and the round worker as `npm start` runs them: the worker in the background.
 const jobs = backgroundRoundJobs({ store: big.store, auth });
@@ -231,7 +161,7 @@ const res = await big.app.request('/allocation-rounds', {
   method: 'POST',
   headers: { authorization: `Bearer ${se19}`, 'content-type': 'application/json' },
   body: JSON.stringify({
-    cases: roundCases.map((c) => ({ laCode: c.laCode, id: c.id })),
+    cases: bigCases.map((c) => ({ laCode: c.laCode, id: c.id })),
     seed: 'bench-2026',
     mechanism: 'serial_dictatorship',
   }),
@@ -364,7 +294,7 @@ await consumer.stop();
 
 // The mechanisms alone, on the same inputs.
 const settingsMap = new Map(bigSettings.map((s) => [s.urn, s] as const));
-const roundInput = roundCases.map((c) => ({ ...c, ranked: c.preferences!.ranked }));
+const roundInput = bigCases.map((c) => ({ ...c, ranked: c.preferences!.ranked }));
 t0 = performance.now();
 const sd = runRound({
   cases: roundInput,

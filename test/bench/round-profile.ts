@@ -8,7 +8,7 @@
  *   node scripts/dev.mjs run test/bench/round-profile.ts
  */
 import { loadavg } from 'node:os';
-import { NEED_CODES, seededRandom, type Case, type Listing, type SettingWithListings } from '@placements/domain';
+import { seededRandom } from '@placements/domain';
 import {
   backgroundRoundJobs,
   createApp,
@@ -20,6 +20,7 @@ import {
 import { createStore, enableStream, ensureTable, loadReferenceData } from '@placements/store';
 import { localStreamConsumer } from '@placements/store/stream/local-stream';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
+import { roundCases, roundMarket } from './round-inputs.ts';
 
 const ROUND_CASES = Number(process.env.ROUND_CASES ?? 10_000);
 const ROUND_LISTINGS = Number(process.env.ROUND_LISTINGS ?? 2_000);
@@ -30,73 +31,11 @@ const reference = buildReferenceData({});
 const las = reference.las.map((l) => l.laCode);
 const rnd = seededRandom(2026);
 
-function market(count: number): SettingWithListings[] {
-  const base = reference.settings.filter((s) => !['mainstream_school', 'early_years'].includes(s.type));
-  return Array.from({ length: count }, (_, i) => {
-    const s = base[i % base.length]!;
-    const urn = String(800000 + i);
-    const listings: Listing[] = Array.from({ length: 5 }, (_, j) => {
-      const commissioned = rnd.int(1, 7);
-      return {
-        listingId: `l${j}`,
-        urn,
-        band: 'S3',
-        needs: ['ASD', NEED_CODES[j % NEED_CODES.length] === 'ASD' ? 'SLD' : NEED_CODES[j % NEED_CODES.length]!],
-        ageMin: 4,
-        ageMax: 19,
-        attendance: 'day',
-        commissioned,
-        filled: 0,
-        held: 0,
-        available: commissioned,
-        availableFrom: '2026-09-01',
-        price: 3_400_000,
-        frameworkVersion: 'v1',
-        version: 1,
-        updatedAt: new Date().toISOString(),
-      };
-    });
-    return { ...s, urn, ageMin: 4, ageMax: 19, providerId: `PRV${urn}`, listings };
-  });
-}
 /** Case ids from the seeded generator: the same cases, and so the same lottery, in every run. */
 const caseId = () => {
   const h = Array.from({ length: 32 }, () => rnd.int(0, 15).toString(16)).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
-function cases(n: number, settings: SettingWithListings[]): Case[] {
-  const weights = settings.map((_, i) => 1 / (1 + (i % 97)));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const pick = () => {
-    let r = rnd.next() * total;
-    for (const [i, w] of weights.entries()) {
-      r -= w;
-      if (r <= 0) return settings[i]!.urn;
-    }
-    return settings[settings.length - 1]!.urn;
-  };
-  return Array.from({ length: n }, (_, i) => {
-    const ranked = new Set<string>();
-    while (ranked.size < 5) ranked.add(pick());
-    const opened = new Date(Date.now() - rnd.int(0, 90) * 86_400_000).toISOString();
-    return {
-      id: caseId(),
-      reference: `BENCH-${i}`,
-      ref: `BENCH-${i}`,
-      laCode: las[i % las.length]!,
-      needs: ['ASD'],
-      band: 'S3',
-      age: 10,
-      homeDistrict: 'ME14',
-      postSixteen: false,
-      state: 'open',
-      preferences: { holder: 'parent', ranked: [...ranked], mainstreamRequested: false },
-      openedAt: opened,
-      withoutPlaceSince: opened,
-      version: 1,
-    } satisfies Case;
-  });
-}
 
 const TABLE = 'profile-round';
 const config = { tableName: TABLE, endpoint: ddb.endpoint, requestTimeoutMs: 30_000 };
@@ -154,11 +93,11 @@ worker.rounds.update = async (org, id, owner, set, remove) => {
   return update(org, id, owner, set, remove);
 };
 
-const settings = market(ROUND_LISTINGS / 5);
+const settings = roundMarket(reference, ROUND_LISTINGS / 5, () => rnd.int(1, 7));
 await ensureTable(worker.db, TABLE, undefined, { stream: false });
 await loadReferenceData(worker.db, TABLE, { ...reference, settings }, { source: 'generated', seed: 2026 });
-const roundCases = cases(ROUND_CASES, settings);
-await worker.cases.importCases(roundCases, { sub: 'bench', role: 'system', org: 'bench' });
+const theCases = roundCases(ROUND_CASES, settings, las, rnd, caseId);
+await worker.cases.importCases(theCases, { sub: 'bench', role: 'system', org: 'bench' });
 await enableStream(worker.db, TABLE);
 const jobs = backgroundRoundJobs({ store: worker, auth });
 const consumer = localStreamConsumer({
@@ -177,7 +116,7 @@ const res = await app.request('/allocation-rounds', {
   method: 'POST',
   headers: { authorization: `Bearer ${se19}`, 'content-type': 'application/json' },
   body: JSON.stringify({
-    cases: roundCases.map((c) => ({ laCode: c.laCode, id: c.id })),
+    cases: theCases.map((c) => ({ laCode: c.laCode, id: c.id })),
     seed: 'bench-2026',
     mechanism: 'serial_dictatorship',
   }),
