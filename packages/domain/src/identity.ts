@@ -92,12 +92,17 @@ export function identityProblem(text: string, options: { reference?: boolean } =
  * slip in, so it is kept short and checked, and kept apart from the audit trail (redactable).
  */
 export function shortText(max = 500) {
-  return z.string({ error: 'must be text' }).check(
-    z.minLength(1, { error: 'must not be empty: leave it out instead' }),
-    z.maxLength(max, { error: `must be at most ${max} characters: a short note beside the coded reason` }),
-    z.superRefine((text, ctx) => {
-      const problem = identityProblem(text);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', input: text, message: problem });
-    }),
-  );
+  return z
+    .string({
+      // A required note left out reads as missing, not as the wrong type.
+      error: (issue) => (issue.input === undefined ? 'is required: a short note' : 'must be text'),
+    })
+    .check(
+      z.minLength(1, { error: 'must not be empty: leave it out instead' }),
+      z.maxLength(max, { error: `must be at most ${max} characters: a short note beside the coded reason` }),
+      z.superRefine((text, ctx) => {
+        const problem = identityProblem(text);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', input: text, message: problem });
+      }),
+    );
 }
