@@ -622,6 +622,12 @@ folder, so the table and the stream consumer's checkpoint are what the crash lef
 left is read first with DynamoDB Local alone (no server, no consumer), so the figures say what the
 restart had to repair.
 
+DynamoDB Local answers a transaction before its COMMIT has run (it queues the COMMIT on its SQLite
+job queue and returns), so a kill in that window loses a transaction it acknowledged; AWS's
+DynamoDB does not. The store's client therefore follows each transaction against DynamoDB Local with
+one consistent read, which that queue runs only after the COMMIT (\`awaitLocalCommits\` in
+packages/store/src/client.ts; \`npm run check:dynamodb-local-commits\` shows the loss without it).
+
 ${
   roundCrashed === undefined
     ? '**The mid-round kill did not complete** (see the failures below).\n'

@@ -1,5 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marketplaceTable } from './table.ts';
 
 export interface StoreConfig {
   tableName: string;
@@ -12,6 +13,11 @@ export interface StoreConfig {
    */
   requestTimeoutMs?: number;
   maxAttempts?: number;
+  /**
+   * Against DynamoDB Local, answer a transaction only once its COMMIT has run (see
+   * awaitLocalCommits). On unless turned off, which only the check that shows why does.
+   */
+  awaitLocalCommits?: boolean;
 }
 
 export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClient {
@@ -33,7 +39,44 @@ export function createDocumentClient(config: StoreConfig): DynamoDBDocumentClien
       connectionTimeout: local ? 5_000 : 1_000,
     },
   });
+  if (local && config.awaitLocalCommits !== false) awaitLocalCommits(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+}
+
+/**
+ * DynamoDB Local answers a TransactWriteItems before its COMMIT has run: its SQLite layer queues
+ * the COMMIT on sqlite4java's single-threaded, first-in-first-out job queue and returns without
+ * waiting for it (`SQLiteDBAccess.commitTransaction`, DynamoDB Local 3.3). Killed in that window, it
+ * loses a transaction it has acknowledged (`npm run check:dynamodb-local-commits` shows it; AWS's
+ * DynamoDB acknowledges a transaction only once it is durable). A consistent read queued after it
+ * runs only once the COMMIT has, so the caller hears of success only when the write is on disk.
+ * One extra read a transaction, against DynamoDB Local only.
+ */
+function awaitLocalCommits(client: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'TransactWriteItemsCommand') {
+        const first = (args.input as TransactWriteItemsCommandInput).TransactItems?.[0];
+        const tableName = (first?.Put ?? first?.Update ?? first?.Delete ?? first?.ConditionCheck)?.TableName;
+        if (tableName !== undefined) await client.send(new GetItemCommand(commitBarrier(tableName)));
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'awaitDynamoDbLocalCommit' },
+  );
+}
+
+/** A consistent read of a key no item has: it costs one SQLite lookup and reads nothing. */
+export function commitBarrier(tableName: string) {
+  return {
+    TableName: tableName,
+    Key: {
+      [marketplaceTable.partitionKey.name]: { S: '#commit-barrier' },
+      [marketplaceTable.sortKey.name]: { S: '#commit-barrier' },
+    },
+    ConsistentRead: true,
+  };
 }
