@@ -362,16 +362,18 @@ async function inOrder(
 /** Map cells are read only within this distance (and the radius); beyond it, whole LAs. */
 const CELL_REACH_KM = 60;
 /** Map cells while the want-th result looks nearer than this; whole LAs (few matches) beyond. */
-const CELLS_UNTIL_KM = 25;
+const CELLS_UNTIL_KM = 15;
+/** The first round reads the cells within this distance. */
+const FIRST_ROUND_KM = 8;
 /** The smallest quadtree cells a search reads (about 2.2 km by 2 km). */
-const QUAD_LEVELS_READ = 4;
+const QUAD_LEVELS_READ = 3;
 const floorTenth = (km: number) => Math.floor(km * 10) / 10;
 /**
  * On DynamoDB Local a query costs about as much as reading this many entries (measured with the
  * search benchmark's table: a query's fixed cost against each entry's), so a quadtree cell is split
  * only where reading its quadrants within reach saves more entries than the extra queries cost.
  */
-const QUERY_COST_IN_ENTRIES = 12;
+const QUERY_COST_IN_ENTRIES = 17;
 /** Entries per km² assumed before any is read (about a need's entries for an age in a town). */
 const PRIOR_ENTRIES_PER_KM2 = 1;
 
@@ -475,9 +477,14 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     if (sureBefore(next) >= want) return { found, complete: false, itemsRead, queries, rounds };
     // How far the want-th result probably is, from the matches per km² read so far.
     const estimate =
-      area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
+      area === 0
+        ? FIRST_ROUND_KM
+        : found.size === 0
+          ? Number.POSITIVE_INFINITY
+          : Math.sqrt((want * area) / (Math.PI * found.size));
     if (estimate > CELLS_UNTIL_KM) break;
-    const target = Math.min(kthKm(), Math.max(next, estimate));
+    // A round costs more than a few entries: read a quarter beyond the estimate rather than come back.
+    const target = Math.min(kthKm(), Math.max(next, area === 0 ? estimate : estimate * 1.25));
     const density = area === 0 ? PRIOR_ENTRIES_PER_KM2 : Math.max(itemsRead / area, 0.01);
     const batch: MapCell[] = [];
     for (const r of roots) cover(r.cell, r.las, target, density, batch);
@@ -513,24 +520,21 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     .filter((x) => x.bound <= radius)
     .sort((a, b) => a.bound - b.bound);
   let next = 0;
-  let wave = 1;
   while (next < las.length) {
     if (sureBefore(las[next]!.bound) >= want) break;
     const kth = kthKm();
-    // The first wave takes every LA as near as the page probably reaches, then 2, 4, … at a time.
-    // (No match yet: as far as the radius, where the search has one.)
+    // The first round takes every LA as near as the page probably reaches, and a quarter beyond
+    // (no match yet: as far as the radius, where the search has one); the second every LA left
+    // that can still come before the page's last: at most two rounds, each in parallel.
     const estimate =
       found.size === 0 ? (Number.isFinite(radius) ? radius : 0) : Math.sqrt((want * area) / (Math.PI * found.size));
-    // Once a page-plus-one is found, every LA nearer than its last must be read: all in one round.
+    const first = next === 0;
     const batch: typeof las = [];
-    while (
-      next < las.length &&
-      (batch.length < wave || (next === 0 && las[next]!.bound <= estimate) || Number.isFinite(kth)) &&
-      las[next]!.bound <= kth
-    )
+    while (next < las.length && las[next]!.bound <= kth) {
+      if (first && batch.length > 0 && las[next]!.bound > estimate * 1.25) break;
       batch.push(las[next++]!);
+    }
     if (batch.length === 0) break;
-    wave = Math.min(wave * 2, 16);
     const res = await deps.store.search.candidates(
       batch.flatMap(({ la }) =>
         plan.buckets.map((bucket) => ({
