@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { distanceKm } from './geo.ts';
 import { seededRandom } from './random.ts';
-import { cellDistanceKm, childrenOf, coarseCellsWithin, mapCellOf, QUAD_LEVELS } from './search-cells.ts';
+import { cellDistanceKm, coarseCellsWithin, fineCellsOf, mapCellOf } from './search-cells.ts';
 
 // Nearest-first search stops once enough results are nearer than every unread cell's bound: a
 // bound larger than a real distance would hide the nearest place, so it must never be.
@@ -9,31 +9,18 @@ describe('map cells for nearest-first search', () => {
   const rnd = seededRandom(19);
   const england = () => ({ lat: 50 + rnd.next() * 5.8, lon: -5.7 + rnd.next() * 7.5 });
 
-  it('puts every point in each quadtree cell, down from its coarse cell, that its code names', () => {
+  it('puts every point in the fine cell, of its coarse cell, that the index keys it by', () => {
     for (let n = 0; n < 2000; n++) {
       const p = england();
-      const { coarse, quad } = mapCellOf(p);
-      expect(quad).toMatch(new RegExp(`^[0-3]{${QUAD_LEVELS}}$`));
+      const { coarse, fine } = mapCellOf(p);
       const cells = coarseCellsWithin(p, 0);
       expect(cells.map((c) => c.coarse)).toContain(coarse);
-      let cell = cells.find((c) => c.coarse === coarse)!;
-      for (let level = 0; level <= QUAD_LEVELS; level++) {
-        // The point lies in the cell its code's first digits name, and in no other of its level.
-        expect(cell.quad).toBe(quad.slice(0, level));
-        expect(p.lat).toBeGreaterThanOrEqual(cell.south);
-        expect(p.lat).toBeLessThan(cell.north);
-        expect(p.lon).toBeGreaterThanOrEqual(cell.west);
-        expect(p.lon).toBeLessThan(cell.east);
-        expect(cellDistanceKm(p, cell)).toBe(0);
-        const children = childrenOf(cell);
-        if (level < QUAD_LEVELS) {
-          expect(children).toHaveLength(4);
-          expect(children.filter((c) => cellDistanceKm(p, c) === 0).map((c) => c.quad)).toContain(
-            quad.slice(0, level + 1),
-          );
-          cell = children.find((c) => c.quad === quad.slice(0, level + 1))!;
-        } else expect(children).toHaveLength(0);
-      }
+      const cell = fineCellsOf(cells.find((c) => c.coarse === coarse)!).find((c) => c.fine === fine)!;
+      expect(p.lat).toBeGreaterThanOrEqual(cell.south);
+      expect(p.lat).toBeLessThan(cell.north);
+      expect(p.lon).toBeGreaterThanOrEqual(cell.west);
+      expect(p.lon).toBeLessThan(cell.east);
+      expect(cellDistanceKm(p, cell)).toBe(0);
     }
   });
 

@@ -1,23 +1,19 @@
 import { distanceKm } from './geo.ts';
 
 /**
- * The map cells nearest-first search reads: a plain latitude/longitude grid of coarse cells (the
- * index partitions, 0.32° × 0.52°, about 36 km by 33 km in England), each split as a quadtree
- * QUAD_LEVELS deep: an entry's sort key carries its quadtree code (one digit 0–3 a level, about
- * 1.1 km by 1 km at the bottom), so any quadtree cell, from a whole coarse cell down to a square
- * kilometre, is one sort-key prefix and one query. A search reads large cells where entries are
- * sparse and small ones at the edge of what it needs where they are dense.
+ * The map cells nearest-first search reads: a plain latitude/longitude grid. A coarse cell (an
+ * index partition) is 4 × 4 fine cells (a prefix of the entry's sort key), so a search reads fine
+ * cells where places are dense and whole coarse cells where they are sparse. In England a fine
+ * cell is about 8.9 km (north–south) by 8–9 km, a coarse one about 36 km by 33 km.
  */
-export const COARSE_CELL = { lat: 0.32, lon: 0.52 } as const;
-export const QUAD_LEVELS = 5;
-const SIDE = 2 ** QUAD_LEVELS;
-const STEP = { lat: COARSE_CELL.lat / SIDE, lon: COARSE_CELL.lon / SIDE };
+export const FINE_CELL = { lat: 0.08, lon: 0.13 } as const;
+export const FINE_PER_COARSE = 4;
 
 export interface MapCell {
   /** The coarse cell (`<lat index>:<lon index>`): the partition. */
   coarse: string;
-  /** The quadtree cell within it (`''` for the whole coarse cell): a prefix of the entries' codes. */
-  quad: string;
+  /** The fine cell within it (`<row><column>`, 0–3 each), or undefined for the whole coarse cell. */
+  fine?: string;
   /** Bounds in degrees. */
   south: number;
   north: number;
@@ -25,53 +21,39 @@ export interface MapCell {
   east: number;
 }
 
-/** A quadtree cell by its smallest cells' global indexes: rows i0…i0+size-1, columns j0…j0+size-1. */
-function cellAt(i0: number, j0: number, size: number, quad: string): MapCell {
+const fineIndex = (lat: number, lon: number) => ({
+  i: Math.floor(lat / FINE_CELL.lat),
+  j: Math.floor(lon / FINE_CELL.lon),
+});
+const coarseOf = (n: number) => Math.floor(n / FINE_PER_COARSE);
+const rest = (n: number) => n - coarseOf(n) * FINE_PER_COARSE;
+
+/** The coarse cell and fine cell a point lies in, as the index keys them. */
+export function mapCellOf(p: { lat: number; lon: number }): { coarse: string; fine: string } {
+  const { i, j } = fineIndex(p.lat, p.lon);
+  return { coarse: `${coarseOf(i)}:${coarseOf(j)}`, fine: `${rest(i)}${rest(j)}` };
+}
+
+function fineCell(i: number, j: number): MapCell {
   return {
-    coarse: `${Math.floor(i0 / SIDE)}:${Math.floor(j0 / SIDE)}`,
-    quad,
-    south: i0 * STEP.lat,
-    north: (i0 + size) * STEP.lat,
-    west: j0 * STEP.lon,
-    east: (j0 + size) * STEP.lon,
+    coarse: `${coarseOf(i)}:${coarseOf(j)}`,
+    fine: `${rest(i)}${rest(j)}`,
+    south: i * FINE_CELL.lat,
+    north: (i + 1) * FINE_CELL.lat,
+    west: j * FINE_CELL.lon,
+    east: (j + 1) * FINE_CELL.lon,
   };
 }
 
-/** The coarse cell a point lies in and its quadtree code (QUAD_LEVELS digits), as the index keys it. */
-export function mapCellOf(p: { lat: number; lon: number }): { coarse: string; quad: string } {
-  const i = Math.floor(p.lat / STEP.lat);
-  const j = Math.floor(p.lon / STEP.lon);
-  const row = i - Math.floor(i / SIDE) * SIDE;
-  const col = j - Math.floor(j / SIDE) * SIDE;
-  let quad = '';
-  for (let level = QUAD_LEVELS - 1; level >= 0; level--)
-    quad += String(((row >> level) & 1) * 2 + ((col >> level) & 1));
-  return { coarse: `${Math.floor(i / SIDE)}:${Math.floor(j / SIDE)}`, quad };
-}
-
-/** The four quadrants of a cell (none below the smallest level). */
-export function childrenOf(cell: MapCell): MapCell[] {
-  if (cell.quad.length >= QUAD_LEVELS) return [];
-  const [ci, cj] = cell.coarse.split(':').map(Number) as [number, number];
-  let i0 = ci * SIDE;
-  let j0 = cj * SIDE;
-  let size = SIDE;
-  for (const d of cell.quad) {
-    size /= 2;
-    if (d === '2' || d === '3') i0 += size;
-    if (d === '1' || d === '3') j0 += size;
-  }
-  size /= 2;
-  return [0, 1, 2, 3].map((d) =>
-    cellAt(i0 + (d >= 2 ? size : 0), j0 + (d % 2 === 1 ? size : 0), size, `${cell.quad}${d}`),
-  );
-}
-
-/** A cell's area in km². */
-export function cellAreaKm2(c: MapCell): number {
-  return (
-    (c.north - c.south) * 111.2 * (c.east - c.west) * 111.2 * Math.cos((((c.north + c.south) / 2) * Math.PI) / 180)
-  );
+function coarseCell(ci: number, cj: number): MapCell {
+  const step = { lat: FINE_CELL.lat * FINE_PER_COARSE, lon: FINE_CELL.lon * FINE_PER_COARSE };
+  return {
+    coarse: `${ci}:${cj}`,
+    south: ci * step.lat,
+    north: (ci + 1) * step.lat,
+    west: cj * step.lon,
+    east: (cj + 1) * step.lon,
+  };
 }
 
 const toRad = (deg: number) => (deg * Math.PI) / 180;
@@ -96,17 +78,27 @@ export function cellDistanceKm(p: { lat: number; lon: number }, cell: MapCell): 
 
 /** The coarse cells whose nearest point is within `km` of a point, nearest first. */
 export function coarseCellsWithin(p: { lat: number; lon: number }, km: number): MapCell[] {
-  const ci = Math.floor(Math.floor(p.lat / STEP.lat) / SIDE);
-  const cj = Math.floor(Math.floor(p.lon / STEP.lon) / SIDE);
+  const { i, j } = fineIndex(p.lat, p.lon);
+  const ci = coarseOf(i);
+  const cj = coarseOf(j);
   // A coarse cell is at least 35 km north–south and, in England (below 56°N), 29 km east–west.
   const di = Math.ceil(km / 35) + 1;
   const dj = Math.ceil(km / 29) + 1;
   const cells: { cell: MapCell; km: number }[] = [];
   for (let a = ci - di; a <= ci + di; a++)
     for (let b = cj - dj; b <= cj + dj; b++) {
-      const cell = cellAt(a * SIDE, b * SIDE, SIDE, '');
+      const cell = coarseCell(a, b);
       const d = cellDistanceKm(p, cell);
       if (d <= km) cells.push({ cell, km: d });
     }
   return cells.sort((x, y) => x.km - y.km).map((x) => x.cell);
+}
+
+/** The fine cells of a coarse cell. */
+export function fineCellsOf(coarse: MapCell): MapCell[] {
+  const [ci, cj] = coarse.coarse.split(':').map(Number) as [number, number];
+  const out: MapCell[] = [];
+  for (let a = 0; a < FINE_PER_COARSE; a++)
+    for (let b = 0; b < FINE_PER_COARSE; b++) out.push(fineCell(ci * FINE_PER_COARSE + a, cj * FINE_PER_COARSE + b));
+  return out;
 }

@@ -28,7 +28,7 @@ export * from './transaction.ts';
 export * from './observability.ts';
 export * from './stream/change.ts';
 export {
-  cellRanges,
+  cellRange,
   orderedRanges,
   searchEntryItems,
   type OrderedRange,

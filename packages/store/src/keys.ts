@@ -20,7 +20,7 @@ import type { SettingType } from '@placements/domain';
  * | search: places for a need and age in an LA, most places first (or cheapest) | Query gsi3 pk=SN#need#bucket#gss (SP#…), sk < 99999 (places free), Limit for a first page |
  * | search: places for a need and age nationally, the same orders | Query gsi4 pk=SN#need#bucket (SP#…)  |
  * | search: the same for one band nationally     | Query gsi2 pk=SBN#need#bucket#band (SBP#…)  |
- * | search: places nearest first (map cells)     | Query gsi1 pk=SG#need#bucket#cell [sk begins_with A|F#quadtree cell] |
+ * | search: places nearest first (map cells)     | Query gsi1 pk=SG#need#bucket#cell [sk begins_with fine cell[#A]] |
  * | a page of an earlier search (the snapshot)   | Get pk=SNAPSHOT#id                          |
  * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
  * | a placement                                  | Get pk=PLACEMENT#id                         |
@@ -109,14 +109,13 @@ export const keys = {
   searchOrderedBand: (order: SearchIndexOrder, need: string, bucket: string, band: string) =>
     `${BAND_PREFIX[order]}#${need}#${bucket}#${band}`,
   /**
-   * A map cell's entries (gsi1 pk SG#need#bucket#<coarse cell>, sk A|F#<quadtree code>#urn#listingId):
-   * places free (A#) first, then by quadtree cell, so any quadtree cell, from the whole coarse cell
-   * down, is one sort-key prefix, with places free only (A#<code>) or full only (F#<code>); see
-   * mapCellOf in the domain.
+   * A map cell's entries (gsi1 pk SG#need#bucket#<coarse cell>, sk <fine cell>#A|F#urn#listingId),
+   * so nearest-first search reads cells nearest first: a fine cell is a sort-key prefix (and its
+   * places free, A#, a longer one), a coarse cell the whole partition (see mapCellOf in the domain).
    */
   searchCell: (need: string, bucket: string, coarse: string) => `SG#${need}#${bucket}#${coarse}`,
-  searchCellSort: (quad: string, free: boolean, urn: string, listingId: string) =>
-    `${free ? 'A' : 'F'}#${quad}#${urn}#${listingId}`,
+  searchCellSort: (fine: string, free: boolean, urn: string, listingId: string) =>
+    `${fine}#${free ? 'A' : 'F'}#${urn}#${listingId}`,
   /**
    * available: 99999 minus the places free, so the most free sort first and full listings
    * (99999) last; price: A# (a place free) or F# (full), then pence per year, so a search for

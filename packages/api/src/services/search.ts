@@ -3,12 +3,11 @@ import { randomUUID } from 'node:crypto';
 import {
   AGE_BUCKETS,
   bucketForAge,
-  cellAreaKm2,
   cellDistanceKm,
-  childrenOf,
   coarseCellsWithin,
   compareResults,
   distanceKm,
+  fineCellsOf,
   mismatches,
   PHASES,
   rarestNeed,
@@ -24,7 +23,7 @@ import {
   type SearchScope,
   type SearchSort,
 } from '@placements/domain';
-import { cellRanges, orderedRanges, type SearchPartition } from '@placements/store';
+import { cellRange, orderedRanges, type SearchPartition } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { districtCentroid, referenceData } from './reference-cache.ts';
@@ -362,31 +361,19 @@ async function inOrder(
 /** Map cells are read only within this distance (and the radius); beyond it, whole LAs. */
 const CELL_REACH_KM = 60;
 /** Map cells while the want-th result looks nearer than this; whole LAs (few matches) beyond. */
-const CELLS_UNTIL_KM = 15;
-/** The first round reads the cells within this distance. */
-const FIRST_ROUND_KM = 8;
-/** The smallest quadtree cells a search reads (about 2.2 km by 2 km). */
-const QUAD_LEVELS_READ = 3;
+const CELLS_UNTIL_KM = 25;
 const floorTenth = (km: number) => Math.floor(km * 10) / 10;
-/**
- * On DynamoDB Local a query costs about as much as reading this many entries (measured with the
- * search benchmark's table: a query's fixed cost against each entry's), so a quadtree cell is split
- * only where reading its quadrants within reach saves more entries than the extra queries cost.
- */
-const QUERY_COST_IN_ENTRIES = 17;
-/** Entries per km² assumed before any is read (about a need's entries for an age in a town). */
-const PRIOR_ENTRIES_PER_KM2 = 1;
+const cellAreaKm2 = (c: MapCell) =>
+  (c.north - c.south) * 111.2 * (c.east - c.west) * 111.2 * Math.cos((((c.north + c.south) / 2) * Math.PI) / 180);
 
 /**
- * The nearest `want` results. Where matches are dense, map cells (coarse cells split as a quadtree,
- * see search-cells in the domain) are read nearest first, each after its bound (the distance to its
- * nearest point: nothing in it is nearer), in rounds sized by the matches per km² seen so far; each
- * round covers the disc it needs with as few cells as pays (a large cell where entries are sparse
- * or it lies wholly within, its quadrants where it reaches beyond). Where they are sparse (the
- * want-th result looks farther than CELLS_UNTIL_KM, or no match nearby), LAs in scope are read
- * whole instead, nearest bound first: few queries, and only the LAs in scope. Either way the read
- * stops once `want` results are nearer (to the 0.1 km a result shows) than anything unread can be.
- * Cells that no LA in scope reaches, or beyond the radius, are never read.
+ * The nearest `want` results. Where matches are dense, map cells (about 9 km; see search-cells in
+ * the domain) are read nearest first, each after its bound (the distance to its nearest point:
+ * nothing in it is nearer), in waves sized by the matches per km² seen so far. Where they are
+ * sparse (the want-th result looks farther than CELLS_UNTIL_KM, or no match nearby), LAs in scope
+ * are read whole instead, nearest bound first: few queries, and only the LAs in scope. Either way
+ * the read stops once `want` results are nearer (to the 0.1 km a result shows) than anything
+ * unread can be. Cells that no LA in scope reaches, or beyond the radius, are never read.
  */
 async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, want: number): Promise<FirstPageRead> {
   const origin = plan.criteria.origin!;
@@ -411,100 +398,42 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
       : Number.POSITIVE_INFINITY;
 
   // 1. Map cells within reach that an LA in scope can reach, nearest first, while matches are dense.
+  type Unit = { cell: MapCell; bound: number };
+  const reaching = (cell: MapCell, las: LocalAuthority[]) =>
+    las.filter((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
+  let pending: Unit[] = coarseCellsWithin(origin, reach)
+    .flatMap((coarse) => {
+      const las = reaching(coarse, plan.inScope);
+      return las.length === 0 ? [] : fineCellsOf(coarse).filter((f) => reaching(f, las).length > 0);
+    })
+    .map((cell) => ({ cell, bound: floorTenth(Math.max(0, cellDistanceKm(origin, cell) - 0.01)) }))
+    .filter((u) => u.bound <= reach)
+    .sort((a, b) => a.bound - b.bound);
   const freeOnly = plan.criteria.availableBy !== undefined;
-  const keyOf = (c: MapCell) => `${c.coarse}/${c.quad}`;
-  const bounds = new Map<string, number>();
-  const boundOf = (c: MapCell) => {
-    const k = keyOf(c);
-    let b = bounds.get(k);
-    if (b === undefined) {
-      b = floorTenth(Math.max(0, cellDistanceKm(origin, c) - 0.01));
-      bounds.set(k, b);
-    }
-    return b;
-  };
-  const reached = new Map<string, LocalAuthority[]>();
-  const reachingLas = (c: MapCell, las: LocalAuthority[]) => {
-    const k = keyOf(c);
-    let r = reached.get(k);
-    if (r === undefined) {
-      r = las.filter((la) => la.extentKm === undefined || cellDistanceKm(la, c) <= la.extentKm);
-      reached.set(k, r);
-    }
-    return r;
-  };
-  const roots = coarseCellsWithin(origin, reach)
-    .map((cell) => ({ cell, las: reachingLas(cell, plan.inScope) }))
-    .filter((x) => x.las.length > 0);
-  /** Cells read, and every cell with a part read (so read in part). */
-  const done = new Set<string>();
-  const inPart = new Set<string>();
-  /** The nearest bound of any cell (within those LAs reach) not yet read. */
-  const unread = (cell: MapCell, las: LocalAuthority[]): number => {
-    const k = keyOf(cell);
-    if (done.has(k)) return Number.POSITIVE_INFINITY;
-    if (!inPart.has(k)) return boundOf(cell);
-    let min = Number.POSITIVE_INFINITY;
-    for (const child of childrenOf(cell)) {
-      const l = reachingLas(child, las);
-      if (l.length > 0) min = Math.min(min, unread(child, l));
-    }
-    return min;
-  };
-  const nearestUnread = () => Math.min(...roots.map((r) => unread(r.cell, r.las)));
-  const rangesPer = (c: MapCell) => (freeOnly || c.quad === '' ? 1 : 2);
-  /** The unread cells to read for everything up to `target` km, as few as pays at `density` entries per km². */
-  const cover = (cell: MapCell, las: LocalAuthority[], target: number, density: number, out: MapCell[]) => {
-    const k = keyOf(cell);
-    if (done.has(k) || boundOf(cell) > target) return;
-    const cost = (c: MapCell) => QUERY_COST_IN_ENTRIES * rangesPer(c) + density * cellAreaKm2(c);
-    const children = childrenOf(cell)
-      .map((c) => ({ c, las: reachingLas(c, las) }))
-      .filter((x) => x.las.length > 0 && boundOf(x.c) <= target);
-    if (
-      !inPart.has(k) &&
-      (cell.quad.length === QUAD_LEVELS_READ ||
-        children.length === 0 ||
-        children.reduce((a, x) => a + cost(x.c), 0) >= cost(cell))
-    ) {
-      out.push(cell);
-      return;
-    }
-    for (const x of children) cover(x.c, x.las, target, density, out);
-  };
   let area = 0;
-  for (let next = nearestUnread(); next <= reach; next = nearestUnread()) {
-    if (sureBefore(next) >= want) return { found, complete: false, itemsRead, queries, rounds };
+  while (pending.length > 0) {
+    if (sureBefore(pending[0]!.bound) >= want) return { found, complete: false, itemsRead, queries, rounds };
     // How far the want-th result probably is, from the matches per km² read so far.
     const estimate =
-      area === 0
-        ? FIRST_ROUND_KM
-        : found.size === 0
-          ? Number.POSITIVE_INFINITY
-          : Math.sqrt((want * area) / (Math.PI * found.size));
+      area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
     if (estimate > CELLS_UNTIL_KM) break;
-    // A round costs more than a few entries: read a quarter beyond the estimate rather than come back.
-    const target = Math.min(kthKm(), Math.max(next, area === 0 ? estimate : estimate * 1.25));
-    const density = area === 0 ? PRIOR_ENTRIES_PER_KM2 : Math.max(itemsRead / area, 0.01);
-    const batch: MapCell[] = [];
-    for (const r of roots) cover(r.cell, r.las, target, density, batch);
+    const target = Math.min(kthKm(), Math.max(pending[0]!.bound, estimate));
+    let n = 0;
+    while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
+    const batch = pending.slice(0, n);
+    pending = pending.slice(n);
     const res = await deps.store.search.readWhole(
-      batch.flatMap((cell) => plan.buckets.flatMap((bucket) => cellRanges(plan.need, bucket, cell, freeOnly))),
+      batch.flatMap((u) => plan.buckets.map((bucket) => cellRange(plan.need, bucket, u.cell, freeOnly))),
     );
     itemsRead += res.itemsRead;
     queries += res.queries;
     rounds++;
-    for (const cell of batch) {
-      done.add(keyOf(cell));
-      for (let n = 0; n < cell.quad.length; n++) inPart.add(`${cell.coarse}/${cell.quad.slice(0, n)}`);
-      area += cellAreaKm2(cell);
-    }
+    area += batch.reduce((a, u) => a + cellAreaKm2(u.cell), 0);
     take(res.candidates);
   }
-  // Everything nearer than this is read: the nearest unread cell's bound, or the reach once every cell is.
-  const nearest = nearestUnread();
-  const covered = Math.min(nearest, floorTenth(reach));
-  if (nearest > reach && reach >= radius) return { found, complete: true, itemsRead, queries, rounds };
+  // Everything nearer than this is read: the next cell's bound, or the reach once every cell is.
+  const covered = pending.length > 0 ? pending[0]!.bound : floorTenth(reach);
+  if (pending.length === 0 && reach >= radius) return { found, complete: true, itemsRead, queries, rounds };
 
   // 2. LAs not wholly within what is read, whole, nearest first, by a bound nothing unread in them
   //    can be nearer than: their own (distance to the centroid less the extent), at least `covered`.

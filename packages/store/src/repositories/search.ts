@@ -66,19 +66,19 @@ export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): Orde
 }
 
 /**
- * The ranges holding a map cell's entries for a need and age bucket: a quadtree cell's places free
- * (A#<code>), and, unless the search asks for a place free, its full listings too (F#<code>; a
- * whole coarse cell is then one range).
+ * The range holding a map cell's entries for a need and age bucket: a fine cell (only its
+ * listings with a place free, when the search asks), or a whole coarse one (one query; full
+ * listings are then dropped after reading).
  */
-export function cellRanges(
+export function cellRange(
   need: NeedCode,
   bucket: AgeBucket,
-  cell: { coarse: string; quad: string },
+  cell: { coarse: string; fine?: string },
   freeOnly: boolean,
-): OrderedRange[] {
+): OrderedRange {
   const pk = keys.searchCell(need, bucket, cell.coarse);
-  if (!freeOnly && cell.quad === '') return [{ index: 'gsi1', pk }];
-  return (freeOnly ? ['A'] : ['A', 'F']).map((part) => ({ index: 'gsi1', pk, prefix: `${part}#${cell.quad}` }));
+  if (cell.fine === undefined) return { index: 'gsi1', pk };
+  return { index: 'gsi1', pk, prefix: `${cell.fine}#${freeOnly ? 'A#' : ''}` };
 }
 
 /**
@@ -103,7 +103,7 @@ export function searchEntryItems(setting: Setting, listing: Listing): Record<str
           ...(order === 'available'
             ? {
                 gsi1pk: keys.searchCell(need, bucket, cell.coarse),
-                gsi1sk: keys.searchCellSort(cell.quad, listing.available > 0, setting.urn, listing.listingId),
+                gsi1sk: keys.searchCellSort(cell.fine, listing.available > 0, setting.urn, listing.listingId),
               }
             : {}),
           gsi2pk: keys.searchOrderedBand(order, need, bucket, listing.band),
