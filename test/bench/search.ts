@@ -7,6 +7,10 @@
  * data both designs must agree with (order and results).
  * Prints p50/p95 latency, items read per page shown and read amplification (items read per match read).
  *   npm run bench:search [-- searches]
+ * Environment: BENCH_SETTINGS (dataset size, 25,000), BENCH_BASELINE (searches checked against a
+ * plain reading, 50), BENCH_SCAN_ITEMS (items of the timed Scan, 50,000), BENCH_DETAIL=1 (each
+ * search's reads in both designs, on stderr), BENCH_ONLY=la|partnership|national (time one kind),
+ * BENCH_ENDPOINT (a DynamoDB Local already running: the table is loaded once and reused).
  */
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
