@@ -7,6 +7,10 @@
  * data both designs must agree with (order and results).
  * Prints p50/p95 latency, items read per page shown and read amplification (items read per match read).
  *   npm run bench:search [-- searches]
+ * Environment: BENCH_SETTINGS (dataset size, 25,000), BENCH_BASELINE (searches checked against a
+ * plain reading, 50), BENCH_SCAN_ITEMS (items of the timed Scan, 50,000), BENCH_DETAIL=1 (each
+ * search's reads in both designs, on stderr), BENCH_ONLY=la|partnership|national (time one kind),
+ * BENCH_ENDPOINT (a DynamoDB Local already running: the table is loaded once and reused).
  */
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -49,12 +53,27 @@ const plans: LaPlan[] = real.las.map((la) => ({
 }));
 const settings = generateSettings({ plans, framework: FRAMEWORK_V1, seed: 2026, listingsPerSetting: [1, 4] });
 const listingCount = settings.reduce((n, s) => n + s.listings.length, 0);
-const ddb = await startDynamoDbLocal({ javaHeap: '2g' });
-const store = createStore({ tableName: 'bench-search', endpoint: ddb.endpoint, requestTimeoutMs: 60_000 });
-await ensureTable(store.db, store.tableName);
-await loadReferenceData(store.db, store.tableName, { ...reference, settings: [] }, { source: 'data_dir', seed: 2026 });
+// BENCH_ENDPOINT: a DynamoDB Local already running (in memory); the table is loaded on the first
+// run and reused by the next ones, so a change to the search code is measured without reloading.
+const ddb = process.env.BENCH_ENDPOINT
+  ? { endpoint: process.env.BENCH_ENDPOINT, stop: async () => {} }
+  : await startDynamoDbLocal({ javaHeap: '2g' });
+const store = createStore({
+  tableName: `bench-search-${TARGET_SETTINGS}`,
+  endpoint: ddb.endpoint,
+  requestTimeoutMs: 60_000,
+});
+const created = await ensureTable(store.db, store.tableName);
 const items = settings.flatMap(settingItems);
-await batchPut(store.db, store.tableName, items);
+if (created || !process.env.BENCH_ENDPOINT) {
+  await loadReferenceData(
+    store.db,
+    store.tableName,
+    { ...reference, settings: [] },
+    { source: 'data_dir', seed: 2026 },
+  );
+  await batchPut(store.db, store.tableName, items);
+}
 const loadSeconds = (performance.now() - t0) / 1000;
 console.error(
   `loaded ${settings.length} settings, ${listingCount} listings, ${items.length} items in ${loadSeconds.toFixed(0)} s`,
@@ -115,6 +134,9 @@ for (let i = 0; i < SEARCHES; i++) {
   });
 }
 
+// BENCH_ONLY=la|partnership|national: time only that kind (the mix is drawn the same either way).
+if (process.env.BENCH_ONLY)
+  samples.splice(0, samples.length, ...samples.filter((x) => x.req.scope === process.env.BENCH_ONLY));
 const deps = { store, auth: devTokenAuthenticator('x'.repeat(32)) };
 const idOf = (r: { setting: { urn: string }; listing: { listingId: string } }) =>
   `${r.setting.urn}#${r.listing.listingId}`;
@@ -148,7 +170,7 @@ for (const [i, sample] of samples.entries()) {
         JSON.stringify(sample.req.criteria),
         ...(['before', 'now'] as const).map(
           (d) =>
-            `${d}: ${runs[d][i]!.ms.toFixed(0)} ms, read ${runs[d][i]!.stats.itemsRead} in ${runs[d][i]!.stats.queries} queries, matched ${runs[d][i]!.stats.matched}, shown ${runs[d][i]!.stats.shown}`,
+            `${d}: ${runs[d][i]!.ms.toFixed(0)} ms, read ${runs[d][i]!.stats.itemsRead} in ${runs[d][i]!.stats.queries} queries, matched ${runs[d][i]!.stats.matched}, shown ${runs[d][i]!.stats.shown}, rounds ${runs[d][i]!.stats.rounds ?? 1}`,
         ),
       ].join(' | '),
     );
@@ -205,6 +227,29 @@ const ratio = (scope: (typeof scopes)[number], p: number) =>
     pick('now', scope).map((r) => r.ms),
     p,
   );
+/** Each search's kind: scope, whether a place must be free, whether it names a band. */
+const kindOf = (x: Sample) =>
+  `${x.req.scope === 'la' ? 'own LA' : x.req.scope}, ${x.req.criteria.availableBy ? 'a place free' : 'any'}${x.req.criteria.band ? ', a band' : ''}`;
+function kinds() {
+  const names = [...new Set(samples.map(kindOf))].sort();
+  return names
+    .map((k) => {
+      const at = samples.flatMap((x, i) => (kindOf(x) === k ? [i] : []));
+      const of = (d: Design) => at.map((i) => runs[d][i]!);
+      const both = (f: (rs: Run[]) => string) => `${f(of('before'))} / ${f(of('now'))}`;
+      const p = (q: number) => (rs: Run[]) =>
+        fmt(
+          pct(
+            rs.map((r) => r.ms),
+            q,
+          ),
+          0,
+        );
+      const mean = (g: (r: Run) => number) => (rs: Run[]) => n(sum(rs, g) / rs.length);
+      return `| ${k} | ${at.length} | ${both(p(50))} ms | ${both(p(95))} ms | ${both(mean((r) => r.stats.itemsRead))} | ${both(mean((r) => r.stats.queries))} | ${fmt(sum(of('now'), (r) => r.stats.rounds ?? 1) / at.length)} |`;
+    })
+    .join('\n');
+}
 const exactTotals = runs.now.filter((r) => !r.totalAtLeast).length;
 const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(', ');
 console.log(`
@@ -217,6 +262,12 @@ Each search is answered by both designs in turn (which goes first alternates), o
 | design | searches | p50 | p95 | items read per search | items read per result shown, first page (p50 / p95 / max) | read amplification |
 |---|---|---|---|---|---|---|
 ${scopes.flatMap((sc) => [row('before', sc), row('now', sc)]).join('\n')}
+
+By kind (order: own LA and national most places first, partnership nearest first):
+
+| kind | searches | p50 before / now | p95 before / now | items read before / now | queries before / now | rounds now |
+|---|---|---|---|---|---|---|
+${kinds()}
 
 Ratio (full read ÷ ordered first page): p50 **${fmt(ratio('all', 50))}×**, p95 **${fmt(ratio('all', 95))}×** over all searches; national p50 ${fmt(ratio('national', 50))}×, p95 **${fmt(ratio('national', 95))}×**; partnership p95 ${fmt(ratio('partnership', 95))}×; own LA p95 ${fmt(ratio('la', 95))}×.
 First pages identical (same results, same order) in both designs: ${firstPagesAlike} of ${samples.length}. Exact total on the first page: ${exactTotals} of ${samples.length} (the rest say \`totalAtLeast\`).

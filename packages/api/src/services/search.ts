@@ -63,6 +63,8 @@ export interface SearchStats {
   matched: number;
   /** Results on the page returned. */
   shown?: number;
+  /** Reads made one after another (each a batch of queries in parallel): what a search waits for. */
+  rounds?: number;
 }
 
 const defaultScope = (p: Principal): SearchScope =>
@@ -193,6 +195,7 @@ export async function searchPlaces(
     Object.assign(stats, {
       itemsRead: read.itemsRead,
       queries: read.queries,
+      rounds: read.rounds,
       matched: ordered.length,
       shown: shown.length,
     });
@@ -292,6 +295,7 @@ interface FirstPageRead {
   complete: boolean;
   itemsRead: number;
   queries: number;
+  rounds: number;
 }
 
 /**
@@ -322,11 +326,13 @@ async function inOrder(
   const found = new Map<string, PlaceResult>();
   let itemsRead = 0;
   let queries = 0;
+  let rounds = 0;
   for (;;) {
     const kth = found.size >= want ? [...found.values()].sort(cmp)[want - 1] : undefined;
     const open = streams.filter((s) => !s.done && (s.last === undefined || kth === undefined || cmp(s.last, kth) < 0));
     if (open.length === 0) break;
     const short = Math.max(1, want - found.size);
+    rounds++;
     await Promise.all(
       open.map(async (s) => {
         // Enough to fill this range's share of what is still missing at the rate it has matched so far.
@@ -349,7 +355,7 @@ async function inOrder(
       }),
     );
   }
-  return { found, complete: streams.every((s) => s.done), itemsRead, queries };
+  return { found, complete: streams.every((s) => s.done), itemsRead, queries, rounds };
 }
 
 /** Map cells are read only within this distance (and the radius); beyond it, whole LAs. */
@@ -377,6 +383,7 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
   const found = new Map<string, PlaceResult>();
   let itemsRead = 0;
   let queries = 0;
+  let rounds = 0;
   const take = (candidates: PlaceCandidate[]) => {
     for (const c of candidates)
       if (plan.allowed.has(c.setting.laCode) && mismatches(c, plan.criteria).length === 0) {
@@ -405,7 +412,7 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
   const freeOnly = plan.criteria.availableBy !== undefined;
   let area = 0;
   while (pending.length > 0) {
-    if (sureBefore(pending[0]!.bound) >= want) return { found, complete: false, itemsRead, queries };
+    if (sureBefore(pending[0]!.bound) >= want) return { found, complete: false, itemsRead, queries, rounds };
     // How far the want-th result probably is, from the matches per km² read so far.
     const estimate =
       area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
@@ -420,12 +427,13 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     );
     itemsRead += res.itemsRead;
     queries += res.queries;
+    rounds++;
     area += batch.reduce((a, u) => a + cellAreaKm2(u.cell), 0);
     take(res.candidates);
   }
   // Everything nearer than this is read: the next cell's bound, or the reach once every cell is.
   const covered = pending.length > 0 ? pending[0]!.bound : floorTenth(reach);
-  if (pending.length === 0 && reach >= radius) return { found, complete: true, itemsRead, queries };
+  if (pending.length === 0 && reach >= radius) return { found, complete: true, itemsRead, queries, rounds };
 
   // 2. LAs not wholly within what is read, whole, nearest first, by a bound nothing unread in them
   //    can be nearer than: their own (distance to the centroid less the extent), at least `covered`.
@@ -441,23 +449,21 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     .filter((x) => x.bound <= radius)
     .sort((a, b) => a.bound - b.bound);
   let next = 0;
-  let wave = 1;
   while (next < las.length) {
     if (sureBefore(las[next]!.bound) >= want) break;
     const kth = kthKm();
-    // The first wave takes every LA as near as the page probably reaches, then 2, 4, … at a time.
-    // (No match yet: as far as the radius, where the search has one.)
+    // The first round takes every LA as near as the page probably reaches, and a quarter beyond
+    // (no match yet: as far as the radius, where the search has one); the second every LA left
+    // that can still come before the page's last: at most two rounds, each in parallel.
     const estimate =
       found.size === 0 ? (Number.isFinite(radius) ? radius : 0) : Math.sqrt((want * area) / (Math.PI * found.size));
+    const first = next === 0;
     const batch: typeof las = [];
-    while (
-      next < las.length &&
-      (batch.length < wave || (next === 0 && las[next]!.bound <= estimate)) &&
-      las[next]!.bound <= kth
-    )
+    while (next < las.length && las[next]!.bound <= kth) {
+      if (first && batch.length > 0 && las[next]!.bound > estimate * 1.25) break;
       batch.push(las[next++]!);
+    }
     if (batch.length === 0) break;
-    wave = Math.min(wave * 2, 16);
     const res = await deps.store.search.candidates(
       batch.flatMap(({ la }) =>
         plan.buckets.map((bucket) => ({
@@ -471,9 +477,10 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     );
     itemsRead += res.itemsRead;
     queries += res.queries;
+    rounds++;
     take(res.candidates);
   }
-  return { found, complete: next >= las.length, itemsRead, queries };
+  return { found, complete: next >= las.length, itemsRead, queries, rounds };
 }
 
 /**
