@@ -6,9 +6,10 @@ import { nagPacks } from '../lib/nag.ts';
 
 /**
  * `cdk synth` / `cdk deploy -c stage=prod`: one stack per stage. cdk-nag's AwsSolutions and
- * Serverless packs run on every synth; an unacknowledged finding fails it.
+ * Serverless packs run on every synth; an unacknowledged finding fails it. Exported so a test can
+ * build it with a given context (infra/test/app.test.ts) and synthesise it as the CLI would.
  */
-const app = new App();
+export const app = new App();
 const stage = (app.node.tryGetContext('stage') ?? 'dev') as Stage;
 if (stage !== 'dev' && stage !== 'prod') throw new Error(`stage must be dev or prod, not ${stage}`);
 const webOrigin = app.node.tryGetContext('webOrigin') as string | undefined;

@@ -321,3 +321,80 @@ describe('a sheet of 500 cases with a few bad rows', () => {
     expect(err).toContain('usage: npm run upload:cases -- <file.csv> --token <LA token>');
   });
 });
+
+describe('an upload over a connection that fails', () => {
+  /** The API, behind a connection that fails the first calls with `faults` (a thrown error is a lost connection). */
+  const flaky = (faults: (Error | number)[]) => {
+    const keys: string[] = [];
+    const fetchFn = async (url: string, init: RequestInit) => {
+      keys.push(new Headers(init.headers).get('idempotency-key')!);
+      const fault = faults.shift();
+      if (fault instanceof Error) throw fault;
+      if (fault !== undefined) return new Response(JSON.stringify({ error: { message: 'busy' } }), { status: fault });
+      return t.app.request(url.replace('http://test', ''), init);
+    };
+    return { fetchFn, keys };
+  };
+
+  it('retries a lost connection, a 503 and a 429 with the same Idempotency-Key, saving each row once', async () => {
+    forLa('E06000037');
+    const before = (await casesOf('E06000037')).length;
+    const { fetchFn, keys } = flaky([new TypeError('fetch failed'), 503, 429]);
+    const results = await uploadCases({
+      text: csv([good(10), good(11)]),
+      baseUrl: 'http://test',
+      token: await la('E06000037'),
+      fetchFn,
+      retryDelayMs: 1,
+    });
+    expect(results.map((r) => r.status)).toEqual([200]);
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(1);
+    expect(caseUploadSummary(results)).toMatchObject({ rows: 2, problems: [] });
+    expect((await casesOf('E06000037')).length).toBe(before + 2);
+  });
+
+  it('gives up after three retries, saying the service could not be reached, and saves nothing', async () => {
+    forLa('E06000037');
+    const before = (await casesOf('E06000037')).length;
+    const down = new TypeError('fetch failed');
+    const { fetchFn, keys } = flaky([down, down, down, down]);
+    const results = await uploadCases({
+      text: csv([good(12), good(13)]),
+      baseUrl: 'http://test',
+      token: await la('E06000037'),
+      fetchFn,
+      retryDelayMs: 1,
+    });
+    expect(keys).toHaveLength(4);
+    expect(results.map((r) => r.status)).toEqual([0]);
+    expect(caseUploadSummary(results).problems).toEqual([
+      { field: 'part', message: 'part 1 (2 rows) was not saved: The service could not be reached: fetch failed' },
+    ]);
+    expect((await casesOf('E06000037')).length).toBe(before);
+  });
+
+  it('npm run upload:cases with a token the service refuses: one line per part and the refusal, exit 1', async () => {
+    forLa('E06000037');
+    const dir = mkdtempSync(join(tmpdir(), 'cases-'));
+    const file = join(dir, 'cohort.csv');
+    writeFileSync(file, csv([good(14), good(15)]));
+    const provider = await t.token({ sub: 'p', role: 'provider', org: 'PRV1' });
+    const out: string[] = [];
+    let err = '';
+    const io: CommandIo = {
+      argv: [file, '--url', 'http://test', '--token', provider],
+      env: {},
+      out: (l) => out.push(l),
+      err: (e) => (err += e),
+      tty: false,
+    };
+    const code = await uploadCasesCommand(io, (url, init) => t.app.request(url.replace('http://test', ''), init));
+    expect(code).toBe(1);
+    // Not a terminal: one progress line per part, with its status.
+    expect(err).toBe('[##############################] 2/2 rows 100%  part 1: 403\n');
+    expect(out[0]).toBe('line ?: not saved');
+    expect(out[1]).toMatch(/^ {2}part: part 1 \(2 rows\) was not saved: .+/);
+    expect(out.at(-1)).toBe('0 of 2 cases saved; 1 row not saved (above).');
+  });
+});

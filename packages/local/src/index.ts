@@ -14,8 +14,8 @@ export {
 } from './cli/upload-cases.ts';
 export { uploadArgs, type CommandIo } from './cli/upload-args.ts';
 export * from './runtime-file.ts';
-export { runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
-export { hasEhcpFiles, loadEhcp, loadEhcpBaseline, type EhcpLoad } from './cli/load-ehcp.ts';
+export { importGiasCommand, runGiasImport, type GiasImportSummary } from './cli/import-gias.ts';
+export { hasEhcpFiles, loadEhcp, loadEhcpBaseline, loadEhcpCommand, type EhcpLoad } from './cli/load-ehcp.ts';
 export { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 export { startConfig, type StartConfig } from './start-config.ts';
 export { seedTableCommand } from './cli/seed-table.ts';

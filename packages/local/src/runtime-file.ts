@@ -36,10 +36,12 @@ export function readRuntime(statePath: string): RuntimeInfo | undefined {
  * The table a command-line tool writes to: TABLE_NAME (and DYNAMODB_ENDPOINT, if local) when set,
  * otherwise the running local marketplace's; undefined when there is neither.
  */
-export function cliTable(repoRoot: string): { tableName: string; endpoint?: string } | undefined {
-  const runtime = readRuntime(resolve(repoRoot, process.env.STATE_DIR ?? '.data'));
-  const tableName = process.env.TABLE_NAME ?? runtime?.tableName;
-  const endpoint =
-    process.env.DYNAMODB_ENDPOINT ?? (process.env.TABLE_NAME === undefined ? runtime?.dynamoDbEndpoint : undefined);
+export function cliTable(
+  repoRoot: string,
+  env: Record<string, string | undefined> = process.env,
+): { tableName: string; endpoint?: string } | undefined {
+  const runtime = readRuntime(resolve(repoRoot, env.STATE_DIR ?? '.data'));
+  const tableName = env.TABLE_NAME ?? runtime?.tableName;
+  const endpoint = env.DYNAMODB_ENDPOINT ?? (env.TABLE_NAME === undefined ? runtime?.dynamoDbEndpoint : undefined);
   return tableName === undefined ? undefined : { tableName, ...(endpoint ? { endpoint } : {}) };
 }

@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { csvObjects, importGias, postcodeAreaOf, type GiasImport, type PostcodeDistrict } from '@placements/domain';
-import type { Store } from '@placements/store';
+import { createStore, type Store } from '@placements/store';
+import { cliTable } from '../runtime-file.ts';
+import type { CommandIo } from './upload-args.ts';
 
 export interface GiasImportSummary extends Omit<GiasImport, 'settings'> {
   rows: number;
@@ -32,4 +36,50 @@ export async function runGiasImport(store: Store, text: string): Promise<GiasImp
   const written = await store.settings.putSettings(result.settings);
   const { settings, ...rest } = result;
   return { ...rest, rows: rows.length, imported: settings.length, ...written };
+}
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
+
+/**
+ * npm run import:gias -- <edubasealldata.csv>
+ * Loads a GIAS establishment extract into the running local marketplace (found through
+ * .data/runtime.json), or into the table named by TABLE_NAME (and DYNAMODB_ENDPOINT, if local).
+ * Answers the exit code: 0 imported, 1 the file was refused, 2 usage or nothing to import into.
+ */
+export async function importGiasCommand(io: CommandIo, repoRoot = REPO_ROOT): Promise<number> {
+  const file = io.argv[0];
+  if (file === undefined) {
+    io.err('usage: npm run import:gias -- <edubasealldataYYYYMMDD.csv>\n');
+    return 2;
+  }
+  const target = cliTable(repoRoot, io.env);
+  if (target === undefined) {
+    io.err(
+      'No marketplace to import into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).\n',
+    );
+    return 2;
+  }
+  const store = createStore(target);
+  try {
+    const text = readFileSync(resolve(io.env.INIT_CWD ?? process.cwd(), file), 'utf8');
+    const s = await runGiasImport(store, text);
+    io.out(
+      `Read ${s.rows} establishments (${s.columnSet} column set): ${s.imported} imported (${s.created} new, ${s.updated} updated), ${s.skipped.length} skipped.`,
+    );
+    const byReason = new Map<string, number>();
+    for (const k of s.skipped) {
+      const reason = k.reason.replace(/ on .*$/, '');
+      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) io.out(`  ${n} × ${reason}`);
+    for (const k of s.skipped) io.out(`  line ${k.line}: URN ${k.urn} ${k.name}: skipped, ${k.reason}`);
+    return 0;
+  } catch (error) {
+    const e = error as { problems?: { field: string; message: string }[]; message: string };
+    io.err(`Import failed: ${e.message}\n`);
+    for (const p of e.problems ?? []) io.err(`  ${p.field}: ${p.message}\n`);
+    return 1;
+  } finally {
+    store.db.destroy();
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   buildForecasts,
   currentHistories,
@@ -8,7 +8,9 @@ import {
   type EhcpStatistics,
   type ForecastMethod,
 } from '@placements/domain';
-import type { Store } from '@placements/store';
+import { createStore, type Store } from '@placements/store';
+import { cliTable } from '../runtime-file.ts';
+import type { CommandIo } from './upload-args.ts';
 
 export interface EhcpLoad {
   partnershipId: string;
@@ -54,4 +56,43 @@ export async function loadEhcpBaseline(store: Store, ehcpDir: string, partnershi
   if (partnership === undefined)
     throw new Error(`No partnership has the id ${partnershipId}; GET /partnerships lists them.`);
   return { partnershipId, ...(await loadEhcp(store, ehcpDir, partnership.members)) };
+}
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
+
+/**
+ * npm run load:ehcp -- [partnership id, default se19] [folder with the DfE EHCP files]
+ * Loads DfE's EHC plan statistics for the partnership's member LAs into the running local
+ * marketplace (found through .data/runtime.json), or into the table named by TABLE_NAME.
+ * Answers the exit code: 0 loaded, 1 refused (no such partnership), 2 no files or nothing to load into.
+ */
+export async function loadEhcpCommand(io: CommandIo, repoRoot = REPO_ROOT): Promise<number> {
+  const partnershipId = io.argv[0] ?? 'se19';
+  const dir = resolve(io.env.INIT_CWD ?? process.cwd(), io.argv[1] ?? resolve(repoRoot, '../shared/data/ehcp'));
+  if (!existsSync(join(dir, 'caseload.csv'))) {
+    io.err(`No caseload.csv in ${dir}: pass the folder holding DfE's caseload.csv and sen_needs_all_plans.csv.\n`);
+    return 2;
+  }
+  const target = cliTable(repoRoot, io.env);
+  if (target === undefined) {
+    io.err(
+      'No marketplace to load into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).\n',
+    );
+    return 2;
+  }
+  const store = createStore(target);
+  try {
+    const r = await loadEhcpBaseline(store, dir, partnershipId);
+    io.out(
+      `Loaded DfE EHC plan statistics for ${r.loaded.length} LAs of ${partnershipId}${r.missing.length ? `; no DfE row for ${r.missing.join(', ')}` : ''}.`,
+    );
+    for (const s of r.loaded) io.out(`  ${s.laCode} ${s.laName}: ${s.plans ?? 'x'} plans (${s.year})`);
+    io.out(`Forecast for ${r.forecasts} LAs. ${r.method.summary}`);
+    return 0;
+  } catch (error) {
+    io.err(`Load failed: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    store.db.destroy();
+  }
 }
