@@ -320,17 +320,17 @@ describe('POST /allocation-rounds', () => {
       expect(shared).toContain('share-x');
       // Y's place was committed without X's; the case planned on X was run again and got its next preference.
       expect(round.reruns).toBe(1);
-      const byCase = new Map(round.outcomes.map((o: any) => [o.caseId, o]));
-      expect(byCase.get(second)).toMatchObject({
+      const byCase = new Map<string, any>(round.outcomes.map((o: any) => [o.caseId, o]));
+      expect(byCase.get(second!)).toMatchObject({
         outcome: 'allocated',
         urn: y!.urn,
         explanation: expect.not.stringMatching(/run 2/),
       });
-      expect(byCase.get(first)).toMatchObject({ outcome: 'allocated', listingId: 'share-z', rank: 2 });
-      expect(byCase.get(first).explanation).toMatch(/run 2: a listing changed/);
+      expect(byCase.get(first!)).toMatchObject({ outcome: 'allocated', listingId: 'share-z', rank: 2 });
+      expect(byCase.get(first!).explanation).toMatch(/run 2: a listing changed/);
       for (const [s, id] of [
         [x!, 'share-x'],
-        [y!, byCase.get(second).listingId],
+        [y!, byCase.get(second!).listingId],
         [z!, 'share-z'],
       ] as const) {
         const l = (await t.ownSetting(s.urn)).body.listings.find((v: any) => v.listingId === id);

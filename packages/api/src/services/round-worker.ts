@@ -10,6 +10,7 @@ import {
   type Listing,
   type Placement,
   type RoundMechanism,
+  type SettingWithListings,
 } from '@placements/domain';
 import {
   CaseNotOpenError,
@@ -83,6 +84,12 @@ export function roundPlacementId(roundId: string, run: number, caseId: string): 
 
 const listingKey = (urn: string, listingId: string) => `${urn}#${listingId}`;
 
+/** What a run was planned from: its cases by `laCode#id` and its settings by URN, as read then. */
+interface Snapshot {
+  cases: Map<string, Case>;
+  settings: Map<string, SettingWithListings | undefined>;
+}
+
 class Paused extends Error {}
 class LostLease extends Error {}
 
@@ -141,6 +148,8 @@ export async function runRoundJob(
     for (let r = 0; r <= run && phase !== 'waiting_lists' && phase !== 'reporting'; r++) {
       // Earlier runs are read back (their plans and which chunks failed); the current one is planned if need be.
       let plan = await rounds.plan(org, id, r);
+      /** The cases and settings this worker planned from, if it planned the run now. */
+      let snapshot: Snapshot | undefined;
       if (plan === undefined) {
         const pending =
           r === 0 ? refs : failedAtLast.map((caseId) => ({ laCode: outcomes.get(caseId)!.laCode, id: caseId }));
@@ -148,15 +157,16 @@ export async function runRoundJob(
         const planned = await planRun(deps, id, r, pending, head, timings);
         const meta = { today: planned.today, at: planned.at, snapshotAt: planned.at };
         // This worker's plan is the run's plan unless another worker's was written first: only then read it back.
-        plan = (await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, meta))
-          ? { meta, outcomes: planned.outcomes }
-          : (await rounds.plan(org, id, r))!;
+        if (await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, meta)) {
+          plan = { meta, outcomes: planned.outcomes };
+          snapshot = planned.snapshot;
+        } else plan = (await rounds.plan(org, id, r))!;
       }
       for (const o of plan.outcomes as RoundCaseOutcome[]) outcomes.set(o.caseId, o);
       // Shown in the head, so a round read back after a crash says where it stopped.
       phase = 'committing';
       await beat(true, { phase });
-      const result = await commitRun(deps, org, id, r, plan, outcomes, actor, beat, progress, timings);
+      const result = await commitRun(deps, org, id, r, plan, outcomes, actor, beat, progress, timings, snapshot);
       failedAtLast = result.failed;
       if (failedAtLast.length === 0) break;
       if (r === MAX_RERUNS) {
@@ -299,7 +309,7 @@ async function planRun(
   refs: RoundRef[],
   head: RoundHead,
   timings: RoundReport['timings'],
-): Promise<{ outcomes: RoundCaseOutcome[]; today: string; at: string }> {
+): Promise<{ outcomes: RoundCaseOutcome[]; today: string; at: string; snapshot: Snapshot }> {
   const now = deps.now?.() ?? new Date();
   const today = londonDate(now);
   let mark = performance.now();
@@ -370,7 +380,7 @@ async function planRun(
         : {}),
     });
   }
-  return { outcomes, today, at: now.toISOString() };
+  return { outcomes, today, at: now.toISOString(), snapshot: { cases: found, settings } };
 }
 
 /**
@@ -389,6 +399,7 @@ async function commitRun(
   beat: (force?: boolean, set?: Record<string, unknown>) => Promise<void>,
   progress: NonNullable<RoundHead['progress']>,
   timings: RoundReport['timings'],
+  snapshot?: Snapshot,
 ): Promise<{ failed: string[] }> {
   const started = performance.now();
   void outcomes;
@@ -419,11 +430,17 @@ async function commitRun(
   progress.casesDecided =
     planned.filter((o) => o.outcome !== 'allocated').length +
     [...checkpoints.values()].reduce((n, v) => n + (v.cases ?? 0) + (v.failed?.length ?? 0), 0);
-  // The cases of commits not yet checkpointed are read again (consistently), with their listings as they are now.
-  const cases = await deps.store.cases.getCases(
-    todo.flatMap(([, parts]) => [...parts.values()].flat().map((o) => ({ laCode: o.laCode, id: o.caseId }))),
-  );
-  const settings = await settingsByUrn(deps, [...new Set([...remaining.keys()].map((k) => k.split('#')[0]!))]);
+  // The cases and listings as the run was planned from them, when this worker planned it a moment
+  // ago; otherwise (a resumed run) those of commits not yet checkpointed are read again,
+  // consistently. Either way each commit is conditioned on every case being open at the version
+  // used and on its listings' places, so a case or listing changed since fails only its own part.
+  const cases =
+    snapshot?.cases ??
+    (await deps.store.cases.getCases(
+      todo.flatMap(([, parts]) => [...parts.values()].flat().map((o) => ({ laCode: o.laCode, id: o.caseId }))),
+    ));
+  const settings =
+    snapshot?.settings ?? (await settingsByUrn(deps, [...new Set([...remaining.keys()].map((k) => k.split('#')[0]!))]));
   const memberships = new Map<string, Set<string>>();
   for (const la of new Set([...cases.values()].map((c) => c.laCode)))
     memberships.set(la, await partnershipsOf(deps, la));

@@ -137,15 +137,16 @@ export async function joinQueuesTogether(
     // The case and its audit event, and its demand counter if new to the group: the queue
     // entries are the stream's projection of the case's waitingOn (queuesFollowCases).
     const counter = `${p.c.laCode}|${p.c.band}|${p.c.needs[0]}|${shardOf(p.c.id)}`;
-    const size = 2 + (counters.has(counter) ? 0 : 1);
-    if (group.length > 0 && actions + size > MAX_TRANSACTION_ACTIONS) {
+    const size = () => 2 + (counters.has(counter) ? 0 : 1);
+    if (group.length > 0 && actions + size() > MAX_TRANSACTION_ACTIONS) {
       groups.push(group);
       group = [];
       actions = 0;
       counters.clear();
     }
     group.push(p);
-    actions += size;
+    // Counted again: in a new group the case's counter is new to it.
+    actions += size();
     counters.add(counter);
   }
   if (group.length > 0) groups.push(group);
