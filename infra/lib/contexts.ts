@@ -239,6 +239,11 @@ export interface StreamConsumerSpec {
   table: TableAccess;
   /** Only records whose new image has one of these itemType values reach the function. */
   itemTypes?: string[];
+  /**
+   * Key prefixes it may write with BatchWriteItem (IAM dynamodb:LeadingKeys): the queue entries
+   * projected from cases' `waitingOn`, idempotent puts that need no transaction.
+   */
+  batchWriteUnder?: string[];
   /** And, when given, one of these `state` values (a round that is queued or running). */
   states?: string[];
   batchSize?: number;
@@ -268,6 +273,7 @@ export const STREAM_CONSUMERS: Record<string, StreamConsumerSpec> = {
     description: 'Derived data from committed changes: search entries, offers of freed places, queue removal',
     table: 'write',
     itemTypes: ['listing', 'setting', 'case'],
+    batchWriteUnder: ['WAIT#'],
     batchSize: 100,
     timeoutSeconds: 120,
     maxIteratorAgeSeconds: 60,

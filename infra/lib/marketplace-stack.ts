@@ -358,9 +358,14 @@ export class MarketplaceStack extends Stack {
 
   /** PutItem only on items whose partition key starts with one of the prefixes. */
   private grantPutUnder(grantee: IGrantable, prefixes: string[]): void {
+    this.grantUnder(grantee, 'dynamodb:PutItem', prefixes);
+  }
+
+  /** One action only on items whose partition key starts with one of the prefixes. */
+  private grantUnder(grantee: IGrantable, action: string, prefixes: string[]): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['dynamodb:PutItem'],
+        actions: [action],
         resources: [this.table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } },
       }),
@@ -412,6 +417,7 @@ export class MarketplaceStack extends Stack {
   addStreamConsumer(name: string, spec: StreamConsumerSpec): ContextFunction {
     const dlq = this.deadLetterQueue(name, false);
     const fn = this.addFunction(name, { ...spec, invokedBy: 'stream' });
+    if (spec.batchWriteUnder) this.grantUnder(fn.role, 'dynamodb:BatchWriteItem', spec.batchWriteUnder);
     fn.fn.addEventSource(
       new DynamoEventSource(this.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

@@ -159,6 +159,17 @@ describe('least privilege on the table', () => {
     });
   });
 
+  it('lets the stream consumer batch-write only queue entries (WAIT# keys), projected from cases', () => {
+    const batch = tableActions('StreamRole').filter((s) => actionsOf([s]).includes('dynamodb:BatchWriteItem'));
+    expect(batch).toHaveLength(1);
+    expect(batch[0]).toMatchObject({
+      Action: 'dynamodb:BatchWriteItem',
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WAIT#*'] } },
+    });
+    for (const other of ['RoundWorkerRole', 'NotificationsStreamRole'])
+      expect(actionsOf(tableActions(other)), other).not.toContain('dynamodb:BatchWriteItem');
+  });
+
   it('lets the platform function only describe the table (for /health)', () => {
     expect(actionsOf(tableActions('PlatformRole'))).toEqual(['dynamodb:DescribeTable']);
   });

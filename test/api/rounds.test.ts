@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { lotteryNumber, type SettingWithListings } from '@placements/domain';
 import { keys } from '@placements/store';
-import { runRoundJob } from '@placements/api';
+import { queuesFollowCases, runRoundJob } from '@placements/api';
 import { withTwoLaOfficers, type SeededApp } from '../support/store.ts';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
@@ -283,6 +283,66 @@ describe('POST /allocation-rounds', () => {
     }
   });
 
+  it('commits small listings together, and when one of them changed commits the others without it', async () => {
+    const [x, y, z] = await market(['share-x', 'share-y', 'share-z'], [1, 1, 1]);
+    const [first, second] = await openCases(kent, 'SHARE', [[x!.urn, z!.urn], [y!.urn]]);
+    // Just before the round's one commit (X's and Y's places together), another allocation takes X's place.
+    const send = t.store.db.send.bind(t.store.db);
+    let shared: string[] | undefined;
+    t.store.db.send = (async (command: any, ...rest: any[]) => {
+      const placed = (command.input?.TransactItems ?? [])
+        .filter((i: any) => i.Put?.Item?.itemType === 'placement')
+        .map((i: any) => i.Put.Item.listingId);
+      if (shared === undefined && command.constructor.name === 'TransactWriteCommand' && placed.length === 2) {
+        shared = placed;
+        await send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: t.store.tableName,
+                  Key: keys.listing(x!.urn, 'share-x'),
+                  UpdateExpression:
+                    'SET available = available - :one, held = held + :one, availableToAll = availableToAll - :one',
+                  ExpressionAttributeValues: { ':one': 1 },
+                },
+              },
+            ],
+          }),
+        );
+      }
+      return (send as any)(command, ...rest);
+    }) as typeof t.store.db.send;
+    try {
+      const round = await ran(await post('/allocation-rounds', kent, { cases: [first, second], seed: 'share' }), kent);
+      // (Settings are shared with the tests above: Y may still have a place left on an earlier listing.)
+      expect(shared).toHaveLength(2);
+      expect(shared).toContain('share-x');
+      // Y's place was committed without X's; the case planned on X was run again and got its next preference.
+      expect(round.reruns).toBe(1);
+      const byCase = new Map<string, any>(round.outcomes.map((o: any) => [o.caseId, o]));
+      expect(byCase.get(second!)).toMatchObject({
+        outcome: 'allocated',
+        urn: y!.urn,
+        explanation: expect.not.stringMatching(/run 2/),
+      });
+      expect(byCase.get(first!)).toMatchObject({ outcome: 'allocated', listingId: 'share-z', rank: 2 });
+      expect(byCase.get(first!).explanation).toMatch(/run 2: a listing changed/);
+      for (const [s, id] of [
+        [x!, 'share-x'],
+        [y!, byCase.get(second!).listingId],
+        [z!, 'share-z'],
+      ] as const) {
+        const l = (await t.ownSetting(s.urn)).body.listings.find((v: any) => v.listingId === id);
+        expect(l, id).toMatchObject({ available: 0 });
+      }
+      const placed = await t.store.cases.getCases([first!, second!].map((id) => ({ laCode: 'E10000016', id })));
+      expect([...placed.values()].map((c) => c.state)).toEqual(['allocated', 'allocated']);
+    } finally {
+      t.store.db.send = send;
+    }
+  });
+
   it('resumes after its worker dies between two listings’ commits, giving no place twice', {
     timeout: 180_000,
   }, async () => {
@@ -300,6 +360,8 @@ describe('POST /allocation-rounds', () => {
     const id = queued.body.id;
     expect((await t.request(`/allocation-rounds/${id}`, { token: kent })).body).toMatchObject({ state: 'queued' });
 
+    // Small transactions (each listing's two cases alone), so the round takes several commits.
+    const deps = { ...t.deps, limits: { ...t.deps.limits, roundCommitActions: 24 } };
     // The worker dies after its second listing commit: the process is gone mid-round.
     const send = t.store.db.send.bind(t.store.db);
     let commits = 0;
@@ -311,7 +373,7 @@ describe('POST /allocation-rounds', () => {
       return (send as any)(command, ...rest);
     }) as typeof t.store.db.send;
     try {
-      await expect(runRoundJob(t.deps, 'E10000016', id, { owner: 'first' })).rejects.toThrow('worker killed');
+      await expect(runRoundJob(deps, 'E10000016', id, { owner: 'first' })).rejects.toThrow('worker killed');
     } finally {
       t.store.db.send = send;
     }
@@ -323,9 +385,9 @@ describe('POST /allocation-rounds', () => {
     expect(placedBefore.filter((x) => x.state === 'allocated').length).toBeLessThanOrEqual(4);
 
     // A worker that stops at its deadline lets go and is resumed by the next, which finishes.
-    expect(await runRoundJob(t.deps, 'E10000016', id, { owner: 'second', deadline: Date.now() - 1 })).toBe('paused');
-    expect(await runRoundJob(t.deps, 'E10000016', id, { owner: 'third' })).toBe('done');
-    expect(await runRoundJob(t.deps, 'E10000016', id, { owner: 'fourth' })).toBe('done');
+    expect(await runRoundJob(deps, 'E10000016', id, { owner: 'second', deadline: Date.now() - 1 })).toBe('paused');
+    expect(await runRoundJob(deps, 'E10000016', id, { owner: 'third' })).toBe('done');
+    expect(await runRoundJob(deps, 'E10000016', id, { owner: 'fourth' })).toBe('done');
     const round = (await t.request(`/allocation-rounds/${id}`, { token: kent })).body;
     expect(round).toMatchObject({ state: 'done', summary: { cases: 7, allocated: 6, unallocated: 1 } });
     expect(round.outcomes).toHaveLength(7);
@@ -342,14 +404,86 @@ describe('POST /allocation-rounds', () => {
     for (const setting of [a!, b!, c!]) {
       const placements = (await t.store.cases.listPlacements(setting.urn, { limit: 100 })).items;
       expect(placements.filter((p) => p.roundId === id)).toHaveLength(2);
-      // (race-a is left out: the test above took one of its places with a bare update, as another allocation would.)
-      for (const l of (await t.ownSetting(setting.urn)).body.listings.filter((x: any) => x.listingId !== 'race-a')) {
+      // (race-a and share-x are left out: the tests above took one of their places with a bare update, as another allocation would.)
+      for (const l of (await t.ownSetting(setting.urn)).body.listings.filter(
+        (x: any) => !['race-a', 'share-x'].includes(x.listingId),
+      )) {
         const holding = placements.filter(
           (p) => p.listingId === l.listingId && ['consulting', 'accepted'].includes(p.state),
         );
         expect(l.available).toBeGreaterThanOrEqual(0);
         expect(l.held, `${setting.urn}/${l.listingId}`).toBe(holding.length);
       }
+    }
+  });
+  it('writes a waiting case’s queue entries from its stream record, offers a place freed before they existed, and never queues a case that moved on', {
+    timeout: 180_000,
+  }, async () => {
+    const [a] = await market(['proj-q'], [1]);
+    const [first, second] = await openCases(medway, 'PROJ', [[a!.urn], [a!.urn]]);
+    const caseKey = (id: string) => keys.caseItem('E06000035', id);
+    const stored = async (id: string) =>
+      (await t.store.db.send(new GetCommand({ TableName: t.store.tableName, Key: caseKey(id) }))).Item!;
+    const before = await stored(second!);
+    const round = await ran(await post('/allocation-rounds', medway, { cases: [first, second], seed: 'proj' }), medway);
+    const waiting = round.outcomes.find((o: any) => o.outcome === 'unallocated');
+    const placed = round.outcomes.find((o: any) => o.outcome === 'allocated');
+    expect(placed.listingId).toBe('proj-q');
+    // (Medway's: Kent has used its rounds for this minute.) The round's transaction recorded only where the case waits; the stream wrote the entries:
+    // the case is in the queue of every listing its waitingOn names (proj-q among them).
+    const joined = await stored(waiting.caseId);
+    const queues = Object.keys(joined.waitingOn as Record<string, string>);
+    expect(queues).toContain(`${a!.urn}#proj-q`);
+    for (const q of queues) {
+      const list = await t.request(`/settings/${a!.urn}/listings/${q.split('#')[1]}/waiting-list`, { token: medway });
+      expect(
+        list.body.items.map((e: any) => e.caseId),
+        q,
+      ).toContain(waiting.caseId);
+    }
+    const join = {
+      eventId: 'join',
+      eventName: 'MODIFY' as const,
+      sequenceNumber: '1',
+      oldImage: before,
+      newImage: joined,
+    };
+    const entry = {
+      urn: a!.urn,
+      listingId: 'proj-q',
+      caseId: waiting.caseId,
+      laCode: 'E06000035',
+      joinedAt: (joined.waitingOn as any)[`${a!.urn}#proj-q`],
+    };
+
+    // The window: proj-q frees a place before the case's entry there was written. The freed
+    // place's own offer finds nobody in the queue; writing the entry then offers it.
+    await t.store.cases.removeWaiting([entry]);
+    await t.store.db.send(
+      new UpdateCommand({
+        TableName: t.store.tableName,
+        Key: keys.listing(a!.urn, 'proj-q'),
+        UpdateExpression:
+          'SET available = available + :one, availableToAll = availableToAll + :one, commissioned = commissioned + :one, version = version + :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    await t.drain();
+    expect((await stored(waiting.caseId)).state).toBe('open');
+    await queuesFollowCases(t.deps)([join]);
+    await t.drain();
+    expect((await t.request(`/cases/${waiting.caseId}`, { token: medway })).body).toMatchObject({
+      state: 'allocated',
+      placement: { listingId: 'proj-q', fromWaitingList: true },
+    });
+    // Placed, it left every queue; the join's record handed on again (a replay) puts none back.
+    await queuesFollowCases(t.deps)([join]);
+    for (const q of queues) {
+      const list = await t.request(`/settings/${a!.urn}/listings/${q.split('#')[1]}/waiting-list`, { token: medway });
+      expect(
+        list.body.items.map((e: any) => e.caseId),
+        q,
+      ).not.toContain(waiting.caseId);
     }
   });
 });

@@ -99,7 +99,7 @@ await loadReferenceData(worker.db, TABLE, { ...reference, settings }, { source: 
 const theCases = roundCases(ROUND_CASES, settings, las, rnd, caseId);
 await worker.cases.importCases(theCases, { sub: 'bench', role: 'system', org: 'bench' });
 await enableStream(worker.db, TABLE);
-const jobs = backgroundRoundJobs({ store: worker, auth });
+const jobs = backgroundRoundJobs({ store: worker, auth }, (line) => console.log(`  worker: ${line}`));
 const consumer = localStreamConsumer({
   db: stream.db,
   tableName: TABLE,
@@ -144,6 +144,8 @@ jobs.stop();
 await consumer.stop();
 await ddb.stop();
 const final = await Promise.resolve(body);
+const { attempts, lastError } = body as { attempts?: number; lastError?: string };
+if (attempts) console.log(`the worker failed ${attempts} time(s) and resumed; last error: ${lastError}`);
 console.log(
   `\nround of ${ROUND_CASES} cases over ${ROUND_LISTINGS} listings: ${final.state} in ${(roundMs / 1000).toFixed(1)} s from the request; worker timings ${JSON.stringify(final.timings)}; summary ${JSON.stringify(final.summary)}`,
 );

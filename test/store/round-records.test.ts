@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Case, SettingWithListings } from '@placements/domain';
+import { shardOf, type Case, type SettingWithListings } from '@placements/domain';
 import { createStore, dropTable, ensureTable, MAX_TRANSACTION_ACTIONS, planRoundChunks } from '@placements/store';
 
 // A round's record on DynamoDB Local: its outcomes are split into parts under the item size limit
@@ -53,19 +53,41 @@ describe('planning a round’s transactions', () => {
     for (const size of sizes.values()) expect(3 + 2 + 3 * size).toBeLessThanOrEqual(MAX_TRANSACTION_ACTIONS);
   });
 
-  it('plans each listing on its own: two listings’ cases never share a chunk count', () => {
-    const cases = new Map([kase(1), kase(2, 'E06000035')].map((c) => [c.id, c] as const));
-    const chunks = planRoundChunks(
-      [
-        { caseId: kase(1).id, assignment: { urn: '100001', listingId: 'l1' } },
-        { caseId: kase(2, 'E06000035').id, assignment: { urn: '100002', listingId: 'l1' } },
-      ],
-      cases,
-      new Map([
-        ['100001', setting('100001', ['ASD'])],
-        ['100002', undefined],
-      ]),
+  it('puts small listings together in one transaction, filled towards the limit and never over it', () => {
+    // 60 listings of two cases each, cases from several LAs and counter shards.
+    const las = ['E10000016', 'E06000035', 'E06000036', 'E10000030'];
+    const all = Array.from({ length: 120 }, (_, i) => kase(i, las[i % las.length]));
+    const cases = new Map(all.map((c) => [c.id, c] as const));
+    const settings = new Map(
+      Array.from({ length: 60 }, (_, j) => [String(200000 + j), setting(String(200000 + j), ['ASD', 'SLD'])] as const),
     );
-    expect([...chunks.values()]).toEqual([0, 0]);
+    const planned = all.map((c, i) => ({
+      caseId: c.id,
+      assignment: { urn: String(200000 + Math.floor(i / 2)), listingId: 'l1' },
+    }));
+    const chunks = planRoundChunks(planned, cases, settings);
+    const commits = new Map<number, { listings: Set<string>; cases: Case[] }>();
+    planned.forEach((o) => {
+      const n = chunks.get(o.caseId)!;
+      const commit = commits.get(n) ?? { listings: new Set(), cases: [] };
+      commit.listings.add(o.assignment.urn);
+      commit.cases.push(cases.get(o.caseId)!);
+      commits.set(n, commit);
+    });
+    // A listing's cases are never split between transactions, and most transactions hold several listings.
+    for (let j = 0; j < 60; j++)
+      expect(new Set([chunks.get(planned[2 * j]!.caseId), chunks.get(planned[2 * j + 1]!.caseId)]).size).toBe(1);
+    expect(commits.size).toBeLessThan(60 / 3);
+    // Counted as the commit writes it: each listing and its capacity counters, three items a case,
+    // the demand, placement, price and block counters of each LA and shard, and the checkpoint.
+    for (const { listings, cases: members } of commits.values()) {
+      const counters = new Set(
+        members.flatMap((c) => ['DEM', 'PLC', 'PRC', 'BLOCK'].map((k) => `${c.laCode}#${k}#${shardOf(c.id)}`)),
+      );
+      const actions = listings.size * 4 + 3 * members.length + counters.size + 1;
+      expect(actions).toBeLessThanOrEqual(MAX_TRANSACTION_ACTIONS);
+    }
+    // Filled: every transaction but the last would have gone over with the next listing.
+    expect(Math.min(...[...commits.values()].slice(0, -1).map((c) => c.cases.length))).toBeGreaterThan(8);
   });
 });

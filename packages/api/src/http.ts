@@ -33,7 +33,13 @@ export interface Deps {
   auth: Authenticator;
   now?: () => Date;
   /** Limits that keep one LA from hoarding places; defaults in services/quota.ts. */
-  limits?: { heldUnnamedPerLa?: number; allocationsPerMinute?: number; roundsPerMinute?: number };
+  limits?: {
+    heldUnnamedPerLa?: number;
+    allocationsPerMinute?: number;
+    roundsPerMinute?: number;
+    /** Most actions a round's commit transaction is planned with (DynamoDB's limit, 100, unless smaller). */
+    roundCommitActions?: number;
+  };
 }
 
 export interface Env {

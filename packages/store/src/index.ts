@@ -79,6 +79,7 @@ export {
   CaseNotOpenError,
   IdempotentReplayError,
   RoundChunkCommittedError,
+  RoundPartsRefusedError,
   planRoundChunks,
   caseEntity,
   PLACEMENT_TEXT_FIELDS,
@@ -89,6 +90,7 @@ export {
   type PlacementTransition,
   type WaitingEntry,
   type RoundPlacement,
+  type RoundListingPart,
 } from './repositories/cases.ts';
 export {
   counterActions,

@@ -10,13 +10,16 @@ import {
   type Listing,
   type Placement,
   type RoundMechanism,
+  type SettingWithListings,
 } from '@placements/domain';
 import {
   CaseNotOpenError,
   PlaceTakenError,
   planRoundChunks,
   RoundChunkCommittedError,
+  RoundPartsRefusedError,
   TransactionContentionError,
+  type RoundListingPart,
   type RoundPlacement,
 } from '@placements/store';
 import type { Deps } from '../http.ts';
@@ -35,11 +38,13 @@ import type { RoundCaseOutcome, RoundReport } from './rounds.ts';
  * Every step leaves a checkpoint in the round's partition (see store repositories/rounds.ts):
  * - a run's plan (the mechanism's outcomes) is written whole before anything of it is committed,
  *   so a resumed worker commits the same decisions instead of deciding again;
- * - each listing's chunk is committed in one transaction together with its checkpoint item, so a
- *   chunk is either committed and marked, or neither: a worker killed between two commits resumes
- *   at the first unmarked chunk; placement ids are derived from (round, run, case), and every case
- *   is conditioned on being open at the version read, so a chunk can never be applied twice;
- * - joining waiting lists is idempotent (a case joins only queues it is not in);
+ * - each planned commit (several small listings, or a chunk of a big one) is one transaction
+ *   together with its checkpoint item, so it is either committed and marked, or neither: a worker
+ *   killed between two commits resumes at the first unmarked one; placement ids are derived from
+ *   (round, run, case), and every case is conditioned on being open at the version read, so a
+ *   commit can never be applied twice;
+ * - joining waiting lists is idempotent (a case joins only queues it is not in); the transaction
+ *   records the case's waitingOn, and its queue entries follow from its stream record;
  * - the outcomes are written before the head says done.
  * A lease on the head keeps two workers off one round; one that died lets go when its lease runs out.
  */
@@ -78,6 +83,12 @@ export function roundPlacementId(roundId: string, run: number, caseId: string): 
 }
 
 const listingKey = (urn: string, listingId: string) => `${urn}#${listingId}`;
+
+/** What a run was planned from: its cases by `laCode#id` and its settings by URN, as read then. */
+interface Snapshot {
+  cases: Map<string, Case>;
+  settings: Map<string, SettingWithListings | undefined>;
+}
 
 class Paused extends Error {}
 class LostLease extends Error {}
@@ -137,6 +148,8 @@ export async function runRoundJob(
     for (let r = 0; r <= run && phase !== 'waiting_lists' && phase !== 'reporting'; r++) {
       // Earlier runs are read back (their plans and which chunks failed); the current one is planned if need be.
       let plan = await rounds.plan(org, id, r);
+      /** The cases and settings this worker planned from, if it planned the run now. */
+      let snapshot: Snapshot | undefined;
       if (plan === undefined) {
         const pending =
           r === 0 ? refs : failedAtLast.map((caseId) => ({ laCode: outcomes.get(caseId)!.laCode, id: caseId }));
@@ -144,15 +157,16 @@ export async function runRoundJob(
         const planned = await planRun(deps, id, r, pending, head, timings);
         const meta = { today: planned.today, at: planned.at, snapshotAt: planned.at };
         // This worker's plan is the run's plan unless another worker's was written first: only then read it back.
-        plan = (await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, meta))
-          ? { meta, outcomes: planned.outcomes }
-          : (await rounds.plan(org, id, r))!;
+        if (await rounds.putPlan(org, id, r, randomUUID(), planned.outcomes, meta)) {
+          plan = { meta, outcomes: planned.outcomes };
+          snapshot = planned.snapshot;
+        } else plan = (await rounds.plan(org, id, r))!;
       }
       for (const o of plan.outcomes as RoundCaseOutcome[]) outcomes.set(o.caseId, o);
       // Shown in the head, so a round read back after a crash says where it stopped.
       phase = 'committing';
       await beat(true, { phase });
-      const result = await commitRun(deps, org, id, r, plan, outcomes, actor, beat, progress, timings);
+      const result = await commitRun(deps, org, id, r, plan, outcomes, actor, beat, progress, timings, snapshot);
       failedAtLast = result.failed;
       if (failedAtLast.length === 0) break;
       if (r === MAX_RERUNS) {
@@ -295,7 +309,7 @@ async function planRun(
   refs: RoundRef[],
   head: RoundHead,
   timings: RoundReport['timings'],
-): Promise<{ outcomes: RoundCaseOutcome[]; today: string; at: string }> {
+): Promise<{ outcomes: RoundCaseOutcome[]; today: string; at: string; snapshot: Snapshot }> {
   const now = deps.now?.() ?? new Date();
   const today = londonDate(now);
   let mark = performance.now();
@@ -342,7 +356,7 @@ async function planRun(
   });
   timings.mechanismMs += performance.now() - mark;
   const byId = new Map(pending.map((c) => [c.id, c]));
-  const chunks = planRoundChunks(result.outcomes, byId, settings);
+  const chunks = planRoundChunks(result.outcomes, byId, settings, deps.limits?.roundCommitActions);
   const note = run > 0 ? ` (run ${run + 1}: a listing changed while the round committed)` : '';
   for (const o of result.outcomes) {
     const c = byId.get(o.caseId)!;
@@ -366,12 +380,13 @@ async function planRun(
         : {}),
     });
   }
-  return { outcomes, today, at: now.toISOString() };
+  return { outcomes, today, at: now.toISOString(), snapshot: { cases: found, settings } };
 }
 
 /**
- * Commits a run's allocations listing by listing (8 at a time), each chunk in one transaction with
- * its checkpoint; chunks checkpointed before are skipped. Returns the cases whose chunk failed.
+ * Commits a run's allocations, each planned commit (one or more listings, or one chunk of a big
+ * listing) in one transaction with its checkpoint, 8 at a time; commits checkpointed before are
+ * skipped. A big listing's chunks go one after another. Returns the cases whose commit failed.
  */
 async function commitRun(
   deps: Deps,
@@ -384,51 +399,75 @@ async function commitRun(
   beat: (force?: boolean, set?: Record<string, unknown>) => Promise<void>,
   progress: NonNullable<RoundHead['progress']>,
   timings: RoundReport['timings'],
+  snapshot?: Snapshot,
 ): Promise<{ failed: string[] }> {
   const started = performance.now();
   void outcomes;
   const today = plan.meta.today as string;
   const at = plan.meta.at as string;
   const planned = plan.outcomes as RoundCaseOutcome[];
-  const groups = new Map<string, RoundCaseOutcome[]>();
+  // Each commit's cases by listing, in the plan's order.
+  const commitsPlanned = new Map<number, Map<string, RoundCaseOutcome[]>>();
+  const allListings = new Set<string>();
   for (const o of planned) {
     if (o.outcome !== 'allocated') continue;
     const k = listingKey(o.urn!, o.listingId!);
-    groups.set(k, [...(groups.get(k) ?? []), o]);
+    allListings.add(k);
+    const parts = commitsPlanned.get(o.chunk!) ?? new Map<string, RoundCaseOutcome[]>();
+    parts.set(k, [...(parts.get(k) ?? []), o]);
+    commitsPlanned.set(o.chunk!, parts);
   }
-  const commits = await deps.store.rounds.commits(org, roundId, run);
-  const chunkKey = (k: string, i: number) => `COMMIT#${run}#${k}#${String(i).padStart(4, '0')}`;
+  const chunkKey = (i: number) => `COMMIT#${run}#${String(i).padStart(5, '0')}`;
+  const checkpoints = await deps.store.rounds.commits(org, roundId, run);
   const failed: string[] = [];
-  for (const v of commits.values()) if (v.failed) failed.push(...v.failed);
-  progress.listings = groups.size;
-  progress.listingsCommitted = 0;
+  for (const v of checkpoints.values()) if (v.failed) failed.push(...v.failed);
+  const todo = [...commitsPlanned].filter(([i]) => !checkpoints.has(chunkKey(i))).sort((a, b) => a[0] - b[0]);
+  // A listing counts as committed once its last commit is done.
+  const remaining = new Map<string, number>();
+  for (const [, parts] of todo) for (const k of parts.keys()) remaining.set(k, (remaining.get(k) ?? 0) + 1);
+  progress.listings = allListings.size;
+  progress.listingsCommitted = allListings.size - remaining.size;
   progress.casesDecided =
     planned.filter((o) => o.outcome !== 'allocated').length +
-    [...commits.values()].reduce((n, v) => n + (v.cases ?? v.failed?.length ?? 0), 0);
-  // The cases of chunks not yet checkpointed are read again (consistently), with their listings as they are now.
-  const todo = [...groups].filter(([k, group]) => group.some((o) => !commits.has(chunkKey(k, o.chunk!))));
-  progress.listingsCommitted = groups.size - todo.length;
-  const cases = await deps.store.cases.getCases(
-    todo.flatMap(([k, g]) =>
-      g.filter((o) => !commits.has(chunkKey(k, o.chunk!))).map((o) => ({ laCode: o.laCode, id: o.caseId })),
-    ),
-  );
-  const settings = await settingsByUrn(deps, [...new Set(todo.map(([k]) => k.split('#')[0]!))]);
+    [...checkpoints.values()].reduce((n, v) => n + (v.cases ?? 0) + (v.failed?.length ?? 0), 0);
+  // The cases and listings as the run was planned from them, when this worker planned it a moment
+  // ago; otherwise (a resumed run) those of commits not yet checkpointed are read again,
+  // consistently. Either way each commit is conditioned on every case being open at the version
+  // used and on its listings' places, so a case or listing changed since fails only its own part.
+  const cases =
+    snapshot?.cases ??
+    (await deps.store.cases.getCases(
+      todo.flatMap(([, parts]) => [...parts.values()].flat().map((o) => ({ laCode: o.laCode, id: o.caseId }))),
+    ));
+  const settings =
+    snapshot?.settings ?? (await settingsByUrn(deps, [...new Set([...remaining.keys()].map((k) => k.split('#')[0]!))]));
   const memberships = new Map<string, Set<string>>();
-  for (const la of new Set(todo.flatMap(([, g]) => g.map((o) => o.laCode))))
+  for (const la of new Set([...cases.values()].map((c) => c.laCode)))
     memberships.set(la, await partnershipsOf(deps, la));
   const facts = placementFactsFor(deps);
-  await inParallel(todo, 8, async ([k, group]) => {
-    const [urn, listingId] = k.split('#') as [string, string];
-    const setting = settings.get(urn);
-    let current: Listing | undefined = setting?.listings.find((l) => l.listingId === listingId);
-    let blockLeft = current ? blockPlacesLeft(current) : 0;
-    const byChunk = new Map<number, RoundCaseOutcome[]>();
-    for (const o of group) byChunk.set(o.chunk!, [...(byChunk.get(o.chunk!) ?? []), o]);
-    for (const [index, members] of [...byChunk].sort((a, b) => a[0] - b[0])) {
-      const sk = chunkKey(k, index);
-      if (commits.has(sk)) continue;
-      await beat();
+  /** Each listing as the round has left it so far (a big listing's chunks follow one another). */
+  const listings = new Map<string, { current: Listing | undefined; blockLeft: number }>();
+  const listingState = (k: string) => {
+    let st = listings.get(k);
+    if (st === undefined) {
+      const [urn, listingId] = k.split('#') as [string, string];
+      const current = settings.get(urn)?.listings.find((l) => l.listingId === listingId);
+      st = { current, blockLeft: current ? blockPlacesLeft(current) : 0 };
+      listings.set(k, st);
+    }
+    return st;
+  };
+  /** One planned commit: its listings' places for their cases, with its checkpoint. */
+  const commitOne = async (index: number, planned: Map<string, RoundCaseOutcome[]>) => {
+    const sk = chunkKey(index);
+    await beat();
+    const built: { k: string; members: RoundCaseOutcome[]; part?: RoundListingPart; blockLeft: number }[] = [];
+    for (const [k, members] of planned) {
+      const [urn, listingId] = k.split('#') as [string, string];
+      const setting = settings.get(urn);
+      const st = listingState(k);
+      const current = st.current;
+      let blockLeft = st.blockLeft;
       const placements: RoundPlacement[] = [];
       for (const o of members) {
         const c = cases.get(`${o.laCode}#${o.caseId}`);
@@ -464,46 +503,99 @@ async function commitRun(
           after: { ...rest, state: 'allocated', activePlacementId: placement.id, version: c.version + 1 },
         });
       }
+      // A listing or case gone since the plan: that part cannot be committed as planned.
+      const whole = setting !== undefined && current !== undefined && placements.length === members.length;
+      built.push({
+        k,
+        members,
+        blockLeft,
+        ...(whole ? { part: { setting: setting!, listing: current!, placements } } : {}),
+      });
+    }
+    let live = built.filter((b) => b.part !== undefined);
+    let refused = built.filter((b) => b.part === undefined);
+    for (;;) {
+      const refusedIds = refused.flatMap((b) => b.members.map((o) => o.caseId));
+      if (live.length === 0) {
+        await deps.store.rounds.markFailed(org, roundId, sk, refusedIds);
+        failed.push(...refusedIds);
+        break;
+      }
       try {
-        // A listing or case gone since the plan: the chunk cannot be committed as planned.
-        if (setting === undefined || current === undefined || placements.length < members.length)
-          throw new PlaceTakenError('gone');
-        await deps.store.cases.commitRoundListing({
-          setting,
-          listing: current,
-          placements,
+        await deps.store.cases.commitRoundListings({
+          parts: live.map((b) => b.part!),
           actor,
           at,
           today,
           roundId,
-          checkpoint: deps.store.rounds.commitItem(org, roundId, sk, placements.length),
+          checkpoint: deps.store.rounds.commitItem(
+            org,
+            roundId,
+            sk,
+            live.reduce((n, b) => n + b.members.length, 0),
+            refusedIds,
+          ),
         });
-        const n = placements.length;
-        const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
-        current = {
-          ...current,
-          available: current.available - n,
-          held: current.held + n,
-          blockUsed: (current.blockUsed ?? 0) + r,
-          availableToAll: (current.availableToAll ?? current.available) - (n - r),
-        };
+        failed.push(...refusedIds);
+        for (const b of live) {
+          const { listing, placements } = b.part!;
+          const n = placements.length;
+          const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
+          listings.set(b.k, {
+            blockLeft: b.blockLeft,
+            current: {
+              ...listing,
+              available: listing.available - n,
+              held: listing.held + n,
+              blockUsed: (listing.blockUsed ?? 0) + r,
+              availableToAll: (listing.availableToAll ?? listing.available) - (n - r),
+            },
+          });
+        }
+        break;
       } catch (error) {
-        if (error instanceof RoundChunkCommittedError) continue;
+        if (error instanceof RoundChunkCommittedError) {
+          // Another worker committed it: its checkpoint says which cases (if any) it left out.
+          const theirs = (await deps.store.rounds.commits(org, roundId, run)).get(sk);
+          failed.push(...(theirs?.failed ?? []));
+          break;
+        }
+        if (error instanceof RoundPartsRefusedError && error.parts.length > 0) {
+          // Those listings (or their cases) changed since the snapshot: the others commit without them.
+          const out = new Set(error.parts.map((i) => live[i]!));
+          refused = [...refused, ...out];
+          live = live.filter((b) => !out.has(b));
+          continue;
+        }
         if (
           !(
+            error instanceof RoundPartsRefusedError ||
             error instanceof PlaceTakenError ||
             error instanceof CaseNotOpenError ||
             error instanceof TransactionContentionError
           )
         )
           throw error;
-        const ids = members.map((o) => o.caseId);
-        await deps.store.rounds.markFailed(org, roundId, sk, ids);
-        failed.push(...ids);
+        refused = built;
+        live = [];
       }
-      progress.casesDecided += members.length;
     }
-    progress.listingsCommitted++;
+    progress.casesDecided += built.reduce((n, b) => n + b.members.length, 0);
+    for (const k of planned.keys()) {
+      const left = remaining.get(k)! - 1;
+      remaining.set(k, left);
+      if (left === 0) progress.listingsCommitted++;
+    }
+  };
+  // Commits that share a big listing run in one lane, in order; every other commit is a lane of its own.
+  const lanes = new Map<string, [number, Map<string, RoundCaseOutcome[]>][]>();
+  for (const entry of todo) {
+    const big = [...entry[1].keys()].find((k) => remaining.get(k)! > 1);
+    const lane = big ?? `#${entry[0]}`;
+    lanes.set(lane, [...(lanes.get(lane) ?? []), entry]);
+  }
+  await inParallel([...lanes.values()], 8, async (lane) => {
+    for (const [index, parts] of lane) await commitOne(index, parts);
   });
   timings.commitMs += performance.now() - started;
   await beat(true);

@@ -117,7 +117,8 @@ export async function queueAllocationRound(deps: Deps, principal: Principal, inp
   const refs = await resolveCases(deps, principal, input);
   // Counted once the caller is known to run its own cases (another tenant's are refused above).
   await takeQuota(deps, principal.org, 'round', deps.limits?.roundsPerMinute ?? ROUNDS_PER_MINUTE);
-  const found = await deps.store.cases.getCases(refs);
+  // Only the keys are read (the worker reads the cases themselves): naming every unknown case stays cheap.
+  const found = await deps.store.cases.existingCases(refs);
   const missing = refs.map((r, i) => ({ r, i })).filter(({ r }) => !found.has(`${r.laCode}#${r.id}`));
   if (missing.length > 0)
     throw new ValidationError(

@@ -113,9 +113,11 @@ export async function joinQueues(
 
 /**
  * A round's cases left without a place join their queues as joinQueues does, but several cases a
- * transaction (up to its 100 actions): a round leaves thousands waiting, and DynamoDB does the
- * same writes in far fewer, larger transactions. A group with a case that changed meanwhile is
- * joined again case by case. Positions are not counted (GET /cases/{id} shows them).
+ * transaction (up to its 100 actions), and with only their `waitingOn` in it: the queue entries
+ * follow from each case's stream record (queuesFollowCases), written with BatchWriteItem. A round
+ * leaves thousands waiting on up to 15 queues each, and DynamoDB Local spends its time on
+ * transaction actions. A group with a case that changed meanwhile is joined again case by case.
+ * Positions are not counted (GET /cases/{id} shows them).
  */
 export async function joinQueuesTogether(
   deps: Deps,
@@ -132,16 +134,19 @@ export async function joinQueuesTogether(
   const counters = new Set<string>();
   for (const p of plans) {
     if (p.join === undefined) continue;
+    // The case and its audit event, and its demand counter if new to the group: the queue
+    // entries are the stream's projection of the case's waitingOn (queuesFollowCases).
     const counter = `${p.c.laCode}|${p.c.band}|${p.c.needs[0]}|${shardOf(p.c.id)}`;
-    const size = 2 + p.join.entries.length + (counters.has(counter) ? 0 : 1);
-    if (group.length > 0 && actions + size > MAX_TRANSACTION_ACTIONS) {
+    const size = () => 2 + (counters.has(counter) ? 0 : 1);
+    if (group.length > 0 && actions + size() > MAX_TRANSACTION_ACTIONS) {
       groups.push(group);
       group = [];
       actions = 0;
       counters.clear();
     }
     group.push(p);
-    actions += 2 + p.join.entries.length + (counters.has(counter) ? 0 : 1);
+    // Counted again: in a new group the case's counter is new to it.
+    actions += size();
     counters.add(counter);
   }
   if (group.length > 0) groups.push(group);

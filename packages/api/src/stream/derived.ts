@@ -52,32 +52,64 @@ export function searchProjection(deps: Deps): StreamHandler {
 }
 
 /**
- * A case that left queues (it got a place, or its family no longer ranks the setting) leaves them
- * here: the entries its old image had and its current state no longer has are deleted. The case
- * is read as it is now, so a replayed record never removes an entry the case has joined since.
+ * Queues follow their cases' `waitingOn`, both ways:
+ * - a case that joined queues (a round's cases left without a place, whose transaction records
+ *   only `waitingOn`) gets its queue entries written here, with BatchWriteItem, for the queues it
+ *   still names when read now; a single 409's join writes its entries in its own transaction, and
+ *   putting them again changes nothing;
+ * - a case that left queues (it got a place, or its family no longer ranks the setting) has the
+ *   entries its old image had and its current state no longer has deleted.
+ * The case is read as it is now (consistently), so a replayed record never puts an entry for a
+ * case that has since moved on, nor removes one it has joined since; a change after that read is
+ * a later record of the same item, which the stream hands on after this one, so an entry put here
+ * for a case placed a moment later is deleted by that placement's record.
+ *
+ * An entry written after its case joined leaves a window: a place freed on the listing in between
+ * may have been offered down the queue before the entry existed (in AWS the listing's record and
+ * the case's can be in different shards, handled in either order). So once the entries are
+ * written, each of their listings that has a place free now offers it down its queue: either the
+ * freed place's own offer ran after the entry was written and saw it, or this one sees the place.
  */
 export function queuesFollowCases(deps: Deps): StreamHandler {
   return async (changes) => {
-    const left = new Map<string, { laCode: string; caseId: string; entries: WaitingEntry[] }>();
+    const touched = new Map<string, { laCode: string; caseId: string; left: WaitingEntry[]; joined: WaitingEntry[] }>();
+    const entryOf = (laCode: string, caseId: string, k: string, joinedAt: string): WaitingEntry => {
+      const [urn, listingId] = k.split('#') as [string, string];
+      return { urn, listingId, caseId, laCode, joinedAt };
+    };
     for (const c of changes) {
-      if (itemTypeOf(c) !== 'case' || c.oldImage?.waitingOn === undefined) continue;
-      const before = c.oldImage.waitingOn as Record<string, string>;
+      if (itemTypeOf(c) !== 'case') continue;
+      const before = (c.oldImage?.waitingOn ?? {}) as Record<string, string>;
       const after = (c.newImage?.waitingOn ?? {}) as Record<string, string>;
-      const laCode = c.oldImage.laCode as string;
-      const caseId = c.oldImage.id as string;
-      for (const [k, joinedAt] of Object.entries(before)) {
-        if (after[k] === joinedAt) continue;
-        const [urn, listingId] = k.split('#') as [string, string];
-        const entry = left.get(`${laCode}#${caseId}`) ?? { laCode, caseId, entries: [] };
-        entry.entries.push({ urn, listingId, caseId, laCode, joinedAt });
-        left.set(`${laCode}#${caseId}`, entry);
-      }
+      const image = (c.newImage ?? c.oldImage)!;
+      const laCode = image.laCode as string;
+      const caseId = image.id as string;
+      const t = touched.get(`${laCode}#${caseId}`) ?? { laCode, caseId, left: [], joined: [] };
+      for (const [k, joinedAt] of Object.entries(before))
+        if (after[k] !== joinedAt) t.left.push(entryOf(laCode, caseId, k, joinedAt));
+      for (const [k, joinedAt] of Object.entries(after))
+        if (before[k] !== joinedAt) t.joined.push(entryOf(laCode, caseId, k, joinedAt));
+      if (t.left.length > 0 || t.joined.length > 0) touched.set(`${laCode}#${caseId}`, t);
     }
-    await inParallel([...left.values()], 8, async ({ laCode, caseId, entries }) => {
-      const now = await deps.store.cases.getCase(laCode, caseId);
-      const still = (now?.waitingOn ?? {}) as Record<string, string>;
-      const gone = entries.filter((e) => still[listingKey(e.urn, e.listingId)] !== e.joinedAt);
-      if (gone.length > 0) await deps.store.cases.removeWaiting(gone);
+    if (touched.size === 0) return;
+    const now = await deps.store.cases.getCases([...touched.values()].map((t) => ({ laCode: t.laCode, id: t.caseId })));
+    const gone: WaitingEntry[] = [];
+    const put: WaitingEntry[] = [];
+    for (const t of touched.values()) {
+      const current = now.get(`${t.laCode}#${t.caseId}`);
+      const still = (current?.state === 'open' ? (current.waitingOn ?? {}) : {}) as Record<string, string>;
+      const names = (e: WaitingEntry) => still[listingKey(e.urn, e.listingId)] === e.joinedAt;
+      gone.push(...t.left.filter((e) => !names(e)));
+      put.push(...t.joined.filter(names));
+    }
+    if (gone.length > 0) await deps.store.cases.removeWaiting(gone);
+    if (put.length === 0) return;
+    await deps.store.cases.putWaiting(put);
+    const queues = new Map(put.map((e) => [listingKey(e.urn, e.listingId), { urn: e.urn, listingId: e.listingId }]));
+    const listings = await deps.store.settings.getListings([...queues.values()]);
+    const free = [...queues.values()].filter((q) => (listings.get(listingKey(q.urn, q.listingId))?.available ?? 0) > 0);
+    await inParallel(free, 4, async ({ urn, listingId }) => {
+      await offerFreedPlaces(deps, urn, listingId);
     });
   };
 }

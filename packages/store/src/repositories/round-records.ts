@@ -17,11 +17,28 @@ import { guarded } from '../errors.ts';
 import { MAX_TRANSACTION_ACTIONS, transact, type TransactItem } from '../transaction.ts';
 import { auditEvent, auditItem } from './audit.ts';
 import { counterActions } from './aggregates.ts';
-import { caseEntity, caseItem, CaseNotOpenError, placementItem } from './case-items.ts';
-import { PlaceTakenError } from './placements.ts';
+import { caseEntity, caseItem, placementItem } from './case-items.ts';
 
 /** A round's chunk found its checkpoint already written: it was committed before. */
 export class RoundChunkCommittedError extends Error {}
+
+/**
+ * Some parts of a round's commit were refused: their listing's places or one of their cases
+ * changed since the round read them (the others were not written either, and may be committed
+ * without them). `parts` holds their indexes.
+ */
+export class RoundPartsRefusedError extends Error {
+  constructor(readonly parts: number[]) {
+    super('refused');
+  }
+}
+
+/** One listing's share of a round's commit: its places for these cases. */
+export interface RoundListingPart {
+  setting: Setting;
+  listing: Listing;
+  placements: RoundPlacement[];
+}
 
 /** One case's share of a round's commit on a listing. */
 export interface RoundPlacement {
@@ -33,32 +50,37 @@ export interface RoundPlacement {
 export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: string) {
   return {
     /**
-     * A round's places on one listing, all or nothing: the listing gives `placements.length`
+     * A round's places on one or more listings, all or nothing: each listing gives its part's
      * places (it must still have them), and each case, still open at the version the round read,
-     * gets its placement and audit event, with the regional counters. TransactWriteItems holds
-     * 100 actions, so callers pass at most ROUND_CASES_PER_COMMIT cases at a time.
+     * gets its placement and audit event, with the regional counters of all of them merged (one
+     * action per counter item), and the round's checkpoint last. Several small listings go in one
+     * transaction (planRoundChunks fills them towards TransactWriteItems' 100 actions): DynamoDB
+     * spends far less on an action in a large transaction than in a small one. When conditions
+     * fail, RoundPartsRefusedError names the parts whose listing or cases changed, so the caller
+     * can commit the others without them.
      */
-    async commitRoundListing(args: {
-      setting: Setting;
-      listing: Listing;
-      placements: RoundPlacement[];
+    async commitRoundListings(args: {
+      parts: RoundListingPart[];
       actor: Actor;
       at: string;
       today: string;
       roundId: string;
-      /** The round's checkpoint for this chunk, written in the same transaction (never twice). */
+      /** The round's checkpoint for this commit, written in the same transaction (never twice). */
       checkpoint?: Record<string, unknown>;
     }): Promise<void> {
-      const { setting, listing, placements, actor, at, today } = args;
-      const listingId = listing.listingId;
-      const n = placements.length;
-      // Members' places from the partnership's block (the caller marks at most what is left), the rest availableToAll.
-      const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
-      const items: TransactItem[] = [
-        {
+      const { parts, actor, at, today } = args;
+      const items: TransactItem[] = [];
+      /** The part each action belongs to (counters and the checkpoint belong to none). */
+      const owner: number[] = [];
+      const counted: Parameters<typeof counterChange> = [];
+      parts.forEach(({ setting, listing, placements }, part) => {
+        const n = placements.length;
+        // Members' places from the partnership's block (the caller marks at most what is left), the rest availableToAll.
+        const r = placements.filter((p) => p.placement.blockPartnershipId !== undefined).length;
+        items.push({
           Update: {
             TableName: tableName,
-            Key: keys.listing(setting.urn, listingId),
+            Key: keys.listing(setting.urn, listing.listingId),
             UpdateExpression:
               'SET available = available - :n, held = held + :n, availableToAll = availableToAll - :open, version = version + :one, updatedAt = :at' +
               (r > 0 ? ', blockUsed = blockUsed + :r' : ''),
@@ -76,73 +98,72 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
               ...(r > 0 ? { ':r': r, ':maxUsed': (listing.blockFor?.places ?? 0) - r } : {}),
             },
           },
-        },
-      ];
-      for (const p of placements) {
-        items.push(
-          {
-            Put: {
-              TableName: tableName,
-              Item: placementItem(p.placement),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: tableName,
-              Item: caseItem(p.after),
-              ConditionExpression: '#state = :open AND #v = :v',
-              ExpressionAttributeNames: { '#state': 'state', '#v': 'version' },
-              ExpressionAttributeValues: { ':open': 'open', ':v': p.before.version },
-            },
-          },
-          {
-            Put: {
-              TableName: tableName,
-              Item: auditItem(
-                auditEvent(caseEntity(p.after.laCode, p.after.id), 'case.allocated', actor, at, p.before, {
-                  case: p.after,
-                  placement: p.placement,
-                  roundId: args.roundId,
-                }),
-                p.after.version,
-              ),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        );
-      }
-      const heldListing = { ...listing, available: listing.available - n, held: listing.held + n };
-      items.push(
-        ...counterActions(
-          tableName,
-          counterChange(
+        });
+        owner.push(part);
+        for (const p of placements) {
+          items.push(
             {
-              before: listingContribution(setting.laCode, listing),
-              after: listingContribution(setting.laCode, heldListing),
+              Put: {
+                TableName: tableName,
+                Item: placementItem(p.placement),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-            ...placements.flatMap((p) => [
-              { before: caseContribution(p.before), after: caseContribution(p.after) },
-              { after: placementContribution(p.placement) },
-            ]),
-          ),
-        ),
-      );
+            {
+              Put: {
+                TableName: tableName,
+                Item: caseItem(p.after),
+                ConditionExpression: '#state = :open AND #v = :v',
+                ExpressionAttributeNames: { '#state': 'state', '#v': 'version' },
+                ExpressionAttributeValues: { ':open': 'open', ':v': p.before.version },
+              },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: auditItem(
+                  auditEvent(caseEntity(p.after.laCode, p.after.id), 'case.allocated', actor, at, p.before, {
+                    case: p.after,
+                    placement: p.placement,
+                    roundId: args.roundId,
+                  }),
+                  p.after.version,
+                ),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          );
+          owner.push(part, part, part);
+        }
+        const heldListing = { ...listing, available: listing.available - n, held: listing.held + n };
+        counted.push(
+          {
+            before: listingContribution(setting.laCode, listing),
+            after: listingContribution(setting.laCode, heldListing),
+          },
+          ...placements.flatMap((p) => [
+            { before: caseContribution(p.before), after: caseContribution(p.after) },
+            { after: placementContribution(p.placement) },
+          ]),
+        );
+      });
+      items.push(...counterActions(tableName, counterChange(...counted)));
       if (args.checkpoint) {
         items.push({
           Put: { TableName: tableName, Item: args.checkpoint, ConditionExpression: 'attribute_not_exists(pk)' },
         });
       }
       if (items.length > MAX_TRANSACTION_ACTIONS)
-        throw new Error(`a round commit of ${n} cases needs ${items.length} actions; pass fewer cases`);
+        throw new Error(`a round commit of ${parts.length} listings needs ${items.length} actions; pass fewer`);
       await transact(db, items, (reasons) => {
         const failed = reasons.filter((r) => r.code === 'ConditionalCheckFailed').map((r) => r.index);
         // The checkpoint is there already: another worker committed this chunk.
         if (args.checkpoint && failed.includes(items.length - 1)) return new RoundChunkCommittedError('committed');
-        if (failed.includes(0)) return new PlaceTakenError('taken');
-        return new CaseNotOpenError('case_not_open', 'A case in the round changed while it ran.');
+        return new RoundPartsRefusedError([
+          ...new Set(failed.map((i) => owner[i]).filter((p): p is number => p !== undefined)),
+        ]);
       });
-      // The listing's search entries and the placed cases' queue entries follow from the stream.
+      // The listings' search entries and the placed cases' queue entries follow from the stream.
     },
 
     /** A round's record: its inputs, order and outcomes, split into parts under the item size limit. */
@@ -198,37 +219,88 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
 }
 
 /**
- * Cuts each listing's cases into the chunks committed one transaction each, once, at planning:
- * a resumed worker must find the same chunks to know which are checkpointed. A transaction holds
- * 100 actions: the listing, its capacity counters (one per need and the band) and the checkpoint;
- * three per case (placement, case, audit) and the demand, placement, price and block counters of
- * each LA, counter shard, band and need among them (a block counter is allowed for every case).
- * The counter keys here stand for the counter items the commit touches (counterChange in the
- * domain), so the plan never exceeds what commitRoundListing can write in one transaction.
+ * Cuts a run's allocations into the transactions that commit them, once, at planning: a resumed
+ * worker must find the same commits to know which are checkpointed. Returns each allocated case's
+ * commit (numbered from 0 in the run).
+ *
+ * A transaction holds 100 actions: each listing's update, three per case (placement, case,
+ * audit), one per counter item touched (a listing's capacity counters, and the demand, placement,
+ * price and block counters of each LA, counter shard, band and need among its cases: a block
+ * counter is allowed for every case), and the checkpoint. The counter keys here are those the
+ * commit touches (counterChange in the domain), so a commit never exceeds what
+ * commitRoundListings can write in one transaction. A listing too big for one transaction is cut
+ * into chunks of its own (committed one after another); smaller listings share transactions,
+ * filled towards the limit, since DynamoDB spends far less on an action in a large transaction.
  */
 export function planRoundChunks(
   planned: readonly { caseId: string; assignment?: { urn: string; listingId: string } }[],
   cases: Map<string, Case>,
   settings: Map<string, SettingWithListings | undefined>,
+  maxActions = MAX_TRANSACTION_ACTIONS,
 ): Map<string, number> {
-  const chunkOf = new Map<string, number>();
-  const state = new Map<string, { index: number; size: number; counters: Set<string> }>();
+  const limit = Math.min(maxActions, MAX_TRANSACTION_ACTIONS);
+  const byListing = new Map<string, { urn: string; listingId: string; caseIds: string[] }>();
   for (const o of planned) {
     if (o.assignment === undefined) continue;
     const k = `${o.assignment.urn}#${o.assignment.listingId}`;
-    const listing = settings.get(o.assignment.urn)?.listings.find((l) => l.listingId === o.assignment!.listingId);
-    const fixed = 3 + (listing?.needs.length ?? 8);
-    const c = cases.get(o.caseId)!;
-    const at = `${c.laCode}#${shardOf(c.id)}`;
-    const mine = [`D#${at}#${c.band}#${c.needs[0]}`, `P#${at}#${c.band}#${c.needs[0]}`, `R#${at}`, `B#${at}`];
-    let s = state.get(k) ?? { index: 0, size: 0, counters: new Set<string>() };
-    const added = mine.filter((x) => !s.counters.has(x)).length;
-    if (s.size > 0 && fixed + 3 * (s.size + 1) + s.counters.size + added > MAX_TRANSACTION_ACTIONS)
-      s = { index: s.index + 1, size: 0, counters: new Set() };
-    s.size++;
-    for (const x of mine) s.counters.add(x);
-    state.set(k, s);
-    chunkOf.set(o.caseId, s.index);
+    const l = byListing.get(k) ?? { urn: o.assignment.urn, listingId: o.assignment.listingId, caseIds: [] };
+    l.caseIds.push(o.caseId);
+    byListing.set(k, l);
+  }
+  interface Piece {
+    keys: Set<string>;
+    caseIds: string[];
+  }
+  /** Actions of a transaction: its listings and counters, three per case, and the checkpoint. */
+  const actions = (p: Piece) => p.keys.size + 3 * p.caseIds.length + 1;
+  const chunkOf = new Map<string, number>();
+  let next = 0;
+  let shared: { index: number; piece: Piece } | undefined;
+  for (const { urn, listingId, caseIds } of byListing.values()) {
+    const setting = settings.get(urn);
+    const listing = setting?.listings.find((l) => l.listingId === listingId);
+    const host = setting?.laCode ?? urn;
+    // A listing not found is planned as if it had eight needs (its commit will fail anyway).
+    const own = [
+      `L#${urn}#${listingId}`,
+      `${host}|CAPB#${listing?.band}`,
+      ...(listing?.needs ?? Array.from({ length: 8 }, (_, i) => `?${urn}#${listingId}#${i}`)).map(
+        (n) => `${host}|CAP#${listing?.band}#${n}`,
+      ),
+    ];
+    const pieces: Piece[] = [];
+    let piece: Piece = { keys: new Set(own), caseIds: [] };
+    for (const caseId of caseIds) {
+      const c = cases.get(caseId)!;
+      const shard = shardOf(c.id);
+      const mine = [
+        `${c.laCode}|DEM#${c.band}#${c.needs[0]}#${shard}`,
+        `${c.laCode}|PLC#${c.band}#${c.needs[0]}#${shard}`,
+        `${c.laCode}|PRC#${setting?.providerId}#${listing?.band}#${listing?.attendance}#${shard}`,
+        `${c.laCode}|BLOCK#${urn}#${listingId}#${shard}`,
+      ];
+      const grown = { keys: new Set([...piece.keys, ...mine]), caseIds: [...piece.caseIds, caseId] };
+      if (piece.caseIds.length > 0 && actions(grown) > limit) {
+        pieces.push(piece);
+        piece = { keys: new Set([...own, ...mine]), caseIds: [caseId] };
+      } else piece = grown;
+    }
+    pieces.push(piece);
+    if (pieces.length > 1) {
+      // A big listing: its chunks alone, committed in order.
+      for (const p of pieces) {
+        const index = next++;
+        for (const caseId of p.caseIds) chunkOf.set(caseId, index);
+      }
+      continue;
+    }
+    const merged = shared && {
+      keys: new Set([...shared.piece.keys, ...piece.keys]),
+      caseIds: [...shared.piece.caseIds, ...piece.caseIds],
+    };
+    if (shared && merged && actions(merged) <= limit) shared.piece = merged;
+    else shared = { index: next++, piece };
+    for (const caseId of piece.caseIds) chunkOf.set(caseId, shared.index);
   }
   return chunkOf;
 }

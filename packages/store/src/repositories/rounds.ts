@@ -19,7 +19,7 @@ import { guarded } from '../errors.ts';
  * | INPUT#nnnnn                  | the request's case references, 2,000 an item (before the head) |
  * | PLAN#run#token#nnnnn         | a run's outcomes as the mechanism decided them (before its PLANHEAD) |
  * | PLANHEAD#run                 | the run's plan is complete (conditioned: one plan per run)   |
- * | COMMIT#run#urn#listing#chunk | a listing's chunk committed: in the same transaction as its places (or `failed`, to re-run) |
+ * | COMMIT#run#nnnnn             | a planned commit (its listings' places) done: in the same transaction as those places; `failed` names cases to re-run |
  * | OUTCOMES#nnnnn               | the report's outcomes, written before the head says done     |
  */
 export const ACTIVE_ROUNDS = 'ROUNDS#ACTIVE';
@@ -233,16 +233,26 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
     async commits(org: string, id: string, run: number): Promise<Map<string, { failed?: string[]; cases?: number }>> {
       const items = await itemsUnder(org, id, `COMMIT#${run}#`, 'sk, failed, cases');
       return new Map(
-        items.map((i) => [i.sk as string, i.failed ? { failed: i.failed as string[] } : { cases: i.cases as number }]),
+        items.map((i) => [
+          i.sk as string,
+          {
+            ...(i.failed ? { failed: i.failed as string[] } : {}),
+            ...(i.cases !== undefined ? { cases: i.cases as number } : {}),
+          },
+        ]),
       );
     },
 
-    /** The checkpoint item of a chunk, to go into its commit transaction. */
-    commitItem: (org: string, id: string, sk: string, cases: number) => ({
+    /**
+     * The checkpoint item of a commit, to go into its transaction: how many cases it placed, and
+     * the cases of its listings that were left out because they changed (to be run again).
+     */
+    commitItem: (org: string, id: string, sk: string, cases: number, failed: string[] = []) => ({
       pk: pkOf(org, id),
       sk,
       itemType: 'round_commit',
       cases,
+      ...(failed.length > 0 ? { failed } : {}),
     }),
 
     /** A chunk whose commit failed (its listing or cases changed): its cases are run again. Never over a commit. */

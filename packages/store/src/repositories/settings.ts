@@ -81,6 +81,28 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
       };
     },
 
+    /** Listings by `urn#listingId`, read consistently, 100 keys a request (those missing are left out). */
+    async getListings(wanted: { urn: string; listingId: string }[]): Promise<Map<string, Listing>> {
+      const found = new Map<string, Listing>();
+      for (let i = 0; i < wanted.length; i += READ_BATCH) {
+        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+          [tableName]: {
+            Keys: wanted.slice(i, i + READ_BATCH).map((w) => keys.listing(w.urn, w.listingId)),
+            ConsistentRead: true,
+          },
+        };
+        for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
+          if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed after 8 retries');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
+          for (const item of res.Responses?.[tableName] ?? [])
+            found.set(`${item.urn}#${item.listingId}`, stripLayout<Listing>(item));
+          request = res.UnprocessedKeys as typeof request;
+        }
+      }
+      return found;
+    },
+
     /**
      * A setting with its listings, or undefined: one Query on the setting's partition.
      * Writers read consistently, so the version they condition on is the latest.

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor, type Cursor } from '../cursor.ts';
 import type { Page } from '../page.ts';
 import { guarded } from '../errors.ts';
 import { transact } from '../transaction.ts';
+import { batchPut } from '../batch.ts';
 import { auditEvent, auditItem } from './audit.ts';
 import { counterActions } from './aggregates.ts';
 import { caseEntity, caseItem } from './case-items.ts';
@@ -17,6 +18,12 @@ export interface WaitingEntry {
   laCode: string;
   joinedAt: string;
 }
+
+const waitingItem = (e: WaitingEntry) => ({
+  ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId),
+  itemType: 'waiting',
+  ...e,
+});
 
 const waitingKey = (w: Pick<WaitingEntry, 'urn' | 'listingId'>) => `${w.urn}#${w.listingId}`;
 
@@ -31,6 +38,7 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
     actor: Actor,
     at: string,
     conflict: string,
+    withEntries: boolean,
   ): Promise<void> {
     await transact(
       db,
@@ -45,12 +53,7 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
               ExpressionAttributeValues: { ':open': 'open', ':v': before.version },
             },
           },
-          ...entries.map((e) => ({
-            Put: {
-              TableName: tableName,
-              Item: { ...keys.waiting(e.urn, e.listingId, e.joinedAt, e.caseId), itemType: 'waiting', ...e },
-            },
-          })),
+          ...(withEntries ? entries.map((e) => ({ Put: { TableName: tableName, Item: waitingItem(e) } })) : []),
           {
             Put: {
               TableName: tableName,
@@ -96,13 +99,17 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
         actor,
         at,
         'The case was changed by someone else a moment ago; reload it and try again.',
+        true,
       );
     },
 
     /**
      * Several cases join their queues in one transaction (a round's cases left without a place):
-     * each exactly as joinWaitingLists writes it, with the counters of all of them merged (one
-     * action per counter item). All or nothing: if any case changed since it was read, nothing is
+     * each case's new version (its `waitingOn` names the queues and join time) and audit event,
+     * with the counters of all of them merged (one action per counter item), but not the queue
+     * entries themselves: those are the stream's projection of `waitingOn` (putWaiting, from the
+     * case's record), written with BatchWriteItem, which costs DynamoDB a fraction of a
+     * transaction's actions. All or nothing: if any case changed since it was read, nothing is
      * written and the caller joins them one by one. The caller keeps the actions within 100.
      */
     async joinWaitingListsTogether(
@@ -110,7 +117,18 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
       actor: Actor,
       at: string,
     ): Promise<void> {
-      await joinTogether(joins, actor, at, 'A case of the group changed a moment ago.');
+      await joinTogether(joins, actor, at, 'A case of the group changed a moment ago.', false);
+    },
+
+    /**
+     * Writes queue entries (idempotent puts keyed by queue, join time and case): the stream's
+     * projection of a case's `waitingOn`. The caller puts only entries the case (read after its
+     * change committed) still names; a case that leaves a queue later has the entry deleted by the
+     * record of that later change, which the stream hands on after this one.
+     */
+    async putWaiting(entries: WaitingEntry[]): Promise<void> {
+      if (entries.length === 0) return;
+      await guarded(() => batchPut(db, tableName, entries.map(waitingItem), 4));
     },
 
     /** A listing's waiting list in order (first to be offered first). */
