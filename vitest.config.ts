@@ -11,8 +11,8 @@ export default defineConfig({
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     // The coverage gate. `npm test` (the whole suite) turns it on with --coverage; a run of a few files
     // leaves it off, since a few files alone would fall short of the thresholds. The thresholds sit
-    // half a point under the last figure measured (at least 93.12% of statements and 83.54% of
-    // branches, 2026-11-30; docs/benchmarks.md, "Coverage gate"), room for run-to-run variation, and
+    // half a point under the last whole run measured (93.66% of statements and 84.77% of branches,
+    // a fresh clone on 2026-11-30; docs/benchmarks.md, "Coverage gate"), room for run-to-run variation, and
     // never under issue 17's 92% and 83%: raise them as coverage rises, never lower them.
     coverage: {
       provider: 'v8',
@@ -23,7 +23,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       // The figures are printed even when a test fails, so a red run still says where coverage stands.
       reportOnFailure: true,
-      thresholds: { statements: 92.6, branches: 83 },
+      thresholds: { statements: 93.1, branches: 84.2 },
     },
     projects: [
       {
