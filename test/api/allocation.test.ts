@@ -142,8 +142,14 @@ describe('POST /cases/{id}/allocate', () => {
           Array.from({ length: 10 }, (_, j) => openCase(LAS[(i + j) % LAS.length]!, `RACE-${i + j}`, [setting.urn])),
         )),
       );
+    // Each with its own Idempotency-Key, kept when it comes back: a 503 may follow a commit, and the replay then
+    // answers with the place it got.
     const allocate = (i: number) =>
-      t.request(`/cases/${cases[i]}/allocate`, { method: 'POST', token: la(LAS[i % LAS.length]!) });
+      t.request(`/cases/${cases[i]}/allocate`, {
+        method: 'POST',
+        token: la(LAS[i % LAS.length]!),
+        headers: { 'idempotency-key': `race-${i}` },
+      });
     let results = await Promise.all(cases.map((_, i) => allocate(i)));
     // Every loser gets a clear answer: 409 no place left; or, when the race outlasts the time budget or the store is
     // overwhelmed, 409 contended or 503, both with Retry-After. Never a place given twice, never a 500.
@@ -159,7 +165,7 @@ describe('POST /cases/{id}/allocate', () => {
       const again = final.flatMap((r, i) =>
         r.status === 503 || r.body?.error?.code === 'allocation_contended' ? [i] : [],
       );
-      if (again.length === 0 || attempt === 4) break;
+      if (again.length === 0 || attempt === 9) break;
       const wait = Math.max(...again.map((i) => Number(final[i]!.headers.get('retry-after'))));
       await new Promise((r) => setTimeout(r, wait * 1000));
       results = await Promise.all(again.map((i) => allocate(i)));
