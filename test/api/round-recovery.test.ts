@@ -10,7 +10,15 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { SettingWithListings } from '@placements/domain';
+import {
+  caseContribution,
+  counterChange,
+  listingContribution,
+  logicalKey,
+  placementContribution,
+  type Placement,
+  type SettingWithListings,
+} from '@placements/domain';
 import { createDocumentClient, createStore, keys } from '@placements/store';
 import { backgroundRoundJobs, type Deps, runRoundJob } from '@placements/api';
 import { LEASE_MS, MAX_RERUNS } from '../../packages/api/src/services/round-worker.ts';
@@ -290,5 +298,93 @@ describe('the round worker and other workers', () => {
     ]);
     expect((await caseState(ids[0]!))!.state).toBe('allocated');
     expect(await t.store.rounds.active()).toEqual([]);
+  });
+});
+
+describe('the round’s regional counters', () => {
+  /** Every counter of these LAs, by LA and logical key (shards summed), as the sufficiency figures read them. */
+  async function counters(las: string[]): Promise<Map<string, Record<string, number>>> {
+    const out = new Map<string, Record<string, number>>();
+    for (const la of las) for (const c of await t.store.aggregates.countersOf(la)) out.set(`${la}|${c.key}`, c.values);
+    return out;
+  }
+
+  it('move by exactly what the round placed, once, even when the worker dies as their update is acknowledged', {
+    timeout: 180_000,
+  }, async () => {
+    const a = await listingAt(5, 'counted-a', 1);
+    const b = await listingAt(6, 'counted-b', 1);
+    const ids = [
+      await openCase('COUNTED-1', a.urn),
+      await openCase('COUNTED-2', a.urn),
+      await openCase('COUNTED-3', b.urn),
+    ];
+    const id = await queued(ids, 'counted');
+    const las = [...new Set([KENT, a.laCode, b.laCode])];
+    const listing = async (s: SettingWithListings, listingId: string) =>
+      (await t.store.settings.getSetting(s.urn, { consistent: true }))!.listings.find(
+        (l) => l.listingId === listingId,
+      )!;
+    const casesBefore = await Promise.all(ids.map(caseState));
+    const listingsBefore = [await listing(a, 'counted-a'), await listing(b, 'counted-b')];
+    const before = await counters(las);
+
+    // The first batch of counters is written, and then the worker dies before hearing so.
+    let died = false;
+    const { deps } = depsWith(async (command, input) => {
+      if (
+        !died &&
+        command === 'TransactWriteCommand' &&
+        input.TransactItems?.some((i: any) => i.Put?.Item?.itemType === 'round_counters')
+      ) {
+        died = true;
+        await t.store.db.send(new TransactWriteCommand(input));
+        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      }
+    });
+    await expect(runRoundJob(deps, KENT, id, { owner: 'first' })).rejects.toThrow();
+    expect(died).toBe(true);
+    // Until the run's counters are applied the round is not past its commits.
+    expect(await t.store.rounds.head(KENT, id)).toMatchObject({ state: 'running', phase: 'committing' });
+    expect(await runRoundJob(deps, KENT, id, { owner: 'second' })).toBe('done');
+
+    const casesAfter = await Promise.all(ids.map(caseState));
+    const placements = (await Promise.all(
+      casesAfter.map((c) => (c?.activePlacementId ? t.store.cases.getPlacement(c.activePlacementId) : undefined)),
+    )) as (Placement | undefined)[];
+    expect(placements.filter(Boolean)).toHaveLength(2);
+    const listingsAfter = [await listing(a, 'counted-a'), await listing(b, 'counted-b')];
+    // What single allocations would have counted, from the items the round left.
+    const expected = counterChange(
+      ...ids.map((_, i) => ({ before: caseContribution(casesBefore[i]!), after: caseContribution(casesAfter[i]!) })),
+      ...placements.flatMap((p) => (p ? [{ after: placementContribution(p) }] : [])),
+      ...[a, b].map((s, i) => ({
+        before: listingContribution(s.laCode, listingsBefore[i]!),
+        after: listingContribution(s.laCode, listingsAfter[i]!),
+      })),
+    );
+    const want = new Map<string, Record<string, number>>();
+    for (const d of expected) {
+      const k = `${d.la}|${logicalKey(d.key)}`;
+      const m = want.get(k) ?? {};
+      for (const [f, v] of Object.entries(d.add)) m[f] = Math.round(((m[f] ?? 0) + v) * 10) / 10;
+      want.set(k, m);
+    }
+    const after = await counters(las);
+    const moved = new Map<string, Record<string, number>>();
+    for (const [k, values] of after) {
+      const m = Object.fromEntries(
+        Object.entries(values)
+          .map(([f, v]) => [f, Math.round((v - (before.get(k)?.[f] ?? 0)) * 10) / 10] as const)
+          .filter(([, v]) => v !== 0),
+      );
+      if (Object.keys(m).length > 0) moved.set(k, m);
+    }
+    const nonZero = new Map(
+      [...want].map(([k, m]) => [k, Object.fromEntries(Object.entries(m).filter(([, v]) => v !== 0))] as const),
+    );
+    expect(moved).toEqual(new Map([...nonZero].filter(([, m]) => Object.keys(m).length > 0)));
+    // Placements counted once: the batch written before the worker died was not written again.
+    expect([...moved].filter(([k]) => k.includes('|PLC#')).reduce((n, [, m]) => n + (m.placements ?? 0), 0)).toBe(2);
   });
 });

@@ -360,8 +360,8 @@ describe('POST /allocation-rounds', () => {
     const id = queued.body.id;
     expect((await t.request(`/allocation-rounds/${id}`, { token: kent })).body).toMatchObject({ state: 'queued' });
 
-    // Small transactions (each listing's two cases alone), so the round takes several commits.
-    const deps = { ...t.deps, limits: { ...t.deps.limits, roundCommitActions: 24 } };
+    // Small transactions (each listing's two cases alone: 8 actions), so the round takes several commits.
+    const deps = { ...t.deps, limits: { ...t.deps.limits, roundCommitActions: 10 } };
     // The worker dies after its second listing commit: the process is gone mid-round.
     const send = t.store.db.send.bind(t.store.db);
     let commits = 0;

@@ -32,7 +32,7 @@ import type { RoundCaseOutcome, RoundReport } from './rounds.ts';
 /**
  * The allocation round as a background job: resumable at any point, and never giving a place twice.
  *
- *   queued ─▶ running: plan run 0 ─▶ commit its listings ─▶ (re-run failed cases: plan run 1 …)
+ *   queued ─▶ running: plan run 0 ─▶ commit its listings ─▶ its counters ─▶ (re-run failed cases: plan run 1 …)
  *                      ─▶ waiting lists ─▶ report ─▶ done
  *
  * Every step leaves a checkpoint in the round's partition (see store repositories/rounds.ts):
@@ -43,6 +43,9 @@ import type { RoundCaseOutcome, RoundReport } from './rounds.ts';
  *   killed between two commits resumes at the first unmarked one; placement ids are derived from
  *   (round, run, case), and every case is conditioned on being open at the version read, so a
  *   commit can never be applied twice;
+ * - the regional counters' deltas ride in the checkpoints and are applied once the run's commits
+ *   are done, merged, in batches each marked in its own transaction (applyRunCounters): the
+ *   region's figures catch up with the round a moment after its commits, never twice;
  * - joining waiting lists is idempotent (a case joins only queues it is not in); the transaction
  *   records the case's waitingOn, and its queue entries follow from its stream record;
  * - the outcomes are written before the head says done.
@@ -167,6 +170,11 @@ export async function runRoundJob(
       phase = 'committing';
       await beat(true, { phase });
       const result = await commitRun(deps, org, id, r, plan, outcomes, actor, beat, progress, timings, snapshot);
+      // The run's regional counters, from its checkpoints, once (a resumed worker applies only what is left).
+      const countersFrom = performance.now();
+      await rounds.applyRunCounters(org, id, r);
+      timings.commitMs += performance.now() - countersFrom;
+      await beat(true);
       failedAtLast = result.failed;
       if (failedAtLast.length === 0) break;
       if (r === MAX_RERUNS) {
@@ -356,7 +364,7 @@ async function planRun(
   });
   timings.mechanismMs += performance.now() - mark;
   const byId = new Map(pending.map((c) => [c.id, c]));
-  const chunks = planRoundChunks(result.outcomes, byId, settings, deps.limits?.roundCommitActions);
+  const chunks = planRoundChunks(result.outcomes, deps.limits?.roundCommitActions);
   const note = run > 0 ? ` (run ${run + 1}: a listing changed while the round committed)` : '';
   for (const o of result.outcomes) {
     const c = byId.get(o.caseId)!;

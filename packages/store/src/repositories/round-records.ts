@@ -9,14 +9,11 @@ import {
   type Listing,
   type Placement,
   type Setting,
-  type SettingWithListings,
-  shardOf,
 } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
 import { MAX_TRANSACTION_ACTIONS, transact, type TransactItem } from '../transaction.ts';
 import { auditEvent, auditItem } from './audit.ts';
-import { counterActions } from './aggregates.ts';
 import { caseEntity, caseItem, placementItem } from './case-items.ts';
 
 /** A round's chunk found its checkpoint already written: it was committed before. */
@@ -52,8 +49,8 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
     /**
      * A round's places on one or more listings, all or nothing: each listing gives its part's
      * places (it must still have them), and each case, still open at the version the round read,
-     * gets its placement and audit event, with the regional counters of all of them merged (one
-     * action per counter item), and the round's checkpoint last. Several small listings go in one
+     * gets its placement and audit event, and the round's checkpoint last, holding the regional
+     * counters' deltas of all of them merged (applied later for the whole run: applyRunCounters). Several small listings go in one
      * transaction (planRoundChunks fills them towards TransactWriteItems' 100 actions): DynamoDB
      * spends far less on an action in a large transaction than in a small one. When conditions
      * fail, RoundPartsRefusedError names the parts whose listing or cases changed, so the caller
@@ -66,7 +63,7 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
       today: string;
       roundId: string;
       /** The round's checkpoint for this commit, written in the same transaction (never twice). */
-      checkpoint?: Record<string, unknown>;
+      checkpoint: Record<string, unknown>;
     }): Promise<void> {
       const { parts, actor, at, today } = args;
       const items: TransactItem[] = [];
@@ -147,18 +144,21 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
           ]),
         );
       });
-      items.push(...counterActions(tableName, counterChange(...counted)));
-      if (args.checkpoint) {
-        items.push({
-          Put: { TableName: tableName, Item: args.checkpoint, ConditionExpression: 'attribute_not_exists(pk)' },
-        });
-      }
+      // The regional counters' deltas ride in the checkpoint, applied once the run's commits are
+      // all done (applyRunCounters): merged across the run they are a fraction of the updates.
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: { ...args.checkpoint, counters: counterChange(...counted) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
       if (items.length > MAX_TRANSACTION_ACTIONS)
         throw new Error(`a round commit of ${parts.length} listings needs ${items.length} actions; pass fewer`);
       await transact(db, items, (reasons) => {
         const failed = reasons.filter((r) => r.code === 'ConditionalCheckFailed').map((r) => r.index);
         // The checkpoint is there already: another worker committed this chunk.
-        if (args.checkpoint && failed.includes(items.length - 1)) return new RoundChunkCommittedError('committed');
+        if (failed.includes(items.length - 1)) return new RoundChunkCommittedError('committed');
         return new RoundPartsRefusedError([
           ...new Set(failed.map((i) => owner[i]).filter((p): p is number => p !== undefined)),
         ]);
@@ -224,18 +224,13 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
  * commit (numbered from 0 in the run).
  *
  * A transaction holds 100 actions: each listing's update, three per case (placement, case,
- * audit), one per counter item touched (a listing's capacity counters, and the demand, placement,
- * price and block counters of each LA, counter shard, band and need among its cases: a block
- * counter is allowed for every case), and the checkpoint. The counter keys here are those the
- * commit touches (counterChange in the domain), so a commit never exceeds what
- * commitRoundListings can write in one transaction. A listing too big for one transaction is cut
- * into chunks of its own (committed one after another); smaller listings share transactions,
- * filled towards the limit, since DynamoDB spends far less on an action in a large transaction.
+ * audit) and the checkpoint (which carries the regional counters' deltas rather than updating
+ * them: see applyRunCounters). A listing too big for one transaction is cut into chunks of its own
+ * (committed one after another); smaller listings share transactions, filled towards the limit,
+ * since DynamoDB spends far less on an action in a large transaction.
  */
 export function planRoundChunks(
   planned: readonly { caseId: string; assignment?: { urn: string; listingId: string } }[],
-  cases: Map<string, Case>,
-  settings: Map<string, SettingWithListings | undefined>,
   maxActions = MAX_TRANSACTION_ACTIONS,
 ): Map<string, number> {
   const limit = Math.min(maxActions, MAX_TRANSACTION_ACTIONS);
@@ -247,42 +242,23 @@ export function planRoundChunks(
     l.caseIds.push(o.caseId);
     byListing.set(k, l);
   }
+  /** Actions of a transaction: its listings, three per case, and the checkpoint. */
   interface Piece {
-    keys: Set<string>;
+    listings: number;
     caseIds: string[];
   }
-  /** Actions of a transaction: its listings and counters, three per case, and the checkpoint. */
-  const actions = (p: Piece) => p.keys.size + 3 * p.caseIds.length + 1;
+  const actions = (p: Piece) => p.listings + 3 * p.caseIds.length + 1;
   const chunkOf = new Map<string, number>();
   let next = 0;
   let shared: { index: number; piece: Piece } | undefined;
-  for (const { urn, listingId, caseIds } of byListing.values()) {
-    const setting = settings.get(urn);
-    const listing = setting?.listings.find((l) => l.listingId === listingId);
-    const host = setting?.laCode ?? urn;
-    // A listing not found is planned as if it had eight needs (its commit will fail anyway).
-    const own = [
-      `L#${urn}#${listingId}`,
-      `${host}|CAPB#${listing?.band}`,
-      ...(listing?.needs ?? Array.from({ length: 8 }, (_, i) => `?${urn}#${listingId}#${i}`)).map(
-        (n) => `${host}|CAP#${listing?.band}#${n}`,
-      ),
-    ];
+  for (const { caseIds } of byListing.values()) {
     const pieces: Piece[] = [];
-    let piece: Piece = { keys: new Set(own), caseIds: [] };
+    let piece: Piece = { listings: 1, caseIds: [] };
     for (const caseId of caseIds) {
-      const c = cases.get(caseId)!;
-      const shard = shardOf(c.id);
-      const mine = [
-        `${c.laCode}|DEM#${c.band}#${c.needs[0]}#${shard}`,
-        `${c.laCode}|PLC#${c.band}#${c.needs[0]}#${shard}`,
-        `${c.laCode}|PRC#${setting?.providerId}#${listing?.band}#${listing?.attendance}#${shard}`,
-        `${c.laCode}|BLOCK#${urn}#${listingId}#${shard}`,
-      ];
-      const grown = { keys: new Set([...piece.keys, ...mine]), caseIds: [...piece.caseIds, caseId] };
+      const grown = { listings: 1, caseIds: [...piece.caseIds, caseId] };
       if (piece.caseIds.length > 0 && actions(grown) > limit) {
         pieces.push(piece);
-        piece = { keys: new Set([...own, ...mine]), caseIds: [caseId] };
+        piece = { listings: 1, caseIds: [caseId] };
       } else piece = grown;
     }
     pieces.push(piece);
@@ -295,7 +271,7 @@ export function planRoundChunks(
       continue;
     }
     const merged = shared && {
-      keys: new Set([...shared.piece.keys, ...piece.keys]),
+      listings: shared.piece.listings + 1,
       caseIds: [...shared.piece.caseIds, ...piece.caseIds],
     };
     if (shared && merged && actions(merged) <= limit) shared.piece = merged;

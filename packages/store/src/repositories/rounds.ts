@@ -6,8 +6,11 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { counterChange, type CounterDelta } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
+import { MAX_TRANSACTION_ACTIONS, transact } from '../transaction.ts';
+import { counterActions } from './aggregates.ts';
 
 /**
  * An allocation round run as a background job. Everything it needs to resume lives under the
@@ -19,7 +22,8 @@ import { guarded } from '../errors.ts';
  * | INPUT#nnnnn                  | the request's case references, 2,000 an item (before the head) |
  * | PLAN#run#token#nnnnn         | a run's outcomes as the mechanism decided them (before its PLANHEAD) |
  * | PLANHEAD#run                 | the run's plan is complete (conditioned: one plan per run)   |
- * | COMMIT#run#nnnnn             | a planned commit (its listings' places) done: in the same transaction as those places; `failed` names cases to re-run |
+ * | COMMIT#run#nnnnn             | a planned commit (its listings' places) done: in the same transaction as those places; `failed` names cases to re-run, `counters` the regional counters' deltas |
+ * | COUNTERS#run#nnnnn           | one batch of the run's merged counter deltas applied: in the same transaction as those counters |
  * | OUTCOMES#nnnnn               | the report's outcomes, written before the head says done     |
  */
 export const ACTIVE_ROUNDS = 'ROUNDS#ACTIVE';
@@ -270,6 +274,46 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
       }
     },
 
+    /**
+     * Applies a run's regional counters once all its commits are checkpointed: the deltas each
+     * commit kept in its checkpoint, merged across the run (the same counter items recur in many
+     * commits), in batches of 99 updates, each batch in one transaction with its own marker. The
+     * batches are the same however often this runs (the checkpoints are final, the merged deltas
+     * sorted), and a batch whose marker exists is not applied again: a worker that stops half-way
+     * resumes with the next batch, and counters are never counted twice.
+     */
+    async applyRunCounters(org: string, id: string, run: number): Promise<{ counters: number; batches: number }> {
+      const commits = await itemsUnder(org, id, `COMMIT#${run}#`, 'counters');
+      const merged = counterChange(...commits.map((c) => ({ after: (c.counters ?? []) as CounterDelta[] }))).sort(
+        (a, b) => (`${a.la}|${a.key}` < `${b.la}|${b.key}` ? -1 : 1),
+      );
+      const per = MAX_TRANSACTION_ACTIONS - 1;
+      const done = new Set((await itemsUnder(org, id, `COUNTERS#${run}#`, 'sk')).map((i) => i.sk as string));
+      const batches: { sk: string; deltas: CounterDelta[] }[] = [];
+      for (let i = 0; i < merged.length; i += per) {
+        const sk = `COUNTERS#${run}#${String(i / per).padStart(5, '0')}`;
+        if (!done.has(sk)) batches.push({ sk, deltas: merged.slice(i, i + per) });
+      }
+      const applyOne = async ({ sk, deltas }: (typeof batches)[number]) => {
+        const marker = { pk: pkOf(org, id), sk, itemType: 'round_counters', counters: deltas.length };
+        try {
+          await transact(
+            db,
+            [
+              ...counterActions(tableName, deltas),
+              { Put: { TableName: tableName, Item: marker, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+            () => new BatchAppliedError(),
+          );
+        } catch (error) {
+          // Only the marker has a condition: another worker applied this batch.
+          if (!(error instanceof BatchAppliedError)) throw error;
+        }
+      };
+      for (let i = 0; i < batches.length; i += 4) await Promise.all(batches.slice(i, i + 4).map(applyOne));
+      return { counters: merged.length, batches: batches.length };
+    },
+
     async putOutcomes(org: string, id: string, outcomes: unknown[]): Promise<number> {
       const pk = pkOf(org, id);
       const parts: unknown[][] = [];
@@ -315,3 +359,5 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
 }
 
 export type RoundsRepository = ReturnType<typeof roundsRepository>;
+
+class BatchAppliedError extends Error {}
