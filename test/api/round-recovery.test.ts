@@ -83,6 +83,17 @@ async function queued(cases: string[], seed: string): Promise<string> {
   return res.body.id;
 }
 
+/**
+ * The index-th such setting with a listing of `places` places, a case preferring it for each of
+ * `refs`, and a round of those cases left queued; the listing's id is also the round's seed.
+ */
+async function queuedRound(index: number, listingId: string, places: number, refs: string[]) {
+  const s = await listingAt(index, listingId, places);
+  const ids: string[] = [];
+  for (const ref of refs) ids.push(await openCase(ref, s.urn));
+  return { s, ids, id: await queued(ids, listingId) };
+}
+
 const COMMANDS = [
   GetCommand,
   PutCommand,
@@ -119,9 +130,7 @@ describe('the round worker when DynamoDB keeps failing', () => {
   it('retries, keeping the error, and after five attempts marks the round failed, with nothing half-written', {
     timeout: 180_000,
   }, async () => {
-    const s = await listingAt(0, 'fails', 2);
-    const ids = [await openCase('FAIL-1', s.urn), await openCase('FAIL-2', s.urn)];
-    const id = await queued(ids, 'fails');
+    const { s, ids, id } = await queuedRound(0, 'fails', 2, ['FAIL-1', 'FAIL-2']);
     // An internal error on every commit: a fault DynamoDB Local never produces.
     const { deps, mock } = depsWith((command, input) => {
       if (isRoundCommit(command, input))
@@ -158,9 +167,7 @@ describe('the round worker when a listing keeps changing under it', () => {
   it(`gives up on the case after ${MAX_RERUNS} re-runs, saying why, and a worker resumed after the commits reports the same`, {
     timeout: 180_000,
   }, async () => {
-    const s = await listingAt(1, 'churn', 6);
-    const ids = [await openCase('CHURN-1', s.urn)];
-    const id = await queued(ids, 'churn');
+    const { s, ids, id } = await queuedRound(1, 'churn', 6, ['CHURN-1']);
     let raced = 0;
     let outcomesFailed = false;
     const { deps } = depsWith(async (command, input) => {
@@ -228,9 +235,7 @@ describe('the round worker and other workers', () => {
   it('leaves a round another worker holds, and takes it over once that worker’s lease runs out', {
     timeout: 180_000,
   }, async () => {
-    const s = await listingAt(2, 'leased', 1);
-    const ids = [await openCase('LEASE-1', s.urn)];
-    const id = await queued(ids, 'leased');
+    const { ids, id } = await queuedRound(2, 'leased', 1, ['LEASE-1']);
     expect(await t.store.rounds.lease(KENT, id, 'other', LEASE_MS, { state: 'running' })).toBe(true);
     expect(await runRoundJob(t.deps, KENT, id, { owner: 'mine' })).toBe('busy');
     expect((await caseState(ids[0]!))!.state).toBe('open');
@@ -244,9 +249,7 @@ describe('the round worker and other workers', () => {
   it('stops without finishing when another worker takes its lease mid-run, and the round still ends with one place each', {
     timeout: 180_000,
   }, async () => {
-    const s = await listingAt(3, 'stolen', 2);
-    const ids = [await openCase('STOLEN-1', s.urn), await openCase('STOLEN-2', s.urn)];
-    const id = await queued(ids, 'stolen');
+    const { s, ids, id } = await queuedRound(3, 'stolen', 2, ['STOLEN-1', 'STOLEN-2']);
     let stolen = false;
     const { deps } = depsWith(async (command, input) => {
       // As the first worker commits, it is presumed dead and another takes the round.
@@ -272,9 +275,7 @@ describe('the round worker and other workers', () => {
   it('in the local marketplace: rounds left active are resumed at start, and one whose worker failed is tried again', {
     timeout: 180_000,
   }, async () => {
-    const s = await listingAt(4, 'resumed', 1);
-    const ids = [await openCase('RESUMED-1', s.urn)];
-    const id = await queued(ids, 'resumed');
+    const { ids, id } = await queuedRound(4, 'resumed', 1, ['RESUMED-1']);
     let failedOnce = false;
     const { deps } = depsWith((command, input) => {
       if (!failedOnce && isRoundCommit(command, input)) {

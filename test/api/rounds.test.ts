@@ -62,6 +62,41 @@ async function openCases(token: string, prefix: string, rankings: string[][]): P
   return ids;
 }
 
+/**
+ * Another allocation racing a round: just before the round's first commit that writes two placements
+ * together, one place of the listing is taken for real. `placed` is that commit's listing ids once it
+ * has been tried; `restore` puts the client back.
+ */
+function takePlaceBeforeCommitOfTwo(urn: string, listingId: string) {
+  const send = t.store.db.send.bind(t.store.db);
+  const race: { placed?: string[]; restore: () => void } = { restore: () => (t.store.db.send = send) };
+  t.store.db.send = (async (command: any, ...rest: any[]) => {
+    const placed = (command.input?.TransactItems ?? [])
+      .filter((i: any) => i.Put?.Item?.itemType === 'placement')
+      .map((i: any) => i.Put.Item.listingId);
+    if (race.placed === undefined && command.constructor.name === 'TransactWriteCommand' && placed.length === 2) {
+      race.placed = placed;
+      await send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: t.store.tableName,
+                Key: keys.listing(urn, listingId),
+                UpdateExpression:
+                  'SET available = available - :one, held = held + :one, availableToAll = availableToAll - :one',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+    }
+    return (send as any)(command, ...rest);
+  }) as typeof t.store.db.send;
+  return race;
+}
+
 /** A round posted: 202 with its Location; the stream consumer ran it (drained); the round as GET shows it, done. */
 async function ran(res: Awaited<ReturnType<SeededApp['post']>>, token: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -241,37 +276,10 @@ describe('POST /allocation-rounds', () => {
       [a!.urn, b!.urn],
     ]);
     // Just before the round's first commit, another allocation takes one of A's two places for real.
-    const send = t.store.db.send.bind(t.store.db);
-    let raced = false;
-    t.store.db.send = (async (command: any, ...rest: any[]) => {
-      // The round's commit on A: the transaction that writes both cases' placements.
-      if (
-        !raced &&
-        command.constructor.name === 'TransactWriteCommand' &&
-        command.input.TransactItems?.filter((i: any) => i.Put?.Item?.itemType === 'placement').length === 2
-      ) {
-        raced = true;
-        await send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: t.store.tableName,
-                  Key: keys.listing(a!.urn, 'race-a'),
-                  UpdateExpression:
-                    'SET available = available - :one, held = held + :one, availableToAll = availableToAll - :one',
-                  ExpressionAttributeValues: { ':one': 1 },
-                },
-              },
-            ],
-          }),
-        );
-      }
-      return (send as any)(command, ...rest);
-    }) as typeof t.store.db.send;
+    const race = takePlaceBeforeCommitOfTwo(a!.urn, 'race-a');
     try {
       const res = { body: await ran(await post('/allocation-rounds', kent, { cases: ids, seed: 'race' }), kent) };
-      expect(raced).toBe(true);
+      expect(race.placed).toBeDefined();
       expect(res.body.reruns).toBe(1);
       // One case still got A's remaining place; the other was re-run and got B. Nothing over capacity.
       expect(res.body.outcomes.map((o: any) => o.urn).sort()).toEqual([a!.urn, b!.urn].sort());
@@ -279,7 +287,7 @@ describe('POST /allocation-rounds', () => {
       const la = (await t.ownSetting(a!.urn)).body.listings.find((x: any) => x.listingId === 'race-a');
       expect(la).toMatchObject({ available: 0, held: 2 });
     } finally {
-      t.store.db.send = send;
+      race.restore();
     }
   });
 
@@ -287,37 +295,12 @@ describe('POST /allocation-rounds', () => {
     const [x, y, z] = await market(['share-x', 'share-y', 'share-z'], [1, 1, 1]);
     const [first, second] = await openCases(kent, 'SHARE', [[x!.urn, z!.urn], [y!.urn]]);
     // Just before the round's one commit (X's and Y's places together), another allocation takes X's place.
-    const send = t.store.db.send.bind(t.store.db);
-    let shared: string[] | undefined;
-    t.store.db.send = (async (command: any, ...rest: any[]) => {
-      const placed = (command.input?.TransactItems ?? [])
-        .filter((i: any) => i.Put?.Item?.itemType === 'placement')
-        .map((i: any) => i.Put.Item.listingId);
-      if (shared === undefined && command.constructor.name === 'TransactWriteCommand' && placed.length === 2) {
-        shared = placed;
-        await send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: t.store.tableName,
-                  Key: keys.listing(x!.urn, 'share-x'),
-                  UpdateExpression:
-                    'SET available = available - :one, held = held + :one, availableToAll = availableToAll - :one',
-                  ExpressionAttributeValues: { ':one': 1 },
-                },
-              },
-            ],
-          }),
-        );
-      }
-      return (send as any)(command, ...rest);
-    }) as typeof t.store.db.send;
+    const race = takePlaceBeforeCommitOfTwo(x!.urn, 'share-x');
     try {
       const round = await ran(await post('/allocation-rounds', kent, { cases: [first, second], seed: 'share' }), kent);
       // (Settings are shared with the tests above: Y may still have a place left on an earlier listing.)
-      expect(shared).toHaveLength(2);
-      expect(shared).toContain('share-x');
+      expect(race.placed).toHaveLength(2);
+      expect(race.placed).toContain('share-x');
       // Y's place was committed without X's; the case planned on X was run again and got its next preference.
       expect(round.reruns).toBe(1);
       const byCase = new Map<string, any>(round.outcomes.map((o: any) => [o.caseId, o]));
@@ -339,7 +322,7 @@ describe('POST /allocation-rounds', () => {
       const placed = await t.store.cases.getCases([first!, second!].map((id) => ({ laCode: 'E10000016', id })));
       expect([...placed.values()].map((c) => c.state)).toEqual(['allocated', 'allocated']);
     } finally {
-      t.store.db.send = send;
+      race.restore();
     }
   });
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { lazySchema } from './openapi.ts';
+import { createRoute, lazySchema } from './openapi.ts';
 import '@placements/domain/zod-english.ts';
 
 // Schemas shared by several contexts. A context's own schemas live with it (or in schemas-<context>.ts),
@@ -127,6 +127,36 @@ export const conflictResponses = {
     content: { 'application/json': { schema: ErrorSchema } },
   },
 } as const;
+
+/**
+ * An authenticated POST that acts on one resource named by its id (an answer, a naming, a redaction):
+ * its JSON body, the resource as it is after (`done` describes it), and 409 when the resource's state
+ * does not allow the action.
+ */
+export const actionRoute = <I extends z.ZodMiniType, B extends z.ZodMiniType>(a: {
+  tag: string;
+  path: string;
+  summary: string;
+  description?: string;
+  id: I;
+  body: B;
+  out: z.ZodMiniType | (() => z.ZodMiniType);
+  done: string;
+  status?: 200 | 201;
+}) =>
+  createRoute({
+    method: 'post',
+    path: a.path,
+    tags: [a.tag],
+    summary: a.summary,
+    ...(a.description === undefined ? {} : { description: a.description }),
+    security: [{ bearerAuth: [] }],
+    request: {
+      params: z.object({ id: a.id }),
+      body: { required: true, content: { 'application/json': { schema: a.body } } },
+    },
+    responses: { [a.status ?? 200]: json(a.out, a.done), ...errorResponses, 409: conflictResponses[409] },
+  });
 
 /** A setting as search, the tailored list and the allocation show it (no provider's contacts). */
 export const PlaceSettingSchema = () =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listingInput } from './fixtures/test-fixtures.ts';
 import { parseListingsCsv, parseListingsJson } from './listing-upload.ts';
 
 // A provider's listings sheet (docs/listings-upload.md) and its JSON form: what is wrong with the
@@ -8,14 +9,7 @@ const HEAD = 'listingId,band,needs,ageMin,ageMax,attendance,commissioned,filled,
 const ROW = (id: string) => `${id},S2,ASD,4,19,day,10,8,2026-12-01`;
 const listing = (listingId: string, extra: Record<string, unknown> = {}) => ({
   listingId,
-  band: 'S2',
-  needs: ['ASD'],
-  ageMin: 4,
-  ageMax: 19,
-  attendance: 'day',
-  commissioned: 10,
-  filled: 8,
-  availableFrom: '2026-12-01',
+  ...listingInput,
   ...extra,
 });
 

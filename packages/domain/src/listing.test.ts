@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { listingInput as input } from './fixtures/test-fixtures.ts';
 import { FRAMEWORK_V1, type Framework } from './framework.ts';
-import { buildListing, listingChanged, listingProblems, priceEffectiveDate, type ListingInput } from './listing.ts';
+import { buildListing, listingChanged, listingProblems, priceEffectiveDate } from './listing.ts';
 import { parseListingsCsv } from './listing-upload.ts';
 import type { Setting } from './setting.ts';
 
@@ -19,16 +20,6 @@ const setting: Setting = {
   needs: ['ASD', 'SLD'],
   section41: false,
   source: 'generated',
-};
-const input: ListingInput = {
-  band: 'S2',
-  needs: ['ASD'],
-  ageMin: 4,
-  ageMax: 19,
-  attendance: 'day',
-  commissioned: 10,
-  filled: 8,
-  availableFrom: '2026-12-01',
 };
 const ctx = { setting, frameworks: [FRAMEWORK_V1], today: '2026-11-22' };
 const v2: Framework = {
@@ -118,16 +109,8 @@ describe('parseListingsCsv', () => {
       {
         line: 2,
         listingId: 's2-day',
-        input: {
-          band: 'S2',
-          needs: ['ASD', 'SLD'],
-          ageMin: 4,
-          ageMax: 19,
-          attendance: 'day',
-          commissioned: 10,
-          filled: 8,
-          availableFrom: '2026-12-01',
-        },
+        // The fixture's listing, with the sheet's two needs.
+        input: { ...input, needs: ['ASD', 'SLD'] },
       },
     ]);
   });

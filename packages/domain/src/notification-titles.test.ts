@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Case } from './case.ts';
-import type { Direction, Placement } from './placement.ts';
 import { dueEscalations } from './escalation.ts';
+import { direction, kase, notificationContext, placement } from './fixtures/test-fixtures.ts';
 import {
   NOTIFICATION_KINDS,
-  type NotificationContext,
   type NotificationFacts,
   notificationsForChange,
   notificationTitle,
@@ -15,55 +14,7 @@ import {
 // subject, and the values a GOV.UK Notify template is filled with. Built from the changes the
 // stream hands over, as the notifications consumer builds them.
 
-const ctx: NotificationContext = {
-  adjudicatorOrg: 'schools-adjudicator',
-  highestDaysWithoutPlace: 90,
-  partnershipsOf: (la) => (la === 'E10000016' ? ['se19', 'kent-medway'] : []),
-};
-const kase: Case = {
-  id: 'c1',
-  reference: 'C-KNT1-0001',
-  ref: 'KNT-1',
-  laCode: 'E10000016',
-  needs: ['ASD'],
-  band: 'S3',
-  age: 9,
-  homeDistrict: 'ME14',
-  postSixteen: false,
-  state: 'open',
-  openedAt: '2026-08-01T00:00:00Z',
-  withoutPlaceSince: '2026-08-01T00:00:00Z',
-  version: 3,
-};
-const placement: Placement = {
-  id: 'p1',
-  caseId: 'c1',
-  laCode: 'E10000016',
-  urn: '900123',
-  listingId: 's3-day',
-  providerId: 'prov-medway',
-  trustId: 'trust-1',
-  governance: 'academy',
-  state: 'consulting',
-  rank: 1,
-  skipped: [],
-  respondBy: '2026-12-07',
-  band: 'S3',
-  need: 'ASD',
-  createdAt: '2026-11-22T10:00:00Z',
-  version: 1,
-};
-const direction: Direction = {
-  id: 'd1',
-  placementId: 'p1',
-  caseId: 'c1',
-  laCode: 'E10000016',
-  urn: '900123',
-  kind: 'la_direction',
-  state: 'issued',
-  issuedAt: '2026-11-22T10:00:00Z',
-  version: 1,
-};
+const ctx = notificationContext(['se19', 'kent-medway']);
 const audit = (action: string, after: unknown, before?: unknown) => ({
   eventName: 'INSERT' as const,
   newImage: { itemType: 'audit', eventId: `e-${action}`, action, at: '2026-11-22T10:00:00Z', after, before },

@@ -1,52 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Case } from './case.ts';
-import type { Direction, Placement } from './placement.ts';
-import {
-  consultationReminders,
-  emailDecision,
-  notificationsForChange,
-  staleListingNudge,
-  type NotificationContext,
-} from './notifications.ts';
+import type { Direction } from './placement.ts';
+import { direction, kase, notificationContext, placement } from './fixtures/test-fixtures.ts';
+import { consultationReminders, emailDecision, notificationsForChange, staleListingNudge } from './notifications.ts';
 
-const ctx: NotificationContext = {
-  adjudicatorOrg: 'schools-adjudicator',
-  highestDaysWithoutPlace: 90,
-  partnershipsOf: (la) => (la === 'E10000016' ? ['se19'] : []),
-};
-const kase: Case = {
-  id: 'c1',
-  reference: 'C-KNT1-0001',
-  ref: 'KNT-1',
-  laCode: 'E10000016',
-  needs: ['ASD', 'SLCN'],
-  band: 'S3',
-  age: 9,
-  homeDistrict: 'ME14',
-  postSixteen: false,
-  state: 'allocated',
-  openedAt: '2026-11-01T00:00:00Z',
-  withoutPlaceSince: '2026-11-01T00:00:00Z',
-  version: 3,
-};
-const placement: Placement = {
-  id: 'p1',
-  caseId: 'c1',
-  laCode: 'E10000016',
-  urn: '900123',
-  listingId: 's3-day',
-  providerId: 'prov-medway',
-  trustId: 'trust-1',
-  governance: 'academy',
-  state: 'consulting',
-  rank: 1,
-  skipped: [],
-  respondBy: '2026-12-07',
-  band: 'S3',
-  need: 'ASD',
-  createdAt: '2026-11-22T10:00:00Z',
-  version: 1,
-};
+const ctx = notificationContext(['se19']);
 const audit = (action: string, after: unknown, before?: unknown) => ({
   eventName: 'INSERT' as const,
   newImage: {
@@ -88,16 +45,11 @@ describe('who is told what', () => {
       declineReasons: ['incompatible_with_efficient_use_of_resources'],
       declineDetail: 'SECRET detail',
     };
-    const direction: Direction = {
-      id: 'd1',
-      placementId: 'p1',
-      caseId: 'c1',
-      laCode: 'E10000016',
-      urn: '900123',
+    const appealed: Direction = {
+      ...direction,
       kind: 'trust_backstop',
       trustId: 'trust-1',
       state: 'appealed',
-      issuedAt: '2026-11-22T10:00:00Z',
       appealGrounds: 'SECRET grounds',
       version: 2,
     };
@@ -107,7 +59,7 @@ describe('who is told what', () => {
         audit('placement.named', { placement: { ...placement, namingNote: 'SECRET note' } }),
         ctx,
       ),
-      ...notificationsForChange(audit('direction.appealed', { placement, direction }), ctx),
+      ...notificationsForChange(audit('direction.appealed', { placement, direction: appealed }), ctx),
     ];
     expect(all.map((n) => `${n.kind}:${n.recipient.role}`)).toEqual([
       'consultation_declined:la',
@@ -119,18 +71,7 @@ describe('who is told what', () => {
   });
 
   it('a trust backstop direction goes to the trust; an LA direction to the provider', () => {
-    const d: Direction = {
-      id: 'd1',
-      placementId: 'p1',
-      caseId: 'c1',
-      laCode: 'E10000016',
-      urn: '900123',
-      kind: 'trust_backstop',
-      trustId: 'trust-1',
-      state: 'issued',
-      issuedAt: '2026-11-22T10:00:00Z',
-      version: 1,
-    };
+    const d: Direction = { ...direction, kind: 'trust_backstop', trustId: 'trust-1' };
     expect(
       notificationsForChange(audit('direction.trust_backstop', { placement, direction: d }), ctx)[0]!.recipient,
     ).toEqual({ role: 'trust', org: 'trust-1' });

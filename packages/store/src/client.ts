@@ -70,7 +70,7 @@ function awaitLocalCommits(client: DynamoDBClient): void {
 }
 
 /** A consistent read of a key no item has: it costs one SQLite lookup and reads nothing. */
-export function commitBarrier(tableName: string) {
+function commitBarrier(tableName: string) {
   return {
     TableName: tableName,
     Key: {

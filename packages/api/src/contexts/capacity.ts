@@ -14,6 +14,7 @@ import {
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import {
+  actionRoute,
   conflictResponses,
   ErrorSchema,
   errorResponses,
@@ -278,29 +279,19 @@ const getReservationRoute = createRoute({
   responses: { 200: json(ReservationSchema, 'The reservation'), ...errorResponses },
 });
 
-const answerRoute = createRoute({
-  method: 'post',
+const answerRoute = actionRoute({
+  tag: 'capacity',
   path: '/reservations/{id}/response',
-  tags: ['capacity'],
   summary: 'The partnership accepts or declines block places offered to it (partnership)',
   description:
     'Accepting puts the block on the listing in the same transaction (conditioned on the listing’s version). Declining changes nothing on the listing; its optional reason is kept apart from the audit trail.',
-  security: [{ bearerAuth: [] }],
-  request: {
-    params: z.object({ id: ReservationId }),
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.strictObject({
-            decision: z.enum(['accept', 'decline'], { error: 'must be accept or decline' }),
-            reason: z.optional(shortText()),
-          }),
-        },
-      },
-    },
-  },
-  responses: { 200: json(ReservationSchema, 'Answered'), ...errorResponses, 409: conflictResponses[409] },
+  id: ReservationId,
+  body: z.strictObject({
+    decision: z.enum(['accept', 'decline'], { error: 'must be accept or decline' }),
+    reason: z.optional(shortText()),
+  }),
+  out: ReservationSchema,
+  done: 'Answered',
 });
 
 const withdrawRoute = createRoute({
@@ -315,29 +306,19 @@ const withdrawRoute = createRoute({
   responses: { 200: json(ReservationSchema, 'Withdrawn'), ...errorResponses, 409: conflictResponses[409] },
 });
 
-const redactReservationRoute = createRoute({
-  method: 'post',
+const redactReservationRoute = actionRoute({
+  tag: 'capacity',
   path: '/reservations/{id}/redactions',
-  tags: ['capacity'],
   summary: 'Erase the decline reason the partnership wrote; the audit trail records who and why (partnership)',
   description:
     'The text becomes "[redacted]" for both sides. The reservation’s audit trail gets a reservation.text_redacted event with who, when, the field and the reason given here, never the text (it was never in the audit trail). 409 when there is no decline reason to erase.',
-  security: [{ bearerAuth: [] }],
-  request: {
-    params: z.object({ id: ReservationId }),
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.strictObject({
-            field: z.enum(['declineReason'], { error: 'must be declineReason' }),
-            reason: shortText(200),
-          }),
-        },
-      },
-    },
-  },
-  responses: { 200: json(ReservationSchema, 'Redacted'), ...errorResponses, 409: conflictResponses[409] },
+  id: ReservationId,
+  body: z.strictObject({
+    field: z.enum(['declineReason'], { error: 'must be declineReason' }),
+    reason: shortText(200),
+  }),
+  out: ReservationSchema,
+  done: 'Redacted',
 });
 
 /** Block places: the provider offers, the partnership answers; both read theirs. */

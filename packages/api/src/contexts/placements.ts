@@ -12,7 +12,7 @@ import {
 import { requireRole } from '../auth.ts';
 import { contextApp, type Deps } from '../http.ts';
 import { DIRECTION_TEXT_FIELDS, PLACEMENT_TEXT_FIELDS } from '@placements/store';
-import { conflictResponses, errorResponses, json, pageOf, PageQuery, PlacementSchema, Urn } from '../schemas.ts';
+import { actionRoute, errorResponses, json, pageOf, PageQuery, PlacementSchema, Urn } from '../schemas.ts';
 import {
   admission,
   admitDirected,
@@ -42,30 +42,16 @@ const DirectionSchema = lazySchema(() =>
     )
     .check(z.meta({ id: 'Direction' })),
 );
-const route = <B extends z.ZodMiniType, O extends z.ZodMiniType>(
-  method: 'post',
+/** An action on a placement or a direction; each route's body is checked by the service it calls. */
+const route = <B extends z.ZodMiniType>(
   path: string,
   summary: string,
   body: B,
-  out: O,
+  out: z.ZodMiniType,
   status: 200 | 201 = 200,
-) =>
-  createRoute({
-    method,
-    path,
-    tags: ['placements'],
-    summary,
-    security: [{ bearerAuth: [] }],
-    request: {
-      params: z.object({ id: Id }),
-      body: { required: true, content: { 'application/json': { schema: body } } },
-    },
-    // One shape for six routes; their bodies are checked by the services they call.
-    responses: { [status]: json(out, 'Done'), ...errorResponses, 409: conflictResponses[409] },
-  });
+) => actionRoute({ tag: 'placements', path, summary, id: Id, body, out, done: 'Done', status });
 
 const responseRoute = route(
-  'post',
   '/placements/{id}/response',
   'The setting accepts, or declines with reasons from the legal tests (provider)',
   z.strictObject({
@@ -80,7 +66,6 @@ const responseRoute = route(
   PlacementSchema(),
 );
 const namingRoute = route(
-  'post',
   '/placements/{id}/naming',
   'The LA names the setting (owning la)',
   z.strictObject({
@@ -112,7 +97,6 @@ const namingRoute = route(
   PlacementSchema(),
 );
 const admissionRoute = route(
-  'post',
   '/placements/{id}/admission',
   'The named setting records admission or refusal (provider)',
   z.strictObject({
@@ -122,7 +106,6 @@ const admissionRoute = route(
   PlacementSchema(),
 );
 const directionsRoute = route(
-  'post',
   '/placements/{id}/directions',
   'Direct admission: LA direction (maintained) or trust backstop (academy); 409 not_directable otherwise (owning la)',
   z.strictObject({}),
@@ -130,7 +113,6 @@ const directionsRoute = route(
   201,
 );
 const appealRoute = route(
-  'post',
   '/directions/{id}/appeal',
   'The trust appeals to the Schools Adjudicator (trust)',
   z.strictObject({
@@ -139,7 +121,6 @@ const appealRoute = route(
   DirectionSchema(),
 );
 const determinationRoute = route(
-  'post',
   '/directions/{id}/determination',
   'The Schools Adjudicator determines the appeal (adjudicator)',
   z.strictObject({
@@ -156,7 +137,6 @@ const determinationRoute = route(
   DirectionSchema(),
 );
 const admitDirectedRoute = route(
-  'post',
   '/directions/{id}/admission',
   'The trust complies with the direction: its academy admits the child (trust)',
   z.strictObject({}),
@@ -220,7 +200,6 @@ const listAppealsRoute = createRoute({
 });
 
 const redactionRoute = route(
-  'post',
   '/placements/{id}/redactions',
   'Erase a free-text field of the placement; the audit trail records who, which field and why (owning la)',
   z.strictObject({
@@ -231,7 +210,6 @@ const redactionRoute = route(
 );
 
 const directionRedactionRoute = route(
-  'post',
   '/directions/{id}/redactions',
   'Erase the grounds of an appeal; the audit trail records who, which field and why (owning la)',
   z.strictObject({

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { csvObjects, importGias, postcodeAreaOf, type GiasImport, type PostcodeDistrict } from '@placements/domain';
-import { createStore, type Store } from '@placements/store';
-import { cliTable } from '../runtime-file.ts';
+import type { Store } from '@placements/store';
+import { cliCommand } from '../runtime-file.ts';
 import type { CommandIo } from './upload-args.ts';
 
 export interface GiasImportSummary extends Omit<GiasImport, 'settings'> {
@@ -52,15 +52,7 @@ export async function importGiasCommand(io: CommandIo, repoRoot = REPO_ROOT): Pr
     io.err('usage: npm run import:gias -- <edubasealldataYYYYMMDD.csv>\n');
     return 2;
   }
-  const target = cliTable(repoRoot, io.env);
-  if (target === undefined) {
-    io.err(
-      'No marketplace to import into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).\n',
-    );
-    return 2;
-  }
-  const store = createStore(target);
-  try {
+  return cliCommand(io, repoRoot, 'import', async (store) => {
     const text = readFileSync(resolve(io.env.INIT_CWD ?? process.cwd(), file), 'utf8');
     const s = await runGiasImport(store, text);
     io.out(
@@ -73,13 +65,5 @@ export async function importGiasCommand(io: CommandIo, repoRoot = REPO_ROOT): Pr
     }
     for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) io.out(`  ${n} × ${reason}`);
     for (const k of s.skipped) io.out(`  line ${k.line}: URN ${k.urn} ${k.name}: skipped, ${k.reason}`);
-    return 0;
-  } catch (error) {
-    const e = error as { problems?: { field: string; message: string }[]; message: string };
-    io.err(`Import failed: ${e.message}\n`);
-    for (const p of e.problems ?? []) io.err(`  ${p.field}: ${p.message}\n`);
-    return 1;
-  } finally {
-    store.db.destroy();
-  }
+  });
 }

@@ -8,8 +8,8 @@ import {
   type EhcpStatistics,
   type ForecastMethod,
 } from '@placements/domain';
-import { createStore, type Store } from '@placements/store';
-import { cliTable } from '../runtime-file.ts';
+import type { Store } from '@placements/store';
+import { cliCommand } from '../runtime-file.ts';
 import type { CommandIo } from './upload-args.ts';
 
 export interface EhcpLoad {
@@ -73,26 +73,12 @@ export async function loadEhcpCommand(io: CommandIo, repoRoot = REPO_ROOT): Prom
     io.err(`No caseload.csv in ${dir}: pass the folder holding DfE's caseload.csv and sen_needs_all_plans.csv.\n`);
     return 2;
   }
-  const target = cliTable(repoRoot, io.env);
-  if (target === undefined) {
-    io.err(
-      'No marketplace to load into: start it first (npm start), or set TABLE_NAME (and DYNAMODB_ENDPOINT for a local table).\n',
-    );
-    return 2;
-  }
-  const store = createStore(target);
-  try {
+  return cliCommand(io, repoRoot, 'load', async (store) => {
     const r = await loadEhcpBaseline(store, dir, partnershipId);
     io.out(
       `Loaded DfE EHC plan statistics for ${r.loaded.length} LAs of ${partnershipId}${r.missing.length ? `; no DfE row for ${r.missing.join(', ')}` : ''}.`,
     );
     for (const s of r.loaded) io.out(`  ${s.laCode} ${s.laName}: ${s.plans ?? 'x'} plans (${s.year})`);
     io.out(`Forecast for ${r.forecasts} LAs. ${r.method.summary}`);
-    return 0;
-  } catch (error) {
-    io.err(`Load failed: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    store.db.destroy();
-  }
+  });
 }
