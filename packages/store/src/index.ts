@@ -29,6 +29,7 @@ export * from './observability.ts';
 export * from './stream/change.ts';
 export {
   cellRange,
+  cellRanges,
   orderedRanges,
   searchEntryItems,
   type OrderedRange,

@@ -23,7 +23,7 @@ import {
   type SearchScope,
   type SearchSort,
 } from '@placements/domain';
-import { cellRange, orderedRanges, type SearchPartition } from '@placements/store';
+import { cellRanges, orderedRanges, type SearchPartition } from '@placements/store';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
 import { districtCentroid, referenceData } from './reference-cache.ts';
@@ -423,7 +423,14 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     const batch = pending.slice(0, n);
     pending = pending.slice(n);
     const res = await deps.store.search.readWhole(
-      batch.flatMap((u) => plan.buckets.map((bucket) => cellRange(plan.need, bucket, u.cell, freeOnly))),
+      plan.buckets.flatMap((bucket) =>
+        cellRanges(
+          plan.need,
+          bucket,
+          batch.map((u) => ({ coarse: u.cell.coarse, fine: u.cell.fine! })),
+          freeOnly,
+        ),
+      ),
     );
     itemsRead += res.itemsRead;
     queries += res.queries;

@@ -44,6 +44,8 @@ export interface OrderedRange {
   prefix?: string;
   /** Read only sort keys below this. */
   below?: string;
+  /** Read only sort keys from the first to the second, both included. */
+  between?: [string, string];
 }
 
 /** The ranges holding a partition's entries in an order: merged, they give the partition in that order. */
@@ -79,6 +81,53 @@ export function cellRange(
   const pk = keys.searchCell(need, bucket, cell.coarse);
   if (cell.fine === undefined) return { index: 'gsi1', pk };
   return { index: 'gsi1', pk, prefix: `${cell.fine}#${freeOnly ? 'A#' : ''}` };
+}
+
+/** Above every character of an entry's sort key: `<fine>#\uffff` is past every entry of the fine cell. */
+const END = '\uffff';
+
+/**
+ * The ranges holding some fine map cells' entries for a need and age bucket. Without "a place
+ * free", fine cells of one coarse cell whose keys follow one another (`<row><column>`, so a row's
+ * neighbours, and the end of a row with the start of the next) are one range, read in one query,
+ * since a query costs DynamoDB Local as much as some 50 entries. With it, each cell is read by its
+ * places-free prefix: a run would read the full listings between (measured: a third more entries
+ * read, and no faster).
+ */
+export function cellRanges(
+  need: NeedCode,
+  bucket: AgeBucket,
+  cells: readonly { coarse: string; fine: string }[],
+  freeOnly: boolean,
+): OrderedRange[] {
+  const byCoarse = new Map<string, number[]>();
+  for (const c of cells) {
+    const n = Number(c.fine[0]) * 4 + Number(c.fine[1]);
+    byCoarse.set(c.coarse, [...(byCoarse.get(c.coarse) ?? []), n]);
+  }
+  const fine = (n: number) => `${Math.floor(n / 4)}${n % 4}`;
+  const ranges: OrderedRange[] = [];
+  for (const [coarse, ns] of byCoarse) {
+    const sorted = [...new Set(ns)].sort((a, b) => a - b);
+    let first = 0;
+    for (let i = 1; i <= sorted.length; i++) {
+      if (!freeOnly && i < sorted.length && sorted[i] === sorted[i - 1]! + 1) continue;
+      const [lo, hi] = [sorted[first]!, sorted[i - 1]!];
+      ranges.push(
+        lo === hi
+          ? cellRange(need, bucket, { coarse, fine: fine(lo) }, freeOnly)
+          : lo === 0 && hi === 15
+            ? cellRange(need, bucket, { coarse }, freeOnly)
+            : {
+                index: 'gsi1',
+                pk: keys.searchCell(need, bucket, coarse),
+                between: [`${fine(lo)}#`, `${fine(hi)}#${END}`],
+              },
+      );
+      first = i;
+    }
+  }
+  return ranges;
 }
 
 /**
@@ -262,8 +311,14 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
       start?: Record<string, unknown>,
     ): Promise<{ candidates: PlaceCandidate[]; next?: Record<string, unknown> }> {
       const cond =
-        range.prefix !== undefined ? ' AND begins_with(#sk, :b)' : range.below !== undefined ? ' AND #sk < :b' : '';
-      const bound = range.prefix ?? range.below;
+        range.prefix !== undefined
+          ? ' AND begins_with(#sk, :b)'
+          : range.below !== undefined
+            ? ' AND #sk < :b'
+            : range.between !== undefined
+              ? ' AND #sk BETWEEN :b AND :e'
+              : '';
+      const bound = range.prefix ?? range.below ?? range.between?.[0];
       const res = await guarded(() =>
         db.send(
           new QueryCommand({
@@ -274,7 +329,11 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
               '#pk': `${range.index}pk`,
               ...(bound === undefined ? {} : { '#sk': `${range.index}sk` }),
             },
-            ExpressionAttributeValues: { ':pk': range.pk, ...(bound === undefined ? {} : { ':b': bound }) },
+            ExpressionAttributeValues: {
+              ':pk': range.pk,
+              ...(bound === undefined ? {} : { ':b': bound }),
+              ...(range.between ? { ':e': range.between[1] } : {}),
+            },
             ProjectionExpression: 'setting, listing',
             ...(limit !== undefined ? { Limit: limit } : {}),
             ExclusiveStartKey: start,
