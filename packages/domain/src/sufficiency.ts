@@ -43,6 +43,16 @@ export function shardOf(id: string): number {
   return h % COUNTER_SHARDS;
 }
 
+/**
+ * A counter's key on another shard (DEM#S2#SLD#3 → DEM#S2#SLD#5); unsharded keys are unchanged.
+ * Readers sum a key's shards, so a batch of differences applied at once (a round's) may go to one
+ * shard: far fewer items to update than one per case's shard.
+ */
+export function onShard(key: string, shard: number): string {
+  const parts = key.split('#');
+  return SHARDED.has(parts[0]!) ? [...parts.slice(0, -1), String(shard)].join('#') : key;
+}
+
 /** A counter's key without its shard: the figure it is part of (DEM#S2#SLD#3 → DEM#S2#SLD). */
 export function logicalKey(key: string): string {
   const parts = key.split('#');

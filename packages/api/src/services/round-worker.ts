@@ -147,6 +147,8 @@ export async function runRoundJob(
     // Outcomes by case id, from run 0 and then each re-run for its own cases.
     const outcomes = new Map<string, RoundCaseOutcome>();
     let failedAtLast: string[] = [];
+    /** The settings as this worker planned the last run from them and its commits left them, if it did. */
+    let settingsAfter: Map<string, SettingWithListings | undefined> | undefined;
 
     for (let r = 0; r <= run && phase !== 'waiting_lists' && phase !== 'reporting'; r++) {
       // Earlier runs are read back (their plans and which chunks failed); the current one is planned if need be.
@@ -176,6 +178,8 @@ export async function runRoundJob(
       timings.commitMs += performance.now() - countersFrom;
       await beat(true);
       failedAtLast = result.failed;
+      // Run 0's snapshot holds every case's preferred settings; a re-run's only its own cases'.
+      settingsAfter = r === 0 && snapshot ? withListings(snapshot.settings, result.listings) : undefined;
       if (failedAtLast.length === 0) break;
       if (r === MAX_RERUNS) {
         for (const caseId of failedAtLast) {
@@ -206,9 +210,11 @@ export async function runRoundJob(
       const started = performance.now();
       if (head.joinWaitingLists && waiting.length > 0) {
         const current = await deps.store.cases.getCases(waiting.map((o) => ({ laCode: o.laCode, id: o.caseId })));
-        const settings = await settingsByUrn(deps, [
-          ...new Set([...current.values()].flatMap((c) => c.preferences?.ranked ?? [])),
-        ]);
+        // As this worker's commits left them when it planned the run just now (a queue joined on a
+        // listing someone has freed a place on since is offered it from the stream: queuesFollowCases).
+        const settings =
+          settingsAfter ??
+          (await settingsByUrn(deps, [...new Set([...current.values()].flatMap((c) => c.preferences?.ranked ?? []))]));
         const open = waiting.flatMap((o) => {
           const c = current.get(`${o.laCode}#${o.caseId}`);
           return c === undefined || c.state !== 'open' ? [] : [{ o, c }];
@@ -408,7 +414,7 @@ async function commitRun(
   progress: NonNullable<RoundHead['progress']>,
   timings: RoundReport['timings'],
   snapshot?: Snapshot,
-): Promise<{ failed: string[] }> {
+): Promise<{ failed: string[]; listings: Map<string, Listing | undefined> }> {
   const started = performance.now();
   void outcomes;
   const today = plan.meta.today as string;
@@ -607,5 +613,21 @@ async function commitRun(
   });
   timings.commitMs += performance.now() - started;
   await beat(true);
-  return { failed: [...new Set(failed)] };
+  return {
+    failed: [...new Set(failed)],
+    listings: new Map([...listings].map(([k, st]) => [k, st.current])),
+  };
+}
+
+/** Settings with some of their listings replaced (by `urn#listingId`). */
+function withListings(
+  settings: Map<string, SettingWithListings | undefined>,
+  listings: Map<string, Listing | undefined>,
+): Map<string, SettingWithListings | undefined> {
+  return new Map(
+    [...settings].map(([urn, s]) => [
+      urn,
+      s && { ...s, listings: s.listings.map((l) => listings.get(listingKey(urn, l.listingId)) ?? l) },
+    ]),
+  );
 }

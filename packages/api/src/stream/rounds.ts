@@ -49,10 +49,12 @@ export function backgroundRoundJobs(deps: Deps, log: (line: string) => void = ()
   const owner = `local-${randomUUID()}`;
   const running = new Map<string, Promise<RoundJobResult | undefined>>();
   const timers = new Set<NodeJS.Timeout>();
+  /** Rounds this process saw end: the stream's older records of their head (queued, running) start nothing. */
+  const ended = new Set<string>();
   let stopped = false;
   const ensure = (org: string, id: string): void => {
     const key = `${org}#${id}`;
-    if (stopped || running.has(key)) return;
+    if (stopped || running.has(key) || ended.has(key)) return;
     const job = runRoundJob(deps, org, id, { owner })
       .then((result) => {
         if (result === 'busy' && !stopped) {
@@ -64,7 +66,10 @@ export function backgroundRoundJobs(deps: Deps, log: (line: string) => void = ()
           timer.unref();
           timers.add(timer);
         }
-        if (result === 'done' || result === 'failed') log(`allocation round ${id} (${org}): ${result}`);
+        if (result === 'done' || result === 'failed') {
+          ended.add(key);
+          log(`allocation round ${id} (${org}): ${result}`);
+        }
         return result;
       })
       .catch((error) => {

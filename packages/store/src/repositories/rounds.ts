@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { counterChange, type CounterDelta } from '@placements/domain';
+import { counterChange, onShard, shardOf, type CounterDelta } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
 import { MAX_TRANSACTION_ACTIONS, transact } from '../transaction.ts';
@@ -277,16 +277,20 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
     /**
      * Applies a run's regional counters once all its commits are checkpointed: the deltas each
      * commit kept in its checkpoint, merged across the run (the same counter items recur in many
-     * commits), in batches of 99 updates, each batch in one transaction with its own marker. The
+     * commits) onto the round's own counter shard, in batches of 99 updates, each batch in one transaction with its own marker. The
      * batches are the same however often this runs (the checkpoints are final, the merged deltas
      * sorted), and a batch whose marker exists is not applied again: a worker that stops half-way
      * resumes with the next batch, and counters are never counted twice.
      */
     async applyRunCounters(org: string, id: string, run: number): Promise<{ counters: number; batches: number }> {
       const commits = await itemsUnder(org, id, `COMMIT#${run}#`, 'counters');
-      const merged = counterChange(...commits.map((c) => ({ after: (c.counters ?? []) as CounterDelta[] }))).sort(
-        (a, b) => (`${a.la}|${a.key}` < `${b.la}|${b.key}` ? -1 : 1),
-      );
+      // All on the round's own shard (readers sum a key's shards): about half the items of one a case's shard.
+      const shard = shardOf(id);
+      const merged = counterChange(
+        ...commits.map((c) => ({
+          after: ((c.counters ?? []) as CounterDelta[]).map((d) => ({ ...d, key: onShard(d.key, shard) })),
+        })),
+      ).sort((a, b) => (`${a.la}|${a.key}` < `${b.la}|${b.key}` ? -1 : 1));
       const per = MAX_TRANSACTION_ACTIONS - 1;
       const done = new Set((await itemsUnder(org, id, `COUNTERS#${run}#`, 'sk')).map((i) => i.sk as string));
       const batches: { sk: string; deltas: CounterDelta[] }[] = [];
