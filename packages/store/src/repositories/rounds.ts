@@ -284,7 +284,7 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
      */
     async applyRunCounters(org: string, id: string, run: number): Promise<{ counters: number; batches: number }> {
       const commits = await itemsUnder(org, id, `COMMIT#${run}#`, 'counters');
-      // All on the round's own shard (readers sum a key's shards): about half the items of one a case's shard.
+      // All on the round's own shard (readers sum a key's shards): a third fewer items than each case's shard (measured).
       const shard = shardOf(id);
       const merged = counterChange(
         ...commits.map((c) => ({
