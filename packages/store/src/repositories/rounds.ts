@@ -277,14 +277,16 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
     /**
      * Applies a run's regional counters once all its commits are checkpointed: the deltas each
      * commit kept in its checkpoint, merged across the run (the same counter items recur in many
-     * commits) onto the round's own counter shard, in batches of 99 updates, each batch in one transaction with its own marker. The
-     * batches are the same however often this runs (the checkpoints are final, the merged deltas
-     * sorted), and a batch whose marker exists is not applied again: a worker that stops half-way
-     * resumes with the next batch, and counters are never counted twice.
+     * commits) onto the round's own counter shard, in batches of 99 updates, each batch in one
+     * transaction with its own marker. The batches are the same however often this runs (the
+     * checkpoints are final, the merged deltas sorted), and a batch whose marker exists is not
+     * applied again: a worker that stops half-way resumes with the next batch, and counters are
+     * never counted twice.
      */
     async applyRunCounters(org: string, id: string, run: number): Promise<{ counters: number; batches: number }> {
       const commits = await itemsUnder(org, id, `COMMIT#${run}#`, 'counters');
-      // All on the round's own shard (readers sum a key's shards): a third fewer items than each case's shard (measured).
+      // All on the round's own shard (readers sum a key's shards): a third fewer items to update
+      // than on each case's shard, measured at 10,000 cases.
       const shard = shardOf(id);
       const merged = counterChange(
         ...commits.map((c) => ({
