@@ -1,3 +1,4 @@
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DescribeStreamCommand,
@@ -182,6 +183,47 @@ describe('the local stream consumer, recovering', () => {
     expect(sks(seen)).toEqual(['before-outage', 'during-outage']);
     expect(logged.filter((l) => l.startsWith('stream: polling failed'))).toHaveLength(1);
     expect(logged[0]).toMatch(/^stream: polling failed \(Error: connect ECONNREFUSED\); retrying$/);
+  });
+
+  it('carries on when DynamoDB Local never answers a call: the call times out and is made again', async () => {
+    // A proxy in front of DynamoDB Local that swallows requests (never answers) while `silent`.
+    const target = new URL(endpoint());
+    let silent = false;
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      sockets.add(client);
+      client.once('data', (first) => {
+        if (silent) return; // the request is read and never answered, the connection left open
+        const upstream = connect(Number(target.port), target.hostname, () => {
+          upstream.write(first);
+          client.pipe(upstream).pipe(client);
+        });
+        sockets.add(upstream);
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as AddressInfo).port;
+    const { seen, logged, consumer } = recorder({ endpoint: `http://127.0.0.1:${port}`, requestTimeoutMs: 500 });
+    try {
+      await consumer.skipToEnd();
+      silent = true;
+      // Sockets already open keep working; new ones are swallowed: close them so the next call needs one.
+      for (const s of sockets) s.destroy();
+      consumer.start();
+      await put(store, 'unanswered');
+      await until(() => logged.some((l) => l.startsWith('stream: polling failed')));
+      expect(seen).toEqual([]);
+      silent = false;
+      await until(() => seen.length === 1);
+      expect(sks(seen)).toEqual(['unanswered']);
+      expect(logged[0]).toMatch(/^stream: polling failed \(.*(Timeout|timed out|timeout).*\); retrying$/);
+    } finally {
+      await consumer.stop();
+      for (const s of sockets) s.destroy();
+      proxy.close();
+    }
   });
 
   it('stops a drain that never catches up, naming how long it waited', async () => {

@@ -1,6 +1,7 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { guarded } from './errors.ts';
 
-// Bulk writes with BatchWriteItem, for the loader and the repositories that load many items at
+// Bulk reads and writes with BatchGetItem and BatchWriteItem, for the loader and the repositories that load many items at
 // once. Its own module, so the repositories that use it need not import the loader (which
 // imports them: the loader.ts ↔ aggregates.ts cycle).
 
@@ -48,3 +49,44 @@ export const batchPut = (
     items.map((Item) => ({ PutRequest: { Item } })),
     concurrency,
   );
+
+/**
+ * Items by key with BatchGetItem, 100 keys a request and a few requests in flight, keys left
+ * unprocessed retried with backoff; keys with no item are left out. Store errors become the
+ * domain's (guarded), as any read of a repository.
+ */
+export async function batchGet(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Record<string, unknown>[],
+  options: {
+    consistent?: boolean;
+    projection?: string;
+    names?: Record<string, string>;
+    concurrency?: number;
+  } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  const shape = {
+    ...(options.consistent ? { ConsistentRead: true } : {}),
+    ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+    ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
+  };
+  const read = async (batch: Record<string, unknown>[]) => {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed after 8 retries');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res = await guarded(() =>
+        db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ...shape } } })),
+      );
+      items.push(...(res.Responses?.[tableName] ?? []));
+      pending = (res.UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  };
+  const batches: Record<string, unknown>[][] = [];
+  for (let i = 0; i < keys.length; i += 100) batches.push(keys.slice(i, i + 100));
+  const concurrency = options.concurrency ?? 8;
+  for (let i = 0; i < batches.length; i += concurrency) await Promise.all(batches.slice(i, i + concurrency).map(read));
+  return items;
+}

@@ -1,8 +1,8 @@
-import { BatchGetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { caseContribution, ConflictError, counterChange, type Actor, type Case } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import type { Page } from '../page.ts';
-import { batchPut } from '../batch.ts';
+import { batchGet, batchPut } from '../batch.ts';
 import { guarded } from '../errors.ts';
 import { transact } from '../transaction.ts';
 import { auditEvent, auditItem } from './audit.ts';
@@ -29,38 +29,12 @@ export function caseRecordsRepository(db: DynamoDBDocumentClient, tableName: str
     refs: { laCode: string; id: string }[],
     projection?: string,
   ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    const starts = Array.from({ length: Math.ceil(refs.length / 100) }, (_, k) => k * 100);
-    const readBatch = async (i: number) => {
-      let request:
-        | Record<
-            string,
-            {
-              Keys: Record<string, unknown>[];
-              ConsistentRead: boolean;
-              ProjectionExpression?: string;
-              ExpressionAttributeNames?: Record<string, string>;
-            }
-          >
-        | undefined = {
-        [tableName]: {
-          Keys: refs.slice(i, i + 100).map((r) => keys.caseItem(r.laCode, r.id)),
-          ConsistentRead: true,
-          ...(projection
-            ? { ProjectionExpression: projection, ExpressionAttributeNames: { '#la': 'laCode', '#id': 'id' } }
-            : {}),
-        },
-      };
-      for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed after 8 retries');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
-        items.push(...(res.Responses?.[tableName] ?? []));
-        request = res.UnprocessedKeys as typeof request;
-      }
-    };
-    for (let k = 0; k < starts.length; k += 8) await Promise.all(starts.slice(k, k + 8).map(readBatch));
-    return items;
+    return batchGet(
+      db,
+      tableName,
+      refs.map((r) => keys.caseItem(r.laCode, r.id)),
+      projection ? { consistent: true, projection, names: { '#la': 'laCode', '#id': 'id' } } : { consistent: true },
+    );
   }
   const get = getItem(db, tableName);
   const gsi1Page = gsi1Pages(db, tableName);

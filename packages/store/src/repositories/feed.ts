@@ -1,6 +1,7 @@
-import { BatchGetCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../keys.ts';
 import { guarded } from '../errors.ts';
+import { batchGet } from '../batch.ts';
 
 /** Services per stored part: about 1.5 KB each, so a part stays far under DynamoDB's 400 KB item limit. */
 export const FEED_PART_SIZE = 100;
@@ -76,15 +77,9 @@ export function feedRepository(db: DynamoDBDocumentClient, tableName: string) {
       const wanted = Array.from({ length: last - first + 1 }, (_, i) =>
         keys.feedPart(head.partnershipId, head.builtAt, first + i),
       );
-      const found = new Map<string, unknown[]>();
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: wanted } };
-      for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept feed parts unprocessed after 8 retries');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
-        for (const item of res.Responses?.[tableName] ?? []) found.set(item.sk as string, item.services as unknown[]);
-        request = res.UnprocessedKeys as typeof request;
-      }
+      const found = new Map(
+        (await batchGet(db, tableName, wanted)).map((item) => [item.sk as string, item.services as unknown[]]),
+      );
       const all = wanted.flatMap((k) => found.get(k.sk) ?? []);
       return all.slice(from - first * FEED_PART_SIZE, to - first * FEED_PART_SIZE);
     },

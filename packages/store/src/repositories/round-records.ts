@@ -50,9 +50,10 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
      * A round's places on one or more listings, all or nothing: each listing gives its part's
      * places (it must still have them), and each case, still open at the version the round read,
      * gets its placement and audit event, and the round's checkpoint last, holding the regional
-     * counters' deltas of all of them merged (applied later for the whole run: applyRunCounters). Several small listings go in one
-     * transaction (planRoundChunks fills them towards TransactWriteItems' 100 actions): DynamoDB
-     * spends far less on an action in a large transaction than in a small one. When conditions
+     * counters' deltas of all of them merged (applied later for the whole run: applyRunCounters).
+     * Several small listings go in one transaction (planRoundChunks fills them towards
+     * TransactWriteItems' 100 actions): DynamoDB spends far less on an action in a large
+     * transaction than in a small one. When conditions
      * fail, RoundPartsRefusedError names the parts whose listing or cases changed, so the caller
      * can commit the others without them.
      */

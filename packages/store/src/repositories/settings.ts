@@ -1,4 +1,4 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   SETTING_TYPES,
   type Listing,
@@ -9,7 +9,7 @@ import {
 import { keys, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
-import { batchPut } from '../batch.ts';
+import { batchGet, batchPut } from '../batch.ts';
 import { settingItems } from '../loader.ts';
 import type { Page } from '../page.ts';
 
@@ -32,19 +32,12 @@ export interface SettingsFilter {
 export function settingsRepository(db: DynamoDBDocumentClient, tableName: string) {
   /** The stored heads (no listings) of these settings, by URN, 100 keys a request. */
   async function heads(urns: string[]): Promise<Map<string, Setting>> {
-    const found = new Map<string, Setting>();
-    for (let i = 0; i < urns.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-        [tableName]: { Keys: urns.slice(i, i + 100).map((u) => keys.setting(u)) },
-      };
-      for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
-        const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
-        for (const item of res.Responses?.[tableName] ?? []) found.set(item.urn as string, stripLayout<Setting>(item));
-        request = res.UnprocessedKeys as typeof request;
-        if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed after 8 retries');
-      }
-    }
-    return found;
+    const items = await batchGet(
+      db,
+      tableName,
+      urns.map((u) => keys.setting(u)),
+    );
+    return new Map(items.map((item) => [item.urn as string, stripLayout<Setting>(item)]));
   }
 
   function segmentsFor(filter: SettingsFilter): Segment[] {
@@ -83,24 +76,13 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
 
     /** Listings by `urn#listingId`, read consistently, 100 keys a request (those missing are left out). */
     async getListings(wanted: { urn: string; listingId: string }[]): Promise<Map<string, Listing>> {
-      const found = new Map<string, Listing>();
-      for (let i = 0; i < wanted.length; i += READ_BATCH) {
-        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-          [tableName]: {
-            Keys: wanted.slice(i, i + READ_BATCH).map((w) => keys.listing(w.urn, w.listingId)),
-            ConsistentRead: true,
-          },
-        };
-        for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt++) {
-          if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed after 8 retries');
-          if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-          const res = await guarded(() => db.send(new BatchGetCommand({ RequestItems: request })));
-          for (const item of res.Responses?.[tableName] ?? [])
-            found.set(`${item.urn}#${item.listingId}`, stripLayout<Listing>(item));
-          request = res.UnprocessedKeys as typeof request;
-        }
-      }
-      return found;
+      const items = await batchGet(
+        db,
+        tableName,
+        wanted.map((w) => keys.listing(w.urn, w.listingId)),
+        { consistent: true },
+      );
+      return new Map(items.map((item) => [`${item.urn}#${item.listingId}`, stripLayout<Listing>(item)]));
     },
 
     /**

@@ -51,6 +51,12 @@ export interface LocalStreamOptions {
   /** Records a GetRecords call returns at most (AWS: the mapping's batch size). */
   batchSize?: number;
   idleMs?: number;
+  /**
+   * How long a DynamoDB Streams call may go unanswered before it fails and is retried (10 s, as
+   * the store's own client locally): without it, one call DynamoDB Local never answers stopped
+   * the consumer for good (seen on a first `npm start`: no round ran, no search entry moved).
+   */
+  requestTimeoutMs?: number;
   maxAttempts?: number;
   onFailure?: (changes: StreamChange[], error: unknown) => void;
   log?: (line: string) => void;
@@ -96,6 +102,12 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
     region: 'eu-west-2',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 3,
+    // As the store's client: without throwOnRequestTimeout the SDK only warns and goes on waiting.
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      throwOnRequestTimeout: true,
+      connectionTimeout: 5_000,
+    },
   });
   const log = options.log ?? (() => {});
   const types = options.itemTypes === undefined ? undefined : new Set(options.itemTypes);
