@@ -3,7 +3,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import { createStore, endpointAnswers, ensureTable } from '@placements/store';
 import { startMarketplace, startDynamoDbLocal } from '@placements/local';
 import { repoRoot } from '../support/data-dir.ts';
@@ -44,6 +50,69 @@ describe('the local marketplace', () => {
       for (const id of first.identities) {
         const res = await fetch(`${first.url}/bands`, { headers: { authorization: `Bearer ${id.token}` } });
         expect(res.status).toBe(200);
+      }
+      // The table's stream is read on a first start too (a stream begun in the scratch process was
+      // not): a listing the provider publishes reaches search, through its search entries.
+      const [kent, provider] = first.identities;
+      const urn = /URN (\d+)/.exec(provider!.label)![1];
+      const setting = (await (await fetch(`${first.url}/settings/${urn}`)).json()) as {
+        needs: string[];
+        ageMin: number;
+        ageMax: number;
+      };
+      const need = setting.needs[0]!;
+      const put = await fetch(`${first.url}/settings/${urn}/listings/first-start`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${provider!.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          band: 'S1',
+          needs: [need],
+          ageMin: setting.ageMin,
+          ageMax: setting.ageMax,
+          attendance: 'day',
+          // Most places free of any in the LA: first in a search by most places.
+          commissioned: 99,
+          filled: 0,
+          availableFrom: '2026-09-01',
+        }),
+      });
+      expect(put.status, await put.clone().text()).toBe(201);
+      const found = async () => {
+        const res = await fetch(`${first.url}/places/search?need=${need}&age=${setting.ageMin}&scope=la&limit=10`, {
+          headers: { authorization: `Bearer ${kent!.token}` },
+        });
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { items: { listing: { listingId: string } }[] };
+        return body.items.some((i) => i.listing.listingId === 'first-start');
+      };
+      let shown = false;
+      for (let i = 0; i < 100 && !shown; i++) {
+        shown = await found();
+        if (!shown) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(shown).toBe(true);
+      // And the stream's own numbering holds: records written now carry sequence numbers at or
+      // above the shard's start (a stream begun in the scratch process started them again from 1,
+      // below it, and a consumer waited until that many more changes had been made).
+      const streams = new DynamoDBStreamsClient({
+        endpoint: first.dynamoDb.endpoint,
+        region: 'eu-west-2',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      try {
+        const arn = (await first.store.db.send(new DescribeTableCommand({ TableName: first.store.tableName }))).Table!
+          .LatestStreamArn!;
+        const shard = (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription!
+          .Shards![0]!;
+        const iterator = await streams.send(
+          new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+        );
+        const records = await streams.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator!, Limit: 1 }));
+        expect(BigInt(records.Records![0]!.dynamodb!.SequenceNumber!)).toBeGreaterThanOrEqual(
+          BigInt(shard.SequenceNumberRange!.StartingSequenceNumber!),
+        );
+      } finally {
+        streams.destroy();
       }
     } finally {
       await first.stop();

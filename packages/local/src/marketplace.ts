@@ -167,14 +167,19 @@ function scratchDir(): string | undefined {
 /**
  * The table, and the reference and demo data in it unless a finished load is recorded there; then
  * DfE's EHC plan figures and the forecast, once per table (a table kept from before gets them too).
+ * With `stream: false` (a load in the scratch folder) the table is left without its stream: the
+ * DynamoDB Local that serves the moved database turns it on, since a stream begun in the scratch
+ * process is not read correctly by the next (its records start again from sequence number 1 below
+ * the shard's starting number, so a consumer's iterator never reaches them).
  */
 async function loadIfNeeded(
   store: Store,
   tableName: string,
   options: MarketplaceOptions,
   log: (line: string) => void,
+  stream = true,
 ): Promise<{ seedInfo: SeedInfo; loadedNow: boolean }> {
-  await ensureTable(store.db, tableName);
+  await ensureTable(store.db, tableName, undefined, { stream });
   let seedInfo = await readSeedInfo(store.db, tableName);
   let loadedNow = false;
   if (seedInfo === undefined) {
@@ -192,7 +197,7 @@ async function loadIfNeeded(
       seed: options.seed ?? DEFAULT_SEED,
       ...(data.source === 'data_dir' ? { dataDir: options.dataDir } : {}),
     });
-    await enableStream(store.db, tableName);
+    if (stream) await enableStream(store.db, tableName);
     log(`${seedInfo.counts.settings} settings and ${seedInfo.counts.listings} listings written in ${seconds(t0)}`);
     loadedNow = true;
   }
@@ -246,7 +251,7 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
       try {
         const loading = await startDynamoDbLocal({ dbPath: scratch });
         try {
-          await loadIfNeeded(createStore({ tableName, endpoint: loading.endpoint }), tableName, options, log);
+          await loadIfNeeded(createStore({ tableName, endpoint: loading.endpoint }), tableName, options, log, false);
           loadedInScratch = true;
         } finally {
           await loading.stop();
