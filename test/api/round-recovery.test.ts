@@ -316,9 +316,10 @@ describe('the round’s regional counters', () => {
     return out;
   }
 
-  it('move by exactly what the round placed, once, even when the worker dies as their update is acknowledged', {
+  it('move by exactly what the round placed and left waiting, once, even when a worker dies as each update is acknowledged', {
     timeout: 180_000,
   }, async () => {
+    // Three cases on two one-place listings: two placed, one left waiting.
     const a = await listingAt(5, 'counted-a', 1);
     const b = await listingAt(6, 'counted-b', 1);
     const ids = [
@@ -336,24 +337,31 @@ describe('the round’s regional counters', () => {
     const listingsBefore = [await listing(a, 'counted-a'), await listing(b, 'counted-b')];
     const before = await counters(las);
 
-    // The first batch of counters is written, and then the worker dies before hearing so.
-    let died = false;
-    const { deps } = depsWith(async (command, input) => {
-      if (
-        !died &&
-        command === 'TransactWriteCommand' &&
-        input.TransactItems?.some((i: any) => i.Put?.Item?.itemType === 'round_counters')
-      ) {
-        died = true;
-        await t.store.db.send(new TransactWriteCommand(input));
-        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
-      }
-    });
-    await expect(runRoundJob(deps, KENT, id, { owner: 'first' })).rejects.toThrow();
-    expect(died).toBe(true);
-    // Until the run's counters are applied the round is not past its commits.
-    expect(await t.store.rounds.head(KENT, id)).toMatchObject({ state: 'running', phase: 'committing' });
-    expect(await runRoundJob(deps, KENT, id, { owner: 'second' })).toBe('done');
+    // A worker writes the first batch of counters under `markers` (the commits', then the waiting
+    // lists') and dies before hearing so; until that batch is applied the round is not past `phase`.
+    const dyingAt = async (owner: string, markers: string, phase: string) => {
+      let died = false;
+      const { deps } = depsWith(async (command, input) => {
+        if (
+          !died &&
+          command === 'TransactWriteCommand' &&
+          input.TransactItems?.some(
+            (i: any) => i.Put?.Item?.itemType === 'round_counters' && i.Put.Item.sk.startsWith(markers),
+          )
+        ) {
+          died = true;
+          await t.store.db.send(new TransactWriteCommand(input));
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+        }
+      });
+      await expect(runRoundJob(deps, KENT, id, { owner })).rejects.toThrow();
+      expect(died).toBe(true);
+      expect(await t.store.rounds.head(KENT, id)).toMatchObject({ state: 'running', phase });
+      return deps;
+    };
+    await dyingAt('first', 'COUNTERS#0#', 'committing');
+    const deps = await dyingAt('second', 'COUNTERS#W#', 'waiting_lists');
+    expect(await runRoundJob(deps, KENT, id, { owner: 'third' })).toBe('done');
 
     const casesAfter = await Promise.all(ids.map(caseState));
     const placements = (await Promise.all(
@@ -391,7 +399,12 @@ describe('the round’s regional counters', () => {
       [...want].map(([k, m]) => [k, Object.fromEntries(Object.entries(m).filter(([, v]) => v !== 0))] as const),
     );
     expect(moved).toEqual(new Map([...nonZero].filter(([, m]) => Object.keys(m).length > 0)));
-    // Placements counted once: the batch written before the worker died was not written again.
-    expect([...moved].filter(([k]) => k.includes('|PLC#')).reduce((n, [, m]) => n + (m.placements ?? 0), 0)).toBe(2);
+    // Placements and the case left waiting counted once: the batch written before the worker
+    // died was not written again.
+    const sum = (prefix: string, field: string) =>
+      [...moved].filter(([k]) => k.includes(`|${prefix}#`)).reduce((total, [, m]) => total + (m[field] ?? 0), 0);
+    expect(sum('PLC', 'placements')).toBe(2);
+    expect(casesAfter.filter((c) => c?.state === 'open' && Object.keys(c.waitingOn ?? {}).length > 0)).toHaveLength(1);
+    expect(sum('DEM', 'waiting')).toBe(1);
   });
 });

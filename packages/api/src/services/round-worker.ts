@@ -221,6 +221,9 @@ export async function runRoundJob(
         });
         // Several cases a transaction; positions are left to GET /cases/{id} (counting them for
         // thousands of cases would double the round's time).
+        // Each group's checkpoint is this worker's own (a resumed worker's groups are new ones:
+        // the cases joined before are skipped), and keeps the group's counters' deltas.
+        const token = randomUUID().slice(0, 8);
         const queued = await joinQueuesTogether(
           deps,
           open.map(({ o, c }) => ({ c, skipped: o.skipped })),
@@ -228,11 +231,14 @@ export async function runRoundJob(
           actor,
           clock(),
           () => beat(),
+          (group) => rounds.waitingItem(org, id, `${token}#${String(group).padStart(5, '0')}`),
         );
         open.forEach(({ o }, i) => {
           o.skipped = queued[i]!;
         });
       }
+      // The groups' regional counters, merged, once (a resumed worker applies only what is left).
+      await rounds.applyWaitingCounters(org, id);
       timings.waitingListsMs += performance.now() - started;
     }
 

@@ -117,7 +117,8 @@ export async function joinQueues(
  * follow from each case's stream record (queuesFollowCases), written with BatchWriteItem. A round
  * leaves thousands waiting on up to 15 queues each, and DynamoDB Local spends its time on
  * transaction actions. A group with a case that changed meanwhile is joined again case by case.
- * Positions are not counted (GET /cases/{id} shows them).
+ * Positions are not counted (GET /cases/{id} shows them). With `checkpoint` (a round's), each
+ * group's counters' deltas go into its checkpoint item, for the round to apply once merged.
  */
 export async function joinQueuesTogether(
   deps: Deps,
@@ -126,22 +127,25 @@ export async function joinQueuesTogether(
   actor: Actor,
   now: Date,
   each: () => Promise<void> = async () => {},
+  checkpoint?: (group: number) => Record<string, unknown>,
 ): Promise<Waiting[]> {
   const plans = waiting.map((w) => ({ ...w, join: queuesToJoin(w.c, settings, now) }));
   const groups: (typeof plans)[] = [];
   let group: typeof plans = [];
-  let actions = 0;
+  // With a checkpoint (a round's), it takes one action and the counters none.
+  const fixed = checkpoint === undefined ? 0 : 1;
+  let actions = fixed;
   const counters = new Set<string>();
   for (const p of plans) {
     if (p.join === undefined) continue;
     // The case and its audit event, and its demand counter if new to the group: the queue
     // entries are the stream's projection of the case's waitingOn (queuesFollowCases).
     const counter = `${p.c.laCode}|${p.c.band}|${p.c.needs[0]}|${shardOf(p.c.id)}`;
-    const size = () => 2 + (counters.has(counter) ? 0 : 1);
+    const size = () => 2 + (checkpoint !== undefined || counters.has(counter) ? 0 : 1);
     if (group.length > 0 && actions + size() > MAX_TRANSACTION_ACTIONS) {
       groups.push(group);
       group = [];
-      actions = 0;
+      actions = fixed;
       counters.clear();
     }
     group.push(p);
@@ -158,6 +162,7 @@ export async function joinQueuesTogether(
         g.map((p) => ({ before: p.c, after: p.join!.after, entries: p.join!.entries })),
         actor,
         now.toISOString(),
+        checkpoint?.(groups.indexOf(g)),
       );
       for (const p of g) joined.add(p.c);
     } catch (error) {

@@ -24,6 +24,8 @@ import { counterActions } from './aggregates.ts';
  * | PLANHEAD#run                 | the run's plan is complete (conditioned: one plan per run)   |
  * | COMMIT#run#nnnnn             | a planned commit (its listings' places) done: in the same transaction as those places; `failed` names cases to re-run, `counters` the regional counters' deltas |
  * | COUNTERS#run#nnnnn           | one batch of the run's merged counter deltas applied: in the same transaction as those counters |
+ * | WAITING#token#nnnnn          | a group of the round's cases joined their waiting lists: in the same transaction as those cases; `counters` the deltas |
+ * | COUNTERS#W#nnnnn             | one batch of the waiting-list groups' merged counter deltas applied, as COUNTERS#run# |
  * | OUTCOMES#nnnnn               | the report's outcomes, written before the head says done     |
  */
 export const ACTIVE_ROUNDS = 'ROUNDS#ACTIVE';
@@ -103,6 +105,52 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * The counters' deltas kept in the checkpoints under `from`, merged and applied in batches, each
+   * batch in one transaction with its marker under `markers` (see applyRunCounters).
+   */
+  async function applyCounters(
+    org: string,
+    id: string,
+    from: string,
+    markers: string,
+  ): Promise<{ counters: number; batches: number }> {
+    const commits = await itemsUnder(org, id, from, 'counters');
+    // All on the round's own shard (readers sum a key's shards): a third fewer items to update
+    // than on each case's shard, measured at 10,000 cases.
+    const shard = shardOf(id);
+    const merged = counterChange(
+      ...commits.map((c) => ({
+        after: ((c.counters ?? []) as CounterDelta[]).map((d) => ({ ...d, key: onShard(d.key, shard) })),
+      })),
+    ).sort((a, b) => (`${a.la}|${a.key}` < `${b.la}|${b.key}` ? -1 : 1));
+    const per = MAX_TRANSACTION_ACTIONS - 1;
+    const done = new Set((await itemsUnder(org, id, markers, 'sk')).map((i) => i.sk as string));
+    const batches: { sk: string; deltas: CounterDelta[] }[] = [];
+    for (let i = 0; i < merged.length; i += per) {
+      const sk = `${markers}${String(i / per).padStart(5, '0')}`;
+      if (!done.has(sk)) batches.push({ sk, deltas: merged.slice(i, i + per) });
+    }
+    const applyOne = async ({ sk, deltas }: (typeof batches)[number]) => {
+      const marker = { pk: pkOf(org, id), sk, itemType: 'round_counters', counters: deltas.length };
+      try {
+        await transact(
+          db,
+          [
+            ...counterActions(tableName, deltas),
+            { Put: { TableName: tableName, Item: marker, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+          () => new BatchAppliedError(),
+        );
+      } catch (error) {
+        // Only the marker has a condition: another worker applied this batch.
+        if (!(error instanceof BatchAppliedError)) throw error;
+      }
+    };
+    for (let i = 0; i < batches.length; i += 4) await Promise.all(batches.slice(i, i + 4).map(applyOne));
+    return { counters: merged.length, batches: batches.length };
   }
   return {
     /** The inputs first, then the head (whose stream record starts the worker): a head never lacks its inputs. */
@@ -283,42 +331,24 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
      * applied again: a worker that stops half-way resumes with the next batch, and counters are
      * never counted twice.
      */
-    async applyRunCounters(org: string, id: string, run: number): Promise<{ counters: number; batches: number }> {
-      const commits = await itemsUnder(org, id, `COMMIT#${run}#`, 'counters');
-      // All on the round's own shard (readers sum a key's shards): a third fewer items to update
-      // than on each case's shard, measured at 10,000 cases.
-      const shard = shardOf(id);
-      const merged = counterChange(
-        ...commits.map((c) => ({
-          after: ((c.counters ?? []) as CounterDelta[]).map((d) => ({ ...d, key: onShard(d.key, shard) })),
-        })),
-      ).sort((a, b) => (`${a.la}|${a.key}` < `${b.la}|${b.key}` ? -1 : 1));
-      const per = MAX_TRANSACTION_ACTIONS - 1;
-      const done = new Set((await itemsUnder(org, id, `COUNTERS#${run}#`, 'sk')).map((i) => i.sk as string));
-      const batches: { sk: string; deltas: CounterDelta[] }[] = [];
-      for (let i = 0; i < merged.length; i += per) {
-        const sk = `COUNTERS#${run}#${String(i / per).padStart(5, '0')}`;
-        if (!done.has(sk)) batches.push({ sk, deltas: merged.slice(i, i + per) });
-      }
-      const applyOne = async ({ sk, deltas }: (typeof batches)[number]) => {
-        const marker = { pk: pkOf(org, id), sk, itemType: 'round_counters', counters: deltas.length };
-        try {
-          await transact(
-            db,
-            [
-              ...counterActions(tableName, deltas),
-              { Put: { TableName: tableName, Item: marker, ConditionExpression: 'attribute_not_exists(pk)' } },
-            ],
-            () => new BatchAppliedError(),
-          );
-        } catch (error) {
-          // Only the marker has a condition: another worker applied this batch.
-          if (!(error instanceof BatchAppliedError)) throw error;
-        }
-      };
-      for (let i = 0; i < batches.length; i += 4) await Promise.all(batches.slice(i, i + 4).map(applyOne));
-      return { counters: merged.length, batches: batches.length };
-    },
+    applyRunCounters: (org: string, id: string, run: number) =>
+      applyCounters(org, id, `COMMIT#${run}#`, `COUNTERS#${run}#`),
+
+    /**
+     * The checkpoint item of a group of the round's cases joining waiting lists, to go into the
+     * group's transaction (which adds the counters' deltas): `part` is unique to the worker and group.
+     */
+    waitingItem: (org: string, id: string, part: string) => ({
+      pk: pkOf(org, id),
+      sk: `WAITING#${part}`,
+      itemType: 'round_waiting',
+    }),
+
+    /**
+     * Applies the counters of the round's waiting-list groups, as applyRunCounters a run's: once
+     * every group has joined, so the checkpoints are final and the batches the same on a resume.
+     */
+    applyWaitingCounters: (org: string, id: string) => applyCounters(org, id, 'WAITING#', 'COUNTERS#W#'),
 
     async putOutcomes(org: string, id: string, outcomes: unknown[]): Promise<number> {
       const pk = pkOf(org, id);

@@ -39,7 +39,14 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
     at: string,
     conflict: string,
     withEntries: boolean,
+    checkpoint?: Record<string, unknown>,
   ): Promise<void> {
+    const counters = counterChange(
+      ...joins.map(({ before, after }) => ({
+        before: caseContribution(before),
+        after: caseContribution(after),
+      })),
+    );
     await transact(
       db,
       [
@@ -67,15 +74,19 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
             },
           },
         ]),
-        ...counterActions(
-          tableName,
-          counterChange(
-            ...joins.map(({ before, after }) => ({
-              before: caseContribution(before),
-              after: caseContribution(after),
-            })),
-          ),
-        ),
+        // A round's group keeps its counters' deltas in its checkpoint, applied with the round's
+        // others once every group has joined; a case joining on its own updates them here.
+        ...(checkpoint === undefined
+          ? counterActions(tableName, counters)
+          : [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...checkpoint, counters },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ]),
       ],
       () => new ConflictError('case_changed', conflict),
     );
@@ -111,13 +122,16 @@ export function waitingListsRepository(db: DynamoDBDocumentClient, tableName: st
      * case's record), written with BatchWriteItem, which costs DynamoDB a fraction of a
      * transaction's actions. All or nothing: if any case changed since it was read, nothing is
      * written and the caller joins them one by one. The caller keeps the actions within 100.
+     * With a `checkpoint` item (a round's, rounds.waitingItem) the counters' deltas go into it
+     * instead of onto the counters, for the round to apply once merged (rounds.applyWaitingCounters).
      */
     async joinWaitingListsTogether(
       joins: { before: Case; after: Case; entries: WaitingEntry[] }[],
       actor: Actor,
       at: string,
+      checkpoint?: Record<string, unknown>,
     ): Promise<void> {
-      await joinTogether(joins, actor, at, 'A case of the group changed a moment ago.', false);
+      await joinTogether(joins, actor, at, 'A case of the group changed a moment ago.', false, checkpoint);
     },
 
     /**
