@@ -31,11 +31,11 @@ import { runLoad, type LoadResult } from '../reliability/load.ts';
 import { roundCases, roundMarket } from './round-inputs.ts';
 
 const CLIENTS = 20;
-// Smaller with BENCH_SINGLE_CASES / BENCH_CONCURRENT_CASES on a machine too busy for the full set.
+// Smaller with BENCH_SINGLE_CASES / BENCH_CONCURRENT_CASES / BENCH_ROUND_CASES on a machine too busy for the full set.
 const SINGLE_CASES = Number(process.env.BENCH_SINGLE_CASES ?? 100);
 const CONCURRENT_CASES = Number(process.env.BENCH_CONCURRENT_CASES ?? 1_000);
 const ROUND_LIMIT_MS = Number(process.env.BENCH_ROUND_LIMIT_S ?? 1800) * 1000;
-const ROUND_CASES = 10_000;
+const ROUND_CASES = Number(process.env.BENCH_ROUND_CASES ?? 10_000);
 const ROUND_LISTINGS = 2_000;
 const LISTINGS_PER_SETTING = 5;
 const TODAY = new Date().toISOString().slice(0, 10);

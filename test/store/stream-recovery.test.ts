@@ -1,5 +1,5 @@
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -8,9 +8,10 @@ import {
   GetShardIteratorCommand,
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { enableStream, type StreamChange } from '@placements/store';
+import { createDocumentClient, enableStream, type StreamChange } from '@placements/store';
 import {
   consumersTogether,
   localStreamConsumer,
@@ -183,6 +184,41 @@ describe('the local stream consumer, recovering', () => {
     expect(sks(seen)).toEqual(['before-outage', 'during-outage']);
     expect(logged.filter((l) => l.startsWith('stream: polling failed'))).toHaveLength(1);
     expect(logged[0]).toMatch(/^stream: polling failed \(Error: connect ECONNREFUSED\); retrying$/);
+  });
+
+  it('when a checkpoint write fails (it is not waited for), handles that batch again and loses nothing', async () => {
+    // The consumer's table client, with its checkpoint writes failing while `failing`; every other
+    // call goes to DynamoDB Local.
+    let failing = false;
+    let failed = 0;
+    const db = createDocumentClient({ tableName: store.tableName, endpoint: 'http://127.0.0.1:1' });
+    const mock = mockClient(db);
+    mock.on(PutCommand).callsFake(async (input: any) => {
+      if (failing && String(input.Item?.pk).startsWith('STREAM#CHECKPOINT')) {
+        failed++;
+        throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error', $metadata: {} });
+      }
+      return store.db.send(new PutCommand(input));
+    });
+    mock.on(QueryCommand).callsFake((input: any) => store.db.send(new QueryCommand(input)));
+    mock.on(DescribeTableCommand).callsFake((input: any) => store.db.send(new DescribeTableCommand(input)));
+    restore = () => mock.restore();
+    const { seen, logged, consumer } = recorder({ db, name: 'failing-checkpoint' });
+    await consumer.skipToEnd();
+    consumer.start();
+    failing = true;
+    await put(store, 'checkpoint-lost');
+    await until(() => seen.length === 1 && failed === 1);
+    failing = false;
+    // The next batch finds the failed write, and the consumer goes on from the table's checkpoint.
+    await put(store, 'next');
+    await until(() => sks(seen).filter((k) => k === 'next').length === 2);
+    await consumer.stop();
+    expect(logged.filter((l) => l.startsWith('stream: polling failed'))).toHaveLength(1);
+    expect(sks(seen)).toEqual(['checkpoint-lost', 'next', 'checkpoint-lost', 'next']);
+    // Once handled with its checkpoint written, nothing is handled again after a restart.
+    const again = recorder({ name: 'failing-checkpoint' });
+    expect(await again.consumer.drain()).toBe(0);
   });
 
   it('carries on when DynamoDB Local never answers a call: the call times out and is made again', async () => {

@@ -128,6 +128,11 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
 
   async function loadCheckpoints(): Promise<void> {
     if (loaded) return;
+    // The table's checkpoints are the truth: one kept here whose write failed is forgotten.
+    for (const s of shards.values()) {
+      s.checkpoint = undefined;
+      s.finished = false;
+    }
     let start: Record<string, unknown> | undefined;
     do {
       const res = await db.send(
@@ -213,20 +218,35 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
     return s.iterator;
   }
 
+  /**
+   * The checkpoint write in flight. It is not waited for before the next GetRecords (one round
+   * trip less between a commit and its handling when DynamoDB Local is busy), only before the next
+   * checkpoint write (so they land in order), and at the end of a drain and on stop. A crash before
+   * it lands means the batch is handled again on restart, which the handlers allow (idempotent,
+   * version-conditioned), as after a crash just before a checkpoint anyway.
+   */
+  let saving: Promise<void> = Promise.resolve();
   async function saveCheckpoint(s: ShardState): Promise<void> {
-    await db.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          pk: checkpointPk,
-          sk: s.shard.ShardId!,
-          itemType: CHECKPOINT_TYPE,
-          sequenceNumber: s.checkpoint,
-          finished: s.finished,
-          at: new Date().toISOString(),
-        },
-      }),
-    );
+    const Item = {
+      pk: checkpointPk,
+      sk: s.shard.ShardId!,
+      itemType: CHECKPOINT_TYPE,
+      sequenceNumber: s.checkpoint,
+      finished: s.finished,
+      at: new Date().toISOString(),
+    };
+    await saved();
+    saving = db.send(new PutCommand({ TableName: tableName, Item })).then(() => undefined);
+    saving.catch(() => undefined); // seen by the next saved()
+  }
+  /**
+   * Waits for the checkpoint write in flight. A failed one is thrown here, once: the pass fails
+   * and the consumer goes on from the checkpoints in the table, handling that batch again.
+   */
+  async function saved(): Promise<void> {
+    const inFlight = saving;
+    saving = Promise.resolve();
+    await inFlight;
   }
 
   /** Hands the wanted changes to the handlers; returns how many there were. */
@@ -336,6 +356,8 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
       running = false;
       await loop;
       await busy;
+      // The last checkpoint lands before stop returns (a failed one only means handling again).
+      await saved().catch(() => undefined);
       streams.destroy();
     },
     async drain(maxMs = 60_000) {
@@ -345,7 +367,10 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         // Caught up once a pass hands nothing to the handlers: they wrote nothing more to follow.
         const { dispatched } = await exclusive(() => pass());
         total += dispatched;
-        if (dispatched === 0) return total;
+        if (dispatched === 0) {
+          await exclusive(saved);
+          return total;
+        }
         if (Date.now() > deadline) throw new Error(`the stream was still busy after ${maxMs} ms`);
       }
     },
@@ -354,7 +379,10 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
       for (;;) {
         const { read } = await exclusive(() => pass(true));
         total += read;
-        if (read === 0) return total;
+        if (read === 0) {
+          await exclusive(saved);
+          return total;
+        }
       }
     },
   };
