@@ -10,7 +10,9 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import { createStore, endpointAnswers, ensureTable } from '@placements/store';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createStore, enableStream, endpointAnswers, ensureTable } from '@placements/store';
+import { localStreamConsumer, renewEmptyStream } from '@placements/store/stream/local-stream';
 import { startMarketplace, startDynamoDbLocal } from '@placements/local';
 import { repoRoot } from '../support/data-dir.ts';
 import { isAlive, waitUntil } from '../support/process.ts';
@@ -254,4 +256,56 @@ describe('startDynamoDbLocal', () => {
       await ddb.stop();
     }
   }, 120_000);
+});
+
+describe('the stream over a kept database', () => {
+  it('is begun again when the file keeps none of its records, so the next change reaches its consumer', async () => {
+    const dbPath = join(state, 'empty-stream');
+    const tableName = 'empty-stream';
+    let ddb = await startDynamoDbLocal({ dbPath });
+    try {
+      // As a first start: a load written before the stream is on, the stream turned on (its shard
+      // starts after those writes), then a stop before any change, so the file keeps no records.
+      let store = createStore({ tableName, endpoint: ddb.endpoint });
+      await ensureTable(store.db, tableName, undefined, { stream: false });
+      for (let i = 0; i < 5; i++)
+        await store.db.send(
+          new PutCommand({ TableName: tableName, Item: { pk: 'LOADED', sk: `${i}`, itemType: 'x' } }),
+        );
+      await enableStream(store.db, tableName);
+      store.db.destroy();
+      await ddb.stop();
+      ddb = await startDynamoDbLocal({ dbPath });
+      store = createStore({ tableName, endpoint: ddb.endpoint });
+      // The restarted DynamoDB Local numbers the next change from 1, below the shard's start (6):
+      // without this, the consumer's iterator never reaches it.
+      expect(await renewEmptyStream(store.db, tableName, ddb.endpoint)).toBe(true);
+      const seen: string[] = [];
+      const consumer = localStreamConsumer({
+        db: store.db,
+        tableName,
+        endpoint: ddb.endpoint,
+        handlers: [async (changes) => void seen.push(...changes.map((c) => String(c.newImage?.sk)))],
+        itemTypes: ['published'],
+      });
+      try {
+        await consumer.drain(); // its iterator is taken before the change, as a running consumer's is
+        await store.db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: 'PUBLISHED', sk: 'after-restart', itemType: 'published' },
+          }),
+        );
+        await consumer.drain();
+        expect(seen).toEqual(['after-restart']);
+      } finally {
+        await consumer.stop();
+      }
+      // A stream that keeps records numbers on after them: left as it is, nothing unread is lost.
+      expect(await renewEmptyStream(store.db, tableName, ddb.endpoint)).toBe(false);
+      store.db.destroy();
+    } finally {
+      await ddb.stop();
+    }
+  }, 60_000);
 });
