@@ -33,6 +33,7 @@ import {
 import {
   consumersTogether,
   localStreamConsumer,
+  renewEmptyStream,
   type LocalStreamConsumer,
 } from '@placements/store/stream/local-stream';
 import {
@@ -276,6 +277,9 @@ export async function startMarketplace(options: MarketplaceOptions = {}): Promis
     const loaded = await loadIfNeeded(store, tableName, options, log);
     const { seedInfo } = loaded;
     const loadedNow = loaded.loadedNow || loadedInScratch;
+    // Before anything is written: a stream whose records the file no longer keeps (a start stopped
+    // before any change, or records trimmed) would number the next ones below its consumers' reach.
+    await renewEmptyStream(store.db, tableName, dynamoDb.endpoint);
 
     const auth = devTokenAuthenticator(devSecret(options));
     const app = createApp({ store, auth }, { devTokens: auth });

@@ -1,4 +1,4 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -428,4 +428,60 @@ export function consumersTogether(...consumers: LocalStreamConsumer[]): LocalStr
       return (await Promise.all(consumers.map((c) => c.skipToEnd()))).reduce((a, b) => a + b, 0);
     },
   };
+}
+
+/**
+ * Begins the table's stream again when the database file holds none of its records; returns
+ * whether it did. DynamoDB Local numbers a stream's records on from the highest one its file
+ * keeps, and from 1 when it keeps none, while the shard it serves them from keeps the starting
+ * number it was given when the stream was turned on (after every write made before). So a stream
+ * turned on after a load and restarted before any change (or one whose records were trimmed)
+ * numbers its next changes below its shard's start and its consumers' checkpoints: their iterators
+ * never reach them. With no records there is nothing unread to lose, and a stream turned off and
+ * on again starts its shard where this process numbers. Call it before anything writes.
+ */
+export async function renewEmptyStream(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  endpoint: string,
+): Promise<boolean> {
+  const table = (await db.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  const arn = table?.LatestStreamArn;
+  if (table?.StreamSpecification?.StreamEnabled !== true || arn === undefined) return false;
+  const streams = new DynamoDBStreamsClient({
+    endpoint,
+    region: 'eu-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    let exclusiveStart: string | undefined;
+    do {
+      const res = await streams.send(
+        new DescribeStreamCommand({
+          StreamArn: arn,
+          ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}),
+        }),
+      );
+      for (const shard of res.StreamDescription?.Shards ?? []) {
+        const iterator = await streams.send(
+          new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+        );
+        if (iterator.ShardIterator === undefined) continue;
+        const first = await streams.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator, Limit: 1 }));
+        if ((first.Records ?? []).length > 0) return false;
+      }
+      exclusiveStart = res.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStart !== undefined);
+  } finally {
+    streams.destroy();
+  }
+  const spec = table.StreamSpecification;
+  await db.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }));
+  await db.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: spec.StreamViewType ?? 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
+  return true;
 }
