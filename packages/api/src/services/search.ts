@@ -416,7 +416,10 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     // How far the want-th result probably is, from the matches per km² read so far.
     const estimate =
       area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
-    if (estimate > CELLS_UNTIL_KM) break;
+    // Sparse matches: whole LAs from here, unless the search has a radius and takes any place,
+    // where the cells left within the radius (read as ranges of neighbouring cells) are fewer
+    // entries than the LAs that reach into it.
+    if (estimate > CELLS_UNTIL_KM && (freeOnly || !Number.isFinite(radius))) break;
     const target = Math.min(kthKm(), Math.max(pending[0]!.bound, estimate));
     let n = 0;
     while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
