@@ -169,9 +169,9 @@ function scratchDir(): string | undefined {
  * The table, and the reference and demo data in it unless a finished load is recorded there; then
  * DfE's EHC plan figures and the forecast, once per table (a table kept from before gets them too).
  * With `stream: false` (a load in the scratch folder) the table is left without its stream: the
- * DynamoDB Local that serves the moved database turns it on, since a stream begun in the scratch
- * process is not read correctly by the next (its records start again from sequence number 1 below
- * the shard's starting number, so a consumer's iterator never reaches them).
+ * DynamoDB Local that serves the moved database turns it on: a stream turned on after the load
+ * holds no records, and the next process numbers new ones from 1, below the shard's starting
+ * number, so a consumer's iterator never reaches them (docs/allocation.md; renewEmptyStream).
  */
 async function loadIfNeeded(
   store: Store,

@@ -94,21 +94,41 @@ export interface LocalStreamConsumer {
   readonly handled: number;
 }
 
-export function localStreamConsumer(options: LocalStreamOptions): LocalStreamConsumer {
-  const { db, tableName } = options;
-  const checkpointPk = options.name === undefined ? CHECKPOINT_PK : `${CHECKPOINT_PK}#${options.name}`;
-  const streams = new DynamoDBStreamsClient({
-    endpoint: options.endpoint,
+/**
+ * A DynamoDB Streams client for DynamoDB Local. Calls time out (as the store's client): without
+ * throwOnRequestTimeout the SDK only warns and goes on waiting for a call that is never answered.
+ */
+function localStreamsClient(endpoint: string, requestTimeoutMs = 10_000): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({
+    endpoint,
     region: 'eu-west-2',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 3,
-    // As the store's client: without throwOnRequestTimeout the SDK only warns and goes on waiting.
-    requestHandler: {
-      requestTimeout: options.requestTimeoutMs ?? 10_000,
-      throwOnRequestTimeout: true,
-      connectionTimeout: 5_000,
-    },
+    requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true, connectionTimeout: 5_000 },
   });
+}
+
+/** Every shard of a stream, page by page. */
+async function shardsOf(streams: DynamoDBStreamsClient, streamArn: string): Promise<Shard[]> {
+  const all: Shard[] = [];
+  let exclusiveStart: string | undefined;
+  do {
+    const res = await streams.send(
+      new DescribeStreamCommand({
+        StreamArn: streamArn,
+        ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}),
+      }),
+    );
+    all.push(...(res.StreamDescription?.Shards ?? []));
+    exclusiveStart = res.StreamDescription?.LastEvaluatedShardId;
+  } while (exclusiveStart !== undefined);
+  return all;
+}
+
+export function localStreamConsumer(options: LocalStreamOptions): LocalStreamConsumer {
+  const { db, tableName } = options;
+  const checkpointPk = options.name === undefined ? CHECKPOINT_PK : `${CHECKPOINT_PK}#${options.name}`;
+  const streams = localStreamsClient(options.endpoint, options.requestTimeoutMs);
   const log = options.log ?? (() => {});
   const types = options.itemTypes === undefined ? undefined : new Set(options.itemTypes);
   const shards = new Map<string, ShardState>();
@@ -174,24 +194,14 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         throw new Error(`Table ${tableName} has no stream; it must be created with one (ensureTable does).`);
     }
     await loadCheckpoints();
-    let exclusiveStart: string | undefined;
     const listed = new Set<string>();
-    do {
-      const res = await streams.send(
-        new DescribeStreamCommand({
-          StreamArn: streamArn,
-          ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}),
-        }),
-      );
-      for (const shard of res.StreamDescription?.Shards ?? []) {
-        const id = shard.ShardId!;
-        listed.add(id);
-        const known = shards.get(id);
-        if (known) known.shard = shard;
-        else shards.set(id, { shard, finished: false });
-      }
-      exclusiveStart = res.StreamDescription?.LastEvaluatedShardId;
-    } while (exclusiveStart !== undefined);
+    for (const shard of await shardsOf(streams, streamArn)) {
+      const id = shard.ShardId!;
+      listed.add(id);
+      const known = shards.get(id);
+      if (known) known.shard = shard;
+      else shards.set(id, { shard, finished: false });
+    }
     // Checkpoints of shards the stream has trimmed away are of no more use.
     for (const [id] of shards) if (!listed.has(id)) shards.delete(id);
   }
@@ -448,30 +458,16 @@ export async function renewEmptyStream(
   const table = (await db.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   const arn = table?.LatestStreamArn;
   if (table?.StreamSpecification?.StreamEnabled !== true || arn === undefined) return false;
-  const streams = new DynamoDBStreamsClient({
-    endpoint,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const streams = localStreamsClient(endpoint);
   try {
-    let exclusiveStart: string | undefined;
-    do {
-      const res = await streams.send(
-        new DescribeStreamCommand({
-          StreamArn: arn,
-          ...(exclusiveStart ? { ExclusiveStartShardId: exclusiveStart } : {}),
-        }),
+    for (const shard of await shardsOf(streams, arn)) {
+      const iterator = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
       );
-      for (const shard of res.StreamDescription?.Shards ?? []) {
-        const iterator = await streams.send(
-          new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
-        );
-        if (iterator.ShardIterator === undefined) continue;
-        const first = await streams.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator, Limit: 1 }));
-        if ((first.Records ?? []).length > 0) return false;
-      }
-      exclusiveStart = res.StreamDescription?.LastEvaluatedShardId;
-    } while (exclusiveStart !== undefined);
+      if (iterator.ShardIterator === undefined) continue;
+      const first = await streams.send(new GetRecordsCommand({ ShardIterator: iterator.ShardIterator, Limit: 1 }));
+      if ((first.Records ?? []).length > 0) return false;
+    }
   } finally {
     streams.destroy();
   }
