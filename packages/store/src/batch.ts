@@ -1,7 +1,7 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guarded } from './errors.ts';
 
-// Bulk reads and writes with BatchGetItem and BatchWriteItem, for the loader and the repositories that load many items at
+// Bulk reads and writes with BatchGetItem, BatchWriteItem and whole-partition Query, for the loader and the repositories that load many items at
 // once. Its own module, so the repositories that use it need not import the loader (which
 // imports them: the loader.ts ↔ aggregates.ts cycle).
 
@@ -88,5 +88,39 @@ export async function batchGet(
   for (let i = 0; i < keys.length; i += 100) batches.push(keys.slice(i, i + 100));
   const concurrency = options.concurrency ?? 8;
   for (let i = 0; i < batches.length; i += concurrency) await Promise.all(batches.slice(i, i + concurrency).map(read));
+  return items;
+}
+
+/**
+ * Every item of a table partition (or those whose sort key begins with `skPrefix`), page by page:
+ * some attributes only, or read consistently, as asked.
+ */
+export async function partitionItems(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  options: { skPrefix?: string; attributes?: string; consistent?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await guarded(() =>
+      db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: options.skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': pk,
+            ...(options.skPrefix === undefined ? {} : { ':prefix': options.skPrefix }),
+          },
+          ...(options.attributes !== undefined ? { ProjectionExpression: options.attributes } : {}),
+          ...(options.consistent === true ? { ConsistentRead: true } : {}),
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    items.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start !== undefined);
   return items;
 }

@@ -8,7 +8,7 @@ import {
 } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
-import { batchPut } from '../batch.ts';
+import { batchPut, partitionItems } from '../batch.ts';
 import type { TransactItem } from '../transaction.ts';
 
 /** One counter item as stored: its LA, its key (CAP#S2#ASD …) and its numeric fields. */
@@ -60,28 +60,14 @@ export function aggregatesRepository(db: DynamoDBDocumentClient, tableName: stri
      */
     async countersOf(la: string): Promise<CounterItem[]> {
       const merged = new Map<string, CounterItem>();
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await guarded(() =>
-          db.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': keys.counterPartition(la) },
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const item of res.Items ?? []) {
-          const key = logicalKey(String(item.key));
-          const c = merged.get(key) ?? { la, key, values: {} };
-          for (const [k, v] of Object.entries(item))
-            if (!NON_COUNTER.has(k) && typeof v === 'number')
-              c.values[k] = Math.round(((c.values[k] ?? 0) + v) * 10) / 10;
-          merged.set(key, c);
-        }
-        start = res.LastEvaluatedKey;
-      } while (start !== undefined);
+      for (const item of await partitionItems(db, tableName, keys.counterPartition(la))) {
+        const key = logicalKey(String(item.key));
+        const c = merged.get(key) ?? { la, key, values: {} };
+        for (const [k, v] of Object.entries(item))
+          if (!NON_COUNTER.has(k) && typeof v === 'number')
+            c.values[k] = Math.round(((c.values[k] ?? 0) + v) * 10) / 10;
+        merged.set(key, c);
+      }
       return [...merged.values()];
     },
 

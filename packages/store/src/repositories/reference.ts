@@ -11,6 +11,7 @@ import { keys, postcodeArea, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
 import type { Page } from '../page.ts';
+import { partitionItems } from '../batch.ts';
 
 /** Reference data: LAs, partnerships, framework versions and postcode districts. */
 export function referenceRepository(db: DynamoDBDocumentClient, tableName: string) {
@@ -41,23 +42,7 @@ export function referenceRepository(db: DynamoDBDocumentClient, tableName: strin
 
   /** Every item of a partition (used for small collections such as framework versions). */
   async function allOf<T>(pk: string): Promise<T[]> {
-    const out: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await guarded(() =>
-        db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': pk },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      out.push(...(res.Items ?? []).map((i) => stripLayout<T>(i)));
-      start = res.LastEvaluatedKey;
-    } while (start !== undefined);
-    return out;
+    return (await partitionItems(db, tableName, pk)).map((i) => stripLayout<T>(i));
   }
 
   return {

@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   caseContribution,
   counterChange,
@@ -12,6 +12,7 @@ import {
 } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
+import { partitionItems } from '../batch.ts';
 import { MAX_TRANSACTION_ACTIONS, transact, type TransactItem } from '../transaction.ts';
 import { auditEvent, auditItem } from './audit.ts';
 import { caseEntity, caseItem, placementItem } from './case-items.ts';
@@ -191,24 +192,7 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
       org: string,
       id: string,
     ): Promise<{ head: Record<string, unknown>; outcomes: unknown[] } | undefined> {
-      const { pk } = keys.round(org, id);
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await guarded(() =>
-          db.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': pk },
-              ExclusiveStartKey: start,
-              ConsistentRead: true,
-            }),
-          ),
-        );
-        items.push(...(res.Items ?? []));
-        start = res.LastEvaluatedKey;
-      } while (start !== undefined);
+      const items = await partitionItems(db, tableName, keys.round(org, id).pk, { consistent: true });
       const head = items.find((i) => i.sk === 'ROUND');
       if (head === undefined) return undefined;
       return {

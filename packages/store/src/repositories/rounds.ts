@@ -9,6 +9,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { counterChange, onShard, shardOf, type CounterDelta } from '@placements/domain';
 import { keys, stripLayout } from '../keys.ts';
 import { guarded } from '../errors.ts';
+import { partitionItems } from '../batch.ts';
 import { MAX_TRANSACTION_ACTIONS, transact } from '../transaction.ts';
 import { counterActions } from './aggregates.ts';
 
@@ -44,25 +45,11 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
     prefix: string,
     projection?: string,
   ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await guarded(() =>
-        db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': pkOf(org, id), ':prefix': prefix },
-            ...(projection ? { ProjectionExpression: projection } : {}),
-            ExclusiveStartKey: start,
-            ConsistentRead: true,
-          }),
-        ),
-      );
-      items.push(...(res.Items ?? []));
-      start = res.LastEvaluatedKey;
-    } while (start !== undefined);
-    return items;
+    return partitionItems(db, tableName, pkOf(org, id), {
+      skPrefix: prefix,
+      ...(projection ? { attributes: projection } : {}),
+      consistent: true,
+    });
   }
 
   const put = (Item: Record<string, unknown>) => guarded(() => db.send(new PutCommand({ TableName: tableName, Item })));

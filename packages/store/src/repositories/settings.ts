@@ -9,7 +9,7 @@ import {
 import { keys, stripLayout } from '../keys.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
-import { batchGet, batchPut } from '../batch.ts';
+import { batchGet, batchPut, partitionItems } from '../batch.ts';
 import { settingItems } from '../loader.ts';
 import type { Page } from '../page.ts';
 
@@ -90,23 +90,9 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
      * Writers read consistently, so the version they condition on is the latest.
      */
     async getSetting(urn: string, options: { consistent?: boolean } = {}): Promise<SettingWithListings | undefined> {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await guarded(() =>
-          db.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': keys.settingPartition(urn) },
-              ExclusiveStartKey: start,
-              ConsistentRead: options.consistent === true,
-            }),
-          ),
-        );
-        items.push(...(res.Items ?? []));
-        start = res.LastEvaluatedKey;
-      } while (start !== undefined);
+      const items = await partitionItems(db, tableName, keys.settingPartition(urn), {
+        consistent: options.consistent === true,
+      });
       const head = items.find((i) => i.itemType === 'setting');
       if (head === undefined) return undefined;
       return {
