@@ -19,3 +19,4 @@ export { hasEhcpFiles, loadEhcp, loadEhcpBaseline, loadEhcpCommand, type EhcpLoa
 export { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 export { startConfig, type StartConfig } from './start-config.ts';
 export { seedTableCommand } from './cli/seed-table.ts';
+export { searchReprojectCommand } from './cli/search-reproject.ts';

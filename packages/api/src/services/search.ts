@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AGE_BUCKETS,
   bucketForAge,
+  bucketsForRange,
   cellDistanceKm,
   coarseCellsWithin,
   compareResults,
@@ -106,11 +107,9 @@ function scopeLas(
 
 function bucketsFor(c: SearchCriteria): AgeBucket[] {
   if (c.age !== undefined) return [bucketForAge(c.age)];
-  if (c.phase !== undefined) {
-    const p = PHASES[c.phase];
-    return AGE_BUCKETS.filter((b) => b.max >= p.min && b.min <= p.max).map((b) => b.code);
-  }
-  if (c.postSixteen === true) return ['F'];
+  if (c.phase !== undefined) return bucketsForRange(PHASES[c.phase].min, PHASES[c.phase].max);
+  // A listing taking young people over 16 (its ages reach 16 or more) is in a bucket from 16 on.
+  if (c.postSixteen === true) return bucketsForRange(16, 25);
   return AGE_BUCKETS.map((b) => b.code);
 }
 

@@ -19,6 +19,7 @@ import {
 } from '@placements/domain';
 import { FULL_AVAILABLE_KEY, keys, type SearchIndexOrder } from '../keys.ts';
 import { guarded } from '../errors.ts';
+import { partitionItems } from '../batch.ts';
 import { MAX_TRANSACTION_ACTIONS, TransactionContentionError, transact } from '../transaction.ts';
 
 /** One index partition a search reads, and the availability date bound (A-entries only) if any. */
@@ -205,13 +206,38 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
      * on the listing version, so a slower, older projection can never overwrite a newer one.
      */
     async project(setting: Setting, listing: Listing, before?: Listing | readonly Listing[]): Promise<void> {
-      const items = searchEntryItems(setting, listing);
-      const current = new Set(items.map((i) => i.sk as string));
       // Entries of every earlier version (a stream batch may hold several) that this one no longer has.
       const befores = before === undefined ? [] : Array.isArray(before) ? before : [before as Listing];
-      const stale = [
-        ...new Set(befores.flatMap((b) => searchEntryItems(setting, b).map((i) => i.sk as string))),
-      ].filter((sk) => !current.has(sk));
+      await this.writeEntries(
+        setting,
+        listing,
+        befores.flatMap((b) => searchEntryItems(setting, b).map((i) => i.sk as string)),
+      );
+    },
+
+    /**
+     * Brings a listing's entries up to date from what the table holds: every entry under the
+     * listing that the current layout does not give it (one left by an earlier key layout, say
+     * older age buckets) is deleted, and the current ones are put. What `npm run search:reproject`
+     * runs for every listing of a deployed table after a layout change (DATA_LAYOUT).
+     */
+    async reproject(setting: Setting, listing: Listing): Promise<{ deleted: number }> {
+      const held = (
+        await partitionItems(db, tableName, keys.searchPartition(setting.urn, listing.listingId), {
+          attributes: 'sk',
+          consistent: true,
+        })
+      ).map((i) => i.sk as string);
+      const current = new Set(searchEntryItems(setting, listing).map((i) => i.sk as string));
+      await this.writeEntries(setting, listing, held);
+      return { deleted: held.filter((sk) => !current.has(sk)).length };
+    },
+
+    /** Puts the listing's current entries and deletes those of `earlier` keys it no longer has. */
+    async writeEntries(setting: Setting, listing: Listing, earlier: readonly string[]): Promise<void> {
+      const items = searchEntryItems(setting, listing);
+      const current = new Set(items.map((i) => i.sk as string));
+      const stale = [...new Set(earlier)].filter((sk) => !current.has(sk));
       const pk = keys.searchPartition(setting.urn, listing.listingId);
       const notNewer = {
         ConditionExpression: 'attribute_not_exists(pk) OR listingVersion <= :v',

@@ -1,0 +1,45 @@
+import { createStore } from '@placements/store';
+import type { CommandIo } from './upload-args.ts';
+
+/**
+ * npm run search:reproject -- <TableName>
+ * Rewrites every listing's search entries in the current key layout and deletes those an earlier
+ * one left (after a change to the entries' keys: DATA_LAYOUT 6 split the age buckets), with the
+ * default AWS credentials and region. A local database in an older layout is reloaded on start
+ * instead. Safe to run while the service runs, and again: each write is conditioned on the
+ * listing's version, as the stream's projection is. Answers the exit code: 0 done, 2 usage.
+ */
+export async function searchReprojectCommand(io: CommandIo): Promise<number> {
+  const tableName = io.argv.find((a) => !a.startsWith('--'));
+  if (tableName === undefined) {
+    io.err('usage: npm run search:reproject -- <TableName from the stack outputs>\n');
+    return 2;
+  }
+  const store = createStore({ tableName, ...(io.env.DYNAMODB_ENDPOINT ? { endpoint: io.env.DYNAMODB_ENDPOINT } : {}) });
+  const t0 = performance.now();
+  let settings = 0;
+  let listings = 0;
+  let deleted = 0;
+  try {
+    let cursor: string | undefined;
+    do {
+      const page = await store.settings.listSettings({}, 100, cursor);
+      for (const setting of page.items) {
+        settings++;
+        for (const listing of setting.listings) {
+          listings++;
+          deleted += (await store.search.reproject(setting, listing)).deleted;
+        }
+      }
+      if (io.tty) io.err(`\r${settings} settings, ${listings} listings`);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    if (io.tty) io.err('\n');
+    io.out(
+      `Reprojected ${listings} listings of ${settings} settings in ${tableName} in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${deleted} ${deleted === 1 ? 'entry' : 'entries'} of an earlier layout deleted.`,
+    );
+    return 0;
+  } finally {
+    store.db.destroy();
+  }
+}

@@ -1,0 +1,88 @@
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { buildReferenceData, type CommandIo, searchReprojectCommand } from '@placements/local';
+import { batchPut, createStore, dropTable, ensureTable, searchEntryItems, settingItems } from '@placements/store';
+
+// npm run search:reproject against a table on DynamoDB Local: a deployed table's search entries
+// brought to the current key layout, those an earlier layout left deleted.
+
+const tableName = `search-reproject-${Date.now()}`;
+const endpoint = inject('dynamoDbEndpoint');
+const store = createStore({ tableName, endpoint });
+const run = async (argv: string[]) => {
+  const out: string[] = [];
+  let err = '';
+  const io: CommandIo = {
+    argv,
+    env: { DYNAMODB_ENDPOINT: endpoint },
+    out: (l) => out.push(l),
+    err: (e) => (err += e),
+    tty: false,
+  };
+  return { code: await searchReprojectCommand(io), out, err };
+};
+const entriesOf = async (urn: string, listingId: string) =>
+  (
+    await store.db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `SEARCH#${urn}#${listingId}` },
+      }),
+    )
+  ).Items ?? [];
+afterAll(async () => {
+  await dropTable(store.db, tableName);
+});
+
+describe('npm run search:reproject', () => {
+  it('rewrites every listing’s entries in the current layout and deletes what an earlier one left, once', async () => {
+    await ensureTable(store.db, tableName);
+    const settings = buildReferenceData({}).settings.slice(0, 3);
+    await batchPut(store.db, tableName, settings.flatMap(settingItems));
+    const setting = settings[0]!;
+    const listing = setting.listings[0]!;
+    const current = searchEntryItems(setting, listing);
+    // What an older layout left: an entry in a bucket this one does not have, with the places
+    // free it had then, and a current entry missing.
+    const [first, ...rest] = current;
+    const bucket = (first!.sk as string).split('#')[1]!;
+    const old = {
+      ...first!,
+      sk: (first!.sk as string).replace(`#${bucket}#`, '#Q#'),
+      gsi3pk: (first!.gsi3pk as string).replace(`#${bucket}#`, '#Q#'),
+      gsi4pk: (first!.gsi4pk as string).replace(`#${bucket}#`, '#Q#'),
+      listing: { ...(first!.listing as object), available: 99 },
+    };
+    await store.db.send(new PutCommand({ TableName: tableName, Item: old }));
+    await store.db.send(
+      new DeleteCommand({
+        TableName: tableName,
+        Key: { pk: first!.pk, sk: first!.sk },
+      }),
+    );
+    expect((await entriesOf(setting.urn, listing.listingId)).map((e) => e.sk)).toContain(old.sk);
+
+    const listings = settings.reduce((n, s) => n + s.listings.length, 0);
+    const done = await run([tableName]);
+    expect(done.code, done.err).toBe(0);
+    expect(done.out[0]).toMatch(
+      new RegExp(
+        `^Reprojected ${listings} listings of 3 settings in ${tableName} in [\\d.]+ s; 1 entry of an earlier layout deleted\\.$`,
+      ),
+    );
+    const after = await entriesOf(setting.urn, listing.listingId);
+    expect(after.map((e) => e.sk).sort()).toEqual(current.map((e) => e.sk).sort());
+    expect(after.find((e) => e.sk === first!.sk)?.listing).toEqual(first!.listing);
+    expect(rest.length + 1).toBe(after.length);
+
+    const again = await run([tableName]);
+    expect(again.out[0]).toMatch(/; 0 entries of an earlier layout deleted\.$/);
+  }, 120_000);
+
+  it('without a table name prints how to run it and exits 2', async () => {
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.err).toBe('usage: npm run search:reproject -- <TableName from the stack outputs>\n');
+  });
+});
