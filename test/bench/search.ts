@@ -255,7 +255,9 @@ const exactTotals = runs.now.filter((r) => !r.totalAtLeast).length;
 // fewer results than it holds must read every entry that could match to know there are no more,
 // so its measure is what the full read reads for the same search.
 const fullPages = runs.now.filter((r) => (r.stats.shown ?? 0) >= 50);
-const shortPages = runs.now.map((r, i) => ({ now: r, before: runs.before[i]! })).filter(({ now }) => (now.stats.shown ?? 0) < 50);
+const shortPages = runs.now
+  .map((r, i) => ({ now: r, before: runs.before[i]! }))
+  .filter(({ now }) => (now.stats.shown ?? 0) < 50);
 const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(', ');
 console.log(`
 ### Search (${new Date().toISOString().slice(0, 10)}, DynamoDB Local in memory, ${process.platform} ${process.arch}, 2 cores)
@@ -276,7 +278,17 @@ ${kinds()}
 
 Ratio (full read ÷ ordered first page): p50 **${fmt(ratio('all', 50))}×**, p95 **${fmt(ratio('all', 95))}×** over all searches; national p50 ${fmt(ratio('national', 50))}×, p95 **${fmt(ratio('national', 95))}×**; partnership p95 ${fmt(ratio('partnership', 95))}×; own LA p95 ${fmt(ratio('la', 95))}×.
 First pages identical (same results, same order) in both designs: ${firstPagesAlike} of ${samples.length}. Exact total on the first page: ${exactTotals} of ${samples.length} (the rest say \`totalAtLeast\`).
-First pages that are full (50 shown): ${fullPages.length}, items read per result shown p50 / p95 / max ${fmt(pct(fullPages.map(perShown), 50), 2)} / ${fmt(pct(fullPages.map(perShown), 95), 2)} / ${fmt(Math.max(...fullPages.map(perShown)), 2)}. First pages with fewer (every result there is): ${shortPages.length}, items read per search ${n(sum(shortPages.map((p) => p.now), (r) => r.stats.itemsRead) / Math.max(1, shortPages.length))} against ${n(sum(shortPages.map((p) => p.before), (r) => r.stats.itemsRead) / Math.max(1, shortPages.length))} for the full read.
+First pages that are full (50 shown): ${fullPages.length}, items read per result shown p50 / p95 / max ${fmt(pct(fullPages.map(perShown), 50), 2)} / ${fmt(pct(fullPages.map(perShown), 95), 2)} / ${fmt(Math.max(...fullPages.map(perShown)), 2)}. First pages with fewer (every result there is): ${shortPages.length}, items read per search ${n(
+  sum(
+    shortPages.map((p) => p.now),
+    (r) => r.stats.itemsRead,
+  ) / Math.max(1, shortPages.length),
+)} against ${n(
+  sum(
+    shortPages.map((p) => p.before),
+    (r) => r.stats.itemsRead,
+  ) / Math.max(1, shortPages.length),
+)} for the full read.
 
 Tailored list (${tailored.length} LA officers' lists across their partnership, 30 km from their district; the same path in both designs): p50 ${fmt(
   pct(
