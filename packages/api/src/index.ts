@@ -43,3 +43,4 @@ export { runRoundJob, type RoundJobResult } from './services/round-worker.ts';
 export { ALLOCATION_BUDGET_MS } from './services/allocation.ts';
 // The table's stream consumer rebuilds a partnership's public feed when a member's listing changes.
 export { rebuildFeed, FEED_MAX_AGE_SECONDS } from './services/partnerships.ts';
+export { inParallel } from './services/parallel.ts';

@@ -1,9 +1,9 @@
 import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { guarded } from './errors.ts';
 
-// Bulk reads and writes with BatchGetItem, BatchWriteItem and whole-partition Query, for the loader and the repositories that load many items at
-// once. Its own module, so the repositories that use it need not import the loader (which
-// imports them: the loader.ts ↔ aggregates.ts cycle).
+// Bulk reads and writes with BatchGetItem, BatchWriteItem and whole-partition Query, for the
+// loader and the repositories that load many items at once. Its own module, so the repositories
+// that use it need not import the loader (which imports them: the loader.ts ↔ aggregates.ts cycle).
 
 const BATCH = 25;
 const CONCURRENCY = 16;

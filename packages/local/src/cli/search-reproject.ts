@@ -1,3 +1,4 @@
+import { inParallel } from '@placements/api';
 import { createStore } from '@placements/store';
 import type { CommandIo } from './upload-args.ts';
 
@@ -24,13 +25,15 @@ export async function searchReprojectCommand(io: CommandIo): Promise<number> {
     let cursor: string | undefined;
     do {
       const page = await store.settings.listSettings({}, 100, cursor);
-      for (const setting of page.items) {
-        settings++;
-        for (const listing of setting.listings) {
-          listings++;
-          deleted += (await store.search.reproject(setting, listing)).deleted;
-        }
-      }
+      settings += page.items.length;
+      const pairs = page.items.flatMap((setting) => setting.listings.map((listing) => ({ setting, listing })));
+      // A few at once: each is a query and a transaction, and a deployed table has tens of thousands.
+      await inParallel(pairs, 8, async ({ setting, listing }) => {
+        // Awaited first: `deleted += await …` would add to the count as it was before the await.
+        const done = await store.search.reproject(setting, listing);
+        deleted += done.deleted;
+      });
+      listings += pairs.length;
       if (io.tty) io.err(`\r${settings} settings, ${listings} listings`);
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
