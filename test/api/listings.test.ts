@@ -211,6 +211,35 @@ describe('listing validation: every rule, all violations in one 400', () => {
     const read = await t.ownSetting(setting.urn);
     expect(read.body.listings.some((l: any) => l.listingId === 't-many')).toBe(false);
   });
+  it('names the schema’s problems and the rules’ in the same 400: a bad shape does not hide a wrong band', async () => {
+    const res = await put(
+      't-mixed',
+      body({ band: 'Z9', filled: 'seventeen', availableFrom: undefined, needs: ['MSI', 'HI', 'VI', 'PMLD', 'SpLD'] }),
+    );
+    expect(res.status).toBe(400);
+    const details = res.body.error.details as { field: string; message: string }[];
+    expect(details.map((d) => d.field).sort()).toEqual(['availableFrom', 'filled', 'needs']);
+    // The band is checked against the framework in force on availableFrom, which is missing here.
+    const dated = await put('t-mixed', body({ band: 'Z9', filled: 'seventeen', ageMin: 0 }));
+    expect(dated.status).toBe(400);
+    expect(dated.body.error.details.map((d: any) => d.field).sort()).toEqual(['ageMin', 'band', 'filled']);
+    expect(dated.body.error.details.find((d: any) => d.field === 'band').message).toMatch(
+      /Z9 is not a band of framework v1/,
+    );
+    const read = await t.ownSetting(setting.urn);
+    expect(read.body.listings.some((l: any) => l.listingId === 't-mixed')).toBe(false);
+  });
+
+  it('names a bad path parameter and a bad body in one 400', async () => {
+    const res = await put('Not An Id', body({ commissioned: -1 }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: any) => d.field).sort()).toEqual(['commissioned', 'listingId']);
+  });
+
+  it('refuses another provider’s bad body as it refuses its good one, without naming the rules', async () => {
+    const res = await put('t-other', body({ band: 'Z9', filled: 'x' }), { token: otherProvider });
+    expect(res.status).toBe(403);
+  });
 });
 
 describe('GET /audit?entity=listing:…', () => {

@@ -114,12 +114,13 @@ const TARGET_WORDS: Record<string, string> = { query: 'query', param: 'path', js
  * principal taken from the token once per request, and every error mapped by handleError.
  */
 export function contextApp(deps: Deps) {
-  const app = new ApiApp<Env>((result, c) => {
-    if (result.success) return undefined;
-    const problems = problemsFromIssues(
-      result.error.issues as readonly ZodIssueLike[],
-      TARGET_WORDS[result.target] ?? result.target,
-    );
+  const app = new ApiApp<Env>((failures, c, rules) => {
+    const problems = [
+      ...failures.flatMap((f) =>
+        problemsFromIssues(f.issues as readonly ZodIssueLike[], TARGET_WORDS[f.target] ?? f.target),
+      ),
+      ...rules,
+    ];
     const e = new ValidationError(problems);
     return c.json(errorBody(e.code, e.message, problems), 400);
   });

@@ -1,7 +1,8 @@
-import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context, type Env as HonoEnv, type Handler, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { validator } from 'hono/validator';
 import type * as z from 'zod/mini';
+import { safeParseAsync } from 'zod/mini';
 import { markRoute } from '@placements/store';
 
 /**
@@ -74,14 +75,40 @@ export type ValidatedInput<R> = {
   out: Part<R, 'params', 'param'> & Part<R, 'query', 'query'> & Part<R, 'headers', 'header'> & JsonBody<R>;
 };
 
-/** Called after every validation; answers a failed one in the API's own error shape. */
-export type ValidationHook = (
-  result:
-    | { success: true; target: string }
-    | { success: false; error: { issues: readonly z.core.$ZodIssue[] }; target: string },
-  c: Context,
-) => Response | undefined;
+/** A request part that failed its schema: the part, its issues and the value as received. */
+export interface ValidationFailure {
+  target: string;
+  issues: readonly z.core.$ZodIssue[];
+  data: unknown;
+}
 
+/**
+ * Answers the parts of a request that failed their schemas, and the body's rule problems if any,
+ * all in one response (the API's own error shape).
+ */
+export type ValidationHook = (
+  failures: readonly ValidationFailure[],
+  c: Context,
+  rules: readonly FieldProblemLike[],
+) => Response;
+
+/**
+ * What a route adds to its body's schema problems when the body fails its schema: the problems of
+ * its own rules on the fields that passed, so one 400 names every invalid field (not the schema's
+ * now and the rules' after the caller has fixed those). `invalid` holds the body's top-level
+ * fields the schema refused; the rules must not read them.
+ */
+export type BodyRules = (
+  c: Context,
+  body: Record<string, unknown>,
+  invalid: ReadonlySet<string>,
+) => Promise<FieldProblemLike[]>;
+export interface FieldProblemLike {
+  field: string;
+  message: string;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isJson = (type: string) => /^application\/([a-z0-9.+-]*\+)?json$/i.test(type.split(';')[0]!.trim());
 const mediaMatches = (header: string, declared: string) =>
   header.split(';')[0]!.trim().toLowerCase() === declared.toLowerCase();
@@ -97,9 +124,35 @@ export class ApiApp<E extends HonoEnv> extends Hono<E> {
     super();
   }
 
-  /** Registers a route: its parameters, query, headers and JSON body are validated before the handler runs. */
-  openapi<const R extends RouteConfig>(route: R, handler: Handler<E, string, ValidatedInput<R>>): this {
-    const hook = this.hook as never;
+  /**
+   * Registers a route: its parameters, query, headers and JSON body are validated before the
+   * handler runs, and every part's problems are answered in one 400 (with the body's rules, when
+   * the route has them and the body failed its schema).
+   */
+  openapi<const R extends RouteConfig>(
+    route: R,
+    handler: Handler<E, string, ValidatedInput<R>>,
+    options: { bodyRules?: BodyRules } = {},
+  ): this {
+    const failures = new WeakMap<Context, ValidationFailure[]>();
+    // Each part is checked and its failure kept, so that the parts after it are checked too.
+    const check = (target: 'query' | 'param' | 'header' | 'json', schema: z.core.$ZodType) =>
+      validator(target, async (value, c) => {
+        const result = await safeParseAsync(schema, value);
+        if (result.success) return result.data as never;
+        failures.set(c, [...(failures.get(c) ?? []), { target, issues: result.error.issues, data: value }]);
+        return undefined as never;
+      }) as MiddlewareHandler;
+    const answer = async (c: Context, withBodyRules: boolean): Promise<Response | undefined> => {
+      const failed = failures.get(c);
+      if (failed === undefined) return undefined;
+      const body = failed.find((f) => f.target === 'json');
+      if (withBodyRules && options.bodyRules && body && isObject(body.data) && failed.length === 1) {
+        const invalid = new Set(body.issues.map((i) => String(i.path[0] ?? '')));
+        return this.hook(failed, c, await options.bodyRules(c, body.data, invalid));
+      }
+      return this.hook(failed, c, []);
+    };
     const validators: MiddlewareHandler[] = [
       async (_c, next) => {
         markRoute(this.contextName, route.path);
@@ -107,14 +160,15 @@ export class ApiApp<E extends HonoEnv> extends Hono<E> {
       },
     ];
     const request = route.request;
-    if (request?.query) validators.push(zValidator('query', request.query, hook) as MiddlewareHandler);
-    if (request?.params) validators.push(zValidator('param', request.params, hook) as MiddlewareHandler);
-    if (request?.headers) validators.push(zValidator('header', request.headers, hook) as MiddlewareHandler);
+    if (request?.query) validators.push(check('query', request.query));
+    if (request?.params) validators.push(check('param', request.params));
+    if (request?.headers) validators.push(check('header', request.headers));
     const content = request?.body?.content;
     const jsonSchema = content?.['application/json']?.schema;
     if (content !== undefined && jsonSchema !== undefined) {
       const declared = Object.keys(content);
-      // A body in a media type the route does not take is refused before it is parsed.
+      // A body in a media type the route does not take is refused before it is parsed (after the
+      // other parts' problems, which come first as they always have).
       validators.push(async (c, next) => {
         const type = c.req.header('content-type');
         if (
@@ -122,11 +176,13 @@ export class ApiApp<E extends HonoEnv> extends Hono<E> {
             ? !declared.some((d) => mediaMatches(type, d))
             : (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined
         ) {
+          const earlier = await answer(c, false);
+          if (earlier) return earlier;
           throw new HTTPException(415, { message: `This route takes ${declared.join(' or ')}` });
         }
         await next();
       });
-      const validate = zValidator('json', jsonSchema, hook) as MiddlewareHandler;
+      const validate = check('json', jsonSchema);
       validators.push(
         request?.body?.required
           ? validate
@@ -137,6 +193,11 @@ export class ApiApp<E extends HonoEnv> extends Hono<E> {
             },
       );
     }
+    validators.push(async (c, next) => {
+      const failed = await answer(c, true);
+      if (failed) return failed;
+      await next();
+    });
     (this.on as (method: string, path: string, ...handlers: never[]) => unknown)(
       route.method.toUpperCase(),
       route.path.replaceAll(/\/{(.+?)}/g, '/:$1'),

@@ -28,19 +28,26 @@ const pounds = (pence: number) =>
 
 /**
  * Every business rule a listing must meet, as field problems (none means valid). Shape is
- * checked first by ListingInputSchema; these are the rules across fields, the setting and the
- * framework in force.
+ * checked by ListingInputSchema; these are the rules across fields, the setting and the
+ * framework in force. When the shape failed, `invalid` names the fields it refused and the rules
+ * that read any of them are left out, so the rest are answered in the same 400 as the shape's.
  */
-export function listingProblems(input: ListingInput, ctx: ListingContext): FieldProblem[] {
+export function listingProblems(
+  input: ListingInput,
+  ctx: ListingContext,
+  invalid: ReadonlySet<string> = new Set(),
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
+  const valid = (...fields: (keyof ListingInput)[]) => fields.every((f) => !invalid.has(f));
   const { setting } = ctx;
   const effective = priceEffectiveDate(input, ctx.today);
-  const framework = frameworkInForce(ctx.frameworks, effective);
+  const framework = valid('availableFrom') ? frameworkInForce(ctx.frameworks, effective) : undefined;
 
-  if (framework === undefined) {
+  if (valid('availableFrom') && framework === undefined) {
     add('availableFrom', `no national framework is in force on ${effective}`);
-  } else {
+  } else if (framework !== undefined && valid('band')) {
+    // The band's rules need the framework in force on the date places are available from.
     const band = findBand(framework, input.band);
     if (band === undefined) {
       add(
@@ -51,9 +58,11 @@ export function listingProblems(input: ListingInput, ctx: ListingContext): Field
       if (!band.provisionTypes.includes(setting.type)) {
         add('band', `band ${band.code} (${band.name}) is not offered by ${setting.type.replace(/_/g, ' ')} settings`);
       }
-      if (input.attendance !== 'day' && !band.residentialAllowed) {
+      if (valid('attendance') && input.attendance !== 'day' && !band.residentialAllowed) {
         add('attendance', `band ${band.code} has no residential places; use day`);
       }
+    }
+    if (band !== undefined && valid('attendance', 'price', 'variationReason')) {
       const tariff = tariffPrice(framework, band.code, input.attendance)!;
       const range = allowedPriceRange(framework, band.code, input.attendance)!;
       if (input.price !== undefined && input.price !== tariff) {
@@ -73,31 +82,33 @@ export function listingProblems(input: ListingInput, ctx: ListingContext): Field
     }
   }
 
-  const outside = input.needs.filter((n) => !setting.needs.includes(n));
+  const outside = valid('needs') ? input.needs.filter((n) => !setting.needs.includes(n)) : [];
   if (outside.length > 0) {
     add(
       'needs',
       `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among this setting's specialisms (${setting.needs.join(', ') || 'none recorded'})`,
     );
   }
-  if (input.ageMin > input.ageMax) add('ageMin', `must not be above ageMax (${input.ageMax})`);
-  if (input.ageMin < setting.ageMin || input.ageMax > setting.ageMax) {
+  if (valid('ageMin', 'ageMax') && input.ageMin > input.ageMax)
+    add('ageMin', `must not be above ageMax (${input.ageMax})`);
+  if (valid('ageMin', 'ageMax') && (input.ageMin < setting.ageMin || input.ageMax > setting.ageMax)) {
     add(
       input.ageMin < setting.ageMin ? 'ageMin' : 'ageMax',
       `the age range ${input.ageMin}–${input.ageMax} must lie inside the setting's ${setting.ageMin}–${setting.ageMax}`,
     );
   }
-  if (input.filled > input.commissioned) add('filled', `cannot exceed commissioned places (${input.commissioned})`);
+  if (valid('filled', 'commissioned') && input.filled > input.commissioned)
+    add('filled', `cannot exceed commissioned places (${input.commissioned})`);
   // The accepted block stays as the partnership accepted it; a listing must keep room for it.
   const block = ctx.existing?.blockFor;
-  if (block !== undefined && input.commissioned < block.places) {
+  if (block !== undefined && valid('commissioned') && input.commissioned < block.places) {
     add(
       'commissioned',
       `cannot drop below the ${block.places} block places accepted by ${block.partnershipId}; withdraw or change the block first (POST /reservations/{id}/withdrawal, or offer a smaller block)`,
     );
   }
   const held = ctx.existing?.held ?? 0;
-  if (held > 0 && input.commissioned < input.filled + held) {
+  if (held > 0 && valid('commissioned', 'filled') && input.commissioned < input.filled + held) {
     add('commissioned', `cannot drop below filled + held (${input.filled} + ${held} held for allocations in progress)`);
   }
   return problems;

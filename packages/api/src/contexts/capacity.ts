@@ -27,7 +27,7 @@ import {
   Urn,
 } from '../schemas.ts';
 import { BulkErrorSchema, BulkResultSchema, ListingInput, ListingSchema, SettingSchema } from '../schemas-capacity.ts';
-import { bulkUpsert, parseIfMatch, putListing } from '../services/capacity.ts';
+import { bulkUpsert, listingBodyProblems, parseIfMatch, putListing } from '../services/capacity.ts';
 import {
   answerReservation,
   getReservation,
@@ -357,14 +357,26 @@ function withReservations(app: ReturnType<typeof contextApp>, deps: Deps) {
 
 /** Provider writes: one listing with optimistic concurrency, or a whole sheet at once. */
 export function capacityWriteApp(deps: Deps) {
-  const app = withReservations(contextApp(deps), deps).openapi(putListingRoute, async (c) => {
-    const principal = requireRole(c.get('principal'), ['provider']);
-    const { urn, listingId } = c.req.valid('param');
-    const ifMatch = parseIfMatch(c.req.valid('header')['if-match']);
-    const { listing, created } = await putListing(deps, principal, urn, listingId, c.req.valid('json'), ifMatch);
-    c.header('ETag', `"${listing.version}"`);
-    return created ? c.json(listing, 201) : c.json(listing, 200);
-  });
+  const app = withReservations(contextApp(deps), deps).openapi(
+    putListingRoute,
+    async (c) => {
+      const principal = requireRole(c.get('principal'), ['provider']);
+      const { urn, listingId } = c.req.valid('param');
+      const ifMatch = parseIfMatch(c.req.valid('header')['if-match']);
+      const { listing, created } = await putListing(deps, principal, urn, listingId, c.req.valid('json'), ifMatch);
+      c.header('ETag', `"${listing.version}"`);
+      return created ? c.json(listing, 201) : c.json(listing, 200);
+    },
+    {
+      // A body that fails its schema is also checked against the listing rules it can be (the
+      // band against the framework, the needs against the setting's), so one 400 names them all.
+      bodyRules: async (c, body, invalid) => {
+        const principal = requireRole(c.get('principal'), ['provider']);
+        // Only the body failed: the path parameters passed their schema.
+        return listingBodyProblems(deps, principal, c.req.param('urn')!, c.req.param('listingId')!, body, invalid);
+      },
+    },
+  );
 
   // The colon in "listings:bulk" is literal, which Hono's path syntax would read as a parameter,
   // so the route is registered with a regex segment and documented from bulkRoute.

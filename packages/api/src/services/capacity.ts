@@ -9,6 +9,7 @@ import {
   PreconditionRequiredError,
   ValidationError,
   type Actor,
+  type FieldProblem,
   type Listing,
   type ListingInput,
   type ParsedUpload,
@@ -50,6 +51,33 @@ export function parseIfMatch(header: string | undefined): number | undefined {
 
 const actorOf = (p: Principal): Actor => ({ sub: p.sub, role: p.role, org: p.org });
 
+async function listingContext(deps: Deps, setting: SettingWithListings, existing: Listing | undefined) {
+  return {
+    setting,
+    frameworks: await deps.store.reference.listFrameworks(),
+    today: today(deps),
+    ...(existing ? { existing } : {}),
+  };
+}
+
+/**
+ * The listing rules' problems for a body that failed its schema, on the fields that passed: the
+ * route answers them in the same 400 (a wrong band beside a missing date, say). Reads the setting
+ * as putListing does, so a caller who may not change it is refused as it would be.
+ */
+export async function listingBodyProblems(
+  deps: Deps,
+  principal: Principal,
+  urn: string,
+  listingId: string,
+  body: Record<string, unknown>,
+  invalid: ReadonlySet<string>,
+): Promise<FieldProblem[]> {
+  const setting = await ownedSetting(deps, principal, urn);
+  const existing = setting.listings.find((l) => l.listingId === listingId);
+  return listingProblems(body as unknown as ListingInput, await listingContext(deps, setting, existing), invalid);
+}
+
 /**
  * Creates or replaces one listing. Replacing needs If-Match with the current version, so two
  * members of staff editing at once never overwrite each other silently.
@@ -82,12 +110,7 @@ export async function putListing(
       null,
     );
   }
-  const ctx = {
-    setting,
-    frameworks: await deps.store.reference.listFrameworks(),
-    today: today(deps),
-    ...(existing ? { existing } : {}),
-  };
+  const ctx = await listingContext(deps, setting, existing);
   const problems = listingProblems(input, ctx);
   if (problems.length > 0) throw new ValidationError(problems);
   const listing = buildListing(listingId, input, ctx, now(deps));
