@@ -136,13 +136,21 @@ export class ApiApp<E extends HonoEnv> extends Hono<E> {
   ): this {
     const failures = new WeakMap<Context, ValidationFailure[]>();
     // Each part is checked and its failure kept, so that the parts after it are checked too.
-    const check = (target: 'query' | 'param' | 'header' | 'json', schema: z.core.$ZodType) =>
-      validator(target, async (value, c) => {
-        const result = await safeParseAsync(schema, value);
+    const check = (target: 'query' | 'param' | 'header' | 'json', schema: z.core.$ZodType) => {
+      // Hono hands headers over with lower-case names: a schema's 'Idempotency-Key' still finds its header.
+      const shape = (schema as { _zod: { def: { shape?: Record<string, unknown> } } })._zod.def.shape;
+      const names =
+        target === 'header' && shape ? new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k])) : undefined;
+      return validator(target, async (value, c) => {
+        const input = names
+          ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [names.get(k) ?? k, v]))
+          : value;
+        const result = await safeParseAsync(schema, input);
         if (result.success) return result.data as never;
-        failures.set(c, [...(failures.get(c) ?? []), { target, issues: result.error.issues, data: value }]);
+        failures.set(c, [...(failures.get(c) ?? []), { target, issues: result.error.issues, data: input }]);
         return undefined as never;
       }) as MiddlewareHandler;
+    };
     const answer = async (c: Context, withBodyRules: boolean): Promise<Response | undefined> => {
       const failed = failures.get(c);
       if (failed === undefined) return undefined;
