@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { validator } from 'hono/validator';
 import type * as z from 'zod/mini';
 import { safeParseAsync } from 'zod/mini';
+import type { FieldProblem } from '@placements/domain';
 import { markRoute } from '@placements/store';
 
 /**
@@ -89,7 +90,7 @@ export interface ValidationFailure {
 export type ValidationHook = (
   failures: readonly ValidationFailure[],
   c: Context,
-  rules: readonly FieldProblemLike[],
+  rules: readonly FieldProblem[],
 ) => Response;
 
 /**
@@ -102,11 +103,7 @@ export type BodyRules = (
   c: Context,
   body: Record<string, unknown>,
   invalid: ReadonlySet<string>,
-) => Promise<FieldProblemLike[]>;
-export interface FieldProblemLike {
-  field: string;
-  message: string;
-}
+) => Promise<FieldProblem[]>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isJson = (type: string) => /^application\/([a-z0-9.+-]*\+)?json$/i.test(type.split(';')[0]!.trim());
