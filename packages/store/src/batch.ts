@@ -92,15 +92,22 @@ export async function batchGet(
 }
 
 /**
- * Every item of a table partition (or those whose sort key begins with `skPrefix`), page by page:
- * some attributes only, or read consistently, as asked.
+ * Every item of a table or index partition (or those whose sort key begins with `skPrefix`), page
+ * by page: some attributes only, or read consistently (the table only), as asked.
  */
 export async function partitionItems(
   db: DynamoDBDocumentClient,
   tableName: string,
   pk: string,
-  options: { skPrefix?: string; attributes?: string; consistent?: boolean } = {},
+  options: {
+    index?: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
+    skPrefix?: string;
+    attributes?: string;
+    consistent?: boolean;
+  } = {},
 ): Promise<Record<string, unknown>[]> {
+  // An index's keys are named after it (gsi2pk, gsi2sk); the table's are pk and sk.
+  const [pkName, skName] = options.index === undefined ? ['pk', 'sk'] : [`${options.index}pk`, `${options.index}sk`];
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -108,7 +115,9 @@ export async function partitionItems(
       db.send(
         new QueryCommand({
           TableName: tableName,
-          KeyConditionExpression: options.skPrefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+          ...(options.index !== undefined ? { IndexName: options.index } : {}),
+          KeyConditionExpression:
+            options.skPrefix === undefined ? `${pkName} = :pk` : `${pkName} = :pk AND begins_with(${skName}, :prefix)`,
           ExpressionAttributeValues: {
             ':pk': pk,
             ...(options.skPrefix === undefined ? {} : { ':prefix': options.skPrefix }),

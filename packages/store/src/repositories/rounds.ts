@@ -1,7 +1,6 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -358,25 +357,8 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
 
     /** Rounds queued or running, oldest first: resumed when the local marketplace starts again. */
     async active(): Promise<{ org: string; id: string }[]> {
-      const out: { org: string; id: string }[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await guarded(() =>
-          db.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: 'gsi2',
-              KeyConditionExpression: 'gsi2pk = :pk',
-              ExpressionAttributeValues: { ':pk': ACTIVE_ROUNDS },
-              ProjectionExpression: 'org, id',
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const i of res.Items ?? []) out.push({ org: i.org as string, id: i.id as string });
-        start = res.LastEvaluatedKey;
-      } while (start !== undefined);
-      return out;
+      const items = await partitionItems(db, tableName, ACTIVE_ROUNDS, { index: 'gsi2', attributes: 'org, id' });
+      return items.map((i) => ({ org: i.org as string, id: i.id as string }));
     },
   };
 }
