@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SettingWithListings } from '@placements/domain';
 import { seededApp, type SeededApp } from '../support/store.ts';
+import { runCommand } from '../support/command.ts';
 import { repoRoot } from '../support/data-dir.ts';
-import { type CommandIo, progressBar, uploadListings, uploadListingsCommand } from '@placements/local';
+import { progressBar, uploadListings, uploadListingsCommand } from '@placements/local';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -247,13 +248,12 @@ describe('POST /settings/{urn}/listings:bulk', () => {
 });
 
 describe('npm run upload:listings', () => {
-  const run = async (argv: string[], env: Record<string, string> = {}) => {
-    const out: string[] = [];
-    let err = '';
-    const io: CommandIo = { argv, env, out: (l) => out.push(l), err: (e) => (err += e), tty: false };
-    const code = await uploadListingsCommand(io, (url, init) => t.app.request(url.replace('http://test', ''), init));
-    return { code, out, err };
-  };
+  const run = (argv: string[], env: Record<string, string> = {}) =>
+    runCommand(
+      (io) => uploadListingsCommand(io, (url, init) => t.app.request(url.replace('http://test', ''), init)),
+      argv,
+      env,
+    );
 
   it('prints each setting saved or not, with the bad row at its line in the file, and exits 1 when one failed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'listings-'));

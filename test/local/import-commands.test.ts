@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { csvObjects } from '@placements/domain';
 import { type CommandIo, importGiasCommand, loadEhcpCommand } from '@placements/local';
 import { seededApp, type SeededApp } from '../support/store.ts';
+import { runCommand } from '../support/command.ts';
 import { dataDir } from '../support/data-dir.ts';
 
 // npm run import:gias and npm run load:ehcp as an operator runs them against a table: what they
@@ -27,12 +28,8 @@ async function run(
     DYNAMODB_ENDPOINT: inject('dynamoDbEndpoint'),
   },
 ) {
-  const out: string[] = [];
-  let err = '';
-  const io: CommandIo = { argv, env, out: (l) => out.push(l), err: (e) => (err += e), tty: false };
   // A repository root with no running marketplace in it, so only the environment names a table.
-  const code = await command(io, mkdtempSync(join(tmpdir(), 'no-marketplace-')));
-  return { code, out, err };
+  return runCommand((io) => command(io, mkdtempSync(join(tmpdir(), 'no-marketplace-'))), argv, env);
 }
 
 describe.runIf(dataDir !== undefined)('npm run import:gias', () => {

@@ -2,26 +2,16 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandIo, seedTableCommand } from '@placements/local';
+import { seedTableCommand } from '@placements/local';
 import { createStore, dropTable, ensureTable, readSeedInfo } from '@placements/store';
+import { runCommand } from '../support/command.ts';
 
 // npm run seed:table against a table on DynamoDB Local: loads the reference data once, and
 // refuses a table seeded already, so a deployed table is never loaded twice.
 
 const tableName = `seed-table-${Date.now()}`;
 const endpoint = inject('dynamoDbEndpoint');
-const run = async (argv: string[]) => {
-  const out: string[] = [];
-  let err = '';
-  const io: CommandIo = {
-    argv,
-    env: { DYNAMODB_ENDPOINT: endpoint },
-    out: (l) => out.push(l),
-    err: (e) => (err += e),
-    tty: false,
-  };
-  return { code: await seedTableCommand(io), out, err };
-};
+const run = (argv: string[]) => runCommand(seedTableCommand, argv, { DYNAMODB_ENDPOINT: endpoint });
 afterAll(async () => {
   await dropTable(createStore({ tableName, endpoint }).db, tableName);
 });
