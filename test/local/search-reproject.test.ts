@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { buildReferenceData, type CommandIo, searchReprojectCommand } from '@placements/local';
+import { buildReferenceData, searchReprojectCommand } from '@placements/local';
 import { batchPut, createStore, dropTable, ensureTable, searchEntryItems, settingItems } from '@placements/store';
+import { runCommand } from '../support/command.ts';
 
 // npm run search:reproject against a table on DynamoDB Local: a deployed table's search entries
 // brought to the current key layout, those an earlier layout left deleted.
@@ -9,18 +10,7 @@ import { batchPut, createStore, dropTable, ensureTable, searchEntryItems, settin
 const tableName = `search-reproject-${Date.now()}`;
 const endpoint = inject('dynamoDbEndpoint');
 const store = createStore({ tableName, endpoint });
-const run = async (argv: string[]) => {
-  const out: string[] = [];
-  let err = '';
-  const io: CommandIo = {
-    argv,
-    env: { DYNAMODB_ENDPOINT: endpoint },
-    out: (l) => out.push(l),
-    err: (e) => (err += e),
-    tty: false,
-  };
-  return { code: await searchReprojectCommand(io), out, err };
-};
+const run = (argv: string[]) => runCommand(searchReprojectCommand, argv, { DYNAMODB_ENDPOINT: endpoint });
 const entriesOf = async (urn: string, listingId: string) =>
   (
     await store.db.send(
@@ -80,9 +70,15 @@ describe('npm run search:reproject', () => {
     expect(again.out[0]).toMatch(/; 0 entries of an earlier layout deleted\.$/);
   }, 120_000);
 
-  it('without a table name prints how to run it and exits 2', async () => {
+  it('without a table name prints how to run it and exits 2; with a table it cannot reach, says so and exits 1', async () => {
     const none = await run([]);
     expect(none.code).toBe(2);
     expect(none.err).toBe('usage: npm run search:reproject -- <TableName from the stack outputs>\n');
+    const wrong = await run(['no-such-table']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(
+      /^No active table named no-such-table can be reached: use the TableName from the stack outputs/,
+    );
+    expect(wrong.out).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { inParallel } from '@placements/api';
-import { createStore } from '@placements/store';
+import { createStore, storeReachable } from '@placements/store';
 import type { CommandIo } from './upload-args.ts';
 
 /**
@@ -8,7 +8,8 @@ import type { CommandIo } from './upload-args.ts';
  * one left (after a change to the entries' keys: DATA_LAYOUT 6 split the age buckets), with the
  * default AWS credentials and region. A local database in an older layout is reloaded on start
  * instead. Safe to run while the service runs, and again: each write is conditioned on the
- * listing's version, as the stream's projection is. Answers the exit code: 0 done, 2 usage.
+ * listing's version, as the stream's projection is. Answers the exit code: 0 done, 1 no table to
+ * reach by that name, 2 usage.
  */
 export async function searchReprojectCommand(io: CommandIo): Promise<number> {
   const tableName = io.argv.find((a) => !a.startsWith('--'));
@@ -22,6 +23,12 @@ export async function searchReprojectCommand(io: CommandIo): Promise<number> {
   let listings = 0;
   let deleted = 0;
   try {
+    if (!(await storeReachable(store.db, tableName))) {
+      io.err(
+        `No active table named ${tableName} can be reached: use the TableName from the stack outputs, with AWS_REGION and credentials for its account.\n`,
+      );
+      return 1;
+    }
     let cursor: string | undefined;
     do {
       const page = await store.settings.listSettings({}, 100, cursor);
