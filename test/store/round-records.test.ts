@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Case } from '@placements/domain';
-import { createStore, dropTable, ensureTable, MAX_TRANSACTION_ACTIONS, planRoundChunks } from '@placements/store';
+import { randomBytes } from 'node:crypto';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createStore, dropTable, ensureTable, keys, MAX_TRANSACTION_ACTIONS, planRoundChunks } from '@placements/store';
 
-// A round's record on DynamoDB Local: its outcomes are split into parts under the item size limit
-// and read back whole, in order; and the plan that cuts a listing's cases into transactions.
+// A round's plan and report on DynamoDB Local: outcomes kept gzipped in parts under the item size
+// limit and read back whole, in order (and those written before they were packed, as they are);
+// and the plan that cuts a listing's cases into transactions.
 
 const tableName = `round-records-${Date.now()}`;
 const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
@@ -14,18 +17,62 @@ afterAll(async () => {
   await dropTable(store.db, tableName);
 });
 
-describe('a round’s record', () => {
-  it('keeps every outcome of a 1,201-case round in order across its parts, with its head', async () => {
-    const outcomes = Array.from({ length: 1201 }, (_, i) => ({ caseId: `c${i}`, outcome: 'unallocated' }));
-    await store.cases.putRound('E10000016', 'r1', { state: 'done', seed: 's' }, outcomes);
-    const read = await store.cases.getRound('E10000016', 'r1');
-    expect(read?.head).toMatchObject({ state: 'done', seed: 's', parts: 3 });
-    expect(read?.outcomes).toEqual(outcomes);
+/** Outcomes as a round reports them: each names its case, listing and why. */
+const outcomesOf = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    caseId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    laCode: 'E10000016',
+    outcome: i % 4 === 0 ? 'unallocated' : 'allocated',
+    ...(i % 4 === 0 ? {} : { urn: String(100000 + (i % 700)), listingId: `l${i % 5}`, rank: 1 + (i % 3) }),
+    explanation: `Preference ${1 + (i % 3)} had a place free on the day of the round; cases with an earlier priority took the others.`,
+  }));
+
+describe('a round’s plan and report', () => {
+  it('keeps every outcome of a 10,000-case round in order, gzipped in a handful of parts each well under the item limit', async () => {
+    const outcomes = outcomesOf(10_000);
+    const parts = await store.rounds.putOutcomes('E10000016', 'r1', outcomes);
+    expect(await store.rounds.outcomes('E10000016', 'r1')).toEqual(outcomes);
+    // 250 an item unpacked took 40 items of about 100 KB; packed, 10 items of a few KB.
+    expect(parts).toBe(10);
+    const items = await store.db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.round('E10000016', 'r1').pk },
+      }),
+    );
+    const sizes = (items.Items ?? []).map((i) => (i.packed as Uint8Array).length);
+    expect(sizes).toHaveLength(10);
+    expect(Math.max(...sizes)).toBeLessThan(JSON.stringify(outcomes.slice(0, 1000)).length / 5);
   });
 
-  it('is not found for another organisation or an unknown id', async () => {
-    expect(await store.cases.getRound('E06000035', 'r1')).toBeUndefined();
-    expect(await store.cases.getRound('E10000016', 'r-none')).toBeUndefined();
+  it('keeps a run’s plan the same way, and another organisation reads nothing of it', async () => {
+    const outcomes = outcomesOf(1201);
+    expect(await store.rounds.putPlan('E10000016', 'r2', 0, 'tok', outcomes, { today: '2026-11-30' })).toBe(true);
+    expect(await store.rounds.plan('E10000016', 'r2', 0)).toMatchObject({ meta: { today: '2026-11-30' }, outcomes });
+    expect(await store.rounds.plan('E06000035', 'r2', 0)).toBeUndefined();
+    expect(await store.rounds.outcomes('E06000035', 'r1')).toEqual([]);
+  });
+
+  it('splits a part whose packed outcomes would pass the item limit', async () => {
+    // Explanations that do not compress (random text): 1,000 of them packed are about 700 KB.
+    const outcomes = outcomesOf(2000).map((o) => ({ ...o, explanation: randomBytes(350).toString('base64') }));
+    const parts = await store.rounds.putOutcomes('E10000016', 'r3', outcomes);
+    expect(parts).toBeGreaterThan(2);
+    expect(await store.rounds.outcomes('E10000016', 'r3')).toEqual(outcomes);
+  });
+
+  it('reads a report written before outcomes were packed', async () => {
+    const outcomes = outcomesOf(300);
+    const { pk } = keys.round('E10000016', 'r4');
+    for (const [i, part] of [outcomes.slice(0, 250), outcomes.slice(250)].entries())
+      await store.db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk, sk: `OUTCOMES#${String(i).padStart(5, '0')}`, itemType: 'round_outcomes', outcomes: part },
+        }),
+      );
+    expect(await store.rounds.outcomes('E10000016', 'r4')).toEqual(outcomes);
   });
 });
 

@@ -1,4 +1,4 @@
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   caseContribution,
   counterChange,
@@ -10,9 +10,7 @@ import {
   type Placement,
   type Setting,
 } from '@placements/domain';
-import { keys, stripLayout } from '../keys.ts';
-import { guarded } from '../errors.ts';
-import { partitionItems } from '../batch.ts';
+import { keys } from '../keys.ts';
 import { MAX_TRANSACTION_ACTIONS, transact, type TransactItem } from '../transaction.ts';
 import { auditEvent, auditItem } from './audit.ts';
 import { caseEntity, caseItem, placementItem } from './case-items.ts';
@@ -166,39 +164,6 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
         ]);
       });
       // The listings' search entries and the placed cases' queue entries follow from the stream.
-    },
-
-    /** A round's record: its inputs, order and outcomes, split into parts under the item size limit. */
-    async putRound(org: string, id: string, head: Record<string, unknown>, outcomes: unknown[]): Promise<void> {
-      const parts: unknown[][] = [];
-      for (let i = 0; i < outcomes.length; i += 500) parts.push(outcomes.slice(i, i + 500));
-      const { pk } = keys.round(org, id);
-      const items = [
-        { ...keys.round(org, id), itemType: 'round', ...head, parts: parts.length },
-        ...parts.map((outcomes, i) => ({
-          pk,
-          sk: `OUTCOMES#${String(i).padStart(5, '0')}`,
-          itemType: 'round_outcomes',
-          outcomes,
-        })),
-      ];
-      for (let i = 0; i < items.length; i += 8)
-        await Promise.all(
-          items.slice(i, i + 8).map((Item) => guarded(() => db.send(new PutCommand({ TableName: tableName, Item })))),
-        );
-    },
-
-    async getRound(
-      org: string,
-      id: string,
-    ): Promise<{ head: Record<string, unknown>; outcomes: unknown[] } | undefined> {
-      const items = await partitionItems(db, tableName, keys.round(org, id).pk, { consistent: true });
-      const head = items.find((i) => i.sk === 'ROUND');
-      if (head === undefined) return undefined;
-      return {
-        head: stripLayout<Record<string, unknown>>(head),
-        outcomes: items.filter((i) => i.itemType === 'round_outcomes').flatMap((i) => i.outcomes as unknown[]),
-      };
     },
   };
 }

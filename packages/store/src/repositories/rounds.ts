@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { counterChange, onShard, shardOf, type CounterDelta } from '@placements/domain';
@@ -15,15 +16,44 @@ import { counterActions } from './aggregates.ts';
  * |------------------------------|--------------------------------------------------------------|
  * | ROUND                        | the head: state, phase, run, progress, lease; gsi2 ROUNDS#ACTIVE while queued or running |
  * | INPUT#nnnnn                  | the request's case references, 2,000 an item (before the head) |
- * | PLAN#run#token#nnnnn         | a run's outcomes as the mechanism decided them (before its PLANHEAD) |
+ * | PLAN#run#token#nnnnn         | a run's outcomes as the mechanism decided them, gzipped (`packed`; before its PLANHEAD) |
  * | PLANHEAD#run                 | the run's plan is complete (conditioned: one plan per run)   |
  * | COMMIT#run#nnnnn             | a planned commit (its listings' places) done: in the same transaction as those places; `failed` names cases to re-run, `counters` the regional counters' deltas |
  * | COUNTERS#run#nnnnn           | one batch of the run's merged counter deltas applied: in the same transaction as those counters |
  * | WAITING#token#nnnnn          | a group of the round's cases joined their waiting lists: in the same transaction as those cases; `counters` the deltas |
  * | COUNTERS#W#nnnnn             | one batch of the waiting-list groups' merged counter deltas applied, as COUNTERS#run# |
- * | OUTCOMES#nnnnn               | the report's outcomes, written before the head says done     |
+ * | OUTCOMES#nnnnn               | the report's outcomes, gzipped (`packed`), written before the head says done |
  */
 export const ACTIVE_ROUNDS = 'ROUNDS#ACTIVE';
+
+/** Outcomes a plan or report item holds at most; fewer when their gzipped JSON would pass PACKED_PART_BYTES. */
+const OUTCOMES_PER_PART = 1000;
+/** Well under DynamoDB's 400 KB an item. */
+const PACKED_PART_BYTES = 300_000;
+
+/**
+ * A run's plan and the report's outcomes are kept gzipped, in one binary attribute (`packed`):
+ * a 10,000-case round's are about 4 MB of JSON each, which DynamoDB writes, and its stream carries
+ * to every consumer, at a tenth of the size or less (docs/allocation.md). A part too large packed
+ * is halved until it fits.
+ */
+export function packOutcomes(outcomes: readonly unknown[], per = OUTCOMES_PER_PART): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < outcomes.length; i += per) {
+    const slice = outcomes.slice(i, i + per);
+    const packed = gzipSync(Buffer.from(JSON.stringify(slice)));
+    if (packed.length > PACKED_PART_BYTES && slice.length > 1)
+      parts.push(...packOutcomes(slice, Math.ceil(slice.length / 2)));
+    else parts.push(packed);
+  }
+  return parts;
+}
+
+/** A plan or report item's outcomes; items written before they were packed hold them as `outcomes`. */
+export function unpackOutcomes(item: Record<string, unknown>): unknown[] {
+  if (item.packed !== undefined) return JSON.parse(gunzipSync(item.packed as Uint8Array).toString('utf8')) as unknown[];
+  return (item.outcomes as unknown[] | undefined) ?? [];
+}
 
 export interface RoundLease {
   owner: string;
@@ -218,14 +248,13 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
       meta: Record<string, unknown>,
     ): Promise<boolean> {
       const pk = pkOf(org, id);
-      const parts: unknown[][] = [];
-      for (let i = 0; i < outcomes.length; i += 250) parts.push(outcomes.slice(i, i + 250));
+      const parts = packOutcomes(outcomes);
       await putAll(
-        parts.map((outcomes, i) => ({
+        parts.map((packed, i) => ({
           pk,
           sk: `PLAN#${run}#${token}#${String(i).padStart(5, '0')}`,
           itemType: 'round_plan',
-          outcomes,
+          packed,
         })),
       );
       try {
@@ -259,7 +288,7 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
       );
       if (res.Item === undefined) return undefined;
       const parts = await itemsUnder(org, id, `PLAN#${run}#${res.Item.token}#`);
-      return { meta: res.Item, outcomes: parts.flatMap((p) => p.outcomes as unknown[]) };
+      return { meta: res.Item, outcomes: parts.flatMap(unpackOutcomes) };
     },
 
     /** The commit checkpoints of a run: chunk key → committed, or failed with the cases to run again. */
@@ -333,21 +362,20 @@ export function roundsRepository(db: DynamoDBDocumentClient, tableName: string) 
 
     async putOutcomes(org: string, id: string, outcomes: unknown[]): Promise<number> {
       const pk = pkOf(org, id);
-      const parts: unknown[][] = [];
-      for (let i = 0; i < outcomes.length; i += 250) parts.push(outcomes.slice(i, i + 250));
+      const parts = packOutcomes(outcomes);
       await putAll(
-        parts.map((outcomes, i) => ({
+        parts.map((packed, i) => ({
           pk,
           sk: `OUTCOMES#${String(i).padStart(5, '0')}`,
           itemType: 'round_outcomes',
-          outcomes,
+          packed,
         })),
       );
       return parts.length;
     },
 
     async outcomes(org: string, id: string): Promise<unknown[]> {
-      return (await itemsUnder(org, id, 'OUTCOMES#')).flatMap((i) => i.outcomes as unknown[]);
+      return (await itemsUnder(org, id, 'OUTCOMES#')).flatMap(unpackOutcomes);
     },
 
     /** Rounds queued or running, oldest first: resumed when the local marketplace starts again. */
