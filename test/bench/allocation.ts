@@ -18,7 +18,6 @@ import {
   devTokenAuthenticator,
   followUpHandlers,
   PROJECTION_ITEM_TYPES,
-  PROJECTION_PARALLELIZATION,
   projectionHandlers,
   ROUND_ITEM_TYPES,
   STREAM_ITEM_TYPES,
@@ -161,7 +160,6 @@ const consumer = consumersTogether(
     name: 'search',
     handlers: observed(projectionHandlers({ store: big.store, auth })),
     itemTypes: PROJECTION_ITEM_TYPES,
-    parallelization: Number(process.env.BENCH_PROJECTION_LANES ?? PROJECTION_PARALLELIZATION),
   }),
   localStreamConsumer({
     db: big.store.db,

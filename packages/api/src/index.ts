@@ -32,7 +32,6 @@ export { parseEscalationPolicy, DEFAULT_ESCALATION_POLICY, type EscalationPolicy
 export {
   followUpHandlers,
   PROJECTION_ITEM_TYPES,
-  PROJECTION_PARALLELIZATION,
   projectionHandlers,
   ROUND_ITEM_TYPES,
   streamHandlers,

@@ -44,12 +44,6 @@ export function projectionHandlers(deps: Deps): StreamHandler[] {
   return [searchProjection(deps)];
 }
 export const PROJECTION_ITEM_TYPES: readonly string[] = ['listing', 'setting'];
-/**
- * Batches of the projection's consumer handled at once (the event source mapping's
- * ParallelizationFactor): a listing saved while another setting's batch is being projected is
- * projected beside it, not after it (each setting's changes still in order).
- */
-export const PROJECTION_PARALLELIZATION = 4;
 export function followUpHandlers(deps: Deps): StreamHandler[] {
   // Before offers: a freed place is never offered to a case that already left the queue.
   return [queuesFollowCases(deps), offersOfFreedPlaces(deps)];

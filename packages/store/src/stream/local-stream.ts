@@ -34,10 +34,6 @@ import {
  * - Failures: a failing batch is retried with back-off, like the event source mapping; after
  *   `maxAttempts` its records go to `onFailure` (the local stand-in for the on-failure queue) and
  *   the consumer moves on.
- * - With `parallelization` above 1, that many batches are handled at once (reading on while the
- *   handlers work), the changes of one item (one partition key) always in order and never in two
- *   batches at once, as the event source mapping's ParallelizationFactor does. A checkpoint only
- *   ever passes records all handled.
  */
 export interface LocalStreamOptions {
   db: DynamoDBDocumentClient;
@@ -52,14 +48,8 @@ export interface LocalStreamOptions {
    * consumer keeps `STREAM#CHECKPOINT`.
    */
   name?: string;
-  /** Records a GetRecords call returns at most, and a batch handed to the handlers holds at most (AWS: the mapping's batch size). */
+  /** Records a GetRecords call returns at most (AWS: the mapping's batch size). */
   batchSize?: number;
-  /**
-   * Batches handled at once (AWS: ParallelizationFactor), 1 when omitted. With more, a change of
-   * one setting never waits for another setting's batch to be handled: the search projection's
-   * consumer under load (docs/benchmarks.md, issue 14).
-   */
-  parallelization?: number;
   idleMs?: number;
   /**
    * How long a DynamoDB Streams call may go unanswered before it fails and is retried (10 s, as
@@ -84,35 +74,10 @@ const CHECKPOINT_TYPE = 'stream_checkpoint';
 interface ShardState {
   shard: Shard;
   iterator?: string | undefined;
-  /** Read to its end (a closed shard whose iterator ran out); its records may still be in hand. */
-  exhausted: boolean;
-  /** Read to its end and every record handled: its children may be read. */
+  /** Read to its end (a closed shard whose iterator ran out). */
   finished: boolean;
   checkpoint?: string | undefined;
-  /** Its batches read and not yet all handled, in stream order: the checkpoint moves past each once it is. */
-  batches: ReadBatch[];
 }
-
-/** One GetRecords' worth of a shard: how many of its changes are still in hand. */
-interface ReadBatch {
-  shard: ShardState;
-  lastSequence: string | undefined;
-  remaining: number;
-  /** Holds something besides the consumers' own checkpoint writes. */
-  meaningful: boolean;
-  /** The shard's last batch. */
-  closes: boolean;
-}
-
-/** A change read and waiting for the handlers, with its item's partition key (the unit of order). */
-interface Waiting {
-  change: StreamChange;
-  key: string;
-  batch: ReadBatch;
-}
-const partitionOf = (c: StreamChange): string => String((c.newImage ?? c.oldImage)?.pk ?? '');
-/** Items in hand at most, counting a batch to be started beside another (with `parallelization` above 1). */
-const BESIDE_AT_MOST = 4;
 
 export interface LocalStreamConsumer {
   /** Polls until stop(); resolves at once. */
@@ -187,8 +152,6 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
     for (const s of shards.values()) {
       s.checkpoint = undefined;
       s.finished = false;
-      s.exhausted = false;
-      s.batches = [];
     }
     let start: Record<string, unknown> | undefined;
     do {
@@ -206,14 +169,11 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         if (state) {
           state.checkpoint = item.sequenceNumber as string | undefined;
           state.finished = item.finished === true;
-          state.exhausted = state.finished;
         } else {
           shards.set(item.sk as string, {
             shard: { ShardId: item.sk as string },
             checkpoint: item.sequenceNumber as string | undefined,
             finished: item.finished === true,
-            exhausted: item.finished === true,
-            batches: [],
           });
         }
       }
@@ -240,15 +200,15 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
       listed.add(id);
       const known = shards.get(id);
       if (known) known.shard = shard;
-      else shards.set(id, { shard, finished: false, exhausted: false, batches: [] });
+      else shards.set(id, { shard, finished: false });
     }
     // Checkpoints of shards the stream has trimmed away are of no more use.
     for (const [id] of shards) if (!listed.has(id)) shards.delete(id);
   }
 
-  /** A shard is read once its parent (if the stream still has it) has been read to its end and handled. */
+  /** A shard is read once its parent (if the stream still has it) has been read to its end. */
   const ready = (s: ShardState) => {
-    if (s.exhausted) return false;
+    if (s.finished) return false;
     const parent = s.shard.ParentShardId;
     return parent === undefined || !shards.has(parent) || shards.get(parent)!.finished;
   };
@@ -269,16 +229,14 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
   }
 
   /**
-   * The checkpoint writes, one after another, in order. They are not waited for before the next
-   * GetRecords (one round trip less between a commit and its handling when DynamoDB Local is busy),
-   * only at the end of a drain and on stop. A crash before one lands means its records are handled
-   * again on restart, which the handlers allow (idempotent, version-conditioned), as after a crash
-   * just before a checkpoint anyway. A failed write is thrown by the next pass, once: the consumer
-   * then goes on from the checkpoints in the table, handling those records again.
+   * The checkpoint write in flight. It is not waited for before the next GetRecords (one round
+   * trip less between a commit and its handling when DynamoDB Local is busy), only before the next
+   * checkpoint write (so they land in order), and at the end of a drain and on stop. A crash before
+   * it lands means the batch is handled again on restart, which the handlers allow (idempotent,
+   * version-conditioned), as after a crash just before a checkpoint anyway.
    */
   let saving: Promise<void> = Promise.resolve();
-  let checkpointFailure: { error: unknown } | undefined;
-  function saveCheckpoint(s: ShardState): void {
+  async function saveCheckpoint(s: ShardState): Promise<void> {
     const Item = {
       pk: checkpointPk,
       sk: s.shard.ShardId!,
@@ -287,84 +245,18 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
       finished: s.finished,
       at: new Date().toISOString(),
     };
-    saving = saving
-      .then(() => db.send(new PutCommand({ TableName: tableName, Item })))
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          checkpointFailure ??= { error };
-        },
-      );
+    await saved();
+    saving = db.send(new PutCommand({ TableName: tableName, Item })).then(() => undefined);
+    saving.catch(() => undefined); // seen by the next saved()
   }
-  function throwCheckpointFailure(): void {
-    const failure = checkpointFailure;
-    checkpointFailure = undefined;
-    if (failure) throw failure.error;
-  }
-  /** Waits for the checkpoint writes made so far; throws one that failed. */
-  async function saved(): Promise<void> {
-    await saving;
-    throwCheckpointFailure();
-  }
-
-  /** Moves a shard's checkpoint past its leading batches once all their changes are handled. */
-  function advance(s: ShardState): void {
-    let save = false;
-    while (s.batches[0]?.remaining === 0) {
-      const b = s.batches.shift()!;
-      if (b.lastSequence !== undefined) s.checkpoint = b.lastSequence;
-      if (b.closes) {
-        s.finished = true;
-        refreshedAt = 0; // its children may be ready now
-      }
-      // A batch of only our own checkpoint writes is not checkpointed again (the consumer would feed itself).
-      if (b.meaningful || b.closes) save = true;
-    }
-    if (save) saveCheckpoint(s);
-  }
-
-  // The changes read and not yet handed to the handlers, in stream order; the partition keys of the
-  // batches in hand; and whoever waits for the handlers to make progress.
-  const lanes = Math.max(1, options.parallelization ?? 1);
-  const limit = options.batchSize ?? 1000;
-  let waiting: Waiting[] = [];
-  const inHand = new Set<string>();
-  let active = 0;
-  const progressed: Array<() => void> = [];
-  const progress = () => new Promise<void>((resolve) => progressed.push(resolve));
-  const settled = () => active === 0 && waiting.length === 0;
-  async function handlersIdle(): Promise<void> {
-    while (!settled()) await progress();
-  }
-
   /**
-   * Starts batches while a lane is free: each takes, in stream order, up to a batch of the waiting
-   * changes whose items are not in a batch already, so one item's changes keep their order. A
-   * batch is started beside others only while a few items are in hand in all: a burst (a round's
-   * thousands of listings) is still handled a batch at a time, at the handlers' own pace and not
-   * crowding the writes that make it, while a lone change made meanwhile does not wait for the
-   * batch in hand.
+   * Waits for the checkpoint write in flight. A failed one is thrown here, once: the pass fails
+   * and the consumer goes on from the checkpoints in the table, handling that batch again.
    */
-  function schedule(): void {
-    while (active < lanes && waiting.length > 0) {
-      const taken: Waiting[] = [];
-      const left: Waiting[] = [];
-      for (const w of waiting) (taken.length < limit && !inHand.has(w.key) ? taken : left).push(w);
-      const takenKeys = new Set(taken.map((w) => w.key));
-      if (taken.length === 0 || (active > 0 && inHand.size + takenKeys.size > BESIDE_AT_MOST)) return;
-      waiting = left;
-      for (const k of takenKeys) inHand.add(k);
-      active++;
-      const done = () => {
-        active--;
-        for (const k of takenKeys) inHand.delete(k);
-        for (const w of taken) w.batch.remaining--;
-        for (const shard of new Set(taken.map((w) => w.batch.shard))) advance(shard);
-        schedule();
-        for (const resolve of progressed.splice(0)) resolve();
-      };
-      void handle(taken.map((w) => w.change)).then(done, done);
-    }
+  async function saved(): Promise<void> {
+    const inFlight = saving;
+    saving = Promise.resolve();
+    await inFlight;
   }
 
   /** Hands the wanted changes to the handlers; returns how many there were. */
@@ -388,25 +280,18 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
     }
   }
 
-  /** Changes handed on to the handlers by every pass so far (a drain's test of being caught up). */
-  let routed = 0;
-
   /**
-   * One read of every shard that is ready, its changes handed on to the handlers (not waited for);
-   * returns how many records were read and how many changes were handed on. With `skip`, the
-   * records are not handled: the checkpoint just moves past them.
+   * One read of every shard that is ready; returns how many records were read and how many of
+   * them reached the handlers. With `skip`, the records are not handled: the checkpoint just
+   * moves past them.
    */
   async function pass(skip = false): Promise<{ read: number; dispatched: number }> {
-    throwCheckpointFailure();
     await refreshShards();
     let read = 0;
     let dispatched = 0;
+    const limit = options.batchSize ?? 1000;
     for (const s of [...shards.values()].filter(ready)) {
       for (;;) {
-        // Reading on only once everything read is in hand or waits for its own item's batch: one
-        // read ahead at most, so a burst (a round writes thousands of records) is not read over and
-        // over while its batch is handled.
-        while (waiting.length >= 2 * limit || waiting.some((w) => !inHand.has(w.key))) await progress();
         let iterator: string | undefined;
         let res: GetRecordsCommandOutput | undefined;
         try {
@@ -420,7 +305,6 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
           }
           if (error instanceof TrimmedDataAccessException) {
             // The checkpoint is older than the stream keeps: start from the oldest record left.
-            await handlersIdle();
             s.checkpoint = undefined;
             s.iterator = undefined;
             continue;
@@ -429,34 +313,22 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         }
         const records = res.Records ?? [];
         s.iterator = res.NextShardIterator;
-        const closed = s.iterator === undefined || s.iterator === null;
-        if (closed) s.exhausted = true;
-        if (records.length > 0 || closed) {
+        if (records.length > 0) {
           // Only the wanted records are unmarshalled: a round writes thousands (plans, audit events,
           // counters, waiting entries) that no handler reads, some of them large.
-          const wanted = skip
-            ? []
-            : (types === undefined ? records : records.filter((r) => types.has(rawItemType(r) ?? ''))).map(
-                toStreamChange,
-              );
-          const batch: ReadBatch = {
-            shard: s,
-            lastSequence: records.at(-1)?.dynamodb?.SequenceNumber,
-            remaining: wanted.length,
-            meaningful: records.some((r: RawStreamRecord) => rawItemType(r) !== CHECKPOINT_TYPE),
-            closes: closed,
-          };
-          s.batches.push(batch);
-          for (const change of wanted) waiting.push({ change, key: partitionOf(change), batch });
+          const wanted = types === undefined ? records : records.filter((r) => types.has(rawItemType(r) ?? ''));
+          if (!skip) dispatched += await handle(wanted.map(toStreamChange));
+          s.checkpoint = records.at(-1)!.dynamodb?.SequenceNumber;
           read += records.length;
-          dispatched += wanted.length;
-          routed += wanted.length;
-          if (wanted.length === 0) advance(s);
-          else schedule();
-          // One batch at a time reads no further until it is handled: reading ahead only adds calls
-          // to a busy DynamoDB Local (measured: no gain), where batches beside each other need it.
-          if (lanes === 1) await handlersIdle();
         }
+        const closed = s.iterator === undefined || s.iterator === null;
+        if (closed) {
+          s.finished = true;
+          refreshedAt = 0; // its children may be ready now
+        }
+        // A batch of only our own checkpoint writes is not checkpointed again (the consumer would feed itself).
+        const meaningful = records.some((r: RawStreamRecord) => rawItemType(r) !== CHECKPOINT_TYPE);
+        if (meaningful || closed) await saveCheckpoint(s);
         // Fewer than a full batch: this shard has nothing more just now.
         if (closed || records.length < limit) break;
       }
@@ -477,19 +349,11 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
           try {
             const { read } = await exclusive(() => pass());
             failures = 0;
-            // Nothing new: wait a moment, or until a batch in hand is done (what it wrote is next).
-            if (read === 0)
-              await Promise.race([
-                new Promise((r) => setTimeout(r, options.idleMs ?? 100)),
-                ...(active > 0 ? [progress()] : []),
-              ]);
+            if (read === 0) await new Promise((r) => setTimeout(r, options.idleMs ?? 100));
           } catch (error) {
             // DynamoDB Local restarting, or the table gone: try again, more slowly.
             failures++;
             if (failures === 1 || failures % 50 === 0) log(`stream: polling failed (${String(error)}); retrying`);
-            // What is in hand is handled first: the checkpoints are then read again from the table.
-            await handlersIdle();
-            await saving;
             for (const s of shards.values()) s.iterator = undefined;
             streamArn = undefined;
             loaded = false;
@@ -502,7 +366,6 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
       running = false;
       await loop;
       await busy;
-      await handlersIdle();
       // The last checkpoint lands before stop returns (a failed one only means handling again).
       await saved().catch(() => undefined);
       streams.destroy();
@@ -511,13 +374,8 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
       const deadline = Date.now() + maxMs;
       let total = 0;
       for (;;) {
-        // Caught up once, with the handlers idle (all they wrote is in the stream), a pass reads to
-        // the end and neither it nor the polling loop hands anything on.
-        await handlersIdle();
-        const before = routed;
-        await exclusive(() => pass());
-        await handlersIdle();
-        const dispatched = routed - before;
+        // Caught up once a pass hands nothing to the handlers: they wrote nothing more to follow.
+        const { dispatched } = await exclusive(() => pass());
         total += dispatched;
         if (dispatched === 0) {
           await exclusive(saved);
@@ -532,7 +390,6 @@ export function localStreamConsumer(options: LocalStreamOptions): LocalStreamCon
         const { read } = await exclusive(() => pass(true));
         total += read;
         if (read === 0) {
-          await handlersIdle();
           await exclusive(saved);
           return total;
         }
