@@ -5,7 +5,10 @@
  *     to placements made;
  *  2. a batch round (POST /allocation-rounds) of 10,000 cases over 2,000 listings: time, the share
  *     of cases given their first preference, and the time per case beside single allocation in
- *     the same run; the same inputs through deferred acceptance (computed only) for comparison.
+ *     the same run; the same inputs through deferred acceptance (computed only) for comparison;
+ *  3. the stream lag, a listing's save to its search entries, quiet and under the reliability
+ *     suite's load, with its parts timed from the search consumer itself (the wait for the batch,
+ *     the projection, the benchmark's own polling read).
  * Bounded and self-stopping.   npm run bench:allocation
  */
 import { randomUUID } from 'node:crypto';
