@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededApp, type SeededApp } from '../support/store.ts';
 import { dataDir, requireDataDir } from '../support/data-dir.ts';
 import { devTokenAuthenticator, searchPlaces, type SearchStats } from '@placements/api';
+import { bucketsForRange, distanceKm, type NeedCode } from '@placements/domain';
 
 /** National scope over all 153 LAs reads the national index (gsi4), not 153 LA partitions. */
 let t: SeededApp | undefined;
@@ -138,6 +139,69 @@ describe('national search over every LA in England', () => {
       const bandEntries = inBucket.filter(({ l }) => l.band === 'S3').length;
       expect(stats.itemsRead).toBeLessThanOrEqual(bandEntries);
       expect(stats.itemsRead).toBeLessThan(inBucket.length);
+    },
+  );
+  it.runIf(dataDir !== undefined)(
+    'for a place free within a radius, reads the map cells within it, not the LAs that reach it whole',
+    async () => {
+      const [age, radiusKm, today] = [12, 20, '2026-11-22'];
+      const data = t!.data;
+      // Where it shows: of each LA's first district and a few needs, the search whose LAs reaching
+      // the radius hold the most entries beyond what the cells within it can hold.
+      const cases = data.las.flatMap((la) => {
+        const origin = data.districts.find((d) => d.laCode === la.laCode);
+        if (origin === undefined) return [];
+        const members = new Set(
+          data.partnerships.filter((p) => p.members.includes(la.laCode)).flatMap((p) => p.members),
+        );
+        return (['ASD', 'SEMH', 'SLCN', 'MLD'] as NeedCode[]).map((need) => {
+          // Entries of the age bucket with a place free, wherever: a map cell holds every LA's.
+          const everywhere = data.settings.flatMap((s) =>
+            s.listings
+              .filter(
+                (l) => l.needs.includes(need) && l.available > 0 && bucketsForRange(l.ageMin, l.ageMax).includes('S'),
+              )
+              .map((l) => ({ s, l, km: distanceKm(origin, s) })),
+          );
+          const inBucket = everywhere.filter(({ s }) => members.has(s.laCode));
+          const expected = inBucket.filter(
+            ({ l, km }) => l.ageMin <= age && l.ageMax >= age && l.availableFrom <= today && km <= radiusKm,
+          );
+          const reaching = new Set(inBucket.filter(({ km }) => km <= radiusKm).map(({ s }) => s.laCode));
+          // A fine map cell is at most about 9 km square: the cells within the radius hold nothing
+          // farther than the radius and a cell's diagonal.
+          const inCells = everywhere.filter(({ km }) => km <= radiusKm + 13).length;
+          const inLas = inBucket.filter(({ s }) => reaching.has(s.laCode)).length;
+          return { la: la.laCode, district: origin.district, need, expected, inCells, inLas };
+        });
+      });
+      const c = cases
+        .filter((x) => x.expected.length > 0)
+        .sort((a, b) => b.inLas - b.inCells - (a.inLas - a.inCells))[0]!;
+      expect(c.inCells).toBeLessThan(c.inLas / 2);
+      const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0, misses: {} };
+      const page = await searchPlaces(
+        {
+          store: t!.store,
+          auth: devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
+          now: () => new Date('2026-11-22T10:00:00Z'),
+        },
+        { sub: 'o', role: 'la', org: c.la },
+        {
+          criteria: { needs: [c.need], age, from: c.district, radiusKm, availableBy: today },
+          scope: 'partnership',
+          sort: 'distance',
+          limit: 200,
+        },
+        stats,
+      );
+      const ids = page.items.map((r) => `${r.setting.urn}#${r.listing.listingId}`).sort();
+      expect(ids, `${c.need} from ${c.district}`).toEqual(
+        c.expected.map(({ s, l }) => `${s.urn}#${l.listingId}`).sort(),
+      );
+      expect(stats.itemsRead, `${c.need} from ${c.district}`).toBeLessThanOrEqual(c.inCells);
+      // Only listings with a place free were read: none failed for want of one.
+      expect(Object.keys(stats.misses!).filter((why) => why.includes('availableBy'))).toEqual([]);
     },
   );
 });

@@ -156,7 +156,12 @@ for (const [i, sample] of samples.entries()) {
   // Alternate which design goes first, so neither always meets a warmer or busier machine.
   const order: Design[] = i % 2 === 0 ? ['before', 'now'] : ['now', 'before'];
   for (const design of order) {
-    const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0 };
+    const stats: SearchStats = {
+      itemsRead: 0,
+      queries: 0,
+      matched: 0,
+      ...(process.env.BENCH_DETAIL && design === 'now' ? { misses: {} } : {}),
+    };
     const start = performance.now();
     const page = await DESIGNS[design](deps, sample.principal, sample.req, stats);
     const ms = performance.now() - start;
@@ -172,6 +177,7 @@ for (const [i, sample] of samples.entries()) {
           (d) =>
             `${d}: ${runs[d][i]!.ms.toFixed(0)} ms, read ${runs[d][i]!.stats.itemsRead} in ${runs[d][i]!.stats.queries} queries, matched ${runs[d][i]!.stats.matched}, shown ${runs[d][i]!.stats.shown}, rounds ${runs[d][i]!.stats.rounds ?? 1}`,
         ),
+        `misses now: ${JSON.stringify(runs.now[i]!.stats.misses ?? {})}`,
       ].join(' | '),
     );
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bucketsForRange, mapCellOf } from '@placements/domain';
+import { bucketsForRange, mapCellOf, type PlaceCandidate } from '@placements/domain';
 import { batchPut, cellRanges, createStore, dropTable, ensureTable, searchEntryItems } from '@placements/store';
 import { buildReferenceData } from '@placements/local';
 
@@ -22,14 +22,11 @@ describe('the ranges that read some fine map cells', () => {
     ]);
   });
 
-  it('reads each cell by its places-free prefix when a place must be free (no full listing between)', () => {
-    expect(cellRanges('ASD', 'S', cells, true).map((r) => r.prefix)).toEqual([
-      '03#A#',
-      '10#A#',
-      '20#A#',
-      '21#A#',
-      '22#A#',
-      '33#A#',
+  it('reads the same runs from the cells of places free when a place must be free (no full listing in them)', () => {
+    expect(cellRanges('ASD', 'S', cells, true)).toEqual([
+      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', between: ['03#', '10#\uffff'] },
+      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', between: ['20#', '22#\uffff'] },
+      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', prefix: '33#' },
     ]);
   });
 
@@ -66,30 +63,30 @@ describe('reading fine map cells on DynamoDB Local', () => {
     await dropTable(store.db, tableName);
   });
 
+  // The coarse cell with the most ASD secondary listings, and every fine cell of it but one that
+  // has listings, so some runs stop either side of it.
+  const inCell = new Map<string, { fine: string; id: string; free: boolean }[]>();
+  for (const s of settings)
+    for (const l of s.listings)
+      if (l.needs.includes('ASD') && bucketsForRange(l.ageMin, l.ageMax).includes('S')) {
+        const { coarse, fine } = mapCellOf(s);
+        const at = { fine, id: `${s.urn}#${l.listingId}`, free: l.available > 0 };
+        inCell.set(coarse, [...(inCell.get(coarse) ?? []), at]);
+      }
+  const [coarse, listings] = [...inCell].sort((a, b) => b[1].length - a[1].length)[0]!;
+  const populated = [...new Set(listings.map((l) => l.fine))].sort();
+  const left = populated[Math.floor(populated.length / 2)]!;
+  const asked = Array.from({ length: 16 }, (_, n) => `${Math.floor(n / 4)}${n % 4}`)
+    .filter((f) => f !== left)
+    .map((fine) => ({ coarse, fine }));
+  const ids = (read: { candidates: PlaceCandidate[] }) =>
+    read.candidates.map((c) => `${c.setting.urn}#${c.listing.listingId}`).sort();
+
   it('returns every listing of the cells asked for, runs included, and none of the cells between them', async () => {
-    // The coarse cell with the most ASD secondary listings, and its fine cells that have some.
-    const inCell = new Map<string, { fine: string; id: string }[]>();
-    for (const s of settings)
-      for (const l of s.listings)
-        if (l.needs.includes('ASD') && bucketsForRange(l.ageMin, l.ageMax).includes('S')) {
-          const { coarse, fine } = mapCellOf(s);
-          inCell.set(coarse, [...(inCell.get(coarse) ?? []), { fine, id: `${s.urn}#${l.listingId}` }]);
-        }
-    const [coarse, listings] = [...inCell].sort((a, b) => b[1].length - a[1].length)[0]!;
-    const populated = [...new Set(listings.map((l) => l.fine))].sort();
     expect(populated.length).toBeGreaterThanOrEqual(3);
-    // Every fine cell of the coarse cell but one that has listings, so some runs stop either side of it.
-    const left = populated[Math.floor(populated.length / 2)]!;
-    const asked = Array.from({ length: 16 }, (_, n) => `${Math.floor(n / 4)}${n % 4}`).filter((f) => f !== left);
-    const ranges = cellRanges(
-      'ASD',
-      'S',
-      asked.map((fine) => ({ coarse, fine })),
-      false,
-    );
+    const ranges = cellRanges('ASD', 'S', asked, false);
     expect(ranges.some((r) => r.between !== undefined)).toBe(true);
-    const read = await store.search.readWhole(ranges);
-    const got = read.candidates.map((c) => `${c.setting.urn}#${c.listing.listingId}`).sort();
+    const got = ids(await store.search.readWhole(ranges));
     expect(got).toEqual(
       listings
         .filter((l) => l.fine !== left)
@@ -97,5 +94,40 @@ describe('reading fine map cells on DynamoDB Local', () => {
         .sort(),
     );
     expect(got.length).toBeGreaterThan(0);
+  });
+
+  it('for a place free, returns exactly the listings of those cells with a place free, and reads no other', async () => {
+    const ranges = cellRanges('ASD', 'S', asked, true);
+    expect(ranges.some((r) => r.between !== undefined)).toBe(true);
+    const read = await store.search.readWhole(ranges);
+    const expected = listings.filter((l) => l.fine !== left && l.free).map((l) => l.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(ids(read)).toEqual(expected.sort());
+    expect(read.itemsRead).toBe(expected.length);
+  });
+
+  it('takes a listing out of the cells of places free when its last place goes, and back when one frees', async () => {
+    const setting = settings.find((s) =>
+      s.listings.some((l) => l.available > 0 && l.needs.includes('ASD') && mapCellOf(s).coarse === coarse),
+    )!;
+    const before = setting.listings.find((l) => l.available > 0 && l.needs.includes('ASD'))!;
+    const { fine } = mapCellOf(setting);
+    const id = `${setting.urn}#${before.listingId}`;
+    const freeIn = async () =>
+      ids(
+        await store.search.readWhole(
+          bucketsForRange(before.ageMin, before.ageMax).flatMap((b) => cellRanges('ASD', b, [{ coarse, fine }], true)),
+        ),
+      ).includes(id);
+    expect(await freeIn()).toBe(true);
+    const full = { ...before, filled: before.commissioned, available: 0, version: before.version + 1 };
+    await store.search.project(setting, full, before);
+    expect(await freeIn()).toBe(false);
+    await store.search.project(
+      setting,
+      { ...full, filled: full.filled - 1, available: 1, version: full.version + 1 },
+      full,
+    );
+    expect(await freeIn()).toBe(true);
   });
 });

@@ -117,6 +117,14 @@ export const keys = {
   searchCellSort: (fine: string, free: boolean, urn: string, listingId: string) =>
     `${fine}#${free ? 'A' : 'F'}#${urn}#${listingId}`,
   /**
+   * The same map cells holding only listings with a place free (gsi1 pk SGA#need#bucket#<coarse>,
+   * sk <fine cell>#urn#listingId), on the cheapest-first entry and only while a place is free (a
+   * sparse index): a search for a place free reads neighbouring fine cells as one range, as one
+   * for any place does, where the places-free prefix inside SG would cost a query a cell.
+   */
+  searchFreeCell: (need: string, bucket: string, coarse: string) => `SGA#${need}#${bucket}#${coarse}`,
+  searchFreeCellSort: (fine: string, urn: string, listingId: string) => `${fine}#${urn}#${listingId}`,
+  /**
    * available: 99999 minus the places free, so the most free sort first and full listings
    * (99999) last; price: A# (a place free) or F# (full), then pence per year, so a search for
    * places free reads only the A# range and one without merges the two ranges.

@@ -66,6 +66,25 @@ export interface SearchStats {
   shown?: number;
   /** Reads made one after another (each a batch of queries in parallel): what a search waits for. */
   rounds?: number;
+  /**
+   * Given (even empty), the entries read that did not match, counted by what they failed
+   * (`scope` for an LA outside it; several joined by `+`): where a first page's reads go.
+   */
+  misses?: Record<string, number>;
+}
+
+/** Whether an entry read matches; where asked, what a miss failed is counted. */
+function matcher(plan: SearchPlan, stats: SearchStats | undefined) {
+  return (c: PlaceCandidate): boolean => {
+    const inScope = plan.allowed.has(c.setting.laCode);
+    const failed = mismatches(c, plan.criteria);
+    if (inScope && failed.length === 0) return true;
+    if (stats?.misses) {
+      const why = [...(inScope ? [] : ['scope']), ...failed.map((f) => f.field)].join('+');
+      stats.misses[why] = (stats.misses[why] ?? 0) + 1;
+    }
+    return false;
+  };
 }
 
 const defaultScope = (p: Principal): SearchScope =>
@@ -186,8 +205,8 @@ export async function searchPlaces(
   const want = Math.min(req.limit, MAX_RESULTS) + 1;
   const read =
     req.sort === 'distance'
-      ? await nearestFirst(deps, principal, plan, want)
-      : await inOrder(deps, principal, plan, req.sort, want);
+      ? await nearestFirst(deps, principal, plan, want, matcher(plan, stats))
+      : await inOrder(deps, principal, plan, req.sort, want, matcher(plan, stats));
   const ordered = [...read.found.values()].sort(compareResults(req.sort));
   const shown = ordered.slice(0, req.limit);
   if (stats)
@@ -309,6 +328,7 @@ async function inOrder(
   plan: SearchPlan,
   sort: 'available' | 'price',
   want: number,
+  matches: (c: PlaceCandidate) => boolean,
 ): Promise<FirstPageRead> {
   const cmp = compareResults(sort);
   const homeLa = homeLaOf(principal, plan.criteria);
@@ -344,7 +364,7 @@ async function inOrder(
         for (const c of page.candidates) {
           const r = toResult(c, plan.criteria, homeLa);
           s.last = r;
-          if (plan.allowed.has(c.setting.laCode) && mismatches(c, plan.criteria).length === 0) {
+          if (matches(c)) {
             s.matched++;
             found.set(resultId(r), r);
           }
@@ -369,12 +389,19 @@ const cellAreaKm2 = (c: MapCell) =>
  * The nearest `want` results. Where matches are dense, map cells (about 9 km; see search-cells in
  * the domain) are read nearest first, each after its bound (the distance to its nearest point:
  * nothing in it is nearer), in waves sized by the matches per km² seen so far. Where they are
- * sparse (the want-th result looks farther than CELLS_UNTIL_KM, or no match nearby), LAs in scope
- * are read whole instead, nearest bound first: few queries, and only the LAs in scope. Either way
+ * sparse (the want-th result looks farther than CELLS_UNTIL_KM, or no match nearby), the cells
+ * left within the radius are read in one wave, or, for a search without a radius, LAs in scope are
+ * read whole, nearest bound first: few queries, and only the LAs in scope. Either way
  * the read stops once `want` results are nearer (to the 0.1 km a result shows) than anything
  * unread can be. Cells that no LA in scope reaches, or beyond the radius, are never read.
  */
-async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, want: number): Promise<FirstPageRead> {
+async function nearestFirst(
+  deps: Deps,
+  principal: Principal,
+  plan: SearchPlan,
+  want: number,
+  matches: (c: PlaceCandidate) => boolean,
+): Promise<FirstPageRead> {
   const origin = plan.criteria.origin!;
   const homeLa = homeLaOf(principal, plan.criteria);
   const radius = plan.criteria.radiusKm ?? Number.POSITIVE_INFINITY;
@@ -385,7 +412,7 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
   let rounds = 0;
   const take = (candidates: PlaceCandidate[]) => {
     for (const c of candidates)
-      if (plan.allowed.has(c.setting.laCode) && mismatches(c, plan.criteria).length === 0) {
+      if (matches(c)) {
         const r = toResult(c, plan.criteria, homeLa);
         found.set(resultId(r), r);
       }
@@ -415,10 +442,10 @@ async function nearestFirst(deps: Deps, principal: Principal, plan: SearchPlan, 
     // How far the want-th result probably is, from the matches per km² read so far.
     const estimate =
       area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
-    // Sparse matches: whole LAs from here, unless the search has a radius and takes any place,
-    // where the cells left within the radius (read as ranges of neighbouring cells) are fewer
-    // entries than the LAs that reach into it.
-    if (estimate > CELLS_UNTIL_KM && (freeOnly || !Number.isFinite(radius))) break;
+    // Sparse matches: whole LAs from here, unless the search has a radius, where the cells left
+    // within it (read as ranges of neighbouring cells, of places-free cells for a place free) are
+    // fewer entries than the LAs that reach into it.
+    if (estimate > CELLS_UNTIL_KM && !Number.isFinite(radius)) break;
     const target = Math.min(kthKm(), Math.max(pending[0]!.bound, estimate));
     let n = 0;
     while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;

@@ -69,9 +69,8 @@ export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): Orde
 }
 
 /**
- * The range holding a map cell's entries for a need and age bucket: a fine cell (only its
- * listings with a place free, when the search asks), or a whole coarse one (one query; full
- * listings are then dropped after reading).
+ * The range holding a map cell's entries for a need and age bucket, a fine cell or a whole coarse
+ * one: every listing's (SG), or only those with a place free (SGA) when the search asks.
  */
 export function cellRange(
   need: NeedCode,
@@ -79,21 +78,20 @@ export function cellRange(
   cell: { coarse: string; fine?: string },
   freeOnly: boolean,
 ): OrderedRange {
-  const pk = keys.searchCell(need, bucket, cell.coarse);
+  const pk = (freeOnly ? keys.searchFreeCell : keys.searchCell)(need, bucket, cell.coarse);
   if (cell.fine === undefined) return { index: 'gsi1', pk };
-  return { index: 'gsi1', pk, prefix: `${cell.fine}#${freeOnly ? 'A#' : ''}` };
+  return { index: 'gsi1', pk, prefix: `${cell.fine}#` };
 }
 
 /** Above every character of an entry's sort key: `<fine>#\uffff` is past every entry of the fine cell. */
 const END = '\uffff';
 
 /**
- * The ranges holding some fine map cells' entries for a need and age bucket. Without "a place
- * free", fine cells of one coarse cell whose keys follow one another (`<row><column>`, so a row's
- * neighbours, and the end of a row with the start of the next) are one range, read in one query,
- * since a query costs DynamoDB Local as much as some 50 entries. With it, each cell is read by its
- * places-free prefix: a run would read the full listings between (measured: a third more entries
- * read, and no faster).
+ * The ranges holding some fine map cells' entries for a need and age bucket: fine cells of one
+ * coarse cell whose keys follow one another (`<row><column>`, so a row's neighbours, and the end
+ * of a row with the start of the next) are one range, read in one query, since a query costs
+ * DynamoDB Local as much as some 50 entries. With "a place free" the ranges are of the places-free
+ * cells (SGA), so a run reads no full listing.
  */
 export function cellRanges(
   need: NeedCode,
@@ -112,18 +110,15 @@ export function cellRanges(
     const sorted = [...new Set(ns)].sort((a, b) => a - b);
     let first = 0;
     for (let i = 1; i <= sorted.length; i++) {
-      if (!freeOnly && i < sorted.length && sorted[i] === sorted[i - 1]! + 1) continue;
+      if (i < sorted.length && sorted[i] === sorted[i - 1]! + 1) continue;
       const [lo, hi] = [sorted[first]!, sorted[i - 1]!];
+      const whole = cellRange(need, bucket, { coarse }, freeOnly);
       ranges.push(
         lo === hi
           ? cellRange(need, bucket, { coarse, fine: fine(lo) }, freeOnly)
           : lo === 0 && hi === 15
-            ? cellRange(need, bucket, { coarse }, freeOnly)
-            : {
-                index: 'gsi1',
-                pk: keys.searchCell(need, bucket, coarse),
-                between: [`${fine(lo)}#`, `${fine(hi)}#${END}`],
-              },
+            ? whole
+            : { ...whole, between: [`${fine(lo)}#`, `${fine(hi)}#${END}`] },
       );
       first = i;
     }
@@ -136,7 +131,9 @@ export function cellRanges(
  * one entry in each result order the index keeps (most places first: SN, cheapest first: SP), by
  * LA (gsi3), nationally (gsi4) and nationally for the listing's band (gsi2), so a first page
  * reads only the top of a partition; the most-places entry is also filed under its map cell
- * (gsi1), so nearest-first search reads cells nearest first. A search that needs every match (a
+ * (gsi1), so nearest-first search reads cells nearest first, and, while a place is free, the
+ * cheapest-first one under its map cell of places free (gsi1 too: each entry has one cell key), so
+ * a search for a place free reads neighbouring cells in one query. A search that needs every match (a
  * second page, the tailored list) reads SN partitions whole. Four indexes on two items: no more
  * writes per listing change than one entry per order. This is the projection: the only place that
  * decides which entries a listing has and their keys.
@@ -155,7 +152,12 @@ export function searchEntryItems(setting: Setting, listing: Listing): Record<str
                 gsi1pk: keys.searchCell(need, bucket, cell.coarse),
                 gsi1sk: keys.searchCellSort(cell.fine, listing.available > 0, setting.urn, listing.listingId),
               }
-            : {}),
+            : listing.available > 0
+              ? {
+                  gsi1pk: keys.searchFreeCell(need, bucket, cell.coarse),
+                  gsi1sk: keys.searchFreeCellSort(cell.fine, setting.urn, listing.listingId),
+                }
+              : {}),
           gsi2pk: keys.searchOrderedBand(order, need, bucket, listing.band),
           gsi2sk: orderSort,
           gsi3pk: keys.searchOrderedLa(order, need, bucket, setting.laCode),
