@@ -8,7 +8,8 @@
  *     the same run; the same inputs through deferred acceptance (computed only) for comparison;
  *  3. the stream lag, a listing's save to its search entries, quiet and under the reliability
  *     suite's load, with its parts timed from the search consumer itself (the wait for the batch,
- *     the projection, the benchmark's own polling read).
+ *     the projection, the benchmark's own polling read), and under the load how busy Node and
+ *     DynamoDB Local were and how late Node's event loop ran.
  * Bounded and self-stopping.   npm run bench:allocation
  */
 import { randomUUID } from 'node:crypto';
@@ -31,6 +32,8 @@ import { consumersTogether, localStreamConsumer } from '@placements/store/stream
 import { dispatch, itemTypeOf, type StreamHandler } from '@placements/store/stream/change';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
 import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { runLoad, type LoadResult } from '../reliability/load.ts';
 import { roundCases, roundMarket } from './round-inputs.ts';
 
@@ -331,6 +334,20 @@ const quietParts = parts;
 parts = newParts();
 const loadedLags: number[] = [];
 let loadLoadavg = loadavg();
+// Whether the server's event loop (shared by the API, the consumers and the load's own clients here)
+// or DynamoDB Local is the busier under the load: CPU seconds of each, and the loop's delay.
+const eld = monitorEventLoopDelay({ resolution: 10 });
+// DynamoDB Local's CPU seconds from /proc (Linux; elsewhere not measured).
+const javaCpu = () => {
+  try {
+    const f = readFileSync(`/proc/${ddb.javaPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
+eld.enable();
+const cpuAt = { node: process.cpuUsage(), java: javaCpu(), wall: performance.now() };
 const load: LoadResult = await (async () => {
   let loadDone = false;
   const running = runLoad(loadTarget, {
@@ -350,6 +367,15 @@ const load: LoadResult = await (async () => {
   }
   return running;
 })();
+eld.disable();
+const busy = {
+  node: (() => {
+    const u = process.cpuUsage(cpuAt.node);
+    return (u.user + u.system) / 1e6;
+  })(),
+  java: javaCpu() - cpuAt.java,
+  wall: (performance.now() - cpuAt.wall) / 1000,
+};
 jobs.stop();
 await consumer.stop();
 
@@ -414,6 +440,7 @@ ${roundLine}   allocated ${round.summary.allocated.toLocaleString('en-GB')} (${(
        .join(
          ', ',
        )}; ${load.errors} errors): p50 ${pct(loadedLags, 50).toFixed(0)} ms, p95 ${pct(loadedLags, 95).toFixed(0)} ms, max ${Math.max(...loadedLags).toFixed(0)} ms; goal p95 under 1 s: ${pct(loadedLags, 95) < 1000 ? 'met' : 'MISSED'}
+     the load's ${busy.wall.toFixed(0)} s: Node (server, consumers, the load's clients) ${((100 * busy.node) / busy.wall).toFixed(0)}% of a core, DynamoDB Local ${((100 * busy.java) / busy.wall).toFixed(0)}%; Node's event loop delay p50 ${(eld.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(eld.percentile(99) / 1e6).toFixed(0)} ms, max ${(eld.max / 1e6).toFixed(0)} ms
      of which the save's own transaction (until acknowledged): p50 ${pct(saveMs, 50).toFixed(0)} ms, p95 ${pct(saveMs, 95).toFixed(0)} ms
    the lag's parts, p50 / p95 (quiet; loaded): ${partsLine(quietParts)}; ${partsLine(parts)}
 
