@@ -9,7 +9,8 @@
  *  3. the stream lag, a listing's save to its search entries, quiet and under the reliability
  *     suite's load, with its parts timed from the search consumer itself (the wait for the batch,
  *     the projection, the benchmark's own polling read), and under the load how busy Node and
- *     DynamoDB Local were and how late Node's event loop ran.
+ *     DynamoDB Local were and how late Node's event loop ran (BENCH_LOAD=process: the load's
+ *     clients in a process of their own).
  * Bounded and self-stopping.   npm run bench:allocation
  */
 import { randomUUID } from 'node:crypto';
@@ -34,10 +35,24 @@ import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/loc
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
-import { runLoad, type LoadResult } from '../reliability/load.ts';
+import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from '../reliability/load.ts';
+import { spawn } from 'node:child_process';
 import { roundCases, roundMarket } from './round-inputs.ts';
 
 const CLIENTS = 20;
+// BENCH_LOAD=process: the loaded lag's load from a process of its own (as real clients are), not
+// from this one, which is the server's and the consumers'.
+const LOAD_IN_PROCESS = process.env.BENCH_LOAD !== 'process';
+async function loadElsewhere(target: LoadTarget, options: LoadOptions): Promise<LoadResult> {
+  const child = spawn(process.execPath, ['scripts/dev.mjs', 'run', 'test/bench/load-process.ts'], {
+    env: { ...process.env, PLACEMENTS_INSTALLED: '1' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.end(JSON.stringify({ target, options }));
+  let out = '';
+  for await (const chunk of child.stdout) out += chunk;
+  return JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
+}
 // Smaller with BENCH_SINGLE_CASES / BENCH_CONCURRENT_CASES / BENCH_ROUND_CASES on a machine too busy for the full set.
 const SINGLE_CASES = Number(process.env.BENCH_SINGLE_CASES ?? 100);
 const CONCURRENT_CASES = Number(process.env.BENCH_CONCURRENT_CASES ?? 1_000);
@@ -350,13 +365,10 @@ eld.enable();
 const cpuAt = { node: process.cpuUsage(), java: javaCpu(), wall: performance.now() };
 const load: LoadResult = await (async () => {
   let loadDone = false;
-  const running = runLoad(loadTarget, {
-    clients: 24,
-    maxRequests: 8000,
-    maxMs: 75_000,
-    seed: 2026,
-    tag: 'LAG',
-  }).finally(() => (loadDone = true));
+  const loadOptions = { clients: 24, maxRequests: 8000, maxMs: 75_000, seed: 2026, tag: 'LAG' };
+  const running = (LOAD_IN_PROCESS ? runLoad(loadTarget, loadOptions) : loadElsewhere(loadTarget, loadOptions)).finally(
+    () => (loadDone = true),
+  );
   // Let the load build up, then one listing update every half second on listings the load does not touch.
   await new Promise((r) => setTimeout(r, 5_000));
   for (const s of bigSettings.slice(200, 300)) {
@@ -440,7 +452,7 @@ ${roundLine}   allocated ${round.summary.allocated.toLocaleString('en-GB')} (${(
        .join(
          ', ',
        )}; ${load.errors} errors): p50 ${pct(loadedLags, 50).toFixed(0)} ms, p95 ${pct(loadedLags, 95).toFixed(0)} ms, max ${Math.max(...loadedLags).toFixed(0)} ms; goal p95 under 1 s: ${pct(loadedLags, 95) < 1000 ? 'met' : 'MISSED'}
-     the load's ${busy.wall.toFixed(0)} s: Node (server, consumers, the load's clients) ${((100 * busy.node) / busy.wall).toFixed(0)}% of a core, DynamoDB Local ${((100 * busy.java) / busy.wall).toFixed(0)}%; Node's event loop delay p50 ${(eld.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(eld.percentile(99) / 1e6).toFixed(0)} ms, max ${(eld.max / 1e6).toFixed(0)} ms
+     the load's ${busy.wall.toFixed(0)} s (its clients ${LOAD_IN_PROCESS ? 'in the server’s process' : 'in a process of their own, BENCH_LOAD=process'}): Node (server, consumers${LOAD_IN_PROCESS ? ', the load’s clients' : ''}) ${((100 * busy.node) / busy.wall).toFixed(0)}% of a core, DynamoDB Local ${((100 * busy.java) / busy.wall).toFixed(0)}%; Node's event loop delay p50 ${(eld.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(eld.percentile(99) / 1e6).toFixed(0)} ms, max ${(eld.max / 1e6).toFixed(0)} ms
      of which the save's own transaction (until acknowledged): p50 ${pct(saveMs, 50).toFixed(0)} ms, p95 ${pct(saveMs, 95).toFixed(0)} ms
    the lag's parts, p50 / p95 (quiet; loaded): ${partsLine(quietParts)}; ${partsLine(parts)}
 
