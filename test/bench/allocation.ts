@@ -51,6 +51,8 @@ async function loadElsewhere(target: LoadTarget, options: LoadOptions): Promise<
   child.stdin.end(JSON.stringify({ target, options }));
   let out = '';
   for await (const chunk of child.stdout) out += chunk;
+  const code = child.exitCode ?? (await new Promise<number | null>((r) => child.once('exit', r)));
+  if (code !== 0) throw new Error(`the load's process (test/bench/load-process.ts) exited with ${code}; see above`);
   return JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
 }
 // Smaller with BENCH_SINGLE_CASES / BENCH_CONCURRENT_CASES / BENCH_ROUND_CASES on a machine too busy for the full set.
@@ -452,7 +454,7 @@ ${roundLine}   allocated ${round.summary.allocated.toLocaleString('en-GB')} (${(
        .join(
          ', ',
        )}; ${load.errors} errors): p50 ${pct(loadedLags, 50).toFixed(0)} ms, p95 ${pct(loadedLags, 95).toFixed(0)} ms, max ${Math.max(...loadedLags).toFixed(0)} ms; goal p95 under 1 s: ${pct(loadedLags, 95) < 1000 ? 'met' : 'MISSED'}
-     the load's ${busy.wall.toFixed(0)} s (its clients ${LOAD_IN_PROCESS ? 'in the server’s process' : 'in a process of their own, BENCH_LOAD=process'}): Node (server, consumers${LOAD_IN_PROCESS ? ', the load’s clients' : ''}) ${((100 * busy.node) / busy.wall).toFixed(0)}% of a core, DynamoDB Local ${((100 * busy.java) / busy.wall).toFixed(0)}%; Node's event loop delay p50 ${(eld.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(eld.percentile(99) / 1e6).toFixed(0)} ms, max ${(eld.max / 1e6).toFixed(0)} ms
+     the load's ${busy.wall.toFixed(0)} s (its clients ${LOAD_IN_PROCESS ? 'in the server’s process' : 'in a process of their own, BENCH_LOAD=process'}): Node (server, consumers${LOAD_IN_PROCESS ? ', the load’s clients' : ''}) ${((100 * busy.node) / busy.wall).toFixed(0)}% of a core, DynamoDB Local ${Number.isNaN(busy.java) ? 'not measured (no /proc)' : `${((100 * busy.java) / busy.wall).toFixed(0)}%`}; Node's event loop delay p50 ${(eld.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(eld.percentile(99) / 1e6).toFixed(0)} ms, max ${(eld.max / 1e6).toFixed(0)} ms
      of which the save's own transaction (until acknowledged): p50 ${pct(saveMs, 50).toFixed(0)} ms, p95 ${pct(saveMs, 95).toFixed(0)} ms
    the lag's parts, p50 / p95 (quiet; loaded): ${partsLine(quietParts)}; ${partsLine(parts)}
 
