@@ -134,14 +134,26 @@ describe('cases', () => {
 describe('POST /cases/{id}/allocate', () => {
   it('gives 10 places to exactly 10 of 200 cases from five LAs racing for them; the other 190, coming back when told to, get a clear 409', async () => {
     await publish('race', 10);
-    // Opened a few at a time (each builds a tailored list); the race itself is all at once.
+    // Opened as each LA would open a cohort, one sheet of 40 (POST /cases:bulk: the same checks as opening one case
+    // and recording its preferences); the race itself is all at once. Case i belongs to LAS[i % 5].
     const cases: string[] = [];
-    for (let i = 0; i < 200; i += 10)
-      cases.push(
-        ...(await Promise.all(
-          Array.from({ length: 10 }, (_, j) => openCase(LAS[(i + j) % LAS.length]!, `RACE-${i + j}`, [setting.urn])),
-        )),
-      );
+    await Promise.all(
+      LAS.map(async (gss, k) => {
+        const rows = Array.from(
+          { length: 40 },
+          (_, j) => `RACE-${k + 5 * j},ASD,S3,8,ME14,parent,${setting.urn},false`,
+        );
+        const res = await t.request('/cases:bulk', {
+          method: 'POST',
+          token: la(gss),
+          headers: { 'content-type': 'text/csv' },
+          body: `ref,needs,band,age,homeDistrict,holder,ranked,mainstreamRequested\r\n${rows.join('\r\n')}\r\n`,
+        });
+        expect(res.body, JSON.stringify(res.body)).toMatchObject({ saved: 40, rejected: 0 });
+        for (const c of res.body.cases as { line: number; id: string }[]) cases[k + 5 * (c.line - 2)] = c.id;
+      }),
+    );
+    expect(cases.filter(Boolean)).toHaveLength(200);
     // Each with its own Idempotency-Key, kept when it comes back: a 503 may follow a commit, and the replay then
     // answers with the place it got.
     const allocate = (i: number) =>
