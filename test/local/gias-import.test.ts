@@ -10,7 +10,7 @@ const samplePath = dataDir && join(dataDir, 'gias/gias_sample.csv');
 let t: SeededApp;
 beforeAll(async () => {
   // The national reference data: every LA and postcode district the sample can name.
-  if (dataDir) t = await seededApp({ dataDir });
+  if (dataDir) t = await seededApp({ dataDir, settings: false });
 });
 afterAll(async () => {
   await t?.store.drop();

@@ -13,7 +13,7 @@ import { dataDir } from '../support/data-dir.ts';
 
 let t: SeededApp;
 beforeAll(async () => {
-  if (dataDir) t = await seededApp({ dataDir });
+  if (dataDir) t = await seededApp({ dataDir, settings: false });
 }, 300_000);
 afterAll(async () => {
   await t?.store.drop();

@@ -63,11 +63,17 @@ export async function seededApp(
      */
     drainAfterWrites?: boolean;
     limits?: Parameters<typeof createApp>[0]['limits'];
+    /**
+     * false: the reference data only (LAs, partnerships, districts, the framework), no settings;
+     * for tests that bring their own (a GIAS import), which then need not wait for thousands to load.
+     */
+    settings?: false;
   } = {},
 ): Promise<SeededApp> {
   // Loaded before the stream is on: the loader writes its own search entries.
   const store = await freshStore('api', { stream: false });
-  const data = buildReferenceData({ dataDir: options.dataDir, seed: options.seed });
+  const built = buildReferenceData({ dataDir: options.dataDir, seed: options.seed });
+  const data = options.settings === false ? { ...built, settings: [] } : built;
   await loadReferenceData(store.db, store.tableName, data, { source: data.source, seed: options.seed ?? 19 });
   await enableStream(store.db, store.tableName);
   const auth = devTokenAuthenticator('test-secret-key-for-dev-tokens-000');
