@@ -38,7 +38,15 @@ beforeAll(async () => {
   await ensureTable(store.db, tableName);
   await loadReferenceData(store.db, tableName, data, { source: 'generated', seed: 19 });
 });
+// The Lambdas read their configuration from the environment; the files run after this one in the
+// same worker (vitest.config.ts: isolate false) get it back as it was.
+const ENV_KEYS = ['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'RESOURCE_SERVER', 'NOTIFY_API_KEY_SECRET'] as const;
+const savedEnv = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
 afterAll(async () => {
+  for (const k of ENV_KEYS) {
+    if (savedEnv[k] === undefined) delete process.env[k];
+    else process.env[k] = savedEnv[k];
+  }
   await dropTable(createStore({ tableName, endpoint: inject('dynamoDbEndpoint') }).db, tableName);
 });
 
@@ -64,8 +72,9 @@ describe('the Cognito pre token generation trigger', () => {
   it('fails the sign-in of a user with no role group', async () => {
     const event = load<Event>('cognito-pre-token-v2');
     event.request.groupConfiguration.groupsToOverride = ['staff'];
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     await expect((await trigger())(event, context)).rejects.toThrow(/no role/);
+    quiet.mockRestore();
   });
 });
 
