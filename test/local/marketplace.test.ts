@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -234,6 +235,41 @@ describe('startDynamoDbLocal', () => {
     } finally {
       await ddb.stop();
     }
+  }, 60_000);
+
+  it('queues a burst of connections while it is busy instead of dropping them', async () => {
+    const ddb = await startDynamoDbLocal();
+    try {
+      // Java stopped in its tracks, as a DynamoDB Local too busy to accept: only the kernel's accept
+      // queue holds the connections. With Java's default of 50 the rest of a burst (the allocation
+      // race's 200 requests) had their SYNs dropped and waited past the SDK's 5 s connection timeout.
+      process.kill(ddb.javaPid, 'SIGSTOP');
+      const burst = 300;
+      const sockets: Socket[] = [];
+      const connected = await Promise.all(
+        Array.from(
+          { length: burst },
+          () =>
+            new Promise<boolean>((resolve) => {
+              const s = connect({ host: '127.0.0.1', port: ddb.port });
+              sockets.push(s);
+              const timer = setTimeout(() => resolve(false), 2000);
+              const settle = (ok: boolean) => () => {
+                clearTimeout(timer);
+                resolve(ok);
+              };
+              s.once('connect', settle(true));
+              s.once('error', settle(false));
+            }),
+        ),
+      );
+      for (const s of sockets) s.destroy();
+      expect(connected.filter(Boolean).length).toBe(burst);
+    } finally {
+      process.kill(ddb.javaPid, 'SIGCONT');
+      await ddb.stop();
+    }
+    expect(await waitUntil(() => !isAlive(ddb.javaPid), 5000)).toBe(true);
   }, 60_000);
 
   it('is killed outright and restarted on the same port and folder, with the data written before', async () => {
