@@ -241,8 +241,8 @@ describe('startDynamoDbLocal', () => {
     const ddb = await startDynamoDbLocal();
     try {
       // Java stopped in its tracks, as a DynamoDB Local too busy to accept: only the kernel's accept
-      // queue holds the connections. With Java's default of 50 the rest of a burst (the allocation
-      // race's 200 requests) had their SYNs dropped and waited past the SDK's 5 s connection timeout.
+      // queue holds the connections. With Java's default of 50 the rest of a burst had their SYNs
+      // dropped and would have waited past the SDK's 5 s connection timeout.
       process.kill(ddb.javaPid, 'SIGSTOP');
       const burst = 300;
       const sockets: Socket[] = [];

@@ -11,9 +11,8 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
  * here its connector is given the loopback address before it starts. Same arguments as the jar.
  *
  * The connector also gets a deep accept queue. Jetty's default leaves Java's backlog of 50: when
- * more clients connect at once than that while the server is busy (the allocation race's 200
- * requests, the reliability load), Linux drops their SYNs, and each waits for a retransmission
- * (at 1 s, 3 s, then 7 s), past the SDK's 5 s connection timeout: a request failed on a busy machine.
+ * more clients connect at once than that while the server is busy, Linux drops their SYNs, and
+ * each waits for a retransmission (at 1 s, 3 s, then 7 s), past the SDK's 5 s connection timeout.
  */
 public class LoopbackDynamoDbLocal {
   /** Connections the kernel holds for Jetty to accept (capped by net.core.somaxconn, 4096 by default). */
