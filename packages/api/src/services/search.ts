@@ -341,22 +341,35 @@ async function inOrder(
       last: undefined as PlaceResult | undefined,
       read: 0,
       matched: 0,
+      limit: 0,
     }));
   const found = new Map<string, PlaceResult>();
   let itemsRead = 0;
   let queries = 0;
   let rounds = 0;
+  let matchesRead = 0;
   for (;;) {
     const kth = found.size >= want ? [...found.values()].sort(cmp)[want - 1] : undefined;
     const open = streams.filter((s) => !s.done && (s.last === undefined || kth === undefined || cmp(s.last, kth) < 0));
     if (open.length === 0) break;
     const short = Math.max(1, want - found.size);
+    // A listing covering several age buckets has an entry in each bucket's range, so a search of
+    // several buckets (no age, or a phase) reads the same listing more than once: what is missing
+    // fills at the rate the ranges find listings not found yet, not the rate they match.
+    const unseen = matchesRead === 0 ? 1 : found.size / matchesRead;
     rounds++;
     await Promise.all(
       open.map(async (s) => {
         // Enough to fill this range's share of what is still missing at the rate it has matched so far.
-        const rate = s.read === 0 ? 1 : Math.max(s.matched / s.read, 0.1);
-        const limit = Math.min(500, Math.max(4, Math.ceil((short / open.length / rate) * 1.2) + 1));
+        const rate = s.read === 0 ? 1 : Math.max((s.matched / s.read) * unseen, 0.1);
+        // Once the page is found, a range still open must read on to the page's last result, how
+        // far is unknown: twice what it read last time, so it gets there in a round or two, not in
+        // a round for every few entries.
+        const limit = Math.min(
+          500,
+          Math.max(4, Math.ceil((short / open.length / rate) * 1.2) + 1, kth === undefined ? 0 : 2 * s.limit),
+        );
+        s.limit = limit;
         const page = await deps.store.search.orderedPage(s.range, limit, s.start);
         queries++;
         itemsRead += page.candidates.length;
@@ -366,6 +379,7 @@ async function inOrder(
           s.last = r;
           if (matches(c)) {
             s.matched++;
+            matchesRead++;
             found.set(resultId(r), r);
           }
         }
