@@ -203,7 +203,7 @@ describe('the local marketplace', () => {
     expect(await exit).toBe(0);
     // Nothing answers on DynamoDB Local's port any more.
     await expect(fetch(`http://127.0.0.1:${ddbPort}`)).rejects.toThrow();
-    // A whole start with a data load (run alone): 11 s alone, over 30 s beside other test files.
+    // Over the kept state about 10 s; run on its own, with a data load, about 30 s.
   }, 120_000);
 });
 
