@@ -18,6 +18,7 @@ import {
   type StreamChange,
   type StreamHandler,
 } from './change.ts';
+import { withoutSdkLogging } from '../client.ts';
 
 /**
  * The table's stream consumer for DynamoDB Local (`npm start`, tests, benchmarks): the same
@@ -99,13 +100,15 @@ export interface LocalStreamConsumer {
  * throwOnRequestTimeout the SDK only warns and goes on waiting for a call that is never answered.
  */
 function localStreamsClient(endpoint: string, requestTimeoutMs = 10_000): DynamoDBStreamsClient {
-  return new DynamoDBStreamsClient({
-    endpoint,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 3,
-    requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true, connectionTimeout: 5_000 },
-  });
+  return withoutSdkLogging(
+    new DynamoDBStreamsClient({
+      endpoint,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 3,
+      requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true, connectionTimeout: 5_000 },
+    }),
+  );
 }
 
 /** Every shard of a stream, page by page. */
