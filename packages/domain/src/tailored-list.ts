@@ -1,7 +1,7 @@
 import { distanceKm } from './geo.ts';
 import type { NeedCode } from './needs.ts';
-import { mismatches, type PlaceCandidate, type SearchCriteria } from './search.ts';
-import type { SettingType } from './setting.ts';
+import { mismatches, placeCandidate, type PlaceCandidate, type SearchCriteria } from './search.ts';
+import type { Listing, Setting, SettingType } from './setting.ts';
 
 /** What the tailored list needs to know about a child: no identity, only needs and circumstances. */
 export interface ChildProfile {
@@ -164,4 +164,26 @@ export function tailoredList(
   included.sort((a, b) => Number(b.placeNow) - Number(a.placeNow) || order(a, b));
   nearMisses.sort(order);
   return { included, nearMisses };
+}
+
+/**
+ * Whether a setting is on a child's tailored list, from its own listings alone: `tailoredList`
+ * decides each setting on its own listings, never against another's, so this is the list's own
+ * answer for it. Recording preferences checks each ranked setting this way, from the setting
+ * read afresh, instead of building the whole national list (thousands of index entries) for a
+ * handful of settings.
+ */
+export function onTailoredList(
+  child: ChildProfile,
+  setting: Setting,
+  listings: readonly Listing[],
+  options: { today: string },
+): boolean {
+  return (
+    tailoredList(
+      child,
+      listings.map((l) => placeCandidate(setting, l)),
+      options,
+    ).included.length > 0
+  );
 }

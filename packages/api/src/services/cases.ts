@@ -8,6 +8,7 @@ import {
   frameworkInForce,
   NotFoundError,
   preferenceProblems,
+  onTailoredList,
   provisionGroup,
   ValidationError,
   type Actor,
@@ -20,7 +21,6 @@ import {
 } from '@placements/domain';
 import type { Principal } from '../auth.ts';
 import type { Deps } from '../http.ts';
-import { tailoredListFor } from './tailored.ts';
 import { inParallel } from './parallel.ts';
 
 // A case of an LA: opening it, its preferences and how its LA sees it. Allocation is
@@ -84,17 +84,13 @@ export async function ownCase(deps: Deps, principal: Principal, id: string): Pro
   return c;
 }
 
-/**
- * Reads shared by the rows of a sheet: one tailored list per kind of case and one read per
- * setting, however many rows share them.
- */
+/** Reads shared by the rows of a sheet: one read per setting, however many rows rank it. */
 export interface CaseChecksMemo {
   frameworks?: ReturnType<Deps['store']['reference']['listFrameworks']>;
   districts: Map<string, Promise<unknown>>;
   settings: Map<string, Promise<SettingWithListings | undefined>>;
-  onList: Map<string, Promise<Set<string>>>;
 }
-export const caseChecksMemo = (): CaseChecksMemo => ({ districts: new Map(), settings: new Map(), onList: new Map() });
+export const caseChecksMemo = (): CaseChecksMemo => ({ districts: new Map(), settings: new Map() });
 
 const remembered = <T>(m: Map<string, Promise<T>> | undefined, key: string, read: () => Promise<T>): Promise<T> => {
   if (m === undefined) return read();
@@ -151,21 +147,22 @@ export async function rankedProblems(
   await inParallel(prefs.ranked, 16, async (u) => {
     settings.set(u, await remembered(memo?.settings, u, () => deps.store.settings.getSetting(u, { consistent: true })));
   });
-  const kind = JSON.stringify([c.needs, c.age, c.band, c.homeDistrict]);
-  const onList = await remembered(memo?.onList, kind, async () => {
-    const list = await tailoredListFor(deps, principal, {
-      needs: c.needs,
-      age: c.age,
-      band: c.band,
-      from: c.homeDistrict,
-      scope: 'national',
-    });
-    return new Set(list.included.map((e) => e.setting.urn));
-  });
+  // The case's tailored list is national (every LA): a setting is on it when one of its listings
+  // meets the child's needs, age and band, which its own listings decide (onTailoredList).
+  const child = {
+    needs: c.needs,
+    age: c.age,
+    laCode: principal.org,
+    ...(c.band !== undefined ? { band: c.band } : {}),
+  };
+  const today = londonDate(clock(deps));
   prefs.ranked.forEach((urn, i) => {
     const s = settings.get(urn);
     if (s === undefined) problems.push({ field: `ranked.${i}`, message: `no setting has the URN ${urn}` });
-    else if (!onList.has(urn) && !(prefs.mainstreamRequested && provisionGroup(s.type) === 'mainstream')) {
+    else if (
+      !onTailoredList(child, s, s.listings, { today }) &&
+      !(prefs.mainstreamRequested && provisionGroup(s.type) === 'mainstream')
+    ) {
       problems.push({
         field: `ranked.${i}`,
         message: `${s.name} (${urn}) is not on this case's tailored list; rank settings from it, or a mainstream setting with mainstreamRequested`,
