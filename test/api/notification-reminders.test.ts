@@ -4,8 +4,8 @@
  * listing not updated for 30 days (a user who opted out of nudges is not emailed them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SettingWithListings } from '@placements/domain';
-import { runEscalations, type Deps, type NotifierDeps } from '@placements/api';
+import { consultationReminders, type SettingWithListings } from '@placements/domain';
+import { notify, runEscalations, type Deps, type NotifierDeps } from '@placements/api';
 import { logDeadLetters, smtpMailSender, staticDirectory } from '@placements/store/mail';
 import { seededApp, type SeededApp } from '../support/store.ts';
 import { startSmtpServer } from '../support/smtp.ts';
@@ -17,6 +17,7 @@ let notifier: NotifierDeps;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let s: SettingWithListings;
 let provider: string;
+let placementId: string;
 
 beforeAll(async () => {
   t = await seededApp({ now: () => now });
@@ -63,6 +64,7 @@ describe('reminders and nudges from the scheduled job', () => {
     await t.put(`/cases/${c.body.id}/preferences`, kent, { holder: 'parent', ranked: [s.urn] });
     const placement = (await t.post(`/cases/${c.body.id}/allocate`, kent)).body.placement;
     expect(placement.respondBy).toBe('2026-12-07');
+    placementId = placement.id;
 
     // Day 0: no reminder yet. The seeded listings were last updated long ago: each is nudged once.
     let r = await run();
@@ -99,4 +101,20 @@ describe('reminders and nudges from the scheduled job', () => {
     now = new Date('2026-12-07T20:00:00Z');
     expect((await run()).remindersSent).toBe(0);
   }, 300_000); // the first run nudges every seeded listing: hundreds of writes
+
+  it('emails a reminder a crash left stored but unsent when the job meets it again, and one sent never twice', async () => {
+    const stored = (await t.store.cases.getPlacement(placementId))!;
+    const [reminder] = consultationReminders({ ...stored, state: 'consulting' }, new Date('2026-12-03T08:00:00Z'));
+    const draft = { ...reminder!, sourceId: `reminder:${placementId}:crashed` };
+    // As a run that stopped between storing the reminder and emailing it leaves it.
+    await t.store.notifications.put(draft, { head: { status: 'pending', attempts: 0, at: draft.at } });
+    const before = mails('Reminder').length;
+    expect(await notify(notifier, [draft])).toEqual([]); // stored already: not stored again
+    expect(mails('Reminder')).toHaveLength(before + 1);
+    const [again] = await t.store.notifications.getMany([draft]);
+    expect(again!.email!.head).toMatchObject({ status: 'sent' });
+    // Met again (the job run again, a batch seen twice): its email is done, nothing is sent.
+    await notify(notifier, [draft]);
+    expect(mails('Reminder')).toHaveLength(before + 1);
+  });
 });

@@ -85,10 +85,15 @@ export function notificationsHandler(deps: NotifierDeps): StreamHandler {
  */
 export async function notify(deps: NotifierDeps, drafts: NotificationDraft[]): Promise<Notification[]> {
   const out: Notification[] = [];
-  await inParallel(drafts, 4, async (draft) => {
+  const stored = await deps.store.notifications.getMany(drafts);
+  const work = drafts.map((draft, i) => ({ draft, before: stored[i] }));
+  await inParallel(work, 4, async ({ draft, before }) => {
     const users = (await deps.directory.usersOf(draft.recipient.role, draft.recipient.org)).filter(
       (u) => draft.recipient.sub === undefined || u.sub === draft.recipient.sub,
     );
+    // Stored before, with every user's email done (the daily job nudging a listing still stale,
+    // a batch seen twice): nothing left to do, and no write to find that out.
+    if (before !== undefined && users.every((u) => (before.email?.[u.sub]?.status ?? 'pending') !== 'pending')) return;
     const at = draft.at;
     const email: Record<string, EmailDelivery> = {};
     for (const u of users) email[u.sub] = { status: 'pending', attempts: 0, at };

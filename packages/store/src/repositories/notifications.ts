@@ -18,6 +18,7 @@ import {
   type NotificationPreferences,
   type Recipient,
 } from '@placements/domain';
+import { batchGet } from '../batch.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
 import { keys, stripLayout } from '../keys.ts';
@@ -74,6 +75,33 @@ export function notificationsRepository(db: DynamoDBDocumentClient, tableName: s
 
   return {
     get,
+
+    /**
+     * The notifications stored already for these drafts (a job run again, a batch seen twice),
+     * by draft, undefined where none is: a hundred drafts a read, where putting each to find out
+     * costs a failed write and a read.
+     */
+    async getMany(drafts: readonly NotificationDraft[]): Promise<(Notification | undefined)[]> {
+      const ids = drafts.map((d) => notificationId(d));
+      const found = new Map(
+        (
+          await batchGet(
+            db,
+            tableName,
+            [
+              ...new Map(
+                drafts.map((d, i) => [ids[i]!, keys.notification(d.recipient.role, d.recipient.org, ids[i]!)]),
+              ),
+            ].map(([, key]) => key),
+            { consistent: true },
+          )
+        ).map((item) => [`${item.pk as string}|${item.sk as string}`, stripLayout<Notification>(item)]),
+      );
+      return drafts.map((d, i) => {
+        const k = keys.notification(d.recipient.role, d.recipient.org, ids[i]!);
+        return found.get(`${k.pk}|${k.sk}`);
+      });
+    },
 
     /**
      * Stores a notification unless it is there already (deduplicated by its source). Returns the
