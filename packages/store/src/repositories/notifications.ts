@@ -82,25 +82,14 @@ export function notificationsRepository(db: DynamoDBDocumentClient, tableName: s
      * costs a failed write and a read.
      */
     async getMany(drafts: readonly NotificationDraft[]): Promise<(Notification | undefined)[]> {
-      const ids = drafts.map((d) => notificationId(d));
+      const keyOf = (d: NotificationDraft) => keys.notification(d.recipient.role, d.recipient.org, notificationId(d));
+      const named = (k: { pk: unknown; sk: unknown }) => `${k.pk as string}|${k.sk as string}`;
+      const wanted = new Map(drafts.map((d) => [named(keyOf(d)), keyOf(d)]));
+      const stored = await batchGet(db, tableName, [...wanted.values()], { consistent: true });
       const found = new Map(
-        (
-          await batchGet(
-            db,
-            tableName,
-            [
-              ...new Map(
-                drafts.map((d, i) => [ids[i]!, keys.notification(d.recipient.role, d.recipient.org, ids[i]!)]),
-              ),
-            ].map(([, key]) => key),
-            { consistent: true },
-          )
-        ).map((item) => [`${item.pk as string}|${item.sk as string}`, stripLayout<Notification>(item)]),
+        stored.map((item) => [named(item as { pk: unknown; sk: unknown }), stripLayout<Notification>(item)]),
       );
-      return drafts.map((d, i) => {
-        const k = keys.notification(d.recipient.role, d.recipient.org, ids[i]!);
-        return found.get(`${k.pk}|${k.sk}`);
-      });
+      return drafts.map((d) => found.get(named(keyOf(d))));
     },
 
     /**
