@@ -4,7 +4,8 @@
  * sensitive-data filter to hand them over. Two clients, built alike against one DynamoDB Local
  * holding the generated data: the SDK as it ships, and the store's (`withoutSdkLogging`). Each
  * call kind runs in turns, the two clients one after the other, and the Node CPU each call took
- * (process.cpuUsage: this process only, not DynamoDB Local's) is printed with the ratio.
+ * (process.cpuUsage: this process only, not DynamoDB Local's; a full collection before each turn)
+ * is printed with the ratio.
  * `npm run bench:sdk-client`
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,9 +18,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createStore, ensureTable, loadReferenceData, settingItems, withoutSdkLogging } from '@placements/store';
 import { buildReferenceData, startDynamoDbLocal } from '@placements/local';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
-const TURNS = Number(process.env.BENCH_TURNS ?? 7);
-const CALLS = Number(process.env.BENCH_CALLS ?? 40);
+const TURNS = Number(process.env.BENCH_TURNS ?? 11);
+const CALLS = Number(process.env.BENCH_CALLS ?? 60);
+// A full collection before each turn, not counted: each turn then pays for its own garbage, not
+// for what the other client's turn left behind.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
 const ddb = await startDynamoDbLocal();
 try {
@@ -90,6 +97,7 @@ try {
     for (const label of Object.keys(clients)) cpu[name][label] = [];
     for (let turn = 0; turn < TURNS; turn++) {
       for (const [label, db] of Object.entries(clients)) {
+        gc();
         const before = process.cpuUsage();
         for (let i = 0; i < CALLS; i++) await call(db, turn * CALLS + i);
         const used = process.cpuUsage(before);
