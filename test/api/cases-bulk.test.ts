@@ -152,6 +152,13 @@ describe('POST /cases:bulk', () => {
     expect(none.body.error.details).toEqual([
       { line: 2, field: 'ranked', message: 'preference 1: no setting has the URN 999999' },
     ]);
+    // A home district the marketplace does not know and a URN of no setting: both named at once.
+    const both = await upload('E06000035', csv(['ASD,S3,9,ZZ99,parent,999999,false']));
+    expect(both.status).toBe(400);
+    expect(both.body.error.details).toEqual([
+      { line: 2, field: 'homeDistrict', message: 'ZZ99 is not a postcode district the marketplace knows' },
+      { line: 2, field: 'ranked', message: 'preference 1: no setting has the URN 999999' },
+    ]);
     const identity = await upload('E06000035', csv([good(0)], `${HEADER},name,dateOfBirth`));
     expect(identity.status).toBe(400);
     expect(identity.body.error.details[0]).toMatchObject({

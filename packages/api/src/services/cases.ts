@@ -138,7 +138,7 @@ export async function caseReferenceProblems(
 export async function rankedProblems(
   deps: Deps,
   principal: Principal,
-  c: Pick<Case, 'needs' | 'age' | 'band' | 'homeDistrict'>,
+  c: Pick<Case, 'needs' | 'age' | 'band'>,
   prefs: Preferences,
   memo?: CaseChecksMemo,
 ): Promise<FieldProblem[]> {
@@ -190,12 +190,8 @@ export async function openCase(
   const now = clock(deps);
   const problems = await caseReferenceProblems(deps, input, options.memo);
   if (options.preferences !== undefined) {
-    // The tailored list is measured from the home district: without a known one, only the holder is checked.
-    problems.push(
-      ...(problems.some((p) => p.field === 'homeDistrict')
-        ? preferenceProblems(input, options.preferences)
-        : await rankedProblems(deps, principal, input, options.preferences, options.memo)),
-    );
+    // Checked whatever the other fields' problems: the ranked settings need no home district.
+    problems.push(...(await rankedProblems(deps, principal, input, options.preferences, options.memo)));
   }
   if (problems.length > 0) throw new ValidationError(problems);
   const c: Case = {
