@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '@placements/store';
 import type { SettingWithListings } from '@placements/domain';
 import { seededApp, type SeededApp } from '../support/store.ts';
+import { searchEntriesAgainstListings } from '../reliability/invariants.ts';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
 let t: SeededApp;
@@ -292,5 +295,84 @@ describe('POST /cases/{id}/allocate', () => {
         placement: { id: res.body.placement.id, state: 'consulting' },
       },
     });
+  });
+});
+
+describe('a settings import while LAs allocate', () => {
+  it('never hands a booked place back, and search follows the setting’s new name through the stream', async () => {
+    await publish('import-race', 16);
+    const cases = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => openCase(LAS[i % LAS.length]!, `IMPORT-RACE-${i}`)),
+    );
+    const { listings: _listings, ...head } = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+    // The import (a GIAS re-run renaming the school) runs again and again until every allocation is answered.
+    let allocating = true;
+    let imports = 0;
+    const importing = (async () => {
+      while (allocating) await t.store.settings.putSettings([{ ...head, name: `${head.name} (renamed ${++imports})` }]);
+    })();
+    const answers = await Promise.all(
+      cases.map((id, i) =>
+        t.request(`/cases/${id}/allocate`, { method: 'POST', token: la(LAS[i % LAS.length]!), drain: false }),
+      ),
+    );
+    allocating = false;
+    await importing;
+    await t.drain();
+    expect(imports).toBeGreaterThan(1);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
+
+    const now = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+    const placements = (await t.store.cases.listPlacements(setting.urn, { limit: 200 })).items;
+    for (const l of now.listings) {
+      const holding = placements.filter(
+        (p) => p.listingId === l.listingId && (p.state === 'consulting' || p.state === 'accepted'),
+      ).length;
+      // Each booking holds its place: none written back by the import's rewrite of the listing.
+      expect({ listing: l.listingId, held: l.held, available: l.available }).toEqual({
+        listing: l.listingId,
+        held: holding,
+        available: l.commissioned - l.filled - holding,
+      });
+    }
+    expect(now.name).toBe(`${head.name} (renamed ${imports})`);
+    const entries = await t.store.db.send(
+      new QueryCommand({
+        TableName: t.store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.searchPartition(setting.urn, 'import-race') },
+        ConsistentRead: true,
+      }),
+    );
+    const race = now.listings.find((l) => l.listingId === 'import-race')!;
+    expect(entries.Items!.length).toBeGreaterThan(0);
+    for (const e of entries.Items!)
+      expect({ name: e.setting.name, available: e.listing.available, version: e.listingVersion }).toEqual({
+        name: now.name,
+        available: race.available,
+        version: race.version,
+      });
+  });
+
+  it('moves a setting’s listings with it when an import gives it another LA, search entries too', async () => {
+    const before = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+    const { listings, ...head } = before;
+    const other = before.laCode === 'E06000035' ? 'E10000030' : 'E06000035';
+    expect(await t.store.settings.putSettings([{ ...head, laCode: other }])).toMatchObject({ updated: 1 });
+    await t.drain();
+    const listed = async (laCode: string) =>
+      (await t.store.settings.listSettings({ laCode }, 200)).items.find((s) => s.urn === setting.urn);
+    // Listed under its new LA with every listing (their index keys moved), and no longer under the old one.
+    expect((await listed(other))?.listings.map((l) => l.listingId).sort()).toEqual(
+      listings.map((l) => l.listingId).sort(),
+    );
+    expect(await listed(before.laCode)).toBeUndefined();
+    const moved = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+    expect(moved.listings.map((l) => [l.listingId, l.version, l.held])).toEqual(
+      listings.map((l) => [l.listingId, l.version, l.held]),
+    );
+    const entries = await searchEntriesAgainstListings(t.store, [moved]);
+    expect(entries.entries).toBeGreaterThan(0);
+    expect(entries.stale).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   SETTING_TYPES,
   type Listing,
@@ -53,7 +54,11 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
   return {
     /**
      * Creates or updates settings (an import), keeping their listings. An updated setting's
-     * listings and search entries are rewritten too, since they carry its LA, type, name and place.
+     * listings carry its LA, type and provider in their index keys: only those keys are set, each
+     * update conditioned on the listing still being there, so a place booked meanwhile is never
+     * written back (a listing rewritten whole from an earlier read would undo the booking). Its
+     * search entries, which carry its name and place too, follow from the table's stream (the
+     * setting's MODIFY record re-projects its listings).
      */
     async putSettings(settings: Setting[]): Promise<{ created: number; updated: number }> {
       const existing = await heads(settings.map((s) => s.urn));
@@ -62,11 +67,36 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
         tableName,
         settings.flatMap((s) => settingItems({ ...s, listings: [] })),
       );
-      for (const s of settings) {
-        if (!existing.has(s.urn)) continue;
-        const stored = await this.getSetting(s.urn, { consistent: true });
-        if (stored !== undefined && stored.listings.length > 0)
-          await batchPut(db, tableName, settingItems({ ...s, listings: stored.listings }).slice(1));
+      const moved = settings.filter((s) => {
+        const e = existing.get(s.urn);
+        return e !== undefined && (e.laCode !== s.laCode || e.type !== s.type || e.providerId !== s.providerId);
+      });
+      for (const s of moved) {
+        const listingIds = (
+          await partitionItems(db, tableName, keys.settingPartition(s.urn), {
+            skPrefix: 'LISTING#',
+            attributes: 'listingId',
+            consistent: true,
+          })
+        ).map((i) => i.listingId as string);
+        for (const listingId of listingIds) {
+          const indexes = Object.entries(keys.settingIndexes(s, listingId));
+          try {
+            await guarded(() =>
+              db.send(
+                new UpdateCommand({
+                  TableName: tableName,
+                  Key: keys.listing(s.urn, listingId),
+                  UpdateExpression: `SET ${indexes.map(([k]) => `${k} = :${k}`).join(', ')}`,
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeValues: Object.fromEntries(indexes.map(([k, v]) => [`:${k}`, v])),
+                }),
+              ),
+            );
+          } catch (error) {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error; // listings are never deleted
+          }
+        }
       }
       return {
         created: settings.filter((s) => !existing.has(s.urn)).length,
