@@ -4,7 +4,7 @@
  * transaction); a decline or a withdrawn offer changes nothing; both sides see the block's use.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SettingWithListings } from '@placements/domain';
 import { seededApp, type SeededApp } from '../support/store.ts';
 
@@ -355,6 +355,42 @@ describe('an accepted block', () => {
     // Allocations made before the block took effect took open places; none is lost or counted twice.
     expect(l.blockFor.places).toBe(3);
     expect(l.availableToAll).toBe(Math.max(0, l.available - (3 - l.blockUsed)));
+  });
+
+  it('shrunk while a member allocates from it: the allocation never uses more block places than the block has', async () => {
+    await fresh();
+    const listingId = await newListing(4);
+    const { body: r } = await offer(listingId, { partnershipId: 'se19', places: 3 });
+    expect((await answer(r.id, { decision: 'accept' })).status).toBe(200);
+    expect((await kentAllocates()).status).toBe(201);
+    expect((await kentAllocates()).status).toBe(201);
+    expect(await own(listingId)).toMatchObject({ blockFor: { places: 3 }, blockUsed: 2, available: 2 });
+    const { body: smaller } = await offer(listingId, { partnershipId: 'se19', places: 2 });
+    const c = await t.post('/cases', kent, { needs: ['ASD'], band: 'S3', age: 9, homeDistrict: 'ME14' });
+    expect(
+      (await t.put(`/cases/${c.body.id}/preferences`, kent, { holder: 'parent', ranked: [setting.urn] })).status,
+    ).toBe(200);
+    // The block shrinks to the 2 in use between the allocation's read of the listing and its commit
+    // (forced: the acceptance runs inside the read), so the read still says 3 places, 1 left.
+    const read = t.store.settings.getSetting;
+    let shrunk = false;
+    const spy = vi.spyOn(t.store.settings, 'getSetting').mockImplementation(async (urn, options) => {
+      const got = await read.call(t.store.settings, urn, options);
+      if (urn === setting.urn && !shrunk) {
+        shrunk = true;
+        expect((await answer(smaller.id, { decision: 'accept' })).status).toBe(200);
+      }
+      return got;
+    });
+    try {
+      expect((await t.post(`/cases/${c.body.id}/allocate`, kent)).status).toBe(201);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(shrunk).toBe(true);
+    const l = await own(listingId);
+    // The member's place came from the open places: the block of 2 is used by 2, not 3.
+    expect(l).toMatchObject({ blockFor: { places: 2 }, blockUsed: 2, held: 3, available: 1, availableToAll: 1 });
   });
 
   it('withdrawn once released: a non-member waiting for the listing is offered the place', async () => {

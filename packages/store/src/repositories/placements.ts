@@ -83,7 +83,10 @@ export function placementsRepository(db: DynamoDBDocumentClient, tableName: stri
             UpdateExpression: `SET available = available - :one, held = held + :one, ${block ? 'blockUsed = blockUsed + :one' : 'availableToAll = availableToAll - :one'}, version = version + :one, updatedAt = :at`,
             ConditionExpression: [
               'available >= :one AND availableFrom <= :today',
-              block ? 'blockFor.partnershipId = :pid AND blockUsed < :places' : 'availableToAll >= :one',
+              // The block as read: one resized since (a smaller block accepted) must be read again.
+              block
+                ? 'blockFor.partnershipId = :pid AND blockFor.places = :places AND blockUsed < :places'
+                : 'availableToAll >= :one',
               // The counters move under the band and needs read: they must not have changed.
               'band = :band AND needs = :needs',
             ].join(' AND '),

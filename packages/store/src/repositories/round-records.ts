@@ -83,7 +83,7 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
               (r > 0 ? ', blockUsed = blockUsed + :r' : ''),
             ConditionExpression:
               'available >= :n AND availableFrom <= :today AND availableToAll >= :open AND band = :band AND needs = :needs' +
-              (r > 0 ? ' AND blockUsed <= :maxUsed' : ''),
+              (r > 0 ? ' AND blockFor.places = :places AND blockUsed <= :maxUsed' : ''),
             ExpressionAttributeValues: {
               ':n': n,
               ':open': n - r,
@@ -92,7 +92,9 @@ export function roundRecordsRepository(db: DynamoDBDocumentClient, tableName: st
               ':at': at,
               ':band': listing.band,
               ':needs': listing.needs,
-              ...(r > 0 ? { ':r': r, ':maxUsed': (listing.blockFor?.places ?? 0) - r } : {}),
+              ...(r > 0
+                ? { ':r': r, ':places': listing.blockFor?.places ?? 0, ':maxUsed': (listing.blockFor?.places ?? 0) - r }
+                : {}),
             },
           },
         });
