@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@placements/store';
 import type { SettingWithListings } from '@placements/domain';
@@ -368,11 +368,59 @@ describe('a settings import while LAs allocate', () => {
     );
     expect(await listed(before.laCode)).toBeUndefined();
     const moved = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+    // Places as they were; each listing at a new version, so a save built on the old keys is refused.
     expect(moved.listings.map((l) => [l.listingId, l.version, l.held])).toEqual(
-      listings.map((l) => [l.listingId, l.version, l.held]),
+      listings.map((l) => [l.listingId, l.version + 1, l.held]),
     );
     const entries = await searchEntriesAgainstListings(t.store, [moved]);
     expect(entries.entries).toBeGreaterThan(0);
     expect(entries.stale).toEqual([]);
+  });
+
+  it('refuses a listing save that read the setting before an import moved it (412), so its old LA is never written back', async () => {
+    const { listings, ...head } = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+    const back = head.laCode === 'E06000035' ? 'E10000030' : 'E06000035';
+    const listing = listings.find((l) => l.listingId === 'import-race')!;
+    const body = {
+      band: 'S3',
+      needs: ['ASD'],
+      ageMin: setting.ageMin,
+      ageMax: setting.ageMax,
+      attendance: 'day',
+      commissioned: listing.commissioned + 2,
+      filled: 0,
+      availableFrom: '2026-09-01',
+    };
+    // The import moves the setting between the save's read of it and the save's commit (forced).
+    const read = t.store.settings.getSetting;
+    let moved = false;
+    const spy = vi.spyOn(t.store.settings, 'getSetting').mockImplementation(async (urn, options) => {
+      const got = await read.call(t.store.settings, urn, options);
+      if (urn === setting.urn && !moved) {
+        moved = true;
+        await t.store.settings.putSettings([{ ...head, laCode: back }]);
+      }
+      return got;
+    });
+    let stale: Awaited<ReturnType<SeededApp['put']>>;
+    try {
+      stale = await t.put(`/settings/${setting.urn}/listings/import-race`, provider, body, {
+        'if-match': String(listing.version),
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(moved).toBe(true);
+    expect(stale.status, JSON.stringify(stale.body)).toBe(412);
+    const now = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+    const current = now.listings.find((l) => l.listingId === 'import-race')!;
+    const again = await t.put(`/settings/${setting.urn}/listings/import-race`, provider, body, {
+      'if-match': String(current.version),
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    const under = (await t.store.settings.listSettings({ laCode: back }, 200)).items.find((s) => s.urn === setting.urn);
+    expect(under?.listings.find((l) => l.listingId === 'import-race')).toMatchObject({
+      commissioned: listing.commissioned + 2,
+    });
   });
 });

@@ -54,9 +54,10 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
   return {
     /**
      * Creates or updates settings (an import), keeping their listings. An updated setting's
-     * listings carry its LA, type and provider in their index keys: only those keys are set, each
-     * update conditioned on the listing still being there, so a place booked meanwhile is never
-     * written back (a listing rewritten whole from an earlier read would undo the booking). Its
+     * listings carry its LA, type and provider in their index keys: only those keys are set (and
+     * the listing's version moved on), each update conditioned on the listing still being there,
+     * so a place booked meanwhile is never written back (a listing rewritten whole from an earlier
+     * read would undo the booking). Its
      * search entries, which carry its name and place too, follow from the table's stream (the
      * setting's MODIFY record re-projects its listings).
      */
@@ -87,9 +88,14 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
                 new UpdateCommand({
                   TableName: tableName,
                   Key: keys.listing(s.urn, listingId),
-                  UpdateExpression: `SET ${indexes.map(([k]) => `${k} = :${k}`).join(', ')}`,
+                  // A new version: a save of the listing that read the setting before this import
+                  // (its keys) fails its version check and is made again, never writing the old keys back.
+                  UpdateExpression: `SET ${indexes.map(([k]) => `${k} = :${k}`).join(', ')}, version = version + :one`,
                   ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: Object.fromEntries(indexes.map(([k, v]) => [`:${k}`, v])),
+                  ExpressionAttributeValues: {
+                    ...Object.fromEntries(indexes.map(([k, v]) => [`:${k}`, v])),
+                    ':one': 1,
+                  },
                 }),
               ),
             );
