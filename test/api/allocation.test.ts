@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@placements/store';
 import type { SettingWithListings } from '@placements/domain';
-import { seededApp, type SeededApp } from '../support/store.ts';
+import { afterReadOfSetting, seededApp, type SeededApp } from '../support/store.ts';
 import { searchEntriesAgainstListings } from '../reliability/invariants.ts';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
@@ -392,25 +392,14 @@ describe('a settings import while LAs allocate', () => {
       availableFrom: '2026-09-01',
     };
     // The import moves the setting between the save's read of it and the save's commit (forced).
-    const read = t.store.settings.getSetting;
-    let moved = false;
-    const spy = vi.spyOn(t.store.settings, 'getSetting').mockImplementation(async (urn, options) => {
-      const got = await read.call(t.store.settings, urn, options);
-      if (urn === setting.urn && !moved) {
-        moved = true;
-        await t.store.settings.putSettings([{ ...head, laCode: back }]);
-      }
-      return got;
-    });
-    let stale: Awaited<ReturnType<SeededApp['put']>>;
-    try {
-      stale = await t.put(`/settings/${setting.urn}/listings/import-race`, provider, body, {
-        'if-match': String(listing.version),
-      });
-    } finally {
-      spy.mockRestore();
-    }
-    expect(moved).toBe(true);
+    const { result: stale, interleaved } = await afterReadOfSetting(
+      t.store,
+      setting.urn,
+      () => t.store.settings.putSettings([{ ...head, laCode: back }]),
+      () =>
+        t.put(`/settings/${setting.urn}/listings/import-race`, provider, body, { 'if-match': String(listing.version) }),
+    );
+    expect(interleaved).toBe(true);
     expect(stale.status, JSON.stringify(stale.body)).toBe(412);
     const now = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
     const current = now.listings.find((l) => l.listingId === 'import-race')!;

@@ -4,9 +4,9 @@
  * transaction); a decline or a withdrawn offer changes nothing; both sides see the block's use.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SettingWithListings } from '@placements/domain';
-import { seededApp, type SeededApp } from '../support/store.ts';
+import { afterReadOfSetting, seededApp, type SeededApp } from '../support/store.ts';
 
 const KENT = 'E10000016';
 let t: SeededApp;
@@ -372,22 +372,14 @@ describe('an accepted block', () => {
     ).toBe(200);
     // The block shrinks to the 2 in use between the allocation's read of the listing and its commit
     // (forced: the acceptance runs inside the read), so the read still says 3 places, 1 left.
-    const read = t.store.settings.getSetting;
-    let shrunk = false;
-    const spy = vi.spyOn(t.store.settings, 'getSetting').mockImplementation(async (urn, options) => {
-      const got = await read.call(t.store.settings, urn, options);
-      if (urn === setting.urn && !shrunk) {
-        shrunk = true;
-        expect((await answer(smaller.id, { decision: 'accept' })).status).toBe(200);
-      }
-      return got;
-    });
-    try {
-      expect((await t.post(`/cases/${c.body.id}/allocate`, kent)).status).toBe(201);
-    } finally {
-      spy.mockRestore();
-    }
-    expect(shrunk).toBe(true);
+    const { result, interleaved } = await afterReadOfSetting(
+      t.store,
+      setting.urn,
+      async () => expect((await answer(smaller.id, { decision: 'accept' })).status).toBe(200),
+      () => t.post(`/cases/${c.body.id}/allocate`, kent),
+    );
+    expect(interleaved).toBe(true);
+    expect(result.status, JSON.stringify(result.body)).toBe(201);
     const l = await own(listingId);
     // The member's place came from the open places: the block of 2 is used by 2, not 3.
     expect(l).toMatchObject({ blockFor: { places: 2 }, blockUsed: 2, held: 3, available: 1, availableToAll: 1 });

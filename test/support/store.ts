@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, inject, vi } from 'vitest';
 import {
   createApp,
   devTokenAuthenticator,
@@ -181,4 +181,32 @@ export async function allPages(t: SeededApp, path: string, limit: number, betwee
     await between?.(pages);
   } while (cursor !== null && pages < 1000);
   return { items, pages };
+}
+
+/**
+ * Forces an interleaving: `between` runs once, just after the first read of setting `urn`
+ * (getSetting) that `run` makes, and before that read is answered, so `run` goes on from a read
+ * `between` has made stale. Says whether `between` ran.
+ */
+export async function afterReadOfSetting<T>(
+  store: Store,
+  urn: string,
+  between: () => Promise<unknown>,
+  run: () => Promise<T>,
+): Promise<{ result: T; interleaved: boolean }> {
+  const read = store.settings.getSetting;
+  let interleaved = false;
+  const spy = vi.spyOn(store.settings, 'getSetting').mockImplementation(async (u, options) => {
+    const got = await read.call(store.settings, u, options);
+    if (u === urn && !interleaved) {
+      interleaved = true;
+      await between();
+    }
+    return got;
+  });
+  try {
+    return { result: await run(), interleaved };
+  } finally {
+    spy.mockRestore();
+  }
 }
