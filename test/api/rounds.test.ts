@@ -326,50 +326,6 @@ describe('POST /allocation-rounds', () => {
     }
   });
 
-  it('re-runs a member’s case when the partnership’s block shrank while the round committed: never more block places used than the block has', async () => {
-    const [a] = await market(['block-a'], [3]);
-    const provider = await t.token({ sub: 'head', role: 'provider', org: a!.providerId });
-    const se19 = await t.token({ sub: 'coordinator', role: 'partnership', org: 'se19' });
-    const offered = await post(`/settings/${a!.urn}/listings/block-a/reservations`, provider, {
-      partnershipId: 'se19',
-      places: 2,
-    });
-    expect(offered.status, JSON.stringify(offered.body)).toBe(201);
-    expect((await post(`/reservations/${offered.body.id}/response`, se19, { decision: 'accept' })).status).toBe(200);
-    const [member] = await openCases(kent, 'BLOCK', [[a!.urn]]);
-    // Just before the round's commit, another member takes a block place and the block shrinks to that one.
-    const send = t.store.db.send.bind(t.store.db);
-    let shrunk = false;
-    t.store.db.send = (async (command: any, ...rest: any[]) => {
-      const placing = (command.input?.TransactItems ?? []).some((i: any) => i.Put?.Item?.itemType === 'placement');
-      if (!shrunk && command.constructor.name === 'TransactWriteCommand' && placing) {
-        shrunk = true;
-        await send(
-          new UpdateCommand({
-            TableName: t.store.tableName,
-            Key: keys.listing(a!.urn, 'block-a'),
-            UpdateExpression:
-              'SET available = :two, held = :one, blockUsed = :one, blockFor.places = :one, availableToAll = :two',
-            ExpressionAttributeValues: { ':one': 1, ':two': 2 },
-          }),
-        );
-      }
-      return (send as any)(command, ...rest);
-    }) as typeof t.store.db.send;
-    try {
-      const round = await ran(await post('/allocation-rounds', kent, { cases: [member], seed: 'block' }), kent);
-      expect(shrunk).toBe(true);
-      expect(round.reruns).toBe(1);
-      expect(round.outcomes[0]).toMatchObject({ outcome: 'allocated', urn: a!.urn, listingId: 'block-a' });
-      expect(round.outcomes[0].explanation).toMatch(/run 2: a listing changed/);
-    } finally {
-      t.store.db.send = send;
-    }
-    // The block of 1 is used once; the member's place came from the open places.
-    const l = (await t.ownSetting(a!.urn)).body.listings.find((x: any) => x.listingId === 'block-a');
-    expect(l).toMatchObject({ blockFor: { places: 1 }, blockUsed: 1, held: 2, available: 1, availableToAll: 1 });
-  });
-
   it('resumes after its worker dies between two listings’ commits, giving no place twice', {
     timeout: 180_000,
   }, async () => {
@@ -512,5 +468,51 @@ describe('POST /allocation-rounds', () => {
         q,
       ).not.toContain(waiting.caseId);
     }
+  });
+
+  it('re-runs a member’s case when the partnership’s block shrank while the round committed: never more block places used than the block has', async () => {
+    const [a] = await market(['block-a'], [3]);
+    const provider = await t.token({ sub: 'head', role: 'provider', org: a!.providerId });
+    const se19 = await t.token({ sub: 'coordinator', role: 'partnership', org: 'se19' });
+    const offered = await post(`/settings/${a!.urn}/listings/block-a/reservations`, provider, {
+      partnershipId: 'se19',
+      places: 2,
+    });
+    expect(offered.status, JSON.stringify(offered.body)).toBe(201);
+    expect((await post(`/reservations/${offered.body.id}/response`, se19, { decision: 'accept' })).status).toBe(200);
+    // Surrey, another SE19 member: the tests above used Kent's and Medway's rounds for the minute.
+    const surrey = await t.token({ sub: 'officer', role: 'la', org: 'E10000030' });
+    const [member] = await openCases(surrey, 'BLOCK', [[a!.urn]]);
+    // Just before the round's commit, another member takes a block place and the block shrinks to that one.
+    const send = t.store.db.send.bind(t.store.db);
+    let shrunk = false;
+    t.store.db.send = (async (command: any, ...rest: any[]) => {
+      const placing = (command.input?.TransactItems ?? []).some((i: any) => i.Put?.Item?.itemType === 'placement');
+      if (!shrunk && command.constructor.name === 'TransactWriteCommand' && placing) {
+        shrunk = true;
+        await send(
+          new UpdateCommand({
+            TableName: t.store.tableName,
+            Key: keys.listing(a!.urn, 'block-a'),
+            UpdateExpression:
+              'SET available = :two, held = :one, blockUsed = :one, blockFor.places = :one, availableToAll = :two',
+            ExpressionAttributeValues: { ':one': 1, ':two': 2 },
+          }),
+        );
+      }
+      return (send as any)(command, ...rest);
+    }) as typeof t.store.db.send;
+    try {
+      const round = await ran(await post('/allocation-rounds', surrey, { cases: [member], seed: 'block' }), surrey);
+      expect(shrunk).toBe(true);
+      expect(round.reruns).toBe(1);
+      expect(round.outcomes[0]).toMatchObject({ outcome: 'allocated', urn: a!.urn, listingId: 'block-a' });
+      expect(round.outcomes[0].explanation).toMatch(/run 2: a listing changed/);
+    } finally {
+      t.store.db.send = send;
+    }
+    // The block of 1 is used once; the member's place came from the open places.
+    const l = (await t.ownSetting(a!.urn)).body.listings.find((x: any) => x.listingId === 'block-a');
+    expect(l).toMatchObject({ blockFor: { places: 1 }, blockUsed: 1, held: 2, available: 1, availableToAll: 1 });
   });
 });
