@@ -272,7 +272,7 @@ export const STREAM_CONSUMERS: Record<string, StreamConsumerSpec> = {
     entry: 'stream',
     description: 'Derived data from committed changes: search entries, offers of freed places, queue removal',
     table: 'write',
-    itemTypes: ['listing', 'setting', 'case'],
+    itemTypes: ['listing', 'case'],
     batchWriteUnder: ['WAIT#'],
     batchSize: 100,
     timeoutSeconds: 120,

@@ -632,9 +632,7 @@ describe('the table stream consumers (work that outlives a request)', () => {
         OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StreamDeadLetters'), 'Arn'] } },
       },
       FilterCriteria: {
-        Filters: [
-          { Pattern: JSON.stringify({ dynamodb: { NewImage: { itemType: { S: ['listing', 'setting', 'case'] } } } }) },
-        ],
+        Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { itemType: { S: ['listing', 'case'] } } } }) }],
       },
     });
   });

@@ -319,7 +319,7 @@ describe('a settings import while LAs allocate', () => {
     allocating = false;
     await importing;
     await t.drain();
-    expect(imports).toBeGreaterThan(1);
+    expect(imports).toBeGreaterThan(0);
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 201));
 
     const now = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;

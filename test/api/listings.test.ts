@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SettingWithListings } from '@placements/domain';
-import { batchPut, settingItems } from '@placements/store';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { searchSettingOf, type SettingWithListings } from '@placements/domain';
+import { batchPut, keys, settingItems } from '@placements/store';
 import { seededApp, type SeededApp } from '../support/store.ts';
+import { searchEntriesAgainstListings } from '../reliability/invariants.ts';
 
 /** Fixed "today" so framework dates stay meaningful whenever the tests run. */
 const TODAY = new Date('2026-11-22T10:00:00Z');
@@ -275,5 +277,45 @@ describe('GET /audit?entity=listing:…', () => {
     const bad = await t.request('/audit?entity=case:1', { token: owner });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('entity');
+  });
+});
+
+describe('search entries, from the table’s stream', () => {
+  it('follow a listing from its record alone (its copy of the setting), and one written before that copy existed, read with its setting', async () => {
+    expect((await put('t-search', body())).status).toBe(201);
+    const item = async () =>
+      (
+        await t.store.db.send(
+          new GetCommand({
+            TableName: t.store.tableName,
+            Key: keys.listing(setting.urn, 't-search'),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item!;
+    // The listing carries its setting as search shows it; never shown as part of the listing.
+    expect((await item()).searchSetting).toEqual(searchSettingOf(setting));
+    expect(
+      (await t.ownSetting(setting.urn)).body.listings.find((l: any) => l.listingId === 't-search'),
+    ).not.toHaveProperty('searchSetting');
+    const check = async () => {
+      const now = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+      const listing = now.listings.find((l) => l.listingId === 't-search')!;
+      const entries = await searchEntriesAgainstListings(t.store, [{ ...now, listings: [listing] }]);
+      expect(entries.entries).toBeGreaterThan(0);
+      expect(entries.stale).toEqual([]);
+      return listing;
+    };
+    expect((await check()).available).toBe(3);
+    // A listing as a table deployed before the copy holds it: its next change is projected all the same.
+    const { searchSetting: _copy, ...older } = await item();
+    await t.store.db.send(
+      new PutCommand({
+        TableName: t.store.tableName,
+        Item: { ...older, filled: 15, available: 5, availableToAll: 5, version: 2 },
+      }),
+    );
+    await t.drain();
+    expect(await check()).toMatchObject({ available: 5, version: 2 });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { searchSettingOf } from '@placements/domain';
 import { buildReferenceData, searchReprojectCommand } from '@placements/local';
 import { batchPut, createStore, dropTable, ensureTable, searchEntryItems, settingItems } from '@placements/store';
 import { runCommand } from '../support/command.ts';
@@ -29,7 +30,12 @@ describe('npm run search:reproject', () => {
   it('rewrites every listing’s entries in the current layout and deletes what an earlier one left, once', async () => {
     await ensureTable(store.db, tableName);
     const settings = buildReferenceData({}).settings.slice(0, 3);
-    await batchPut(store.db, tableName, settings.flatMap(settingItems));
+    // Listings as a table deployed before they kept a copy of their setting holds them.
+    await batchPut(
+      store.db,
+      tableName,
+      settings.flatMap(settingItems).map(({ searchSetting: _copy, ...item }) => item),
+    );
     // What an older layout left, under two listings of two settings (reprojected at once): an
     // entry in a bucket this one does not have, with the places free it had then, and a current
     // entry missing.
@@ -65,6 +71,14 @@ describe('npm run search:reproject', () => {
       expect(after.map((e) => e.sk).sort()).toEqual(current.map((e) => e.sk).sort());
       expect(after.find((e) => e.sk === first.sk)?.listing).toEqual(first.listing);
     }
+
+    for (const s of settings)
+      for (const l of s.listings) {
+        const item = await store.db.send(
+          new GetCommand({ TableName: tableName, Key: { pk: `SETTING#${s.urn}`, sk: `LISTING#${l.listingId}` } }),
+        );
+        expect(item.Item!.searchSetting).toEqual(searchSettingOf(s));
+      }
 
     const again = await run([tableName]);
     expect(again.out[0]).toMatch(/; 0 entries of an earlier layout deleted\.$/);

@@ -61,20 +61,31 @@ export interface PlaceCandidate {
   >;
 }
 
-export function placeCandidate(setting: Setting, listing: Listing): PlaceCandidate {
+/**
+ * The setting as a search result shows it: what each of its listings' search entries carries, and
+ * what each listing item keeps a copy of, so the stream projects a listing's change from the
+ * listing alone.
+ */
+export type SearchSetting = PlaceCandidate['setting'];
+
+export function searchSettingOf(setting: SearchSetting): SearchSetting {
   return {
-    setting: {
-      urn: setting.urn,
-      name: setting.name,
-      type: setting.type,
-      governance: setting.governance,
-      laCode: setting.laCode,
-      district: setting.district,
-      lat: setting.lat,
-      lon: setting.lon,
-      section41: setting.section41,
-      ...(setting.phase !== undefined ? { phase: setting.phase } : {}),
-    },
+    urn: setting.urn,
+    name: setting.name,
+    type: setting.type,
+    governance: setting.governance,
+    laCode: setting.laCode,
+    district: setting.district,
+    lat: setting.lat,
+    lon: setting.lon,
+    section41: setting.section41,
+    ...(setting.phase !== undefined ? { phase: setting.phase } : {}),
+  };
+}
+
+export function placeCandidate(setting: SearchSetting, listing: Listing): PlaceCandidate {
+  return {
+    setting: searchSettingOf(setting),
     listing: {
       listingId: listing.listingId,
       band: listing.band,

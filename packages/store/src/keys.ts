@@ -248,6 +248,8 @@ export const LAYOUT_ATTRIBUTES = [
   'gsi4pk',
   'gsi4sk',
   'itemType',
+  // A listing's copy of its setting as search shows it (for the stream's projection), never part of the listing.
+  'searchSetting',
 ] as const;
 
 export function stripLayout<T>(item: Record<string, unknown>): T {

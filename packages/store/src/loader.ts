@@ -3,6 +3,7 @@ import {
   availablePlaces,
   counterChange,
   listingContribution,
+  searchSettingOf,
   type Framework,
   type Listing,
   type LocalAuthority,
@@ -58,6 +59,7 @@ export function settingItems(s: SettingWithListings): Record<string, unknown>[] 
           ...keys.settingIndexes(s, l.listingId),
           itemType: 'listing',
           ...listing,
+          searchSetting: searchSettingOf(setting),
         },
         ...searchEntryItems(setting, listing),
       ];

@@ -1,4 +1,4 @@
-import type { Listing } from '@placements/domain';
+import type { Listing, SearchSetting } from '@placements/domain';
 import { itemTypeOf, stripLayout, type StreamChange, type StreamHandler, type WaitingEntry } from '@placements/store';
 import type { Deps } from '../http.ts';
 import { offerFreedPlaces } from '../services/allocation.ts';
@@ -14,38 +14,47 @@ import { inParallel } from '../services/parallel.ts';
 const listingKey = (urn: string, listingId: string) => `${urn}#${listingId}`;
 
 /**
- * Search entries follow their listing (and their setting, whose name and place they carry). The
- * projection is of the listing as it is now, read consistently, never of the record's image: an
- * old record replayed projects the current version, and every put and delete is conditioned on
- * the listing version (search.project), so a newer projection is never overwritten.
+ * Search entries follow their listing. A listing item carries a copy of its setting as search
+ * shows it (`searchSetting`: every listing write and every import that changes the setting keeps it
+ * up to date, moving the listing's version on), so a listing's change is projected from its
+ * record alone: the newest image the batch holds, less the entries of each earlier version that it
+ * no longer covers. Every put and delete is conditioned on the listing version
+ * (search.project): an old record replayed changes nothing, and a newer projection is never
+ * overwritten. A listing written before the copy existed (a table deployed before it) is projected
+ * as it is now, read consistently with its setting.
  */
 export function searchProjection(deps: Deps): StreamHandler {
   return async (changes) => {
-    const listings = new Map<string, { urn: string; listingId: string; before: Listing[] }>();
-    const settings = new Set<string>();
+    const listings = new Map<
+      string,
+      { urn: string; listingId: string; before: Listing[]; newest?: Record<string, unknown> }
+    >();
     for (const c of changes) {
-      const type = itemTypeOf(c);
-      if (type === 'listing') {
-        const image = (c.newImage ?? c.oldImage)!;
-        const k = listingKey(image.urn as string, image.listingId as string);
-        const entry = listings.get(k) ?? { urn: image.urn as string, listingId: image.listingId as string, before: [] };
-        if (c.oldImage) entry.before.push(stripLayout<Listing>(c.oldImage));
-        listings.set(k, entry);
-      } else if (type === 'setting' && c.newImage && c.eventName === 'MODIFY') {
-        settings.add(c.newImage.urn as string);
-      }
+      if (itemTypeOf(c) !== 'listing') continue;
+      const image = (c.newImage ?? c.oldImage)!;
+      const k = listingKey(image.urn as string, image.listingId as string);
+      const entry = listings.get(k) ?? { urn: image.urn as string, listingId: image.listingId as string, before: [] };
+      if (c.oldImage) entry.before.push(stripLayout<Listing>(c.oldImage));
+      if (c.newImage && Number(c.newImage.version) >= Number(entry.newest?.version ?? -1)) entry.newest = c.newImage;
+      listings.set(k, entry);
     }
-    const urns = [...new Set([...settings, ...[...listings.values()].map((l) => l.urn)])];
-    await inParallel(urns, 8, async (urn) => {
+    const all = [...listings.values()];
+    const fromRecord = all.filter((l) => l.newest?.searchSetting !== undefined);
+    await inParallel(fromRecord, 8, async (l) => {
+      await deps.store.search.project(
+        l.newest!.searchSetting as SearchSetting,
+        stripLayout<Listing>(l.newest!),
+        l.before,
+      );
+    });
+    // Listings never deleted (only closed), so one with no new image has nothing to project.
+    const older = all.filter((l) => l.newest !== undefined && l.newest.searchSetting === undefined);
+    await inParallel([...new Set(older.map((l) => l.urn))], 8, async (urn) => {
       const setting = await deps.store.settings.getSetting(urn, { consistent: true });
-      // Listings are never deleted, only closed (no places): a setting gone takes nothing with it here.
       if (setting === undefined) return;
-      for (const listing of setting.listings) {
-        const change = listings.get(listingKey(urn, listing.listingId));
-        if (change === undefined && !settings.has(urn)) continue;
-        // Once for all of the batch's records of the listing: the current version, less the entries
-        // of each earlier version that it no longer covers.
-        await deps.store.search.project(setting, listing, change?.before ?? []);
+      for (const l of older.filter((o) => o.urn === urn)) {
+        const listing = setting.listings.find((x) => x.listingId === l.listingId);
+        if (listing !== undefined) await deps.store.search.project(setting, listing, l.before);
       }
     });
   };

@@ -43,14 +43,14 @@ export function streamHandlers(deps: Deps): StreamHandler[] {
 export function projectionHandlers(deps: Deps): StreamHandler[] {
   return [searchProjection(deps)];
 }
-export const PROJECTION_ITEM_TYPES: readonly string[] = ['listing', 'setting'];
+export const PROJECTION_ITEM_TYPES: readonly string[] = ['listing'];
 export function followUpHandlers(deps: Deps): StreamHandler[] {
   // Before offers: a freed place is never offered to a case that already left the queue.
   return [queuesFollowCases(deps), offersOfFreedPlaces(deps)];
 }
 
 /** The item types those handlers read: the event source mapping's filter, and the local consumer's. */
-export const STREAM_ITEM_TYPES: readonly string[] = ['listing', 'setting', 'case'];
+export const STREAM_ITEM_TYPES: readonly string[] = ['listing', 'case'];
 
 /** The round worker's item type (its own event source mapping in AWS: infra/lib/contexts.ts). */
 export const ROUND_ITEM_TYPES: readonly string[] = ['round'];

@@ -4,6 +4,7 @@ import {
   counterChange,
   listingContribution,
   placesAvailableToAll,
+  searchSettingOf,
   PreconditionFailedError,
   listingEntity,
   type Actor,
@@ -35,6 +36,7 @@ export function listingItem(setting: Setting, listing: Listing): Record<string, 
     itemType: 'listing',
     ...listing,
     availableToAll: placesAvailableToAll(listing),
+    searchSetting: searchSettingOf(setting),
   };
 }
 

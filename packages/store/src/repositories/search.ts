@@ -3,6 +3,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -11,10 +12,12 @@ import {
   bucketsForRange,
   mapCellOf,
   placeCandidate,
+  searchSettingOf,
   type AgeBucket,
   type Listing,
   type NeedCode,
   type PlaceCandidate,
+  type SearchSetting,
   type Setting,
 } from '@placements/domain';
 import { FULL_AVAILABLE_KEY, keys, type SearchIndexOrder } from '../keys.ts';
@@ -138,7 +141,7 @@ export function cellRanges(
  * writes per listing change than one entry per order. This is the projection: the only place that
  * decides which entries a listing has and their keys.
  */
-export function searchEntryItems(setting: Setting, listing: Listing): Record<string, unknown>[] {
+export function searchEntryItems(setting: SearchSetting, listing: Listing): Record<string, unknown>[] {
   const common = { itemType: 'search_entry', listingVersion: listing.version, ...placeCandidate(setting, listing) };
   const cell = mapCellOf(setting);
   return listing.needs.flatMap((need) =>
@@ -207,7 +210,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
      * entries and deletes those for needs or ages it no longer covers. Each write is conditioned
      * on the listing version, so a slower, older projection can never overwrite a newer one.
      */
-    async project(setting: Setting, listing: Listing, before?: Listing | readonly Listing[]): Promise<void> {
+    async project(setting: SearchSetting, listing: Listing, before?: Listing | readonly Listing[]): Promise<void> {
       // Entries of every earlier version (a stream batch may hold several) that this one no longer has.
       const befores = before === undefined ? [] : Array.isArray(before) ? before : [before as Listing];
       await this.writeEntries(
@@ -220,10 +223,28 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
     /**
      * Brings a listing's entries up to date from what the table holds: every entry under the
      * listing that the current layout does not give it (one left by an earlier key layout, say
-     * older age buckets) is deleted, and the current ones are put. What `npm run search:reproject`
+     * older age buckets) is deleted, and the current ones are put; the listing gets its copy of the
+     * setting as search shows it, if it has none. What `npm run search:reproject`
      * runs for every listing of a deployed table after a layout change (DATA_LAYOUT).
      */
     async reproject(setting: Setting, listing: Listing): Promise<{ deleted: number }> {
+      // The listing's copy of its setting as search shows it (listings written before the copy
+      // existed have none), so its next change is projected from its stream record alone.
+      try {
+        await guarded(() =>
+          db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: keys.listing(setting.urn, listing.listingId),
+              UpdateExpression: 'SET searchSetting = :s',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':s': searchSettingOf(setting) },
+            }),
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
       const held = (
         await partitionItems(db, tableName, keys.searchPartition(setting.urn, listing.listingId), {
           attributes: 'sk',
@@ -236,7 +257,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
     },
 
     /** Puts the listing's current entries and deletes those of `earlier` keys it no longer has. */
-    async writeEntries(setting: Setting, listing: Listing, earlier: readonly string[]): Promise<void> {
+    async writeEntries(setting: SearchSetting, listing: Listing, earlier: readonly string[]): Promise<void> {
       const items = searchEntryItems(setting, listing);
       const current = new Set(items.map((i) => i.sk as string));
       const stale = [...new Set(earlier)].filter((sk) => !current.has(sk));

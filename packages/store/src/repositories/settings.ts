@@ -2,6 +2,7 @@ import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-s
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   SETTING_TYPES,
+  searchSettingOf,
   type Listing,
   type Setting,
   type SettingType,
@@ -54,12 +55,12 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
   return {
     /**
      * Creates or updates settings (an import), keeping their listings. An updated setting's
-     * listings carry its LA, type and provider in their index keys: only those keys are set (and
-     * the listing's version moved on), each update conditioned on the listing still being there,
-     * so a place booked meanwhile is never written back (a listing rewritten whole from an earlier
-     * read would undo the booking). Its
-     * search entries, which carry its name and place too, follow from the table's stream (the
-     * setting's MODIFY record re-projects its listings).
+     * listings carry its LA, type and provider in their index keys, and a copy of it as search
+     * shows it (`searchSetting`, from which the stream projects their search entries): where
+     * either changed, only those are set, and the listing's version moved on, each update
+     * conditioned on the listing still being there. So a place booked meanwhile is never written
+     * back (a listing rewritten whole from an earlier read would undo the booking), and the
+     * listing's stream record brings its search entries up to date.
      */
     async putSettings(settings: Setting[]): Promise<{ created: number; updated: number }> {
       const existing = await heads(settings.map((s) => s.urn));
@@ -68,11 +69,17 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
         tableName,
         settings.flatMap((s) => settingItems({ ...s, listings: [] })),
       );
-      const moved = settings.filter((s) => {
+      const changed = settings.filter((s) => {
         const e = existing.get(s.urn);
-        return e !== undefined && (e.laCode !== s.laCode || e.type !== s.type || e.providerId !== s.providerId);
+        return (
+          e !== undefined &&
+          (e.laCode !== s.laCode ||
+            e.type !== s.type ||
+            e.providerId !== s.providerId ||
+            JSON.stringify(searchSettingOf(e)) !== JSON.stringify(searchSettingOf(s)))
+        );
       });
-      for (const s of moved) {
+      for (const s of changed) {
         const listingIds = (
           await partitionItems(db, tableName, keys.settingPartition(s.urn), {
             skPrefix: 'LISTING#',
@@ -81,7 +88,7 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
           })
         ).map((i) => i.listingId as string);
         for (const listingId of listingIds) {
-          const indexes = Object.entries(keys.settingIndexes(s, listingId));
+          const indexes = Object.entries({ ...keys.settingIndexes(s, listingId), searchSetting: searchSettingOf(s) });
           try {
             await guarded(() =>
               db.send(
@@ -89,7 +96,7 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
                   TableName: tableName,
                   Key: keys.listing(s.urn, listingId),
                   // A new version: a save of the listing that read the setting before this import
-                  // (its keys) fails its version check and is made again, never writing the old keys back.
+                  // fails its version check and is made again, never writing the old setting back.
                   UpdateExpression: `SET ${indexes.map(([k]) => `${k} = :${k}`).join(', ')}, version = version + :one`,
                   ConditionExpression: 'attribute_exists(pk)',
                   ExpressionAttributeValues: {
