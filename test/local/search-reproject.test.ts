@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { searchSettingOf } from '@placements/domain';
 import { buildReferenceData, searchReprojectCommand } from '@placements/local';
 import { batchPut, createStore, dropTable, ensureTable, searchEntryItems, settingItems } from '@placements/store';
@@ -80,8 +80,23 @@ describe('npm run search:reproject', () => {
         expect(item.Item!.searchSetting).toEqual(searchSettingOf(s));
       }
 
+    // A copy already there (an import's, newer than what the reprojection reads) is left as it is.
+    const kept = { pk: `SETTING#${settings[0]!.urn}`, sk: `LISTING#${settings[0]!.listings[0]!.listingId}` };
+    const imported = { ...searchSettingOf(settings[0]!), name: 'Renamed by an import' };
+    await store.db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: kept,
+        UpdateExpression: 'SET searchSetting = :s',
+        ExpressionAttributeValues: { ':s': imported },
+      }),
+    );
+
     const again = await run([tableName]);
     expect(again.out[0]).toMatch(/; 0 entries of an earlier layout deleted\.$/);
+    expect((await store.db.send(new GetCommand({ TableName: tableName, Key: kept }))).Item!.searchSetting).toEqual(
+      imported,
+    );
   }, 120_000);
 
   it('without a table name prints how to run it and exits 2; with a table it cannot reach, says so and exits 1', async () => {

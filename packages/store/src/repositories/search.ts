@@ -229,7 +229,9 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
      */
     async reproject(setting: Setting, listing: Listing): Promise<{ deleted: number }> {
       // The listing's copy of its setting as search shows it (listings written before the copy
-      // existed have none), so its next change is projected from its stream record alone.
+      // existed have none), so its next change is projected from its stream record alone. Only
+      // where there is none: `setting` may be read from an index a moment behind an import, whose
+      // own copy (with a new version) must not be overwritten.
       try {
         await guarded(() =>
           db.send(
@@ -237,7 +239,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
               TableName: tableName,
               Key: keys.listing(setting.urn, listing.listingId),
               UpdateExpression: 'SET searchSetting = :s',
-              ConditionExpression: 'attribute_exists(pk)',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(searchSetting)',
               ExpressionAttributeValues: { ':s': searchSettingOf(setting) },
             }),
           ),
