@@ -377,20 +377,23 @@ describe('a settings import while LAs allocate', () => {
     expect(entries.stale).toEqual([]);
   });
 
+  /** A provider's listing body: day places for ASD at the setting's ages. */
+  const asdDayListing = (commissioned: number) => ({
+    band: 'S3',
+    needs: ['ASD'],
+    ageMin: setting.ageMin,
+    ageMax: setting.ageMax,
+    attendance: 'day',
+    commissioned,
+    filled: 0,
+    availableFrom: '2026-09-01',
+  });
+
   it('refuses a listing save that read the setting before an import moved it (412), so its old LA is never written back', async () => {
     const { listings, ...head } = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
     const back = head.laCode === 'E06000035' ? 'E10000030' : 'E06000035';
     const listing = listings.find((l) => l.listingId === 'import-race')!;
-    const body = {
-      band: 'S3',
-      needs: ['ASD'],
-      ageMin: setting.ageMin,
-      ageMax: setting.ageMax,
-      attendance: 'day',
-      commissioned: listing.commissioned + 2,
-      filled: 0,
-      availableFrom: '2026-09-01',
-    };
+    const body = asdDayListing(listing.commissioned + 2);
     // The import moves the setting between the save's read of it and the save's commit (forced).
     const { result: stale, interleaved } = await afterReadOfSetting(
       t.store,
@@ -411,5 +414,30 @@ describe('a settings import while LAs allocate', () => {
     expect(under?.listings.find((l) => l.listingId === 'import-race')).toMatchObject({
       commissioned: listing.commissioned + 2,
     });
+  });
+
+  it('refuses creating a listing whose setting an import moved after the create read it (412), so none is left under the old LA', async () => {
+    const { listings: _l, ...head } = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
+    const to = head.laCode === 'E06000035' ? 'E10000030' : 'E06000035';
+    const body = asdDayListing(4);
+    // The import finds the setting's listings before the new one is there, so it cannot move it.
+    const { result: stale, interleaved } = await afterReadOfSetting(
+      t.store,
+      setting.urn,
+      () => t.store.settings.putSettings([{ ...head, laCode: to }]),
+      () => t.put(`/settings/${setting.urn}/listings/import-race-new`, provider, body),
+    );
+    expect(interleaved).toBe(true);
+    expect(stale.status, JSON.stringify(stale.body)).toBe(412);
+    expect(stale.body.error.message).toMatch(/setting .* changed/);
+    const listed = async (laCode: string) =>
+      (await t.store.settings.listSettings({ laCode }, 200)).items
+        .find((s) => s.urn === setting.urn)
+        ?.listings.find((l) => l.listingId === 'import-race-new');
+    expect(await listed(head.laCode)).toBeUndefined();
+    const again = await t.put(`/settings/${setting.urn}/listings/import-race-new`, provider, body);
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(await listed(to)).toMatchObject({ commissioned: 4 });
+    expect(await listed(head.laCode)).toBeUndefined();
   });
 });

@@ -124,7 +124,7 @@ const putListingRoute = createRoute({
   tags: ['capacity'],
   summary: 'Create or replace a listing (provider owning the setting)',
   description:
-    'Creating needs no If-Match. Replacing needs If-Match with the current version: a stale one gets 412 with the listing as it is now. Every change is recorded in the audit log in the same transaction.',
+    'Creating needs no If-Match. Replacing needs If-Match with the current version: a stale one gets 412 with the listing as it is now. A save that read the setting before an import changed it (its LA, type or provider) gets 412 too, and is made again. Every change is recorded in the audit log in the same transaction.',
   security: [{ bearerAuth: [] }],
   request: {
     params: z.object({ urn: Urn, listingId: ListingId }),

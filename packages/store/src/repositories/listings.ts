@@ -83,6 +83,32 @@ function changeActions(tableName: string, setting: Setting, change: ListingChang
   ];
 }
 
+/**
+ * The setting is still as this write read it: the listing copies its LA, type, provider and
+ * search fields, so one written after an import moved the setting would keep the old LA's keys
+ * (the import re-keys only the listings it found). A create has no version to check; this does it.
+ */
+function settingAsRead(tableName: string, setting: Setting): TransactItem {
+  const fields = Object.entries({ ...searchSettingOf(setting), providerId: setting.providerId });
+  const names: Record<string, string> = Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k]));
+  const values = Object.fromEntries(fields.filter(([, v]) => v !== undefined).map(([, v], i) => [`:v${i}`, v]));
+  let n = 0;
+  const equal = fields.map(([, v], i) => (v === undefined ? `attribute_not_exists(#f${i})` : `#f${i} = :v${n++}`));
+  if (setting.phase === undefined) {
+    names['#phase'] = 'phase';
+    equal.push('attribute_not_exists(#phase)');
+  }
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: keys.setting(setting.urn),
+      ConditionExpression: equal.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
 export function listingsRepository(db: DynamoDBDocumentClient, tableName: string) {
   /**
    * Writes the changes and their audit events in one transaction: all of them, or none. Then
@@ -104,7 +130,8 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
         after: listingContribution(setting.laCode, c.listing),
       })),
     );
-    if (changes.length * 2 + counters.length > MAX_TRANSACTION_ACTIONS) {
+    // +1: the check that the setting is still as read (settingAsRead).
+    if (changes.length * 2 + counters.length + 1 > MAX_TRANSACTION_ACTIONS) {
       throw new ConflictError(
         'too_many_changes',
         `These changes touch ${counters.length} band and need totals; change fewer listings of this setting at once.`,
@@ -112,8 +139,19 @@ export function listingsRepository(db: DynamoDBDocumentClient, tableName: string
     }
     await transact(
       db,
-      [...changes.flatMap((c) => changeActions(tableName, setting, c, actor)), ...counterActions(tableName, counters)],
+      [
+        ...changes.flatMap((c) => changeActions(tableName, setting, c, actor)),
+        ...counterActions(tableName, counters),
+        settingAsRead(tableName, setting),
+      ],
       (reasons) => {
+        const settingIndex = changes.length * 2 + counters.length;
+        if (reasons.some((r) => r.code === 'ConditionalCheckFailed' && r.index === settingIndex)) {
+          return new PreconditionFailedError(
+            `The setting ${setting.urn} changed (an import) since it was read for this change; nothing was saved. Reload and apply your change again.`,
+            null,
+          );
+        }
         const stale = reasons
           .filter((r) => r.code === 'ConditionalCheckFailed' && r.index % 2 === 0)
           .map((r) => {

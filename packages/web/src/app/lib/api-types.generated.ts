@@ -355,7 +355,7 @@ export interface paths {
         get?: never;
         /**
          * Create or replace a listing (provider owning the setting)
-         * @description Creating needs no If-Match. Replacing needs If-Match with the current version: a stale one gets 412 with the listing as it is now. Every change is recorded in the audit log in the same transaction.
+         * @description Creating needs no If-Match. Replacing needs If-Match with the current version: a stale one gets 412 with the listing as it is now. A save that read the setting before an import changed it (its LA, type or provider) gets 412 too, and is made again. Every change is recorded in the audit log in the same transaction.
          */
         put: operations["putSettingsByUrnListingsByListingId"];
         post?: never;
