@@ -102,7 +102,8 @@ describe('an upload command’s arguments', () => {
 });
 
 describe('npm start’s settings', () => {
-  const root = mkdtempSync(join(tmpdir(), 'repo-'));
+  // A checkout inside a folder of its own, so no shared/data beside it (say /tmp/shared) is found.
+  const root = join(mkdtempSync(join(tmpdir(), 'start-config-')), 'repo');
   const refused = (env: Record<string, string>, argv: string[] = []) => {
     try {
       startConfig(argv, env, root);
