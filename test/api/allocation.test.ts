@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '@placements/store';
 import type { SettingWithListings } from '@placements/domain';
-import { afterReadOfSetting, seededApp, type SeededApp } from '../support/store.ts';
+import { afterReadOfSetting, asdDayListing, seededApp, type SeededApp } from '../support/store.ts';
 import { searchEntriesAgainstListings } from '../reliability/invariants.ts';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
@@ -377,23 +377,11 @@ describe('a settings import while LAs allocate', () => {
     expect(entries.stale).toEqual([]);
   });
 
-  /** A provider's listing body: day places for ASD at the setting's ages. */
-  const asdDayListing = (commissioned: number) => ({
-    band: 'S3',
-    needs: ['ASD'],
-    ageMin: setting.ageMin,
-    ageMax: setting.ageMax,
-    attendance: 'day',
-    commissioned,
-    filled: 0,
-    availableFrom: '2026-09-01',
-  });
-
   it('refuses a listing save that read the setting before an import moved it (412), so its old LA is never written back', async () => {
     const { listings, ...head } = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
     const back = head.laCode === 'E06000035' ? 'E10000030' : 'E06000035';
     const listing = listings.find((l) => l.listingId === 'import-race')!;
-    const body = asdDayListing(listing.commissioned + 2);
+    const body = asdDayListing(setting, listing.commissioned + 2);
     // The import moves the setting between the save's read of it and the save's commit (forced).
     const { result: stale, interleaved } = await afterReadOfSetting(
       t.store,
@@ -419,7 +407,7 @@ describe('a settings import while LAs allocate', () => {
   it('refuses creating a listing whose setting an import moved after the create read it (412), so none is left under the old LA', async () => {
     const { listings: _l, ...head } = (await t.store.settings.getSetting(setting.urn, { consistent: true }))!;
     const to = head.laCode === 'E06000035' ? 'E10000030' : 'E06000035';
-    const body = asdDayListing(4);
+    const body = asdDayListing(setting, 4);
     // The import finds the setting's listings before the new one is there, so it cannot move it.
     const { result: stale, interleaved } = await afterReadOfSetting(
       t.store,

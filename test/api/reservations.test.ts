@@ -6,7 +6,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SettingWithListings } from '@placements/domain';
-import { afterReadOfSetting, seededApp, type SeededApp } from '../support/store.ts';
+import { afterReadOfSetting, asdDayListing, seededApp, type SeededApp } from '../support/store.ts';
 
 const KENT = 'E10000016';
 let t: SeededApp;
@@ -27,16 +27,7 @@ async function fresh(): Promise<void> {
   provider = await t.token({ sub: `head-${setting.urn}`, role: 'provider', org: setting.providerId });
 }
 
-const listingBody = (commissioned = 4) => ({
-  band: 'S3',
-  needs: ['ASD'],
-  ageMin: setting.ageMin,
-  ageMax: setting.ageMax,
-  attendance: 'day',
-  commissioned,
-  filled: 0,
-  availableFrom: '2026-09-01',
-});
+const listingBody = (commissioned = 4) => asdDayListing(setting, commissioned);
 async function newListing(commissioned = 4): Promise<string> {
   const id = `res-${++seq}`;
   const res = await t.put(`/settings/${setting.urn}/listings/${id}`, provider, listingBody(commissioned));

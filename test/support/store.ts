@@ -210,3 +210,17 @@ export async function afterReadOfSetting<T>(
     spy.mockRestore();
   }
 }
+
+/** A provider's PUT body for a listing of day places for ASD across the setting's ages, band S3. */
+export function asdDayListing(setting: { ageMin: number; ageMax: number }, commissioned: number) {
+  return {
+    band: 'S3',
+    needs: ['ASD'],
+    ageMin: setting.ageMin,
+    ageMax: setting.ageMax,
+    attendance: 'day',
+    commissioned,
+    filled: 0,
+    availableFrom: '2026-09-01',
+  };
+}
