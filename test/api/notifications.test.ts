@@ -242,6 +242,34 @@ describe('notifications from the table’s stream', () => {
     expect((await t.request('/notifications?cursor=garbage', { token: kent })).status).toBe(400);
   });
 
+  it('a batch of new notifications is stored together; one stored meanwhile and read keeps its read state', async () => {
+    const draft = (i: number) => ({
+      sourceId: `together-${i}`,
+      kind: 'round_completed' as const,
+      recipient: { role: 'la' as const, org: KENT },
+      facts: { cases: 3, allocated: i },
+      link: '/cases',
+      at: new Date(TODAY.getTime() + 10_000 + i * 1000).toISOString(),
+    });
+    // One of them is stored by another run of the same batch, and read, before this one writes.
+    const { notification: early } = await t.store.notifications.put(draft(1), {});
+    expect((await t.post(`/notifications/${early.id}/read`, kent)).status).toBe(200);
+    const drafts = [0, 1, 2, 2].map(draft); // the same draft twice in one batch is stored once
+    const put = await t.store.notifications.putNew(drafts.map((d) => ({ draft: d, email: {} })));
+    expect(put.map((p) => [p.notification.facts.allocated, p.created])).toEqual([
+      [0, true],
+      [1, false],
+      [2, true],
+    ]);
+    expect(put[1]!.notification).toMatchObject({ id: early.id, read: true });
+    const box = (await inbox(kent)).items.filter((i) => String(i.link) === '/cases' && i.facts?.cases === 3);
+    expect(box.map((i) => [i.facts.allocated, i.read]).sort()).toEqual([
+      [0, false],
+      [1, true],
+      [2, false],
+    ]);
+  });
+
   it('preferences: each user chooses immediate, a daily digest or no email, and whether to get nudges', async () => {
     expect((await t.request('/notifications/preferences', { token: provider })).body).toEqual({
       email: 'immediate',

@@ -22,6 +22,7 @@ import {
   createApp,
   devTokenAuthenticator,
   followUpHandlers,
+  notificationsHandler,
   PROJECTION_ITEM_TYPES,
   projectionHandlers,
   ROUND_ITEM_TYPES,
@@ -30,6 +31,7 @@ import {
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createStore, enableStream, ensureTable, keys, loadReferenceData, type Store } from '@placements/store';
 import { consumersTogether, localStreamConsumer } from '@placements/store/stream/local-stream';
+import { logDeadLetters, staticDirectory } from '@placements/store/mail';
 import { dispatch, itemTypeOf, type StreamHandler } from '@placements/store/stream/change';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
 import { cpus, loadavg } from 'node:os';
@@ -188,8 +190,20 @@ const consumer = consumersTogether(
     db: big.store.db,
     tableName: 'bench-round',
     endpoint: ddb.endpoint,
-    handlers: [...followUpHandlers({ store: big.store, auth }), jobs.handler],
-    itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES],
+    handlers: [
+      ...followUpHandlers({ store: big.store, auth }),
+      jobs.handler,
+      // The consultations each placement asks of its provider, and the round's own, as npm start
+      // tells them (no addressee here has a mailbox: the generated providers have no users).
+      notificationsHandler({
+        store: big.store,
+        directory: staticDirectory([]),
+        mail: { send: async () => ({}) },
+        deadLetters: logDeadLetters(console.log),
+        appUrl: 'http://localhost',
+      }),
+    ],
+    itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES, 'audit'],
   }),
 );
 consumer.start();

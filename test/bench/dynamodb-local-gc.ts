@@ -1,9 +1,11 @@
 /**
- * Which garbage collector DynamoDB Local should run with: the same transactions (30 conditional
+ * Which JVM options DynamoDB Local should run with: the same transactions (30 conditional
  * puts of about 1 KB each, 8 at once, into a table with a GSI and its stream on, like the round's
- * commits) against a fresh in-memory DynamoDB Local started with each collector in turn, the
- * pair repeated so the machine's drift shows. Prints actions a second for each, and the stream
- * read back (records a second), then the serial collector's ratio to G1 (Java's default).
+ * commits) against a fresh in-memory DynamoDB Local started with each set of options in turn, the
+ * sets repeated so the machine's drift shows. Prints actions a second for each, and the stream
+ * read back (records a second), then each set's ratio to the first. By default the collectors:
+ * G1 (Java's default) against serial; DDB_JVM_SETS='{"name":["-Xmx2g","-XX:+UseSerialGC"],…}'
+ * compares other sets (every set gives its own heap and collector).
  *   node scripts/dev.mjs run test/bench/dynamodb-local-gc.ts [rounds=3] [actions=15000]
  */
 import { spawn } from 'node:child_process';
@@ -21,18 +23,19 @@ import { dynamoDbLocalJar, freePort, loopbackLauncher } from '../../packages/loc
 const rounds = Number(process.argv[2] ?? 3);
 const actions = Number(process.argv[3] ?? 15_000);
 const PER_TRANSACTION = 30;
-const collectors = { G1: '-XX:+UseG1GC', serial: '-XX:+UseSerialGC' } as const;
+const sets: Record<string, string[]> = process.env.DDB_JVM_SETS
+  ? JSON.parse(process.env.DDB_JVM_SETS)
+  : { G1: ['-Xmx2g', '-XX:+UseG1GC'], serial: ['-Xmx2g', '-XX:+UseSerialGC'] };
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-async function measure(flag: string): Promise<{ actionsPerS: number; recordsPerS: number }> {
+async function measure(flags: string[]): Promise<{ actionsPerS: number; recordsPerS: number }> {
   const { jar, libDir } = dynamoDbLocalJar();
   const launcher = loopbackLauncher(jar);
   const port = await freePort();
   const java = spawn(
     'java',
     [
-      '-Xmx2g',
-      flag,
+      ...flags,
       `-Djava.library.path=${libDir}`,
       ...(launcher === undefined
         ? ['-jar', jar]
@@ -128,10 +131,10 @@ async function measure(flag: string): Promise<{ actionsPerS: number; recordsPerS
   }
 }
 
-const results: Record<string, number[]> = { G1: [], serial: [] };
+const results: Record<string, number[]> = Object.fromEntries(Object.keys(sets).map((k) => [k, []]));
 for (let r = 1; r <= rounds; r++) {
-  for (const [name, flag] of Object.entries(collectors)) {
-    const { actionsPerS, recordsPerS } = await measure(flag);
+  for (const [name, flags] of Object.entries(sets)) {
+    const { actionsPerS, recordsPerS } = await measure(flags);
     results[name]!.push(actionsPerS);
     console.log(
       `round ${r}, ${name}: ${actionsPerS.toFixed(0)} actions/s (${actions} in transactions of ${PER_TRANSACTION}, 8 at once); stream read ${recordsPerS.toFixed(0)} records/s`,
@@ -139,7 +142,12 @@ for (let r = 1; r <= rounds; r++) {
   }
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const [first, ...others] = Object.keys(sets);
 console.log(
-  `mean: G1 ${mean(results.G1!).toFixed(0)}, serial ${mean(results.serial!).toFixed(0)} actions/s: serial/G1 ${(mean(results.serial!) / mean(results.G1!)).toFixed(2)}x`,
+  `mean actions/s: ${Object.keys(sets)
+    .map((k) => `${k} ${mean(results[k]!).toFixed(0)}`)
+    .join(
+      ', ',
+    )}; ${others.map((k) => `${k}/${first} ${(mean(results[k]!) / mean(results[first!]!)).toFixed(2)}x`).join(', ')}`,
 );
 process.exit(0);

@@ -13,12 +13,14 @@ import {
   backgroundRoundJobs,
   createApp,
   devTokenAuthenticator,
+  notificationsHandler,
   ROUND_ITEM_TYPES,
   STREAM_ITEM_TYPES,
   streamHandlers,
 } from '@placements/api';
 import { createStore, enableStream, ensureTable, loadReferenceData } from '@placements/store';
 import { localStreamConsumer } from '@placements/store/stream/local-stream';
+import { logDeadLetters, staticDirectory } from '@placements/store/mail';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
 import { roundCases, roundMarket } from './round-inputs.ts';
 
@@ -104,8 +106,20 @@ const consumer = localStreamConsumer({
   db: stream.db,
   tableName: TABLE,
   endpoint: ddb.endpoint,
-  handlers: [...streamHandlers({ store: stream, auth }), jobs.handler],
-  itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES],
+  handlers: [
+    ...streamHandlers({ store: stream, auth }),
+    jobs.handler,
+    // The consultations each placement asks of its provider, and the round's own, as npm start
+    // tells them (no addressee here has a mailbox: the generated providers have no users).
+    notificationsHandler({
+      store: stream,
+      directory: staticDirectory([]),
+      mail: { send: async () => ({}) },
+      deadLetters: logDeadLetters(console.log),
+      appUrl: 'http://localhost',
+    }),
+  ],
+  itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES, 'audit'],
 });
 const app = createApp({ store: worker, auth });
 consumer.start();

@@ -4,13 +4,12 @@ import {
   emailDecision,
   notificationsForChange,
   personalisation,
-  type EmailDelivery,
   type EscalationPolicy,
   type Notification,
   type NotificationContext,
   type NotificationDraft,
 } from '@placements/domain';
-import type { DigestEntry, Store, StreamChange, StreamHandler } from '@placements/store';
+import { notificationId, type DigestEntry, type Store, type StreamChange, type StreamHandler } from '@placements/store';
 import type { Directory } from '@placements/store/mail/directory';
 import {
   DEFAULT_RETRY,
@@ -84,21 +83,36 @@ export function notificationsHandler(deps: NotifierDeps): StreamHandler {
  * Returns the ones stored now (a source seen before is not stored again).
  */
 export async function notify(deps: NotifierDeps, drafts: NotificationDraft[]): Promise<Notification[]> {
-  const out: Notification[] = [];
   const stored = await deps.store.notifications.getMany(drafts);
-  const work = drafts.map((draft, i) => ({ draft, before: stored[i] }));
-  await inParallel(work, 4, async ({ draft, before }) => {
-    const users = (await deps.directory.usersOf(draft.recipient.role, draft.recipient.org)).filter(
-      (u) => draft.recipient.sub === undefined || u.sub === draft.recipient.sub,
-    );
-    // Stored before, with every user's email done (the daily job nudging a listing still stale,
-    // a batch seen twice): nothing left to do, and no write to find that out.
-    if (before !== undefined && users.every((u) => (before.email?.[u.sub]?.status ?? 'pending') !== 'pending')) return;
-    const at = draft.at;
-    const email: Record<string, EmailDelivery> = {};
-    for (const u of users) email[u.sub] = { status: 'pending', attempts: 0, at };
-    const { notification, created } = await deps.store.notifications.put(draft, email);
-    if (created) out.push(notification);
+  // Each organisation's users asked for once a batch (a round's consultations go to a few providers).
+  const orgs = new Map<string, ReturnType<Directory['usersOf']>>();
+  const usersOf = (role: string, org: string) => {
+    const k = `${role}#${org}`;
+    if (!orgs.has(k)) orgs.set(k, deps.directory.usersOf(role, org));
+    return orgs.get(k)!;
+  };
+  const work = await Promise.all(
+    drafts.map(async (draft, i) => ({
+      draft,
+      before: stored[i],
+      users: (await usersOf(draft.recipient.role, draft.recipient.org)).filter(
+        (u) => draft.recipient.sub === undefined || u.sub === draft.recipient.sub,
+      ),
+    })),
+  );
+  // The new ones stored together (a transaction holds a hundred), then each one's email.
+  const put = await deps.store.notifications.putNew(
+    work
+      .filter((w) => w.before === undefined)
+      .map(({ draft, users }) => ({
+        draft,
+        email: Object.fromEntries(users.map((u) => [u.sub, { status: 'pending', attempts: 0, at: draft.at }])),
+      })),
+  );
+  const byId = new Map(put.map((p) => [p.notification.id, p.notification]));
+  await inParallel(work, 4, async ({ draft, before, users }) => {
+    const notification = before ?? byId.get(notificationId(draft));
+    if (notification === undefined) return;
     for (const u of users) {
       const delivery = notification.email?.[u.sub];
       // Done already (a batch seen twice): sent, waiting for the digest, skipped or dead-lettered.
@@ -106,7 +120,7 @@ export async function notify(deps: NotifierDeps, drafts: NotificationDraft[]): P
       await emailOne(deps, notification, u);
     }
   });
-  return out;
+  return put.filter((p) => p.created).map((p) => p.notification);
 }
 
 async function emailOne(deps: NotifierDeps, n: Notification, user: { sub: string; email: string }): Promise<void> {

@@ -19,6 +19,7 @@ import {
   type Recipient,
 } from '@placements/domain';
 import { batchGet } from '../batch.ts';
+import { MAX_TRANSACTION_ACTIONS, transact } from '../transaction.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
 import { keys, stripLayout } from '../keys.ts';
@@ -57,6 +58,29 @@ export interface DigestEntry {
   at: string;
 }
 
+/** A notification as stored: in its addressee's partition and, unread, first in their inbox. */
+function notificationItem(draft: NotificationDraft, email: Record<string, EmailDelivery>) {
+  const id = notificationId(draft);
+  const notification: Notification = {
+    ...draft,
+    id,
+    title: notificationTitle(draft.kind, draft.facts),
+    read: false,
+    email,
+  };
+  const item = {
+    ...keys.notification(draft.recipient.role, draft.recipient.org, id),
+    gsi1pk: keys.inbox(draft.recipient.role, draft.recipient.org),
+    gsi1sk: inboxSort(false, draft.at, id),
+    itemType: 'notification',
+    ...notification,
+    expiresAt: Math.floor(Date.parse(draft.at) / 1000) + NOTIFICATION_RETENTION_DAYS * 86_400,
+  };
+  return { draft, notification, item };
+}
+
+class NotificationsStoredMeanwhile extends Error {}
+
 export function notificationsRepository(db: DynamoDBDocumentClient, tableName: string) {
   const visibleTo = (sub: string) => ({
     FilterExpression: 'attribute_not_exists(recipient.#sub) OR recipient.#sub = :sub',
@@ -71,6 +95,29 @@ export function notificationsRepository(db: DynamoDBDocumentClient, tableName: s
       ),
     );
     return res.Item === undefined ? undefined : stripLayout<Notification>(res.Item);
+  }
+
+  /**
+   * Stores a notification unless it is there already (deduplicated by its source). Returns the
+   * stored notification and whether it was created now; a duplicate returns the earlier one, so
+   * a retried batch carries on with whatever email was still to send.
+   */
+  async function put(
+    draft: NotificationDraft,
+    email: Record<string, EmailDelivery>,
+  ): Promise<{ notification: Notification; created: boolean }> {
+    const { notification: n, item } = notificationItem(draft, email);
+    const id = n.id;
+    try {
+      await db.send(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return { notification: n, created: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) return guarded(() => Promise.reject(error));
+      const existing = await get(draft.recipient, id);
+      return { notification: existing ?? n, created: false };
+    }
   }
 
   return {
@@ -92,35 +139,42 @@ export function notificationsRepository(db: DynamoDBDocumentClient, tableName: s
       return drafts.map((d) => found.get(named(keyOf(d))));
     },
 
+    put,
+
     /**
-     * Stores a notification unless it is there already (deduplicated by its source). Returns the
-     * stored notification and whether it was created now; a duplicate returns the earlier one, so
-     * a retried batch carries on with whatever email was still to send.
+     * Stores notifications that getMany found missing, up to 100 a transaction, each on condition
+     * that it is still missing, where put costs a call each: a round's thousands of consultations
+     * requested come as batch after batch. A transaction refused because one is there by now (a
+     * batch handled twice at once) falls back to put one by one, which keeps the one stored.
+     * Returns each notification (the stored one where it was there) and whether it was created now.
      */
-    async put(
-      draft: NotificationDraft,
-      email: Record<string, EmailDelivery>,
-    ): Promise<{ notification: Notification; created: boolean }> {
-      const id = notificationId(draft);
-      const n: Notification = { ...draft, id, title: notificationTitle(draft.kind, draft.facts), read: false, email };
-      const item = {
-        ...keys.notification(draft.recipient.role, draft.recipient.org, id),
-        gsi1pk: keys.inbox(draft.recipient.role, draft.recipient.org),
-        gsi1sk: inboxSort(false, draft.at, id),
-        itemType: 'notification',
-        ...n,
-        expiresAt: Math.floor(Date.parse(draft.at) / 1000) + NOTIFICATION_RETENTION_DAYS * 86_400,
-      };
-      try {
-        await db.send(
-          new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-        );
-        return { notification: n, created: true };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) return guarded(() => Promise.reject(error));
-        const existing = await get(draft.recipient, id);
-        return { notification: existing ?? n, created: false };
+    async putNew(
+      fresh: readonly { draft: NotificationDraft; email: Record<string, EmailDelivery> }[],
+    ): Promise<{ notification: Notification; created: boolean }[]> {
+      const byId = new Map<string, ReturnType<typeof notificationItem>>();
+      for (const { draft, email } of fresh) {
+        const built = notificationItem(draft, email);
+        if (!byId.has(built.notification.id)) byId.set(built.notification.id, built);
       }
+      const all = [...byId.values()];
+      const out: { notification: Notification; created: boolean }[] = [];
+      for (let i = 0; i < all.length; i += MAX_TRANSACTION_ACTIONS) {
+        const chunk = all.slice(i, i + MAX_TRANSACTION_ACTIONS);
+        try {
+          await transact(
+            db,
+            chunk.map((b) => ({
+              Put: { TableName: tableName, Item: b.item, ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
+            () => new NotificationsStoredMeanwhile(),
+          );
+          out.push(...chunk.map((b) => ({ notification: b.notification, created: true })));
+        } catch (error) {
+          if (!(error instanceof NotificationsStoredMeanwhile)) throw error;
+          for (const b of chunk) out.push(await put(b.draft, b.notification.email ?? {}));
+        }
+      }
+      return out;
     },
 
     /** The caller's inbox: unread first, newest first within each; only items for everyone in the org or for this user. */
