@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SettingWithListings } from '@placements/domain';
-import { notificationsHandler, sendDigests, type NotifierDeps } from '@placements/api';
+import { notificationsHandler, notify, sendDigests, type NotifierDeps } from '@placements/api';
 import { logDeadLetters, smtpMailSender, staticDirectory } from '@placements/store/mail';
 import { seededApp, type SeededApp } from '../support/store.ts';
 import { enableStream, streamReader, type StreamReader } from '../support/stream.ts';
@@ -146,6 +146,20 @@ describe('notifications from the table’s stream', () => {
     reread.close();
     expect(smtp.mails.length).toBe(before);
     expect((await inbox(provider)).items.filter((i) => i.kind === 'consultation_requested')).toHaveLength(1);
+    // The same new change twice in one batch: stored once, each user emailed once.
+    const twice = {
+      sourceId: 'twice-in-one-batch',
+      kind: 'consultation_requested' as const,
+      recipient: { role: 'provider' as const, org: medway.providerId },
+      facts: { urn: medway.urn, respondBy: '2026-12-14' },
+      link: '/provider/consultations',
+      at: now.toISOString(),
+    };
+    const heads = mailsTo('head@medway.example').length;
+    const created = await notify(notifier, [twice, twice]);
+    expect(created).toHaveLength(1);
+    expect(mailsTo('head@medway.example')).toHaveLength(heads + 1);
+    expect(smtp.mails.length).toBe(before + 2); // head@ and busy@, once each
   });
 
   it('declining notifies Kent with the legal reason, never the free text; a dead address is failed and dead-lettered', async () => {

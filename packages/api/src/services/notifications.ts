@@ -110,7 +110,9 @@ export async function notify(deps: NotifierDeps, drafts: NotificationDraft[]): P
       })),
   );
   const byId = new Map(put.map((p) => [p.notification.id, p.notification]));
-  await inParallel(work, 4, async ({ draft, before, users }) => {
+  // A draft met twice in one batch is emailed once.
+  const once = [...new Map(work.map((w) => [notificationId(w.draft), w])).values()];
+  await inParallel(once, 4, async ({ draft, before, users }) => {
     const notification = before ?? byId.get(notificationId(draft));
     if (notification === undefined) return;
     for (const u of users) {
