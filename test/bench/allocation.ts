@@ -22,7 +22,6 @@ import {
   createApp,
   devTokenAuthenticator,
   followUpHandlers,
-  notificationsHandler,
   PROJECTION_ITEM_TYPES,
   projectionHandlers,
   ROUND_ITEM_TYPES,
@@ -31,7 +30,6 @@ import {
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createStore, enableStream, ensureTable, keys, loadReferenceData, type Store } from '@placements/store';
 import { consumersTogether, localStreamConsumer } from '@placements/store/stream/local-stream';
-import { logDeadLetters, staticDirectory } from '@placements/store/mail';
 import { dispatch, itemTypeOf, type StreamHandler } from '@placements/store/stream/change';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
 import { cpus, loadavg } from 'node:os';
@@ -39,7 +37,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from '../reliability/load.ts';
 import { spawn } from 'node:child_process';
-import { roundCases, roundMarket } from './round-inputs.ts';
+import { roundCases, roundMarket, roundNotifications } from './round-inputs.ts';
 
 const CLIENTS = 20;
 // BENCH_LOAD=process: the loaded lag's load from a process of its own (as real clients are), not
@@ -190,19 +188,7 @@ const consumer = consumersTogether(
     db: big.store.db,
     tableName: 'bench-round',
     endpoint: ddb.endpoint,
-    handlers: [
-      ...followUpHandlers({ store: big.store, auth }),
-      jobs.handler,
-      // The consultations each placement asks of its provider, and the round's own, as npm start
-      // tells them (no addressee here has a mailbox: the generated providers have no users).
-      notificationsHandler({
-        store: big.store,
-        directory: staticDirectory([]),
-        mail: { send: async () => ({}) },
-        deadLetters: logDeadLetters(console.log),
-        appUrl: 'http://localhost',
-      }),
-    ],
+    handlers: [...followUpHandlers({ store: big.store, auth }), jobs.handler, roundNotifications(big.store)],
     itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES, 'audit'],
   }),
 );

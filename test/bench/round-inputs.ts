@@ -4,6 +4,8 @@
  * cases that each rank five of them, popular settings more often.
  */
 import { NEED_CODES, type Case, type Listing, type seededRandom, type SettingWithListings } from '@placements/domain';
+import { notificationsHandler, type NotifierDeps } from '@placements/api';
+import { logDeadLetters, staticDirectory } from '@placements/store/mail';
 
 type Random = ReturnType<typeof seededRandom>;
 
@@ -82,3 +84,17 @@ export function roundCases(
     } satisfies Case;
   });
 }
+
+/**
+ * The notifications handler as npm start runs it on the stream: the consultations each placement
+ * asks of its provider, and the round's own. No addressee has a mailbox (the generated providers
+ * have no users), so nothing is emailed.
+ */
+export const roundNotifications = (store: NotifierDeps['store']) =>
+  notificationsHandler({
+    store,
+    directory: staticDirectory([]),
+    mail: { send: async () => ({}) },
+    deadLetters: logDeadLetters(console.log),
+    appUrl: 'http://localhost',
+  });

@@ -13,16 +13,14 @@ import {
   backgroundRoundJobs,
   createApp,
   devTokenAuthenticator,
-  notificationsHandler,
   ROUND_ITEM_TYPES,
   STREAM_ITEM_TYPES,
   streamHandlers,
 } from '@placements/api';
 import { createStore, enableStream, ensureTable, loadReferenceData } from '@placements/store';
 import { localStreamConsumer } from '@placements/store/stream/local-stream';
-import { logDeadLetters, staticDirectory } from '@placements/store/mail';
 import { buildReferenceData, SE19_ID, startDynamoDbLocal } from '@placements/local';
-import { roundCases, roundMarket } from './round-inputs.ts';
+import { roundCases, roundMarket, roundNotifications } from './round-inputs.ts';
 
 const ROUND_CASES = Number(process.env.ROUND_CASES ?? 10_000);
 const ROUND_LISTINGS = Number(process.env.ROUND_LISTINGS ?? 2_000);
@@ -106,19 +104,7 @@ const consumer = localStreamConsumer({
   db: stream.db,
   tableName: TABLE,
   endpoint: ddb.endpoint,
-  handlers: [
-    ...streamHandlers({ store: stream, auth }),
-    jobs.handler,
-    // The consultations each placement asks of its provider, and the round's own, as npm start
-    // tells them (no addressee here has a mailbox: the generated providers have no users).
-    notificationsHandler({
-      store: stream,
-      directory: staticDirectory([]),
-      mail: { send: async () => ({}) },
-      deadLetters: logDeadLetters(console.log),
-      appUrl: 'http://localhost',
-    }),
-  ],
+  handlers: [...streamHandlers({ store: stream, auth }), jobs.handler, roundNotifications(stream)],
   itemTypes: [...STREAM_ITEM_TYPES, ...ROUND_ITEM_TYPES, 'audit'],
 });
 const app = createApp({ store: worker, auth });
