@@ -89,15 +89,16 @@ function changeActions(tableName: string, setting: Setting, change: ListingChang
  * (the import re-keys only the listings it found). A create has no version to check; this does it.
  */
 function settingAsRead(tableName: string, setting: Setting): TransactItem {
-  const fields = Object.entries({ ...searchSettingOf(setting), providerId: setting.providerId });
-  const names: Record<string, string> = Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k]));
-  const values = Object.fromEntries(fields.filter(([, v]) => v !== undefined).map(([, v], i) => [`:v${i}`, v]));
-  let n = 0;
-  const equal = fields.map(([, v], i) => (v === undefined ? `attribute_not_exists(#f${i})` : `#f${i} = :v${n++}`));
-  if (setting.phase === undefined) {
-    names['#phase'] = 'phase';
-    equal.push('attribute_not_exists(#phase)');
-  }
+  // phase named even when absent (searchSettingOf leaves it out then): it must still be absent.
+  const fields = Object.entries({ ...searchSettingOf(setting), phase: setting.phase, providerId: setting.providerId });
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const equal = fields.map(([field, value], i) => {
+    names[`#f${i}`] = field;
+    if (value === undefined) return `attribute_not_exists(#f${i})`;
+    values[`:v${i}`] = value;
+    return `#f${i} = :v${i}`;
+  });
   return {
     ConditionCheck: {
       TableName: tableName,
