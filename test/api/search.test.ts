@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distanceKm, type Listing, type SettingWithListings } from '@placements/domain';
+import {
+  bucketsForRange,
+  distanceKm,
+  type AgeBucket,
+  type Listing,
+  type NeedCode,
+  type SettingWithListings,
+} from '@placements/domain';
+import { devTokenAuthenticator, searchPlaces, type SearchRequest, type SearchStats } from '@placements/api';
+import { batchPut, searchEntryItems } from '@placements/store';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { seededApp, type SeededApp } from '../support/store.ts';
 
 const TODAY = new Date('2026-11-22T10:00:00Z');
@@ -208,6 +218,44 @@ describe('GET /places/search: every order, page by page, against a plain reading
       'ME14',
     ],
     ['need=ASD&from=ME14', 'kent', kentOnly, ({ l }) => l.needs.includes('ASD'), 'distance', 'ME14'],
+    // A band within an LA or a partnership is read from that band's own LA partitions (gsi5).
+    [
+      'need=ASD&band=M2&sort=available',
+      'kent',
+      kentOnly,
+      ({ l }) => l.needs.includes('ASD') && l.band === 'M2',
+      'available',
+    ],
+    // Kept most places first only: cheapest first reads the band's LA partitions whole, then orders.
+    ['need=ASD&band=M2&sort=price', 'kent', kentOnly, ({ l }) => l.needs.includes('ASD') && l.band === 'M2', 'price'],
+    [
+      'need=SpLD&band=M1&scope=partnership&sort=price&availableBy=now',
+      'kent',
+      anywhere,
+      ({ l }) => l.needs.includes('SpLD') && l.band === 'M1' && l.available > 0 && l.availableFrom <= '2026-11-22',
+      'price',
+    ],
+    [
+      'need=SEMH&band=S2&age=12&scope=partnership&from=ME14&sort=distance',
+      'kent',
+      anywhere,
+      ({ l }) => l.needs.includes('SEMH') && l.band === 'S2' && l.ageMin <= 12 && l.ageMax >= 12,
+      'distance',
+      'ME14',
+    ],
+    [
+      'need=SpLD&band=M1&from=ME14&radiusKm=80&availableBy=now&scope=partnership',
+      'kent',
+      anywhere,
+      ({ s, l }) =>
+        l.needs.includes('SpLD') &&
+        l.band === 'M1' &&
+        distanceKm(district('ME14'), s) <= 80 &&
+        l.available > 0 &&
+        l.availableFrom <= '2026-11-22',
+      'distance',
+      'ME14',
+    ],
     ['need=HI&sort=available', 'national', anywhere, ({ l }) => l.needs.includes('HI'), 'available'],
     ['need=PD&from=ME14&sort=distance', 'national', anywhere, ({ l }) => l.needs.includes('PD'), 'distance', 'ME14'],
   ];
@@ -228,6 +276,94 @@ describe('GET /places/search: every order, page by page, against a plain reading
       } else expect(first.total).toBe(expected.length);
     });
   }
+
+  it('reads a band searched for within an LA or a partnership from that band’s own entries, not every band’s', async () => {
+    const deps = {
+      store: t.store,
+      auth: devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
+      now: () => TODAY,
+    };
+    const kentOfficer = { sub: 'kent-officer', role: 'la' as const, org: 'E10000016' };
+    const partnership = new Set(
+      t.data.partnerships.filter((p) => p.members.includes('E10000016')).flatMap((p) => p.members),
+    );
+    const searches: [SearchRequest, Set<string>, string][] = [
+      [
+        { criteria: { needs: ['ASD'], band: 'S2', age: 9 }, sort: 'available', limit: 1000 },
+        new Set(['E10000016']),
+        'P',
+      ],
+      [
+        {
+          criteria: { needs: ['SEMH'], band: 'S1', age: 12, from: 'ME14' },
+          scope: 'partnership',
+          sort: 'distance',
+          limit: 1000,
+        },
+        partnership,
+        'S',
+      ],
+    ];
+    for (const [req, las, bucket] of searches) {
+      const { needs, band, age } = req.criteria as { needs: NeedCode[]; band: string; age: number };
+      const inBucket = all().filter(
+        ({ s, l }) =>
+          las.has(s.laCode) &&
+          l.needs.includes(needs[0]!) &&
+          bucketsForRange(l.ageMin, l.ageMax).includes(bucket as AgeBucket),
+      );
+      const ofBand = inBucket.filter(({ l }) => l.band === band);
+      const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0 };
+      const page = await searchPlaces(deps, kentOfficer, req, stats);
+      const label = JSON.stringify(req.criteria);
+      expect(page.items.map(id).sort(), label).toEqual(
+        ofBand
+          .filter(({ l }) => l.ageMin <= age && l.ageMax >= age)
+          .map(idOf)
+          .sort(),
+      );
+      expect(page.items.length, label).toBeGreaterThan(0);
+      // Every entry read is of the band: none read only to be dropped for another band.
+      expect(stats.itemsRead, label).toBeLessThanOrEqual(ofBand.length);
+      expect(ofBand.length, label).toBeLessThan(inBucket.length / 2);
+    }
+  });
+
+  it('answers a band within an LA cheapest first, though its entries are kept most places first', async () => {
+    // Twelve listings of one Kent setting, for a need and band no other listing has, whose places
+    // free and prices disagree: read in places order and stopped early, the cheapest would be missed.
+    const setting = t.data.settings.find((s) => s.laCode === 'E10000016')!;
+    const prices = [1000, 2000, 3000, 4000, 5000, 90_000, 100, 200, 300, 400, 500, 600];
+    const listings = prices.map((price, i) => ({
+      ...setting.listings[0]!,
+      listingId: `band-order-${i}`,
+      needs: ['OTH' as NeedCode],
+      ageMin: 4,
+      ageMax: 10,
+      band: 'Z1',
+      available: 12 - i,
+      availableFrom: '2026-01-01',
+      price,
+    }));
+    const items = listings.flatMap((l) => searchEntryItems(setting, l));
+    await batchPut(t.store.db, t.store.tableName, items);
+    try {
+      const deps = {
+        store: t.store,
+        auth: devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
+        now: () => TODAY,
+      };
+      const page = await searchPlaces(
+        deps,
+        { sub: 'kent-officer', role: 'la', org: 'E10000016' },
+        { criteria: { needs: ['OTH'], band: 'Z1', age: 6 }, sort: 'price', limit: 3 },
+      );
+      expect(page.items.map((r) => r.price)).toEqual([100, 200, 300]);
+    } finally {
+      for (const i of items)
+        await t.store.db.send(new DeleteCommand({ TableName: t.store.tableName, Key: { pk: i.pk, sk: i.sk } }));
+    }
+  });
 
   it('answers a search whose results fit one page with the exact total and no cursor', async () => {
     const expected = all().filter(({ s, l }) => s.laCode === 'E06000035' && l.needs.includes('VI'));

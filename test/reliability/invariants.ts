@@ -4,7 +4,7 @@
  */
 import type { Case, Listing, Placement, SettingWithListings } from '@placements/domain';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { caseEntity, keys, searchEntryItems, type Store } from '@placements/store';
+import { caseEntity, keys, marketplaceTable, searchEntryItems, type Store } from '@placements/store';
 
 /** Placement states in which the placement holds one of its listing's places. */
 const HOLDING = new Set(['consulting', 'accepted']);
@@ -282,7 +282,7 @@ export async function searchEntriesAgainstListings(
         out.checks++;
         if (
           e.listingVersion !== l.version ||
-          // Every index the entry is filed in (LA, England, band, map cell) follows the listing.
+          // Every index the entry is filed in (LA, England, band, band in its LA, map cell) follows the listing.
           INDEX_KEYS.some((k) => e[k] !== want[k]) ||
           (e.listing as Listing).available !== l.available
         ) {
@@ -297,7 +297,8 @@ export async function searchEntriesAgainstListings(
   return out;
 }
 
-const INDEX_KEYS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;
+// Every index's keys, from the table's one definition, so an index added there is checked here too.
+const INDEX_KEYS = marketplaceTable.globalSecondaryIndexes.flatMap((i) => [i.partitionKey.name, i.sortKey.name]);
 
 /** Every round's head in the table (a scan: rounds leave the active index once done). */
 async function allRounds(store: Store): Promise<{ org: string; id: string }[]> {

@@ -20,6 +20,7 @@ import type { SettingType } from '@placements/domain';
  * | search: places for a need and age in an LA, most places first (or cheapest) | Query gsi3 pk=SN#need#bucket#gss (SP#…), sk < 99999 (places free), Limit for a first page |
  * | search: places for a need and age nationally, the same orders | Query gsi4 pk=SN#need#bucket (SP#…)  |
  * | search: the same for one band nationally     | Query gsi2 pk=SBN#need#bucket#band (SBP#…)  |
+ * | search: one band in an LA, most places first | Query gsi5 pk=SBLN#need#bucket#band#gss    |
  * | search: places nearest first (map cells)     | Query gsi1 pk=SG#need#bucket#cell [sk begins_with fine cell[#A]] |
  * | a page of an earlier search (the snapshot)   | Get pk=SNAPSHOT#id                          |
  * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
@@ -108,6 +109,14 @@ export const keys = {
    */
   searchOrderedBand: (order: SearchIndexOrder, need: string, bucket: string, band: string) =>
     `${BAND_PREFIX[order]}#${need}#${bucket}#${band}`,
+  /**
+   * One band in one LA, most places first (gsi5: SBLN#, on the most-places entry only), so a
+   * search for a band within an LA or a partnership reads only that band's entries there, not
+   * every band's. A handful of entries: cheapest first reads them whole rather than cost every
+   * listing change a write in a second order.
+   */
+  searchOrderedBandLa: (need: string, bucket: string, band: string, laCode: string) =>
+    `SBLN#${need}#${bucket}#${band}#${laCode}`,
   /**
    * A map cell's entries (gsi1 pk SG#need#bucket#<coarse cell>, sk <fine cell>#A|F#urn#listingId),
    * so nearest-first search reads cells nearest first: a fine cell is a sort-key prefix (and its
@@ -247,6 +256,8 @@ export const LAYOUT_ATTRIBUTES = [
   'gsi3sk',
   'gsi4pk',
   'gsi4sk',
+  'gsi5pk',
+  'gsi5sk',
   'itemType',
   // A listing's copy of its setting as search shows it (for the stream's projection), never part of the listing.
   'searchSetting',

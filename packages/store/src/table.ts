@@ -58,6 +58,13 @@ export const marketplaceTable: TableDefinition = {
       sortKey: { name: 'gsi4sk', type: 'S' },
       purpose: 'Search: listings by need and age bucket across England (national scope), in the same result orders',
     },
+    {
+      indexName: 'gsi5',
+      partitionKey: { name: 'gsi5pk', type: 'S' },
+      sortKey: { name: 'gsi5sk', type: 'S' },
+      purpose:
+        'Search: listings by need, age bucket, band and host LA, most places free first (SBLN#), for a band searched within an LA or a partnership',
+    },
   ],
   timeToLiveAttribute: 'expiresAt',
 };

@@ -350,7 +350,9 @@ async function inOrder(
   let matchesRead = 0;
   for (;;) {
     const kth = found.size >= want ? [...found.values()].sort(cmp)[want - 1] : undefined;
-    const open = streams.filter((s) => !s.done && (s.last === undefined || kth === undefined || cmp(s.last, kth) < 0));
+    const open = streams.filter(
+      (s) => !s.done && (s.range.whole || s.last === undefined || kth === undefined || cmp(s.last, kth) < 0),
+    );
     if (open.length === 0) break;
     const short = Math.max(1, want - found.size);
     // A listing covering several age buckets has an entry in each bucket's range, so a search of
@@ -365,10 +367,13 @@ async function inOrder(
         // Once the page is found, a range still open must read on to the page's last result, how
         // far is unknown: twice what it read last time, so it gets there in a round or two, not in
         // a round for every few entries.
-        const limit = Math.min(
-          500,
-          Math.max(4, Math.ceil((short / open.length / rate) * 1.2) + 1, kth === undefined ? 0 : 2 * s.limit),
-        );
+        // A range kept in another order is read whole, in one query where it can be.
+        const limit = s.range.whole
+          ? 500
+          : Math.min(
+              500,
+              Math.max(4, Math.ceil((short / open.length / rate) * 1.2) + 1, kth === undefined ? 0 : 2 * s.limit),
+            );
         s.limit = limit;
         const page = await deps.store.search.orderedPage(s.range, limit, s.start);
         queries++;
@@ -441,7 +446,10 @@ async function nearestFirst(
   type Unit = { cell: MapCell; bound: number };
   const reaching = (cell: MapCell, las: LocalAuthority[]) =>
     las.filter((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
-  let pending: Unit[] = coarseCellsWithin(origin, reach)
+  // A band within LAs: its own LA partitions hold only its entries, where a map cell holds every
+  // band's (most of which a band search would read only to drop), so LAs are read, not cells.
+  const byCells = plan.band === undefined;
+  let pending: Unit[] = (byCells ? coarseCellsWithin(origin, reach) : [])
     .flatMap((coarse) => {
       const las = reaching(coarse, plan.inScope);
       return las.length === 0 ? [] : fineCellsOf(coarse).filter((f) => reaching(f, las).length > 0);
@@ -482,8 +490,8 @@ async function nearestFirst(
     take(res.candidates);
   }
   // Everything nearer than this is read: the next cell's bound, or the reach once every cell is.
-  const covered = pending.length > 0 ? pending[0]!.bound : floorTenth(reach);
-  if (pending.length === 0 && reach >= radius) return { found, complete: true, itemsRead, queries, rounds };
+  const covered = !byCells ? 0 : pending.length > 0 ? pending[0]!.bound : floorTenth(reach);
+  if (byCells && pending.length === 0 && reach >= radius) return { found, complete: true, itemsRead, queries, rounds };
 
   // 2. LAs not wholly within what is read, whole, nearest first, by a bound nothing unread in them
   //    can be nearer than: their own (distance to the centroid less the extent), at least `covered`.
@@ -521,6 +529,7 @@ async function nearestFirst(
           need: plan.need,
           bucket,
           laCode: la.laCode,
+          ...(plan.band !== undefined ? { band: plan.band } : {}),
           ...(plan.criteria.availableBy ? { availableBy: plan.criteria.availableBy } : {}),
         })),
       ),
@@ -591,6 +600,8 @@ interface SearchPlan {
   need: SearchPartition['need'];
   buckets: AgeBucket[];
   partitions: SearchPartition[];
+  /** The band whose own LA partitions (gsi5) the LAs in scope are read from, when one is searched for. */
+  band?: string;
 }
 
 async function planSearch(
@@ -634,18 +645,22 @@ async function planSearch(
   const buckets = bucketsFor(criteria);
   const national = scope === 'national' && inScope.length > LA_PARTITIONS_BEFORE_NATIONAL;
   const availableBy = criteria.availableBy ? { availableBy: criteria.availableBy } : {};
+  // A band searched for is read from its own partitions (nationally, or LA by LA), not every band's.
+  const band = criteria.band !== undefined && byBand ? { band: criteria.band } : {};
   const partitions: SearchPartition[] = national
-    ? buckets.map((bucket) => ({
-        scope: 'national',
-        need,
-        bucket,
-        ...(criteria.band !== undefined && byBand ? { band: criteria.band } : {}),
-        ...availableBy,
-      }))
+    ? buckets.map((bucket) => ({ scope: 'national', need, bucket, ...band, ...availableBy }))
     : inScope.flatMap((la) =>
-        buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.laCode, ...availableBy })),
+        buckets.map((bucket) => ({ scope: 'la' as const, need, bucket, laCode: la.laCode, ...band, ...availableBy })),
       );
-  return { criteria, inScope, allowed: new Set(inScope.map((la) => la.laCode)), need, buckets, partitions };
+  return {
+    criteria,
+    inScope,
+    allowed: new Set(inScope.map((la) => la.laCode)),
+    need,
+    buckets,
+    partitions,
+    ...(!national ? band : {}),
+  };
 }
 
 /**
