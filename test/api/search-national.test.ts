@@ -149,6 +149,22 @@ describe('national search over every LA in England', () => {
       }
       expect(got).toEqual(expected);
       expect(body.total).toBe(expected.length);
+      // Cheapest first: the band's national entries are kept most places first only, so the
+      // national cheapest-first entries are read with the band checked after reading.
+      const cheapest = [...rows]
+        .sort((a, b) => a.l.price - b.l.price || text(a.s.urn, b.s.urn) || text(a.l.listingId, b.l.listingId))
+        .map(({ s, l }) => `${s.urn}#${l.listingId}`);
+      body = (await t!.request('/places/search?need=VI&band=S3&age=13&sort=price&limit=5', { token })).body;
+      const byPrice: string[] = body.items.map((r: any) => `${r.setting.urn}#${r.listing.listingId}`);
+      while (body.nextCursor) {
+        body = (
+          await t!.request(`/places/search?need=VI&band=S3&age=13&sort=price&limit=50&cursor=${body.nextCursor}`, {
+            token,
+          })
+        ).body;
+        byPrice.push(...body.items.map((r: any) => `${r.setting.urn}#${r.listing.listingId}`));
+      }
+      expect(byPrice).toEqual(cheapest);
       // Read whole, the first page reads the band's entries for the age bucket, not every band's.
       const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0 };
       const deps = {

@@ -218,7 +218,7 @@ describe('GET /places/search: every order, page by page, against a plain reading
       'ME14',
     ],
     ['need=ASD&from=ME14', 'kent', kentOnly, ({ l }) => l.needs.includes('ASD'), 'distance', 'ME14'],
-    // A band within an LA or a partnership is read from that band's own LA partitions (gsi5).
+    // A band within an LA or a partnership is read from that band's own LA partitions (gsi2 SBLN#).
     [
       'need=ASD&band=M2&sort=available',
       'kent',

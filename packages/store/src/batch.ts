@@ -100,7 +100,7 @@ export async function partitionItems(
   tableName: string,
   pk: string,
   options: {
-    index?: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4' | 'gsi5';
+    index?: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
     skPrefix?: string;
     attributes?: string;
     consistent?: boolean;

@@ -19,8 +19,8 @@ import type { SettingType } from '@placements/domain';
  * | an entity's audit history, oldest first      | Query pk=AUDIT#entity                       |
  * | search: places for a need and age in an LA, most places first (or cheapest) | Query gsi3 pk=SN#need#bucket#gss (SP#…), sk < 99999 (places free), Limit for a first page |
  * | search: places for a need and age nationally, the same orders | Query gsi4 pk=SN#need#bucket (SP#…)  |
- * | search: the same for one band nationally     | Query gsi2 pk=SBN#need#bucket#band (SBP#…)  |
- * | search: one band in an LA, most places first | Query gsi5 pk=SBLN#need#bucket#band#gss    |
+ * | search: one band nationally, most places first | Query gsi2 pk=SBN#need#bucket#band        |
+ * | search: one band in an LA, most places first | Query gsi2 pk=SBLN#need#bucket#band#gss    |
  * | search: places nearest first (map cells)     | Query gsi1 pk=SG#need#bucket#cell [sk begins_with fine cell[#A]] |
  * | a page of an earlier search (the snapshot)   | Get pk=SNAPSHOT#id                          |
  * | a case of the caller's LA                    | Get pk=LA#gss#CASE#id (gss from the token)  |
@@ -64,7 +64,6 @@ import type { SettingType } from '@placements/domain';
 /** The result orders the search index keeps entries in (distance is answered LA by LA, nearest first). */
 export type SearchIndexOrder = 'available' | 'price';
 const ORDER_PREFIX: Record<SearchIndexOrder, string> = { available: 'SN', price: 'SP' };
-const BAND_PREFIX: Record<SearchIndexOrder, string> = { available: 'SBN', price: 'SBP' };
 /** The available-order key of a full listing: every listing with a place free sorts below it. */
 export const FULL_AVAILABLE_KEY = 99_999;
 
@@ -104,18 +103,16 @@ export const keys = {
   searchOrderedNational: (order: SearchIndexOrder, need: string, bucket: string) =>
     `${ORDER_PREFIX[order]}#${need}#${bucket}`,
   /**
-   * The same orders for one band across England (gsi2: SBN#, SBP#), so a national search for a
-   * band reads only that band's entries.
+   * One band across England, most places first (gsi2 SBN#, on the most-places entry), so a
+   * national search for a band reads only that band's entries.
    */
-  searchOrderedBand: (order: SearchIndexOrder, need: string, bucket: string, band: string) =>
-    `${BAND_PREFIX[order]}#${need}#${bucket}#${band}`,
+  searchBandNational: (need: string, bucket: string, band: string) => `SBN#${need}#${bucket}#${band}`,
   /**
-   * One band in one LA, most places first (gsi5: SBLN#, on the most-places entry only), so a
-   * search for a band within an LA or a partnership reads only that band's entries there, not
-   * every band's. A handful of entries: cheapest first reads them whole rather than cost every
-   * listing change a write in a second order.
+   * One band in one LA, most places first too (gsi2 SBLN#, on the cheapest-first entry, whose gsi2
+   * is free: no index an entry is in more), so a search for a band within an LA or a partnership
+   * reads only that band's entries there. A handful of entries: cheapest first reads them whole.
    */
-  searchOrderedBandLa: (need: string, bucket: string, band: string, laCode: string) =>
+  searchBandLa: (need: string, bucket: string, band: string, laCode: string) =>
     `SBLN#${need}#${bucket}#${band}#${laCode}`,
   /**
    * A map cell's entries (gsi1 pk SG#need#bucket#<coarse cell>, sk <fine cell>#A|F#urn#listingId),
@@ -256,8 +253,6 @@ export const LAYOUT_ATTRIBUTES = [
   'gsi3sk',
   'gsi4pk',
   'gsi4sk',
-  'gsi5pk',
-  'gsi5sk',
   'itemType',
   // A listing's copy of its setting as search shows it (for the stream's projection), never part of the listing.
   'searchSetting',

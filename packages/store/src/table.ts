@@ -43,7 +43,7 @@ export const marketplaceTable: TableDefinition = {
       partitionKey: { name: 'gsi2pk', type: 'S' },
       sortKey: { name: 'gsi2sk', type: 'S' },
       purpose:
-        'Settings and their listings by provision type across all LAs, ordered by URN. Also search entries by need, age bucket and band across England, in result order (SBN#, SBP#)',
+        'Settings and their listings by provision type across all LAs, ordered by URN. Also search entries by need, age bucket and band, across England (SBN#) and in each LA (SBLN#), most places free first',
     },
     {
       indexName: 'gsi3',
@@ -57,13 +57,6 @@ export const marketplaceTable: TableDefinition = {
       partitionKey: { name: 'gsi4pk', type: 'S' },
       sortKey: { name: 'gsi4sk', type: 'S' },
       purpose: 'Search: listings by need and age bucket across England (national scope), in the same result orders',
-    },
-    {
-      indexName: 'gsi5',
-      partitionKey: { name: 'gsi5pk', type: 'S' },
-      sortKey: { name: 'gsi5sk', type: 'S' },
-      purpose:
-        'Search: listings by need, age bucket, band and host LA, most places free first (SBLN#), for a band searched within an LA or a partnership',
     },
   ],
   timeToLiveAttribute: 'expiresAt',

@@ -600,7 +600,7 @@ interface SearchPlan {
   need: SearchPartition['need'];
   buckets: AgeBucket[];
   partitions: SearchPartition[];
-  /** The band whose own LA partitions (gsi5) the LAs in scope are read from, when one is searched for. */
+  /** The band whose own LA partitions (gsi2 SBLN#) the LAs in scope are read from, when one is searched for. */
   band?: string;
 }
 

@@ -31,7 +31,7 @@ export interface SearchPartition {
   need: NeedCode;
   bucket: AgeBucket;
   laCode?: string;
-  /** Read the band's own partition (gsi2 nationally, gsi5 in an LA) rather than every band's. */
+  /** Read the band's own partition (gsi2: nationally, or in an LA) rather than every band's. */
   band?: string;
   /** YYYY-MM-DD: read only entries with a place free on or before this date. */
   availableBy?: string;
@@ -42,7 +42,7 @@ export interface SearchPartition {
  * keys.searchOrderSort), and the part of it that can match (places free only, when the search asks).
  */
 export interface OrderedRange {
-  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4' | 'gsi5';
+  index: 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
   pk: string;
   /** Read only sort keys that begin with this. */
   prefix?: string;
@@ -51,8 +51,8 @@ export interface OrderedRange {
   /** Read only sort keys from the first to the second, both included. */
   between?: [string, string];
   /**
-   * Kept in another order than the one asked for (a band within an LA, which is kept most places
-   * first only): it can be merged only once read to its end.
+   * Kept in another order than the one asked for (a band within an LA, kept most places first
+   * only): it can be merged only once read to its end.
    */
   whole?: true;
 }
@@ -60,24 +60,26 @@ export interface OrderedRange {
 /** The ranges holding a partition's entries in an order: merged, they give the partition in that order. */
 export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): OrderedRange[] {
   const freeOnly = p.availableBy !== undefined;
-  // A band within an LA is a handful of entries, kept most places first only (one index write a
-  // listing change fewer than both orders): cheapest first reads it whole.
-  if (p.scope === 'la' && p.band !== undefined)
+  const placesFree = freeOnly ? { below: String(FULL_AVAILABLE_KEY) } : {};
+  // A band's partitions are kept most places first only (each entry has one gsi2 key). In an LA
+  // they are a handful of entries: cheapest first reads them whole.
+  if (p.band !== undefined && p.scope === 'la')
     return [
       {
-        index: 'gsi5',
-        pk: keys.searchOrderedBandLa(p.need, p.bucket, p.band, p.laCode!),
-        ...(freeOnly ? { below: String(FULL_AVAILABLE_KEY) } : {}),
+        index: 'gsi2',
+        pk: keys.searchBandLa(p.need, p.bucket, p.band, p.laCode!),
+        ...placesFree,
         ...(order === 'available' ? {} : { whole: true as const }),
       },
     ];
+  if (p.band !== undefined && order === 'available')
+    return [{ index: 'gsi2', pk: keys.searchBandNational(p.need, p.bucket, p.band), ...placesFree }];
+  // Nationally, cheapest first for a band reads every band's cheapest first, the band checked after reading.
   const [index, pk] =
     p.scope === 'la'
       ? (['gsi3', keys.searchOrderedLa(order, p.need, p.bucket, p.laCode!)] as const)
-      : p.band !== undefined
-        ? (['gsi2', keys.searchOrderedBand(order, p.need, p.bucket, p.band)] as const)
-        : (['gsi4', keys.searchOrderedNational(order, p.need, p.bucket)] as const);
-  if (order === 'available') return [{ index, pk, ...(freeOnly ? { below: String(FULL_AVAILABLE_KEY) } : {}) }];
+      : (['gsi4', keys.searchOrderedNational(order, p.need, p.bucket)] as const);
+  if (order === 'available') return [{ index, pk, ...placesFree }];
   return freeOnly
     ? [{ index, pk, prefix: 'A#' }]
     : [
@@ -147,19 +149,20 @@ export function cellRanges(
 /**
  * The search entries for a listing, each a full PlaceCandidate: per (need, age bucket) it covers,
  * one entry in each result order the index keeps (most places first: SN, cheapest first: SP), by
- * LA (gsi3), nationally (gsi4) and for the listing's band nationally (gsi2), so a first page
- * reads only the top of a partition; the most-places entry is also filed under its band in its LA
- * (gsi5), so a band within an LA or a partnership reads only its own entries, and under its map cell
+ * LA (gsi3) and nationally (gsi4), so a first page reads only the top of a partition; under its
+ * band (gsi2), most places first, nationally (the most-places entry) and in its LA (the
+ * cheapest-first entry), so a band search reads only its band's entries; and under its map cell
  * (gsi1), so nearest-first search reads cells nearest first, and, while a place is free, the
  * cheapest-first one under its map cell of places free (gsi1 too: each entry has one cell key), so
  * a search for a place free reads neighbouring cells in one query. A search that needs every match (a
- * second page, the tailored list) reads SN partitions whole. Five indexes on two items: no more
+ * second page, the tailored list) reads SN partitions whole. Four indexes on two items: no more
  * puts per listing change than one entry per order (each index an entry is in costs a write). This is the projection: the only place that
  * decides which entries a listing has and their keys.
  */
 export function searchEntryItems(setting: SearchSetting, listing: Listing): Record<string, unknown>[] {
   const common = { itemType: 'search_entry', listingVersion: listing.version, ...placeCandidate(setting, listing) };
   const cell = mapCellOf(setting);
+  const placesOrder = keys.searchOrderSort('available', listing, setting.urn, listing.listingId);
   return listing.needs.flatMap((need) =>
     bucketsForRange(listing.ageMin, listing.ageMax).flatMap((bucket) =>
       SEARCH_INDEX_ORDERS.map((order) => {
@@ -170,17 +173,20 @@ export function searchEntryItems(setting: SearchSetting, listing: Listing): Reco
             ? {
                 gsi1pk: keys.searchCell(need, bucket, cell.coarse),
                 gsi1sk: keys.searchCellSort(cell.fine, listing.available > 0, setting.urn, listing.listingId),
-                gsi5pk: keys.searchOrderedBandLa(need, bucket, listing.band, setting.laCode),
-                gsi5sk: orderSort,
+                gsi2pk: keys.searchBandNational(need, bucket, listing.band),
+                gsi2sk: orderSort,
               }
-            : listing.available > 0
-              ? {
-                  gsi1pk: keys.searchFreeCell(need, bucket, cell.coarse),
-                  gsi1sk: keys.searchFreeCellSort(cell.fine, setting.urn, listing.listingId),
-                }
-              : {}),
-          gsi2pk: keys.searchOrderedBand(order, need, bucket, listing.band),
-          gsi2sk: orderSort,
+            : {
+                ...(listing.available > 0
+                  ? {
+                      gsi1pk: keys.searchFreeCell(need, bucket, cell.coarse),
+                      gsi1sk: keys.searchFreeCellSort(cell.fine, setting.urn, listing.listingId),
+                    }
+                  : {}),
+                // The band in its LA, most places first, though this is the cheapest-first entry.
+                gsi2pk: keys.searchBandLa(need, bucket, listing.band, setting.laCode),
+                gsi2sk: placesOrder,
+              }),
           gsi3pk: keys.searchOrderedLa(order, need, bucket, setting.laCode),
           gsi3sk: orderSort,
           gsi4pk: keys.searchOrderedNational(order, need, bucket),
