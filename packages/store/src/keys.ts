@@ -108,9 +108,9 @@ export const keys = {
    */
   searchBandNational: (need: string, bucket: string, band: string) => `SBN#${need}#${bucket}#${band}`,
   /**
-   * One band in one LA, most places first too (gsi2 SBLN#, on the cheapest-first entry, whose gsi2
-   * is free: no index an entry is in more), so a search for a band within an LA or a partnership
-   * reads only that band's entries there. A handful of entries: cheapest first reads them whole.
+   * One band in one LA, most places first too (gsi2 SBLN#, on the cheapest-first entry, in the slot
+   * its band's national cheapest-first key had: no index write more), so a search for a band within
+   * an LA or a partnership reads only that band's entries there. A handful: cheapest first reads them whole.
    */
   searchBandLa: (need: string, bucket: string, band: string, laCode: string) =>
     `SBLN#${need}#${bucket}#${band}#${laCode}`,
