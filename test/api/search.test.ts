@@ -7,7 +7,7 @@ import {
   type NeedCode,
   type SettingWithListings,
 } from '@placements/domain';
-import { devTokenAuthenticator, searchPlaces, type SearchRequest, type SearchStats } from '@placements/api';
+import { searchPlaces, type SearchRequest, type SearchStats } from '@placements/api';
 import { batchPut, searchEntryItems } from '@placements/store';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { seededApp, type SeededApp } from '../support/store.ts';
@@ -278,11 +278,6 @@ describe('GET /places/search: every order, page by page, against a plain reading
   }
 
   it('reads a band searched for within an LA or a partnership from that band’s own entries, not every band’s', async () => {
-    const deps = {
-      store: t.store,
-      auth: devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
-      now: () => TODAY,
-    };
     const kentOfficer = { sub: 'kent-officer', role: 'la' as const, org: 'E10000016' };
     const partnership = new Set(
       t.data.partnerships.filter((p) => p.members.includes('E10000016')).flatMap((p) => p.members),
@@ -314,7 +309,7 @@ describe('GET /places/search: every order, page by page, against a plain reading
       );
       const ofBand = inBucket.filter(({ l }) => l.band === band);
       const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0 };
-      const page = await searchPlaces(deps, kentOfficer, req, stats);
+      const page = await searchPlaces(t.deps, kentOfficer, req, stats);
       const label = JSON.stringify(req.criteria);
       expect(page.items.map(id).sort(), label).toEqual(
         ofBand
@@ -348,13 +343,8 @@ describe('GET /places/search: every order, page by page, against a plain reading
     const items = listings.flatMap((l) => searchEntryItems(setting, l));
     await batchPut(t.store.db, t.store.tableName, items);
     try {
-      const deps = {
-        store: t.store,
-        auth: devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
-        now: () => TODAY,
-      };
       const page = await searchPlaces(
-        deps,
+        t.deps,
         { sub: 'kent-officer', role: 'la', org: 'E10000016' },
         { criteria: { needs: ['OTH'], band: 'Z1', age: 6 }, sort: 'price', limit: 3 },
       );
