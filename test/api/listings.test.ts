@@ -191,7 +191,10 @@ describe('listing validation: every rule, all violations in one 400', () => {
     await batchPut(
       t.store.db,
       t.store.tableName,
-      settingItems({ ...setting, listings: [{ ...listing, held: 2, available: 2 }] }).slice(1),
+      settingItems(
+        { ...setting, listings: [{ ...listing, held: 2, available: 2 }] },
+        await t.store.search.regionOf(setting.laCode),
+      ).slice(1),
     );
     const res = await put('t-held', body({ commissioned: 7, filled: 6 }), { ifMatch: '1' });
     expect(res.status).toBe(400);

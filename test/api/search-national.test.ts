@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededApp, type SeededApp } from '../support/store.ts';
 import { dataDir, requireDataDir } from '../support/data-dir.ts';
-import { devTokenAuthenticator, searchPlaces, type SearchStats } from '@placements/api';
+import { devTokenAuthenticator, searchPlaces, type SearchRequest, type SearchStats } from '@placements/api';
 import { bucketsForRange, distanceKm, type NeedCode } from '@placements/domain';
 
 /** National scope over all 153 LAs reads the national index (gsi4), not 153 LA partitions. */
@@ -13,6 +13,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.store.drop();
 });
+
+/** A search by an officer of an LA across its partnership, nearest first, with what it read. */
+async function nearestInPartnership(la: string, criteria: SearchRequest['criteria'], limit: number) {
+  const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0, misses: {} };
+  const page = await searchPlaces(
+    {
+      store: t!.store,
+      auth: devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
+      now: () => new Date('2026-11-22T10:00:00Z'),
+    },
+    { sub: 'o', role: 'la', org: la },
+    { criteria, scope: 'partnership', sort: 'distance', limit },
+    stats,
+  );
+  return { page, stats };
+}
 
 describe('national search over every LA in England', () => {
   it('has the public data to load', () => {
@@ -223,21 +239,10 @@ describe('national search over every LA in England', () => {
         .filter((x) => x.expected.length > 0)
         .sort((a, b) => b.inLas - b.inCells - (a.inLas - a.inCells))[0]!;
       expect(c.inCells).toBeLessThan(c.inLas / 2);
-      const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0, misses: {} };
-      const page = await searchPlaces(
-        {
-          store: t!.store,
-          auth: devTokenAuthenticator('test-secret-key-for-dev-tokens-000'),
-          now: () => new Date('2026-11-22T10:00:00Z'),
-        },
-        { sub: 'o', role: 'la', org: c.la },
-        {
-          criteria: { needs: [c.need], age, from: c.district, radiusKm, availableBy: today },
-          scope: 'partnership',
-          sort: 'distance',
-          limit: 200,
-        },
-        stats,
+      const { page, stats } = await nearestInPartnership(
+        c.la,
+        { needs: [c.need], age, from: c.district, radiusKm, availableBy: today },
+        200,
       );
       const ids = page.items.map((r) => `${r.setting.urn}#${r.listing.listingId}`).sort();
       expect(ids, `${c.need} from ${c.district}`).toEqual(
@@ -246,6 +251,46 @@ describe('national search over every LA in England', () => {
       expect(stats.itemsRead, `${c.need} from ${c.district}`).toBeLessThanOrEqual(c.inCells);
       // Only listings with a place free were read: none failed for want of one.
       expect(Object.keys(stats.misses!).filter((why) => why.includes('availableBy'))).toEqual([]);
+    },
+  );
+
+  it.runIf(dataDir !== undefined)(
+    'from near a partnership’s edge, reads none of the neighbouring region’s entries in the cells they share',
+    async () => {
+      const [need, age, radiusKm] = ['ASD' as NeedCode, 12, 30];
+      const data = t!.data;
+      const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+      // Of each LA's first district, the one with the most ASD secondary listings of other
+      // regions within the radius and a cell's diagonal: what the cells there hold for its neighbours.
+      const cases = data.las.flatMap((la) => {
+        const origin = data.districts.find((d) => d.laCode === la.laCode);
+        if (origin === undefined) return [];
+        const members = new Set(
+          data.partnerships.filter((p) => p.members.includes(la.laCode)).flatMap((p) => p.members),
+        );
+        const near = data.settings.flatMap((s) =>
+          s.listings
+            .filter((l) => l.needs.includes(need) && bucketsForRange(l.ageMin, l.ageMax).includes('S'))
+            .map((l) => ({ s, l, km: distanceKm(origin, s) }))
+            .filter(({ km }) => km <= radiusKm + 13),
+        );
+        const expected = near.filter(
+          ({ s, l, km }) => members.has(s.laCode) && l.ageMin <= age && l.ageMax >= age && km <= radiusKm,
+        );
+        const across = near.filter(({ s }) => regionOf.get(s.laCode) !== la.regionCode).length;
+        return [{ la: la.laCode, district: origin.district, expected, across }];
+      });
+      const c = cases.sort((a, b) => b.across - a.across)[0]!;
+      expect(c.across).toBeGreaterThan(20);
+      const { page, stats } = await nearestInPartnership(
+        c.la,
+        { needs: [need], age, from: c.district, radiusKm },
+        1000,
+      );
+      const ids = page.items.map((r) => `${r.setting.urn}#${r.listing.listingId}`).sort();
+      expect(ids, `from ${c.district}`).toEqual(c.expected.map(({ s, l }) => `${s.urn}#${l.listingId}`).sort());
+      // Every entry read was the partnership's (its region's): none failed for its LA.
+      expect(Object.keys(stats.misses!).filter((why) => why.includes('scope'))).toEqual([]);
     },
   );
 });

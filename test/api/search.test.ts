@@ -340,7 +340,8 @@ describe('GET /places/search: every order, page by page, against a plain reading
       availableFrom: '2026-01-01',
       price,
     }));
-    const items = listings.flatMap((l) => searchEntryItems(setting, l));
+    const region = await t.store.search.regionOf(setting.laCode);
+    const items = listings.flatMap((l) => searchEntryItems(setting, l, region));
     await batchPut(t.store.db, t.store.tableName, items);
     try {
       const page = await searchPlaces(

@@ -62,7 +62,10 @@ describe('GET /settings?la=', () => {
         await batchPut(
           t.store.db,
           t.store.tableName,
-          settingItems({ ...template, urn, listings: template.listings.map((l) => ({ ...l, urn })) }),
+          settingItems(
+            { ...template, urn, listings: template.listings.map((l) => ({ ...l, urn })) },
+            await t.store.search.regionOf(template.laCode),
+          ),
         );
       }
     });

@@ -48,7 +48,8 @@ try {
   const clients = { 'as the SDK ships': client(false), 'without its logger': client(true) };
 
   // The calls a search, a round's commit and the stream's projection make most.
-  const items = data.settings.flatMap(settingItems);
+  const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+  const items = data.settings.flatMap((s) => settingItems(s, regionOf.get(s.laCode)!));
   const entries = items.filter((i) => i.itemType === 'search_entry');
   const byPartition = new Map<string, number>();
   for (const e of entries) byPartition.set(e.gsi3pk as string, (byPartition.get(e.gsi3pk as string) ?? 0) + 1);

@@ -17,8 +17,10 @@ if (!marketplaceTable.globalSecondaryIndexes.some((i) => i.indexName === WITHOUT
   throw new Error(`${WITHOUT} is not an index of the table`);
 
 const ddb = await startDynamoDbLocal({ javaHeap: '2g' });
-const listings = buildReferenceData({}).settings.flatMap((s) => s.listings.map((l) => ({ s, l })));
-const entries = listings.reduce((n, { s, l }) => n + searchEntryItems(s, l).length, 0);
+const data = buildReferenceData({});
+const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+const listings = data.settings.flatMap((s) => s.listings.map((l) => ({ s, l })));
+const entries = listings.reduce((n, { s, l }) => n + searchEntryItems(s, l, regionOf.get(s.laCode)!).length, 0);
 const tables = {
   every: createStore({ tableName: 'writes-every-index', endpoint: ddb.endpoint }),
   without: createStore({ tableName: `writes-without-${WITHOUT}`, endpoint: ddb.endpoint }),

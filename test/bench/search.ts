@@ -64,7 +64,8 @@ const store = createStore({
   requestTimeoutMs: 60_000,
 });
 const created = await ensureTable(store.db, store.tableName);
-const items = settings.flatMap(settingItems);
+const regionOf = new Map(reference.las.map((la) => [la.laCode, la.regionCode]));
+const items = settings.flatMap((s) => settingItems(s, regionOf.get(s.laCode)!));
 if (created || !process.env.BENCH_ENDPOINT) {
   await loadReferenceData(
     store.db,

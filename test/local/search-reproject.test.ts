@@ -2,7 +2,16 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { searchSettingOf } from '@placements/domain';
 import { buildReferenceData, searchReprojectCommand } from '@placements/local';
-import { batchPut, createStore, dropTable, ensureTable, searchEntryItems, settingItems } from '@placements/store';
+import {
+  batchPut,
+  createStore,
+  dropTable,
+  ensureTable,
+  keys,
+  NO_REGION,
+  searchEntryItems,
+  settingItems,
+} from '@placements/store';
 import { runCommand } from '../support/command.ts';
 
 // npm run search:reproject against a table on DynamoDB Local: a deployed table's search entries
@@ -29,19 +38,27 @@ afterAll(async () => {
 describe('npm run search:reproject', () => {
   it('rewrites every listing’s entries in the current layout and deletes what an earlier one left, once', async () => {
     await ensureTable(store.db, tableName);
-    const settings = buildReferenceData({}).settings.slice(0, 3);
-    // Listings as a table deployed before they kept a copy of their setting holds them.
+    const data = buildReferenceData({});
+    const settings = data.settings.slice(0, 3);
+    const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+    // The LAs (each LA's region is in its entries' map-cell keys) and, as a table deployed before
+    // they kept a copy of their setting holds them, the listings, their entries keyed without a region.
     await batchPut(
       store.db,
       tableName,
-      settings.flatMap(settingItems).map(({ searchSetting: _copy, ...item }) => item),
+      data.las.map((la) => ({ ...keys.la(la.laCode), itemType: 'la', ...la })),
+    );
+    await batchPut(
+      store.db,
+      tableName,
+      settings.flatMap((s) => settingItems(s, NO_REGION)).map(({ searchSetting: _copy, ...item }) => item),
     );
     // What an older layout left, under two listings of two settings (reprojected at once): an
     // entry in a bucket this one does not have, with the places free it had then, and a current
     // entry missing.
     const leaveOld = async (setting: (typeof settings)[number]) => {
       const listing = setting.listings[0]!;
-      const current = searchEntryItems(setting, listing);
+      const current = searchEntryItems(setting, listing, regionOf.get(setting.laCode)!);
       const first = current[0]!;
       const bucket = (first.sk as string).split('#')[1]!;
       const old = {
@@ -72,13 +89,18 @@ describe('npm run search:reproject', () => {
       expect(after.find((e) => e.sk === first.sk)?.listing).toEqual(first.listing);
     }
 
-    for (const s of settings)
+    for (const s of settings) {
       for (const l of s.listings) {
+        // Every entry in a map cell is filed under its LA's region now.
+        const cells = (await entriesOf(s.urn, l.listingId)).filter((e) => e.gsi1sk !== undefined);
+        expect(cells.length).toBeGreaterThan(0);
+        for (const e of cells) expect(e.gsi1sk).toMatch(new RegExp(`^${regionOf.get(s.laCode)}#\\d{2}#`));
         const item = await store.db.send(
           new GetCommand({ TableName: tableName, Key: { pk: `SETTING#${s.urn}`, sk: `LISTING#${l.listingId}` } }),
         );
         expect(item.Item!.searchSetting).toEqual(searchSettingOf(s));
       }
+    }
 
     // A copy already there (an import's, newer than what the reprojection reads) is left as it is.
     const kept = { pk: `SETTING#${settings[0]!.urn}`, sk: `LISTING#${settings[0]!.listings[0]!.listingId}` };

@@ -261,7 +261,9 @@ export async function searchEntriesAgainstListings(
       const actual = read[j]!;
       out.listings++;
       out.entries += actual.length;
-      const expected = new Map(searchEntryItems(s, l).map((e) => [e.sk as string, e]));
+      const expected = new Map(
+        searchEntryItems(s, l, await store.search.regionOf(s.laCode as string)).map((e) => [e.sk as string, e]),
+      );
       const at = `search entries of ${s.urn}/${l.listingId}`;
       const stale = (why: string) => {
         out.stale.push(`${at}${why}`);

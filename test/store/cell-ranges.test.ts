@@ -1,84 +1,99 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bucketsForRange, mapCellOf, type PlaceCandidate } from '@placements/domain';
-import { batchPut, cellRanges, createStore, dropTable, ensureTable, searchEntryItems } from '@placements/store';
+import { batchPut, cellRanges, createStore, dropTable, ensureTable, keys, searchEntryItems } from '@placements/store';
 import { buildReferenceData } from '@placements/local';
 
-// Nearest-first search reads fine map cells; cells whose keys follow one another in a coarse cell
-// are read as one range (one query), and nothing outside the cells asked for is ever in a range.
+// Nearest-first search reads fine map cells in the regions of its scope; cells whose keys follow
+// one another in a region's part of a coarse cell are read as one range (one query), and nothing
+// outside the cells asked for, or of another region, is ever in a range.
 
 describe('the ranges that read some fine map cells', () => {
   const pk = (coarse: string) => `SG#ASD#S#${coarse}`;
+  const region = 'E12000008';
+  const at = (fine: string, coarse = '650:-4') => ({ coarse, region, fine });
 
-  const cells = ['22', '03', '21', '10', '33', '20'].map((fine) => ({ coarse: '650:-4', fine }));
+  const cells = ['22', '03', '21', '10', '33', '20'].map((fine) => at(fine));
 
   it('reads neighbours in key order as one range, a lone cell by its prefix, and each coarse cell apart', () => {
-    const ranges = cellRanges('ASD', 'S', [...cells, { coarse: '651:-4', fine: '00' }], false);
+    const ranges = cellRanges('ASD', 'S', [...cells, at('00', '651:-4')], false);
     expect(ranges).toEqual([
       // 03 then 10: the end of one row and the start of the next are neighbours in key order.
-      { index: 'gsi1', pk: pk('650:-4'), between: ['03#', '10#\uffff'] },
-      { index: 'gsi1', pk: pk('650:-4'), between: ['20#', '22#\uffff'] },
-      { index: 'gsi1', pk: pk('650:-4'), prefix: '33#' },
-      { index: 'gsi1', pk: pk('651:-4'), prefix: '00#' },
+      { index: 'gsi1', pk: pk('650:-4'), between: ['E12000008#03#', 'E12000008#10#\uffff'] },
+      { index: 'gsi1', pk: pk('650:-4'), between: ['E12000008#20#', 'E12000008#22#\uffff'] },
+      { index: 'gsi1', pk: pk('650:-4'), prefix: 'E12000008#33#' },
+      { index: 'gsi1', pk: pk('651:-4'), prefix: 'E12000008#00#' },
     ]);
   });
 
   it('reads the same runs from the cells of places free when a place must be free (no full listing in them)', () => {
     expect(cellRanges('ASD', 'S', cells, true)).toEqual([
-      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', between: ['03#', '10#\uffff'] },
-      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', between: ['20#', '22#\uffff'] },
-      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', prefix: '33#' },
+      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', between: ['E12000008#03#', 'E12000008#10#\uffff'] },
+      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', between: ['E12000008#20#', 'E12000008#22#\uffff'] },
+      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', prefix: 'E12000008#33#' },
     ]);
   });
 
-  it('reads a whole coarse cell as its partition', () => {
-    const all = Array.from({ length: 16 }, (_, n) => ({ coarse: '650:-4', fine: `${Math.floor(n / 4)}${n % 4}` }));
-    expect(cellRanges('ASD', 'S', all, false)).toEqual([{ index: 'gsi1', pk: pk('650:-4') }]);
+  it('reads a region’s whole part of a coarse cell by its prefix, and each region apart', () => {
+    const all = Array.from({ length: 16 }, (_, n) => at(`${Math.floor(n / 4)}${n % 4}`));
+    expect(cellRanges('ASD', 'S', [...all, { ...at('11'), region: 'E12000007' }], false)).toEqual([
+      { index: 'gsi1', pk: pk('650:-4'), prefix: 'E12000008#' },
+      { index: 'gsi1', pk: pk('650:-4'), prefix: 'E12000007#11#' },
+    ]);
   });
 
   it('never covers a key between two cells that were not asked for', () => {
     const ranges = cellRanges(
       'ASD',
       'S',
-      ['00', '02', '11', '13'].map((fine) => ({ coarse: '650:-4', fine })),
+      ['00', '02', '11', '13'].map((fine) => at(fine)),
       false,
     );
-    expect(ranges.map((r) => r.prefix)).toEqual(['00#', '02#', '11#', '13#']);
+    expect(ranges.map((r) => r.prefix)).toEqual(['E12000008#00#', 'E12000008#02#', 'E12000008#11#', 'E12000008#13#']);
   });
 });
 
 describe('reading fine map cells on DynamoDB Local', () => {
   const tableName = `cell-ranges-${Date.now()}`;
   const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
-  const settings = buildReferenceData({}).settings;
+  const data = buildReferenceData({});
+  const settings = data.settings;
+  const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
   beforeAll(async () => {
     await ensureTable(store.db, tableName);
-    await batchPut(
-      store.db,
-      tableName,
+    await batchPut(store.db, tableName, [
+      // The LAs, whose regions the projection files entries under.
+      ...data.las.map((la) => ({ ...keys.la(la.laCode), itemType: 'la', ...la })),
       // Only ASD listings' entries (the partitions read below are ASD's): a fifth of the writes.
-      settings.flatMap((s) => s.listings.filter((l) => l.needs.includes('ASD')).flatMap((l) => searchEntryItems(s, l))),
-    );
+      ...settings.flatMap((s) =>
+        s.listings
+          .filter((l) => l.needs.includes('ASD'))
+          .flatMap((l) => searchEntryItems(s, l, regionOf.get(s.laCode)!)),
+      ),
+    ]);
   });
   afterAll(async () => {
     await dropTable(store.db, tableName);
   });
 
-  // The coarse cell with the most ASD secondary listings, and every fine cell of it but one that
-  // has listings, so some runs stop either side of it.
-  const inCell = new Map<string, { fine: string; id: string; free: boolean }[]>();
+  // The region's part of a coarse cell with the most ASD secondary listings, and every fine cell
+  // of it but one that has listings, so some runs stop either side of it. Listings of another
+  // region in the same cells are never read.
+  const inCell = new Map<string, { coarse: string; region: string; fine: string; id: string; free: boolean }[]>();
   for (const s of settings)
     for (const l of s.listings)
       if (l.needs.includes('ASD') && bucketsForRange(l.ageMin, l.ageMax).includes('S')) {
         const { coarse, fine } = mapCellOf(s);
-        const at = { fine, id: `${s.urn}#${l.listingId}`, free: l.available > 0 };
-        inCell.set(coarse, [...(inCell.get(coarse) ?? []), at]);
+        const region = regionOf.get(s.laCode)!;
+        const at = { coarse, region, fine, id: `${s.urn}#${l.listingId}`, free: l.available > 0 };
+        inCell.set(`${coarse}|${region}`, [...(inCell.get(`${coarse}|${region}`) ?? []), at]);
       }
-  const [coarse, listings] = [...inCell].sort((a, b) => b[1].length - a[1].length)[0]!;
+  const listings = [...inCell.values()].sort((a, b) => b.length - a.length)[0]!;
+  const { coarse, region } = listings[0]!;
   const populated = [...new Set(listings.map((l) => l.fine))].sort();
   const left = populated[Math.floor(populated.length / 2)]!;
   const asked = Array.from({ length: 16 }, (_, n) => `${Math.floor(n / 4)}${n % 4}`)
     .filter((f) => f !== left)
-    .map((fine) => ({ coarse, fine }));
+    .map((fine) => ({ coarse, region, fine }));
   const ids = (read: { candidates: PlaceCandidate[] }) =>
     read.candidates.map((c) => `${c.setting.urn}#${c.listing.listingId}`).sort();
 
@@ -106,6 +121,30 @@ describe('reading fine map cells on DynamoDB Local', () => {
     expect(read.itemsRead).toBe(expected.length);
   });
 
+  it('reads only the region asked for: a listing of a neighbouring region in the same fine cell is not read', async () => {
+    const setting = settings.find((s) => s.listings.some((l) => l.needs.includes('ASD') && l.available > 0))!;
+    const listing = setting.listings.find((l) => l.needs.includes('ASD') && l.available > 0)!;
+    const own = regionOf.get(setting.laCode)!;
+    const other = [...new Set(regionOf.values())].find((r) => r !== own) ?? 'E12000007';
+    // The same setting across the boundary (as in a cell two regions share), filed under the other region.
+    const neighbour = { ...setting, urn: `9${setting.urn}`, listings: [] };
+    await batchPut(store.db, tableName, searchEntryItems(neighbour, { ...listing, urn: neighbour.urn }, other));
+    const { coarse, fine } = mapCellOf(setting);
+    const bucket = bucketsForRange(listing.ageMin, listing.ageMax)[0]!;
+    for (const freeOnly of [false, true]) {
+      const read = ids(
+        await store.search.readWhole(cellRanges('ASD', bucket, [{ coarse, region: own, fine }], freeOnly)),
+      );
+      expect(read).toContain(`${setting.urn}#${listing.listingId}`);
+      expect(read).not.toContain(`${neighbour.urn}#${listing.listingId}`);
+      const across = ids(
+        await store.search.readWhole(cellRanges('ASD', bucket, [{ coarse, region: other, fine }], freeOnly)),
+      );
+      expect(across).toContain(`${neighbour.urn}#${listing.listingId}`);
+      expect(across).not.toContain(`${setting.urn}#${listing.listingId}`);
+    }
+  });
+
   it('takes a listing out of the cells of places free when its last place goes, and back when one frees', async () => {
     const setting = settings.find((s) =>
       s.listings.some((l) => l.available > 0 && l.needs.includes('ASD') && mapCellOf(s).coarse === coarse),
@@ -116,7 +155,9 @@ describe('reading fine map cells on DynamoDB Local', () => {
     const freeIn = async () =>
       ids(
         await store.search.readWhole(
-          bucketsForRange(before.ageMin, before.ageMax).flatMap((b) => cellRanges('ASD', b, [{ coarse, fine }], true)),
+          bucketsForRange(before.ageMin, before.ageMax).flatMap((b) =>
+            cellRanges('ASD', b, [{ coarse, region: regionOf.get(setting.laCode)!, fine }], true),
+          ),
         ),
       ).includes(id);
     expect(await freeIn()).toBe(true);

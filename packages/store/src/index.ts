@@ -30,6 +30,7 @@ export * from './stream/change.ts';
 export {
   cellRange,
   cellRanges,
+  NO_REGION,
   orderedRanges,
   searchEntryItems,
   type OrderedRange,

@@ -115,21 +115,24 @@ export const keys = {
   searchBandLa: (need: string, bucket: string, band: string, laCode: string) =>
     `SBLN#${need}#${bucket}#${band}#${laCode}`,
   /**
-   * A map cell's entries (gsi1 pk SG#need#bucket#<coarse cell>, sk <fine cell>#A|F#urn#listingId),
-   * so nearest-first search reads cells nearest first: a fine cell is a sort-key prefix (and its
-   * places free, A#, a longer one), a coarse cell the whole partition (see mapCellOf in the domain).
+   * A map cell's entries (gsi1 pk SG#need#bucket#<coarse cell>, sk <region>#<fine cell>#urn#listingId),
+   * so nearest-first search reads cells nearest first: a region's part of a coarse cell is a
+   * sort-key prefix (`<region>#`), a fine cell in it a longer one (`<region>#<fine>#`), neighbours
+   * in key order one range (see mapCellOf in the domain). The region first: partnerships
+   * commission by region (SE19 is the South East's LAs), so a partnership's search reads only its
+   * own region's entries in a cell at its edge, not its neighbours'.
    */
   searchCell: (need: string, bucket: string, coarse: string) => `SG#${need}#${bucket}#${coarse}`,
-  searchCellSort: (fine: string, free: boolean, urn: string, listingId: string) =>
-    `${fine}#${free ? 'A' : 'F'}#${urn}#${listingId}`,
   /**
    * The same map cells holding only listings with a place free (gsi1 pk SGA#need#bucket#<coarse>,
-   * sk <fine cell>#urn#listingId), on the cheapest-first entry and only while a place is free (a
-   * sparse index): a search for a place free reads neighbouring fine cells as one range, as one
-   * for any place does, where the places-free prefix inside SG would cost a query a cell.
+   * the same sort key), on the cheapest-first entry and only while a place is free (a sparse
+   * index): a search for a place free reads neighbouring cells as one range, as one for any place
+   * does, where a places-free part of each cell inside SG would cost a query a cell.
    */
   searchFreeCell: (need: string, bucket: string, coarse: string) => `SGA#${need}#${bucket}#${coarse}`,
-  searchFreeCellSort: (fine: string, urn: string, listingId: string) => `${fine}#${urn}#${listingId}`,
+  /** Both cell indexes' sort key: the LA's region, the fine cell (`<row><column>`), then the result's tie-break. */
+  searchCellSort: (region: string, fine: string, urn: string, listingId: string) =>
+    `${region}#${fine}#${urn}#${listingId}`,
   /**
    * available: 99999 minus the places free, so the most free sort first and full listings
    * (99999) last; price: A# (a place free) or F# (full), then pence per year, so a search for

@@ -12,7 +12,7 @@ import {
   type SettingWithListings,
 } from '@placements/domain';
 import { keys, postcodeArea } from './keys.ts';
-import { searchEntryItems } from './repositories/search.ts';
+import { NO_REGION, searchEntryItems } from './repositories/search.ts';
 import { counterItems } from './repositories/aggregates.ts';
 import { batchPut } from './batch.ts';
 
@@ -21,7 +21,7 @@ import { batchPut } from './batch.ts';
  * Bumped whenever stored items gain or change index attributes; a kept local database with an
  * older layout is loaded afresh rather than served half-indexed. 2: settings by provider (gsi3).
  */
-export const DATA_LAYOUT = 8; // 3: sufficiency counters (AGG#gss) and listings' unreserved places; 4: search entries by band (gsi2) and map cell (gsi1); 5: listings' block places as blockFor, blockUsed, availableToAll; 6: age buckets E 0–3, P 4–10, T 11, S 12–16, F 17–19, A 20–25; 7: cheapest-first entries filed under their map cell while a place is free (gsi1 SGA#); 8: search entries by band within an LA (gsi2 SBLN#, on the cheapest-first entry, in place of a national band's cheapest first)
+export const DATA_LAYOUT = 9; // 3: sufficiency counters (AGG#gss) and listings' unreserved places; 4: search entries by band (gsi2) and map cell (gsi1); 5: listings' block places as blockFor, blockUsed, availableToAll; 6: age buckets E 0–3, P 4–10, T 11, S 12–16, F 17–19, A 20–25; 7: cheapest-first entries filed under their map cell while a place is free (gsi1 SGA#); 8: search entries by band within an LA (gsi2 SBLN#, on the cheapest-first entry, in place of a national band's cheapest first); 9: map-cell sort keys by region first (<region>#<fine>#urn#listingId)
 
 export interface SeedInfo {
   layout?: number;
@@ -46,7 +46,7 @@ export { batchPut, batchWrite, type WriteRequest } from './batch.ts';
  * Items for a setting and its listings, with the index attributes that list them by LA and type,
  * and each listing's search entries.
  */
-export function settingItems(s: SettingWithListings): Record<string, unknown>[] {
+export function settingItems(s: SettingWithListings, region: string): Record<string, unknown>[] {
   const { listings, ...setting } = s;
   return [
     { ...keys.setting(s.urn), ...keys.settingIndexes(s), itemType: 'setting', ...setting },
@@ -61,7 +61,7 @@ export function settingItems(s: SettingWithListings): Record<string, unknown>[] 
           ...listing,
           searchSetting: searchSettingOf(setting),
         },
-        ...searchEntryItems(setting, listing),
+        ...searchEntryItems(setting, listing, region),
       ];
     }),
   ];
@@ -92,12 +92,13 @@ export async function loadReferenceData(
   data: ReferenceData,
   info: Omit<SeedInfo, 'loadedAt' | 'counts' | 'layout'>,
 ): Promise<SeedInfo> {
+  const regionByLa = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
   const items: Record<string, unknown>[] = [
     ...data.las.map((la) => ({ ...keys.la(la.laCode), itemType: 'la', ...la })),
     ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), itemType: 'partnership', ...p })),
     ...data.frameworks.map((f) => ({ ...keys.framework(f.version), itemType: 'framework', ...f })),
     ...districtAreaItems(data.districts),
-    ...data.settings.flatMap(settingItems),
+    ...data.settings.flatMap((s) => settingItems(s, regionByLa.get(s.laCode) ?? NO_REGION)),
     // The regional counters start from the places loaded; every later write keeps them current.
     ...counterItems(
       counterChange(

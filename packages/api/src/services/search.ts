@@ -400,6 +400,10 @@ async function inOrder(
 const CELL_REACH_KM = 60;
 /** Map cells while the want-th result looks nearer than this; whole LAs (few matches) beyond. */
 const CELLS_UNTIL_KM = 25;
+/** The first wave of cells reads those this near. */
+const FIRST_WAVE_KM = 4;
+/** Each wave reads at least this much further than the last: a wave costs a search a round trip. */
+const MIN_STEP_KM = 2;
 const floorTenth = (km: number) => Math.floor(km * 10) / 10;
 const cellAreaKm2 = (c: MapCell) =>
   (c.north - c.south) * 111.2 * (c.east - c.west) * 111.2 * Math.cos((((c.north + c.south) / 2) * Math.PI) / 180);
@@ -407,12 +411,13 @@ const cellAreaKm2 = (c: MapCell) =>
 /**
  * The nearest `want` results. Where matches are dense, map cells (about 9 km; see search-cells in
  * the domain) are read nearest first, each after its bound (the distance to its nearest point:
- * nothing in it is nearer), in waves sized by the matches per km² seen so far. Where they are
- * sparse (the want-th result looks farther than CELLS_UNTIL_KM, or no match nearby), the cells
- * left within the radius are read in one wave, or, for a search without a radius, LAs in scope are
- * read whole, nearest bound first: few queries, and only the LAs in scope. Either way
- * the read stops once `want` results are nearer (to the 0.1 km a result shows) than anything
- * unread can be. Cells that no LA in scope reaches, or beyond the radius, are never read.
+ * nothing in it is nearer), in waves sized by the matches per km² seen so far, each only in the
+ * regions of the LAs in scope that reach it. Where they are sparse (the want-th result looks
+ * farther than CELLS_UNTIL_KM), the cells left within the radius are read in one wave, or, for a
+ * search without a radius, LAs in scope are read whole, nearest bound first: few queries, and only
+ * the LAs in scope. Either way the read stops once `want` results are nearer (to the 0.1 km a
+ * result shows) than anything unread can be. Cells that no LA in scope reaches, or beyond the
+ * radius, are never read.
  */
 async function nearestFirst(
   deps: Deps,
@@ -443,32 +448,53 @@ async function nearestFirst(
       : Number.POSITIVE_INFINITY;
 
   // 1. Map cells within reach that an LA in scope can reach, nearest first, while matches are dense.
-  type Unit = { cell: MapCell; bound: number };
+  type Unit = { cell: MapCell & { region: string }; bound: number };
   const reaching = (cell: MapCell, las: LocalAuthority[]) =>
     las.filter((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
   // A band within LAs: its own LA partitions hold only its entries, where a map cell holds every
   // band's (most of which a band search would read only to drop), so LAs are read, not cells.
   const byCells = plan.band === undefined;
+  // A fine cell once for each region of the LAs in scope that reach it: an entry's map-cell key
+  // begins with its LA's region, so a partnership reads none of its neighbours' entries there.
   let pending: Unit[] = (byCells ? coarseCellsWithin(origin, reach) : [])
     .flatMap((coarse) => {
       const las = reaching(coarse, plan.inScope);
-      return las.length === 0 ? [] : fineCellsOf(coarse).filter((f) => reaching(f, las).length > 0);
+      return las.length === 0
+        ? []
+        : fineCellsOf(coarse).flatMap((fine) =>
+            [...new Set(reaching(fine, las).map((la) => la.regionCode))].map((region) => ({ ...fine, region })),
+          );
     })
     .map((cell) => ({ cell, bound: floorTenth(Math.max(0, cellDistanceKm(origin, cell) - 0.01)) }))
     .filter((u) => u.bound <= reach)
     .sort((a, b) => a.bound - b.bound);
   const freeOnly = plan.criteria.availableBy !== undefined;
+  // The area read (each fine cell once, whatever its regions).
+  const readArea = new Set<string>();
   let area = 0;
   while (pending.length > 0) {
-    if (sureBefore(pending[0]!.bound) >= want) return { found, complete: false, itemsRead, queries, rounds };
-    // How far the want-th result probably is, from the matches per km² read so far.
+    const covered = pending[0]!.bound;
+    const sure = sureBefore(covered);
+    if (sure >= want) return { found, complete: false, itemsRead, queries, rounds };
+    // How far the want-th result probably is, from the matches per km² read so far: where that
+    // many would lie, or, once read past that, the ring beyond what is read that holds those still
+    // missing; a quarter more, so the page is rarely a ring short. Nothing yet: three times as far.
+    const perKm2 = found.size / area;
     const estimate =
-      area === 0 ? 4 : found.size === 0 ? Number.POSITIVE_INFINITY : Math.sqrt((want * area) / (Math.PI * found.size));
+      area === 0
+        ? FIRST_WAVE_KM
+        : found.size === 0
+          ? Math.max(FIRST_WAVE_KM, covered) * 3
+          : 1.25 *
+            Math.max(
+              Math.sqrt(want / (Math.PI * perKm2)),
+              Math.sqrt(covered ** 2 + (want - sure) / (Math.PI * perKm2)),
+            );
     // Sparse matches: whole LAs from here, unless the search has a radius, where the cells left
     // within it (read as ranges of neighbouring cells, of places-free cells for a place free) are
     // fewer entries than the LAs that reach into it.
     if (estimate > CELLS_UNTIL_KM && !Number.isFinite(radius)) break;
-    const target = Math.min(kthKm(), Math.max(pending[0]!.bound, estimate));
+    const target = Math.min(kthKm(), Math.max(covered + MIN_STEP_KM, estimate));
     let n = 0;
     while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
     const batch = pending.slice(0, n);
@@ -478,7 +504,7 @@ async function nearestFirst(
         cellRanges(
           plan.need,
           bucket,
-          batch.map((u) => ({ coarse: u.cell.coarse, fine: u.cell.fine! })),
+          batch.map((u) => ({ coarse: u.cell.coarse, region: u.cell.region, fine: u.cell.fine! })),
           freeOnly,
         ),
       ),
@@ -486,7 +512,11 @@ async function nearestFirst(
     itemsRead += res.itemsRead;
     queries += res.queries;
     rounds++;
-    area += batch.reduce((a, u) => a + cellAreaKm2(u.cell), 0);
+    for (const { cell } of batch) {
+      if (readArea.has(`${cell.coarse}/${cell.fine}`)) continue;
+      readArea.add(`${cell.coarse}/${cell.fine}`);
+      area += cellAreaKm2(cell);
+    }
     take(res.candidates);
   }
   // Everything nearer than this is read: the next cell's bound, or the reach once every cell is.

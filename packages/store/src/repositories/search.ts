@@ -9,6 +9,7 @@ import {
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
+  FINE_PER_COARSE,
   bucketsForRange,
   mapCellOf,
   placeCandidate,
@@ -22,6 +23,7 @@ import {
 } from '@placements/domain';
 import { FULL_AVAILABLE_KEY, keys, type SearchIndexOrder } from '../keys.ts';
 import { guarded } from '../errors.ts';
+import { referenceRepository } from './reference.ts';
 import { partitionItems } from '../batch.ts';
 import { MAX_TRANSACTION_ACTIONS, TransactionContentionError, transact } from '../transaction.ts';
 
@@ -89,56 +91,58 @@ export function orderedRanges(p: SearchPartition, order: SearchIndexOrder): Orde
 }
 
 /**
- * The range holding a map cell's entries for a need and age bucket, a fine cell or a whole coarse
- * one: every listing's (SG), or only those with a place free (SGA) when the search asks.
+ * The range holding a map cell's entries for a need and age bucket: a whole coarse cell (every
+ * region's), or one region's part of it, or of a fine cell; every listing's (SG), or only those
+ * with a place free (SGA) when the search asks.
  */
 export function cellRange(
   need: NeedCode,
   bucket: AgeBucket,
-  cell: { coarse: string; fine?: string },
+  cell: { coarse: string; region?: string; fine?: string },
   freeOnly: boolean,
 ): OrderedRange {
   const pk = (freeOnly ? keys.searchFreeCell : keys.searchCell)(need, bucket, cell.coarse);
-  if (cell.fine === undefined) return { index: 'gsi1', pk };
-  return { index: 'gsi1', pk, prefix: `${cell.fine}#` };
+  if (cell.region === undefined) return { index: 'gsi1', pk };
+  return { index: 'gsi1', pk, prefix: cell.fine === undefined ? `${cell.region}#` : `${cell.region}#${cell.fine}#` };
 }
 
 /** Above every character of an entry's sort key: `<fine>#\uffff` is past every entry of the fine cell. */
 const END = '\uffff';
 
 /**
- * The ranges holding some fine map cells' entries for a need and age bucket: fine cells of one
- * coarse cell whose keys follow one another (`<row><column>`, so a row's neighbours, and the end
- * of a row with the start of the next) are one range, read in one query, since a query costs
- * DynamoDB Local as much as some 50 entries. With "a place free" the ranges are of the places-free
- * cells (SGA), so a run reads no full listing.
+ * The ranges holding some fine map cells' entries in a region for a need and age bucket: fine
+ * cells of one region's part of a coarse cell whose keys follow one another (`<row><column>`, so a
+ * row's neighbours, and the end of a row with the start of the next) are one range, read in one
+ * query, since a query costs DynamoDB Local as much as some 50 entries. With "a place free" the
+ * ranges are of the places-free cells (SGA), so a run reads no full listing.
  */
 export function cellRanges(
   need: NeedCode,
   bucket: AgeBucket,
-  cells: readonly { coarse: string; fine: string }[],
+  cells: readonly { coarse: string; region: string; fine: string }[],
   freeOnly: boolean,
 ): OrderedRange[] {
-  const byCoarse = new Map<string, number[]>();
+  const byPart = new Map<string, { coarse: string; region: string; fines: number[] }>();
   for (const c of cells) {
-    const n = Number(c.fine[0]) * 4 + Number(c.fine[1]);
-    byCoarse.set(c.coarse, [...(byCoarse.get(c.coarse) ?? []), n]);
+    const part = byPart.get(`${c.coarse}|${c.region}`) ?? { coarse: c.coarse, region: c.region, fines: [] };
+    byPart.set(`${c.coarse}|${c.region}`, part);
+    part.fines.push(Number(c.fine[0]) * FINE_PER_COARSE + Number(c.fine[1]));
   }
-  const fine = (n: number) => `${Math.floor(n / 4)}${n % 4}`;
+  const fine = (n: number) => `${Math.floor(n / FINE_PER_COARSE)}${n % FINE_PER_COARSE}`;
   const ranges: OrderedRange[] = [];
-  for (const [coarse, ns] of byCoarse) {
-    const sorted = [...new Set(ns)].sort((a, b) => a - b);
+  for (const { coarse, region, fines } of byPart.values()) {
+    const sorted = [...new Set(fines)].sort((a, b) => a - b);
+    const part = cellRange(need, bucket, { coarse, region }, freeOnly);
     let first = 0;
     for (let i = 1; i <= sorted.length; i++) {
       if (i < sorted.length && sorted[i] === sorted[i - 1]! + 1) continue;
       const [lo, hi] = [sorted[first]!, sorted[i - 1]!];
-      const whole = cellRange(need, bucket, { coarse }, freeOnly);
       ranges.push(
-        lo === hi
-          ? cellRange(need, bucket, { coarse, fine: fine(lo) }, freeOnly)
-          : lo === 0 && hi === 15
-            ? whole
-            : { ...whole, between: [`${fine(lo)}#`, `${fine(hi)}#${END}`] },
+        lo === 0 && hi === FINE_PER_COARSE * FINE_PER_COARSE - 1
+          ? part
+          : lo === hi
+            ? { ...part, prefix: `${region}#${fine(lo)}#` }
+            : { index: part.index, pk: part.pk, between: [`${region}#${fine(lo)}#`, `${region}#${fine(hi)}#${END}`] },
       );
       first = i;
     }
@@ -152,14 +156,15 @@ export function cellRanges(
  * LA (gsi3) and nationally (gsi4), so a first page reads only the top of a partition; under its
  * band (gsi2), most places first, nationally (the most-places entry) and in its LA (the
  * cheapest-first entry), so a band search reads only its band's entries; and under its map cell
- * (gsi1), so nearest-first search reads cells nearest first, and, while a place is free, the
+ * (gsi1), within its LA's `region` (so a search reads only the regions its scope has there), so
+ * nearest-first search reads cells nearest first, and, while a place is free, the
  * cheapest-first one under its map cell of places free (gsi1 too: each entry has one cell key), so
  * a search for a place free reads neighbouring cells in one query. A search that needs every match (a
  * second page, the tailored list) reads SN partitions whole. Four indexes on two items: no more
  * puts per listing change than one entry per order (each index an entry is in costs a write). This is the projection: the only place that
  * decides which entries a listing has and their keys.
  */
-export function searchEntryItems(setting: SearchSetting, listing: Listing): Record<string, unknown>[] {
+export function searchEntryItems(setting: SearchSetting, listing: Listing, region: string): Record<string, unknown>[] {
   const common = { itemType: 'search_entry', listingVersion: listing.version, ...placeCandidate(setting, listing) };
   const cell = mapCellOf(setting);
   const placesOrder = keys.searchOrderSort('available', listing, setting.urn, listing.listingId);
@@ -172,7 +177,7 @@ export function searchEntryItems(setting: SearchSetting, listing: Listing): Reco
           ...(order === 'available'
             ? {
                 gsi1pk: keys.searchCell(need, bucket, cell.coarse),
-                gsi1sk: keys.searchCellSort(cell.fine, listing.available > 0, setting.urn, listing.listingId),
+                gsi1sk: keys.searchCellSort(region, cell.fine, setting.urn, listing.listingId),
                 gsi2pk: keys.searchBandNational(need, bucket, listing.band),
                 gsi2sk: orderSort,
               }
@@ -180,7 +185,7 @@ export function searchEntryItems(setting: SearchSetting, listing: Listing): Reco
                 ...(listing.available > 0
                   ? {
                       gsi1pk: keys.searchFreeCell(need, bucket, cell.coarse),
-                      gsi1sk: keys.searchFreeCellSort(cell.fine, setting.urn, listing.listingId),
+                      gsi1sk: keys.searchCellSort(region, cell.fine, setting.urn, listing.listingId),
                     }
                   : {}),
                 // The band in its LA, most places first, though this is the cheapest-first entry.
@@ -227,8 +232,24 @@ async function pool<T>(tasks: (() => Promise<T>)[], concurrency: number): Promis
   return out;
 }
 
+/** An LA the reference data does not hold (none is in any search's scope): its entries' region. */
+export const NO_REGION = '-';
+/** How long an LA's region is kept per process; an LA not known yet is looked for again after this. */
+const REGIONS_TTL_MS = 5 * 60_000;
+
 export function searchRepository(db: DynamoDBDocumentClient, tableName: string) {
+  // Each LA's region, for the map-cell keys, from the reference data (153 items, read once a process).
+  let regions: { byLa: Map<string, string>; at: number } | undefined;
+  const regionOf = async (laCode: string): Promise<string> => {
+    if (regions === undefined || (!regions.byLa.has(laCode) && Date.now() - regions.at > REGIONS_TTL_MS)) {
+      const las = await referenceRepository(db, tableName).allLas();
+      regions = { byLa: new Map(las.map((la) => [la.laCode, la.regionCode])), at: Date.now() };
+    }
+    return regions.byLa.get(laCode) ?? NO_REGION;
+  };
   return {
+    regionOf,
+
     /**
      * Brings a listing's search entries up to date after its write commits: puts the current
      * entries and deletes those for needs or ages it no longer covers. Each write is conditioned
@@ -240,7 +261,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
       await this.writeEntries(
         setting,
         listing,
-        befores.flatMap((b) => searchEntryItems(setting, b).map((i) => i.sk as string)),
+        befores.flatMap((b) => searchEntryItems(setting, b, NO_REGION).map((i) => i.sk as string)),
       );
     },
 
@@ -277,14 +298,14 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
           consistent: true,
         })
       ).map((i) => i.sk as string);
-      const current = new Set(searchEntryItems(setting, listing).map((i) => i.sk as string));
+      const current = new Set(searchEntryItems(setting, listing, NO_REGION).map((i) => i.sk as string));
       await this.writeEntries(setting, listing, held);
       return { deleted: held.filter((sk) => !current.has(sk)).length };
     },
 
     /** Puts the listing's current entries and deletes those of `earlier` keys it no longer has. */
     async writeEntries(setting: SearchSetting, listing: Listing, earlier: readonly string[]): Promise<void> {
-      const items = searchEntryItems(setting, listing);
+      const items = searchEntryItems(setting, listing, await regionOf(setting.laCode));
       const current = new Set(items.map((i) => i.sk as string));
       const stale = [...new Set(earlier)].filter((sk) => !current.has(sk));
       const pk = keys.searchPartition(setting.urn, listing.listingId);

@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { guarded } from '../errors.ts';
 import { batchGet, batchPut, partitionItems } from '../batch.ts';
 import { settingItems } from '../loader.ts';
+import { NO_REGION } from './search.ts';
 import type { Page } from '../page.ts';
 
 /** One partition of an index to read in order; a listing of all settings walks several. */
@@ -67,7 +68,8 @@ export function settingsRepository(db: DynamoDBDocumentClient, tableName: string
       await batchPut(
         db,
         tableName,
-        settings.flatMap((s) => settingItems({ ...s, listings: [] })),
+        // No listings, so no search entries: no region needed.
+        settings.flatMap((s) => settingItems({ ...s, listings: [] }, NO_REGION)),
       );
       const changed = settings.filter((s) => {
         const e = existing.get(s.urn);
