@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bucketsForRange, mapCellOf, type PlaceCandidate } from '@placements/domain';
-import { batchPut, cellRanges, createStore, dropTable, ensureTable, keys, searchEntryItems } from '@placements/store';
+import {
+  batchPut,
+  cellRanges,
+  createStore,
+  dropTable,
+  ensureTable,
+  keys,
+  NO_REGION,
+  searchEntryItems,
+} from '@placements/store';
 import { buildReferenceData } from '@placements/local';
 
 // Nearest-first search reads fine map cells in the regions of its scope; cells whose keys follow
@@ -170,5 +179,23 @@ describe('reading fine map cells on DynamoDB Local', () => {
       full,
     );
     expect(await freeIn()).toBe(true);
+  });
+});
+
+describe("an LA's region, for the map-cell keys", () => {
+  const tableName = `regions-${Date.now()}`;
+  const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
+  afterAll(async () => {
+    await dropTable(store.db, tableName);
+  });
+
+  it('is read from the reference data; a read that failed is made again, and an LA it lacks has none', async () => {
+    const la = buildReferenceData({}).las[0]!;
+    // No table yet: the projection's write fails (and is retried by the stream), nothing is kept.
+    await expect(store.search.regionOf(la.laCode)).rejects.toThrow();
+    await ensureTable(store.db, tableName);
+    await batchPut(store.db, tableName, [{ ...keys.la(la.laCode), itemType: 'la', ...la }]);
+    expect(await store.search.regionOf(la.laCode)).toBe(la.regionCode);
+    expect(await store.search.regionOf('E99999999')).toBe(NO_REGION);
   });
 });

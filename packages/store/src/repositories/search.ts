@@ -239,13 +239,23 @@ const REGIONS_TTL_MS = 5 * 60_000;
 
 export function searchRepository(db: DynamoDBDocumentClient, tableName: string) {
   // Each LA's region, for the map-cell keys, from the reference data (153 items, read once a process).
-  let regions: { byLa: Map<string, string>; at: number } | undefined;
+  // One read shared by the calls that wait for it (a stream batch projects listings in parallel);
+  // a read that fails is forgotten, so the next call reads again.
+  let regions: Promise<{ byLa: Map<string, string>; at: number }> | undefined;
+  const refresh = () => {
+    const read = referenceRepository(db, tableName)
+      .allLas()
+      .then((las) => ({ byLa: new Map(las.map((la) => [la.laCode, la.regionCode])), at: Date.now() }));
+    regions = read;
+    read.catch(() => {
+      if (regions === read) regions = undefined;
+    });
+    return read;
+  };
   const regionOf = async (laCode: string): Promise<string> => {
-    if (regions === undefined || (!regions.byLa.has(laCode) && Date.now() - regions.at > REGIONS_TTL_MS)) {
-      const las = await referenceRepository(db, tableName).allLas();
-      regions = { byLa: new Map(las.map((la) => [la.laCode, la.regionCode])), at: Date.now() };
-    }
-    return regions.byLa.get(laCode) ?? NO_REGION;
+    let known = await (regions ?? refresh());
+    if (!known.byLa.has(laCode) && Date.now() - known.at > REGIONS_TTL_MS) known = await refresh();
+    return known.byLa.get(laCode) ?? NO_REGION;
   };
   return {
     regionOf,
@@ -261,6 +271,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
       await this.writeEntries(
         setting,
         listing,
+        // Only their own keys (sk), which hold no region.
         befores.flatMap((b) => searchEntryItems(setting, b, NO_REGION).map((i) => i.sk as string)),
       );
     },
@@ -298,6 +309,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
           consistent: true,
         })
       ).map((i) => i.sk as string);
+      // Only their own keys (sk), which hold no region.
       const current = new Set(searchEntryItems(setting, listing, NO_REGION).map((i) => i.sk as string));
       await this.writeEntries(setting, listing, held);
       return { deleted: held.filter((sk) => !current.has(sk)).length };
