@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { searchSettingOf, type SettingWithListings } from '@placements/domain';
-import { batchPut, keys, settingItems } from '@placements/store';
+import { batchPut, keys, regionsOf, settingItems } from '@placements/store';
 import { seededApp, type SeededApp } from '../support/store.ts';
 import { searchEntriesAgainstListings } from '../reliability/invariants.ts';
 
@@ -193,7 +193,7 @@ describe('listing validation: every rule, all violations in one 400', () => {
       t.store.tableName,
       settingItems(
         { ...setting, listings: [{ ...listing, held: 2, available: 2 }] },
-        await t.store.search.regionOf(setting.laCode),
+        regionsOf(t.data.las)(setting.laCode),
       ).slice(1),
     );
     const res = await put('t-held', body({ commissioned: 7, filled: 6 }), { ifMatch: '1' });

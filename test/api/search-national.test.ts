@@ -3,6 +3,7 @@ import { seededApp, type SeededApp } from '../support/store.ts';
 import { dataDir, requireDataDir } from '../support/data-dir.ts';
 import { devTokenAuthenticator, searchPlaces, type SearchRequest, type SearchStats } from '@placements/api';
 import { bucketsForRange, distanceKm, type NeedCode } from '@placements/domain';
+import { regionsOf } from '@placements/store';
 
 /** National scope over all 153 LAs reads the national index (gsi4), not 153 LA partitions. */
 let t: SeededApp | undefined;
@@ -259,7 +260,7 @@ describe('national search over every LA in England', () => {
     async () => {
       const [need, age, radiusKm] = ['ASD' as NeedCode, 12, 30];
       const data = t!.data;
-      const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+      const regionOf = regionsOf(data.las);
       // Of each LA's first district, the one with the most ASD secondary listings of other
       // regions within the radius and a cell's diagonal: what the cells there hold for its neighbours.
       const cases = data.las.flatMap((la) => {
@@ -277,7 +278,7 @@ describe('national search over every LA in England', () => {
         const expected = near.filter(
           ({ s, l, km }) => members.has(s.laCode) && l.ageMin <= age && l.ageMax >= age && km <= radiusKm,
         );
-        const across = near.filter(({ s }) => regionOf.get(s.laCode) !== la.regionCode).length;
+        const across = near.filter(({ s }) => regionOf(s.laCode) !== la.regionCode).length;
         return [{ la: la.laCode, district: origin.district, expected, across }];
       });
       const c = cases.sort((a, b) => b.across - a.across)[0]!;

@@ -8,7 +8,7 @@ import {
   type SettingWithListings,
 } from '@placements/domain';
 import { searchPlaces, type SearchRequest, type SearchStats } from '@placements/api';
-import { batchPut, searchEntryItems } from '@placements/store';
+import { batchPut, regionsOf, searchEntryItems } from '@placements/store';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { seededApp, type SeededApp } from '../support/store.ts';
 
@@ -340,7 +340,7 @@ describe('GET /places/search: every order, page by page, against a plain reading
       availableFrom: '2026-01-01',
       price,
     }));
-    const region = await t.store.search.regionOf(setting.laCode);
+    const region = regionsOf(t.data.las)(setting.laCode);
     const items = listings.flatMap((l) => searchEntryItems(setting, l, region));
     await batchPut(t.store.db, t.store.tableName, items);
     try {

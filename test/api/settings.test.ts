@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchPut, settingItems } from '@placements/store';
+import { batchPut, regionsOf, settingItems } from '@placements/store';
 import { allPages as pagesOf, seededApp, type SeededApp } from '../support/store.ts';
 
 let t: SeededApp;
@@ -64,7 +64,7 @@ describe('GET /settings?la=', () => {
           t.store.tableName,
           settingItems(
             { ...template, urn, listings: template.listings.map((l) => ({ ...l, urn })) },
-            await t.store.search.regionOf(template.laCode),
+            regionsOf(t.data.las)(template.laCode),
           ),
         );
       }

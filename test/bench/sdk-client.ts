@@ -16,7 +16,14 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { createStore, ensureTable, loadReferenceData, settingItems, withoutSdkLogging } from '@placements/store';
+import {
+  createStore,
+  ensureTable,
+  loadReferenceData,
+  regionsOf,
+  settingItems,
+  withoutSdkLogging,
+} from '@placements/store';
 import { buildReferenceData, startDynamoDbLocal } from '@placements/local';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -48,8 +55,8 @@ try {
   const clients = { 'as the SDK ships': client(false), 'without its logger': client(true) };
 
   // The calls a search, a round's commit and the stream's projection make most.
-  const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
-  const items = data.settings.flatMap((s) => settingItems(s, regionOf.get(s.laCode)!));
+  const regionOf = regionsOf(data.las);
+  const items = data.settings.flatMap((s) => settingItems(s, regionOf(s.laCode)));
   const entries = items.filter((i) => i.itemType === 'search_entry');
   const byPartition = new Map<string, number>();
   for (const e of entries) byPartition.set(e.gsi3pk as string, (byPartition.get(e.gsi3pk as string) ?? 0) + 1);

@@ -7,7 +7,7 @@
  *   npm run bench:search-writes [-- index [rounds]]
  */
 import { loadavg } from 'node:os';
-import { createStore, ensureTable, marketplaceTable, searchEntryItems } from '@placements/store';
+import { createStore, ensureTable, marketplaceTable, regionsOf, searchEntryItems } from '@placements/store';
 import { buildReferenceData, startDynamoDbLocal } from '@placements/local';
 
 const WITHOUT = process.argv[2] ?? 'gsi2';
@@ -18,9 +18,9 @@ if (!marketplaceTable.globalSecondaryIndexes.some((i) => i.indexName === WITHOUT
 
 const ddb = await startDynamoDbLocal({ javaHeap: '2g' });
 const data = buildReferenceData({});
-const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+const regionOf = regionsOf(data.las);
 const listings = data.settings.flatMap((s) => s.listings.map((l) => ({ s, l })));
-const entries = listings.reduce((n, { s, l }) => n + searchEntryItems(s, l, regionOf.get(s.laCode)!).length, 0);
+const entries = listings.reduce((n, { s, l }) => n + searchEntryItems(s, l, regionOf(s.laCode)).length, 0);
 const tables = {
   every: createStore({ tableName: 'writes-every-index', endpoint: ddb.endpoint }),
   without: createStore({ tableName: `writes-without-${WITHOUT}`, endpoint: ddb.endpoint }),
@@ -44,7 +44,7 @@ async function writeAll(store: (typeof tables)[keyof typeof tables]): Promise<nu
       while (next < listings.length) {
         const { s, l } = listings[next++]!;
         // The same version again is allowed (listingVersion <= v), so every round writes every entry.
-        await store.search.writeEntries(s, l, []);
+        await store.search.writeEntries(s, l, regionOf(s.laCode), []);
       }
     }),
   );

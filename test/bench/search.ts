@@ -30,7 +30,7 @@ import {
   type SearchRequest,
   type SearchStats,
 } from '@placements/api';
-import { batchPut, createStore, ensureTable, loadReferenceData, settingItems } from '@placements/store';
+import { batchPut, createStore, ensureTable, loadReferenceData, regionsOf, settingItems } from '@placements/store';
 import { buildReferenceData, generateSettings, loadRealData, startDynamoDbLocal, type LaPlan } from '@placements/local';
 import { FRAMEWORK_V1 } from '@placements/domain';
 import { dataDir } from '../support/data-dir.ts';
@@ -64,8 +64,8 @@ const store = createStore({
   requestTimeoutMs: 60_000,
 });
 const created = await ensureTable(store.db, store.tableName);
-const regionOf = new Map(reference.las.map((la) => [la.laCode, la.regionCode]));
-const items = settings.flatMap((s) => settingItems(s, regionOf.get(s.laCode)!));
+const regionOf = regionsOf(reference.las);
+const items = settings.flatMap((s) => settingItems(s, regionOf(s.laCode)));
 if (created || !process.env.BENCH_ENDPOINT) {
   await loadReferenceData(
     store.db,

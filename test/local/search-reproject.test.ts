@@ -9,6 +9,7 @@ import {
   ensureTable,
   keys,
   NO_REGION,
+  regionsOf,
   searchEntryItems,
   settingItems,
 } from '@placements/store';
@@ -40,7 +41,7 @@ describe('npm run search:reproject', () => {
     await ensureTable(store.db, tableName);
     const data = buildReferenceData({});
     const settings = data.settings.slice(0, 3);
-    const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+    const regionOf = regionsOf(data.las);
     // The LAs (each LA's region is in its entries' map-cell keys) and, as a table deployed before
     // they kept a copy of their setting holds them, the listings, their entries keyed without a region.
     await batchPut(
@@ -58,7 +59,7 @@ describe('npm run search:reproject', () => {
     // entry missing.
     const leaveOld = async (setting: (typeof settings)[number]) => {
       const listing = setting.listings[0]!;
-      const current = searchEntryItems(setting, listing, regionOf.get(setting.laCode)!);
+      const current = searchEntryItems(setting, listing, regionOf(setting.laCode));
       const first = current[0]!;
       const bucket = (first.sk as string).split('#')[1]!;
       const old = {
@@ -94,7 +95,7 @@ describe('npm run search:reproject', () => {
         // Every entry in a map cell is filed under its LA's region now.
         const cells = (await entriesOf(s.urn, l.listingId)).filter((e) => e.gsi1sk !== undefined);
         expect(cells.length).toBeGreaterThan(0);
-        for (const e of cells) expect(e.gsi1sk).toMatch(new RegExp(`^${regionOf.get(s.laCode)}#\\d{2}#`));
+        for (const e of cells) expect(e.gsi1sk).toMatch(new RegExp(`^${regionOf(s.laCode)}#\\d{2}#`));
         const item = await store.db.send(
           new GetCommand({ TableName: tableName, Key: { pk: `SETTING#${s.urn}`, sk: `LISTING#${l.listingId}` } }),
         );

@@ -4,7 +4,7 @@
  */
 import type { Case, Listing, Placement, SettingWithListings } from '@placements/domain';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { caseEntity, keys, marketplaceTable, searchEntryItems, type Store } from '@placements/store';
+import { caseEntity, keys, marketplaceTable, regionsOf, searchEntryItems, type Store } from '@placements/store';
 
 /** Placement states in which the placement holds one of its listing's places. */
 const HOLDING = new Set(['consulting', 'accepted']);
@@ -253,6 +253,7 @@ export async function searchEntriesAgainstListings(
       .filter((l) => only === undefined || only.has(`${s.urn}#${l.listingId}`))
       .map((l) => [s, l] as const),
   );
+  const regionOf = regionsOf(await store.reference.allLas());
   // Eight partitions at a time: a pass over every listing stays short enough to poll.
   for (let i = 0; i < pairs.length; i += 8) {
     const batch = pairs.slice(i, i + 8);
@@ -261,9 +262,7 @@ export async function searchEntriesAgainstListings(
       const actual = read[j]!;
       out.listings++;
       out.entries += actual.length;
-      const expected = new Map(
-        searchEntryItems(s, l, await store.search.regionOf(s.laCode as string)).map((e) => [e.sk as string, e]),
-      );
+      const expected = new Map(searchEntryItems(s, l, regionOf(s.laCode as string)).map((e) => [e.sk as string, e]));
       const at = `search entries of ${s.urn}/${l.listingId}`;
       const stale = (why: string) => {
         out.stale.push(`${at}${why}`);

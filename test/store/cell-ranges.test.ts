@@ -6,8 +6,8 @@ import {
   createStore,
   dropTable,
   ensureTable,
-  keys,
   NO_REGION,
+  regionsOf,
   searchEntryItems,
 } from '@placements/store';
 import { buildReferenceData } from '@placements/local';
@@ -66,17 +66,13 @@ describe('reading fine map cells on DynamoDB Local', () => {
   const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
   const data = buildReferenceData({});
   const settings = data.settings;
-  const regionOf = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+  const regionOf = regionsOf(data.las);
   beforeAll(async () => {
     await ensureTable(store.db, tableName);
     await batchPut(store.db, tableName, [
-      // The LAs, whose regions the projection files entries under.
-      ...data.las.map((la) => ({ ...keys.la(la.laCode), itemType: 'la', ...la })),
       // Only ASD listings' entries (the partitions read below are ASD's): a fifth of the writes.
       ...settings.flatMap((s) =>
-        s.listings
-          .filter((l) => l.needs.includes('ASD'))
-          .flatMap((l) => searchEntryItems(s, l, regionOf.get(s.laCode)!)),
+        s.listings.filter((l) => l.needs.includes('ASD')).flatMap((l) => searchEntryItems(s, l, regionOf(s.laCode))),
       ),
     ]);
   });
@@ -92,7 +88,7 @@ describe('reading fine map cells on DynamoDB Local', () => {
     for (const l of s.listings)
       if (l.needs.includes('ASD') && bucketsForRange(l.ageMin, l.ageMax).includes('S')) {
         const { coarse, fine } = mapCellOf(s);
-        const region = regionOf.get(s.laCode)!;
+        const region = regionOf(s.laCode);
         const at = { coarse, region, fine, id: `${s.urn}#${l.listingId}`, free: l.available > 0 };
         inCell.set(`${coarse}|${region}`, [...(inCell.get(`${coarse}|${region}`) ?? []), at]);
       }
@@ -133,8 +129,8 @@ describe('reading fine map cells on DynamoDB Local', () => {
   it('reads only the region asked for: a listing of a neighbouring region in the same fine cell is not read', async () => {
     const setting = settings.find((s) => s.listings.some((l) => l.needs.includes('ASD') && l.available > 0))!;
     const listing = setting.listings.find((l) => l.needs.includes('ASD') && l.available > 0)!;
-    const own = regionOf.get(setting.laCode)!;
-    const other = [...new Set(regionOf.values())].find((r) => r !== own) ?? 'E12000007';
+    const own = regionOf(setting.laCode);
+    const other = [...new Set(data.las.map((la) => la.regionCode))].find((r) => r !== own) ?? 'E12000007';
     // The same setting across the boundary (as in a cell two regions share), filed under the other region.
     const neighbour = { ...setting, urn: `9${setting.urn}`, listings: [] };
     await batchPut(store.db, tableName, searchEntryItems(neighbour, { ...listing, urn: neighbour.urn }, other));
@@ -165,17 +161,19 @@ describe('reading fine map cells on DynamoDB Local', () => {
       ids(
         await store.search.readWhole(
           bucketsForRange(before.ageMin, before.ageMax).flatMap((b) =>
-            cellRanges('ASD', b, [{ coarse, region: regionOf.get(setting.laCode)!, fine }], true),
+            cellRanges('ASD', b, [{ coarse, region: regionOf(setting.laCode), fine }], true),
           ),
         ),
       ).includes(id);
     expect(await freeIn()).toBe(true);
     const full = { ...before, filled: before.commissioned, available: 0, version: before.version + 1 };
-    await store.search.project(setting, full, before);
+    const region = regionOf(setting.laCode);
+    await store.search.project(setting, full, region, before);
     expect(await freeIn()).toBe(false);
     await store.search.project(
       setting,
       { ...full, filled: full.filled - 1, available: 1, version: full.version + 1 },
+      region,
       full,
     );
     expect(await freeIn()).toBe(true);
@@ -183,19 +181,10 @@ describe('reading fine map cells on DynamoDB Local', () => {
 });
 
 describe("an LA's region, for the map-cell keys", () => {
-  const tableName = `regions-${Date.now()}`;
-  const store = createStore({ tableName, endpoint: inject('dynamoDbEndpoint') });
-  afterAll(async () => {
-    await dropTable(store.db, tableName);
-  });
-
-  it('is read from the reference data; a read that failed is made again, and an LA it lacks has none', async () => {
-    const la = buildReferenceData({}).las[0]!;
-    // No table yet: the projection's write fails (and is retried by the stream), nothing is kept.
-    await expect(store.search.regionOf(la.laCode)).rejects.toThrow();
-    await ensureTable(store.db, tableName);
-    await batchPut(store.db, tableName, [{ ...keys.la(la.laCode), itemType: 'la', ...la }]);
-    expect(await store.search.regionOf(la.laCode)).toBe(la.regionCode);
-    expect(await store.search.regionOf('E99999999')).toBe(NO_REGION);
+  it('is the reference data’s; an LA it lacks has none that any search reads', () => {
+    const las = buildReferenceData({}).las;
+    const regionOf = regionsOf(las);
+    for (const la of las) expect(regionOf(la.laCode)).toBe(la.regionCode);
+    expect(regionOf('E99999999')).toBe(NO_REGION);
   });
 });

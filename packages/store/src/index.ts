@@ -31,6 +31,7 @@ export {
   cellRange,
   cellRanges,
   NO_REGION,
+  regionsOf,
   orderedRanges,
   searchEntryItems,
   type OrderedRange,

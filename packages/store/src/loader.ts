@@ -12,7 +12,7 @@ import {
   type SettingWithListings,
 } from '@placements/domain';
 import { keys, postcodeArea } from './keys.ts';
-import { NO_REGION, searchEntryItems } from './repositories/search.ts';
+import { regionsOf, searchEntryItems } from './repositories/search.ts';
 import { counterItems } from './repositories/aggregates.ts';
 import { batchPut } from './batch.ts';
 
@@ -92,13 +92,13 @@ export async function loadReferenceData(
   data: ReferenceData,
   info: Omit<SeedInfo, 'loadedAt' | 'counts' | 'layout'>,
 ): Promise<SeedInfo> {
-  const regionByLa = new Map(data.las.map((la) => [la.laCode, la.regionCode]));
+  const regionOf = regionsOf(data.las);
   const items: Record<string, unknown>[] = [
     ...data.las.map((la) => ({ ...keys.la(la.laCode), itemType: 'la', ...la })),
     ...data.partnerships.map((p) => ({ ...keys.partnership(p.id), itemType: 'partnership', ...p })),
     ...data.frameworks.map((f) => ({ ...keys.framework(f.version), itemType: 'framework', ...f })),
     ...districtAreaItems(data.districts),
-    ...data.settings.flatMap((s) => settingItems(s, regionByLa.get(s.laCode) ?? NO_REGION)),
+    ...data.settings.flatMap((s) => settingItems(s, regionOf(s.laCode))),
     // The regional counters start from the places loaded; every later write keeps them current.
     ...counterItems(
       counterChange(

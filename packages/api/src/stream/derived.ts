@@ -1,8 +1,16 @@
 import type { Listing, SearchSetting } from '@placements/domain';
-import { itemTypeOf, stripLayout, type StreamChange, type StreamHandler, type WaitingEntry } from '@placements/store';
+import {
+  itemTypeOf,
+  regionsOf,
+  stripLayout,
+  type StreamChange,
+  type StreamHandler,
+  type WaitingEntry,
+} from '@placements/store';
 import type { Deps } from '../http.ts';
 import { offerFreedPlaces } from '../services/allocation.ts';
 import { inParallel } from '../services/parallel.ts';
+import { referenceData } from '../services/reference-cache.ts';
 
 /**
  * What the table's stream derives from committed changes. Each handler is idempotent (a record
@@ -39,11 +47,15 @@ export function searchProjection(deps: Deps): StreamHandler {
       listings.set(k, entry);
     }
     const all = [...listings.values()];
+    if (all.length === 0) return;
+    // Each LA's region (the map-cell keys begin with it), from the reference data kept per process.
+    const regionOf = regionsOf((await referenceData(deps.store)).las);
     const fromRecord = all.filter((l) => l.newest?.searchSetting !== undefined);
     await inParallel(fromRecord, 8, async (l) => {
       await deps.store.search.project(
         l.newest!.searchSetting as SearchSetting,
         stripLayout<Listing>(l.newest!),
+        regionOf((l.newest!.searchSetting as SearchSetting).laCode),
         l.before,
       );
     });
@@ -54,7 +66,8 @@ export function searchProjection(deps: Deps): StreamHandler {
       if (setting === undefined) return;
       for (const l of older.filter((o) => o.urn === urn)) {
         const listing = setting.listings.find((x) => x.listingId === l.listingId);
-        if (listing !== undefined) await deps.store.search.project(setting, listing, l.before);
+        if (listing !== undefined)
+          await deps.store.search.project(setting, listing, regionOf(setting.laCode), l.before);
       }
     });
   };

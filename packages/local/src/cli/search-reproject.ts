@@ -1,5 +1,5 @@
 import { inParallel } from '@placements/api';
-import { createStore, storeReachable } from '@placements/store';
+import { createStore, regionsOf, storeReachable } from '@placements/store';
 import type { CommandIo } from './upload-args.ts';
 
 /**
@@ -29,6 +29,8 @@ export async function searchReprojectCommand(io: CommandIo): Promise<number> {
       );
       return 1;
     }
+    // Each LA's region, which the map-cell keys begin with.
+    const regionOf = regionsOf(await store.reference.allLas());
     let cursor: string | undefined;
     do {
       const page = await store.settings.listSettings({}, 100, cursor);
@@ -37,7 +39,7 @@ export async function searchReprojectCommand(io: CommandIo): Promise<number> {
       // A few at once: each is a query and a transaction, and a deployed table has tens of thousands.
       await inParallel(pairs, 8, async ({ setting, listing }) => {
         // Awaited first: `deleted += await …` would add to the count as it was before the await.
-        const done = await store.search.reproject(setting, listing);
+        const done = await store.search.reproject(setting, listing, regionOf(setting.laCode));
         deleted += done.deleted;
       });
       listings += pairs.length;

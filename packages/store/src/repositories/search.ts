@@ -16,6 +16,7 @@ import {
   searchSettingOf,
   type AgeBucket,
   type Listing,
+  type LocalAuthority,
   type NeedCode,
   type PlaceCandidate,
   type SearchSetting,
@@ -23,7 +24,6 @@ import {
 } from '@placements/domain';
 import { FULL_AVAILABLE_KEY, keys, type SearchIndexOrder } from '../keys.ts';
 import { guarded } from '../errors.ts';
-import { referenceRepository } from './reference.ts';
 import { partitionItems } from '../batch.ts';
 import { MAX_TRANSACTION_ACTIONS, TransactionContentionError, transact } from '../transaction.ts';
 
@@ -234,43 +234,33 @@ async function pool<T>(tasks: (() => Promise<T>)[], concurrency: number): Promis
 
 /** An LA the reference data does not hold (none is in any search's scope): its entries' region. */
 export const NO_REGION = '-';
-/** How long an LA's region is kept per process; an LA not known yet is looked for again after this. */
-const REGIONS_TTL_MS = 5 * 60_000;
+
+/** Each LA's region by its code, from the reference data's LAs: what the projection files entries under. */
+export function regionsOf(las: readonly LocalAuthority[]): (laCode: string) => string {
+  const byLa = new Map(las.map((la) => [la.laCode, la.regionCode]));
+  return (laCode) => byLa.get(laCode) ?? NO_REGION;
+}
 
 export function searchRepository(db: DynamoDBDocumentClient, tableName: string) {
-  // Each LA's region, for the map-cell keys, from the reference data (153 items, read once a process).
-  // One read shared by the calls that wait for it (a stream batch projects listings in parallel);
-  // a read that fails is forgotten, so the next call reads again.
-  let regions: Promise<{ byLa: Map<string, string>; at: number }> | undefined;
-  const refresh = () => {
-    const read = referenceRepository(db, tableName)
-      .allLas()
-      .then((las) => ({ byLa: new Map(las.map((la) => [la.laCode, la.regionCode])), at: Date.now() }));
-    regions = read;
-    read.catch(() => {
-      if (regions === read) regions = undefined;
-    });
-    return read;
-  };
-  const regionOf = async (laCode: string): Promise<string> => {
-    let known = await (regions ?? refresh());
-    if (!known.byLa.has(laCode) && Date.now() - known.at > REGIONS_TTL_MS) known = await refresh();
-    return known.byLa.get(laCode) ?? NO_REGION;
-  };
   return {
-    regionOf,
-
     /**
      * Brings a listing's search entries up to date after its write commits: puts the current
      * entries and deletes those for needs or ages it no longer covers. Each write is conditioned
      * on the listing version, so a slower, older projection can never overwrite a newer one.
+     * `region`: the setting's LA's region (the map-cell keys begin with it).
      */
-    async project(setting: SearchSetting, listing: Listing, before?: Listing | readonly Listing[]): Promise<void> {
+    async project(
+      setting: SearchSetting,
+      listing: Listing,
+      region: string,
+      before?: Listing | readonly Listing[],
+    ): Promise<void> {
       // Entries of every earlier version (a stream batch may hold several) that this one no longer has.
       const befores = before === undefined ? [] : Array.isArray(before) ? before : [before as Listing];
       await this.writeEntries(
         setting,
         listing,
+        region,
         // Only their own keys (sk), which hold no region.
         befores.flatMap((b) => searchEntryItems(setting, b, NO_REGION).map((i) => i.sk as string)),
       );
@@ -283,7 +273,7 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
      * setting as search shows it, if it has none. What `npm run search:reproject`
      * runs for every listing of a deployed table after a layout change (DATA_LAYOUT).
      */
-    async reproject(setting: Setting, listing: Listing): Promise<{ deleted: number }> {
+    async reproject(setting: Setting, listing: Listing, region: string): Promise<{ deleted: number }> {
       // The listing's copy of its setting as search shows it (listings written before the copy
       // existed have none), so its next change is projected from its stream record alone. Only
       // where there is none: `setting` may be read from an index a moment behind an import, whose
@@ -311,13 +301,18 @@ export function searchRepository(db: DynamoDBDocumentClient, tableName: string) 
       ).map((i) => i.sk as string);
       // Only their own keys (sk), which hold no region.
       const current = new Set(searchEntryItems(setting, listing, NO_REGION).map((i) => i.sk as string));
-      await this.writeEntries(setting, listing, held);
+      await this.writeEntries(setting, listing, region, held);
       return { deleted: held.filter((sk) => !current.has(sk)).length };
     },
 
     /** Puts the listing's current entries and deletes those of `earlier` keys it no longer has. */
-    async writeEntries(setting: SearchSetting, listing: Listing, earlier: readonly string[]): Promise<void> {
-      const items = searchEntryItems(setting, listing, await regionOf(setting.laCode));
+    async writeEntries(
+      setting: SearchSetting,
+      listing: Listing,
+      region: string,
+      earlier: readonly string[],
+    ): Promise<void> {
+      const items = searchEntryItems(setting, listing, region);
       const current = new Set(items.map((i) => i.sk as string));
       const stale = [...new Set(earlier)].filter((sk) => !current.has(sk));
       const pk = keys.searchPartition(setting.urn, listing.listingId);
