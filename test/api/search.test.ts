@@ -277,6 +277,30 @@ describe('GET /places/search: every order, page by page, against a plain reading
     });
   }
 
+  it('finds the nearest few of a rare need from across the region, where cells are read as whole blocks', async () => {
+    // Sparse matches: a wave reads the cells between its runs too, where they hold little (one
+    // range, not several). Whatever a wave read, the first page must be the plain reading's first.
+    const origins = [...new Set(t.data.settings.map((s) => s.district))].filter((_, n) => n % 9 === 0).slice(0, 12);
+    let compared = 0;
+    for (const from of origins)
+      for (const need of ['HI', 'VI', 'MSI'] as const) {
+        const at = district(from);
+        if (at === undefined) continue;
+        const expected = all()
+          .filter(({ s, l }) => l.needs.includes(need) && distanceKm(at, s) <= 40)
+          .sort(plainOrder('distance', from))
+          .map(idOf)
+          .slice(0, 3);
+        const res = await t.request(`/places/search?need=${need}&scope=partnership&from=${from}&radiusKm=40&limit=3`, {
+          token: kent,
+        });
+        expect(res.status).toBe(200);
+        expect(res.body.items.map(id), `${need} from ${from}`).toEqual(expected);
+        compared += expected.length;
+      }
+    expect(compared).toBeGreaterThan(30);
+  });
+
   it('reads a band searched for within an LA or a partnership from that band’s own entries, not every band’s', async () => {
     const kentOfficer = { sub: 'kent-officer', role: 'la' as const, org: 'E10000016' };
     const partnership = new Set(

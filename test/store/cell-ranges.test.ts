@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bucketsForRange, mapCellOf, type PlaceCandidate } from '@placements/domain';
+import {
+  bucketsForRange,
+  FINE_CELLS_PER_COARSE,
+  fineKey,
+  mapCellOf,
+  mortonIndex,
+  type PlaceCandidate,
+} from '@placements/domain';
 import {
   batchPut,
   cellRanges,
@@ -13,8 +20,11 @@ import {
 import { buildReferenceData } from '@placements/local';
 
 // Nearest-first search reads fine map cells in the regions of its scope; cells whose keys follow
-// one another in a region's part of a coarse cell are read as one range (one query), and nothing
-// outside the cells asked for, or of another region, is ever in a range.
+// one another in a region's part of a coarse cell (Morton order: a 2 × 2 block of neighbours is
+// four keys in a row) are read as one range (one query), and nothing outside the cells asked for,
+// or of another region, is ever in a range.
+
+const mapCellAt = (row: number, col: number) => fineKey(mortonIndex(row, col));
 
 describe('the ranges that read some fine map cells', () => {
   const pk = (coarse: string) => `SG#ASD#S#${coarse}`;
@@ -26,24 +36,33 @@ describe('the ranges that read some fine map cells', () => {
   it('reads neighbours in key order as one range, a lone cell by its prefix, and each coarse cell apart', () => {
     const ranges = cellRanges('ASD', 'S', [...cells, at('00', '651:-4')], false);
     expect(ranges).toEqual([
-      // 03 then 10: the end of one row and the start of the next are neighbours in key order.
-      { index: 'gsi1', pk: pk('650:-4'), between: ['E12000008#03#', 'E12000008#10#\uffff'] },
+      { index: 'gsi1', pk: pk('650:-4'), prefix: 'E12000008#03#' },
+      { index: 'gsi1', pk: pk('650:-4'), prefix: 'E12000008#10#' },
       { index: 'gsi1', pk: pk('650:-4'), between: ['E12000008#20#', 'E12000008#22#\uffff'] },
       { index: 'gsi1', pk: pk('650:-4'), prefix: 'E12000008#33#' },
       { index: 'gsi1', pk: pk('651:-4'), prefix: 'E12000008#00#' },
     ]);
   });
 
+  it('reads a 2 × 2 block of neighbouring cells (about 9 km) as one range', () => {
+    // Rows 2–3, columns 4–5 of the coarse cell's 8 × 8.
+    const block = [mapCellAt(2, 4), mapCellAt(2, 5), mapCellAt(3, 4), mapCellAt(3, 5)].map((fine) => at(fine));
+    expect(cellRanges('ASD', 'S', block, false)).toEqual([
+      { index: 'gsi1', pk: pk('650:-4'), between: ['E12000008#24#', 'E12000008#27#\uffff'] },
+    ]);
+  });
+
   it('reads the same runs from the cells of places free when a place must be free (no full listing in them)', () => {
     expect(cellRanges('ASD', 'S', cells, true)).toEqual([
-      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', between: ['E12000008#03#', 'E12000008#10#\uffff'] },
+      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', prefix: 'E12000008#03#' },
+      { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', prefix: 'E12000008#10#' },
       { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', between: ['E12000008#20#', 'E12000008#22#\uffff'] },
       { index: 'gsi1', pk: 'SGA#ASD#S#650:-4', prefix: 'E12000008#33#' },
     ]);
   });
 
   it('reads a region’s whole part of a coarse cell by its prefix, and each region apart', () => {
-    const all = Array.from({ length: 16 }, (_, n) => at(`${Math.floor(n / 4)}${n % 4}`));
+    const all = Array.from({ length: FINE_CELLS_PER_COARSE }, (_, n) => at(fineKey(n)));
     expect(cellRanges('ASD', 'S', [...all, { ...at('11'), region: 'E12000007' }], false)).toEqual([
       { index: 'gsi1', pk: pk('650:-4'), prefix: 'E12000008#' },
       { index: 'gsi1', pk: pk('650:-4'), prefix: 'E12000007#11#' },
@@ -96,7 +115,7 @@ describe('reading fine map cells on DynamoDB Local', () => {
   const { coarse, region } = listings[0]!;
   const populated = [...new Set(listings.map((l) => l.fine))].sort();
   const left = populated[Math.floor(populated.length / 2)]!;
-  const asked = Array.from({ length: 16 }, (_, n) => `${Math.floor(n / 4)}${n % 4}`)
+  const asked = Array.from({ length: FINE_CELLS_PER_COARSE }, (_, n) => fineKey(n))
     .filter((f) => f !== left)
     .map((fine) => ({ coarse, region, fine }));
   const ids = (read: { candidates: PlaceCandidate[] }) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { distanceKm } from './geo.ts';
 import { seededRandom } from './random.ts';
-import { cellDistanceKm, coarseCellsWithin, fineCellsOf, mapCellOf } from './search-cells.ts';
+import { cellDistanceKm, coarseCellsWithin, FINE_PER_COARSE, fineCellsOf, mapCellOf } from './search-cells.ts';
 
 // Nearest-first search stops once enough results are nearer than every unread cell's bound: a
 // bound larger than a real distance would hide the nearest place, so it must never be.
@@ -50,6 +50,23 @@ describe('map cells for nearest-first search', () => {
         }
       }
     }
+  });
+
+  it('keys fine cells so that every aligned square block of them is one run of keys', () => {
+    const coarse = coarseCellsWithin({ lat: 51.27, lon: 0.52 }, 0)[0]!;
+    const fines = fineCellsOf(coarse);
+    expect(fines.map((c) => c.fine)).toEqual(fines.map((_, n) => String(n).padStart(2, '0')));
+    for (let size = 2; size <= FINE_PER_COARSE; size *= 2)
+      for (let start = 0; start < fines.length; start += size * size) {
+        // A run of size² keys covers a size × size square of cells, edge to edge.
+        const run = fines.slice(start, start + size * size);
+        const south = Math.min(...run.map((c) => c.south));
+        const west = Math.min(...run.map((c) => c.west));
+        const north = Math.max(...run.map((c) => c.north));
+        const east = Math.max(...run.map((c) => c.east));
+        expect((north - south) / (run[0]!.north - run[0]!.south)).toBeCloseTo(size, 6);
+        expect((east - west) / (run[0]!.east - run[0]!.west)).toBeCloseTo(size, 6);
+      }
   });
 
   it('lists every coarse cell within a distance, nearest first', () => {

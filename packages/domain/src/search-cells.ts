@@ -2,17 +2,23 @@ import { distanceKm } from './geo.ts';
 
 /**
  * The map cells nearest-first search reads: a plain latitude/longitude grid. A coarse cell (an
- * index partition) is 4 × 4 fine cells (a prefix of the entry's sort key), so a search reads fine
- * cells where places are dense and whole coarse cells where they are sparse. In England a fine
- * cell is about 8.9 km (north–south) by 8–9 km, a coarse one about 36 km by 33 km.
+ * index partition) is 8 × 8 fine cells (a prefix of the entry's sort key). In England a fine cell
+ * is about 4.4 km (north–south) by 4–4.5 km, a coarse one about 36 km by 33 km.
+ *
+ * Fine cells are keyed in Morton (Z) order within their coarse cell, the bits of row and column
+ * interleaved, as two digits (`00`–`63`): any aligned 2 × 2 block of fine cells (about 9 km),
+ * 4 × 4 (18 km) or the whole coarse cell is one run of keys, so a search reads small cells where
+ * places are dense and whole blocks, one range each, where they are sparse.
  */
-export const FINE_CELL = { lat: 0.08, lon: 0.13 } as const;
-export const FINE_PER_COARSE = 4;
+export const FINE_CELL = { lat: 0.04, lon: 0.065 } as const;
+export const FINE_PER_COARSE = 8;
+/** Fine cells in a coarse cell; their Morton indexes run 0 to this less one. */
+export const FINE_CELLS_PER_COARSE = FINE_PER_COARSE * FINE_PER_COARSE;
 
 export interface MapCell {
   /** The coarse cell (`<lat index>:<lon index>`): the partition. */
   coarse: string;
-  /** The fine cell within it (`<row><column>`, 0–3 each), or undefined for the whole coarse cell. */
+  /** The fine cell within it (its Morton index, two digits), or undefined for the whole coarse cell. */
   fine?: string;
   /** Bounds in degrees. */
   south: number;
@@ -28,16 +34,27 @@ const fineIndex = (lat: number, lon: number) => ({
 const coarseOf = (n: number) => Math.floor(n / FINE_PER_COARSE);
 const rest = (n: number) => n - coarseOf(n) * FINE_PER_COARSE;
 
+/** A fine cell's Morton index within its coarse cell: row and column bits interleaved, the row's higher. */
+export function mortonIndex(row: number, col: number): number {
+  let z = 0;
+  for (let bit = 0; 1 << bit < FINE_PER_COARSE; bit++)
+    z |= (((row >> bit) & 1) << (2 * bit + 1)) | (((col >> bit) & 1) << (2 * bit));
+  return z;
+}
+
+/** The key of the fine cell with this Morton index: two digits, so keys sort as the indexes do. */
+export const fineKey = (z: number) => String(z).padStart(2, '0');
+
 /** The coarse cell and fine cell a point lies in, as the index keys them. */
 export function mapCellOf(p: { lat: number; lon: number }): { coarse: string; fine: string } {
   const { i, j } = fineIndex(p.lat, p.lon);
-  return { coarse: `${coarseOf(i)}:${coarseOf(j)}`, fine: `${rest(i)}${rest(j)}` };
+  return { coarse: `${coarseOf(i)}:${coarseOf(j)}`, fine: fineKey(mortonIndex(rest(i), rest(j))) };
 }
 
 function fineCell(i: number, j: number): MapCell {
   return {
     coarse: `${coarseOf(i)}:${coarseOf(j)}`,
-    fine: `${rest(i)}${rest(j)}`,
+    fine: fineKey(mortonIndex(rest(i), rest(j))),
     south: i * FINE_CELL.lat,
     north: (i + 1) * FINE_CELL.lat,
     west: j * FINE_CELL.lon,
@@ -94,11 +111,12 @@ export function coarseCellsWithin(p: { lat: number; lon: number }, km: number): 
   return cells.sort((x, y) => x.km - y.km).map((x) => x.cell);
 }
 
-/** The fine cells of a coarse cell. */
+/** The fine cells of a coarse cell, in key (Morton) order: each four in a row are a 2 × 2 block. */
 export function fineCellsOf(coarse: MapCell): MapCell[] {
   const [ci, cj] = coarse.coarse.split(':').map(Number) as [number, number];
   const out: MapCell[] = [];
   for (let a = 0; a < FINE_PER_COARSE; a++)
-    for (let b = 0; b < FINE_PER_COARSE; b++) out.push(fineCell(ci * FINE_PER_COARSE + a, cj * FINE_PER_COARSE + b));
+    for (let b = 0; b < FINE_PER_COARSE; b++)
+      out[mortonIndex(a, b)] = fineCell(ci * FINE_PER_COARSE + a, cj * FINE_PER_COARSE + b);
   return out;
 }

@@ -130,7 +130,7 @@ export const keys = {
    * does, where a places-free part of each cell inside SG would cost a query a cell.
    */
   searchFreeCell: (need: string, bucket: string, coarse: string) => `SGA#${need}#${bucket}#${coarse}`,
-  /** Both cell indexes' sort key: the LA's region, the fine cell (`<row><column>`), then the result's tie-break. */
+  /** Both cell indexes' sort key: the LA's region, the fine cell (its Morton index, two digits), then the result's tie-break. */
   searchCellSort: (region: string, fine: string, urn: string, listingId: string) =>
     `${region}#${fine}#${urn}#${listingId}`,
   /**

@@ -9,6 +9,7 @@ import {
   compareResults,
   distanceKm,
   fineCellsOf,
+  fineKey,
   mismatches,
   PHASES,
   rarestNeed,
@@ -408,8 +409,47 @@ const floorTenth = (km: number) => Math.floor(km * 10) / 10;
 const cellAreaKm2 = (c: MapCell) =>
   (c.north - c.south) * 111.2 * (c.east - c.west) * 111.2 * Math.cos((((c.north + c.south) / 2) * Math.PI) / 180);
 
+/** A gap between two runs of fine cells in key order is read with them below this many entries: a query costs more. */
+const GAP_FILL_ENTRIES = 10;
+type CellUnit = { cell: MapCell & { region: string }; bound: number };
+const unitKey = (u: CellUnit) => `${u.cell.coarse}|${u.cell.region}|${u.cell.fine}`;
+
 /**
- * The nearest `want` results. Where matches are dense, map cells (about 9 km; see search-cells in
+ * A wave's fine cells, and the cells between two of its runs in key order (in the same region's
+ * part of a coarse cell) where so few entries are likely there (at the entries per km² read so
+ * far) that reading them costs less than a query more: where places are sparse a wave reads
+ * whole blocks, each one range. A cell read early is simply read: the read stops on the bound of
+ * the nearest cell not read, whichever wave read the others.
+ */
+function withGapsFilled(batch: CellUnit[], rest: CellUnit[], entriesPerKm2: number | undefined): CellUnit[] {
+  if (entriesPerKm2 === undefined) return batch;
+  const later = new Map(rest.map((u) => [unitKey(u), u]));
+  const byPart = new Map<string, CellUnit[]>();
+  for (const u of batch) {
+    const part = `${u.cell.coarse}|${u.cell.region}`;
+    byPart.set(part, [...(byPart.get(part) ?? []), u]);
+  }
+  const out = [...batch];
+  for (const units of byPart.values()) {
+    const sorted = units.map((u) => Number(u.cell.fine)).sort((a, b) => a - b);
+    const { coarse, region } = units[0]!.cell;
+    for (let k = 1; k < sorted.length; k++) {
+      const gap: CellUnit[] = [];
+      for (let z = sorted[k - 1]! + 1; z < sorted[k]!; z++) {
+        const unit = later.get(`${coarse}|${region}|${fineKey(z)}`);
+        if (unit === undefined) break; // a cell no LA in scope reaches, or beyond reach: not read
+        gap.push(unit);
+      }
+      if (gap.length !== sorted[k]! - sorted[k - 1]! - 1 || gap.length === 0) continue;
+      const entries = gap.reduce((n, u) => n + cellAreaKm2(u.cell), 0) * entriesPerKm2;
+      if (entries < GAP_FILL_ENTRIES) out.push(...gap);
+    }
+  }
+  return out;
+}
+
+/**
+ * The nearest `want` results. Where matches are dense, map cells (about 4.4 km; see search-cells in
  * the domain) are read nearest first, each after its bound (the distance to its nearest point:
  * nothing in it is nearer), in waves sized by the matches per km² seen so far, each only in the
  * regions of the LAs in scope that reach it. Where they are sparse (the want-th result looks
@@ -448,7 +488,6 @@ async function nearestFirst(
       : Number.POSITIVE_INFINITY;
 
   // 1. Map cells within reach that an LA in scope can reach, nearest first, while matches are dense.
-  type Unit = { cell: MapCell & { region: string }; bound: number };
   const reaching = (cell: MapCell, las: LocalAuthority[]) =>
     las.filter((la) => la.extentKm === undefined || cellDistanceKm(la, cell) <= la.extentKm);
   // A band within LAs: its own LA partitions hold only its entries, where a map cell holds every
@@ -456,14 +495,29 @@ async function nearestFirst(
   const byCells = plan.band === undefined;
   // A fine cell once for each region of the LAs in scope that reach it: an entry's map-cell key
   // begins with its LA's region, so a partnership reads none of its neighbours' entries there.
-  let pending: Unit[] = (byCells ? coarseCellsWithin(origin, reach) : [])
+  // Which LAs reach a cell is worked out for each 2 × 2 block of fine cells (about 9 km: four in
+  // a row in key order), not for each of the 64 fine cells of a coarse cell: a quarter of the work.
+  // A fine cell of a block that no LA in scope reaches holds none of their listings, so reading it
+  // can cost entries, never a result.
+  let pending: CellUnit[] = (byCells ? coarseCellsWithin(origin, reach) : [])
     .flatMap((coarse) => {
       const las = reaching(coarse, plan.inScope);
-      return las.length === 0
-        ? []
-        : fineCellsOf(coarse).flatMap((fine) =>
-            [...new Set(reaching(fine, las).map((la) => la.regionCode))].map((region) => ({ ...fine, region })),
-          );
+      if (las.length === 0) return [];
+      const fines = fineCellsOf(coarse);
+      const units: (MapCell & { region: string })[] = [];
+      for (let b = 0; b < fines.length; b += 4) {
+        const four = fines.slice(b, b + 4);
+        const block = {
+          ...coarse,
+          south: Math.min(...four.map((c) => c.south)),
+          north: Math.max(...four.map((c) => c.north)),
+          west: Math.min(...four.map((c) => c.west)),
+          east: Math.max(...four.map((c) => c.east)),
+        };
+        const regions = [...new Set(reaching(block, las).map((la) => la.regionCode))];
+        for (const fine of four) for (const region of regions) units.push({ ...fine, region });
+      }
+      return units;
     })
     .map((cell) => ({ cell, bound: floorTenth(Math.max(0, cellDistanceKm(origin, cell) - 0.01)) }))
     .filter((u) => u.bound <= reach)
@@ -497,8 +551,9 @@ async function nearestFirst(
     const target = Math.min(kthKm(), Math.max(covered + MIN_STEP_KM, estimate));
     let n = 0;
     while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
-    const batch = pending.slice(0, n);
-    pending = pending.slice(n);
+    const batch = withGapsFilled(pending.slice(0, n), pending.slice(n), area > 0 ? itemsRead / area : undefined);
+    const inBatch = new Set(batch.map(unitKey));
+    pending = pending.filter((u) => !inBatch.has(unitKey(u)));
     const res = await deps.store.search.readWhole(
       plan.buckets.flatMap((bucket) =>
         cellRanges(

@@ -9,7 +9,8 @@ import {
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
-  FINE_PER_COARSE,
+  FINE_CELLS_PER_COARSE,
+  fineKey,
   bucketsForRange,
   mapCellOf,
   placeCandidate,
@@ -111,8 +112,8 @@ const END = '\uffff';
 
 /**
  * The ranges holding some fine map cells' entries in a region for a need and age bucket: fine
- * cells of one region's part of a coarse cell whose keys follow one another (`<row><column>`, so a
- * row's neighbours, and the end of a row with the start of the next) are one range, read in one
+ * cells of one region's part of a coarse cell whose keys follow one another (in Morton order, so
+ * a 2 × 2 or 4 × 4 block of neighbours, or the whole coarse cell) are one range, read in one
  * query, since a query costs DynamoDB Local as much as some 50 entries. With "a place free" the
  * ranges are of the places-free cells (SGA), so a run reads no full listing.
  */
@@ -126,9 +127,8 @@ export function cellRanges(
   for (const c of cells) {
     const part = byPart.get(`${c.coarse}|${c.region}`) ?? { coarse: c.coarse, region: c.region, fines: [] };
     byPart.set(`${c.coarse}|${c.region}`, part);
-    part.fines.push(Number(c.fine[0]) * FINE_PER_COARSE + Number(c.fine[1]));
+    part.fines.push(Number(c.fine));
   }
-  const fine = (n: number) => `${Math.floor(n / FINE_PER_COARSE)}${n % FINE_PER_COARSE}`;
   const ranges: OrderedRange[] = [];
   for (const { coarse, region, fines } of byPart.values()) {
     const sorted = [...new Set(fines)].sort((a, b) => a - b);
@@ -138,11 +138,15 @@ export function cellRanges(
       if (i < sorted.length && sorted[i] === sorted[i - 1]! + 1) continue;
       const [lo, hi] = [sorted[first]!, sorted[i - 1]!];
       ranges.push(
-        lo === 0 && hi === FINE_PER_COARSE * FINE_PER_COARSE - 1
+        lo === 0 && hi === FINE_CELLS_PER_COARSE - 1
           ? part
           : lo === hi
-            ? { ...part, prefix: `${region}#${fine(lo)}#` }
-            : { index: part.index, pk: part.pk, between: [`${region}#${fine(lo)}#`, `${region}#${fine(hi)}#${END}`] },
+            ? { ...part, prefix: `${region}#${fineKey(lo)}#` }
+            : {
+                index: part.index,
+                pk: part.pk,
+                between: [`${region}#${fineKey(lo)}#`, `${region}#${fineKey(hi)}#${END}`],
+              },
       );
       first = i;
     }
