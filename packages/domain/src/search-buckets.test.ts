@@ -20,6 +20,9 @@ describe('search age buckets', () => {
     expect(bucketsForRange(4, 11)).not.toContain(bucketForAge(12));
     expect(bucketsForRange(11, 16)).not.toContain(bucketForAge(17));
     expect(bucketsForRange(11, 16)).not.toContain(bucketForAge(10));
+    // Many ranges start at 4 (reception), many at 5 to 7: a search for a child of 4 reads none of the latter.
+    for (const min of [5, 6, 7]) expect(bucketsForRange(min, 11)).not.toContain(bucketForAge(4));
+    expect(bucketsForRange(4, 11)).toContain(bucketForAge(4));
   });
 
   it('gives a phase every bucket holding a listing whose ages overlap it', () => {

@@ -21,7 +21,7 @@ import { batchPut } from './batch.ts';
  * Bumped whenever stored items gain or change index attributes; a kept local database with an
  * older layout is loaded afresh rather than served half-indexed. 2: settings by provider (gsi3).
  */
-export const DATA_LAYOUT = 10; // 3: sufficiency counters (AGG#gss) and listings' unreserved places; 4: search entries by band (gsi2) and map cell (gsi1); 5: listings' block places as blockFor, blockUsed, availableToAll; 6: age buckets E 0–3, P 4–10, T 11, S 12–16, F 17–19, A 20–25; 7: cheapest-first entries filed under their map cell while a place is free (gsi1 SGA#); 8: search entries by band within an LA (gsi2 SBLN#, on the cheapest-first entry, in place of a national band's cheapest first); 9: map-cell sort keys by region first (<region>#<fine>#urn#listingId); 10: fine map cells of about 4.4 km, keyed in Morton order
+export const DATA_LAYOUT = 11; // 3: sufficiency counters (AGG#gss) and listings' unreserved places; 4: search entries by band (gsi2) and map cell (gsi1); 5: listings' block places as blockFor, blockUsed, availableToAll; 6: age buckets E 0–3, P 4–10, T 11, S 12–16, F 17–19, A 20–25; 7: cheapest-first entries filed under their map cell while a place is free (gsi1 SGA#); 8: search entries by band within an LA (gsi2 SBLN#, on the cheapest-first entry, in place of a national band's cheapest first); 9: map-cell sort keys by region first (<region>#<fine>#urn#listingId); 10: fine map cells of about 4.4 km, keyed in Morton order; 11: age buckets E 0–4, P 5–10 (reception with the early years)
 
 export interface SeedInfo {
   layout?: number;
