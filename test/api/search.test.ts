@@ -301,6 +301,37 @@ describe('GET /places/search: every order, page by page, against a plain reading
     expect(compared).toBeGreaterThan(30);
   });
 
+  it('reads at most three entries for each result it shows on nearly every full nearest-first page', async () => {
+    // Issue 19's goal on the public data: waves of cells sized to the matches read so far, each at
+    // most three times as far as the last, so a page does not read far past its last result.
+    const officer = { sub: 'kent-officer', role: 'la' as const, org: 'E10000016' };
+    const origins = [...new Set(t.data.settings.map((s) => s.district))].filter((_, n) => n % 8 === 0);
+    const perShown: number[] = [];
+    for (const limit of [10, 20])
+      for (const from of origins)
+        for (const need of ['ASD', 'SEMH', 'SLCN', 'MLD'] as const) {
+          const at = district(from);
+          const expected = all()
+            .filter(({ s, l }) => l.needs.includes(need) && l.ageMin <= 12 && l.ageMax >= 12 && distanceKm(at, s) <= 50)
+            .sort(plainOrder('distance', from))
+            .map(idOf)
+            .slice(0, limit);
+          const stats: SearchStats = { itemsRead: 0, queries: 0, matched: 0 };
+          const req: SearchRequest = {
+            criteria: { needs: [need], age: 12, from, radiusKm: 50 },
+            scope: 'partnership',
+            sort: 'distance',
+            limit,
+          };
+          const page = await searchPlaces(t.deps, officer, req, stats);
+          expect(page.items.map(id), `${need} from ${from}`).toEqual(expected);
+          if (page.items.length === limit) perShown.push(stats.itemsRead / limit);
+        }
+    perShown.sort((a, b) => a - b);
+    expect(perShown.length).toBeGreaterThan(40);
+    expect(perShown[Math.floor(perShown.length * 0.95)]).toBeLessThanOrEqual(3);
+  });
+
   it('reads a band searched for within an LA or a partnership from that band’s own entries, not every band’s', async () => {
     const kentOfficer = { sub: 'kent-officer', role: 'la' as const, org: 'E10000016' };
     const partnership = new Set(

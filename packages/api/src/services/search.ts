@@ -401,10 +401,16 @@ async function inOrder(
 const CELL_REACH_KM = 60;
 /** Map cells while the want-th result looks nearer than this; whole LAs (few matches) beyond. */
 const CELLS_UNTIL_KM = 25;
-/** The first wave of cells reads those this near. */
-const FIRST_WAVE_KM = 4;
+/** The first wave of cells reads those this near: where places are dense, this alone may fill the page. */
+const FIRST_WAVE_KM = 2;
 /** Each wave reads at least this much further than the last: a wave costs a search a round trip. */
 const MIN_STEP_KM = 2;
+/**
+ * A wave reads at most this many times as far as what is read (nine times the area): matches are
+ * not spread evenly, and the density read near a town says little of the city 20 km off, so a
+ * long wave on it read up to six pages' worth (docs/benchmarks.md, run 12).
+ */
+const WAVE_GROWTH = 3;
 const floorTenth = (km: number) => Math.floor(km * 10) / 10;
 const cellAreaKm2 = (c: MapCell) =>
   (c.north - c.south) * 111.2 * (c.east - c.west) * 111.2 * Math.cos((((c.north + c.south) / 2) * Math.PI) / 180);
@@ -451,11 +457,11 @@ function withGapsFilled(batch: CellUnit[], rest: CellUnit[], entriesPerKm2: numb
 /**
  * The nearest `want` results. Where matches are dense, map cells (about 4.4 km; see search-cells in
  * the domain) are read nearest first, each after its bound (the distance to its nearest point:
- * nothing in it is nearer), in waves sized by the matches per km² seen so far, each only in the
- * regions of the LAs in scope that reach it. Where they are sparse (the want-th result looks
- * farther than CELLS_UNTIL_KM), the cells left within the radius are read in one wave, or, for a
- * search without a radius, LAs in scope are read whole, nearest bound first: few queries, and only
- * the LAs in scope. Either way the read stops once `want` results are nearer (to the 0.1 km a
+ * nothing in it is nearer), in waves sized by the matches per km² seen so far (each at most
+ * WAVE_GROWTH times as far as what is read), each only in the regions of the LAs in scope that
+ * reach it. Where they are sparse (the want-th result looks farther than CELLS_UNTIL_KM), a search
+ * with a radius reads on in cells; one without reads the LAs in scope whole, nearest bound first:
+ * few queries, and only the LAs in scope. Either way the read stops once `want` results are nearer (to the 0.1 km a
  * result shows) than anything unread can be. Cells that no LA in scope reaches, or beyond the
  * radius, are never read.
  */
@@ -532,15 +538,15 @@ async function nearestFirst(
     if (sure >= want) return { found, complete: false, itemsRead, queries, rounds };
     // How far the want-th result probably is, from the matches per km² read so far: where that
     // many would lie, or, once read past that, the ring beyond what is read that holds those still
-    // missing; a quarter more, so the page is rarely a ring short. Nothing yet: three times as far.
+    // missing, no further: a wave short costs a round, a wave long reads what the page does not
+    // show. Nothing yet: three times as far.
     const perKm2 = found.size / area;
     const estimate =
       area === 0
         ? FIRST_WAVE_KM
         : found.size === 0
           ? Math.max(FIRST_WAVE_KM, covered) * 3
-          : 1.25 *
-            Math.max(
+          : Math.max(
               Math.sqrt(want / (Math.PI * perKm2)),
               Math.sqrt(covered ** 2 + (want - sure) / (Math.PI * perKm2)),
             );
@@ -548,7 +554,10 @@ async function nearestFirst(
     // within it (read as ranges of neighbouring cells, of places-free cells for a place free) are
     // fewer entries than the LAs that reach into it.
     if (estimate > CELLS_UNTIL_KM && !Number.isFinite(radius)) break;
-    const target = Math.min(kthKm(), Math.max(covered + MIN_STEP_KM, estimate));
+    const target =
+      area === 0
+        ? FIRST_WAVE_KM
+        : Math.min(kthKm(), Math.max(covered + MIN_STEP_KM, Math.min(estimate, covered * WAVE_GROWTH)));
     let n = 0;
     while (n < pending.length && (n === 0 || pending[n]!.bound <= target)) n++;
     const batch = withGapsFilled(pending.slice(0, n), pending.slice(n), area > 0 ? itemsRead / area : undefined);
