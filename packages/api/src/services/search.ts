@@ -462,8 +462,8 @@ function withGapsFilled(batch: CellUnit[], rest: CellUnit[], entriesPerKm2: numb
  * reach it. Where they are sparse (the want-th result looks farther than CELLS_UNTIL_KM), a search
  * with a radius reads on in cells; one without reads the LAs in scope whole, nearest bound first:
  * few queries, and only the LAs in scope. Either way the read stops once `want` results are
- * nearer (to the 0.1 km a result shows) than anything unread can be. Cells that no LA in scope reaches, or beyond the
- * radius, are never read.
+ * nearer (to the 0.1 km a result shows) than anything unread can be. Cells that no LA in scope
+ * reaches, or beyond the radius, are never read.
  */
 async function nearestFirst(
   deps: Deps,
